@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organisation, User
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "host_type", "level", "province", "competent_department"]
+    list_filter = ["kind", "level", "province", "host_type"]
+    search_fields = ["name", "credit_code"]
+    autocomplete_fields = ["competent_department"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "full_name", "role", "organisation", "is_active"]
+    list_filter = ["role", "is_active", "organisation__kind"]
+    search_fields = ["username", "full_name", "email", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("Portal"), {"fields": ("full_name", "phone", "organisation", "role", "notification_preference")}),
+    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        (_("Portal"), {"fields": ("full_name", "email", "organisation", "role")}),
+    )

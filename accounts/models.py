@@ -1,0 +1,178 @@
+"""Organisations and users. Roles are stable codes; their labels are translated, never compared."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .provinces import Province
+
+
+class OrganisationKind(models.TextChoices):
+    HOST = "host", _("Host institution")
+    COMPETENT_DEPARTMENT = "competent_department", _("Competent department")
+    PROVINCIAL_SAMR = "provincial_samr", _("Provincial market regulator")
+    PROVINCIAL_MIIT = "provincial_miit", _("Provincial industry and IT department")
+    SAMR = "samr", _("SAMR")
+    MIIT = "miit", _("MIIT")
+    EXPERT_POOL = "expert_pool", _("Expert's own institution")
+
+
+class HostType(models.TextChoices):
+    """Art. 5: labs are built on research institutes, universities or enterprises."""
+
+    RESEARCH_INSTITUTE = "research_institute", _("Research institute")
+    UNIVERSITY = "university", _("University")
+    ENTERPRISE = "enterprise", _("Enterprise")
+
+
+class Level(models.TextChoices):
+    """Art. 10: the level decides who recommends."""
+
+    CENTRAL = "central", _("Central")
+    LOCAL = "local", _("Local")
+
+
+RECOMMENDER_KINDS = (
+    OrganisationKind.COMPETENT_DEPARTMENT,
+    OrganisationKind.PROVINCIAL_SAMR,
+    OrganisationKind.PROVINCIAL_MIIT,
+)
+MINISTRY_KINDS = (OrganisationKind.SAMR, OrganisationKind.MIIT)
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
+    host_type = models.CharField(_("host type"), max_length=32, choices=HostType.choices, blank=True)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices, blank=True)
+    province = models.CharField(_("province"), max_length=2, choices=Province.choices, blank=True)
+    competent_department = models.ForeignKey(
+        "self",
+        verbose_name=_("competent department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="central_hosts",
+        limit_choices_to={"kind": OrganisationKind.COMPETENT_DEPARTMENT},
+    )
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["kind", "province", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "province"],
+                condition=Q(kind__in=["provincial_samr", "provincial_miit"]),
+                name="one_provincial_body_of_each_kind_per_province",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="host") | Q(level="central", competent_department__isnull=False)
+                | (Q(level="local") & ~Q(province="")),
+                name="host_routed_by_level_art10",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.kind == OrganisationKind.HOST:
+            if not self.host_type:
+                raise ValidationError({"host_type": _("A host institution must be a research institute, university or enterprise (Art. 5).")})
+            if self.level == Level.CENTRAL and not self.competent_department_id:
+                raise ValidationError({"competent_department": _("A central-level host needs its competent department, which recommends it (Art. 10).")})
+            if self.level == Level.LOCAL and not self.province:
+                raise ValidationError({"province": _("A local host needs its province, whose two provincial bodies recommend it (Art. 10).")})
+            if not self.level:
+                raise ValidationError({"level": _("A host institution must be central-level or local (Art. 10).")})
+        if self.kind in (OrganisationKind.PROVINCIAL_SAMR, OrganisationKind.PROVINCIAL_MIIT) and not self.province:
+            raise ValidationError({"province": _("A provincial body needs its province.")})
+
+    @property
+    def is_host(self):
+        return self.kind == OrganisationKind.HOST
+
+    @property
+    def is_recommender(self):
+        return self.kind in RECOMMENDER_KINDS
+
+    @property
+    def is_ministry(self):
+        return self.kind in MINISTRY_KINDS
+
+    def recommenders(self):
+        """Art. 10: who must recommend this host's applications, as a queryset of organisations."""
+        if self.level == Level.CENTRAL:
+            return Organisation.objects.filter(pk=self.competent_department_id)
+        return Organisation.objects.filter(
+            kind__in=[OrganisationKind.PROVINCIAL_SAMR, OrganisationKind.PROVINCIAL_MIIT], province=self.province
+        )
+
+
+class Role(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    RECOMMENDER = "recommender", _("Recommender")
+    MINISTRY_STAFF = "ministry_staff", _("Ministry staff")
+    EXPERT = "expert", _("Expert")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+ROLE_ORGANISATION_KINDS = {
+    Role.APPLICANT: (OrganisationKind.HOST,),
+    Role.RECOMMENDER: RECOMMENDER_KINDS,
+    Role.MINISTRY_STAFF: MINISTRY_KINDS,
+}
+
+
+class NotificationPreference(models.TextChoices):
+    IMMEDIATE = "immediate", _("E-mail each notification")
+    DAILY_DIGEST = "daily_digest", _("One e-mail digest a day")
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.APPLICANT)
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    notification_preference = models.CharField(
+        _("notification e-mail"), max_length=16, choices=NotificationPreference.choices, default=NotificationPreference.IMMEDIATE
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    def clean(self):
+        allowed = ROLE_ORGANISATION_KINDS.get(self.role)
+        if allowed and (self.organisation is None or self.organisation.kind not in allowed):
+            raise ValidationError({"organisation": _("This role needs an organisation of a matching kind.")})
+
+    def has_role(self, role):
+        return self.is_active and self.role == role
+
+    @property
+    def is_applicant(self):
+        return self.has_role(Role.APPLICANT) and self.organisation_id is not None
+
+    @property
+    def is_recommender(self):
+        return self.has_role(Role.RECOMMENDER) and self.organisation_id is not None
+
+    @property
+    def is_ministry_staff(self):
+        return self.has_role(Role.MINISTRY_STAFF) and self.organisation_id is not None
+
+    @property
+    def is_expert(self):
+        return self.has_role(Role.EXPERT)

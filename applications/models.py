@@ -1,0 +1,602 @@
+"""The application dossier (申报书) and its state machine, from draft to recommendation (Art. 10-13)."""
+
+import re
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+
+from accounts.models import Organisation, OrganisationKind, Role
+from labportal.rules import RuleViolation
+
+from . import permissions
+from .choices import (
+    AttachmentSection,
+    DimensionVerdict,
+    Field,
+    ResearchDirection,
+    ReviewDimension,
+    StandardLevel,
+    TeamRole,
+)
+
+LAB_NAME_SUFFIX = "国家质量标准实验室"
+LAB_NAME_EN_PREFIX = "State Quality & Standards Laboratory of "
+
+
+def validate_lab_name_zh(value):
+    """Art. 31: "××国家质量标准实验室", with a non-empty ×× part."""
+    value = (value or "").strip()
+    if not value.endswith(LAB_NAME_SUFFIX) or not value[: -len(LAB_NAME_SUFFIX)].strip():
+        raise ValidationError(
+            _("The Chinese name must read “××国家质量标准实验室” with a non-empty ×× part (Art. 31)."),
+            code="art31",
+        )
+
+
+def validate_lab_name_en_subject(value):
+    value = (value or "").strip()
+    if not value or value.lower().startswith(("state quality", "of ")) or not re.search(r"[A-Za-z]", value):
+        raise ValidationError(
+            _("Give the ×× part in English only, e.g. “Industrial Robots”; the portal writes the rest (Art. 31)."),
+            code="art31",
+        )
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted, awaiting recommendation")
+    RETURNED = "returned", _("Returned for revision")
+    RECOMMENDED = "recommended", _("Recommended")
+    NOT_RECOMMENDED = "not_recommended", _("Not recommended")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+EDITABLE_STATES = (Status.DRAFT, Status.RETURNED)
+WITHDRAWABLE_STATES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.RECOMMENDED)
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one place that decides which applications a user may see (lists, detail, API, files)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.role == Role.ADMINISTRATOR:
+            return self
+        if user.role == Role.APPLICANT and user.organisation_id:
+            return self.filter(host_id=user.organisation_id)
+        if user.role == Role.RECOMMENDER and user.organisation_id:
+            routed = PreliminaryReview.objects.filter(application=OuterRef("pk"), recommender_id=user.organisation_id)
+            return self.filter(Exists(routed))
+        if user.role == Role.MINISTRY_STAFF and user.organisation_id:
+            return self.exclude(status__in=[Status.DRAFT, Status.WITHDRAWN]).exclude(submitted_at__isnull=True)
+        return self.none()
+
+    def for_table(self):
+        """List pages: everything a row shows, in a fixed number of queries."""
+        return self.select_related("host", "host__competent_department").order_by("-updated_at", "-pk")
+
+    def awaiting(self, user):
+        """What waits for `user`'s action (their home page)."""
+        qs = self.visible_to(user)
+        if user.role == Role.APPLICANT:
+            return qs.filter(status__in=EDITABLE_STATES)
+        if user.role == Role.RECOMMENDER:
+            pending = PreliminaryReview.objects.filter(
+                application=OuterRef("pk"),
+                recommender_id=user.organisation_id,
+                round=OuterRef("revision_count"),
+                decision=PreliminaryReview.Decision.PENDING,
+            )
+            return qs.filter(status=Status.SUBMITTED).filter(Exists(pending))
+        if user.role == Role.MINISTRY_STAFF:
+            return qs.filter(status=Status.RECOMMENDED)
+        return qs.none()
+
+
+class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    host = models.ForeignKey(
+        Organisation,
+        verbose_name=_("host institution"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+        limit_choices_to={"kind": OrganisationKind.HOST},
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = FSMField(_("status"), default=Status.DRAFT, choices=Status.choices, protected=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    revision_count = models.PositiveIntegerField(_("submissions"), default=0, editable=False)
+
+    # Overview (Art. 3, 4, 31)
+    name_zh = models.CharField(_("proposed lab name (Chinese)"), max_length=100, blank=True)
+    name_en_subject = models.CharField(
+        _("×× part of the English name"), max_length=150, blank=True,
+        help_text=_("The English name is shown as “State Quality & Standards Laboratory of ××” (Art. 31)."),
+    )
+    field = models.CharField(_("field (Art. 4)"), max_length=40, choices=Field.choices, blank=True, db_index=True)
+    research_directions = models.JSONField(_("research directions (Art. 3)"), default=list, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    construction_plan = models.TextField(
+        _("build plan: direction, positioning and goals (Art. 11, 17)"), blank=True
+    )
+    provincial_lab_name = models.CharField(_("existing provincial/ministerial lab"), max_length=200, blank=True)
+    provincial_lab_established = models.DateField(_("that lab in operation since"), null=True, blank=True)
+
+    # Art. 12 (1) facilities
+    research_space_m2 = models.DecimalField(
+        _("research space (m²)"), max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    instrument_value_cny = models.DecimalField(
+        _("current value of instruments (CNY)"), max_digits=15, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    precision_statement = models.TextField(_("measurement precision of instruments"), blank=True)
+    data_capability = models.TextField(_("data analysis capability and storage"), blank=True)
+    data_storage_tb = models.DecimalField(
+        _("data available for analysis (TB)"), max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    # Art. 12 (2) team: narrative; the people are TeamMember rows
+    team_statement = models.TextField(_("team structure and talent mechanism"), blank=True)
+
+    # Art. 12 (3) 2-3 research capability: narrative; projects are NationalProject rows
+    authority_statement = models.TextField(_("authority in the field (Art. 12 (3) 2)"), blank=True)
+    breakthrough_statement = models.TextField(_("breakthroughs on bottleneck problems (Art. 12 (3) 3)"), blank=True)
+
+    # Art. 12 (5) support
+    is_host_priority = models.BooleanField(_("the lab's direction is one of the host's priorities"), default=False)
+    host_commitment = models.TextField(_("host's commitment of organisation, people, funds and resources"), blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return self.name_zh or _("Application #%(pk)s") % {"pk": self.pk}
+
+    def get_absolute_url(self):
+        return reverse("applications:detail", args=[self.pk])
+
+    @property
+    def name_en(self):
+        subject = (self.name_en_subject or "").strip()
+        return f"{LAB_NAME_EN_PREFIX}{subject}" if subject else ""
+
+    @property
+    def is_central(self):
+        return self.host.level == "central"
+
+    @property
+    def provincial_lab_years(self):
+        """Art. 12: provincial/ministerial labs running 2+ years are preferred."""
+        if not self.provincial_lab_established:
+            return None
+        today = timezone.localdate()
+        years = today.year - self.provincial_lab_established.year
+        if (today.month, today.day) < (self.provincial_lab_established.month, self.provincial_lab_established.day):
+            years -= 1
+        return max(years, 0)
+
+    @property
+    def is_preferred(self):
+        years = self.provincial_lab_years
+        return bool(self.provincial_lab_name) and years is not None and years >= 2
+
+    @cached_property
+    def eligibility(self):
+        from .eligibility import check_eligibility
+
+        return check_eligibility(self)
+
+    def clean(self):
+        errors = {}
+        for name, validator in (("name_zh", validate_lab_name_zh), ("name_en_subject", validate_lab_name_en_subject)):
+            if getattr(self, name):
+                try:
+                    validator(getattr(self, name))
+                except ValidationError as exc:
+                    errors[name] = exc.messages
+        unknown = set(self.research_directions or []) - set(ResearchDirection.values)
+        if unknown:
+            errors["research_directions"] = [_("Unknown research direction.")]
+        if errors:
+            raise ValidationError(errors)
+
+    # --- state machine -------------------------------------------------------------------
+
+    def is_editable_by(self, user):
+        return self.status in EDITABLE_STATES and permissions.is_host_applicant(self, user)
+
+    def missing_for_submission(self):
+        """What the dossier still lacks before it can be submitted: a list of (field, message)."""
+        from .submission import missing_for_submission
+
+        return missing_for_submission(self)
+
+    @transition(
+        field=status,
+        source=[Status.DRAFT, Status.RETURNED],
+        target=Status.SUBMITTED,
+        permission=permissions.is_host_applicant,
+        custom={"label": _("Submit to recommender"), "article": "Art. 13", "button": "primary"},
+    )
+    def submit(self, by=None, comment=""):
+        """Freeze a revision and route it to the recommender(s) of the host's level (Art. 10)."""
+        from .submission import route_and_snapshot
+
+        route_and_snapshot(self, by)
+
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=GET_STATE(
+            lambda self, *a, **kw: Status.RECOMMENDED if self.all_recommenders_agree() else Status.SUBMITTED,
+            states=[Status.RECOMMENDED, Status.SUBMITTED],
+        ),
+        permission=permissions.has_pending_review,
+        custom={"label": _("Recommend"), "article": "Art. 10", "button": "success"},
+    )
+    def recommend(self, by=None, comment="", dimensions=None, warnings_acknowledged=False):
+        """One recommender's positive preliminary review; a local application needs both (Art. 10)."""
+        review = self.pending_review_for(by)
+        review.record(by, PreliminaryReview.Decision.RECOMMENDED, comment, dimensions, warnings_acknowledged)
+
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.RETURNED,
+        permission=permissions.has_pending_review,
+        custom={"label": _("Return for revision"), "article": "Art. 10", "comment_required": True, "button": "warning"},
+    )
+    def return_for_revision(self, by=None, comment="", dimensions=None, warnings_acknowledged=False):
+        review = self.pending_review_for(by)
+        review.record(by, PreliminaryReview.Decision.RETURNED, comment, dimensions, warnings_acknowledged)
+        self.reviews_of_round().filter(decision=PreliminaryReview.Decision.PENDING).update(
+            decision=PreliminaryReview.Decision.SUPERSEDED
+        )
+
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.NOT_RECOMMENDED,
+        permission=permissions.has_pending_review,
+        custom={"label": _("Decline to recommend"), "article": "Art. 10", "comment_required": True, "button": "danger"},
+    )
+    def decline(self, by=None, comment="", dimensions=None, warnings_acknowledged=False):
+        review = self.pending_review_for(by)
+        review.record(by, PreliminaryReview.Decision.DECLINED, comment, dimensions, warnings_acknowledged)
+        self.reviews_of_round().filter(decision=PreliminaryReview.Decision.PENDING).update(
+            decision=PreliminaryReview.Decision.SUPERSEDED
+        )
+
+    @transition(
+        field=status,
+        source=list(WITHDRAWABLE_STATES),
+        target=Status.WITHDRAWN,
+        permission=permissions.is_host_applicant,
+        custom={"label": _("Withdraw"), "article": "Art. 13", "button": "outline-danger"},
+    )
+    def withdraw(self, by=None, comment=""):
+        """Applying is voluntary (Art. 13): the host may withdraw before a decision."""
+        self.reviews_of_round().filter(decision=PreliminaryReview.Decision.PENDING).update(
+            decision=PreliminaryReview.Decision.SUPERSEDED
+        )
+
+    # --- recommendation helpers ----------------------------------------------------------
+
+    def reviews_of_round(self):
+        return self.preliminary_reviews.filter(round=self.revision_count)
+
+    def pending_review_for(self, user):
+        if user is None or not user.organisation_id:
+            return None
+        return self.reviews_of_round().filter(
+            recommender_id=user.organisation_id, decision=PreliminaryReview.Decision.PENDING
+        ).first()
+
+    def all_recommenders_agree(self):
+        reviews = list(self.reviews_of_round().values_list("decision", flat=True))
+        return bool(reviews) and all(d == PreliminaryReview.Decision.RECOMMENDED for d in reviews)
+
+    def notify_transition(self, entry):
+        from .notifications import notify_application_transition
+
+        notify_application_transition(self, entry)
+
+
+class ConsortiumMember(models.Model):
+    """Art. 5: a consortium is the lead host (the application's host) plus these members."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="consortium_members")
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role in the consortium"), max_length=200)
+
+    class Meta:
+        verbose_name = _("consortium member")
+        verbose_name_plural = _("consortium members")
+        constraints = [models.UniqueConstraint(fields=["application", "organisation"], name="consortium_member_once")]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.role})"
+
+    def clean(self):
+        if self.organisation_id and self.application_id and self.organisation_id == self.application.host_id:
+            raise ValidationError({"organisation": _("The lead host is already part of the consortium (Art. 5).")})
+
+
+class TeamMember(models.Model):
+    """Art. 11-12, 14-15: the director, the academic committee and the research team."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="team_members")
+    role = models.CharField(_("role"), max_length=32, choices=TeamRole.choices)
+    name = models.CharField(_("name"), max_length=100)
+    organisation_name = models.CharField(_("organisation"), max_length=200)
+    title = models.CharField(_("title and position"), max_length=200, blank=True)
+    posts_held = models.TextField(_("posts in domestic or international bodies"), blank=True)
+
+    class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        ordering = ["role", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class NationalProject(models.Model):
+    """Art. 12 (3) 1: national-level projects undertaken in the last 5 years."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="projects")
+    title = models.CharField(_("project title"), max_length=300)
+    number = models.CharField(_("project number"), max_length=100, blank=True)
+    programme = models.CharField(_("programme"), max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(_("year started"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+    amount_cny = models.DecimalField(
+        _("funding (CNY)"), max_digits=15, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        verbose_name = _("national-level project")
+        verbose_name_plural = _("national-level projects")
+        ordering = ["-year", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class OutcomeClaim(models.Model):
+    """Art. 12 (4): the evidence the host gives for each of the five outcome items."""
+
+    class Item(models.IntegerChoices):
+        ORIGINAL_RESULTS = 1, _("Internationally influential systematic original results")
+        MAJOR_PROBLEMS = 2, _("Innovation on major national quality problems")
+        LEADING_RESULTS = 3, _("Internationally leading results, or ≥ 5 standards led in 3 years")
+        TRANSFERS = 4, _("≥ 15 technology transfers in 3 years, or ≥ 30 million CNY of quality services")
+        DATA = 5, _("Rich quality-standards data")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="outcome_claims")
+    item = models.PositiveSmallIntegerField(_("item"), choices=Item.choices)
+    evidence = models.TextField(_("evidence"), blank=True)
+
+    class Meta:
+        verbose_name = _("outcome item")
+        verbose_name_plural = _("outcome items")
+        ordering = ["item"]
+        constraints = [models.UniqueConstraint(fields=["application", "item"], name="one_claim_per_outcome_item")]
+
+    def __str__(self):
+        return self.get_item_display()
+
+
+class StandardLed(models.Model):
+    """Art. 12 (4) 3: national/industry standards and published test methods the host led."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="standards")
+    number = models.CharField(_("standard number"), max_length=64)
+    title = models.CharField(_("title"), max_length=300)
+    level = models.CharField(_("level"), max_length=16, choices=StandardLevel.choices)
+    year = models.PositiveSmallIntegerField(_("year issued"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+
+    class Meta:
+        verbose_name = _("standard led")
+        verbose_name_plural = _("standards led")
+        ordering = ["-year", "pk"]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+
+class TechnologyTransfer(models.Model):
+    """Art. 12 (4) 4: research results transferred."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transfers")
+    title = models.CharField(_("result transferred"), max_length=300)
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+    amount_cny = models.DecimalField(
+        _("contract value (CNY)"), max_digits=15, decimal_places=2, default=0, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        verbose_name = _("technology transfer")
+        verbose_name_plural = _("technology transfers")
+        ordering = ["-year", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class ServiceIncome(models.Model):
+    """Art. 12 (4) 4: income from quality technology services, per year."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="service_incomes")
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+    amount_cny = models.DecimalField(
+        _("service income (CNY)"), max_digits=15, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        verbose_name = _("quality service income")
+        verbose_name_plural = _("quality service income")
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["application", "year"], name="one_service_income_per_year")]
+
+    def __str__(self):
+        return f"{self.year}: {self.amount_cny}"
+
+
+def attachment_path(instance, filename):
+    return f"private/applications/{instance.application_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """Evidence files: checked by content, stored privately, served only through `download`."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    section = models.CharField(_("section"), max_length=16, choices=AttachmentSection.choices, default=AttachmentSection.GENERAL)
+    outcome_item = models.PositiveSmallIntegerField(_("outcome item"), choices=OutcomeClaim.Item.choices, null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["section", "uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("applications:attachment", args=[self.application_id, self.pk])
+
+
+class Revision(models.Model):
+    """A frozen copy of the dossier at each submission, so reviewers see what changed."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("revision"))
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    snapshot = models.JSONField()
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["application", "number"], name="revision_number_once")]
+
+    def __str__(self):
+        return _("Revision %(number)s") % {"number": self.number}
+
+
+class PreliminaryReview(models.Model):
+    """Art. 10: one recommender's preliminary review of one submission (round = revision number)."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")
+        RECOMMENDED = "recommended", _("Recommended")
+        RETURNED = "returned", _("Returned for revision")
+        DECLINED = "declined", _("Declined")
+        SUPERSEDED = "superseded", _("Closed without decision")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="preliminary_reviews")
+    recommender = models.ForeignKey(Organisation, verbose_name=_("recommender"), on_delete=models.PROTECT, related_name="preliminary_reviews")
+    round = models.PositiveIntegerField(_("submission"))
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, default=Decision.PENDING)
+    dimensions = models.JSONField(_("verdict per Art. 10 dimension"), default=dict, blank=True)
+    warnings_acknowledged = models.BooleanField(_("eligibility warnings acknowledged"), default=False)
+    comment = models.TextField(_("comment"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("preliminary review")
+        verbose_name_plural = _("preliminary reviews")
+        ordering = ["round", "recommender__kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "recommender", "round"], name="one_review_per_recommender_round")
+        ]
+        indexes = [models.Index(fields=["recommender", "decision"])]
+
+    def __str__(self):
+        return f"{self.application} / {self.recommender}"
+
+    def dimension_rows(self):
+        """(label, verdict label, comment) for each Art. 10 dimension, in order."""
+        rows = []
+        for code, label in ReviewDimension.choices:
+            entry = (self.dimensions or {}).get(code) or {}
+            verdict = entry.get("verdict", "")
+            rows.append((label, DimensionVerdict(verdict).label if verdict in DimensionVerdict.values else "", entry.get("comment", "")))
+        return rows
+
+    def record(self, user, decision, comment, dimensions, warnings_acknowledged):
+        """Store the decision after checking it against Art. 10 and the Art. 12 warnings."""
+        dimensions = clean_dimensions(dimensions or {}, required=decision == self.Decision.RECOMMENDED)
+        if decision == self.Decision.RECOMMENDED:
+            not_met = [ReviewDimension(c).label for c, v in dimensions.items() if v["verdict"] != DimensionVerdict.MEETS]
+            if not_met:
+                raise RuleViolation(
+                    _("A dossier can be recommended only when all six dimensions meet the requirement; not met: %(dims)s (Art. 10).")
+                    % {"dims": "、".join(str(d) for d in not_met)},
+                    article="Art. 10",
+                    field="dimensions",
+                )
+            if self.application.eligibility.has_warnings and not warnings_acknowledged:
+                raise RuleViolation(
+                    _("Acknowledge the eligibility warnings before recommending (Art. 12: “in principle” thresholds)."),
+                    article="Art. 12",
+                    field="warnings_acknowledged",
+                )
+        self.decision = decision
+        self.dimensions = dimensions
+        self.comment = comment
+        self.warnings_acknowledged = bool(warnings_acknowledged)
+        self.decided_by = user
+        self.decided_at = timezone.now()
+        self.save()
+
+
+def clean_dimensions(raw, required):
+    """Normalise {code: {"verdict": ..., "comment": ...}}; when `required`, all six need a verdict."""
+    cleaned, missing = {}, []
+    for code in ReviewDimension.values:
+        entry = raw.get(code) or {}
+        if isinstance(entry, str):
+            entry = {"verdict": entry}
+        verdict = entry.get("verdict", "")
+        if verdict and verdict not in DimensionVerdict.values:
+            raise RuleViolation(_("Unknown verdict “%(v)s”.") % {"v": verdict}, field="dimensions", article="Art. 10")
+        if not verdict:
+            if required:
+                missing.append(ReviewDimension(code).label)
+            continue
+        cleaned[code] = {"verdict": verdict, "comment": str(entry.get("comment", ""))[:2000]}
+    if missing:
+        raise RuleViolation(
+            _("Give a verdict on every Art. 10 dimension; missing: %(dims)s.") % {"dims": "、".join(str(m) for m in missing)},
+            field="dimensions",
+            article="Art. 10",
+        )
+    return cleaned

@@ -1,0 +1,66 @@
+"""Frozen copies of the dossier and what changed between two of them."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+SCALAR_FIELDS = [
+    "name_zh", "name_en_subject", "field", "research_directions", "summary", "construction_plan",
+    "provincial_lab_name", "provincial_lab_established", "research_space_m2", "instrument_value_cny",
+    "precision_statement", "data_capability", "data_storage_tb", "team_statement", "authority_statement",
+    "breakthrough_statement", "is_host_priority", "host_commitment",
+]
+
+LISTS = {
+    "team_members": (_("Team"), ["role", "name", "organisation_name", "title", "posts_held"]),
+    "projects": (_("National-level projects"), ["title", "number", "programme", "year", "amount_cny"]),
+    "outcome_claims": (_("Outcome evidence"), ["item", "evidence"]),
+    "standards": (_("Standards led"), ["number", "title", "level", "year"]),
+    "transfers": (_("Technology transfers"), ["title", "year", "amount_cny"]),
+    "service_incomes": (_("Quality service income"), ["year", "amount_cny"]),
+    "consortium_members": (_("Consortium"), ["organisation__name", "role"]),
+    "attachments": (_("Attachments"), ["section", "original_name", "sha256"]),
+}
+
+
+def _plain(value):
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict, bool, int, str)):
+        return value
+    return str(value)
+
+
+def snapshot(application):
+    data = {name: _plain(getattr(application, name)) for name in SCALAR_FIELDS}
+    for relation, (_label, fields) in LISTS.items():
+        rows = getattr(application, relation).order_by("pk").values_list(*fields)
+        data[relation] = [[_plain(v) for v in row] for row in rows]
+    return data
+
+
+@dataclass
+class Change:
+    label: str
+    before: object
+    after: object
+
+
+def diff(old, new):
+    """Changes from snapshot `old` to `new`: scalar fields by label, lists as added/removed rows."""
+    from .models import Application
+
+    changes = []
+    for name in SCALAR_FIELDS:
+        if old.get(name) != new.get(name):
+            label = Application._meta.get_field(name).verbose_name
+            changes.append(Change(label, old.get(name, ""), new.get(name, "")))
+    for relation, (label, _fields) in LISTS.items():
+        before = [tuple(r) for r in old.get(relation, [])]
+        after = [tuple(r) for r in new.get(relation, [])]
+        removed = [r for r in before if r not in after]
+        added = [r for r in after if r not in before]
+        if removed or added:
+            changes.append(Change(label, "; ".join(" / ".join(map(str, r)) for r in removed),
+                                  "; ".join(" / ".join(map(str, r)) for r in added)))
+    return changes

@@ -1,0 +1,1 @@
+"""The laboratory's life after approval (construction to evaluation): issue 5."""

@@ -1,0 +1,31 @@
+"""API conventions: errors as JSON with `detail` and, where a rule applies, `article`.
+
+400 invalid data or a broken rule, 403 not allowed for this user, 409 not possible from this state.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .rules import RuleViolation
+from .transitions import TransitionConflict
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, TransitionConflict):
+        body = {"detail": exc.message}
+        if exc.article:
+            body["article"] = exc.article
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        body = {"detail": " ".join(str(m) for m in exc.messages)}
+        if hasattr(exc, "error_dict"):
+            body["errors"] = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        if isinstance(exc, RuleViolation) and exc.article:
+            body["article"] = exc.article
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoPermissionDenied):
+        return Response({"detail": str(exc) or "Permission denied."}, status=status.HTTP_403_FORBIDDEN)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,45 @@
+"""Chinese display conventions for money (CNY), areas (m²) and dates."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+WAN = Decimal(10_000)
+
+
+def format_cny(amount):
+    """¥52,000,000.00 (5,200万元): the figure and the 万元 reading officials use."""
+    if amount is None or amount == "":
+        return "—"
+    amount = Decimal(amount)
+    text = f"¥{amount:,.2f}"
+    if abs(amount) >= WAN:
+        wan = (amount / WAN).quantize(Decimal("0.01")).normalize()
+        wan_text = f"{wan:,f}".rstrip("0").rstrip(".") if "." in f"{wan:f}" else f"{wan:,f}"
+        text += _(" (%(wan)s 万元)") % {"wan": wan_text}
+    return text
+
+
+def format_area(m2):
+    if m2 is None or m2 == "":
+        return "—"
+    m2 = Decimal(m2)
+    figure = f"{m2:,.2f}".rstrip("0").rstrip(".")
+    return f"{figure} m²"
+
+
+def format_date(value):
+    """2026年11月24日 in Chinese, ISO in English."""
+    if value is None:
+        return "—"
+    if hasattr(value, "tzinfo"):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    from django.utils.translation import get_language
+
+    if (get_language() or "zh-hans").startswith("zh"):
+        text = f"{value.year}年{value.month}月{value.day}日"
+        if hasattr(value, "hour"):
+            text += f" {value.hour:02d}:{value.minute:02d}"
+        return text
+    return value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "hour") else value.isoformat()

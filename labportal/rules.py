@@ -1,0 +1,16 @@
+"""The error every rule of the Measures raises: a translated message, the field, the article."""
+
+from django.core.exceptions import ValidationError
+
+
+class RuleViolation(ValidationError):
+    """A business rule refused the action; carries the article it enforces (e.g. "Art. 18")."""
+
+    def __init__(self, message, *, article="", field=None, code="rule"):
+        self.article = article
+        self.field = field
+        if field:
+            super().__init__({field: [ValidationError(message, code=code)]})
+        else:
+            super().__init__(message, code=code)
+        self.rule_message = message

@@ -1,0 +1,6 @@
+"""The embedded default used by `make run`: DEBUG on, SQLite, Celery eager."""
+
+from .base import *  # noqa: F401,F403
+
+DEBUG = True
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

@@ -1,0 +1,10 @@
+"""Tests: whatever DATABASE_URL says (CI: PostgreSQL), fast hashing, eager Celery, mail in memory."""
+
+from .base import *  # noqa: F401,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+AXES_ENABLED = False
+LANGUAGE_CODE = "zh-hans"

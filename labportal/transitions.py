@@ -1,0 +1,97 @@
+"""The one way a state changes: lock the row, check permission and state, run the @transition,
+save, audit (see `signals.py`) and notify after commit.
+
+Models declare their transitions with django-fsm's `@transition(..., permission=..., custom={...})`.
+`custom` carries `label` (shown on buttons), `article` (cited in the audit) and optionally
+`comment_required` and `button` (Bootstrap colour).
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, has_transition_perm
+from django.utils.translation import gettext as _
+
+from .rules import RuleViolation
+
+
+class TransitionConflict(Exception):
+    """The object is not in a state that allows this action (HTTP 409)."""
+
+    def __init__(self, message, article=""):
+        super().__init__(message)
+        self.message = message
+        self.article = article
+
+
+@dataclass(frozen=True)
+class AvailableTransition:
+    name: str
+    label: str
+    article: str
+    comment_required: bool
+    button: str
+
+
+def _meta(transition):
+    custom = transition.custom or {}
+    return AvailableTransition(
+        name=transition.name,
+        label=str(custom.get("label", transition.name)),
+        article=custom.get("article", ""),
+        comment_required=custom.get("comment_required", False),
+        button=custom.get("button", "primary"),
+    )
+
+
+def available_transitions(obj, user, field="status"):
+    """The transitions `user` may take now, for rendering buttons and the API."""
+    getter = getattr(obj, f"get_available_user_{field}_transitions")
+    return [_meta(t) for t in getter(user)]
+
+
+def transition_names(obj, field="status"):
+    return {t.name for t in getattr(obj, f"get_all_{field}_transitions")()}
+
+
+def run_transition(obj, name, user, comment="", field="status", **kwargs):
+    """Run transition `name` on `obj` for `user`. Returns the refreshed, saved object.
+
+    Raises PermissionDenied (403), TransitionConflict (409) or RuleViolation (400).
+    """
+    if name not in transition_names(obj, field):
+        raise TransitionConflict(_("Unknown action."))
+    comment = (comment or "").strip()
+    model = type(obj)
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=obj.pk)
+        method = getattr(locked, name)
+        meta = _meta(next(t for t in getattr(locked, f"get_all_{field}_transitions")() if t.name == name))
+        if not has_transition_perm(method, user):
+            if name in {t.name for t in getattr(locked, f"get_available_{field}_transitions")()}:
+                raise PermissionDenied(_("You are not allowed to do this."))
+            if not _could_ever(locked, name, user, field):
+                raise PermissionDenied(_("You are not allowed to do this."))
+            raise TransitionConflict(
+                _("This action is not possible while the status is “%(status)s”.")
+                % {"status": getattr(locked, f"get_{field}_display")()}
+            )
+        if meta.comment_required and not comment:
+            raise RuleViolation(_("Please give a comment for this action."), field="comment", article=meta.article)
+        try:
+            method(by=user, comment=comment, **kwargs)
+            locked.save()
+        except TransitionNotAllowed as exc:
+            raise TransitionConflict(str(exc)) from exc
+        except ConcurrentTransition as exc:
+            raise TransitionConflict(_("Someone else changed this at the same moment; reload and try again.")) from exc
+    return locked
+
+
+def _could_ever(obj, name, user, field):
+    """Whether the permission would pass in a state allowing `name` (to tell 403 from 409)."""
+    for t in getattr(obj, f"get_all_{field}_transitions")():
+        if t.name == name:
+            return t.has_perm(obj, user)
+    return False
