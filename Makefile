@@ -14,9 +14,15 @@ run: setup
 	@echo "labportal: http://$(HOST):$(PORT)  (demo accounts: see README.md)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Tests use the real services, like CI (override with DATABASE_URL / REDIS_URL).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/labportal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
 test: setup
+	@bash scripts/test-services.sh
 	DJANGO_SETTINGS_MODULE=labportal.settings.test $(PY) manage.py makemigrations --check --dry-run >/dev/null
-	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 setup: system-deps $(VENV)/.installed assets
 
@@ -49,6 +55,10 @@ worker: setup
 
 beat: setup
 	$(VENV)/bin/celery -A labportal beat -l info
+
+bench: setup
+	@bash scripts/test-services.sh
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest bench -p no:xdist -s -q
 
 messages: setup
 	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules --ignore=var

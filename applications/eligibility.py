@@ -1,7 +1,8 @@
 """Art. 12 eligibility self-check, computed from the dossier's data, never typed.
 
 Windows: "近5年" is the reference year and the four before it; "近3年" the reference year and the
-two before it. The reference year is the year of submission (today's for a draft).
+two before it. The reference year is the year of submission (today's for a draft or a returned
+dossier, which is judged again when it is resubmitted).
 """
 
 from dataclasses import dataclass, field
@@ -76,14 +77,23 @@ class Eligibility:
         return next(line for line in self._all() if line.key == key)
 
 
+def _reference_year(application):
+    """The year of submission; today's while the dossier is being edited (a draft, or a returned
+    dossier about to be resubmitted: the resubmission is judged against its own year)."""
+    from .models import EDITABLE_STATES
+
+    editable = getattr(application, "status", None) in EDITABLE_STATES
+    when = application.submitted_at if application.submitted_at and not editable else timezone.now()
+    return timezone.localtime(when).year
+
+
 def _window(reference_year, years):
     return reference_year - years + 1, reference_year
 
 
 def check_eligibility(application, reference_year=None):
     if reference_year is None:
-        when = application.submitted_at or timezone.now()
-        reference_year = timezone.localtime(when).year
+        reference_year = _reference_year(application)
     lines = [
         _space(application),
         _instruments(application),

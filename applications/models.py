@@ -16,9 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from accounts.models import Organisation, OrganisationKind, Role
+from labportal.deadlines import close_deadlines, open_deadline
+from labportal.models import Deadline
 from labportal.rules import RuleViolation
+from labportal.workdays import add_working_days
 
 from . import permissions
+from .deadlines import RETURNED_DOSSIER_FIX
 from .choices import (
     AttachmentSection,
     DimensionVerdict,
@@ -241,6 +245,7 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         from .submission import route_and_snapshot
 
         route_and_snapshot(self, by)
+        close_deadlines(self, RETURNED_DOSSIER_FIX.code, Deadline.State.MET)
 
     @transition(
         field=status,
@@ -270,6 +275,8 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         self.reviews_of_round().filter(decision=PreliminaryReview.Decision.PENDING).update(
             decision=PreliminaryReview.Decision.SUPERSEDED
         )
+        fix_by = add_working_days(timezone.localdate(), settings.RETURNED_DOSSIER_FIX_WORKING_DAYS).date
+        open_deadline(self, RETURNED_DOSSIER_FIX.code, fix_by, [self.host])
 
     @transition(
         field=status,
@@ -294,6 +301,7 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     def withdraw(self, by=None, comment=""):
         """Applying is voluntary (Art. 13): the host may withdraw before a decision."""
+        close_deadlines(self, RETURNED_DOSSIER_FIX.code, Deadline.State.CANCELLED)
         self.reviews_of_round().filter(decision=PreliminaryReview.Decision.PENDING).update(
             decision=PreliminaryReview.Decision.SUPERSEDED
         )

@@ -18,8 +18,23 @@ def is_host_applicant(application, user):
     )
 
 
+def is_routed_recommender(application, user):
+    """An active recommender whose organisation has had this application routed to it in any round."""
+    if not (user is not None and user.is_authenticated and user.is_active and user.role == Role.RECOMMENDER):
+        return False
+    if not user.organisation_id or application.pk is None:
+        return False
+    return application.preliminary_reviews.filter(recommender_id=user.organisation_id).exists()
+
+
 def has_pending_review(application, user):
     """A recommender whose organisation still owes a decision on the current submission (Art. 10)."""
     if not (user is not None and user.is_authenticated and user.is_active and user.role == Role.RECOMMENDER):
         return False
     return application.pending_review_for(user) is not None
+
+
+# `has_pending_review` depends on the state (a review is pending only while the application is
+# submitted), so it cannot tell "not yours" (403) from "not now" (409). `run_transition` asks the
+# permission's `party` for that: a routed recommender acting in the wrong state gets a conflict.
+has_pending_review.party = is_routed_recommender

@@ -27,7 +27,8 @@ def missing_for_submission(application):
         ("host_commitment", _("the host's commitment (Art. 12 (5))")),
     ]
     for field, label in required:
-        if getattr(application, field) in (None, ""):
+        value = getattr(application, field)
+        if value is None or (isinstance(value, str) and not value.strip()):  # blanks are not an answer
             missing.append((field, _("Missing: %(what)s.") % {"what": label}))
     if not application.research_directions:
         missing.append(("research_directions", _("Missing: at least one research direction (Art. 3).")))

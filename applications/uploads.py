@@ -1,6 +1,7 @@
 """Upload checks by content (magic bytes), never by file name, and the size limit."""
 
 import hashlib
+import zipfile
 
 import filetype
 from django.conf import settings
@@ -23,6 +24,29 @@ ALLOWED_TYPES = {
 }
 
 
+# The main part of each Office Open XML package, by which its type is known.
+OOXML_MAIN_PARTS = (
+    ("word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("ppt/presentation.xml", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+)
+
+
+def _ooxml_type(uploaded):
+    """`filetype` looks only at the first few zip entries; suites such as WPS put docProps/custom.xml
+    and more before the main part, so a real .docx reads as a plain zip. Look at the zip's directory
+    (names only; nothing is decompressed) for the package's main part."""
+    uploaded.seek(0)
+    try:
+        with zipfile.ZipFile(uploaded) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    if "[Content_Types].xml" not in names:
+        return None
+    return next((mime for part, mime in OOXML_MAIN_PARTS if part in names), None)
+
+
 def inspect_upload(uploaded):
     """Return (content_type, size, sha256) or raise ValidationError naming the `file` field."""
     size = uploaded.size
@@ -34,7 +58,10 @@ def inspect_upload(uploaded):
     uploaded.seek(0)
     head = uploaded.read(8192)
     kind = filetype.guess(head)
-    if kind is None or kind.mime not in ALLOWED_TYPES:
+    mime = kind.mime if kind is not None else None
+    if mime == "application/zip":
+        mime = _ooxml_type(uploaded)
+    if mime not in ALLOWED_TYPES:
         raise ValidationError({"file": _(
             "This file's content is not an accepted type (PDF, PNG, JPEG, Word, Excel, PowerPoint or OpenDocument), "
             "whatever its name says."
@@ -44,4 +71,4 @@ def inspect_upload(uploaded):
     for chunk in uploaded.chunks():
         digest.update(chunk)
     uploaded.seek(0)
-    return kind.mime, size, digest.hexdigest()
+    return mime, size, digest.hexdigest()

@@ -62,3 +62,135 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class DeadlineQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state=Deadline.State.OPEN)
+
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+    def concerning(self, user):
+        """The deadlines a user is concerned with: those of their organisation (calendar, feed)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if not user.organisation_id:
+            return self.none()
+        return self.filter(organisations=user.organisation_id)
+
+
+class Deadline(models.Model):
+    """One obligation with a due date (a clock of the Measures), swept by `labportal.tasks.sweep`."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        MET = "met", _("Met")
+        MISSED = "missed", _("Missed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField(_("obligation"), max_length=64)
+    article = models.CharField(_("article"), max_length=32, blank=True)
+    due_date = models.DateField(_("due"))
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.OPEN)
+    organisations = models.ManyToManyField("accounts.Organisation", related_name="deadlines", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        ordering = ["due_date", "pk"]
+        indexes = [
+            models.Index(fields=["state", "due_date"]),
+            models.Index(fields=["content_type", "object_id"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "kind"],
+                condition=models.Q(state="open"),
+                name="one_open_deadline_per_kind_and_object",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind_label} · {self.due_date}"
+
+    @property
+    def definition(self):
+        from .deadlines import registry
+
+        return registry.get(self.kind)
+
+    @property
+    def kind_label(self):
+        definition = self.definition
+        return definition.label if definition else self.kind
+
+    def days_left(self, today=None):
+        from django.utils import timezone
+
+        return (self.due_date - (today or timezone.localdate())).days
+
+
+class ReminderSent(models.Model):
+    """A reminder sent once per deadline, person and offset: the unique constraint makes it so."""
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    days_before = models.IntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["deadline", "recipient", "days_before"], name="reminder_once_per_person")
+        ]
+
+
+class CalendarDay(models.Model):
+    """An exception to Monday-Friday: a public holiday on a weekday or a make-up working day at a weekend.
+
+    Seeded from `chinesecalendar`; administrators may add or correct days in the admin.
+    """
+
+    date = models.DateField(_("date"), primary_key=True)
+    is_working_day = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar exception")
+        verbose_name_plural = _("working-day calendar")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays are known (announced by the State Council and loaded)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    source = models.CharField(_("source"), max_length=64, default="chinesecalendar")
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["year"]
+
+    def __str__(self):
+        return str(self.year)
+
+
+class CalendarFeedToken(models.Model):
+    """The secret in a user's private iCalendar feed URL; regenerating it revokes the old URL."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now=True)

@@ -15,9 +15,8 @@ def _state(value):
 @receiver(post_transition, dispatch_uid="labportal_audit_transition")
 def audit_transition(sender, instance, name, source, target, **kwargs):
     method_kwargs = kwargs.get("method_kwargs") or {}
-    transition = next(
-        (t for t in instance._meta.get_field("status").get_all_transitions(sender) if t.name == name), None
-    )
+    state_field = kwargs.get("field") or instance._meta.get_field("status")  # the FSM field that moved
+    transition = next((t for t in state_field.get_all_transitions(sender) if t.name == name), None)
     custom = (transition.custom if transition else None) or {}
     entry = AuditEntry.objects.create(
         content_type=ContentType.objects.get_for_model(instance),

@@ -90,8 +90,15 @@ def run_transition(obj, name, user, comment="", field="status", **kwargs):
 
 
 def _could_ever(obj, name, user, field):
-    """Whether the permission would pass in a state allowing `name` (to tell 403 from 409)."""
+    """Whether the permission would pass in a state allowing `name` (to tell 403 from 409).
+
+    A state-dependent permission callable names, as its `party` attribute, the state-independent
+    test of whether `user` is a party to this action at all.
+    """
     for t in getattr(obj, f"get_all_{field}_transitions")():
         if t.name == name:
+            party = getattr(t.permission, "party", None)
+            if callable(party):
+                return bool(party(obj, user))
             return t.has_perm(obj, user)
     return False

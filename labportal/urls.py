@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/", include("labportal.api_urls")),
     path("accounts/", include("accounts.urls")),
     path("applications/", include("applications.urls")),
+    path("calendar/", include("labportal.calendar_urls")),
     path("", include("labportal.site_urls")),
 ]

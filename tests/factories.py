@@ -127,3 +127,31 @@ def complete_dossier(application=None, year=None, **kw):
     TechnologyTransfer.objects.create(application=app, title="成果转化", year=year, amount_cny=Decimal("100000"))
     ServiceIncome.objects.create(application=app, year=year, amount_cny=Decimal("1000000"))
     return app
+
+
+# --- helpers for the model-layer suite (appended; the builders above are unchanged) -------------
+
+def all_meet_dimensions():
+    """A preliminary review verdict of "meets" on each of the six Art. 10 dimensions."""
+    from applications.choices import DimensionVerdict, ReviewDimension
+
+    return {code: {"verdict": DimensionVerdict.MEETS, "comment": ""} for code in ReviewDimension.values}
+
+
+def provincial_recommenders(province, **kw):
+    """One recommender user at the provincial SAMR and one at the provincial MIIT of `province`."""
+    return (
+        recommender_of(provincial_body(OrganisationKind.PROVINCIAL_SAMR, province), **kw),
+        recommender_of(provincial_body(OrganisationKind.PROVINCIAL_MIIT, province), **kw),
+    )
+
+
+def expert_user(**kw):
+    return UserFactory(organisation=None, role=Role.EXPERT, **kw)
+
+
+def bare_application(**kw):
+    """An application with no numbers and no rows: every Art. 12 input is set explicitly by the test."""
+    defaults = {"research_space_m2": None, "instrument_value_cny": None, "is_host_priority": False, "host_commitment": ""}
+    defaults.update(kw)
+    return ApplicationFactory(**defaults)

@@ -177,6 +177,9 @@ SPECTACULAR_SETTINGS = {
 # Periods the Measures leave to implementing rules (Art. 13): shown in the UI.
 RETURNED_DOSSIER_FIX_WORKING_DAYS = env.int("RETURNED_DOSSIER_FIX_WORKING_DAYS", default=15)
 
+# Absolute links in e-mails and calendar feeds.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

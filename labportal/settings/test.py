@@ -8,3 +8,4 @@ CELERY_TASK_ALWAYS_EAGER = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 AXES_ENABLED = False
 LANGUAGE_CODE = "zh-hans"
+WHITENOISE_AUTOREFRESH = True  # no collectstatic in tests: do not look for STATIC_ROOT

@@ -1,0 +1,52 @@
+"""Forms of the accounts pages: the user's own profile."""
+
+from django import forms
+from django.forms.models import fields_for_model
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+PROFILE_FIELDS = ["full_name", "phone", "email", "notification_preference"]
+
+
+class ProfileForm(forms.Form):
+    """What a user may change about themselves; role and organisation are set by an administrator.
+
+    A plain form over four model fields (not a ModelForm): `User.clean()` checks role against
+    organisation, which this form neither shows nor changes, so it must not block a profile edit.
+    """
+
+    def __init__(self, *args, instance, **kwargs):
+        self.instance = instance
+        kwargs.setdefault("initial", {name: getattr(instance, name) for name in PROFILE_FIELDS})
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            fields_for_model(
+                User,
+                fields=PROFILE_FIELDS,
+                widgets={"notification_preference": forms.RadioSelect},
+                help_texts={"email": _("Notifications and password reset links are sent to this address.")},
+            )
+        )
+        self.fields["full_name"].required = True
+        self.fields["email"].required = True
+        self.fields["notification_preference"].choices = User._meta.get_field("notification_preference").choices
+
+    def clean_full_name(self):
+        value = self.cleaned_data["full_name"].strip()
+        if not value:
+            raise forms.ValidationError(_("Please give your full name."))
+        return value
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"].strip()
+        allowed = set("0123456789+-() ")
+        if value and (not set(value) <= allowed or sum(c.isdigit() for c in value) < 5):
+            raise forms.ValidationError(_("Enter a phone number using digits, spaces, “+”, “-” and brackets only."))
+        return value
+
+    def save(self):
+        for name in PROFILE_FIELDS:
+            setattr(self.instance, name, self.cleaned_data[name])
+        self.instance.save(update_fields=PROFILE_FIELDS)
+        return self.instance

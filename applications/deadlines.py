@@ -1,0 +1,14 @@
+"""The clocks of the application stage."""
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from labportal.deadlines import DeadlineKind, register
+
+RETURNED_DOSSIER_FIX = register(DeadlineKind(
+    code="application.returned_fix",
+    label=_("Revise and resubmit the returned dossier"),
+    article="Art. 13",
+    reminder_days=(5, 1),
+    roles=(Role.APPLICANT,),
+))

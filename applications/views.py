@@ -1,0 +1,359 @@
+"""Browser pages of the application dossier. Thin: who may see is `Application.objects.visible_to`,
+who may edit is `Application.is_editable_by`, every status change goes through `run_transition`,
+and the Art. 12 check is `applications.eligibility.check_eligibility`."""
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from labportal.models import AuditEntry
+from labportal.rules import RuleViolation
+from labportal.transitions import TransitionConflict, available_transitions, run_transition
+
+from . import permissions
+from .eligibility import check_eligibility
+from .forms import (
+    EDITOR_SECTIONS,
+    REVIEW_ACTIONS,
+    SECTION_ORDER,
+    SECTIONS,
+    ApplicationFilter,
+    AttachmentUploadForm,
+    PreliminaryReviewForm,
+    SectionEditor,
+)
+from .models import Application, ConsortiumMember, PreliminaryReview
+from .revisions import diff
+
+PAGE_SIZE = 25
+
+DOSSIER_PREFETCH = (
+    "team_members",
+    "projects",
+    "outcome_claims",
+    "standards",
+    "transfers",
+    "service_incomes",
+    Prefetch("consortium_members", queryset=ConsortiumMember.objects.select_related("organisation")),
+    "attachments",
+)
+
+
+def _visible(request, pk, *prefetch):
+    """The application if `request.user` may see it (404 otherwise: its existence is not disclosed)."""
+    queryset = Application.objects.visible_to(request.user).select_related("host", "host__competent_department")
+    if prefetch:
+        queryset = queryset.prefetch_related(*prefetch)
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _locked_editable(application, user):
+    """Inside transaction.atomic: the row locked and re-read, or None if it is no longer editable."""
+    locked = (
+        Application.objects.visible_to(user).select_for_update().select_related("host").filter(pk=application.pk).first()
+    )
+    if locked is None or not locked.is_editable_by(user):
+        return None
+    return locked
+
+
+def _rule_text(exc):
+    message = str(getattr(exc, "rule_message", None) or " ".join(exc.messages))
+    article = getattr(exc, "article", "")
+    if article and article not in message:
+        message = _("%(message)s (%(article)s)") % {"message": message, "article": article}
+    return message
+
+
+def _not_editable(request, application):
+    messages.error(request, _("This application cannot be edited now (status: %(status)s).") % {
+        "status": application.get_status_display()})
+    return redirect(application)
+
+
+def _may_create(user):
+    # Suggested home: applications.permissions (see the report); kept here until it exists there.
+    return bool(user.is_applicant and user.organisation.is_host)
+
+
+# --- list and create ------------------------------------------------------------------------------
+
+
+@login_required
+def application_list(request):
+    queryset = Application.objects.visible_to(request.user).for_table()
+    filterset = ApplicationFilter(request.GET or None, queryset=queryset)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "applications/list.html", {
+        "filter": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "can_create": _may_create(request.user),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request):
+    if not _may_create(request.user):
+        raise PermissionDenied(_("Only applicants of a host institution can start an application."))
+    if request.method == "POST":
+        with transaction.atomic():
+            application = Application.objects.create(host=request.user.organisation, created_by=request.user)
+        messages.success(request, _("A draft application was created. Fill it in section by section and save as you go."))
+        return redirect("applications:edit", pk=application.pk, section=SECTION_ORDER[0])
+    return render(request, "applications/create.html", {"host": request.user.organisation})
+
+
+# --- detail ---------------------------------------------------------------------------------------
+
+
+@login_required
+def detail(request, pk):
+    application = _visible(
+        request, pk, *DOSSIER_PREFETCH,
+        Prefetch("preliminary_reviews", queryset=PreliminaryReview.objects.select_related("recommender", "decided_by")
+                 .order_by("-round", "recommender__kind", "pk"), to_attr="review_list"),
+    )
+    transitions = available_transitions(application, request.user)
+    review_actions = [t for t in transitions if t.name in REVIEW_ACTIONS]
+    rounds = [(number, list(reviews)) for number, reviews in groupby(application.review_list, key=lambda r: r.round)]
+    editable = application.is_editable_by(request.user)
+    return render(request, "applications/detail.html", {
+        "application": application,
+        "transitions": [t for t in transitions if t.name not in REVIEW_ACTIONS],
+        "review_actions": review_actions,
+        "eligibility": application.eligibility,
+        "missing": application.missing_for_submission() if editable else [],
+        "editable": editable,
+        "sections": [SECTIONS[s] for s in SECTION_ORDER],
+        "rounds": rounds,
+        "timeline": AuditEntry.objects.for_object(application).timeline(),
+        "revision_count": application.revisions.count(),
+    })
+
+
+# --- edit -----------------------------------------------------------------------------------------
+
+
+def _next_section(section):
+    index = SECTION_ORDER.index(section)
+    return SECTION_ORDER[index + 1] if index + 1 < len(SECTION_ORDER) else None
+
+
+def _edit_context(application, section, **extra):
+    return {
+        "application": application,
+        "section": SECTIONS[section],
+        "sections": [SECTIONS[s] for s in SECTION_ORDER],
+        "next_section": _next_section(section),
+        "eligibility": application.eligibility,
+        **extra,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk, section):
+    if section not in SECTIONS:
+        raise Http404
+    application = _visible(request, pk)
+    if not application.is_editable_by(request.user):
+        return _not_editable(request, application)
+    if section == "attachments":
+        return _attachments(request, application)
+
+    if request.method == "POST":
+        with transaction.atomic():
+            locked = _locked_editable(application, request.user)
+            if locked is None:
+                return _not_editable(request, application)
+            editor = SectionEditor(section, locked, request.POST, request.FILES)
+            if editor.is_valid():
+                editor.save()
+                messages.success(request, _("“%(section)s” saved as draft.") % {"section": editor.section.title})
+                target = section
+                if "save_next" in request.POST:
+                    target = _next_section(section) or section
+                return redirect("applications:edit", pk=pk, section=target)
+        messages.error(request, _("Nothing was saved: please correct the errors below."))
+    else:
+        editor = SectionEditor(section, application)
+    return render(request, "applications/edit.html", _edit_context(application, section, editor=editor))
+
+
+def _attachments(request, application):
+    form = AttachmentUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            with transaction.atomic():
+                locked = _locked_editable(application, request.user)
+                if locked is None:
+                    return _not_editable(request, application)
+                attachment = form.save(locked, request.user)
+                locked.save()  # bump updated_at
+            messages.success(request, _("“%(name)s” uploaded.") % {"name": attachment.original_name})
+            return redirect("applications:edit", pk=application.pk, section="attachments")
+        messages.error(request, _("The file was not uploaded: please correct the errors below."))
+    attachments = application.attachments.select_related("uploaded_by")
+    return render(request, "applications/edit.html", _edit_context(
+        application, "attachments", upload_form=form, attachments=attachments))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def eligibility(request, pk):
+    """htmx partial: the Art. 12 check. POST previews the posted section form without saving."""
+    application = _visible(request, pk)
+    oob_name = False
+    result = None
+    if request.method == "POST":
+        if not application.is_editable_by(request.user):
+            raise PermissionDenied(_("This application cannot be edited now."))
+        section = request.POST.get("_section", "")
+        if section in EDITOR_SECTIONS:
+            editor = SectionEditor(section, application, request.POST, request.FILES)
+            result = check_eligibility(editor.preview())
+            oob_name = section == "overview"
+    if result is None:
+        result = application.eligibility
+    return render(request, "applications/_eligibility.html", {
+        "application": application, "eligibility": result, "oob_name": oob_name,
+    })
+
+
+# --- transitions and the preliminary review -------------------------------------------------------
+
+
+@login_required
+@require_POST
+def transition(request, pk, name):
+    application = _visible(request, pk)
+    labels = {t.name: t.label for t in available_transitions(application, request.user)}
+    try:
+        application = run_transition(application, name, request.user, request.POST.get("comment", ""))
+    except RuleViolation as exc:
+        messages.error(request, _rule_text(exc))
+    except TransitionConflict as exc:
+        messages.error(request, exc.message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You are not allowed to do this."))
+    else:
+        messages.success(request, _("“%(action)s” done; the status is now “%(status)s”.") % {
+            "action": labels.get(name, name), "status": application.get_status_display()})
+    return redirect("applications:detail", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request, pk):
+    application = _visible(request, pk, *DOSSIER_PREFETCH)
+    if not permissions.has_pending_review(application, request.user):
+        messages.info(request, _("No preliminary review of this application is waiting for your organisation."))
+        return redirect(application)
+    eligibility_result = application.eligibility
+    form = PreliminaryReviewForm(request.POST or None, show_acknowledgement=eligibility_result.has_warnings)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if form.is_valid():
+            if action not in REVIEW_ACTIONS:
+                form.add_error(None, _("Choose to recommend, return for revision or decline."))
+            else:
+                try:
+                    application = run_transition(
+                        application, action, request.user, form.cleaned_data["comment"],
+                        dimensions=form.dimensions(),
+                        warnings_acknowledged=form.cleaned_data.get("warnings_acknowledged", False),
+                    )
+                except RuleViolation as exc:
+                    form.add_rule_violation(exc)
+                except (TransitionConflict, PermissionDenied) as exc:
+                    messages.error(request, getattr(exc, "message", None) or str(exc))
+                    return redirect(application)
+                else:
+                    messages.success(request, _("Your preliminary review was recorded; the status is now “%(status)s”.")
+                                     % {"status": application.get_status_display()})
+                    return redirect(application)
+    return render(request, "applications/review.html", {
+        "application": application,
+        "form": form,
+        "eligibility": eligibility_result,
+        "sections": [SECTIONS[s] for s in SECTION_ORDER],
+    })
+
+
+# --- attachments ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET"])
+def attachment_download(request, pk, attachment_pk):
+    application = _visible(request, pk)
+    attachment = get_object_or_404(application.attachments, pk=attachment_pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                        content_type=attachment.content_type)
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk, attachment_pk):
+    application = _visible(request, pk)
+    if not application.is_editable_by(request.user):
+        raise PermissionDenied(_("This application cannot be edited now."))
+    with transaction.atomic():
+        locked = _locked_editable(application, request.user)
+        if locked is None:
+            raise PermissionDenied(_("This application cannot be edited now."))
+        attachment = get_object_or_404(locked.attachments, pk=attachment_pk)
+        name, storage = attachment.file.name, attachment.file.storage
+        attachment.delete()
+        locked.save()  # bump updated_at
+        transaction.on_commit(lambda: storage.delete(name))
+    messages.success(request, _("“%(name)s” deleted.") % {"name": attachment.original_name})
+    return redirect(reverse("applications:edit", args=[pk, "attachments"]))
+
+
+# --- revisions --------------------------------------------------------------------------------------
+
+
+def _number(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def revisions(request, pk):
+    application = _visible(request, pk)
+    revision_list = list(application.revisions.select_related("submitted_by").order_by("number"))
+    by_number = {r.number: r for r in revision_list}
+    new = by_number.get(_number(request.GET.get("b"))) or (revision_list[-1] if revision_list else None)
+    old = by_number.get(_number(request.GET.get("a")))
+    if old is None and new is not None:
+        earlier = [r for r in revision_list if r.number < new.number]
+        old = earlier[-1] if earlier else None
+    changes = diff(old.snapshot, new.snapshot) if old and new else []
+    return render(request, "applications/revisions.html", {
+        "application": application,
+        "revisions": revision_list,
+        "old": old,
+        "new": new,
+        "changes": changes,
+    })

@@ -1,0 +1,131 @@
+"""Reusable API pieces: the transitions action every state-machine resource shares.
+
+    class ThingViewSet(TransitionsMixin, viewsets.ModelViewSet):
+        transition_serializer_class = ThingTransitionSerializer  # optional: extra kwargs of its transitions
+
+gives `POST /api/things/<pk>/transitions/<name>/` with `{"comment": "...", ...}`. The object comes
+from `get_object()` (so from the viewset's `visible_to(user)` queryset: invisible → 404); the change
+goes through `labportal.transitions.run_transition` (the only way a status changes); the answer is
+200 with the serialized object. 400/403/409 come from `labportal.api.exception_handler`.
+
+Fields of the request other than `comment` are passed to the transition method as keyword
+arguments when the method declares them; a field the method does not take is refused with 400.
+"""
+
+import inspect
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from .transitions import run_transition, transition_names
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The error body of `labportal.api.exception_handler`."""
+
+    detail = serializers.CharField()
+    article = serializers.CharField(required=False, help_text=gettext_lazy("The article of the Measures the refusal rests on."))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False,
+        help_text=gettext_lazy("Messages per field."),
+    )
+
+
+class AvailableTransitionSerializer(serializers.Serializer):
+    """One action the requesting user may take now (`labportal.transitions.available_transitions`)."""
+
+    name = serializers.CharField()
+    label = serializers.CharField()
+    article = serializers.CharField()
+    comment_required = serializers.BooleanField()
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    """The body of a transition; subclass it to add the keyword arguments of a resource's transitions."""
+
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+ERROR_RESPONSES = {
+    400: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Invalid data or a rule of the Measures refused it.")),
+    403: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Not allowed for this user.")),
+    404: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Not found or not visible to this user.")),
+    409: OpenApiResponse(ErrorSerializer, description=gettext_lazy("Not possible in the current state.")),
+}
+
+
+def transition_schema(response_serializer, request_serializer=TransitionRequestSerializer, names=None):
+    """`extend_schema` for a resource's `transition` action (use with `extend_schema_view`)."""
+    return extend_schema(
+        summary=gettext_lazy("Run a transition"),
+        description=gettext_lazy(
+            "Change the status by taking one of the actions listed in `available_transitions`. "
+            "400: invalid data or a rule refused it (`article` names the rule); 403: not allowed for you; "
+            "409: not possible in the current state."
+        ),
+        request=request_serializer,
+        parameters=[
+            OpenApiParameter(
+                "transition", OpenApiTypes.STR, OpenApiParameter.PATH,
+                description=gettext_lazy("The transition's name."), enum=names,
+            )
+        ],
+        responses={200: response_serializer, **ERROR_RESPONSES},
+    )
+
+
+def _unused_value(value):
+    return value in (None, "", False, {}, [])
+
+
+class TransitionsMixin:
+    """Adds `POST <detail>/transitions/<transition>/` to a viewset."""
+
+    transition_serializer_class = TransitionRequestSerializer
+
+    def get_transition_serializer(self, *args, **kwargs):
+        kwargs.setdefault("context", self.get_serializer_context())
+        return self.transition_serializer_class(*args, **kwargs)
+
+    def get_transition_kwargs(self, obj, name, data):
+        """Keyword arguments for the transition method: the request fields it declares."""
+        parameters = inspect.signature(getattr(obj, name)).parameters
+        accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+        kwargs, refused = {}, {}
+        for key, value in data.items():
+            if key == "comment":
+                continue
+            if accepts_any or key in parameters:
+                kwargs[key] = value
+            elif not _unused_value(value):
+                refused[key] = [_("This action does not take this field.")]
+        if refused:
+            raise ValidationError(refused)
+        return kwargs
+
+    def transition_response(self, obj):
+        """The object after the transition, as the detail endpoint shows it (re-read with its prefetches)."""
+        fresh = self.get_queryset().filter(pk=obj.pk).first() or obj
+        serializer_class = self.get_transition_response_serializer_class()
+        return Response(serializer_class(fresh, context=self.get_serializer_context()).data)
+
+    def get_transition_response_serializer_class(self):
+        return self.get_serializer_class()
+
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<transition>[a-z][a-z0-9_]*)", url_name="transition")
+    def transition(self, request, pk=None, transition=None):
+        obj = self.get_object()
+        if transition not in transition_names(obj):
+            raise NotFound(_("Unknown action."))
+        serializer = self.get_transition_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        kwargs = self.get_transition_kwargs(obj, transition, data)
+        obj = run_transition(obj, transition, request.user, comment=data.get("comment", ""), **kwargs)
+        return self.transition_response(obj)

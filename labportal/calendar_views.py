@@ -1,0 +1,62 @@
+"""Visible clocks: a user's deadline calendar and their private iCalendar feed."""
+
+import datetime
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from icalendar import Calendar, Event
+
+from .models import CalendarFeedToken, CalendarYear, Deadline
+
+
+def _upcoming(user):
+    return Deadline.objects.concerning(user).open().prefetch_related("subject").order_by("due_date", "pk")
+
+
+@login_required
+def calendar_page(request):
+    deadlines = list(_upcoming(request.user)[:500])
+    today = timezone.localdate()
+    covered = set(CalendarYear.objects.values_list("year", flat=True))
+    token = CalendarFeedToken.objects.filter(user=request.user).first()
+    feed_url = request.build_absolute_uri(reverse("calendar:feed", args=[token.token])) if token else ""
+    rows = [(d, d.days_left(today), d.definition.url(d.subject) if d.definition and d.subject else "") for d in deadlines]
+    return render(request, "calendar/calendar.html", {
+        "rows": rows, "feed_url": feed_url, "uncovered_next_year": today.year + 1 not in covered, "today": today,
+    })
+
+
+@login_required
+@require_POST
+def regenerate_feed_token(request):
+    """Create the private feed URL, or replace it (the old URL stops working at once)."""
+    CalendarFeedToken.objects.update_or_create(user=request.user, defaults={"token": secrets.token_urlsafe(32)})
+    messages.success(request, _("Your calendar feed address was (re)created; any old address no longer works."))
+    return redirect("calendar:page")
+
+
+def feed(request, token):
+    """iCalendar feed for Outlook or a phone: no login, the token is the secret."""
+    owner = CalendarFeedToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    if owner is None:
+        raise Http404
+    cal = Calendar()
+    cal.add("prodid", "-//labportal//deadlines//ZH")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", _("labportal deadlines"))
+    for deadline in _upcoming(owner.user)[:1000]:
+        event = Event()
+        event.add("uid", f"deadline-{deadline.pk}@labportal")
+        event.add("summary", f"{deadline.kind_label} ({deadline.article})")
+        event.add("dtstart", deadline.due_date)
+        event.add("dtend", deadline.due_date + datetime.timedelta(days=1))
+        event.add("dtstamp", deadline.created_at)
+        cal.add_component(event)
+    return HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")

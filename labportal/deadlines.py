@@ -1,0 +1,183 @@
+"""The deadline engine: a registry of obligation kinds, opening/closing clocks, and the sweep.
+
+A transition that starts a clock calls `open_deadline`; the one that meets it calls `close_deadlines`,
+inside the same transaction. One periodic task (`labportal.tasks.sweep_deadlines`) calls `sweep`,
+which sends due reminders once per person and offset, and marks lapsed deadlines missed and applies
+their consequence exactly once (rows locked with SKIP LOCKED, so parallel sweeps share the work).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Callable
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Deadline, ReminderSent
+from .notifications import Message, deliver
+
+
+@dataclass(frozen=True)
+class DeadlineKind:
+    code: str
+    label: str
+    article: str
+    reminder_days: tuple = (30, 7)
+    roles: tuple = ()  # which users of the concerned organisations hear of it; empty: all
+    on_missed: Callable | None = None  # (deadline, subject) -> None, inside the sweep's transaction
+    url: Callable = field(default=lambda subject: subject.get_absolute_url())
+
+
+registry: dict[str, DeadlineKind] = {}
+
+
+def register(kind):
+    registry[kind.code] = kind
+    return kind
+
+
+def open_deadline(subject, kind_code, due_date, organisations):
+    """Start a clock (call inside the transition that starts it). Replaces an open one of the same kind."""
+    kind = registry[kind_code]
+    close_deadlines(subject, kind_code, Deadline.State.CANCELLED)
+    deadline = Deadline.objects.create(
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=subject.pk,
+        kind=kind.code,
+        article=kind.article,
+        due_date=due_date,
+    )
+    deadline.organisations.set(organisations)
+    return deadline
+
+
+def close_deadlines(subject, kind_code, state=Deadline.State.MET):
+    """Meet (or cancel) the open clock(s) of `kind_code` on `subject`."""
+    return Deadline.objects.for_object(subject).open().filter(kind=kind_code).update(state=state, closed_at=timezone.now())
+
+
+@dataclass
+class SweepResult:
+    reminders: int = 0
+    missed: int = 0
+    batches: int = 0
+
+
+def sweep(as_of=None, batch_size=500):
+    """Send due reminders and apply lapses as of the date `as_of` (today in Asia/Shanghai by default)."""
+    as_of = as_of or timezone.localdate()
+    result = SweepResult()
+    _remind(as_of, batch_size, result)
+    _lapse(as_of, batch_size, result)
+    return result
+
+
+def _batches(queryset, batch_size, result):
+    """Yield locked batches of open deadlines in primary-key order, each in its own transaction."""
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                queryset.filter(pk__gt=last_pk)
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                return
+            result.batches += 1
+            yield batch
+            last_pk = batch[-1].pk
+
+
+def _recipients(batch):
+    """{deadline pk: [users]} for a batch, in two queries."""
+    User = get_user_model()
+    through = Deadline.organisations.through
+    links = list(through.objects.filter(deadline_id__in=[d.pk for d in batch]).values_list("deadline_id", "organisation_id"))
+    users = User.objects.filter(organisation_id__in={o for _, o in links}, is_active=True)
+    by_org = {}
+    for user in users:
+        by_org.setdefault(user.organisation_id, []).append(user)
+    kinds = {d.pk: registry.get(d.kind) for d in batch}
+    out = {}
+    for deadline_id, org_id in links:
+        roles = kinds[deadline_id].roles if kinds[deadline_id] else ()
+        out.setdefault(deadline_id, []).extend(u for u in by_org.get(org_id, []) if not roles or u.role in roles)
+    return out
+
+
+def _subjects(batch):
+    """{deadline pk: subject} with one query per model."""
+    wanted = {}
+    for d in batch:
+        wanted.setdefault(d.content_type_id, set()).add(d.object_id)
+    loaded = {}
+    for ct_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(ct_id).model_class()
+        loaded[ct_id] = model._base_manager.in_bulk(ids)
+    return {d.pk: loaded[d.content_type_id].get(d.object_id) for d in batch}
+
+
+def _remind(as_of, batch_size, result):
+    horizon = max((max(k.reminder_days, default=0) for k in registry.values()), default=0)
+    candidates = Deadline.objects.open().filter(due_date__gte=as_of, due_date__lte=as_of + datetime.timedelta(days=horizon))
+    for batch in _batches(candidates, batch_size, result):
+        recipients = _recipients(batch)
+        subjects = _subjects(batch)
+        sent = set(
+            ReminderSent.objects.filter(deadline__in=batch).values_list("deadline_id", "recipient_id", "days_before")
+        )
+        records, messages = [], []
+        for deadline in batch:
+            kind = registry.get(deadline.kind)
+            if kind is None:
+                continue
+            due_offsets = [d for d in kind.reminder_days if deadline.due_date - datetime.timedelta(days=d) <= as_of]
+            if not due_offsets:
+                continue
+            nearest = min(due_offsets)
+            subject = subjects[deadline.pk]
+            for user in recipients.get(deadline.pk, []):
+                fresh = [d for d in due_offsets if (deadline.pk, user.pk, d) not in sent]
+                if not fresh:
+                    continue
+                records.extend(ReminderSent(deadline=deadline, recipient=user, days_before=d) for d in fresh)
+                if nearest in fresh:  # one message for the nearest offset; older ones lapsed unsent
+                    messages.append(Message(
+                        user,
+                        _("Reminder: %(what)s due %(date)s (%(article)s)") % {
+                            "what": kind.label, "date": deadline.due_date.isoformat(), "article": kind.article},
+                        _("%(subject)s: %(days)s day(s) left.") % {"subject": subject, "days": (deadline.due_date - as_of).days},
+                        kind.url(subject) if subject is not None else "",
+                    ))
+        ReminderSent.objects.bulk_create(records, ignore_conflicts=True)
+        deliver(messages)
+        result.reminders += len(messages)
+
+
+def _lapse(as_of, batch_size, result):
+    lapsed = Deadline.objects.open().filter(due_date__lt=as_of)
+    for batch in _batches(lapsed, batch_size, result):
+        recipients = _recipients(batch)
+        subjects = _subjects(batch)
+        now = timezone.now()
+        messages = []
+        Deadline.objects.filter(pk__in=[d.pk for d in batch]).update(state=Deadline.State.MISSED, closed_at=now)
+        for deadline in batch:
+            kind = registry.get(deadline.kind)
+            subject = subjects[deadline.pk]
+            if kind and kind.on_missed and subject is not None:
+                kind.on_missed(deadline, subject)
+            label = kind.label if kind else deadline.kind
+            for user in recipients.get(deadline.pk, []):
+                messages.append(Message(
+                    user,
+                    _("Deadline missed: %(what)s (%(article)s)") % {"what": label, "article": deadline.article},
+                    _("%(subject)s: the deadline of %(date)s has passed.") % {"subject": subject, "date": deadline.due_date.isoformat()},
+                    kind.url(subject) if kind and subject is not None else "",
+                ))
+            result.missed += 1
+        transaction.on_commit(lambda messages=messages: deliver(messages))

@@ -1,0 +1,150 @@
+"""Template helpers of the portal: Chinese formatting, the unread badge, transition buttons.
+
+    {% load portal %}
+    {{ app.instrument_value_cny|cny }}   ¥52,000,000.00 (5,200 万元)
+    {{ app.research_space_m2|area }}     3,500 m²
+    {{ app.submitted_at|cn_date }}       2026年11月24日 10:30
+    {{ "Art. 13"|article }}              第十三条 (Chinese) / Art. 13 (English)
+    {% unread_count as n %}
+    {% transition_buttons app request.user %}
+    {% transition_buttons lab request.user "evaluations:transition" exclude="recommend" %}
+"""
+
+import inspect
+import re
+
+from django import template
+from django.urls import reverse
+from django.utils.translation import get_language
+
+from labportal import formatting
+from labportal.transitions import available_transitions
+
+register = template.Library()
+
+
+@register.filter
+def cny(value):
+    return formatting.format_cny(value)
+
+
+@register.filter
+def area(value):
+    return formatting.format_area(value)
+
+
+@register.filter
+def cn_date(value):
+    return formatting.format_date(value)
+
+
+_DIGITS = "零一二三四五六七八九"
+_ARTICLE = re.compile(r"^\s*Art\.\s*(\d+)(.*)$")
+
+
+def chinese_number(n):
+    """1 → 一, 10 → 十, 13 → 十三, 31 → 三十一; 100 and above stay in digits (the Measures have 30)."""
+    n = int(n)
+    if n < 10:
+        return _DIGITS[n]
+    if n < 20:
+        return "十" + (_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
+    return str(n)
+
+
+@register.filter
+def article(value):
+    """"Art. 13" as the Measures cite it: 第十三条 in Chinese; unchanged in English."""
+    text = str(value or "")
+    match = _ARTICLE.match(text)
+    if not match or not (get_language() or "").startswith("zh"):
+        return text
+    return f"第{chinese_number(match.group(1))}条{match.group(2)}"
+
+
+@register.simple_tag(takes_context=True)
+def unread_count(context):
+    """Unread notifications of the current user (one query per request, cached on the request)."""
+    request = context.get("request")
+    user = context.get("user") or getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    if request is not None and hasattr(request, "_portal_unread_count"):
+        return request._portal_unread_count
+    from labportal.models import Notification
+
+    count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    if request is not None:
+        request._portal_unread_count = count
+    return count
+
+
+def _names(value):
+    if not value:
+        return set()
+    if isinstance(value, str):
+        return {v.strip() for v in value.split(",") if v.strip()}
+    return set(value)
+
+
+def _declared_at(obj, name):
+    """Source line of a transition method, so buttons follow the model's declaration order."""
+    try:
+        return inspect.unwrap(getattr(type(obj), name)).__code__.co_firstlineno
+    except (AttributeError, TypeError):
+        return 0
+
+
+@register.inclusion_tag("includes/transition_buttons.html", takes_context=True)
+def transition_buttons(context, obj, user, url_name="applications:transition", only="", exclude="", next_url=""):
+    """POST forms for the transitions `user` may take on `obj` now (asked of the model, never guessed).
+
+    `url_name` must accept (obj.pk, transition name). `only` / `exclude`: comma-separated names, e.g. to
+    leave out actions that have their own richer form on the page.
+    """
+    only, exclude = _names(only), _names(exclude)
+    rows = []
+    for t in sorted(available_transitions(obj, user), key=lambda t: _declared_at(obj, t.name)):
+        if (only and t.name not in only) or t.name in exclude:
+            continue
+        rows.append({"t": t, "url": reverse(url_name, args=[obj.pk, t.name])})
+    return {
+        "obj": obj,
+        "transitions": rows,
+        "csrf_token": context.get("csrf_token"),
+        "next_url": next_url,
+    }
+
+
+@register.filter
+def widget_css(bound_field):
+    """The Bootstrap class for a bound field's widget, with is-invalid when it has errors."""
+    widget = bound_field.field.widget
+    input_type = getattr(widget, "input_type", "")
+    if input_type in ("checkbox", "radio"):
+        css = "form-check-input"
+    elif input_type == "select" or widget.__class__.__name__.endswith("Select"):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if bound_field.errors:
+        css += " is-invalid"
+    return css
+
+
+@register.simple_tag
+def bootstrap_widget(bound_field, **attrs):
+    """Render a bound field's widget with Bootstrap classes and aria-describedby for its help/errors."""
+    existing = bound_field.field.widget.attrs.get("class", "")
+    attrs["class"] = f"{existing} {widget_css(bound_field)}".strip()
+    described = []
+    if bound_field.help_text:
+        described.append(f"{bound_field.auto_id}_help")
+    if bound_field.errors:
+        described.append(f"{bound_field.auto_id}_errors")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return bound_field.as_widget(attrs=attrs)

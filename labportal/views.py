@@ -1,0 +1,89 @@
+"""Site pages shared by every role: the per-role home (dashboard) and the notification inbox."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from applications.models import Application, PreliminaryReview
+
+from .models import Notification
+
+DASHBOARD_LIMIT = 20
+RECENT_DECISIONS = 10
+NOTIFICATIONS_PER_PAGE = 20
+
+
+def is_portal_admin(user):
+    return user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.ADMINISTRATOR)
+
+
+@login_required
+def home(request):
+    """Per-role dashboard: what waits for this user's action first, then context."""
+    user = request.user
+    context = {"is_portal_admin": is_portal_admin(user), "dashboard_limit": DASHBOARD_LIMIT}
+    if user.is_applicant:
+        context["role_section"] = "applicant"
+        context["awaiting"] = list(Application.objects.awaiting(user).for_table()[:DASHBOARD_LIMIT])
+        context["applications"] = list(Application.objects.visible_to(user).for_table()[:DASHBOARD_LIMIT])
+    elif user.is_recommender:
+        context["role_section"] = "recommender"
+        context["awaiting"] = list(Application.objects.awaiting(user).for_table()[:DASHBOARD_LIMIT])
+        context["recent_decisions"] = list(
+            PreliminaryReview.objects.filter(
+                recommender_id=user.organisation_id,
+                decided_at__isnull=False,
+                application__in=Application.objects.visible_to(user),
+            )
+            .select_related("application", "application__host", "decided_by")
+            .order_by("-decided_at", "-pk")[:RECENT_DECISIONS]
+        )
+    elif user.is_ministry_staff:
+        context["role_section"] = "ministry_staff"
+        context["awaiting"] = list(Application.objects.awaiting(user).for_table()[:DASHBOARD_LIMIT])
+    elif user.is_expert:
+        context["role_section"] = "expert"
+    elif context["is_portal_admin"]:
+        context["role_section"] = "administrator"
+    else:
+        # An applicant, recommender or ministry account not yet linked to an organisation.
+        context["role_section"] = "unlinked"
+    return render(request, "home/home.html", context)
+
+
+@login_required
+def notifications(request):
+    """The user's inbox, newest first; only their own notifications."""
+    queryset = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-pk")
+    page = Paginator(queryset, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    unread = Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
+    return render(request, "notifications/inbox.html", {"page_obj": page, "unread_total": unread})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk):
+    """Mark one of the user's own notifications read and follow its link (404 for anyone else's)."""
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if note.read_at is None:
+        Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=timezone.now())
+    if note.url and url_has_allowed_host_and_scheme(
+        note.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(note.url)
+    return redirect("notifications")
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    return redirect("notifications")

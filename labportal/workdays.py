@@ -1,0 +1,79 @@
+"""Working-day arithmetic on the Chinese calendar (holidays and make-up working days).
+
+The table `CalendarDay` holds exceptions to Monday-Friday for the years in `CalendarYear`, loaded
+from `chinesecalendar` (`load_chinese_calendar`) and editable in the admin. A year not loaded falls
+back to Monday-Friday with a warning (logged and returned), never an error.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkingDayResult:
+    date: datetime.date
+    uncovered_years: tuple  # years counted as plain Monday-Friday
+
+
+def load_chinese_calendar(calendar_day_model=None, calendar_year_model=None):
+    """(Re)load every year chinesecalendar covers. Safe to run again (admin edits of covered days win
+    only until the next load, which is run by the migration and `manage.py load_calendar`)."""
+    import chinese_calendar
+
+    from . import models
+
+    CalendarDay = calendar_day_model or models.CalendarDay
+    CalendarYear = calendar_year_model or models.CalendarYear
+    days = {}
+    for date, name in chinese_calendar.holidays.items():
+        if date.weekday() < 5:
+            days[date] = (False, str(name))
+    for date, name in chinese_calendar.workdays.items():
+        if date.weekday() >= 5:
+            days[date] = (True, str(name))
+    years = sorted({d.year for d in chinese_calendar.holidays})
+    CalendarDay.objects.bulk_create(
+        [CalendarDay(date=d, is_working_day=w, name=n) for d, (w, n) in days.items()],
+        update_conflicts=True, update_fields=["is_working_day", "name"], unique_fields=["date"],
+    )
+    CalendarYear.objects.bulk_create([CalendarYear(year=y) for y in years], ignore_conflicts=True)
+    return len(days), years
+
+
+def _exceptions(start, end):
+    from .models import CalendarDay
+
+    return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_working_day"))
+
+
+def _covered_years(start, end):
+    from .models import CalendarYear
+
+    return set(CalendarYear.objects.filter(year__range=(start.year, end.year)).values_list("year", flat=True))
+
+
+def is_working_day(date):
+    exceptions = _exceptions(date, date)
+    return exceptions.get(date, date.weekday() < 5)
+
+
+def add_working_days(start, days):
+    """The date `days` working days after `start` (start itself not counted). Two queries."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    horizon = start + datetime.timedelta(days=days * 3 + 30)  # enough for any Golden Week
+    exceptions = _exceptions(start, horizon)
+    covered = _covered_years(start, horizon)
+    current, counted, uncovered = start, 0, set()
+    while counted < days:
+        current += datetime.timedelta(days=1)
+        if current.year not in covered:
+            uncovered.add(current.year)
+        if exceptions.get(current, current.weekday() < 5):
+            counted += 1
+    if uncovered:
+        logger.warning("Working days for %s counted Monday-Friday: no holiday data loaded", sorted(uncovered))
+    return WorkingDayResult(current, tuple(sorted(uncovered)))
