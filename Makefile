@@ -50,11 +50,12 @@ migrate: setup
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# A real worker with an embedded beat against the local Redis (production runs one beat process).
 worker: setup
-	$(VENV)/bin/celery -A labportal worker -l info
+	REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} $(VENV)/bin/celery -A labportal worker -B -l info
 
 beat: setup
-	$(VENV)/bin/celery -A labportal beat -l info
+	REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} $(VENV)/bin/celery -A labportal beat -l info
 
 bench: setup
 	@bash scripts/test-services.sh

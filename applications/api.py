@@ -6,6 +6,7 @@ transaction, so a bad row is a 400 naming the field and nothing is half-saved. S
 through the `transitions/<name>/` action (`labportal.api_views.TransitionsMixin`).
 """
 
+import django_filters
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
@@ -14,11 +15,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -39,6 +38,7 @@ from labportal.api_views import (
     AvailableTransitionSerializer,
     TransitionRequestSerializer,
     TransitionsMixin,
+    named_choice_field,
     transition_schema,
 )
 from labportal.models import AuditEntry
@@ -64,24 +64,6 @@ from .revisions import diff, snapshot
 from .uploads import inspect_upload
 
 # --- nested dossier rows ------------------------------------------------------------------
-
-
-_CHOICE_FIELD_CLASSES = {}
-
-
-def named_choice_field(component_name, choices, **kwargs):
-    """A ChoiceField documented by its own named enum component: `level` and `status` mean
-    different choice sets on different resources, and drf-spectacular's automatic `LevelEnum` /
-    `StatusEnum` naming would collide (a --fail-on-warn warning)."""
-    field_class = _CHOICE_FIELD_CLASSES.get(component_name)
-    if field_class is None:
-        values = [value for value, _label in choices]
-        schema = {"type": "integer" if all(isinstance(v, int) for v in values) else "string", "enum": values}
-        field_class = extend_schema_field(schema, component_name=component_name)(
-            type(f"{component_name}Field", (serializers.ChoiceField,), {})
-        )
-        _CHOICE_FIELD_CLASSES[component_name] = field_class
-    return field_class(choices=choices, **kwargs)
 
 
 class _RowSerializer(serializers.ModelSerializer):
@@ -253,6 +235,7 @@ class ApplicationListSerializer(serializers.ModelSerializer):
 
     host = OrganisationBriefSerializer(read_only=True)
     name_en = serializers.CharField(read_only=True)
+    status = named_choice_field("ApplicationStatusEnum", Status.choices, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     field_display = serializers.CharField(source="get_field_display", read_only=True)
 
@@ -269,6 +252,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     """The whole dossier. Nested lists given in a write replace the stored ones wholesale."""
 
     host = OrganisationBriefSerializer(read_only=True)
+    status = named_choice_field("ApplicationStatusEnum", Status.choices, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     field_display = serializers.CharField(source="get_field_display", read_only=True)
     name_en = serializers.CharField(read_only=True)
@@ -505,7 +489,7 @@ class ApplicationViewSet(
         return ApplicationSerializer
 
     def transition_response(self, obj):
-        fresh = with_details(Application.objects.visible_to(self.request.user)).filter(pk=obj.pk).first() or obj
+        fresh = with_details(Application.objects.visible_to(self.request.user).for_table()).filter(pk=obj.pk).first() or obj
         return Response(ApplicationSerializer(fresh, context=self.get_serializer_context()).data)
 
     def create(self, request, *args, **kwargs):

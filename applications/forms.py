@@ -12,6 +12,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms import inlineformset_factory
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationKind
@@ -46,6 +47,10 @@ class DossierModelForm(forms.ModelForm):
         super()._update_errors(errors)
 
 
+def _verbose(model, name):
+    return capfirst(model._meta.get_field(name).verbose_name)
+
+
 def _textarea(rows=4):
     return forms.Textarea(attrs={"rows": rows})
 
@@ -55,7 +60,7 @@ def _textarea(rows=4):
 
 class OverviewForm(DossierModelForm):
     research_directions = forms.MultipleChoiceField(
-        label=Application._meta.get_field("research_directions").verbose_name,
+        label=_verbose(Application, "research_directions"),
         choices=ResearchDirection.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -303,14 +308,14 @@ def _stand_in(app, relation, objects):
 
 
 class AttachmentUploadForm(forms.Form):
-    section = forms.ChoiceField(label=_("section"), choices=AttachmentSection.choices, initial=AttachmentSection.GENERAL)
+    section = forms.ChoiceField(label=_verbose(Attachment, "section"), choices=AttachmentSection.choices, initial=AttachmentSection.GENERAL)
     outcome_item = forms.TypedChoiceField(
-        label=_("outcome item"), choices=[("", "—")] + list(OutcomeClaim.Item.choices), coerce=int,
+        label=_verbose(Attachment, "outcome_item"), choices=[("", "—")] + list(OutcomeClaim.Item.choices), coerce=int,
         required=False, empty_value=None,
         help_text=_("For evidence of an Art. 12 (4) outcome item."),
     )
-    description = forms.CharField(label=_("description"), max_length=300, required=False)
-    file = forms.FileField(label=_("file"), help_text=_("PDF, images, Word, Excel, PowerPoint or OpenDocument; checked by content."))
+    description = forms.CharField(label=_verbose(Attachment, "description"), max_length=300, required=False)
+    file = forms.FileField(label=_verbose(Attachment, "file"), help_text=_("PDF, images, Word, Excel, PowerPoint or OpenDocument; checked by content."))
 
     def clean(self):
         cleaned = super().clean()
@@ -344,11 +349,11 @@ class AttachmentUploadForm(forms.Form):
 
 class ApplicationFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
-        label=_("status"), choices=Status.choices, empty_label=_("All statuses"),
+        label=_verbose(Application, "status"), choices=Status.choices, empty_label=_("All statuses"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     field = django_filters.ChoiceFilter(
-        label=_("field (Art. 4)"), choices=Field.choices, empty_label=_("All fields"),
+        label=_verbose(Application, "field"), choices=Field.choices, empty_label=_("All fields"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 

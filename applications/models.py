@@ -208,6 +208,10 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
         return check_eligibility(self)
 
+    def clean_fields(self, exclude=None):
+        # `status` is a protected FSMField that changes only through transitions; re-assigning it raises.
+        super().clean_fields(exclude={*(exclude or ()), "status"})
+
     def clean(self):
         errors = {}
         for name, validator in (("name_zh", validate_lab_name_zh), ("name_en_subject", validate_lab_name_en_subject)):

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -60,7 +60,7 @@ def _visible(request, pk, *prefetch):
 def _locked_editable(application, user):
     """Inside transaction.atomic: the row locked and re-read, or None if it is no longer editable."""
     locked = (
-        Application.objects.visible_to(user).select_for_update().select_related("host").filter(pk=application.pk).first()
+        Application.objects.visible_to(user).select_for_update(of=("self",)).select_related("host").filter(pk=application.pk).first()
     )
     if locked is None or not locked.is_editable_by(user):
         return None
@@ -181,14 +181,25 @@ def edit(request, pk, section):
             if locked is None:
                 return _not_editable(request, application)
             editor = SectionEditor(section, locked, request.POST, request.FILES)
+            saved = conflict = False
             if editor.is_valid():
-                editor.save()
+                try:
+                    with transaction.atomic():
+                        editor.save()
+                    saved = True
+                except IntegrityError:
+                    # e.g. a row duplicating one saved meanwhile in another window: nothing is kept.
+                    conflict = True
+                    messages.error(request, _("Some rows conflict with rows already saved (for example the same year "
+                                              "twice); reload the page and check for duplicates."))
+            if saved:
                 messages.success(request, _("“%(section)s” saved as draft.") % {"section": editor.section.title})
                 target = section
                 if "save_next" in request.POST:
                     target = _next_section(section) or section
                 return redirect("applications:edit", pk=pk, section=target)
-        messages.error(request, _("Nothing was saved: please correct the errors below."))
+        if not conflict:
+            messages.error(request, _("Nothing was saved: please correct the errors below."))
     else:
         editor = SectionEditor(section, application)
     return render(request, "applications/edit.html", _edit_context(application, section, editor=editor))

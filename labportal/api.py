@@ -6,6 +6,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -28,4 +29,21 @@ def exception_handler(exc, context):
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoPermissionDenied):
         return Response({"detail": str(exc) or "Permission denied."}, status=status.HTTP_403_FORBIDDEN)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, DRFValidationError) and response is not None and "detail" not in (response.data or {}):
+        response.data = {"detail": _first_message(response.data), "errors": response.data}
+    return response
+
+
+def _first_message(data):
+    """A readable summary of DRF's nested error structure: `field: message` of the first error."""
+    path = []
+    while isinstance(data, (dict, list)) and data:
+        if isinstance(data, dict):
+            key = next(iter(data))
+            if key != "non_field_errors":
+                path.append(str(key))
+            data = data[key]
+        else:
+            data = data[0]
+    return f"{'.'.join(path)}: {data}" if path else str(data)

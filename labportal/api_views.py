@@ -17,7 +17,7 @@ import inspect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -50,6 +50,24 @@ class TransitionRequestSerializer(serializers.Serializer):
     """The body of a transition; subclass it to add the keyword arguments of a resource's transitions."""
 
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+_CHOICE_FIELD_CLASSES = {}
+
+
+def named_choice_field(component_name, choices, **kwargs):
+    """A ChoiceField documented by its own named enum component: `level` and `status` mean
+    different choice sets on different resources, and drf-spectacular's automatic `LevelEnum` /
+    `StatusEnum` naming would collide (a --fail-on-warn warning)."""
+    field_class = _CHOICE_FIELD_CLASSES.get(component_name)
+    if field_class is None:
+        values = [value for value, _label in choices]
+        schema = {"type": "integer" if all(isinstance(v, int) for v in values) else "string", "enum": values}
+        field_class = extend_schema_field(schema, component_name=component_name)(
+            type(f"{component_name}Field", (serializers.ChoiceField,), {})
+        )
+        _CHOICE_FIELD_CLASSES[component_name] = field_class
+    return field_class(choices=choices, **kwargs)
 
 
 ERROR_RESPONSES = {

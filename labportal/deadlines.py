@@ -180,4 +180,4 @@ def _lapse(as_of, batch_size, result):
                     kind.url(subject) if kind and subject is not None else "",
                 ))
             result.missed += 1
-        transaction.on_commit(lambda messages=messages: deliver(messages))
+        transaction.on_commit(lambda messages=messages: deliver(messages), robust=True)

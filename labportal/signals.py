@@ -32,4 +32,4 @@ def audit_transition(sender, instance, name, source, target, **kwargs):
     instance._audit_data = {}
     notify = getattr(instance, "notify_transition", None)
     if notify is not None:
-        transaction.on_commit(lambda: notify(entry))
+        transaction.on_commit(lambda: notify(entry), robust=True)  # a mail failure never undoes a decision

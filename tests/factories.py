@@ -149,9 +149,3 @@ def provincial_recommenders(province, **kw):
 def expert_user(**kw):
     return UserFactory(organisation=None, role=Role.EXPERT, **kw)
 
-
-def bare_application(**kw):
-    """An application with no numbers and no rows: every Art. 12 input is set explicitly by the test."""
-    defaults = {"research_space_m2": None, "instrument_value_cny": None, "is_host_priority": False, "host_commitment": ""}
-    defaults.update(kw)
-    return ApplicationFactory(**defaults)

@@ -230,8 +230,8 @@ def test_bad_nested_row_names_the_field_and_saves_nothing():
         ],
     }, format="json")
     assert response.status_code == 400
-    assert list(response.data["projects"]) == [1]  # errors by row index, as DRF gives them
-    assert "year" in response.data["projects"][1]
+    assert list(response.data["errors"]["projects"]) == [1]  # errors by row index, as DRF gives them
+    assert "year" in response.data["errors"]["projects"][1]
     app.refresh_from_db()
     assert app.summary != "不应保存"
     assert list(app.projects.values_list("title", flat=True)) == before
@@ -247,7 +247,7 @@ def test_model_rule_on_a_nested_row_rolls_back_everything_art5():
         "consortium_members": [{"organisation": app.host.pk, "role": "牵头"}],
     }, format="json")
     assert response.status_code == 400
-    assert "Art. 5" in response.data["consortium_members"][0]["organisation"][0]
+    assert "Art. 5" in response.data["errors"]["consortium_members"][0]["organisation"][0]
     app.refresh_from_db()
     assert app.summary != "不应保存"
     assert app.team_members.count() == 4 and not app.team_members.filter(name="新主任").exists()
@@ -259,14 +259,14 @@ def test_duplicate_outcome_item_is_refused_naming_item():
         "outcome_claims": [{"item": 1, "evidence": "a"}, {"item": 1, "evidence": "b"}],
     }, format="json")
     assert response.status_code == 400
-    assert list(response.data["outcome_claims"]) == [1] and "item" in response.data["outcome_claims"][1]
+    assert list(response.data["errors"]["outcome_claims"]) == [1] and "item" in response.data["errors"]["outcome_claims"][1]
     assert app.outcome_claims.count() == 2
 
 
 def test_invalid_lab_name_is_refused_art31():
     app = complete_dossier()
     response = client_for(applicant_of(app.host)).patch(url(app), {"name_zh": "机器人实验室"}, format="json")
-    assert response.status_code == 400 and "name_zh" in response.data
+    assert response.status_code == 400 and "name_zh" in response.data["errors"] and response.data["detail"]
 
 
 def test_create_with_a_bad_row_creates_no_application():
@@ -274,7 +274,7 @@ def test_create_with_a_bad_row_creates_no_application():
     response = client_for(applicant_of(host)).post("/api/applications/", {
         **DOSSIER, "outcome_claims": [{"item": 2, "evidence": "a"}, {"item": 2, "evidence": "b"}],
     }, format="json")
-    assert response.status_code == 400 and "item" in response.data["outcome_claims"][1]
+    assert response.status_code == 400 and "item" in response.data["errors"]["outcome_claims"][1]
     assert not Application.objects.exists() and not TeamMember.objects.exists() and not NationalProject.objects.exists()
 
 
@@ -331,6 +331,19 @@ def test_decline_needs_a_comment_and_ends_the_application_art10(jiangsu_app):
     assert client.post(url(jiangsu_app, "transitions/decline/"), {}, format="json").status_code == 400
     response = client.post(url(jiangsu_app, "transitions/decline/"), {"comment": "不符合条件"}, format="json")
     assert response.status_code == 200 and response.data["status"] == "not_recommended"
+
+
+def test_applicant_withdraws_a_submitted_application_art13(jiangsu_app):
+    submit(jiangsu_app)
+    samr, _ = recommenders("32")
+    assert client_for(samr).post(url(jiangsu_app, "transitions/withdraw/"), {}, format="json").status_code == 403
+    response = client_for(applicant_of(jiangsu_app.host)).post(
+        url(jiangsu_app, "transitions/withdraw/"), {"comment": "主动撤回"}, format="json"
+    )
+    assert response.status_code == 200 and response.data["status"] == "withdrawn"
+    assert response.data["available_transitions"] == []
+    assert client_for(ministry_staff()).get(url(jiangsu_app)).status_code == 404
+    assert set(PreliminaryReview.objects.filter(application=jiangsu_app).values_list("decision", flat=True)) == {"superseded"}
 
 
 def test_wrong_role_gets_403_with_detail(jiangsu_app):
@@ -393,7 +406,7 @@ def test_a_field_the_transition_does_not_take_is_refused(jiangsu_app):
     response = client_for(applicant_of(jiangsu_app.host)).post(
         url(jiangsu_app, "transitions/submit/"), {"dimensions": ALL_MEET}, format="json"
     )
-    assert response.status_code == 400 and "dimensions" in response.data
+    assert response.status_code == 400 and "dimensions" in response.data["errors"] and response.data["detail"]
     jiangsu_app.refresh_from_db()
     assert jiangsu_app.status == Status.DRAFT
 
@@ -422,7 +435,6 @@ def test_upload_list_download_and_delete_an_attachment(jiangsu_app):
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF
     assert download["Content-Type"] == "application/pdf" and "attachment" in download["Content-Disposition"]
-    download.close()
     assert client.delete(url(jiangsu_app, f"attachments/{aid}/")).status_code == 204
     assert not Attachment.objects.exists()
 
@@ -432,7 +444,7 @@ def test_upload_is_checked_by_content_not_name(jiangsu_app):
     response = client.post(url(jiangsu_app, "attachments/"), {
         "file": SimpleUploadedFile("report.pdf", b"just some text, not a PDF at all", content_type="application/pdf"),
     })
-    assert response.status_code == 400 and "file" in response.data
+    assert response.status_code == 400 and "file" in response.data["errors"] and response.data["detail"]
     assert not Attachment.objects.exists()
 
 
@@ -445,7 +457,6 @@ def test_attachments_frozen_once_submitted_but_visible_to_recommender(jiangsu_ap
     samr, _ = recommenders("32")
     download = client_for(samr).get(url(jiangsu_app, f"attachments/{aid}/download/"))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
-    download.close()
     assert client_for(samr).delete(url(jiangsu_app, f"attachments/{aid}/")).status_code == 403
     assert Attachment.objects.count() == 1
 
@@ -470,9 +481,9 @@ def test_revisions_and_diff_between_submissions(jiangsu_app):
     assert response.status_code == 200
     assert [(c["before"], c["after"]) for c in response.data["changes"]] == [(jiangsu_app.summary, "修改后的摘要")]
     response = client_for(samr).get(url(jiangsu_app, "revisions/diff/"), {"to": 2})
-    assert response.status_code == 400 and "from" in response.data
+    assert response.status_code == 400 and "from" in response.data["errors"] and response.data["detail"]
     response = client_for(samr).get(url(jiangsu_app, "revisions/diff/"), {"from": 1, "to": 9})
-    assert response.status_code == 400 and "to" in response.data
+    assert response.status_code == 400 and "to" in response.data["errors"]
 
 
 # --- me, organisations, token, schema ------------------------------------------------------------

@@ -5,11 +5,10 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
-from django.utils import translation
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.urls import include, path
+from django.utils import translation
 
 from accounts.models import NotificationPreference, OrganisationKind
 from applications.choices import DimensionVerdict, ReviewDimension, TeamRole
@@ -415,18 +414,7 @@ def test_row_changed_between_lock_and_save_is_a_conflict_and_rolls_back():
 
 # --- notifications after commit ------------------------------------------------------------------------
 
-# Notifications link to the application's page (`applications:detail`). These tests are about who is told
-# and when, so they route with this module's own URLconf and do not depend on the views being written.
-def _page(request, pk):  # pragma: no cover - never requested
-    raise AssertionError("not served in these tests")
 
-
-urlpatterns = [path("applications/", include(([path("<int:pk>/", _page, name="detail")], "applications")))]
-notifications_urls = pytest.mark.urls(__name__)
-
-
-
-@notifications_urls
 def test_submit_notifies_recommenders_only_after_commit_art10(local, django_capture_on_commit_callbacks):
     app, applicant, samr, miit = local
     samr.notification_preference = NotificationPreference.DAILY_DIGEST
@@ -451,7 +439,6 @@ def test_submit_notifies_recommenders_only_after_commit_art10(local, django_capt
     assert not Notification.objects.filter(recipient=other_samr).exists()
 
 
-@notifications_urls
 def test_return_notifies_the_applicant_with_the_comment_art10(local, django_capture_on_commit_callbacks):
     app, applicant, samr, miit = local
     app = submitted(local)

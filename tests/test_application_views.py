@@ -18,8 +18,8 @@ from applications.models import (
     ConsortiumMember,
     OutcomeClaim,
     PreliminaryReview,
+    ServiceIncome,
     Status,
-    TeamMember,
 )
 from labportal.models import AuditEntry
 from labportal.transitions import run_transition
@@ -196,6 +196,26 @@ def test_section_save_is_all_or_nothing_with_errors_per_row_field(client):
     assert app.team_statement == "" and app.team_members.count() == len(members)  # nothing half-saved
 
 
+def test_rows_conflicting_with_saved_rows_are_refused_without_saving(client):
+    app = ApplicationFactory(team_statement="")
+    ServiceIncome.objects.create(application=app, year=2024, amount_cny=Decimal("1"))
+    login(client, applicant_of(app.host))
+    # Duplicates inside the form: a formset error.
+    response = client.post(edit_url(app, "outcomes"), {
+        "_section": "outcomes", "evidence_1": "新证据", **formset("standards", []), **formset("transfers", []),
+        **formset("incomes", [{"year": "2023", "amount_cny": "1"}, {"year": "2023", "amount_cny": "2"}]),
+    })
+    assert response.status_code == 200 and response.context["editor"].formsets[2].non_form_errors()
+    # A crafted post that omits the saved 2024 row and adds another 2024: refused by the database, rolled back.
+    response = client.post(edit_url(app, "outcomes"), {
+        "_section": "outcomes", "evidence_1": "新证据", **formset("standards", []), **formset("transfers", []),
+        **formset("incomes", [{"year": "2024", "amount_cny": "9"}]),
+    })
+    assert response.status_code == 200 and flash(response)
+    assert list(ServiceIncome.objects.filter(application=app).values_list("year", "amount_cny")) == [(2024, Decimal("1.00"))]
+    assert not OutcomeClaim.objects.filter(application=app).exists()
+
+
 def test_invalid_lab_name_is_refused_on_its_field_art31(client):
     app = ApplicationFactory()
     login(client, applicant_of(app.host))
@@ -223,6 +243,11 @@ def test_eligibility_partial_reflects_posted_values_without_saving_art12(client)
     assert check_status(posted, "space") == "warning"
     assert "1,200 m²" in posted
     assert Application.objects.get(pk=app.pk).research_space_m2 == Decimal("3500")
+
+    # The overview preview also refreshes the derived English name (Art. 31) out of band.
+    posted = client.post(url, {"_section": "overview", "name_en_subject": "Robots"}).content.decode()
+    assert 'id="derived-name-en" hx-swap-oob="true">State Quality &amp; Standards Laboratory of Robots<' in posted
+    assert Application.objects.get(pk=app.pk).name_en_subject == app.name_en_subject
 
     # Formset rows too: deleting the academic leader and adding a chair from the host, unsaved.
     members = list(app.team_members.order_by("pk"))
@@ -292,6 +317,27 @@ def test_edit_of_another_hosts_application_is_not_found(client):
     assert client.post(edit_url(app, "overview"), {"_section": "overview", "name_zh": "甲国家质量标准实验室"}).status_code == 404
     assert client.get(app.get_absolute_url()).status_code == 404
     assert Application.objects.get(pk=app.pk).name_zh == app.name_zh
+
+
+def test_every_section_and_the_create_page_render_with_labelled_fields(client):
+    app = complete_dossier()
+    login(client, applicant_of(app.host))
+    assert client.get(reverse("applications:create")).status_code == 200
+    for section in ("overview", "facilities", "team", "research", "outcomes", "support", "consortium", "attachments"):
+        response = client.get(edit_url(app, section))
+        assert response.status_code == 200, section
+        html = response.content.decode()
+        for tag, field_id in re.findall(r'<((?:input|select|textarea)[^>]*)\sid="([^"]+)"', html):
+            if 'type="hidden"' in tag:
+                continue
+            assert f'for="{field_id}"' in html, (section, field_id)
+
+
+def test_pages_need_a_login(client):
+    app = ApplicationFactory()
+    for url in (reverse("applications:list"), app.get_absolute_url(), edit_url(app, "overview")):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
 def test_unknown_section_is_not_found(client):
@@ -556,16 +602,18 @@ def test_list_shows_only_visible_applications_with_filters(client):
     assert reverse("applications:create") in client.get(reverse("applications:list")).content.decode()
 
 
-@pytest.mark.parametrize("rows", [3, 30])
-def test_list_page_query_count_is_bounded(client, django_assert_max_num_queries, rows):
+def test_list_page_query_count_is_bounded_for_3_and_30_rows(client, django_assert_max_num_queries):
     host = LocalHostFactory()
     applicant = applicant_of(host)
-    for _ in range(rows):
-        ApplicationFactory(host=host, created_by=applicant, host__competent_department=None)
     login(client, applicant)
-    with django_assert_max_num_queries(6):
-        response = client.get(reverse("applications:list"))
-    assert len(response.context["page"]) == min(rows, 25)
+    counts = []
+    for rows in (3, 30):
+        ApplicationFactory.create_batch(rows - Application.objects.count(), host=host, created_by=applicant)
+        with django_assert_max_num_queries(8) as captured:
+            response = client.get(reverse("applications:list"))
+        assert len(response.context["page"]) == min(rows, 25)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]  # no query per row
 
 
 def test_list_pages_by_25(client):
@@ -584,7 +632,14 @@ def test_detail_shows_dossier_formatting_timeline_and_reviews(client):
     html = client.get(app.get_absolute_url()).content.decode()
     assert "State Quality &amp; Standards Laboratory of Industrial Robot Quality" in html
     assert "¥60,000,000.00" in html and "3,500 m²" in html
-    assert "请补充" in html  # the comment on the timeline and the review
+    timeline = html[html.index('id="timeline"'):]
+    assert "请补充" in timeline and samr.full_name in timeline and samr.organisation.name in timeline
+    assert "Art. 10" in timeline and "Art. 13" in timeline
+    # Chinese UI: the timeline dates read 2026年11月24日 10:30 in Asia/Shanghai time.
+    entry = AuditEntry.objects.for_object(app).get(transition="return_for_revision")
+    local = timezone.localtime(entry.at)
+    html_zh = client.get(app.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}" in html_zh[html_zh.index('id="timeline"'):]
     assert str(Status.RETURNED.label) in html
     assert f'href="{reverse("applications:edit", args=[app.pk, "overview"])}"' in html
 

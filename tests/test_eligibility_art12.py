@@ -8,9 +8,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from applications.choices import StandardLevel, TeamRole
 from applications.eligibility import FAIL, INFO, NOT_MET, PASS, WARNING, check_eligibility

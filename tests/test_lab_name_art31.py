@@ -1,8 +1,8 @@
 """Art. 31: the lab is named "××国家质量标准实验室"; its English name is derived, never typed in full."""
 
 import pytest
-from django.utils import translation
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from applications.models import LAB_NAME_EN_PREFIX
 from tests.factories import ApplicationFactory, complete_dossier
@@ -35,9 +35,7 @@ REFUSED_EN_SUBJECT = [
 
 
 def full_clean(app):
-    # `status` is excluded because Application.full_clean() on a protected FSMField raises
-    # AttributeError (clean_fields re-assigns every field); see the report to the lead.
-    app.full_clean(exclude=["status"])
+    app.full_clean()
 
 
 def field_errors(app):

@@ -1,9 +1,9 @@
 """Organisations: the reference recommenders of every province (Art. 10) and the host rules (Art. 5, 10)."""
 
 import pytest
-from django.utils import translation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from accounts.models import HostType, Level, Organisation, OrganisationKind
 from accounts.provinces import Province

@@ -33,6 +33,7 @@ def test_seed_demo_covers_every_state_and_role_and_is_idempotent(django_capture_
         second_output = seed()
 
     assert counts() == first
+    assert "Created 14 demo accounts." in first_output
     assert "Created 8 demo applications." in first_output
     assert "nothing changed" in second_output
     statuses = set(Application.objects.values_list("status", flat=True))

@@ -7,9 +7,9 @@ import zipfile
 import zlib
 
 import pytest
-from django.utils import translation
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from applications.uploads import inspect_upload
 

@@ -10,7 +10,7 @@ from django.forms import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Sel
 
 from labportal import formatting
 
-from ..models import Status
+from ..models import LAB_NAME_EN_PREFIX, Status
 
 register = template.Library()
 
@@ -116,3 +116,19 @@ def direction_labels(codes):
 
     labels = dict(ResearchDirection.choices)
     return [labels.get(code, code) for code in codes or []]
+
+
+@register.simple_tag
+def label(path):
+    """A model field's verbose name, capitalised: {% label "Application.summary" %}."""
+    from django.apps import apps
+    from django.utils.text import capfirst
+
+    model_name, field_name = path.split(".")
+    return capfirst(apps.get_model("applications", model_name)._meta.get_field(field_name).verbose_name)
+
+
+@register.simple_tag
+def name_en_prefix():
+    """“State Quality & Standards Laboratory of”: the fixed part of the English name (Art. 31)."""
+    return LAB_NAME_EN_PREFIX.strip()

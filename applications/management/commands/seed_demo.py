@@ -391,10 +391,12 @@ class Command(BaseCommand):
                 self.orgs = self._organisations()
                 self.users = self._users()
             created = [name for name, build in self._scenarios() if self._once(name, build)]
+        if self.new_users:
+            self.stdout.write(self.style.SUCCESS(f"Created {self.new_users} demo accounts."))
         if created:
             self.stdout.write(self.style.SUCCESS(f"Created {len(created)} demo applications."))
-        else:
-            self.stdout.write("Demo applications already present; nothing changed.")
+        if not (created or self.new_users):
+            self.stdout.write("Demo data already present; nothing changed.")
         self._print_accounts()
 
     # --- reference data ----------------------------------------------------------------------
@@ -424,7 +426,7 @@ class Command(BaseCommand):
         return Organisation.objects.get(kind=kind, province=province)
 
     def _users(self):
-        users = {}
+        users, self.new_users = {}, 0
         for account in ACCOUNTS:
             organisation = self._organisation_for(account.organisation)
             user = User.objects.filter(username=account.username).first()
@@ -437,6 +439,7 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.full_clean()
                 user.save()
+                self.new_users += 1
             elif user.role != account.role or user.organisation_id != (organisation.pk if organisation else None):
                 raise CommandError(
                     f"User “{account.username}” exists with another role or organisation; "
