@@ -38,3 +38,11 @@ def has_pending_review(application, user):
 # submitted), so it cannot tell "not yours" (403) from "not now" (409). `run_transition` asks the
 # permission's `party` for that: a routed recommender acting in the wrong state gets a conflict.
 has_pending_review.party = is_routed_recommender
+
+
+def may_create_application(user):
+    """Only an active applicant user of a host institution opens a dossier (Art. 5, 13)."""
+    return bool(
+        user is not None and user.is_authenticated and user.is_active and user.role == Role.APPLICANT
+        and user.organisation_id and user.organisation.is_host
+    )

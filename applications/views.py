@@ -81,11 +81,6 @@ def _not_editable(request, application):
     return redirect(application)
 
 
-def _may_create(user):
-    # Suggested home: applications.permissions (see the report); kept here until it exists there.
-    return bool(user.is_applicant and user.organisation.is_host)
-
-
 # --- list and create ------------------------------------------------------------------------------
 
 
@@ -100,14 +95,14 @@ def application_list(request):
         "filter": filterset,
         "page": page,
         "query": query.urlencode(),
-        "can_create": _may_create(request.user),
+        "can_create": permissions.may_create_application(request.user),
     })
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request):
-    if not _may_create(request.user):
+    if not permissions.may_create_application(request.user):
         raise PermissionDenied(_("Only applicants of a host institution can start an application."))
     if request.method == "POST":
         with transaction.atomic():

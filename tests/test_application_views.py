@@ -504,8 +504,7 @@ def make_attachment(app, user):
 def download(client, attachment):
     response = client.get(reverse("applications:attachment", args=[attachment.application_id, attachment.pk]))
     if response.status_code == 200:
-        body = b"".join(response.streaming_content)
-        response.close()
+        body = b"".join(response.streaming_content)  # consuming it closes the file (test client wrapper)
         return response, body
     return response, None
 

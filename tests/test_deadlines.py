@@ -178,3 +178,12 @@ def test_recommender_calendar_does_not_show_the_hosts_fix_window(client, returne
     app, applicant, samr = returned_application
     client.force_login(samr)
     assert str(app) not in client.get(reverse("calendar:page")).content.decode()
+
+
+def test_application_page_lists_its_deadline_with_days_left(client, returned_application):
+    app, applicant, _ = returned_application
+    client.force_login(applicant)
+    page = client.get(app.get_absolute_url()).content.decode()
+    deadline = Deadline.objects.for_object(app).get()
+    assert deadline.due_date.strftime("%Y-%m-%d") in page
+    assert str(RETURNED_DOSSIER_FIX.label) in page

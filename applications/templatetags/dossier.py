@@ -1,14 +1,7 @@
-"""Template helpers for the application pages (`{% load dossier %}`).
-
-`cny`, `area` and `cn_date` wrap `labportal.formatting` (same names as the `portal` library, so a
-template can switch libraries without other edits); the rest are small display helpers for the
-dossier: status badges, field widgets with Bootstrap classes, plain values in revision diffs.
-"""
+"""Display helpers for the application pages (`{% load dossier %}`): status badges, plain values in
+revision diffs, field labels. Formatting filters and widgets come from `{% load portal %}`."""
 
 from django import template
-from django.forms import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
-
-from labportal import formatting
 
 from ..models import LAB_NAME_EN_PREFIX, Status
 
@@ -23,21 +16,6 @@ STATUS_CSS = {
     Status.WITHDRAWN: "dark",
 }
 _STATUS_LABELS = dict(Status.choices)
-
-
-@register.filter
-def cny(value):
-    return formatting.format_cny(value)
-
-
-@register.filter
-def area(value):
-    return formatting.format_area(value)
-
-
-@register.filter
-def cn_date(value):
-    return formatting.format_date(value)
 
 
 @register.filter
@@ -65,48 +43,6 @@ def plain(value):
     if value is False:
         return "✗"
     return str(value)
-
-
-def _css(bound_field):
-    widget = bound_field.field.widget
-    if isinstance(widget, (CheckboxInput, CheckboxSelectMultiple, RadioSelect)):
-        css = "form-check-input"
-    elif isinstance(widget, (Select, SelectMultiple)):
-        css = "form-select"
-    else:
-        css = "form-control"
-    if bound_field.errors:
-        css += " is-invalid"
-    return css
-
-
-@register.simple_tag
-def widget(bound_field, small=False, **attrs):
-    """Render a field's widget with Bootstrap classes, is-invalid and aria-describedby."""
-    css = _css(bound_field)
-    if small and "form-check" not in css:
-        css += " form-control-sm" if css.startswith("form-control") else " form-select-sm"
-    existing = bound_field.field.widget.attrs.get("class", "")
-    attrs["class"] = f"{existing} {css}".strip()
-    described = []
-    if bound_field.help_text:
-        described.append(f"{bound_field.auto_id}_help")
-    if bound_field.errors:
-        described.append(f"{bound_field.auto_id}_errors")
-        attrs["aria-invalid"] = "true"
-    if described:
-        attrs["aria-describedby"] = " ".join(described)
-    return bound_field.as_widget(attrs=attrs)
-
-
-@register.filter
-def is_checkbox(bound_field):
-    return isinstance(bound_field.field.widget, CheckboxInput)
-
-
-@register.filter
-def is_multiple_choice(bound_field):
-    return isinstance(bound_field.field.widget, (CheckboxSelectMultiple, RadioSelect))
 
 
 @register.filter

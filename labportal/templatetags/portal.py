@@ -135,10 +135,13 @@ def widget_css(bound_field):
 
 
 @register.simple_tag
-def bootstrap_widget(bound_field, **attrs):
+def bootstrap_widget(bound_field, small=False, **attrs):
     """Render a bound field's widget with Bootstrap classes and aria-describedby for its help/errors."""
+    css = widget_css(bound_field)
+    if small and "form-check" not in css:
+        css += " form-control-sm" if css.startswith("form-control") else " form-select-sm"
     existing = bound_field.field.widget.attrs.get("class", "")
-    attrs["class"] = f"{existing} {widget_css(bound_field)}".strip()
+    attrs["class"] = f"{existing} {css}".strip()
     described = []
     if bound_field.help_text:
         described.append(f"{bound_field.auto_id}_help")
