@@ -19,6 +19,7 @@ from accounts.models import Organisation, OrganisationKind, Role
 from labportal.deadlines import close_deadlines, open_deadline
 from labportal.models import Deadline
 from labportal.rules import RuleViolation
+from labportal.signoffs import both_signed, sign
 from labportal.workdays import add_working_days
 
 from . import permissions
@@ -62,11 +63,30 @@ class Status(models.TextChoices):
     RETURNED = "returned", _("Returned for revision")
     RECOMMENDED = "recommended", _("Recommended")
     NOT_RECOMMENDED = "not_recommended", _("Not recommended")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested by formal review")
+    FORMAL_REVIEW_PASSED = "formal_review_passed", _("Formal review passed")
+    FORMAL_REJECTED = "formal_rejected", _("Rejected at formal review")
+    EXPERT_REVIEW = "expert_review", _("Expert review")
+    SITE_INSPECTION = "site_inspection", _("Site inspection")
+    INSPECTED = "inspected", _("Inspected, awaiting publicity")
+    PUBLICITY = "publicity", _("Under publicity")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval by SAMR and MIIT")
+    APPROVED = "approved", _("Approved for construction")
+    REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-EDITABLE_STATES = (Status.DRAFT, Status.RETURNED)
-WITHDRAWABLE_STATES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.RECOMMENDED)
+EDITABLE_STATES = (Status.DRAFT, Status.RETURNED, Status.SUPPLEMENT_REQUESTED)
+WITHDRAWABLE_STATES = (
+    Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.RECOMMENDED, Status.SUPPLEMENT_REQUESTED,
+    Status.FORMAL_REVIEW_PASSED, Status.EXPERT_REVIEW, Status.SITE_INSPECTION, Status.INSPECTED,
+    Status.AWAITING_APPROVAL,
+)
+REJECTABLE_STATES = (
+    Status.FORMAL_REVIEW_PASSED, Status.EXPERT_REVIEW, Status.SITE_INSPECTION, Status.INSPECTED, Status.AWAITING_APPROVAL,
+)
+PUBLIC_STATES = (Status.PUBLICITY, Status.APPROVED)
+APPROVAL_DECISION = "approve_construction"
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -83,7 +103,18 @@ class ApplicationQuerySet(models.QuerySet):
             return self.filter(Exists(routed))
         if user.role == Role.MINISTRY_STAFF and user.organisation_id:
             return self.exclude(status__in=[Status.DRAFT, Status.WITHDRAWN]).exclude(submitted_at__isnull=True)
+        if user.role == Role.EXPERT:
+            from reviews.models import Assignment, AssignmentStatus
+
+            opened = Assignment.objects.filter(
+                application=OuterRef("pk"), expert=user, status__in=[AssignmentStatus.ACCEPTED, AssignmentStatus.SUBMITTED]
+            )
+            return self.filter(Exists(opened))
         return self.none()
+
+    def public(self):
+        """What anyone may read without logging in: applications under publicity, and approved ones."""
+        return self.filter(status__in=PUBLIC_STATES)
 
     def for_table(self):
         """List pages: everything a row shows, in a fixed number of queries."""
@@ -103,7 +134,8 @@ class ApplicationQuerySet(models.QuerySet):
             )
             return qs.filter(status=Status.SUBMITTED).filter(Exists(pending))
         if user.role == Role.MINISTRY_STAFF:
-            return qs.filter(status=Status.RECOMMENDED)
+            return qs.filter(status__in=[Status.RECOMMENDED, Status.FORMAL_REVIEW_PASSED, Status.SITE_INSPECTION,
+                                         Status.INSPECTED, Status.AWAITING_APPROVAL])
         return qs.none()
 
 
@@ -296,6 +328,129 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             decision=PreliminaryReview.Decision.SUPERSEDED
         )
 
+    # --- ministry stage (Art. 13): formal review → expert review → site inspection → publicity → approval
+
+    @transition(
+        field=status, source=Status.RECOMMENDED, target=Status.FORMAL_REVIEW_PASSED,
+        permission=permissions.is_ministry_staff,
+        custom={"label": _("Pass formal review"), "article": "Art. 13", "button": "success", "form": "reviews:formal_review"},
+    )
+    def pass_formal_review(self, by=None, comment="", checks=None):
+        from reviews.services import record_formal_review
+
+        record_formal_review(self, by, checks, "passed", comment)
+
+    @transition(
+        field=status, source=Status.RECOMMENDED, target=Status.SUPPLEMENT_REQUESTED,
+        permission=permissions.is_ministry_staff,
+        custom={"label": _("Return for supplement"), "article": "Art. 13", "comment_required": True,
+                "button": "warning", "form": "reviews:formal_review"},
+    )
+    def request_supplement(self, by=None, comment="", checks=None):
+        """The applicant fixes the dossier within a window of working days (a setting)."""
+        from reviews.deadlines import SUPPLEMENT_FIX
+        from reviews.services import record_formal_review
+
+        record_formal_review(self, by, checks, "supplement", comment)
+        fix_by = add_working_days(timezone.localdate(), settings.SUPPLEMENT_FIX_WORKING_DAYS).date
+        open_deadline(self, SUPPLEMENT_FIX.code, fix_by, [self.host])
+
+    @transition(
+        field=status, source=Status.SUPPLEMENT_REQUESTED, target=Status.RECOMMENDED,
+        permission=permissions.is_host_applicant,
+        custom={"label": _("Resubmit to formal review"), "article": "Art. 13", "button": "primary"},
+    )
+    def resubmit_supplement(self, by=None, comment=""):
+        from reviews.deadlines import SUPPLEMENT_FIX
+
+        from .submission import snapshot_revision
+
+        snapshot_revision(self, by)
+        close_deadlines(self, SUPPLEMENT_FIX.code, Deadline.State.MET)
+
+    @transition(
+        field=status, source=Status.RECOMMENDED, target=Status.FORMAL_REJECTED,
+        permission=permissions.is_ministry_staff,
+        custom={"label": _("Reject at formal review"), "article": "Art. 13", "comment_required": True,
+                "button": "danger", "form": "reviews:formal_review"},
+    )
+    def reject_formally(self, by=None, comment="", checks=None):
+        from reviews.services import record_formal_review
+
+        record_formal_review(self, by, checks, "rejected", comment)
+
+    @transition(
+        field=status, source=Status.FORMAL_REVIEW_PASSED, target=Status.EXPERT_REVIEW,
+        permission=permissions.is_ministry_staff,
+        custom={"label": _("Open expert review"), "article": "Art. 13", "internal": True},
+    )
+    def start_expert_review(self, by=None, comment=""):
+        """Run by `reviews.services.open_round` for each application of the round."""
+
+    @transition(
+        field=status, source=Status.EXPERT_REVIEW, target=Status.SITE_INSPECTION,
+        permission=permissions.is_ministry_staff,
+        custom={"label": _("Advance to site inspection"), "article": "Art. 13", "internal": True},
+    )
+    def advance_to_site_inspection(self, by=None, comment=""):
+        """Run by `reviews.services.conclude_round` for the applications the round selected."""
+
+    @transition(
+        field=status, source=Status.SITE_INSPECTION,
+        target=GET_STATE(
+            lambda self, *a, **kw: Status.INSPECTED if kw["inspection"].verdict == "pass" else Status.REJECTED,
+            states=[Status.INSPECTED, Status.REJECTED],
+        ),
+        permission=permissions.is_ministry_staff,
+        custom={"label": _("Record the site inspection"), "article": "Art. 13", "internal": True},
+    )
+    def record_inspection(self, by=None, comment="", inspection=None):
+        """Run by `reviews.services.record_site_inspection` with the saved inspection."""
+
+    @transition(
+        field=status, source=Status.INSPECTED, target=Status.PUBLICITY,
+        permission=permissions.is_ministry_staff,
+        custom={"label": _("Put under publicity"), "article": "Art. 13", "internal": True},
+    )
+    def put_under_publicity(self, by=None, comment="", notice=None):
+        """Run by `reviews.services.open_notice` for each application of the notice."""
+
+    @transition(
+        field=status, source=Status.PUBLICITY,
+        target=GET_STATE(
+            lambda self, *a, **kw: Status.REJECTED if kw.get("sustained") else Status.AWAITING_APPROVAL,
+            states=[Status.AWAITING_APPROVAL, Status.REJECTED],
+        ),
+        permission=permissions.is_ministry_staff,
+        custom={"label": _("Close publicity"), "article": "Art. 13", "internal": True},
+    )
+    def conclude_publicity(self, by=None, comment="", sustained=False):
+        """Run by `reviews.services.close_notice`: a sustained objection rejects the application."""
+
+    @transition(
+        field=status, source=Status.AWAITING_APPROVAL,
+        target=GET_STATE(
+            lambda self, *a, **kw: Status.APPROVED if both_signed(self, APPROVAL_DECISION) else Status.AWAITING_APPROVAL,
+            states=[Status.APPROVED, Status.AWAITING_APPROVAL],
+        ),
+        permission=permissions.may_sign_approval,
+        custom={"label": _("Sign the approval for construction"), "article": "Art. 7", "button": "success"},
+    )
+    def approve(self, by=None, comment=""):
+        """One ministry's sign-off; the second one approves and creates the laboratory (Art. 7, 13, 18)."""
+        if sign(self, APPROVAL_DECISION, by, comment, article="Art. 7"):
+            from evaluations.services import create_laboratory
+
+            create_laboratory(self, by)
+
+    @transition(
+        field=status, source=list(REJECTABLE_STATES), target=Status.REJECTED,
+        permission=permissions.is_ministry_staff,
+        custom={"label": _("Reject"), "article": "Art. 13", "comment_required": True, "button": "danger"},
+    )
+    def reject(self, by=None, comment=""):
+        """Any ministry stage may end in rejection, with the reason given."""
+
     @transition(
         field=status,
         source=list(WITHDRAWABLE_STATES),
@@ -305,7 +460,10 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     def withdraw(self, by=None, comment=""):
         """Applying is voluntary (Art. 13): the host may withdraw before a decision."""
+        from reviews.deadlines import SUPPLEMENT_FIX
+
         close_deadlines(self, RETURNED_DOSSIER_FIX.code, Deadline.State.CANCELLED)
+        close_deadlines(self, SUPPLEMENT_FIX.code, Deadline.State.CANCELLED)
         self.reviews_of_round().filter(decision=PreliminaryReview.Decision.PENDING).update(
             decision=PreliminaryReview.Decision.SUPERSEDED
         )

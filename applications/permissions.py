@@ -46,3 +46,23 @@ def may_create_application(user):
         user is not None and user.is_authenticated and user.is_active and user.role == Role.APPLICANT
         and user.organisation_id and user.organisation.is_host
     )
+
+
+def is_ministry_staff(obj, user):
+    """Staff of SAMR or MIIT (the coordination office, Art. 8) run the ministry-side stages."""
+    return bool(
+        user is not None and user.is_authenticated and user.is_active and user.role == Role.MINISTRY_STAFF
+        and user.organisation_id and user.organisation.is_ministry
+    )
+
+
+def may_sign_approval(application, user):
+    """Ministry staff whose ministry has not yet signed this application's approval (Art. 7)."""
+    from labportal.signoffs import has_signed
+
+    from .models import APPROVAL_DECISION
+
+    return is_ministry_staff(application, user) and not has_signed(application, APPROVAL_DECISION, user)
+
+
+may_sign_approval.party = is_ministry_staff

@@ -52,8 +52,7 @@ def missing_for_submission(application):
 def route_and_snapshot(application, user):
     """Run inside the `submit` transition: refuse an incomplete or ineligible dossier, freeze a
     revision, and open one preliminary review per recommender the host's level calls for."""
-    from .models import PreliminaryReview, Revision
-    from .revisions import snapshot
+    from .models import PreliminaryReview
 
     missing = missing_for_submission(application)
     if missing:
@@ -74,12 +73,20 @@ def route_and_snapshot(application, user):
             _("No recommender is registered for this host yet; please contact the coordination office (Art. 10)."),
             article="Art. 10",
         )
-    application.revision_count += 1
-    application.submitted_at = timezone.now()
-    Revision.objects.create(
-        application=application, number=application.revision_count, submitted_by=user, snapshot=snapshot(application)
-    )
+    snapshot_revision(application, user)
     PreliminaryReview.objects.bulk_create(
         PreliminaryReview(application=application, recommender=org, round=application.revision_count)
         for org in recommenders
+    )
+
+
+def snapshot_revision(application, user):
+    """Freeze the dossier as the next revision (each submission and each resubmission)."""
+    from .models import Revision
+    from .revisions import snapshot
+
+    application.revision_count += 1
+    application.submitted_at = timezone.now()
+    return Revision.objects.create(
+        application=application, number=application.revision_count, submitted_by=user, snapshot=snapshot(application)
     )

@@ -4,4 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class EvaluationsConfig(AppConfig):
     name = "evaluations"
-    verbose_name = _("Evaluations")
+    verbose_name = _("Laboratories")
+
+    def ready(self):
+        from . import deadlines  # noqa: F401  (register the stage's clocks)

@@ -194,3 +194,28 @@ class CalendarFeedToken(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token")
     token = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now=True)
+
+
+class SignOff(models.Model):
+    """One ministry's sign-off on a decision the Measures give to "SAMR and MIIT" (Art. 7, 19, 25)."""
+
+    class Ministry(models.TextChoices):
+        SAMR = "samr", _("SAMR")
+        MIIT = "miit", _("MIIT")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    decision = models.CharField(_("decision"), max_length=64)
+    ministry = models.CharField(_("ministry"), max_length=8, choices=Ministry.choices)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("signed by"), on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("signed at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("ministry sign-off")
+        verbose_name_plural = _("ministry sign-offs")
+        ordering = ["signed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "decision", "ministry"], name="one_signoff_per_ministry_and_decision")
+        ]

@@ -3,14 +3,16 @@ save, audit (see `signals.py`) and notify after commit.
 
 Models declare their transitions with django-fsm's `@transition(..., permission=..., custom={...})`.
 `custom` carries `label` (shown on buttons), `article` (cited in the audit) and optionally
-`comment_required` and `button` (Bootstrap colour).
+`comment_required`, `button` (Bootstrap colour), `form` (the URL name of the page that collects the
+transition's data, instead of a bare button) and `internal` (run only by a service, e.g. opening a
+review round moves each application; never offered as an action nor accepted from the API).
 """
 
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, has_transition_perm
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 from django.utils.translation import gettext as _
 
 from .rules import RuleViolation
@@ -32,6 +34,7 @@ class AvailableTransition:
     article: str
     comment_required: bool
     button: str
+    form: str
 
 
 def _meta(transition):
@@ -42,33 +45,42 @@ def _meta(transition):
         article=custom.get("article", ""),
         comment_required=custom.get("comment_required", False),
         button=custom.get("button", "primary"),
+        form=custom.get("form", ""),
     )
 
 
 def available_transitions(obj, user, field="status"):
     """The transitions `user` may take now, for rendering buttons and the API."""
     getter = getattr(obj, f"get_available_user_{field}_transitions")
-    return [_meta(t) for t in getter(user)]
+    return [_meta(t) for t in getter(user) if not (t.custom or {}).get("internal")]
 
 
 def transition_names(obj, field="status"):
     return {t.name for t in getattr(obj, f"get_all_{field}_transitions")()}
 
 
-def run_transition(obj, name, user, comment="", field="status", **kwargs):
+def run_transition(obj, name, user, comment="", field="status", internal=False, as_system=False, **kwargs):
     """Run transition `name` on `obj` for `user`. Returns the refreshed, saved object.
 
+    `as_system` is for consequences the Measures attach to a lapsed deadline (the sweep acts, user
+    None): the permission is not asked, the state still is.
     Raises PermissionDenied (403), TransitionConflict (409) or RuleViolation (400).
     """
     if name not in transition_names(obj, field):
         raise TransitionConflict(_("Unknown action."))
+    declared = next(t for t in getattr(obj, f"get_all_{field}_transitions")() if t.name == name)
+    if (declared.custom or {}).get("internal") and not internal:
+        raise TransitionConflict(_("This step happens through its own page, not as a bare action."))
     comment = (comment or "").strip()
     model = type(obj)
     with transaction.atomic():
         locked = model.objects.select_for_update().get(pk=obj.pk)
         method = getattr(locked, name)
-        meta = _meta(next(t for t in getattr(locked, f"get_all_{field}_transitions")() if t.name == name))
-        if not has_transition_perm(method, user):
+        meta = _meta(declared)
+        if as_system:
+            if not can_proceed(method):
+                raise TransitionConflict(_("This action is not possible in the current state."))
+        elif not has_transition_perm(method, user):
             if name in {t.name for t in getattr(locked, f"get_available_{field}_transitions")()}:
                 raise PermissionDenied(_("You are not allowed to do this."))
             if not _could_ever(locked, name, user, field):

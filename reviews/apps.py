@@ -4,4 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ReviewsConfig(AppConfig):
     name = "reviews"
-    verbose_name = _("Reviews")
+    verbose_name = _("Ministry review")
+
+    def ready(self):
+        from . import deadlines  # noqa: F401  (register the stage's clocks)

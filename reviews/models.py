@@ -1,1 +1,537 @@
-"""Ministry-side review (formal review, expert committee, site inspection, publicity): issue 4."""
+"""Ministry-side review (Art. 7-9, 13): formal review, the expert committee and its scoring rounds,
+site inspection, and publicity with objections. Approval sign-offs are `labportal.signoffs`."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+
+from accounts.models import Role
+from applications.models import Application
+from applications.permissions import is_ministry_staff
+from labportal.rules import RuleViolation
+
+
+
+# --- formal review -----------------------------------------------------------------------------
+
+
+class FormalReviewItem(models.Model):
+    """One completeness check of the formal review (形式审查), configured in the admin."""
+
+    text = models.CharField(_("check"), max_length=300)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("formal review check")
+        verbose_name_plural = _("formal review checklist")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+class FormalReview(models.Model):
+    """The checklist as ticked by ministry staff for one submission of an application."""
+
+    class Outcome(models.TextChoices):
+        PASSED = "passed", _("Passed")
+        SUPPLEMENT = "supplement", _("Supplement requested")
+        REJECTED = "rejected", _("Rejected")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="formal_reviews")
+    revision_number = models.PositiveIntegerField(_("revision"))
+    checks = models.JSONField(_("checks"), default=dict)  # {item id: true/false}
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("formal review")
+        verbose_name_plural = _("formal reviews")
+        ordering = ["at"]
+
+
+# --- expert committee (Art. 9) -----------------------------------------------------------------
+
+
+class CommitteeStatus(models.TextChoices):
+    DRAFT = "draft", _("Being formed")
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Term ended")
+
+
+class Position(models.TextChoices):
+    CHAIR = "chair", _("Chair (主任委员)")
+    VICE_CHAIR = "vice_chair", _("Vice-chair (副主任委员)")
+    MEMBER = "member", _("Member (委员)")
+
+
+COMMITTEE_MIN_MEMBERS = 15
+VICE_CHAIRS_MIN, VICE_CHAIRS_MAX = 3, 5
+COMMITTEE_TERM_YEARS = 2
+
+
+class ExpertCommittee(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    status = FSMField(_("status"), default=CommitteeStatus.DRAFT, choices=CommitteeStatus.choices, protected=True)
+    term_start = models.DateField(_("term start"), null=True, blank=True)
+    term_end = models.DateField(_("term end"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("expert committee")
+        verbose_name_plural = _("expert committees")
+        ordering = ["-term_start", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def composition_errors(self):
+        """Art. 9: one chair, 3-5 vice-chairs and members; an odd total of at least 15."""
+        counts = dict(self.members.values_list("position").annotate(n=models.Count("pk")))
+        chairs, vices = counts.get(Position.CHAIR, 0), counts.get(Position.VICE_CHAIR, 0)
+        total = sum(counts.values())
+        errors = []
+        if chairs != 1:
+            errors.append(_("exactly one chair (now %(n)s)") % {"n": chairs})
+        if not VICE_CHAIRS_MIN <= vices <= VICE_CHAIRS_MAX:
+            errors.append(_("3 to 5 vice-chairs (now %(n)s)") % {"n": vices})
+        if total < COMMITTEE_MIN_MEMBERS:
+            errors.append(_("at least 15 members in all (now %(n)s)") % {"n": total})
+        if total % 2 == 0:
+            errors.append(_("an odd number of members (now %(n)s)") % {"n": total})
+        return errors
+
+    @transition(field=status, source=CommitteeStatus.DRAFT, target=CommitteeStatus.ACTIVE, permission=is_ministry_staff,
+                custom={"label": _("Activate the committee"), "article": "Art. 9", "button": "success"})
+    def activate(self, by=None, comment="", term_start=None):
+        from .services import start_committee_term
+
+        errors = self.composition_errors()
+        if errors:
+            raise RuleViolation(
+                _("The committee cannot be activated; Art. 9 requires %(errors)s.") % {"errors": "; ".join(str(e) for e in errors)},
+                article="Art. 9",
+            )
+        start_committee_term(self, term_start or timezone.localdate())
+
+    @transition(field=status, source=CommitteeStatus.ACTIVE, target=CommitteeStatus.EXPIRED, permission=is_ministry_staff,
+                custom={"label": _("End the term"), "article": "Art. 9", "button": "outline-secondary"})
+    def expire(self, by=None, comment=""):
+        """Run by the deadline sweep when the 2-year term ends (or by staff)."""
+
+    def is_usable(self, on=None):
+        on = on or timezone.localdate()
+        return self.status == CommitteeStatus.ACTIVE and self.term_end is not None and on <= self.term_end
+
+
+class CommitteeMember(models.Model):
+    committee = models.ForeignKey(ExpertCommittee, on_delete=models.CASCADE, related_name="members")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("expert"), on_delete=models.PROTECT,
+                               related_name="committee_memberships", limit_choices_to={"role": Role.EXPERT})
+    position = models.CharField(_("position"), max_length=16, choices=Position.choices, default=Position.MEMBER)
+    fields = models.JSONField(_("fields (Art. 4)"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("committee member")
+        verbose_name_plural = _("committee members")
+        ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["committee", "expert"], name="expert_once_per_committee")]
+
+    def __str__(self):
+        return f"{self.expert} ({self.get_position_display()})"
+
+
+# --- criteria ----------------------------------------------------------------------------------
+
+
+class CriteriaSet(models.Model):
+    class Purpose(models.TextChoices):
+        APPLICATION = "application", _("Application review (Art. 12)")
+        ACCEPTANCE = "acceptance", _("Acceptance (Art. 19)")
+        EVALUATION = "evaluation", _("Comprehensive evaluation (Art. 26)")
+
+    name = models.CharField(_("name"), max_length=200)
+    purpose = models.CharField(_("used for"), max_length=16, choices=Purpose.choices, default=Purpose.APPLICATION)
+
+    class Meta:
+        verbose_name = _("criteria set")
+        verbose_name_plural = _("criteria sets")
+
+    def __str__(self):
+        return self.name
+
+    def weight_error(self):
+        total = sum((c.weight for c in self.criteria.all()), Decimal(0))
+        if total != 100:
+            return _("The weights of “%(name)s” add up to %(total)s, not 100.") % {"name": self.name, "total": total}
+        return None
+
+
+class Criterion(models.Model):
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria")
+    title = models.CharField(_("criterion"), max_length=200)
+    article = models.CharField(_("article"), max_length=32, blank=True)
+    guidance = models.TextField(_("guidance"), blank=True)
+    weight = models.DecimalField(_("weight (%)"), max_digits=5, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal(100))])
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+# --- expert review rounds ----------------------------------------------------------------------
+
+
+class RoundStatus(models.TextChoices):
+    OPEN = "open", _("Scoring")
+    CONCLUDED = "concluded", _("Concluded")
+
+
+class ReviewRound(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """Expert review (专家评审) of a batch of applications by experts of the active committee."""
+
+    title = models.CharField(_("title"), max_length=200)
+    committee = models.ForeignKey(ExpertCommittee, verbose_name=_("expert committee"), on_delete=models.PROTECT, related_name="rounds")
+    criteria_set = models.ForeignKey(CriteriaSet, verbose_name=_("criteria"), on_delete=models.PROTECT, related_name="rounds")
+    status = FSMField(_("status"), default=RoundStatus.OPEN, choices=RoundStatus.choices, protected=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("expert review round")
+        verbose_name_plural = _("expert review rounds")
+        ordering = ["-opened_at"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("reviews:round", args=[self.pk])
+
+    @transition(field=status, source=RoundStatus.OPEN, target=RoundStatus.CONCLUDED, permission=is_ministry_staff,
+                custom={"label": _("Conclude the round"), "article": "Art. 13", "button": "success"})
+    def conclude(self, by=None, comment="", decisions=None):
+        """`decisions`: {application id: ("advance", "") or ("reject", reason)} for every entry."""
+        from .services import conclude_round
+
+        conclude_round(self, by, decisions or {})
+        self.concluded_at = timezone.now()
+
+
+class RoundEntry(models.Model):
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Being scored")
+        ADVANCED = "advanced", _("To site inspection")
+        REJECTED = "rejected", _("Rejected")
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="entries")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="round_entries")
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "application"], name="application_once_per_round")]
+
+
+class AssignmentStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("Awaiting conflict declaration")
+    ACCEPTED = "accepted", _("No conflict declared: scoring")
+    SUBMITTED = "submitted", _("Scores submitted")
+    CONFLICT = "conflict", _("Conflict declared: withdrawn")
+    WITHDRAWN = "withdrawn", _("Withdrawn by staff")
+
+
+def is_the_expert(assignment, user):
+    return bool(user is not None and user.is_authenticated and user.is_active and assignment.expert_id == user.pk)
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.role in (Role.ADMINISTRATOR, Role.MINISTRY_STAFF):
+            return self
+        if user.role == Role.EXPERT:
+            return self.filter(expert=user)
+        return self.none()
+
+
+class Assignment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """An expert asked to score one application in one round. Blind: the expert sees no other
+    scores until theirs are submitted."""
+
+    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="assignments")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="assignments")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("expert"), on_delete=models.PROTECT, related_name="assignments")
+    status = FSMField(_("status"), default=AssignmentStatus.ASSIGNED, choices=AssignmentStatus.choices, protected=True)
+    assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+    declared_at = models.DateTimeField(_("conflict declaration"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("scores submitted"), null=True, blank=True)
+    overall_comment = models.TextField(_("overall opinion"), blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["round", "application", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "application", "expert"], name="expert_once_per_application_round")
+        ]
+
+    def __str__(self):
+        return f"{self.expert} · {self.application}"
+
+    def get_absolute_url(self):
+        return reverse("reviews:assignment", args=[self.pk])
+
+    @transition(field=status, source=AssignmentStatus.ASSIGNED, target=AssignmentStatus.ACCEPTED, permission=is_the_expert,
+                custom={"label": _("I declare no conflict of interest"), "article": "Art. 9", "button": "success"})
+    def declare_no_conflict(self, by=None, comment=""):
+        self.declared_at = timezone.now()
+
+    @transition(field=status, source=[AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED], target=AssignmentStatus.CONFLICT,
+                permission=is_the_expert,
+                custom={"label": _("I have a conflict of interest"), "article": "Art. 9", "button": "outline-danger", "comment_required": True})
+    def declare_conflict(self, by=None, comment=""):
+        self.declared_at = timezone.now()
+        self.scores.all().delete()
+
+    @transition(field=status, source=AssignmentStatus.ACCEPTED, target=AssignmentStatus.SUBMITTED, permission=is_the_expert,
+                custom={"label": _("Submit my scores"), "article": "Art. 13", "button": "primary"})
+    def submit_scores(self, by=None, comment=""):
+        from .services import check_scores_complete
+
+        check_scores_complete(self)
+        self.submitted_at = timezone.now()
+
+    @transition(field=status, source=[AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED], target=AssignmentStatus.WITHDRAWN,
+                permission=is_ministry_staff,
+                custom={"label": _("Withdraw the assignment"), "article": "Art. 9", "button": "outline-secondary"})
+    def withdraw(self, by=None, comment=""):
+        self.scores.all().delete()
+
+    @property
+    def weighted_total(self):
+        """Σ score × weight / 100 over the criteria (scores 0-100)."""
+        scores = list(self.scores.all())
+        if not scores:
+            return None
+        return sum((s.value * s.criterion.weight for s in scores), Decimal(0)) / Decimal(100)
+
+    def notify_transition(self, entry):
+        from .notifications import notify_assignment_transition
+
+        notify_assignment_transition(self, entry)
+
+
+class ScoreQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Blind scoring: an expert sees their own scores, and others' on an application only once
+        their own scores for it are submitted; staff see all."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.role in (Role.ADMINISTRATOR, Role.MINISTRY_STAFF):
+            return self
+        if user.role != Role.EXPERT:
+            return self.none()
+        submitted = Assignment.objects.filter(
+            expert=user, status=AssignmentStatus.SUBMITTED, round=models.OuterRef("assignment__round"),
+            application=models.OuterRef("assignment__application"),
+        )
+        return self.filter(models.Q(assignment__expert=user) | models.Exists(submitted))
+
+
+class Score(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(_("score (0-100)"), max_digits=5, decimal_places=2,
+                                validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))])
+    comment = models.TextField(_("comment"), blank=True)
+
+    objects = ScoreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [models.UniqueConstraint(fields=["assignment", "criterion"], name="one_score_per_criterion")]
+
+
+# --- site inspection ---------------------------------------------------------------------------
+
+
+class SiteInspection(models.Model):
+    class Verdict(models.TextChoices):
+        PASS = "pass", _("Conditions confirmed")
+        FAIL = "fail", _("Conditions not confirmed")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="site_inspections")
+    team = models.TextField(_("inspection team"))
+    visited_on = models.DateField(_("date of visit"))
+    findings = models.TextField(_("findings"))
+    verdict = models.CharField(_("verdict"), max_length=8, choices=Verdict.choices)
+    report = models.FileField(_("report or photos"), upload_to="private/inspections/", blank=True)
+    report_name = models.CharField(max_length=255, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("site inspection")
+        verbose_name_plural = _("site inspections")
+        ordering = ["-visited_on"]
+
+
+# --- publicity and objections (Art. 13) --------------------------------------------------------
+
+
+class NoticeStatus(models.TextChoices):
+    OPEN = "open", _("Under publicity")
+    CLOSED = "closed", _("Closed")
+
+
+class PublicityNoticeQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(status=NoticeStatus.OPEN)
+
+
+class PublicityNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """公示: a batch of applications shown to the public for a window of working days."""
+
+    class Subject(models.TextChoices):
+        APPLICATIONS = "applications", _("Approval of construction")
+        ACCEPTANCE = "acceptance", _("Acceptance of construction")
+
+    title = models.CharField(_("title"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=16, choices=Subject.choices, default=Subject.APPLICATIONS)
+    status = FSMField(_("status"), default=NoticeStatus.OPEN, choices=NoticeStatus.choices, protected=True)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to (inclusive)"))
+    working_days = models.PositiveSmallIntegerField(_("working days"))
+    applications = models.ManyToManyField(Application, related_name="publicity_notices", blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PublicityNoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("publicity notice")
+        verbose_name_plural = _("publicity notices")
+        ordering = ["-starts_on", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("public:notice", args=[self.pk])
+
+    def get_staff_url(self):
+        return reverse("reviews:notice", args=[self.pk])
+
+    def accepts_objections(self, today=None):
+        today = today or timezone.localdate()
+        return self.status == NoticeStatus.OPEN and self.starts_on <= today <= self.ends_on
+
+    @transition(field=status, source=NoticeStatus.OPEN, target=NoticeStatus.CLOSED, permission=is_ministry_staff,
+                custom={"label": _("Close the publicity"), "article": "Art. 13", "button": "primary"})
+    def close(self, by=None, comment=""):
+        from .services import close_notice
+
+        close_notice(self, by)
+        self.closed_at = timezone.now()
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("Being examined")
+    DISMISSED = "dismissed", _("Dismissed")
+    SUSTAINED = "sustained", _("Sustained")
+
+
+class ObjectionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.is_authenticated and user.is_active and (user.is_superuser or user.role in (Role.MINISTRY_STAFF, Role.ADMINISTRATOR)):
+            return self
+        return self.none()
+
+
+class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """A real-name objection lodged during the window; anonymous ones are not accepted."""
+
+    class ObjectorKind(models.TextChoices):
+        PERSON = "person", _("A person")
+        ORGANISATION = "organisation", _("An organisation")
+
+    notice = models.ForeignKey(PublicityNotice, on_delete=models.PROTECT, related_name="objections")
+    application = models.ForeignKey(Application, verbose_name=_("application objected to"), on_delete=models.PROTECT, related_name="objections")
+    objector_kind = models.CharField(_("objection by"), max_length=16, choices=ObjectorKind.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    id_number = models.CharField(_("ID card number"), max_length=18, blank=True)
+    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
+    seal_scan = models.FileField(_("scan of the seal"), upload_to="private/objections/", blank=True)
+    contact = models.CharField(_("phone or e-mail"), max_length=200)
+    grounds = models.TextField(_("grounds"))
+    evidence = models.FileField(_("evidence"), upload_to="private/objections/", blank=True)
+    status = FSMField(_("status"), default=ObjectionStatus.OPEN, choices=ObjectionStatus.choices, protected=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    lodged_at = models.DateTimeField(_("lodged"), auto_now_add=True)
+
+    objects = ObjectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["-lodged_at"]
+
+    def __str__(self):
+        return _("Objection by %(name)s") % {"name": self.name or self.organisation_name}
+
+    def clean(self):
+        """Real name only: a person gives name, ID number and contact; an organisation its name, legal
+        representative, contact and a scan of its seal. Anonymous objections are not accepted."""
+        from django.core.exceptions import ValidationError
+
+        from .identity import validate_resident_id
+
+        required = {
+            self.ObjectorKind.PERSON: ["name", "id_number", "contact", "grounds"],
+            self.ObjectorKind.ORGANISATION: ["organisation_name", "legal_representative", "contact", "seal_scan", "grounds"],
+        }.get(self.objector_kind, ["objector_kind"])
+        errors = {
+            f: _("Required: anonymous objections are not accepted (Art. 13 publicity rules).")
+            for f in required if not str(getattr(self, f) or "").strip()
+        }
+        if self.objector_kind == self.ObjectorKind.PERSON and self.id_number and "id_number" not in errors:
+            try:
+                validate_resident_id(self.id_number)
+            except ValidationError as exc:
+                errors["id_number"] = exc.messages[0]
+        if self.notice_id and self.application_id and not self.notice.applications.filter(pk=self.application_id).exists():
+            errors["application"] = _("This application is not under this publicity notice.")
+        if errors:
+            raise ValidationError(errors)
+
+    @transition(field=status, source=ObjectionStatus.OPEN, target=ObjectionStatus.DISMISSED, permission=is_ministry_staff,
+                custom={"label": _("Dismiss"), "article": "Art. 13", "comment_required": True, "button": "secondary"})
+    def dismiss(self, by=None, comment=""):
+        self.resolution = comment
+
+    @transition(field=status, source=ObjectionStatus.OPEN, target=ObjectionStatus.SUSTAINED, permission=is_ministry_staff,
+                custom={"label": _("Sustain"), "article": "Art. 13", "comment_required": True, "button": "danger"})
+    def sustain(self, by=None, comment=""):
+        self.resolution = comment

@@ -367,7 +367,7 @@ def test_wrong_state_gets_409_with_detail(jiangsu_app):
 
 
 def test_unknown_transition_is_404(jiangsu_app):
-    response = client_for(applicant_of(jiangsu_app.host)).post(url(jiangsu_app, "transitions/approve/"), {}, format="json")
+    response = client_for(applicant_of(jiangsu_app.host)).post(url(jiangsu_app, "transitions/launch_rocket/"), {}, format="json")
     assert response.status_code == 404
 
 

@@ -163,7 +163,7 @@ def test_art12_warnings_do_not_block_submission_art12(local):
 def test_unknown_action_is_a_conflict(local):
     app, applicant, samr, miit = local
     with pytest.raises(TransitionConflict):
-        run_transition(app, "approve", applicant)
+        run_transition(app, "launch_rocket", applicant)
 
 
 # --- recommend / return / decline (Art. 10) ------------------------------------------------------------

@@ -176,6 +176,9 @@ SPECTACULAR_SETTINGS = {
 
 # Periods the Measures leave to implementing rules (Art. 13): shown in the UI.
 RETURNED_DOSSIER_FIX_WORKING_DAYS = env.int("RETURNED_DOSSIER_FIX_WORKING_DAYS", default=15)
+SUPPLEMENT_FIX_WORKING_DAYS = env.int("SUPPLEMENT_FIX_WORKING_DAYS", default=10)
+PUBLICITY_WORKING_DAYS = env.int("PUBLICITY_WORKING_DAYS", default=5)
+OBJECTIONS_PER_HOUR_PER_ADDRESS = env.int("OBJECTIONS_PER_HOUR_PER_ADDRESS", default=5)
 
 # Absolute links in e-mails and calendar feeds.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -185,4 +188,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -1,0 +1,43 @@
+"""The clocks of the ministry stage."""
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from labportal.deadlines import DeadlineKind, register
+
+
+def _expire_committee(deadline, committee):
+    from labportal.transitions import run_transition
+
+    from .models import CommitteeStatus
+
+    if committee.status == CommitteeStatus.ACTIVE:
+        run_transition(committee, "expire", None, as_system=True)
+
+
+SUPPLEMENT_FIX = register(DeadlineKind(
+    code="application.supplement_fix",
+    label=_("Supplement the dossier for formal review"),
+    article="Art. 13",
+    reminder_days=(5, 1),
+    roles=(Role.APPLICANT,),
+))
+
+PUBLICITY_WINDOW = register(DeadlineKind(
+    code="publicity.window",
+    label=_("Publicity window ends"),
+    article="Art. 13",
+    reminder_days=(1,),
+    roles=(Role.MINISTRY_STAFF,),
+    url=lambda notice: notice.get_staff_url(),
+))
+
+COMMITTEE_TERM = register(DeadlineKind(
+    code="committee.term",
+    label=_("Expert committee term ends"),
+    article="Art. 9",
+    reminder_days=(60, 30, 7),
+    roles=(Role.MINISTRY_STAFF,),
+    on_missed=_expire_committee,
+    url=lambda committee: "/admin/reviews/expertcommittee/%s/change/" % committee.pk,
+))

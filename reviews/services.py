@@ -1,0 +1,385 @@
+"""The ministry stage's rules, called by the transitions, views and API alike."""
+
+import statistics
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, OrganisationKind
+from applications.models import Application, Status
+from applications.permissions import is_ministry_staff
+from labportal.deadlines import close_deadlines, open_deadline
+from labportal.models import Deadline
+from labportal.notifications import messenger
+from labportal.rules import RuleViolation
+from labportal.transitions import run_transition
+from labportal.workdays import add_working_days
+
+from .deadlines import COMMITTEE_TERM, PUBLICITY_WINDOW
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    CommitteeMember,
+    Criterion,
+    CriteriaSet,
+    FormalReview,
+    FormalReviewItem,
+    NoticeStatus,
+    Objection,
+    ObjectionStatus,
+    PublicityNotice,
+    ReviewRound,
+    RoundEntry,
+    RoundStatus,
+    Score,
+    SiteInspection,
+)
+
+# An expert whose weighted total is this many points from the mean of the others is flagged.
+DEVIATION_POINTS = Decimal(15)
+
+
+def _require_staff(user):
+    if not is_ministry_staff(None, user):
+        raise PermissionDenied(_("Only SAMR or MIIT staff can do this."))
+
+
+def ministries():
+    return list(Organisation.objects.filter(kind__in=[OrganisationKind.SAMR, OrganisationKind.MIIT]))
+
+
+# --- formal review ------------------------------------------------------------------------------
+
+
+def record_formal_review(application, by, checks, outcome, comment):
+    """Store the ticked checklist; passing needs every active check confirmed (Art. 13)."""
+    items = list(FormalReviewItem.objects.filter(active=True))
+    checks = {str(k): bool(v) for k, v in (checks or {}).items()}
+    if outcome == FormalReview.Outcome.PASSED:
+        unchecked = [i.text for i in items if not checks.get(str(i.pk))]
+        if unchecked:
+            raise RuleViolation(
+                _("Formal review passes only when every check is confirmed; not confirmed: %(items)s")
+                % {"items": "；".join(unchecked)},
+                field="checks", article="Art. 13",
+            )
+    FormalReview.objects.create(
+        application=application, revision_number=application.revision_count,
+        checks={str(i.pk): checks.get(str(i.pk), False) for i in items},
+        outcome=outcome, comment=comment, reviewer=by,
+    )
+
+
+# --- committee (Art. 9) -------------------------------------------------------------------------
+
+
+def start_committee_term(committee, start):
+    """A 2-year term from activation, with reminders before it ends and expiry when it lapses."""
+    committee.term_start = start
+    committee.term_end = start + relativedelta(years=2) - relativedelta(days=1)
+    open_deadline(committee, COMMITTEE_TERM.code, committee.term_end, ministries())
+
+
+def conflicted_organisation_ids(application):
+    """The host and every consortium member: their experts never review this application."""
+    return {application.host_id, *application.consortium_members.values_list("organisation_id", flat=True)}
+
+
+def suggested_experts(review_round, application):
+    """Committee members free of conflict and not yet assigned, those of the application's field first."""
+    taken = review_round.assignments.filter(application=application).values_list("expert_id", flat=True)
+    members = (
+        CommitteeMember.objects.filter(committee=review_round.committee)
+        .exclude(expert__organisation_id__in=conflicted_organisation_ids(application))
+        .exclude(expert_id__in=taken)
+        .select_related("expert", "expert__organisation")
+    )
+    return sorted(members, key=lambda m: (application.field not in (m.fields or []), m.position, m.expert.full_name))
+
+
+def open_round(title, committee, criteria_set, applications, by):
+    """Open an expert review round for applications that passed formal review (Art. 9, 13)."""
+    _require_staff(by)
+    if not committee.is_usable():
+        raise RuleViolation(_("The expert committee is not active or its 2-year term has ended (Art. 9)."),
+                            field="committee", article="Art. 9")
+    error = criteria_set.weight_error()
+    if error:
+        raise RuleViolation(error, field="criteria_set")
+    if criteria_set.purpose != CriteriaSet.Purpose.APPLICATION:
+        raise RuleViolation(_("Choose a criteria set made for application review."), field="criteria_set")
+    applications = list(applications)
+    if not applications:
+        raise RuleViolation(_("Choose at least one application."), field="applications")
+    not_ready = [str(a) for a in applications if a.status != Status.FORMAL_REVIEW_PASSED]
+    if not_ready:
+        raise RuleViolation(_("Only applications that passed formal review can enter expert review: %(apps)s")
+                            % {"apps": "、".join(not_ready)}, field="applications", article="Art. 13")
+    with transaction.atomic():
+        review_round = ReviewRound.objects.create(title=title, committee=committee, criteria_set=criteria_set, opened_by=by)
+        RoundEntry.objects.bulk_create(RoundEntry(round=review_round, application=a) for a in applications)
+        for application in applications:
+            run_transition(application, "start_expert_review", by, comment=title, internal=True)
+    return review_round
+
+
+def assign_expert(review_round, application, expert, by):
+    """Assign one expert, refusing conflicts of interest and experts outside the active committee."""
+    _require_staff(by)
+    if review_round.status != RoundStatus.OPEN:
+        raise RuleViolation(_("This round is concluded."), article="Art. 13")
+    if not review_round.committee.is_usable():
+        raise RuleViolation(_("The committee's term has ended; it cannot be given new work (Art. 9)."), article="Art. 9")
+    if not review_round.entries.filter(application=application).exists():
+        raise RuleViolation(_("This application is not in the round."), field="application")
+    if not CommitteeMember.objects.filter(committee=review_round.committee, expert=expert).exists():
+        raise RuleViolation(_("Experts are drawn from the active expert committee (Art. 9)."), field="expert", article="Art. 9")
+    if expert.organisation_id in conflicted_organisation_ids(application):
+        raise RuleViolation(
+            _("Conflict of interest: %(expert)s works for the host or a consortium member of this application.")
+            % {"expert": expert}, field="expert", article="Art. 9",
+        )
+    if review_round.assignments.filter(application=application, expert=expert).exists():
+        raise RuleViolation(_("This expert is already assigned to this application."), field="expert")
+    assignment = Assignment.objects.create(round=review_round, application=application, expert=expert)
+    transaction.on_commit(lambda: messenger(
+        [expert], _("New review assignment: %(app)s") % {"app": application},
+        _("Please declare whether you have a conflict of interest before the dossier opens to you."),
+        assignment.get_absolute_url(),
+    ), robust=True)
+    return assignment
+
+
+# --- scoring ------------------------------------------------------------------------------------
+
+
+def save_scores(assignment, by, values, overall_comment=""):
+    """Save a draft of the expert's scores: {criterion id: (value, comment)}, each 0-100."""
+    if assignment.expert_id != getattr(by, "pk", None):
+        raise PermissionDenied(_("Only the assigned expert scores."))
+    if assignment.status != AssignmentStatus.ACCEPTED:
+        raise RuleViolation(_("Scores can be changed only after declaring no conflict and before submitting."))
+    if assignment.round.status != RoundStatus.OPEN:
+        raise RuleViolation(_("This round is concluded."))
+    criteria = {c.pk: c for c in assignment.round.criteria_set.criteria.all()}
+    cleaned = {}
+    for key, (value, comment) in values.items():
+        criterion = criteria.get(int(key))
+        if criterion is None:
+            raise RuleViolation(_("Unknown criterion."), field="scores")
+        if value in (None, ""):
+            continue
+        try:
+            number = Decimal(str(value))
+        except ArithmeticError:
+            number = None
+        if number is None or not Decimal(0) <= number <= Decimal(100):
+            raise RuleViolation(_("“%(c)s”: a score is a number from 0 to 100.") % {"c": criterion.title},
+                                field=f"criterion_{criterion.pk}")
+        cleaned[criterion.pk] = (number, comment or "")
+    with transaction.atomic():
+        for criterion_id, (number, comment) in cleaned.items():
+            Score.objects.update_or_create(assignment=assignment, criterion_id=criterion_id,
+                                           defaults={"value": number, "comment": comment})
+        assignment.overall_comment = overall_comment or ""
+        assignment.save(update_fields=["overall_comment"])
+
+
+def check_scores_complete(assignment):
+    scored = set(assignment.scores.values_list("criterion_id", flat=True))
+    missing = [c.title for c in assignment.round.criteria_set.criteria.all() if c.pk not in scored]
+    if missing:
+        raise RuleViolation(_("Score every criterion before submitting; missing: %(c)s") % {"c": "、".join(missing)},
+                            field="scores")
+    if assignment.round.status != RoundStatus.OPEN:
+        raise RuleViolation(_("This round is concluded."))
+
+
+@dataclass
+class ExpertTotal:
+    assignment: Assignment
+    total: Decimal
+    deviates: bool = False
+
+
+@dataclass
+class ApplicationResult:
+    entry: RoundEntry
+    totals: list = field(default_factory=list)
+    pending: int = 0
+    rank: int | None = None
+
+    @property
+    def application(self):
+        return self.entry.application
+
+    @property
+    def count(self):
+        return len(self.totals)
+
+    @property
+    def mean(self):
+        return sum(t.total for t in self.totals) / len(self.totals) if self.totals else None
+
+    @property
+    def spread(self):
+        return max(t.total for t in self.totals) - min(t.total for t in self.totals) if self.totals else None
+
+    @property
+    def stdev(self):
+        return Decimal(statistics.pstdev([float(t.total) for t in self.totals])).quantize(Decimal("0.01")) if self.totals else None
+
+    @property
+    def flagged(self):
+        return any(t.deviates for t in self.totals)
+
+
+def round_results(review_round):
+    """The aggregate of a round, ranked by weighted mean: three queries whatever its size."""
+    entries = list(review_round.entries.select_related("application", "application__host").order_by("pk"))
+    assignments = (
+        Assignment.objects.filter(round=review_round)
+        .select_related("expert")
+        .annotate(weighted=Sum(F("scores__value") * F("scores__criterion__weight")))
+    )
+    results = {e.application_id: ApplicationResult(entry=e) for e in entries}
+    for a in assignments:
+        result = results.get(a.application_id)
+        if result is None:
+            continue
+        if a.status == AssignmentStatus.SUBMITTED and a.weighted is not None:
+            result.totals.append(ExpertTotal(a, (a.weighted / Decimal(100)).quantize(Decimal("0.01"))))
+        elif a.status in (AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED):
+            result.pending += 1
+    for result in results.values():
+        for t in result.totals:
+            others = [o.total for o in result.totals if o is not t]
+            if others and abs(t.total - sum(others) / len(others)) >= DEVIATION_POINTS:
+                t.deviates = True
+    ranked = sorted(results.values(), key=lambda r: (r.mean is None, -(r.mean or 0), r.entry.pk))
+    for position, result in enumerate(ranked, start=1):
+        result.rank = position if result.mean is not None else None
+    return ranked
+
+
+def conclude_round(review_round, by, decisions):
+    """Inside `ReviewRound.conclude`: each application advances to site inspection or is rejected."""
+    entries = list(review_round.entries.select_related("application"))
+    live = [e for e in entries if e.application.status == Status.EXPERT_REVIEW]
+    missing = [str(e.application) for e in live if str(e.application_id) not in {str(k) for k in decisions}]
+    if missing:
+        raise RuleViolation(_("Decide on every application of the round: %(apps)s") % {"apps": "、".join(missing)},
+                            field="decisions", article="Art. 13")
+    decisions = {str(k): v for k, v in decisions.items()}
+    results = {r.application.pk: r for r in round_results(review_round)}
+    for entry in live:
+        action, reason = decisions[str(entry.application_id)]
+        if action == "advance":
+            if not results[entry.application_id].count:
+                raise RuleViolation(_("“%(app)s” has no submitted scores; it cannot advance.") % {"app": entry.application},
+                                    field="decisions", article="Art. 13")
+            run_transition(entry.application, "advance_to_site_inspection", by, comment=reason, internal=True)
+            entry.outcome = RoundEntry.Outcome.ADVANCED
+        elif action == "reject":
+            if not (reason or "").strip():
+                raise RuleViolation(_("Give the reason for rejecting “%(app)s”.") % {"app": entry.application},
+                                    field="decisions", article="Art. 13")
+            run_transition(entry.application, "reject", by, comment=reason)
+            entry.outcome = RoundEntry.Outcome.REJECTED
+        else:
+            raise RuleViolation(_("Unknown decision."), field="decisions")
+        entry.reason = reason or ""
+        entry.save(update_fields=["outcome", "reason"])
+
+
+# --- site inspection ----------------------------------------------------------------------------
+
+
+def record_site_inspection(application, by, *, team, visited_on, findings, verdict, report=None):
+    _require_staff(by)
+    with transaction.atomic():
+        inspection = SiteInspection.objects.create(
+            application=application, team=team, visited_on=visited_on, findings=findings, verdict=verdict,
+            report=report or "", report_name=getattr(report, "name", "") or "", recorded_by=by,
+        )
+        run_transition(application, "record_inspection", by, comment=findings[:500], internal=True, inspection=inspection)
+    return inspection
+
+
+# --- publicity (Art. 13) ------------------------------------------------------------------------
+
+
+def publicity_end(starts_on, working_days):
+    """The last day of a window of `working_days` working days that begins on `starts_on`."""
+    return add_working_days(starts_on - relativedelta(days=1), working_days)
+
+
+def open_notice(title, applications, by, starts_on=None, working_days=None):
+    from django.conf import settings
+
+    _require_staff(by)
+    working_days = working_days or settings.PUBLICITY_WORKING_DAYS
+    starts_on = starts_on or timezone.localdate()
+    applications = list(applications)
+    if not applications:
+        raise RuleViolation(_("Choose at least one application."), field="applications")
+    not_ready = [str(a) for a in applications if a.status != Status.INSPECTED]
+    if not_ready:
+        raise RuleViolation(_("Only inspected applications go under publicity: %(apps)s") % {"apps": "、".join(not_ready)},
+                            field="applications", article="Art. 13")
+    end = publicity_end(starts_on, working_days)
+    with transaction.atomic():
+        notice = PublicityNotice.objects.create(
+            title=title, starts_on=starts_on, ends_on=end.date, working_days=working_days, opened_by=by,
+        )
+        notice.applications.set(applications)
+        for application in applications:
+            run_transition(application, "put_under_publicity", by, comment=title, internal=True, notice=notice)
+        open_deadline(notice, PUBLICITY_WINDOW.code, end.date, ministries())
+    return notice
+
+
+def close_notice(notice, by):
+    """Inside `PublicityNotice.close`: not before the window ends, not while an objection is open."""
+    if timezone.localdate() <= notice.ends_on:
+        raise RuleViolation(_("The publicity window runs until %(date)s; it can be closed only after that.")
+                            % {"date": notice.ends_on.isoformat()}, article="Art. 13")
+    if notice.objections.filter(status=ObjectionStatus.OPEN).exists():
+        raise RuleViolation(_("Resolve every objection before closing the publicity."), article="Art. 13")
+    sustained = set(notice.objections.filter(status=ObjectionStatus.SUSTAINED).values_list("application_id", flat=True))
+    for application in notice.applications.filter(status=Status.PUBLICITY):
+        comment = _("A sustained objection rejects this application.") if application.pk in sustained else ""
+        run_transition(application, "conclude_publicity", by, comment=comment, internal=True,
+                       sustained=application.pk in sustained)
+    close_deadlines(notice, PUBLICITY_WINDOW.code, Deadline.State.MET)
+
+
+def lodge_objection(objection):
+    """Validate and save an objection lodged through the public form (real name, in the window)."""
+    if not objection.notice.accepts_objections():
+        raise RuleViolation(_("Objections are accepted only while the publicity window is open (%(start)s to %(end)s).")
+                            % {"start": objection.notice.starts_on.isoformat(), "end": objection.notice.ends_on.isoformat()},
+                            article="Art. 13")
+    objection.full_clean()
+    objection.save()
+    transaction.on_commit(lambda: messenger(
+        _staff_users(), _("New objection to %(app)s") % {"app": objection.application},
+        objection.grounds[:500], objection.notice.get_staff_url(),
+    ), robust=True)
+    return objection
+
+
+def _staff_users():
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import Role
+
+    return get_user_model().objects.filter(role=Role.MINISTRY_STAFF, is_active=True)
+
+
