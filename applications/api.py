@@ -366,8 +366,13 @@ def save_dossier(application, validated_data, lists):
 
 
 class ApplicationTransitionSerializer(TransitionRequestSerializer):
-    """recommend / return_for_revision / decline also take the Art. 10 review."""
+    """recommend / return_for_revision / decline also take the Art. 10 review; the formal review
+    transitions take the ticked checklist."""
 
+    checks = serializers.DictField(
+        child=serializers.BooleanField(), required=False,
+        help_text=gettext_lazy("Formal review: {checklist item id: true/false} (Art. 13)."),
+    )
     dimensions = serializers.DictField(
         child=DimensionEntrySerializer(), required=False,
         help_text=gettext_lazy("Verdict per Art. 10 dimension: {code: {\"verdict\": ..., \"comment\": ...}}."),

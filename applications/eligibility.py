@@ -107,29 +107,27 @@ def check_eligibility(application, reference_year=None):
     return Eligibility(reference_year=reference_year, lines=lines)
 
 
+def _in_principle(key, title, value, minimum, shown, below):
+    """Art. 12 (1) "原则上" thresholds: below them is a warning the recommender acknowledges, not a block."""
+    if value is None:
+        return CheckLine(key, "Art. 12 (1)", title, FAIL, _("Not given yet."))
+    if value >= minimum:
+        return CheckLine(key, "Art. 12 (1)", title, PASS, shown(value))
+    return CheckLine(key, "Art. 12 (1)", title, WARNING, below % {"value": shown(value)})
+
+
 def _space(app):
-    title = _("Research space ≥ 3,000 m² (in principle)")
-    if app.research_space_m2 is None:
-        return CheckLine("space", "Art. 12 (1)", title, FAIL, _("Not given yet."))
-    if app.research_space_m2 >= MIN_SPACE_M2:
-        return CheckLine("space", "Art. 12 (1)", title, PASS, format_area(app.research_space_m2))
-    return CheckLine(
-        "space", "Art. 12 (1)", title, WARNING,
-        _("%(value)s is below 3,000 m²; the threshold applies “in principle”, so the recommender must acknowledge it.")
-        % {"value": format_area(app.research_space_m2)},
+    return _in_principle(
+        "space", _("Research space ≥ 3,000 m² (in principle)"), app.research_space_m2, MIN_SPACE_M2, format_area,
+        _("%(value)s is below 3,000 m²; the threshold applies “in principle”, so the recommender must acknowledge it."),
     )
 
 
 def _instruments(app):
-    title = _("Instruments worth ≥ 50 million CNY (in principle)")
-    if app.instrument_value_cny is None:
-        return CheckLine("instruments", "Art. 12 (1)", title, FAIL, _("Not given yet."))
-    if app.instrument_value_cny >= MIN_INSTRUMENTS_CNY:
-        return CheckLine("instruments", "Art. 12 (1)", title, PASS, format_cny(app.instrument_value_cny))
-    return CheckLine(
-        "instruments", "Art. 12 (1)", title, WARNING,
-        _("%(value)s is below 50 million CNY; the threshold applies “in principle”, so the recommender must acknowledge it.")
-        % {"value": format_cny(app.instrument_value_cny)},
+    return _in_principle(
+        "instruments", _("Instruments worth ≥ 50 million CNY (in principle)"), app.instrument_value_cny,
+        MIN_INSTRUMENTS_CNY, format_cny,
+        _("%(value)s is below 50 million CNY; the threshold applies “in principle”, so the recommender must acknowledge it."),
     )
 
 

@@ -6,6 +6,18 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, OrganisationViewSet
 from applications.api import ApplicationAttachmentViewSet, ApplicationViewSet
+from evaluations.api import LaboratoryViewSet, PublicApprovedViewSet
+from reviews.api import (
+    AssignmentViewSet,
+    CommitteeViewSet,
+    CriteriaSetViewSet,
+    FormalReviewItemViewSet,
+    NoticeViewSet,
+    ObjectionViewSet,
+    PublicNoticeViewSet,
+    RoundViewSet,
+    SiteInspectionViewSet,
+)
 
 app_name = "api"
 
@@ -15,6 +27,20 @@ router.register("applications", ApplicationViewSet, basename="application")
 router.register(
     r"applications/(?P<application_pk>[0-9]+)/attachments", ApplicationAttachmentViewSet, basename="application-attachment"
 )
+
+# The ministry stage (Art. 7-9, 13) and laboratories.
+router.register("committees", CommitteeViewSet, basename="committee")
+router.register("criteria-sets", CriteriaSetViewSet, basename="criteria-set")
+router.register("formal-review-items", FormalReviewItemViewSet, basename="formal-review-item")
+router.register("rounds", RoundViewSet, basename="round")
+router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("inspections", SiteInspectionViewSet, basename="inspection")
+router.register("notices", NoticeViewSet, basename="notice")
+router.register("objections", ObjectionViewSet, basename="objection")
+router.register("laboratories", LaboratoryViewSet, basename="laboratory")
+# No login: what is under publicity, the objection form, and the approved construction list.
+router.register("public/notices", PublicNoticeViewSet, basename="public-notice")
+router.register("public/approved", PublicApprovedViewSet, basename="public-approved")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="token"),

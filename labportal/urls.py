@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -12,5 +11,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("applications/", include("applications.urls")),
     path("calendar/", include("labportal.calendar_urls")),
+    path("reviews/", include("reviews.urls")),
+    path("experts/", include("reviews.expert_urls")),
+    path("public/", include("reviews.public_urls")),
     path("", include("labportal.site_urls")),
 ]

@@ -25,7 +25,7 @@ SUPPLEMENT_FIX = register(DeadlineKind(
 
 PUBLICITY_WINDOW = register(DeadlineKind(
     code="publicity.window",
-    label=_("Publicity window ends"),
+    label=_("Close the publicity notice (its window has ended)"),
     article="Art. 13",
     reminder_days=(1,),
     roles=(Role.MINISTRY_STAFF,),

@@ -95,7 +95,7 @@ class ExpertCommittee(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     def composition_errors(self):
         """Art. 9: one chair, 3-5 vice-chairs and members; an odd total of at least 15."""
-        counts = dict(self.members.values_list("position").annotate(n=models.Count("pk")))
+        counts = dict(self.members.order_by().values_list("position").annotate(n=models.Count("pk")))
         chairs, vices = counts.get(Position.CHAIR, 0), counts.get(Position.VICE_CHAIR, 0)
         total = sum(counts.values())
         errors = []
@@ -298,11 +298,13 @@ class Assignment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         return f"{self.expert} · {self.application}"
 
     def get_absolute_url(self):
-        return reverse("reviews:assignment", args=[self.pk])
+        return reverse("experts:assignment", args=[self.pk])
 
     @transition(field=status, source=AssignmentStatus.ASSIGNED, target=AssignmentStatus.ACCEPTED, permission=is_the_expert,
                 custom={"label": _("I declare no conflict of interest"), "article": "Art. 9", "button": "success"})
     def declare_no_conflict(self, by=None, comment=""):
+        if self.round.status != RoundStatus.OPEN:  # the dossier opens only for a round still scoring
+            raise RuleViolation(_("This round is concluded."), article="Art. 13")
         self.declared_at = timezone.now()
 
     @transition(field=status, source=[AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED], target=AssignmentStatus.CONFLICT,
@@ -342,8 +344,8 @@ class Assignment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
 class ScoreQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Blind scoring: an expert sees their own scores, and others' on an application only once
-        their own scores for it are submitted; staff see all."""
+        """Blind scoring: an expert sees their own scores, and others' submitted scores on an
+        application only once their own scores for it are submitted (never others' drafts); staff see all."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser or user.role in (Role.ADMINISTRATOR, Role.MINISTRY_STAFF):
@@ -354,7 +356,10 @@ class ScoreQuerySet(models.QuerySet):
             expert=user, status=AssignmentStatus.SUBMITTED, round=models.OuterRef("assignment__round"),
             application=models.OuterRef("assignment__application"),
         )
-        return self.filter(models.Q(assignment__expert=user) | models.Exists(submitted))
+        return self.filter(
+            models.Q(assignment__expert=user)
+            | (models.Q(assignment__status=AssignmentStatus.SUBMITTED) & models.Exists(submitted))
+        )
 
 
 class Score(models.Model):
@@ -501,6 +506,10 @@ class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def __str__(self):
         return _("Objection by %(name)s") % {"name": self.name or self.organisation_name}
 
+    def clean_fields(self, exclude=None):
+        # `status` is a protected FSMField that changes only through transitions; re-assigning it raises.
+        super().clean_fields(exclude={*(exclude or ()), "status"})
+
     def clean(self):
         """Real name only: a person gives name, ID number and contact; an organisation its name, legal
         representative, contact and a scan of its seal. Anonymous objections are not accepted."""
@@ -518,7 +527,7 @@ class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         }
         if self.objector_kind == self.ObjectorKind.PERSON and self.id_number and "id_number" not in errors:
             try:
-                validate_resident_id(self.id_number)
+                self.id_number = validate_resident_id(self.id_number)  # stored upper-case, trimmed
             except ValidationError as exc:
                 errors["id_number"] = exc.messages[0]
         if self.notice_id and self.application_id and not self.notice.applications.filter(pk=self.application_id).exists():

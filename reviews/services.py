@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, OrganisationKind
-from applications.models import Application, Status
+from applications.models import Status
 from applications.permissions import is_ministry_staff
 from labportal.deadlines import close_deadlines, open_deadline
 from labportal.models import Deadline
@@ -26,12 +26,9 @@ from .models import (
     Assignment,
     AssignmentStatus,
     CommitteeMember,
-    Criterion,
     CriteriaSet,
     FormalReview,
     FormalReviewItem,
-    NoticeStatus,
-    Objection,
     ObjectionStatus,
     PublicityNotice,
     ReviewRound,
@@ -82,7 +79,10 @@ def record_formal_review(application, by, checks, outcome, comment):
 def start_committee_term(committee, start):
     """A 2-year term from activation, with reminders before it ends and expiry when it lapses."""
     committee.term_start = start
-    committee.term_end = start + relativedelta(years=2) - relativedelta(days=1)
+    anniversary = start + relativedelta(years=2)
+    # The term ends the day before its anniversary. A 29 February start has none in a common year:
+    # the term then runs to the last day of February (Civil Code Art. 202), not a day short of it.
+    committee.term_end = anniversary if anniversary.day != start.day else anniversary - relativedelta(days=1)
     open_deadline(committee, COMMITTEE_TERM.code, committee.term_end, ministries())
 
 
@@ -114,7 +114,7 @@ def open_round(title, committee, criteria_set, applications, by):
         raise RuleViolation(error, field="criteria_set")
     if criteria_set.purpose != CriteriaSet.Purpose.APPLICATION:
         raise RuleViolation(_("Choose a criteria set made for application review."), field="criteria_set")
-    applications = list(applications)
+    applications = list(dict.fromkeys(applications))  # an application listed twice enters once
     if not applications:
         raise RuleViolation(_("Choose at least one application."), field="applications")
     not_ready = [str(a) for a in applications if a.status != Status.FORMAL_REVIEW_PASSED]
@@ -170,7 +170,7 @@ def save_scores(assignment, by, values, overall_comment=""):
     criteria = {c.pk: c for c in assignment.round.criteria_set.criteria.all()}
     cleaned = {}
     for key, (value, comment) in values.items():
-        criterion = criteria.get(int(key))
+        criterion = criteria.get(int(key)) if str(key).isdigit() else None
         if criterion is None:
             raise RuleViolation(_("Unknown criterion."), field="scores")
         if value in (None, ""):
@@ -179,7 +179,7 @@ def save_scores(assignment, by, values, overall_comment=""):
             number = Decimal(str(value))
         except ArithmeticError:
             number = None
-        if number is None or not Decimal(0) <= number <= Decimal(100):
+        if number is None or not number.is_finite() or not Decimal(0) <= number <= Decimal(100):
             raise RuleViolation(_("“%(c)s”: a score is a number from 0 to 100.") % {"c": criterion.title},
                                 field=f"criterion_{criterion.pk}")
         cleaned[criterion.pk] = (number, comment or "")
@@ -305,10 +305,12 @@ def record_site_inspection(application, by, *, team, visited_on, findings, verdi
     _require_staff(by)
     with transaction.atomic():
         inspection = SiteInspection.objects.create(
-            application=application, team=team, visited_on=visited_on, findings=findings, verdict=verdict,
-            report=report or "", report_name=getattr(report, "name", "") or "", recorded_by=by,
+            application=application, team=team, visited_on=visited_on, findings=findings, verdict=verdict, recorded_by=by,
         )
         run_transition(application, "record_inspection", by, comment=findings[:500], internal=True, inspection=inspection)
+        if report:  # stored only once the transition has gone through: a refusal leaves no file behind
+            inspection.report_name = report.name
+            inspection.report.save(report.name, report, save=True)
     return inspection
 
 
@@ -316,8 +318,13 @@ def record_site_inspection(application, by, *, team, visited_on, findings, verdi
 
 
 def publicity_end(starts_on, working_days):
-    """The last day of a window of `working_days` working days that begins on `starts_on`."""
-    return add_working_days(starts_on - relativedelta(days=1), working_days)
+    """The last day of a window of `working_days` working days for a notice published on `starts_on`.
+
+    As for every period (Civil Code Art. 201) and the portal's other working-day windows, the day of
+    publication is not counted: published Monday 2026-09-28 with 5 working days, the window ends on
+    Saturday 2026-10-10 (a make-up working day after National Day). Objections are accepted from
+    `starts_on` through that day."""
+    return add_working_days(starts_on, working_days)
 
 
 def open_notice(title, applications, by, starts_on=None, working_days=None):
@@ -326,7 +333,7 @@ def open_notice(title, applications, by, starts_on=None, working_days=None):
     _require_staff(by)
     working_days = working_days or settings.PUBLICITY_WORKING_DAYS
     starts_on = starts_on or timezone.localdate()
-    applications = list(applications)
+    applications = list(dict.fromkeys(applications))  # an application listed twice goes under notice once
     if not applications:
         raise RuleViolation(_("Choose at least one application."), field="applications")
     not_ready = [str(a) for a in applications if a.status != Status.INSPECTED]
@@ -341,7 +348,9 @@ def open_notice(title, applications, by, starts_on=None, working_days=None):
         notice.applications.set(applications)
         for application in applications:
             run_transition(application, "put_under_publicity", by, comment=title, internal=True, notice=notice)
-        open_deadline(notice, PUBLICITY_WINDOW.code, end.date, ministries())
+        # Staff close the notice once the window is over: due the first working day after it (a clock
+        # due on the window's last day would lapse in the sweep before the notice may be closed).
+        open_deadline(notice, PUBLICITY_WINDOW.code, add_working_days(end.date, 1).date, ministries())
     return notice
 
 

@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from applications.choices import DimensionVerdict, ReviewDimension
 from applications.deadlines import RETURNED_DOSSIER_FIX
-from applications.models import Status
 from labportal.deadlines import DeadlineKind, open_deadline, registry, sweep
 from labportal.models import CalendarDay, Deadline, Notification, ReminderSent
 from labportal.notifications import send_daily_digests

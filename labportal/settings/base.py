@@ -150,6 +150,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+OBJECTIONS_PER_HOUR_PER_ADDRESS = env.int("OBJECTIONS_PER_HOUR_PER_ADDRESS", default=5)
+# How many reverse proxies append to X-Forwarded-For (the client address for throttles).
+THROTTLE_TRUSTED_PROXIES = env.int("THROTTLE_TRUSTED_PROXIES", default=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -178,7 +182,6 @@ SPECTACULAR_SETTINGS = {
 RETURNED_DOSSIER_FIX_WORKING_DAYS = env.int("RETURNED_DOSSIER_FIX_WORKING_DAYS", default=15)
 SUPPLEMENT_FIX_WORKING_DAYS = env.int("SUPPLEMENT_FIX_WORKING_DAYS", default=10)
 PUBLICITY_WORKING_DAYS = env.int("PUBLICITY_WORKING_DAYS", default=5)
-OBJECTIONS_PER_HOUR_PER_ADDRESS = env.int("OBJECTIONS_PER_HOUR_PER_ADDRESS", default=5)
 
 # Absolute links in e-mails and calendar feeds.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

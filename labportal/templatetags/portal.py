@@ -105,12 +105,18 @@ def transition_buttons(context, obj, user, url_name="applications:transition", o
     leave out actions that have their own richer form on the page.
     """
     only, exclude = _names(only), _names(exclude)
-    rows = []
+    rows, pages = [], {}
     for t in sorted(available_transitions(obj, user), key=lambda t: _declared_at(obj, t.name)):
         if (only and t.name not in only) or t.name in exclude:
             continue
+        if t.form:  # the transition needs data: one link to its page for all transitions sharing it
+            pages.setdefault(t.form, []).append(t)
+            continue
         rows.append({"t": t, "url": reverse(url_name, args=[obj.pk, t.name])})
+    links = [{"url": reverse(form, args=[obj.pk]), "label": " / ".join(t.label for t in ts), "article": ts[0].article}
+             for form, ts in pages.items()]
     return {
+        "links": links,
         "obj": obj,
         "transitions": rows,
         "csrf_token": context.get("csrf_token"),

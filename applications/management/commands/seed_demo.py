@@ -1,18 +1,23 @@
-"""`manage.py seed_demo`: demo organisations, one account per role and applications in every state.
+"""`manage.py seed_demo`: demo organisations, accounts, an expert committee and applications in every state.
 
-Idempotent: organisations and users are looked up by name / username and created only when missing;
-each demo application is identified by its host and Chinese name and built only when missing, so a
-second run changes nothing. Every status change goes through `labportal.transitions.run_transition`
-with the user who would really take it, so timelines, preliminary reviews, revisions and inbox
-messages are the real ones. E-mails those transitions would send are discarded (the demo addresses
-are not real); the in-app inbox keeps its messages.
+Idempotent: organisations, users and the committee are looked up by name / username and created only
+when missing; each demo application (or batch of applications that share a review round or a
+publicity notice) is identified by its Chinese name and built only when missing, so a second run
+changes nothing. Every status change goes through `labportal.transitions.run_transition` or the
+`reviews.services` functions with the user who would really take it, so timelines, preliminary and
+formal reviews, scores, inspections, objections, sign-offs, deadlines and inbox messages are the real
+ones. E-mails those steps would send are discarded (the demo addresses are not real); the in-app
+inbox keeps its messages.
 """
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -32,6 +37,7 @@ from applications.choices import (
 from applications.models import (
     Application,
     Attachment,
+    ConsortiumMember,
     NationalProject,
     OutcomeClaim,
     ServiceIncome,
@@ -41,6 +47,26 @@ from applications.models import (
 )
 from applications.uploads import inspect_upload
 from labportal.transitions import run_transition
+from reviews.identity import CHECK_DIGITS, WEIGHTS
+from reviews.models import (
+    CommitteeMember,
+    CriteriaSet,
+    ExpertCommittee,
+    FormalReviewItem,
+    Objection,
+    Position,
+    SiteInspection,
+)
+from reviews.services import (
+    assign_expert,
+    lodge_objection,
+    open_notice,
+    open_round,
+    publicity_end,
+    record_site_inspection,
+    round_results,
+    save_scores,
+)
 
 DEMO_PASSWORD = "demo12345"
 EMAIL_DOMAIN = "labportal.example"  # RFC 2606: never delivered anywhere
@@ -53,7 +79,19 @@ UNIVERSITY = "华夏理工大学"
 CENTRAL_ENTERPRISE = "中国衡准装备集团有限公司"
 JS_INSTITUTE = "江苏省智能制造质量研究院"
 ZJ_ENTERPRISE = "浙江瓯越新材料股份有限公司"
+BEICHEN = "北辰理工大学"
+HUARUI = "中国华睿电子信息集团有限公司"
+XICHENG = "江苏锡澄半导体股份有限公司"
+QIANTANG = "浙江钱塘生物医药研究院"
+# The experts' own institutions: never hosts, so no expert is conflicted by being the host (Art. 9).
 EXPERT_INSTITUTION = "北方精密测量研究院"
+JINGHUA = "京华标准化研究院"
+DONGYUE = "东岳理工大学"
+ZHONGZHOU = "中州机械科学研究院"
+XIJIANG = "西江生命科学研究院"
+NANLING = "南岭材料科学研究院"
+DONGHAI = "东海电子信息研究院"
+XILING = "西岭理工大学"
 
 ORGANISATIONS = [
     # (name, kind, host_type, level, province, competent department name, credit code)
@@ -63,7 +101,18 @@ ORGANISATIONS = [
     (CENTRAL_ENTERPRISE, OrganisationKind.HOST, HostType.ENTERPRISE, Level.CENTRAL, "", SASAC, "91110000100000002Y"),
     (JS_INSTITUTE, OrganisationKind.HOST, HostType.RESEARCH_INSTITUTE, Level.LOCAL, "32", None, "12320000400000003K"),
     (ZJ_ENTERPRISE, OrganisationKind.HOST, HostType.ENTERPRISE, Level.LOCAL, "33", None, "91330000700000004M"),
+    (BEICHEN, OrganisationKind.HOST, HostType.UNIVERSITY, Level.CENTRAL, "", MOE, "12100000400000005P"),
+    (HUARUI, OrganisationKind.HOST, HostType.ENTERPRISE, Level.CENTRAL, "", SASAC, "91110000100000006Q"),
+    (XICHENG, OrganisationKind.HOST, HostType.ENTERPRISE, Level.LOCAL, "32", None, "91320200700000007R"),
+    (QIANTANG, OrganisationKind.HOST, HostType.RESEARCH_INSTITUTE, Level.LOCAL, "33", None, "12330000400000008T"),
     (EXPERT_INSTITUTION, OrganisationKind.EXPERT_POOL, "", "", "", None, ""),
+    (JINGHUA, OrganisationKind.EXPERT_POOL, "", "", "", None, ""),
+    (DONGYUE, OrganisationKind.EXPERT_POOL, "", "", "", None, ""),
+    (ZHONGZHOU, OrganisationKind.EXPERT_POOL, "", "", "", None, ""),
+    (XIJIANG, OrganisationKind.EXPERT_POOL, "", "", "", None, ""),
+    (NANLING, OrganisationKind.EXPERT_POOL, "", "", "", None, ""),
+    (DONGHAI, OrganisationKind.EXPERT_POOL, "", "", "", None, ""),
+    (XILING, OrganisationKind.EXPERT_POOL, "", "", "", None, ""),
 ]
 
 # --- accounts ----------------------------------------------------------------------------------
@@ -81,13 +130,21 @@ class Account:
 
 ACCOUNTS = [
     Account("applicant", "王静", Role.APPLICANT, ("name", JS_INSTITUTE),
-            "江苏地方研究院的申报人：填写、上传、提交、修改被退回的申报书、撤回"),
+            "江苏地方研究院的申报人：填写、上传、提交、修改被退回的申报书、按形式审查意见补正、撤回"),
     Account("applicant_central", "陈志远", Role.APPLICANT, ("name", UNIVERSITY),
-            "中央高校的申报人（主管部门：教育部）"),
+            "中央高校的申报人（主管部门：教育部）：一项已推荐，一项待两部委批准"),
     Account("applicant_soe", "刘洋", Role.APPLICANT, ("name", CENTRAL_ENTERPRISE),
-            "中央企业的申报人（主管部门：国务院国资委）"),
+            "中央企业的申报人（主管部门：国务院国资委）：一项不予推荐，一项已批准建设"),
     Account("applicant_zj", "周敏", Role.APPLICANT, ("name", ZJ_ENTERPRISE),
-            "浙江地方企业的申报人"),
+            "浙江地方企业的申报人：已推荐、已撤回、专家评审未通过各一项"),
+    Account("applicant_beichen", "郭晓东", Role.APPLICANT, ("name", BEICHEN),
+            "中央高校（主管部门：教育部）的申报人：通过形式审查，等待专家评审"),
+    Account("applicant_huarui", "马骏", Role.APPLICANT, ("name", HUARUI),
+            "中央企业（主管部门：国务院国资委）的申报人：形式审查不予受理一项，待现场考察一项"),
+    Account("applicant_xicheng", "朱莉", Role.APPLICANT, ("name", XICHENG),
+            "江苏地方企业的申报人：专家评审中一项，已完成现场考察一项"),
+    Account("applicant_qiantang", "胡婧", Role.APPLICANT, ("name", QIANTANG),
+            "浙江地方研究院的申报人：专家评审中一项，正在公示一项"),
     Account("samr_js", "孙丽", Role.RECOMMENDER, ("kind", OrganisationKind.PROVINCIAL_SAMR, "32"),
             "江苏省市场监管局：初审江苏地方申报（推荐、退回修改、不予推荐）"),
     Account("miit_js", "赵强", Role.RECOMMENDER, ("kind", OrganisationKind.PROVINCIAL_MIIT, "32"),
@@ -101,14 +158,44 @@ ACCOUNTS = [
     Account("recommender_sasac", "冯建军", Role.RECOMMENDER, ("name", SASAC),
             "国务院国资委（主管部门）：初审所属中央企业的申报"),
     Account("samr_staff", "何晓明", Role.MINISTRY_STAFF, ("kind", OrganisationKind.SAMR, ""),
-            "市场监管总局工作人员：查看已提交和已推荐的全部申报"),
+            "市场监管总局工作人员：形式审查、组织专家评审、现场考察、公示与异议处理、签署批准建设"),
     Account("miit_staff", "许佳", Role.MINISTRY_STAFF, ("kind", OrganisationKind.MIIT, ""),
-            "工业和信息化部工作人员：查看已提交和已推荐的全部申报"),
+            "工业和信息化部工作人员：同上；一项申报等待工信部会签批准"),
     Account("expert", "林振华", Role.EXPERT, ("name", EXPERT_INSTITUTION),
-            "专家委员会委员：只看到分配给自己的评审任务"),
+            "专家委员会委员：只看到分配给自己的评审任务（一项待声明回避情况，一项评分草稿）"),
     Account("admin", "系统管理员", Role.ADMINISTRATOR, None,
             "管理员：Django 管理后台，查看全部数据", superuser=True),
 ]
+
+# The expert committee (Art. 9): 1 chair, 3 vice-chairs and 11 members, an odd total of 15.
+COMMITTEE_NAME = "第一届国家质量标准实验室专家技术委员会"
+COMMITTEE_TERM_STARTED_MONTHS_AGO = 3
+
+COMMITTEE = [
+    # (username, full name, institution, position, fields)
+    ("expert02", "周永年", JINGHUA, Position.CHAIR, (Field.INDUSTRIAL_TECHNOLOGY_BASE, Field.HIGH_END_MANUFACTURING)),
+    ("expert03", "唐慧敏", DONGYUE, Position.VICE_CHAIR, (Field.CORE_ELECTRONIC_COMPONENTS, Field.INFORMATION_TECHNOLOGY)),
+    ("expert04", "贺志刚", ZHONGZHOU, Position.VICE_CHAIR, (Field.CORE_COMPONENTS, Field.ADVANCED_PROCESSES)),
+    ("expert05", "蒋丽华", XIJIANG, Position.VICE_CHAIR, (Field.BIOMEDICINE,)),
+    ("expert", "林振华", EXPERT_INSTITUTION, Position.MEMBER, (Field.CORE_ELECTRONIC_COMPONENTS, Field.BIOMEDICINE)),
+    ("expert06", "邓文博", EXPERT_INSTITUTION, Position.MEMBER, (Field.INDUSTRIAL_TECHNOLOGY_BASE, Field.BIOMEDICINE)),
+    ("expert07", "谢雨婷", DONGYUE, Position.MEMBER, (Field.KEY_SOFTWARE, Field.INFORMATION_TECHNOLOGY)),
+    ("expert08", "田建国", NANLING, Position.MEMBER, (Field.NEW_MATERIALS, Field.KEY_MATERIALS)),
+    ("expert09", "袁晓峰", NANLING, Position.MEMBER, (Field.KEY_MATERIALS, Field.ADVANCED_PROCESSES)),
+    ("expert10", "范志成", DONGHAI, Position.MEMBER, (Field.CORE_ELECTRONIC_COMPONENTS, Field.KEY_MATERIALS)),
+    ("expert11", "程雪莉", XIJIANG, Position.MEMBER, (Field.BIOMEDICINE,)),
+    ("expert12", "苏明远", ZHONGZHOU, Position.MEMBER, (Field.HIGH_END_MANUFACTURING, Field.CORE_COMPONENTS)),
+    ("expert13", "魏红梅", JINGHUA, Position.MEMBER, (Field.NEW_MATERIALS, Field.INDUSTRIAL_TECHNOLOGY_BASE)),
+    ("expert14", "潘俊杰", XILING, Position.MEMBER, (Field.HIGH_END_MANUFACTURING, Field.ADVANCED_PROCESSES)),
+    ("expert15", "董佳怡", DONGHAI, Position.MEMBER, (Field.INFORMATION_TECHNOLOGY, Field.KEY_SOFTWARE)),
+]
+POSITION_NAMES = {Position.CHAIR: "主任委员", Position.VICE_CHAIR: "副主任委员", Position.MEMBER: "委员"}
+
+ACCOUNTS += [
+    Account(username, name, Role.EXPERT, ("name", institution), f"专家委员会{POSITION_NAMES[position]}")
+    for username, name, institution, position, _fields in COMMITTEE if username != "expert"
+]
+COMMITTEE_USERNAMES = {row[0] for row in COMMITTEE}
 
 # --- dossier content ---------------------------------------------------------------------------
 
@@ -145,6 +232,7 @@ class Lab:
     leader: tuple  # (name, title, posts)
     provincial_lab: str = ""
     provincial_lab_since_years: int = 0
+    consortium: tuple = ()  # ((organisation name, role), ...): Art. 5 consortium members
 
 
 LABS = {
@@ -236,6 +324,134 @@ LABS = {
         ("高立新", "集团总工程师、正高级工程师"), ("彭家栋", "华夏理工大学", "教授"),
         (("韩振宇", "北方精密测量研究院", "研究员"),),
         ("曹振东", "正高级工程师", "全国滚动轴承标准化技术委员会委员"),
+    ),
+    # --- the ministry stage (Art. 7-9, 13) ---
+    "software": Lab(
+        9, "工业软件质量国家质量标准实验室", "Industrial Software Quality",
+        Field.KEY_SOFTWARE, (ResearchDirection.TESTING, ResearchDirection.STANDARDS, ResearchDirection.COMMON_TECHNOLOGY),
+        "工业软件", "工业控制软件功能安全与可靠性验证", "软件测试仿真平台并发能力 10 万点/秒，时间同步精度优于 1 μs",
+        "SJ/T", Decimal("3400"), Decimal("52600000"), Decimal("960"),
+        ("陆建平", "研究院副院长、研究员"), ("范立宏", "北辰理工大学", "教授"),
+        (("黄思远", "华夏理工大学", "教授"), ("唐雪梅", "江苏省智能制造质量研究院", "高级工程师")),
+        ("顾文涛", "研究员", "全国信息技术标准化技术委员会委员；ISO/IEC JTC 1/SC 7 软件与系统工程分委会注册专家"),
+        "江苏省工业软件测评重点实验室", 3,
+    ),
+    "quantum": Lab(
+        10, "量子精密测量国家质量标准实验室", "Quantum Precision Measurement",
+        Field.INDUSTRIAL_TECHNOLOGY_BASE,
+        (ResearchDirection.BASIC_RESEARCH, ResearchDirection.METROLOGY, ResearchDirection.INSTRUMENTS),
+        "量子精密测量", "基于量子效应的电学量与时间频率量值溯源",
+        "光钟频率相对不确定度 5×10⁻¹⁸，量子电压基准合成不确定度 1×10⁻⁹", "JJF",
+        Decimal("4600"), Decimal("128000000"), Decimal("640"),
+        ("程嘉树", "副校长、教授"), ("沈立群", "北方精密测量研究院", "中国工程院院士"),
+        (("宋雅琴", "华夏理工大学", "教授"), ("韩振宇", "北方精密测量研究院", "研究员")),
+        ("叶知秋", "教授", "国际计量委员会时间频率咨询委员会工作组成员；全国时间频率计量技术委员会委员"),
+        "精密测量物理教育部重点实验室", 8,
+    ),
+    "navigation": Lab(
+        11, "卫星导航终端质量国家质量标准实验室", "Satellite Navigation Terminal Quality",
+        Field.INFORMATION_TECHNOLOGY, (ResearchDirection.TESTING, ResearchDirection.STANDARDS),
+        "卫星导航终端", "高动态多系统导航终端定位性能一致性测试", "导航信号模拟器伪距精度 0.05 m，时延测量不确定度 0.3 ns",
+        "SJ/T", Decimal("3300"), Decimal("58000000"), Decimal("300"),
+        ("秦守仁", "集团副总工程师、正高级工程师"), ("黄思远", "华夏理工大学", "教授"),
+        (("范立宏", "北辰理工大学", "教授"),),
+        ("段明", "正高级工程师", "全国北斗卫星导航标准化技术委员会委员"),
+    ),
+    "power_semi": Lab(
+        12, "功率半导体器件质量国家质量标准实验室", "Power Semiconductor Device Quality",
+        Field.CORE_ELECTRONIC_COMPONENTS,
+        (ResearchDirection.PRODUCT_DESIGN, ResearchDirection.TESTING, ResearchDirection.STANDARDS),
+        "功率半导体器件", "车规级 IGBT 与碳化硅 MOSFET 功率循环寿命评价",
+        "动态参数测试系统电压测量准确度 ±0.2%，结温测量不确定度 1.5 ℃",
+        "SJ/T", Decimal("3500"), Decimal("86000000"), Decimal("240"),
+        ("钱振东", "公司副总经理、正高级工程师"), ("宋雅琴", "华夏理工大学", "教授"),
+        (("马晓燕", "江苏省智能制造质量研究院", "研究员"), ("罗海峰", "中国衡准装备集团有限公司", "正高级工程师")),
+        ("吕卓", "正高级工程师", "IEC/TC 47 半导体器件技术委员会中国专家；全国半导体器件标准化技术委员会委员"),
+        "江苏省功率器件可靠性重点实验室", 5,
+    ),
+    "cell_therapy": Lab(
+        13, "细胞治疗产品质量国家质量标准实验室", "Cell Therapy Product Quality",
+        Field.BIOMEDICINE,
+        (ResearchDirection.BASIC_RESEARCH, ResearchDirection.TESTING, ResearchDirection.STANDARDS,
+         ResearchDirection.METROLOGY),
+        "细胞治疗产品", "细胞活性、纯度与效力的标准化表征",
+        "流式细胞仪荧光灵敏度优于 80 MESF，数字 PCR 拷贝数测量相对扩展不确定度 5%（k=2）",
+        "YY/T", Decimal("3800"), Decimal("74000000"), Decimal("520"),
+        ("钟慧", "研究院院长、研究员"), ("杜明哲", "华夏理工大学", "教授"),
+        (("程晓光", "西江生命科学研究院", "研究员"), ("宋雅琴", "华夏理工大学", "教授")),
+        ("许一鸣", "研究员", "ISO/TC 276 生物技术委员会细胞表征工作组专家"),
+        "浙江省细胞治疗质量评价重点实验室", 4,
+        consortium=((XIJIANG, "联合共建单位：负责细胞效力评价方法研究"),),
+    ),
+    "telecom": Lab(
+        14, "新一代移动通信设备质量国家质量标准实验室", "Next-generation Mobile Communication Equipment Quality",
+        Field.INFORMATION_TECHNOLOGY,
+        (ResearchDirection.TESTING, ResearchDirection.STANDARDS, ResearchDirection.INSTRUMENTS),
+        "移动通信设备", "5G/6G 基站射频一致性与电磁兼容测试",
+        "矢量网络分析仪频率范围 10 MHz–110 GHz，全电波暗室静区反射电平优于 -45 dB",
+        "YD/T", Decimal("4100"), Decimal("112000000"), Decimal("700"),
+        ("秦守仁", "集团副总工程师、正高级工程师"), ("范立宏", "北辰理工大学", "教授"),
+        (("黄思远", "华夏理工大学", "教授"), ("韩振宇", "北方精密测量研究院", "研究员")),
+        ("段明", "正高级工程师", "ITU-R 第五研究组 5D 工作组中国代表团成员；全国通信标准化技术委员会委员"),
+    ),
+    "wide_bandgap": Lab(
+        15, "第三代半导体材料质量国家质量标准实验室", "Third-generation Semiconductor Materials Quality",
+        Field.KEY_MATERIALS,
+        (ResearchDirection.PRODUCTION_CONTROL, ResearchDirection.TESTING, ResearchDirection.STANDARDS),
+        "第三代半导体材料", "碳化硅衬底微管与位错缺陷无损表征",
+        "X 射线衍射摇摆曲线角分辨率 0.0001°，光致发光面扫描空间分辨率 1 μm",
+        "SJ/T", Decimal("3200"), Decimal("69000000"), Decimal("200"),
+        ("钱振东", "公司副总经理、正高级工程师"), ("彭家栋", "华夏理工大学", "教授"),
+        (("马晓燕", "江苏省智能制造质量研究院", "研究员"),),
+        ("吕卓", "正高级工程师", "全国半导体设备和材料标准化技术委员会委员"),
+    ),
+    "biocompat": Lab(
+        16, "医疗器械生物相容性评价国家质量标准实验室", "Biocompatibility Evaluation of Medical Devices",
+        Field.BIOMEDICINE,
+        (ResearchDirection.TESTING, ResearchDirection.STANDARDS, ResearchDirection.QUALITY_GOVERNANCE),
+        "医疗器械生物相容性", "植入器械长期生物安全性体外替代评价",
+        "细胞毒性定量检测线性范围 3 个数量级，可沥滤物分析检出限 0.1 μg/mL",
+        "YY/T", Decimal("3600"), Decimal("63000000"), Decimal("180"),
+        ("钟慧", "研究院院长、研究员"), ("杜明哲", "华夏理工大学", "教授"),
+        (("宋雅琴", "华夏理工大学", "教授"),),
+        ("许一鸣", "研究员", "ISO/TC 194 医疗器械生物学与临床评价技术委员会注册专家"),
+        "浙江省医疗器械安全评价重点实验室", 6,
+    ),
+    "welding": Lab(
+        17, "先进焊接与连接工艺质量国家质量标准实验室", "Advanced Welding and Joining Process Quality",
+        Field.ADVANCED_PROCESSES,
+        (ResearchDirection.PRODUCTION_CONTROL, ResearchDirection.TESTING, ResearchDirection.STANDARDS,
+         ResearchDirection.TALENT),
+        "先进焊接与连接", "大型结构件激光-电弧复合焊接质量在线监测",
+        "焊缝三维形貌测量分辨力 5 μm，残余应力测量不确定度 ±15 MPa",
+        "JB/T", Decimal("3900"), Decimal("71000000"), Decimal("350"),
+        ("杜明哲", "副校长、教授"), ("沈立群", "北方精密测量研究院", "中国工程院院士"),
+        (("罗海峰", "中国衡准装备集团有限公司", "正高级工程师"), ("许文博", "浙江瓯越新材料股份有限公司", "正高级工程师")),
+        ("严峻", "教授", "国际焊接学会（IIW）第 V 委员会委员；全国焊接标准化技术委员会委员"),
+        "先进焊接与连接教育部重点实验室", 9,
+    ),
+    "machinery": Lab(
+        18, "工程机械可靠性国家质量标准实验室", "Construction Machinery Reliability",
+        Field.HIGH_END_MANUFACTURING,
+        (ResearchDirection.PRODUCT_DESIGN, ResearchDirection.TESTING, ResearchDirection.STANDARDS,
+         ResearchDirection.TRANSFER),
+        "工程机械", "大型工程机械整机可靠性加速试验与寿命评价",
+        "六自由度道路模拟试验台位移控制精度 ±0.05 mm，液压系统压力测量准确度 0.1 级",
+        "JB/T", Decimal("6200"), Decimal("138000000"), Decimal("420"),
+        ("高立新", "集团总工程师、正高级工程师"), ("彭家栋", "华夏理工大学", "教授"),
+        (("韩振宇", "北方精密测量研究院", "研究员"), ("马晓燕", "江苏省智能制造质量研究院", "研究员")),
+        ("曹振东", "正高级工程师", "ISO/TC 127 土方机械技术委员会注册专家；全国土方机械标准化技术委员会委员"),
+    ),
+    "plastics": Lab(
+        19, "特种工程塑料国家质量标准实验室", "Special Engineering Plastics",
+        Field.NEW_MATERIALS,
+        (ResearchDirection.PRODUCTION_CONTROL, ResearchDirection.TESTING, ResearchDirection.STANDARDS),
+        "特种工程塑料", "聚醚醚酮树脂批次稳定性控制",
+        "熔体流动速率仪温度控制精度 ±0.1 ℃，热变形温度测定误差 ±0.5 ℃",
+        "HG/T", Decimal("3050"), Decimal("50800000"), Decimal("120"),
+        ("方志强", "公司副总经理、正高级工程师"), ("黄思远", "华夏理工大学", "教授"),
+        (("韩振宇", "北方精密测量研究院", "研究员"),),
+        ("姚思敏", "正高级工程师", "全国塑料标准化技术委员会委员"),
     ),
 }
 
@@ -380,22 +596,120 @@ def _pad(text, width):
     return text + " " * max(width - _width(text), 0)
 
 
+def resident_id(first17):
+    """A resident identity number (GB 11643-1999): the 17 digits given, then their check digit."""
+    return first17 + CHECK_DIGITS[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
+
+
+def _pdf_upload(name, title):
+    return SimpleUploadedFile(name, minimal_pdf(title), content_type="application/pdf")
+
+
+# --- the ministry stage (Art. 7-9, 13) ---------------------------------------------------------
+
+RECOMMEND_COMMENTS = [
+    "六个方面均符合要求，同意推荐。",
+    "申报材料科学、完整，依托单位保障有力，同意推荐。",
+]
+PASS_COMMENT = "形式审查各项均符合要求，予以受理，进入专家评审。"
+SUPPLEMENT_COMMENT = (
+    "第十二条证明材料不齐：未附科研用房产权证明和主要仪器设备清单（含购置发票），"
+    "请在补正期限内上传后重新提交形式审查。"
+)
+FORMAL_REJECT_COMMENT = (
+    "经形式审查：申报书所列国家级项目中 9 项由集团下属子公司独立承担，非依托单位承担；"
+    "依托单位盖章页缺失。申报材料与第十二条要求不符，不予受理。"
+)
+NO_CONFLICT = "本人与该申报的依托单位及联合体成员无任职、合作或其他利害关系。"
+SCORE_COMMENTS = [
+    "科研用房和主要仪器设备满足要求，部分装置达到国际先进水平。",
+    "学术委员会结构合理，学术带头人具有国际标准组织任职。",
+    "近五年承担国家级项目充足，在领域内具有权威性。",
+    "主导制定标准和成果转化数量达到要求，行业带动作用明显。",
+    "依托单位将实验室列为发展重点，经费和人员保障到位。",
+]
+OPEN_ROUND = "{year}年第一批专家评审"
+PILOT_ROUND = "{year}年试点批次专家评审"
+NOTICE_CLOSED = "{year}年拟批准建设国家质量标准实验室名单公示（第一批）"
+NOTICE_OPEN = "{year}年拟批准建设国家质量标准实验室名单公示（第二批）"
+# The pilot round: (lab key, [(expert, scores per criterion, overall opinion)]); weights from the criteria set.
+PILOT_PANELS = {
+    "telecom": [
+        ("expert03", (88, 85, 87, 84, 86), "射频与电磁兼容测试能力突出，同意进入现场考察。"),
+        ("expert07", (86, 84, 88, 85, 83), "同意进入现场考察。"),
+        ("expert15", (85, 87, 86, 82, 88), "建议现场重点核查毫米波测试系统的运行情况。"),
+    ],
+    "wide_bandgap": [
+        ("expert08", (87, 86, 85, 86, 88), "衬底缺陷表征能力国内领先，同意进入现场考察。"),
+        ("expert09", (85, 84, 87, 85, 86), "同意进入现场考察。"),
+        ("expert10", (70, 66, 68, 67, 72), "外延与器件级验证能力不足，标准体系尚不完整，建议暂缓。"),
+    ],
+    "biocompat": [
+        ("expert05", (89, 88, 90, 87, 88), "体外替代评价方法研究系统深入，同意进入现场考察。"),
+        ("expert11", (88, 86, 89, 88, 90), "同意进入现场考察。"),
+        ("expert06", (87, 88, 86, 85, 89), "同意进入现场考察。"),
+    ],
+    "welding": [
+        ("expert04", (88, 87, 86, 89, 90), "在线监测技术工程化应用成效显著，同意进入现场考察。"),
+        ("expert09", (86, 85, 88, 87, 86), "同意进入现场考察。"),
+        ("expert14", (87, 88, 87, 86, 85), "同意进入现场考察。"),
+    ],
+    "machinery": [
+        ("expert02", (92, 90, 91, 93, 92), "整机可靠性试验能力国际先进，强烈推荐。"),
+        ("expert12", (90, 91, 92, 90, 89), "同意进入现场考察。"),
+        ("expert14", (91, 89, 93, 92, 90), "同意进入现场考察。"),
+    ],
+    "plastics": [
+        ("expert08", (64, 60, 58, 62, 66), "研究方向集中于单一产品，质量共性技术研究基础薄弱。"),
+        ("expert13", (63, 61, 60, 59, 65), "科研成果以企业内部应用为主，行业带动作用不足。"),
+        ("expert04", (66, 62, 61, 60, 64), "不建议进入现场考察。"),
+    ],
+}
+PILOT_REJECT_REASON = (
+    "专家组综合评分 {mean:.1f} 分，位列本批次末位；研究方向集中于单一产品，质量共性技术研究基础薄弱，"
+    "科研成果行业带动作用不足，不进入现场考察。"
+)
+INSPECTION_TEAMS = {
+    "wide_bandgap": "考察组：周永年（组长）、范志成、袁晓峰；市场监管总局、工业和信息化部工作人员各 1 名",
+    "biocompat": "考察组：蒋丽华（组长）、邓文博、程雪莉；市场监管总局、工业和信息化部工作人员各 1 名",
+    "welding": "考察组：贺志刚（组长）、潘俊杰、魏红梅；市场监管总局、工业和信息化部工作人员各 1 名",
+    "machinery": "考察组：周永年（组长）、苏明远、潘俊杰；市场监管总局、工业和信息化部工作人员各 1 名",
+}
+
+
+def _findings(lab):
+    return (
+        f"实地核查科研用房 {lab.space_m2:,.0f} 平方米、主要仪器设备原值 {lab.instruments_cny / 10000:,.0f} 万元，"
+        f"与申报材料一致；{lab.topic}质量数据平台运行正常；学术委员会章程、开放共享制度健全；"
+        "依托单位配套经费已列入年度预算。考察组一致认为建设条件属实。"
+    )
+
+
 class Command(BaseCommand):
-    help = "Create the demo organisations, one account per role (password demo12345) and applications in every state."
+    help = (
+        "Create the demo organisations, accounts for every role and an expert committee (password demo12345), "
+        "and applications in every state from draft to approved."
+    )
 
     def handle(self, *args, **options):
-        self.year = timezone.localdate().year
+        self.today = timezone.localdate()
+        self.year = self.today.year
         # The transitions notify by e-mail; the demo addresses are not real, so mail goes nowhere.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             with transaction.atomic():
                 self.orgs = self._organisations()
                 self.users = self._users()
-            created = [name for name, build in self._scenarios() if self._once(name, build)]
+            self.committee, committee_created = self._committee()
+            created = sum(self._once(keys, build) for keys, build in self._scenarios())
         if self.new_users:
             self.stdout.write(self.style.SUCCESS(f"Created {self.new_users} demo accounts."))
+        if committee_created:
+            self.stdout.write(self.style.SUCCESS(
+                f"Created and activated the expert committee “{self.committee.name}” ({len(COMMITTEE)} members)."
+            ))
         if created:
-            self.stdout.write(self.style.SUCCESS(f"Created {len(created)} demo applications."))
-        if not (created or self.new_users):
+            self.stdout.write(self.style.SUCCESS(f"Created {created} demo applications."))
+        if not (created or self.new_users or committee_created):
             self.stdout.write("Demo data already present; nothing changed.")
         self._print_accounts()
 
@@ -436,7 +750,8 @@ class Command(BaseCommand):
                     organisation=organisation, email=f"{account.username}@{EMAIL_DOMAIN}",
                     is_staff=account.superuser, is_superuser=account.superuser,
                 )
-                user.set_password(DEMO_PASSWORD)
+                # One hash for all demo accounts: hashing is slow by design, and they share the password.
+                user.password = self._password_hash()
                 user.full_clean()
                 user.save()
                 self.new_users += 1
@@ -448,27 +763,73 @@ class Command(BaseCommand):
             users[account.username] = user
         return users
 
+    def _password_hash(self):
+        if not getattr(self, "password_hash", None):
+            self.password_hash = make_password(DEMO_PASSWORD)
+        return self.password_hash
+
+    def _committee(self):
+        """The expert committee (Art. 9), activated by SAMR staff: the composition rules are checked then."""
+        committee = ExpertCommittee.objects.filter(name=COMMITTEE_NAME).first()
+        if committee is not None:
+            return committee, False
+        with transaction.atomic():
+            committee = ExpertCommittee.objects.create(name=COMMITTEE_NAME)
+            CommitteeMember.objects.bulk_create(
+                CommitteeMember(committee=committee, expert=self.users[username], position=position,
+                                fields=[str(f) for f in fields])
+                for username, _name, _institution, position, fields in COMMITTEE
+            )
+            committee = run_transition(
+                committee, "activate", self.users["samr_staff"],
+                "市场监管总局、工业和信息化部聘任第一届专家技术委员会委员 15 名，任期两年（第九条）。",
+                term_start=self.today - relativedelta(months=COMMITTEE_TERM_STARTED_MONTHS_AGO),
+            )
+        return committee, True
+
+    def _criteria(self):
+        criteria = CriteriaSet.objects.filter(purpose=CriteriaSet.Purpose.APPLICATION).order_by("pk").first()
+        if criteria is None:
+            raise CommandError("No criteria set for application review: run `manage.py migrate` (reviews 0002 creates one).")
+        return criteria
+
+    def _checks(self, unconfirmed=()):
+        """The formal-review checklist the migrations create: every item confirmed but those at `unconfirmed`."""
+        items = FormalReviewItem.objects.filter(active=True).order_by("order", "pk")
+        return {str(item.pk): index not in unconfirmed for index, item in enumerate(items)}
+
     # --- applications ------------------------------------------------------------------------
 
-    def _once(self, lab_key, build):
-        """Build one demo application unless it is there already; all or nothing."""
-        lab = LABS[lab_key]
-        if Application.objects.filter(name_zh=lab.name_zh).exists():
-            return False
+    def _once(self, keys, build):
+        """Build demo applications that belong together (a round, a notice) unless they are there; all or nothing."""
+        labs = [LABS[key] for key in keys]
+        present = Application.objects.filter(name_zh__in=[lab.name_zh for lab in labs]).count()
+        if present == len(labs):
+            return 0
+        if present:
+            raise CommandError(
+                "Only some of the demo applications " + "、".join(lab.name_zh for lab in labs)
+                + " exist; delete them (or start from an empty database) before seeding the demo."
+            )
         with transaction.atomic():
-            build(lab)
-        return True
+            build(*labs)
+        return len(labs)
 
     def _scenarios(self):
         return [
-            ("vehicle", self._draft_half_filled),
-            ("robot", self._resubmitted_awaiting_both),
-            ("sensor", self._one_of_two_recommended),
-            ("additive", self._returned),
-            ("composite", self._recommended_local),
-            ("display", self._withdrawn),
-            ("biomedicine", self._recommended_central),
-            ("bearing", self._not_recommended),
+            (("vehicle",), self._draft_half_filled),
+            (("robot",), self._resubmitted_awaiting_both),
+            (("sensor",), self._one_of_two_recommended),
+            (("additive",), self._returned),
+            (("composite",), self._recommended_local),
+            (("display",), self._withdrawn),
+            (("biomedicine",), self._recommended_central),
+            (("bearing",), self._not_recommended),
+            (("software",), self._supplement_requested),
+            (("quantum",), self._formal_review_passed),
+            (("navigation",), self._formally_rejected),
+            (("power_semi", "cell_therapy"), self._in_open_round),
+            (("telecom", "wide_bandgap", "biocompat", "welding", "machinery", "plastics"), self._pilot_round_onwards),
         ]
 
     def _new(self, lab, host_name, applicant, complete=True, project_numbers=True):
@@ -478,6 +839,10 @@ class Command(BaseCommand):
         app.save()
         if complete:
             _fill_related(app, lab, self.year, project_numbers=project_numbers)
+        for organisation, role in lab.consortium:
+            member = ConsortiumMember(application=app, organisation=self.orgs[organisation], role=role)
+            member.full_clean()
+            member.save()
         return app
 
     def _go(self, app, name, username, comment="", **kwargs):
@@ -559,11 +924,151 @@ class Command(BaseCommand):
             dimensions={**ALL_MEET, ReviewDimension.SCIENTIFIC: fails, ReviewDimension.SYSTEMATIC: fails},
         )
 
+    # --- the ministry stage (Art. 7-9, 13) ------------------------------------------------------
+
+    def _recommended(self, lab, host_name, applicant):
+        """Submitted and recommended by every recommender the host's level needs (Art. 10)."""
+        app = self._go(self._new(lab, host_name, applicant), "submit", applicant)
+        by_organisation = {u.organisation_id: name for name, u in self.users.items() if u.role == Role.RECOMMENDER}
+        recommenders = sorted(app.host.recommenders(), key=lambda org: org.kind != OrganisationKind.PROVINCIAL_SAMR)
+        for index, organisation in enumerate(recommenders):
+            app = self._go(app, "recommend", by_organisation[organisation.pk],
+                           RECOMMEND_COMMENTS[(lab.key + index) % len(RECOMMEND_COMMENTS)], dimensions=ALL_MEET)
+        return app
+
+    def _passed(self, app, staff="samr_staff"):
+        return self._go(app, "pass_formal_review", staff, PASS_COMMENT, checks=self._checks())
+
+    def _supplement_requested(self, lab):
+        """Formal review asks for the missing Art. 12 evidence; the applicant has a window of working days."""
+        app = self._recommended(lab, JS_INSTITUTE, "applicant")
+        self._go(app, "request_supplement", "samr_staff", SUPPLEMENT_COMMENT, checks=self._checks(unconfirmed={4}))
+
+    def _formal_review_passed(self, lab):
+        """Passed formal review (every check confirmed), waiting for the next expert review round."""
+        self._passed(self._recommended(lab, BEICHEN, "applicant_beichen"), staff="miit_staff")
+
+    def _formally_rejected(self, lab):
+        app = self._recommended(lab, HUARUI, "applicant_huarui")
+        self._go(app, "reject_formally", "miit_staff", FORMAL_REJECT_COMMENT, checks=self._checks(unconfirmed={0, 4}))
+
+    def _assign(self, review_round, app, username):
+        return assign_expert(review_round, app, self.users[username], self.users["samr_staff"])
+
+    def _score(self, assignment, values, overall="", submit=True):
+        """The expert declares no conflict, scores criterion by criterion and (unless a draft) submits."""
+        expert = assignment.expert
+        assignment = run_transition(assignment, "declare_no_conflict", expert, NO_CONFLICT)
+        criteria = list(assignment.round.criteria_set.criteria.all())
+        count = len(criteria) if submit else min(len(values), len(criteria))
+        scores = {
+            criteria[i].pk: (values[i % len(values)], SCORE_COMMENTS[i % len(SCORE_COMMENTS)]) for i in range(count)
+        }
+        save_scores(assignment, expert, scores, overall)
+        if submit:
+            assignment = run_transition(assignment, "submit_scores", expert)
+        return assignment
+
+    def _in_open_round(self, semi_lab, cell_lab):
+        """An open round of two applications, three experts each. `expert` has one assignment awaiting
+        the conflict declaration and one accepted with draft scores; a colleague has submitted on each.
+        The cell-therapy consortium includes 西江生命科学研究院, so its two experts are never offered."""
+        semi = self._passed(self._recommended(semi_lab, XICHENG, "applicant_xicheng"))
+        cell = self._passed(self._recommended(cell_lab, QIANTANG, "applicant_qiantang"))
+        review_round = open_round(OPEN_ROUND.format(year=self.year), self.committee, self._criteria(), [semi, cell],
+                                  self.users["samr_staff"])
+        self._assign(review_round, semi, "expert")
+        self._score(self._assign(review_round, semi, "expert03"), (86, 84, 85, 83, 87), "同意进入现场考察。")
+        run_transition(self._assign(review_round, semi, "expert10"), "declare_no_conflict", self.users["expert10"],
+                       NO_CONFLICT)
+        self._score(self._assign(review_round, cell, "expert"), (85, 82, 84), "细胞效力评价方法有特色；其余意见待补充。",
+                    submit=False)
+        self._score(self._assign(review_round, cell, "expert06"), (84, 86, 83, 85, 86), "同意进入现场考察。")
+        self._assign(review_round, cell, "expert02")
+
+    def _pilot_round_onwards(self, telecom, wide_bandgap, biocompat, welding, machinery, plastics):
+        """A concluded round carries five applications to site inspection and rejects one; from there
+        one awaits inspection, one is inspected, one is under publicity now, and the two of an earlier
+        publicity notice await approval (SAMR signed) and are approved (both signed)."""
+        staff = self.users["samr_staff"]
+        apps = {
+            "telecom": self._passed(self._recommended(telecom, HUARUI, "applicant_huarui")),
+            "wide_bandgap": self._passed(self._recommended(wide_bandgap, XICHENG, "applicant_xicheng")),
+            "biocompat": self._passed(self._recommended(biocompat, QIANTANG, "applicant_qiantang")),
+            "welding": self._passed(self._recommended(welding, UNIVERSITY, "applicant_central"), staff="miit_staff"),
+            "machinery": self._passed(self._recommended(machinery, CENTRAL_ENTERPRISE, "applicant_soe")),
+            "plastics": self._passed(self._recommended(plastics, ZJ_ENTERPRISE, "applicant_zj")),
+        }
+        review_round = open_round(PILOT_ROUND.format(year=self.year), self.committee, self._criteria(),
+                                  list(apps.values()), staff)
+        for key, panel in PILOT_PANELS.items():
+            for username, values, overall in panel:
+                self._score(self._assign(review_round, apps[key], username), values, overall)
+        decisions = {app.pk: ("advance", "专家组综合评分达到要求，进入现场考察。") for app in apps.values()}
+        mean = next(r.mean for r in round_results(review_round) if r.application.pk == apps["plastics"].pk)
+        decisions[apps["plastics"].pk] = ("reject", PILOT_REJECT_REASON.format(mean=mean))
+        run_transition(review_round, "conclude", staff, "本批次评审结束。", decisions=decisions)
+
+        # Site inspections; the notice of the first batch opened 20-odd days ago and its window has ended.
+        closed_start = self._ended_window_start()
+        visits = {
+            "wide_bandgap": self.today - timedelta(days=4),
+            "biocompat": self.today - timedelta(days=10),
+            "welding": closed_start - timedelta(days=14),
+            "machinery": closed_start - timedelta(days=12),
+        }
+        labs = {"wide_bandgap": wide_bandgap, "biocompat": biocompat, "welding": welding, "machinery": machinery}
+        for key, visited_on in visits.items():
+            record_site_inspection(
+                apps[key], staff, team=INSPECTION_TEAMS[key], visited_on=visited_on, findings=_findings(labs[key]),
+                verdict=SiteInspection.Verdict.PASS,
+                report=_pdf_upload("现场考察报告.pdf", "Site inspection report") if key == "wide_bandgap" else None,
+            )
+
+        fresh = {key: Application.objects.get(pk=app.pk) for key, app in apps.items()}
+        first = open_notice(NOTICE_CLOSED.format(year=self.year), [fresh["welding"], fresh["machinery"]], staff,
+                            starts_on=closed_start, working_days=settings.PUBLICITY_WORKING_DAYS)
+        run_transition(first, "close", staff, "公示期满，未收到异议。")
+        self._go(fresh["welding"], "approve", "samr_staff", "经市场监管总局审核，同意批准建设。")
+        self._go(fresh["machinery"], "approve", "samr_staff", "经市场监管总局审核，同意批准建设。")
+        self._go(fresh["machinery"], "approve", "miit_staff", "经工业和信息化部审核，同意批准建设。")
+
+        second = open_notice(NOTICE_OPEN.format(year=self.year), [fresh["biocompat"]], staff,
+                             working_days=settings.PUBLICITY_WORKING_DAYS)
+        lodge_objection(Objection(
+            notice=second, application=fresh["biocompat"], objector_kind=Objection.ObjectorKind.PERSON,
+            name="李明轩", id_number=resident_id("33010619850312041"), contact="li.mingxuan@example.com",
+            grounds=(
+                "公示材料称该院主导制定《医疗器械生物相容性 质量分级与评价》行业标准，据本人了解该标准由多家单位"
+                "共同起草，牵头单位另有其人，请核实申报材料的真实性。"
+            ),
+        ))
+        dismissed = lodge_objection(Objection(
+            notice=second, application=fresh["biocompat"], objector_kind=Objection.ObjectorKind.ORGANISATION,
+            organisation_name="杭州安澜医疗科技有限公司", legal_representative="沈建华",
+            contact="legal@anlan-med.example.com", seal_scan=_pdf_upload("公章扫描件.pdf", "Seal of the objector"),
+            grounds="该院 2024 年为我公司出具的一份细胞毒性检测报告结论有误，影响产品注册，我公司认为其不具备承担国家实验室的能力。",
+        ))
+        run_transition(
+            dismissed, "dismiss", staff,
+            "经核查，所涉检测报告系委托方送检样品不符合标准要求所致，检测机构已按程序出具说明，"
+            "与第十二条申报条件无关；异议不成立。",
+        )
+
+    def _ended_window_start(self):
+        """A weekday about 20 days ago whose publicity window (working days) has ended by today."""
+        start = self.today - timedelta(days=20)
+        while start.weekday() >= 5 or publicity_end(start, settings.PUBLICITY_WORKING_DAYS).date >= self.today:
+            start -= timedelta(days=1)
+        return start
+
     # --- output ------------------------------------------------------------------------------
 
     def _print_accounts(self):
         rows = [("username", "password", "role", "organisation")]
         for account in ACCOUNTS:
+            if account.username in COMMITTEE_USERNAMES and account.username != "expert":
+                continue
             user = self.users[account.username]
             rows.append((user.username, DEMO_PASSWORD, str(user.role), str(user.organisation or "—")))
         widths = [max(_width(row[i]) for row in rows) for i in range(4)]
@@ -574,3 +1079,14 @@ class Command(BaseCommand):
             if index == 0:
                 self.stdout.write(f"+{line}+")
         self.stdout.write(f"+{line}+")
+        committee = self.committee
+        self.stdout.write(
+            f"Expert committee “{committee.name}” ({committee.status}, term {committee.term_start} to "
+            f"{committee.term_end}): {len(COMMITTEE)} experts, password {DEMO_PASSWORD}"
+        )
+        for position in (Position.CHAIR, Position.VICE_CHAIR, Position.MEMBER):
+            people = [f"{u} {name}（{institution}）" for u, name, institution, p, _f in COMMITTEE if p == position]
+            label = _pad(POSITION_NAMES[position], 10)
+            for start in range(0, len(people), 3):
+                self.stdout.write(f"  {label} " + "  ".join(people[start:start + 3]))
+                label = _pad("", 10)

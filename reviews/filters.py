@@ -1,0 +1,38 @@
+"""The ministry queue's filters: stage, field, province, host level, review round."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Level
+from accounts.provinces import Province
+from applications.choices import Field
+from applications.models import Application, Status
+
+from .models import ReviewRound
+
+# Everything after drafting: what ministry staff may meet in the queue.
+QUEUE_STATUSES = [(value, label) for value, label in Status.choices if value != Status.DRAFT]
+
+
+def _select():
+    return forms.Select(attrs={"class": "form-select"})
+
+
+class QueueFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Stage"), choices=QUEUE_STATUSES, empty_label=_("All stages"), widget=_select())
+    field = django_filters.ChoiceFilter(label=_("Field (Art. 4)"), choices=Field.choices, empty_label=_("All fields"), widget=_select())
+    province = django_filters.ChoiceFilter(
+        label=_("Province"), field_name="host__province", choices=Province.choices, empty_label=_("All provinces"), widget=_select(),
+    )
+    level = django_filters.ChoiceFilter(
+        label=_("Host level"), field_name="host__level", choices=Level.choices, empty_label=_("All levels"), widget=_select(),
+    )
+    review_round = django_filters.ModelChoiceFilter(
+        label=_("Review round"), field_name="round_entries__round", queryset=ReviewRound.objects.order_by("-opened_at"),
+        empty_label=_("All rounds"), widget=_select(), distinct=True,
+    )
+
+    class Meta:
+        model = Application
+        fields = ["status", "field", "province", "level", "review_round"]

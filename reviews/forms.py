@@ -1,0 +1,232 @@
+"""Browser forms of the ministry staff pages. They only collect input: every rule is the model's or
+the service's (`reviews.services`, the @transition methods) and is reported back onto these forms."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import Application, Status
+from applications.uploads import inspect_upload
+
+from .models import CommitteeStatus, CriteriaSet, ExpertCommittee, FormalReviewItem, SiteInspection
+
+FORMAL_REVIEW_ACTIONS = ("pass_formal_review", "request_supplement", "reject_formally")
+
+
+def _textarea(rows=3):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class RuleFormMixin:
+    """Show a RuleViolation (or PermissionDenied) on its field, or above the form, with its article."""
+
+    rule_field_map = {}
+
+    def add_rule_violation(self, exc):
+        message = str(getattr(exc, "rule_message", None) or " ".join(getattr(exc, "messages", [str(exc)])))
+        article = getattr(exc, "article", "")
+        if article and article not in message:
+            message = f"{message} ({article})"
+        field = getattr(exc, "field", None)
+        field = self.rule_field_map.get(field, field)
+        self.add_error(field if field in self.fields else None, message)
+
+
+class ApplicationChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        return f"{obj} · {obj.host}"
+
+
+def parse_ids(value):
+    """"1,2,3" (or a list of such strings) as a list of ints; anything else is dropped."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    ids = []
+    for item in values:
+        for part in str(item or "").split(","):
+            part = part.strip()
+            if part.isdigit():
+                ids.append(int(part))
+    return ids
+
+
+# --- formal review (Art. 13) -----------------------------------------------------------------------
+
+
+class FormalReviewForm(RuleFormMixin, forms.Form):
+    """The active checklist as checkboxes, plus the comment. The outcome is the button pressed."""
+
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=_textarea(4),
+        help_text=_("Required when returning for supplement or rejecting: say what is missing or why."),
+    )
+
+    def __init__(self, *args, items=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items if items is not None else FormalReviewItem.objects.filter(active=True))
+        for item in self.items:
+            self.fields[f"check_{item.pk}"] = forms.BooleanField(label=item.text, required=False)
+        self.rule_field_map = {"checks": None}
+
+    def check_fields(self):
+        return [self[f"check_{item.pk}"] for item in self.items]
+
+    def checks(self):
+        return {str(item.pk): bool(self.cleaned_data.get(f"check_{item.pk}")) for item in self.items}
+
+
+# --- expert review rounds ----------------------------------------------------------------------
+
+
+class RoundForm(RuleFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    committee = forms.ModelChoiceField(label=_("Expert committee"), queryset=ExpertCommittee.objects.none(),
+                                       help_text=_("Only active committees within their term (Art. 9)."))
+    criteria_set = forms.ModelChoiceField(label=_("Criteria"), queryset=CriteriaSet.objects.none())
+    applications = ApplicationChoiceField(
+        label=_("Applications"), queryset=Application.objects.none(),
+        help_text=_("Applications that passed formal review (Art. 13)."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = ExpertCommittee.objects.filter(status=CommitteeStatus.ACTIVE).order_by("name")
+        self.fields["criteria_set"].queryset = CriteriaSet.objects.filter(purpose=CriteriaSet.Purpose.APPLICATION).order_by("name")
+        self.fields["applications"].queryset = (
+            Application.objects.visible_to(user).filter(status=Status.FORMAL_REVIEW_PASSED).for_table()
+        )
+
+
+class AssignForm(RuleFormMixin, forms.Form):
+    """Choose an expert of the round's committee; the conflict rules are checked by `assign_expert`."""
+
+    expert = forms.TypedChoiceField(label=_("Expert"), coerce=int)
+
+    def __init__(self, *args, review_round, suggested, **kwargs):
+        super().__init__(*args, **kwargs)
+        suggested_ids = [m.expert_id for m in suggested]
+        suggested_labels = [(m.expert_id, member_label(m)) for m in suggested]
+        others = (
+            review_round.committee.members.exclude(expert_id__in=suggested_ids)
+            .select_related("expert", "expert__organisation").order_by("expert__full_name", "pk")
+        )
+        choices = [("", "—")]
+        if suggested_labels:
+            choices.append((_("Suggested (no conflict, field first)"), suggested_labels))
+        other_labels = [(m.expert_id, member_label(m)) for m in others]
+        if other_labels:
+            choices.append((_("Other members of the committee"), other_labels))
+        self.fields["expert"].choices = choices
+
+    def expert_user(self):
+        return get_user_model().objects.select_related("organisation").get(pk=self.cleaned_data["expert"])
+
+
+def member_label(member):
+    from applications.choices import Field
+
+    labels = dict(Field.choices)
+    parts = [str(member.expert)]
+    if member.expert.organisation_id:
+        parts.append(str(member.expert.organisation))
+    fields = "、".join(str(labels.get(f, f)) for f in member.fields or [])
+    if fields:
+        parts.append(fields)
+    return " · ".join(parts)
+
+
+class ConcludeForm(RuleFormMixin, forms.Form):
+    """For each live application of the round: advance to site inspection, or reject with a reason."""
+
+    ACTIONS = [("advance", _("Advance to site inspection")), ("reject", _("Reject"))]
+
+    def __init__(self, *args, applications, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.applications = list(applications)
+        for app in self.applications:
+            self.fields[f"action_{app.pk}"] = forms.ChoiceField(
+                label=str(app), choices=self.ACTIONS, widget=forms.RadioSelect, required=True,
+            )
+            self.fields[f"reason_{app.pk}"] = forms.CharField(
+                label=_("Reason"), required=False, widget=_textarea(2),
+                help_text=_("Required when rejecting."),
+            )
+        self.rule_field_map = {"decisions": None}
+
+    def rows(self):
+        return [(app, self[f"action_{app.pk}"], self[f"reason_{app.pk}"]) for app in self.applications]
+
+    def decisions(self):
+        return {
+            app.pk: (self.cleaned_data[f"action_{app.pk}"], self.cleaned_data.get(f"reason_{app.pk}", ""))
+            for app in self.applications
+        }
+
+
+# --- site inspection -----------------------------------------------------------------------------
+
+
+class InspectionForm(RuleFormMixin, forms.ModelForm):
+    class Meta:
+        model = SiteInspection
+        fields = ["team", "visited_on", "findings", "verdict", "report"]
+        widgets = {
+            "team": _textarea(2),
+            "findings": _textarea(6),
+            "visited_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "verdict": forms.RadioSelect,
+        }
+        help_texts = {
+            "team": _("Names and organisations of the inspection team."),
+            "report": _("Optional: PDF, image or office document; checked by its content."),
+        }
+
+    def clean_report(self):
+        report = self.cleaned_data.get("report")
+        if report and hasattr(report, "size"):
+            try:
+                inspect_upload(report)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict.get("file", exc.messages)) from exc
+        return report
+
+
+# --- publicity -------------------------------------------------------------------------------------
+
+
+class NoticeForm(RuleFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_on = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    working_days = forms.IntegerField(
+        label=_("Working days"), min_value=1, max_value=60,
+        help_text=_("The window counts working days on the Chinese calendar (holidays skipped)."),
+    )
+    applications = ApplicationChoiceField(
+        label=_("Applications"), queryset=Application.objects.none(),
+        help_text=_("Applications whose site inspection confirmed the conditions (Art. 13)."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("starts_on", timezone.localdate())
+        kwargs["initial"].setdefault("working_days", settings.PUBLICITY_WORKING_DAYS)
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].queryset = Application.objects.visible_to(user).filter(status=Status.INSPECTED).for_table()
+        self.rule_field_map = {}
+
+    def window_values(self):
+        """(starts_on, working_days) from the posted or initial values, or (None, None)."""
+        if self.is_bound:
+            start = self.fields["starts_on"].widget.value_from_datadict(self.data, self.files, self.add_prefix("starts_on"))
+            days = self.fields["working_days"].widget.value_from_datadict(self.data, self.files, self.add_prefix("working_days"))
+            try:
+                start = self.fields["starts_on"].clean(start)
+                days = self.fields["working_days"].clean(days)
+            except ValidationError:
+                return None, None
+            return start, days
+        return self.initial.get("starts_on"), self.initial.get("working_days")

@@ -1,0 +1,89 @@
+"""PDF documents of expert review (WeasyPrint via `labportal.pdf.render_pdf`, Chinese fonts embedded):
+an expert's score sheet and a round's summary. Who may read them is decided by `visible_to` and the
+ministry-staff permission; the figures come from the models and `reviews.services.round_results`."""
+
+import re
+from decimal import Decimal
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from applications.permissions import is_ministry_staff
+from labportal.pdf import render_pdf
+
+from .models import Assignment, AssignmentStatus, ReviewRound, Score
+from .services import DEVIATION_POINTS, round_results
+
+CENT = Decimal("0.01")
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def pdf_response(data, filename, fallback):
+    """`application/pdf` with a Chinese file name (RFC 6266 / RFC 5987 `filename*`) and an ASCII fallback."""
+    name = _UNSAFE.sub("_", filename).strip() or fallback
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def score_sheet_pdf(request, pk):
+    """One expert's score sheet: the expert themselves and ministry staff."""
+    user = request.user
+    assignment = get_object_or_404(
+        Assignment.objects.visible_to(user)
+        .select_related("round", "round__criteria_set", "application", "application__host", "expert", "expert__organisation")
+        .prefetch_related(Prefetch("scores", queryset=Score.objects.visible_to(user).select_related("criterion"))),
+        pk=pk,
+    )
+    if assignment.expert_id != user.pk and not is_ministry_staff(assignment, user):
+        raise PermissionDenied(_("Only the expert and ministry staff can read a score sheet."))
+    if assignment.status not in (AssignmentStatus.ACCEPTED, AssignmentStatus.SUBMITTED):
+        raise Http404(_("There is no score sheet for this assignment."))
+    scores = {s.criterion_id: s for s in assignment.scores.all()}
+    rows = []
+    for criterion in assignment.round.criteria_set.criteria.all():
+        score = scores.get(criterion.pk)
+        weighted = (score.value * criterion.weight / 100).quantize(CENT) if score else None
+        rows.append({"criterion": criterion, "score": score, "weighted": weighted})
+    total = assignment.weighted_total
+    data = render_pdf("pdf/score_sheet.html", {
+        "assignment": assignment,
+        "application": assignment.application,
+        "rows": rows,
+        "total": total.quantize(CENT) if total is not None else None,
+        "draft": assignment.status != AssignmentStatus.SUBMITTED,
+        "printed_at": timezone.now(),
+    })
+    with translation.override(settings.LANGUAGE_CODE):  # the document's language: Chinese
+        filename = _("Score sheet-%(app)s-%(expert)s.pdf") % {"app": assignment.application, "expert": assignment.expert}
+    return pdf_response(data, filename, f"score-sheet-{assignment.pk}.pdf")
+
+
+@login_required
+@require_GET
+def round_pdf(request, pk):
+    """A round's summary: the ranking and the criteria. Ministry staff only."""
+    if not is_ministry_staff(None, request.user):
+        raise PermissionDenied(_("Only SAMR or MIIT staff can read the round summary."))
+    review_round = get_object_or_404(ReviewRound.objects.select_related("committee", "criteria_set", "opened_by"), pk=pk)
+    data = render_pdf("pdf/round_summary.html", {
+        "round": review_round,
+        "criteria": list(review_round.criteria_set.criteria.all()),
+        "results": round_results(review_round),
+        "deviation_points": DEVIATION_POINTS,
+        "printed_at": timezone.now(),
+    })
+    with translation.override(settings.LANGUAGE_CODE):
+        filename = _("Expert review summary-%(round)s.pdf") % {"round": review_round}
+    return pdf_response(data, filename, f"round-summary-{review_round.pk}.pdf")

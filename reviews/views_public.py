@@ -1,0 +1,170 @@
+"""Public pages, no login (namespace "public", included at "public/"): the publicity notices (公示),
+the real-name objection form, and the approved construction list (批准建设名单) with its PDF.
+
+Thin: what the public may read is `PublicityNotice.objects.public()` and `Application.objects.public()`;
+whether objections are accepted is `PublicityNotice.accepts_objections()`; the real-name rules are
+`Objection.clean()`; saving is `reviews.services.lodge_objection`. Nothing here shows a dossier's
+internals: only the name, host, field and province of what is under publicity or approved.
+"""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods
+
+from applications.models import Application, Status
+from labportal import throttle
+from labportal.pdf import render_pdf
+from labportal.rules import RuleViolation
+
+from .models import PublicityNotice
+from .public_forms import ApprovedListFilter, ObjectionForm
+from .services import lodge_objection
+
+NOTICES_PER_PAGE = 10
+APPROVED_PER_PAGE = 50
+SESSION_RECEIPT = "public_objection_receipt"
+APPROVED_PDF_NAME = "国家质量标准实验室批准建设名单"
+
+
+def _public_applications():
+    """Applications as the public sees them: only what is under publicity or approved, host joined."""
+    return Application.objects.public().select_related("host").order_by("name_zh", "pk")
+
+
+def _public_notices():
+    return PublicityNotice.objects.public().prefetch_related(
+        Prefetch("applications", queryset=_public_applications())
+    )
+
+
+@require_GET
+def notices(request):
+    """Open publicity notices, newest first, each with its window and its applications."""
+    page = Paginator(_public_notices(), NOTICES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "public/notices.html", {
+        "page_obj": page,
+        "notices": page.object_list,
+        "today": timezone.localdate(),
+    })
+
+
+@require_GET
+def notice(request, pk):
+    notice = get_object_or_404(_public_notices(), pk=pk)
+    return render(request, "public/notice.html", {"notice": notice, "today": timezone.localdate()})
+
+
+def _throttled(request, notice):
+    response = render(request, "public/throttled.html", {
+        "notice": notice,
+        "limit": settings.OBJECTIONS_PER_HOUR_PER_ADDRESS,
+    }, status=429)
+    response["Retry-After"] = str(throttle.retry_after(throttle.OBJECTION_WINDOW_SECONDS))
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def lodge(request, pk):
+    """The real-name objection form of one notice, during its window only (Art. 13)."""
+    notice = get_object_or_404(PublicityNotice.objects.public(), pk=pk)
+    window_error = ""
+    if request.method == "POST":
+        if not throttle.allow_objection(request):
+            return _throttled(request, notice)
+        form = ObjectionForm(request.POST, request.FILES, notice=notice)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    objection = lodge_objection(form.save(commit=False))
+            except RuleViolation as exc:
+                if exc.field and exc.field in form.fields:
+                    form.add_error(exc.field, exc.rule_message)
+                else:
+                    window_error = exc.rule_message
+            else:
+                request.session[SESSION_RECEIPT] = {"notice": notice.pk, "reference": objection.pk}
+                return redirect("public:object_received", pk=notice.pk)
+    else:
+        initial = {}
+        chosen = request.GET.get("application", "")
+        if chosen.isdigit():
+            initial["application"] = int(chosen)
+        form = ObjectionForm(notice=notice, initial=initial)
+    return render(request, "public/object.html", {
+        "notice": notice,
+        "form": form,
+        "accepting": notice.accepts_objections() and not window_error,
+        "window_error": window_error,
+        "today": timezone.localdate(),
+        "limit": settings.OBJECTIONS_PER_HOUR_PER_ADDRESS,
+    })
+
+
+@require_GET
+def object_received(request, pk):
+    """The confirmation after an objection is lodged: its reference number and what happens next.
+    Read from the sender's session, so nobody else can look objections up by number."""
+    notice = get_object_or_404(PublicityNotice.objects.public(), pk=pk)
+    receipt = request.session.get(SESSION_RECEIPT) or {}
+    if receipt.get("notice") != notice.pk:
+        return redirect(notice.get_absolute_url())
+    return render(request, "public/object_received.html", {"notice": notice, "reference": receipt["reference"]})
+
+
+# --- the approved construction list --------------------------------------------------------------
+
+
+def _approved():
+    return (
+        Application.objects.public().filter(status=Status.APPROVED)
+        .select_related("laboratory", "host")
+        .order_by("-laboratory__approved_on", "name_zh", "pk")
+    )
+
+
+def _approved_filter(request):
+    years = [d.year for d in _approved().dates("laboratory__approved_on", "year", order="DESC")]
+    return ApprovedListFilter(request.GET or None, years=years)
+
+
+@require_GET
+def approved(request):
+    filters = _approved_filter(request)
+    rows = filters.filter(_approved())
+    page = Paginator(rows, APPROVED_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "public/approved.html", {
+        "filter_form": filters,
+        "page_obj": page,
+        "applications": page.object_list,
+        "query": query.urlencode(),
+    })
+
+
+@require_GET
+def approved_pdf(request):
+    filters = _approved_filter(request)
+    rows = list(filters.filter(_approved()))
+    chosen = filters.cleaned_data if filters.is_bound and filters.is_valid() else {}
+    year = chosen.get("year")
+    applied = [
+        (filters.fields[name].label, dict(filters.fields[name].choices).get(chosen[name]))
+        for name in ("field", "province") if chosen.get(name)
+    ]
+    pdf = render_pdf("public/approved_pdf.html", {
+        "applications": rows,
+        "applied_filters": applied,
+        "year": year,
+        "generated_on": timezone.localdate(),
+    })
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"{APPROVED_PDF_NAME}（{year}）.pdf" if year else f"{APPROVED_PDF_NAME}.pdf"
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    return response

@@ -1,0 +1,627 @@
+"""Ministry staff pages of the review stage (Art. 7-9, 13): the queue with bulk actions, formal review,
+committees, expert review rounds, site inspection, publicity and objections.
+
+Thin: who may see is the visibility querysets (`Application.objects.visible_to`, `Assignment`/
+`Objection.objects.visible_to`), every rule is `reviews.services` or a model @transition, and every
+status change goes through `labportal.transitions.run_transition`. Only SAMR/MIIT staff (and portal
+administrators, who may look but whom the transitions refuse) reach these pages; others get 403.
+"""
+
+import csv
+import mimetypes
+import os
+from collections import defaultdict
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Role
+from applications.choices import Field
+from applications.models import APPROVAL_DECISION, Application, Status
+from labportal.models import SignOff
+from labportal.rules import RuleViolation
+from labportal.transitions import TransitionConflict, available_transitions, run_transition
+
+from .filters import QueueFilter
+from .forms import (
+    FORMAL_REVIEW_ACTIONS,
+    AssignForm,
+    ConcludeForm,
+    FormalReviewForm,
+    InspectionForm,
+    NoticeForm,
+    RoundForm,
+    parse_ids,
+)
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    CommitteeStatus,
+    CriteriaSet,
+    ExpertCommittee,
+    FormalReviewItem,
+    Objection,
+    ObjectionStatus,
+    Position,
+    PublicityNotice,
+    ReviewRound,
+    RoundStatus,
+)
+from .services import (
+    assign_expert,
+    open_notice,
+    open_round,
+    publicity_end,
+    record_site_inspection,
+    round_results,
+    suggested_experts,
+)
+
+PAGE_SIZE = 25
+
+
+# --- access and small helpers ---------------------------------------------------------------------
+
+
+def may_use_staff_pages(user):
+    """SAMR/MIIT staff; portal administrators may look (the transitions still decide who may act)."""
+    return bool(
+        user.is_authenticated and user.is_active
+        and (user.is_ministry_staff or user.is_superuser or user.role == Role.ADMINISTRATOR)
+    )
+
+
+def staff_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not may_use_staff_pages(request.user):
+            raise PermissionDenied(_("These pages are for SAMR and MIIT staff."))
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def rule_text(exc):
+    """The message of a RuleViolation (or any refusal) with the article it enforces."""
+    message = getattr(exc, "rule_message", None) or getattr(exc, "message", None)
+    if not message:
+        message = " ".join(getattr(exc, "messages", [])) or str(exc) or _("You are not allowed to do this.")
+    message = str(message)
+    article = getattr(exc, "article", "")
+    if article and article not in message:
+        message = _("%(message)s (%(article)s)") % {"message": message, "article": article}
+    return message
+
+
+def _safe_next(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def _query_without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _application(request, pk):
+    queryset = Application.objects.visible_to(request.user).select_related("host", "host__competent_department")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _run_and_redirect(request, obj, name, default_url):
+    """A bare transition button (committee, assignment, notice, objection): run it, report, go back."""
+    labels = {t.name: t.label for t in available_transitions(obj, request.user)}
+    try:
+        obj = run_transition(obj, name, request.user, request.POST.get("comment", ""))
+    except (RuleViolation, TransitionConflict, PermissionDenied) as exc:
+        messages.error(request, rule_text(exc))
+    else:
+        messages.success(request, _("“%(action)s” done; the status is now “%(status)s”.") % {
+            "action": labels.get(name, name), "status": obj.get_status_display()})
+    return redirect(_safe_next(request, default_url))
+
+
+def _field_labels(codes):
+    labels = dict(Field.choices)
+    return [labels.get(code, code) for code in codes or []]
+
+
+# --- the queue ------------------------------------------------------------------------------------
+
+
+def _signed(ministry):
+    return Exists(SignOff.objects.filter(
+        content_type=ContentType.objects.get_for_model(Application), object_id=OuterRef("pk"),
+        decision=APPROVAL_DECISION, ministry=ministry,
+    ))
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def queue(request):
+    """Every application past drafting the user may see, filtered; bulk actions on the selection."""
+    if request.method == "POST":
+        return _bulk_action(request)
+    queryset = (
+        Application.objects.visible_to(request.user).exclude(status=Status.DRAFT).for_table()
+        .annotate(signed_samr=_signed(SignOff.Ministry.SAMR), signed_miit=_signed(SignOff.Ministry.MIIT))
+    )
+    filterset = QueueFilter(request.GET or None, queryset=queryset)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reviews/staff/queue.html", {
+        "filter": filterset,
+        "page_obj": page,
+        "query": _query_without_page(request),
+        "full_query": request.GET.urlencode(),
+    })
+
+
+BULK_TARGETS = {"round": "reviews:round_create", "notice": "reviews:notice_create"}
+
+
+def _bulk_action(request):
+    ids = parse_ids(request.POST.getlist("applications"))
+    action = request.POST.get("action", "")
+    back = reverse("reviews:queue") + (f"?{request.POST['query']}" if request.POST.get("query") else "")
+    if not ids:
+        messages.warning(request, _("Select at least one application first."))
+        return redirect(back)
+    if action in BULK_TARGETS:
+        return redirect(reverse(BULK_TARGETS[action]) + "?applications=" + ",".join(str(i) for i in ids))
+    if action != "approve":
+        messages.error(request, _("Unknown action."))
+        return redirect(back)
+    applications = list(Application.objects.visible_to(request.user).filter(pk__in=ids).select_related("host").order_by("pk"))
+    if len(applications) < len(set(ids)):
+        messages.error(request, _("Some selected applications were not found."))
+    for application in applications:
+        try:
+            application = run_transition(application, "approve", request.user, request.POST.get("comment", ""))
+        except (RuleViolation, TransitionConflict, PermissionDenied) as exc:
+            messages.error(request, _("“%(app)s”: not signed. %(reason)s") % {"app": application, "reason": rule_text(exc)})
+        else:
+            if application.status == Status.APPROVED:
+                text = _("“%(app)s”: signed; both ministries have signed and construction is approved (Art. 7).")
+            else:
+                text = _("“%(app)s”: signed for your ministry; the other ministry's sign-off is awaited (Art. 7).")
+            messages.success(request, text % {"app": application})
+    return redirect(back)
+
+
+# --- formal review (Art. 13) ------------------------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def formal_review(request, pk):
+    application = _application(request, pk)
+    form = FormalReviewForm(request.POST or None, items=FormalReviewItem.objects.filter(active=True))
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if form.is_valid():
+            if action not in FORMAL_REVIEW_ACTIONS:
+                form.add_error(None, _("Choose to pass, return for supplement or reject."))
+            else:
+                try:
+                    application = run_transition(application, action, request.user, form.cleaned_data["comment"],
+                                                 checks=form.checks())
+                except RuleViolation as exc:
+                    form.add_rule_violation(exc)
+                except (TransitionConflict, PermissionDenied) as exc:
+                    messages.error(request, rule_text(exc))
+                    return redirect("reviews:formal_review", pk=pk)
+                else:
+                    messages.success(request, _("Formal review recorded; the status is now “%(status)s”.")
+                                     % {"status": application.get_status_display()})
+                    return redirect(application)
+        if form.errors:
+            messages.error(request, _("Nothing was saved: please correct the errors below."))
+    texts = dict((str(pk_), text) for pk_, text in FormalReviewItem.objects.values_list("pk", "text"))
+    previous = list(application.formal_reviews.select_related("reviewer").order_by("-at"))
+    for review in previous:
+        review.rows = [(texts.get(key, f"#{key}"), ok) for key, ok in (review.checks or {}).items()]
+    return render(request, "reviews/staff/formal_review.html", {
+        "application": application,
+        "form": form,
+        "pending": application.status == Status.RECOMMENDED,
+        "previous": previous,
+    })
+
+
+# --- committees (Art. 9) ------------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def committees(request):
+    queryset = ExpertCommittee.objects.annotate(
+        n_members=Count("members"),
+        n_chairs=Count("members", filter=Q(members__position=Position.CHAIR)),
+        n_vice_chairs=Count("members", filter=Q(members__position=Position.VICE_CHAIR)),
+    ).order_by("-term_start", "name", "pk")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    for committee in page:
+        # Only a committee being formed can still fail Art. 9; activation checked the others.
+        committee.errors = committee.composition_errors() if committee.status == CommitteeStatus.DRAFT else []
+    return render(request, "reviews/staff/committees.html", {"page_obj": page, "query": _query_without_page(request)})
+
+
+@staff_required
+@require_GET
+def committee(request, pk):
+    committee = get_object_or_404(ExpertCommittee, pk=pk)
+    members = list(committee.members.select_related("expert", "expert__organisation").order_by("position", "expert__full_name", "pk"))
+    for member in members:
+        member.field_labels = _field_labels(member.fields)
+    return render(request, "reviews/staff/committee.html", {
+        "committee": committee,
+        "members": members,
+        "errors": committee.composition_errors(),
+        "rounds": committee.rounds.order_by("-opened_at")[:20],
+    })
+
+
+@staff_required
+@require_POST
+def committee_transition(request, pk, name):
+    committee = get_object_or_404(ExpertCommittee, pk=pk)
+    return _run_and_redirect(request, committee, name, reverse("reviews:committee", args=[pk]))
+
+
+# --- expert review rounds -----------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def rounds(request):
+    queryset = ReviewRound.objects.select_related("committee", "criteria_set", "opened_by").annotate(
+        n_applications=Count("entries", distinct=True),
+        n_assignments=Count("assignments", distinct=True),
+        n_submitted=Count("assignments", filter=Q(assignments__status=AssignmentStatus.SUBMITTED), distinct=True),
+    ).order_by("-opened_at", "-pk")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reviews/staff/rounds.html", {"page_obj": page, "query": _query_without_page(request)})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def round_create(request):
+    active = list(ExpertCommittee.objects.filter(status=CommitteeStatus.ACTIVE).order_by("name")[:2])
+    criteria = list(CriteriaSet.objects.filter(purpose=CriteriaSet.Purpose.APPLICATION).order_by("name")[:2])
+    initial = {"applications": parse_ids(request.GET.getlist("applications"))}
+    if len(active) == 1:
+        initial["committee"] = active[0].pk
+    if len(criteria) == 1:
+        initial["criteria_set"] = criteria[0].pk
+    form = RoundForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                review_round = open_round(data["title"], data["committee"], data["criteria_set"], data["applications"], request.user)
+            except RuleViolation as exc:
+                form.add_rule_violation(exc)
+            except (TransitionConflict, PermissionDenied) as exc:
+                form.add_error(None, rule_text(exc))
+            else:
+                messages.success(request, _("The expert review round “%(title)s” is open; now assign experts.")
+                                 % {"title": review_round.title})
+                return redirect(review_round)
+        messages.error(request, _("Nothing was saved: please correct the errors below."))
+    return render(request, "reviews/staff/round_create.html", {"form": form})
+
+
+def _none_last(rows, key, descending):
+    present = [r for r in rows if key(r) is not None]
+    missing = [r for r in rows if key(r) is None]
+    return sorted(present, key=key, reverse=descending) + missing
+
+
+RANKING_COLUMNS = [
+    ("rank", gettext_lazy("Rank"), lambda r: r.rank),
+    ("application", gettext_lazy("Application"), lambda r: str(r.application)),
+    ("host", gettext_lazy("Host institution"), lambda r: str(r.application.host)),
+    ("count", gettext_lazy("Experts scored"), lambda r: r.count),
+    ("mean", gettext_lazy("Weighted mean"), lambda r: r.mean),
+    ("spread", gettext_lazy("Spread"), lambda r: r.spread),
+    ("stdev", gettext_lazy("Std. deviation"), lambda r: r.stdev),
+    ("pending", gettext_lazy("Pending"), lambda r: r.pending),
+]
+
+
+def sort_results(results, sort):
+    """Server-side sorting of the ranking: `sort` is a column key, "-" first for descending."""
+    descending = sort.startswith("-")
+    keys = {key: getter for key, _label, getter in RANKING_COLUMNS}
+    getter = keys.get(sort.lstrip("-"))
+    if getter is None:
+        return results, "rank"
+    return _none_last(results, getter, descending), sort
+
+
+def _round(pk):
+    return get_object_or_404(ReviewRound.objects.select_related("committee", "criteria_set", "opened_by"), pk=pk)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def round_detail(request, pk):
+    review_round = _round(pk)
+    results = round_results(review_round)
+    live = [r.application for r in results if r.application.status == Status.EXPERT_REVIEW]
+    open_ = review_round.status == RoundStatus.OPEN
+    conclude_form = ConcludeForm(request.POST or None, applications=live) if open_ else None
+    if request.method == "POST":
+        if conclude_form is None:
+            messages.error(request, _("This round is concluded."))
+            return redirect(review_round)
+        if conclude_form.is_valid():
+            try:
+                run_transition(review_round, "conclude", request.user, request.POST.get("comment", ""),
+                               decisions=conclude_form.decisions())
+            except RuleViolation as exc:
+                conclude_form.add_rule_violation(exc)
+            except (TransitionConflict, PermissionDenied) as exc:
+                messages.error(request, rule_text(exc))
+                return redirect(review_round)
+            else:
+                messages.success(request, _("The round is concluded; the applications moved on as decided."))
+                return redirect(review_round)
+        messages.error(request, _("The round was not concluded: please correct the errors below."))
+
+    sorted_results, sort = sort_results(results, request.GET.get("sort", "rank"))
+    assignments = defaultdict(list)
+    for assignment in (Assignment.objects.visible_to(request.user).filter(round=review_round)
+                       .select_related("expert", "expert__organisation").order_by("application_id", "pk")):
+        assignments[assignment.application_id].append(assignment)
+    entries = [(r, assignments.get(r.application.pk, [])) for r in results]
+    columns = []
+    for key, label, _getter in RANKING_COLUMNS:
+        current = sort.lstrip("-") == key
+        descending = sort.startswith("-")
+        columns.append({
+            "key": key, "label": label, "current": current, "descending": current and descending,
+            "next": f"-{key}" if current and not descending else key,
+        })
+    return render(request, "reviews/staff/round.html", {
+        "round": review_round,
+        "results": sorted_results,
+        "entries": entries,
+        "columns": columns,
+        "sort": sort,
+        "open": open_,
+        "conclude_form": conclude_form,
+        "criteria": review_round.criteria_set.criteria.all(),
+        "round_pdf_url": reverse("reviews:round_pdf", args=[review_round.pk]),
+    })
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def round_assign(request, pk, app_pk):
+    """Suggested experts and the assignment form of one application (htmx fragment or full page)."""
+    review_round = _round(pk)
+    application = get_object_or_404(
+        Application.objects.visible_to(request.user).filter(round_entries__round=review_round).select_related("host"), pk=app_pk,
+    )
+    suggested = suggested_experts(review_round, application) if review_round.status == RoundStatus.OPEN else []
+    form = AssignForm(request.POST or None, review_round=review_round, suggested=suggested, auto_id=f"assign-{app_pk}-%s")
+    back = reverse("reviews:round", args=[pk]) + f"#application-{app_pk}"
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, _("Choose an expert of the committee."))
+            return redirect(back)
+        expert = form.expert_user()
+        try:
+            assign_expert(review_round, application, expert, request.user)
+        except (RuleViolation, TransitionConflict, PermissionDenied) as exc:
+            messages.error(request, _("%(expert)s was not assigned: %(reason)s") % {"expert": expert, "reason": rule_text(exc)})
+        else:
+            messages.success(request, _("%(expert)s is assigned to “%(app)s”; they are asked to declare any conflict of interest.")
+                             % {"expert": expert, "app": application})
+        return redirect(back)
+    for member in suggested:
+        member.field_labels = _field_labels(member.fields)
+        member.in_field = application.field in (member.fields or [])
+    context = {"round": review_round, "application": application, "suggested": suggested, "form": form}
+    if getattr(request, "htmx", False):
+        return render(request, "reviews/staff/_assign.html", context)
+    return render(request, "reviews/staff/round_assign.html", context)
+
+
+@staff_required
+@require_GET
+def round_export(request, pk):
+    """The ranking as CSV, UTF-8 with a byte-order mark so that Excel reads the Chinese."""
+    review_round = _round(pk)
+    results, _sort = sort_results(round_results(review_round), request.GET.get("sort", "rank"))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="round-{review_round.pk}-ranking.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([
+        _("Rank"), _("Application"), _("Host institution"), _("Field"), _("Experts scored"), _("Weighted mean"),
+        _("Spread"), _("Std. deviation"), _("Pending"), _("Deviation flag"), _("Outcome"), _("Expert totals"),
+    ])
+    for r in results:
+        totals = "; ".join(f"{t.assignment.expert}: {t.total}{' (!)' if t.deviates else ''}" for t in r.totals)
+        writer.writerow([
+            r.rank or "", str(r.application), str(r.application.host), r.application.get_field_display(), r.count,
+            "" if r.mean is None else f"{r.mean:.2f}", "" if r.spread is None else r.spread,
+            "" if r.stdev is None else r.stdev, r.pending, _("yes") if r.flagged else "", r.entry.get_outcome_display(),
+            totals,
+        ])
+    return response
+
+
+@staff_required
+@require_POST
+def assignment_transition(request, pk, name):
+    assignment = get_object_or_404(Assignment.objects.visible_to(request.user), pk=pk)
+    default = reverse("reviews:round", args=[assignment.round_id]) + f"#application-{assignment.application_id}"
+    return _run_and_redirect(request, assignment, name, default)
+
+
+# --- site inspection ----------------------------------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def inspection(request, pk):
+    application = _application(request, pk)
+    form = InspectionForm(request.POST or None, request.FILES or None, initial={"visited_on": timezone.localdate()})
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                record_site_inspection(
+                    application, request.user, team=data["team"], visited_on=data["visited_on"],
+                    findings=data["findings"], verdict=data["verdict"], report=data.get("report") or None,
+                )
+            except RuleViolation as exc:
+                form.add_rule_violation(exc)
+            except (TransitionConflict, PermissionDenied) as exc:
+                form.add_error(None, rule_text(exc))
+            else:
+                application.refresh_from_db()
+                messages.success(request, _("The site inspection is recorded; the status is now “%(status)s”.")
+                                 % {"status": application.get_status_display()})
+                return redirect(application)
+        messages.error(request, _("Nothing was saved: please correct the errors below."))
+    return render(request, "reviews/staff/inspection.html", {
+        "application": application,
+        "form": form,
+        "pending": application.status == Status.SITE_INSPECTION,
+        "previous": application.site_inspections.select_related("recorded_by"),
+    })
+
+
+# --- publicity and objections (Art. 13) -----------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def notices(request):
+    queryset = PublicityNotice.objects.select_related("opened_by").annotate(
+        n_applications=Count("applications", distinct=True),
+        n_objections=Count("objections", distinct=True),
+        n_open=Count("objections", filter=Q(objections__status=ObjectionStatus.OPEN), distinct=True),
+    ).order_by("-starts_on", "-pk")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reviews/staff/notices.html", {"page_obj": page, "query": _query_without_page(request)})
+
+
+def _window(starts_on, working_days):
+    if not starts_on or not working_days:
+        return None
+    return publicity_end(starts_on, working_days)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def notice_create(request):
+    form = NoticeForm(request.POST or None, user=request.user,
+                      initial={"applications": parse_ids(request.GET.getlist("applications"))})
+    if request.method == "POST" and "preview" not in request.POST:
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                notice = open_notice(data["title"], data["applications"], request.user,
+                                     starts_on=data["starts_on"], working_days=data["working_days"])
+            except RuleViolation as exc:
+                form.add_rule_violation(exc)
+            except (TransitionConflict, PermissionDenied) as exc:
+                form.add_error(None, rule_text(exc))
+            else:
+                messages.success(request, _("The publicity notice is open from %(start)s to %(end)s.")
+                                 % {"start": notice.starts_on.isoformat(), "end": notice.ends_on.isoformat()})
+                return redirect(notice.get_staff_url())
+        messages.error(request, _("Nothing was saved: please correct the errors below."))
+    starts_on, working_days = form.window_values()
+    return render(request, "reviews/staff/notice_create.html", {
+        "form": form, "window": _window(starts_on, working_days), "starts_on": starts_on, "working_days": working_days,
+    })
+
+
+@staff_required
+@require_GET
+def notice_window(request):
+    """htmx fragment: the last day of the window for the first day and working days given."""
+    form = NoticeForm(request.GET, user=request.user)
+    starts_on, working_days = form.window_values()
+    return render(request, "reviews/staff/_notice_window.html", {
+        "window": _window(starts_on, working_days), "starts_on": starts_on, "working_days": working_days,
+    })
+
+
+@staff_required
+@require_GET
+def notice(request, pk):
+    notice = get_object_or_404(PublicityNotice.objects.select_related("opened_by"), pk=pk)
+    objections = list(Objection.objects.visible_to(request.user).filter(notice=notice).select_related("application"))
+    by_application = defaultdict(list)
+    for objection in objections:
+        by_application[objection.application_id].append(objection)
+    applications = [
+        (app, by_application.get(app.pk, []))
+        for app in notice.applications.select_related("host").order_by("pk")
+    ]
+    return render(request, "reviews/staff/notice.html", {
+        "notice": notice,
+        "applications": applications,
+        "objections": objections,
+        "open_objections": sum(1 for o in objections if o.status == ObjectionStatus.OPEN),
+    })
+
+
+@staff_required
+@require_POST
+def notice_transition(request, pk, name):
+    notice = get_object_or_404(PublicityNotice, pk=pk)
+    return _run_and_redirect(request, notice, name, notice.get_staff_url())
+
+
+@staff_required
+@require_POST
+def objection_transition(request, pk, name):
+    objection = get_object_or_404(Objection.objects.visible_to(request.user).select_related("notice"), pk=pk)
+    return _run_and_redirect(request, objection, name, objection.notice.get_staff_url() + f"#objection-{pk}")
+
+
+OBJECTION_FILES = {"seal": "seal_scan", "evidence": "evidence"}
+
+
+@staff_required
+@require_GET
+def objection_file(request, pk, which):
+    """An objection's seal scan or evidence, for staff only (the objector's details are not public)."""
+    if which not in OBJECTION_FILES:
+        raise Http404
+    objection = get_object_or_404(Objection.objects.visible_to(request.user), pk=pk)
+    stored = getattr(objection, OBJECTION_FILES[which])
+    if not stored:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    extension = os.path.splitext(stored.name)[1].lower()
+    content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+    return FileResponse(handle, as_attachment=True, filename=f"objection-{objection.pk}-{which}{extension}",
+                        content_type=content_type)

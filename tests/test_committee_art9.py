@@ -1,0 +1,251 @@
+"""The expert committee (Art. 9): composition at its edges, the 2-year term, reminders and expiry."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from applications.models import Status
+from labportal.deadlines import sweep
+from labportal.models import AuditEntry, Deadline, Notification
+from labportal.rules import RuleViolation
+from labportal.transitions import TransitionConflict, run_transition
+from reviews import services
+from reviews.deadlines import COMMITTEE_TERM
+from reviews.models import CommitteeStatus, Position
+from labportal.models import ReminderSent
+from tests.factories import LocalHostFactory, applicant_of
+from tests.review_builders import (  # noqa: F401 (english is a fixture)
+    Ministry,
+    activate,
+    add_member,
+    committee,
+    criteria_set,
+    english,
+    miit_staff,
+    on,
+    samr_staff,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+@pytest.fixture
+def staff():
+    return samr_staff()
+
+
+def refused(committee_obj, staff):
+    with pytest.raises(RuleViolation) as exc:
+        activate(committee_obj, staff)
+    committee_obj.refresh_from_db()
+    assert committee_obj.status == CommitteeStatus.DRAFT
+    assert committee_obj.term_start is None and committee_obj.term_end is None
+    assert not Deadline.objects.for_object(committee_obj).exists()
+    assert not AuditEntry.objects.for_object(committee_obj).exists()
+    return exc.value
+
+
+# --- composition ----------------------------------------------------------------------------------
+
+
+def test_fifteen_members_one_chair_three_vice_chairs_activates_art9(staff):
+    obj = committee(15, vice_chairs=3)
+    assert obj.composition_errors() == []
+    obj = activate(obj, staff)
+    assert obj.status == CommitteeStatus.ACTIVE
+    entry = AuditEntry.objects.for_object(obj).get()
+    assert (entry.transition, entry.target_state, entry.article, entry.actor) == ("activate", "active", "Art. 9", staff)
+
+
+def test_fourteen_members_refused_citing_art9(staff):
+    error = refused(committee(14, vice_chairs=3), staff)
+    assert error.article == "Art. 9"
+    assert "Art. 9" in error.rule_message
+    assert "15" in error.rule_message and "14" in error.rule_message
+
+
+def test_sixteen_members_refused_even_total_art9(staff):
+    error = refused(committee(16, vice_chairs=3), staff)
+    assert error.article == "Art. 9"
+    assert "odd" in error.rule_message and "16" in error.rule_message
+
+
+def test_seventeen_members_activates_art9(staff):
+    assert activate(committee(17, vice_chairs=3), staff).status == CommitteeStatus.ACTIVE
+
+
+def test_two_chairs_refused_art9(staff):
+    error = refused(committee(15, chairs=2, vice_chairs=3), staff)
+    assert error.article == "Art. 9"
+    assert "chair" in error.rule_message and "(now 2)" in error.rule_message
+
+
+def test_no_chair_refused_art9(staff):
+    assert refused(committee(15, chairs=0, vice_chairs=3), staff).article == "Art. 9"
+
+
+def test_two_vice_chairs_refused_art9(staff):
+    error = refused(committee(15, vice_chairs=2), staff)
+    assert error.article == "Art. 9"
+    assert "3 to 5 vice-chairs (now 2)" in error.rule_message
+
+
+def test_six_vice_chairs_refused_art9(staff):
+    error = refused(committee(15, vice_chairs=6), staff)
+    assert "3 to 5 vice-chairs (now 6)" in error.rule_message
+
+
+def test_five_vice_chairs_activates_art9(staff):
+    assert activate(committee(15, vice_chairs=5), staff).status == CommitteeStatus.ACTIVE
+
+
+def test_adding_the_missing_member_makes_it_activatable_art9(staff):
+    obj = committee(14, vice_chairs=3)
+    refused(obj, staff)
+    add_member(obj, position=Position.MEMBER)
+    assert activate(obj, staff).status == CommitteeStatus.ACTIVE
+
+
+def test_only_ministry_staff_activate_art9():
+    obj = committee(15)
+    with pytest.raises(PermissionDenied):
+        run_transition(obj, "activate", applicant_of(LocalHostFactory()))
+    obj.refresh_from_db()
+    assert obj.status == CommitteeStatus.DRAFT
+
+
+# --- the 2-year term -------------------------------------------------------------------------------
+
+
+def test_term_is_two_years_less_a_day_and_opens_a_committee_term_deadline_art9(staff):
+    with on(2026, 3, 2):
+        obj = activate(committee(15), staff)
+    assert obj.term_start == datetime.date(2026, 3, 2)
+    assert obj.term_end == datetime.date(2028, 3, 1)
+    deadline = Deadline.objects.for_object(obj).get()
+    assert (deadline.kind, deadline.article, deadline.state, deadline.due_date) == (
+        COMMITTEE_TERM.code, "Art. 9", Deadline.State.OPEN, datetime.date(2028, 3, 1))
+    assert set(deadline.organisations.values_list("kind", flat=True)) == {"samr", "miit"}
+
+
+def test_term_started_on_1_march_ends_on_29_february_of_a_leap_year_art9(staff):
+    with on(2026, 3, 1):
+        obj = activate(committee(15), staff)
+    assert obj.term_end == datetime.date(2028, 2, 29)
+
+
+def test_term_started_on_29_february_ends_on_28_february_two_years_on_art9(staff):
+    # 2030 has no 29 February: the term runs to the last day of February (Civil Code Art. 202),
+    # not one day short of it.
+    with on(2028, 2, 29):
+        obj = activate(committee(15), staff)
+    assert obj.term_start == datetime.date(2028, 2, 29)
+    assert obj.term_end == datetime.date(2030, 2, 28)
+    assert Deadline.objects.for_object(obj).get().due_date == datetime.date(2030, 2, 28)
+
+
+def test_reminders_at_60_30_and_7_days_go_to_ministry_staff_only_art9(staff):
+    samr_other, miit = samr_staff(), miit_staff()
+    with on(2026, 3, 2):
+        obj = activate(committee(15), staff)
+    expert_ids = set(obj.members.values_list("expert_id", flat=True))
+    url = f"/admin/reviews/expertcommittee/{obj.pk}/change/"
+    term_end = obj.term_end  # 2028-03-01
+
+    sweep(as_of=term_end - datetime.timedelta(days=61))
+    assert not Notification.objects.filter(url=url).exists()
+    for days in (60, 30, 7):
+        before = set(Notification.objects.filter(url=url).values_list("pk", flat=True))
+        sweep(as_of=term_end - datetime.timedelta(days=days))
+        sweep(as_of=term_end - datetime.timedelta(days=days))  # a second sweep the same day sends nothing more
+        new = Notification.objects.filter(url=url).exclude(pk__in=before)
+        assert sorted(n.recipient_id for n in new) == sorted(u.pk for u in (staff, samr_other, miit))
+        assert set(ReminderSent.objects.filter(days_before=days).values_list("recipient_id", flat=True)) == {
+            staff.pk, samr_other.pk, miit.pk}
+    assert not Notification.objects.filter(recipient_id__in=expert_ids).exists()
+    obj.refresh_from_db()
+    assert obj.status == CommitteeStatus.ACTIVE
+
+
+def test_sweep_after_term_end_expires_the_committee_exactly_once_art9(staff, django_capture_on_commit_callbacks):
+    with on(2026, 3, 2):
+        obj = activate(committee(15), staff)
+    sweep(as_of=obj.term_end)  # the last day of the term: still active
+    obj.refresh_from_db()
+    assert obj.status == CommitteeStatus.ACTIVE
+    with django_capture_on_commit_callbacks(execute=True):
+        first = sweep(as_of=obj.term_end + datetime.timedelta(days=1))
+        second = sweep(as_of=obj.term_end + datetime.timedelta(days=2))
+    assert (first.missed, second.missed) == (1, 0)
+    obj.refresh_from_db()
+    assert obj.status == CommitteeStatus.EXPIRED
+    expiry = AuditEntry.objects.for_object(obj).filter(transition="expire")
+    assert expiry.count() == 1
+    entry = expiry.get()
+    assert (entry.actor, entry.article, entry.source_state, entry.target_state) == (None, "Art. 9", "active", "expired")
+    assert Deadline.objects.for_object(obj).get().state == Deadline.State.MISSED
+
+
+def test_expired_committee_cannot_be_activated_again(staff):
+    with on(2026, 3, 2):
+        obj = activate(committee(15), staff)
+    sweep(as_of=obj.term_end + datetime.timedelta(days=1))
+    with pytest.raises(TransitionConflict):
+        activate(obj, staff)
+
+
+# --- an expired committee gets no new work ---------------------------------------------------------
+
+
+def expired(staff):
+    obj = activate(committee(15), staff)
+    sweep(as_of=obj.term_end + datetime.timedelta(days=1))
+    obj.refresh_from_db()
+    assert obj.status == CommitteeStatus.EXPIRED
+    return obj
+
+
+def test_expired_committee_cannot_open_a_round_art9(staff):
+    app = Ministry(staff).formal_review_passed()
+    obj = expired(staff)
+    with pytest.raises(RuleViolation) as exc:
+        services.open_round("第二轮", obj, criteria_set(), [app], staff)
+    assert exc.value.article == "Art. 9"
+    assert exc.value.field == "committee"
+    app.refresh_from_db()
+    assert app.status == Status.FORMAL_REVIEW_PASSED
+    assert not obj.rounds.exists()
+
+
+def test_committee_past_its_term_end_is_unusable_even_before_the_sweep_art9(staff):
+    app = Ministry(staff).formal_review_passed()
+    obj = activate(committee(15), staff)
+    day_after = obj.term_end + datetime.timedelta(days=1)
+    with on(day_after.year, day_after.month, day_after.day):  # the sweep has not run yet
+        assert obj.status == CommitteeStatus.ACTIVE and not obj.is_usable()
+        with pytest.raises(RuleViolation) as exc:
+            services.open_round("第二轮", obj, criteria_set(), [app], staff)
+    assert exc.value.article == "Art. 9"
+    app.refresh_from_db()
+    assert app.status == Status.FORMAL_REVIEW_PASSED
+
+
+def test_draft_committee_cannot_open_a_round_art9(staff):
+    app = Ministry(staff).formal_review_passed()
+    with pytest.raises(RuleViolation) as exc:
+        services.open_round("第一轮", committee(15), criteria_set(), [app], staff)
+    assert exc.value.article == "Art. 9"
+
+
+def test_expired_committee_cannot_receive_an_assignment_art9(staff):
+    ministry = Ministry(staff)
+    app = ministry.formal_review_passed()
+    review_round = ministry.open_round([app])
+    obj = ministry.committee
+    sweep(as_of=obj.term_end + datetime.timedelta(days=1))
+    review_round = type(review_round).objects.get(pk=review_round.pk)
+    with pytest.raises(RuleViolation) as exc:
+        ministry.assign(review_round, app, ministry.experts[0])
+    assert exc.value.article == "Art. 9"
+    assert not review_round.assignments.exists()
