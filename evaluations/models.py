@@ -1,54 +1,128 @@
-"""The laboratory (实验室), created when SAMR and MIIT approve its construction (Art. 13, 18).
+"""The laboratory (实验室) from approval to operation (Art. 14-31): construction and its clocks,
+extension, acceptance, operation, annual reports, the triennial evaluation, changes and delisting.
 
-This holds its identity and construction clock; acceptance, operation and evaluation (Art. 18-27)
-grow from here.
+    construction ─apply_for_acceptance→ acceptance_review ─verdict pass→ acceptance_confirmation
+      ─both ministries confirm→ (acceptance notice) acceptance_publicity ─closes→ operating
+    acceptance_review ─verdict rectify→ rectifying (6 months) ─apply_for_acceptance→ acceptance_review
+    acceptance_review ─fail, or not pass after rectification→ terminated; rectifying lapses → terminated
+    construction ─extended end lapses with no acceptance application→ terminated
+    operating | evaluation_rectifying ─evaluation round opens→ evaluating ─excellent/qualified→ operating
+    evaluating ─unqualified→ evaluation_rectifying (6 months); unqualified again → delisted
+    any active state ─misconduct, both ministries (Art. 25)→ delisted
 """
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin
+from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from accounts.models import Organisation, Role
 from applications.choices import Field
-from applications.models import LAB_NAME_EN_PREFIX, Application
+from applications.models import LAB_NAME_EN_PREFIX, Application, validate_lab_name_zh
+from applications.permissions import is_ministry_staff
+from labportal.signoffs import both_signed
+
+from . import permissions
 
 
 class LabStatus(models.TextChoices):
     CONSTRUCTION = "construction", _("Under construction")
+    ACCEPTANCE_REVIEW = "acceptance_review", _("Acceptance review")
+    RECTIFYING = "rectifying", _("Rectifying after acceptance review")
+    ACCEPTANCE_CONFIRMATION = "acceptance_confirmation", _("Accepted, awaiting confirmation by SAMR and MIIT")
+    ACCEPTANCE_PUBLICITY = "acceptance_publicity", _("Acceptance under publicity")
+    OPERATING = "operating", _("In operation")
+    EVALUATING = "evaluating", _("Comprehensive evaluation")
+    EVALUATION_RECTIFYING = "evaluation_rectifying", _("Rectifying after an unqualified evaluation")
+    TERMINATED = "terminated", _("Construction terminated")
+    DELISTED = "delisted", _("Removed from the list")
 
 
-PUBLIC_LAB_STATES = (LabStatus.CONSTRUCTION,)
+ACTIVE_LAB_STATES = (
+    LabStatus.CONSTRUCTION, LabStatus.ACCEPTANCE_REVIEW, LabStatus.RECTIFYING, LabStatus.ACCEPTANCE_CONFIRMATION,
+    LabStatus.ACCEPTANCE_PUBLICITY, LabStatus.OPERATING, LabStatus.EVALUATING, LabStatus.EVALUATION_RECTIFYING,
+)
+PUBLIC_LAB_STATES = ACTIVE_LAB_STATES  # terminated and delisted labs leave the directory, not the records
+IN_CONSTRUCTION_STATES = (LabStatus.CONSTRUCTION, LabStatus.ACCEPTANCE_REVIEW, LabStatus.RECTIFYING,
+                          LabStatus.ACCEPTANCE_CONFIRMATION, LabStatus.ACCEPTANCE_PUBLICITY)
+CONFIRM_ACCEPTANCE = "confirm_acceptance"
+DELIST = "delist"
+
+
+class AcceptanceVerdict(models.TextChoices):
+    PASS = "pass", _("Passed acceptance (通过验收)")
+    RECTIFY = "rectify", _("Rectify (整改)")
+    FAIL = "fail", _("Failed acceptance (未通过验收)")
+
+
+class EvaluationResult(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent (优秀)")
+    QUALIFIED = "qualified", _("Qualified (合格)")
+    UNQUALIFIED = "unqualified", _("Unqualified (不合格)")
 
 
 class LaboratoryQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """Who may see a laboratory: its host's and consortium members' users, the recommenders that
+        recommended it, experts reviewing it, ministry staff and administrators."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser or user.role in (Role.ADMINISTRATOR, Role.MINISTRY_STAFF):
             return self
         if user.role == Role.APPLICANT and user.organisation_id:
-            return self.filter(Q(host_id=user.organisation_id) | Q(application__consortium_members__organisation_id=user.organisation_id)).distinct()
+            member = Application.objects.filter(pk=models.OuterRef("application_id"),
+                                                consortium_members__organisation_id=user.organisation_id)
+            return self.filter(Q(host_id=user.organisation_id) | models.Exists(member))
         if user.role == Role.RECOMMENDER and user.organisation_id:
-            return self.filter(application__preliminary_reviews__recommender_id=user.organisation_id).distinct()
+            routed = Application.objects.filter(pk=models.OuterRef("application_id"),
+                                                preliminary_reviews__recommender_id=user.organisation_id)
+            return self.filter(models.Exists(routed))
+        if user.role == Role.EXPERT:  # experts reviewing the lab's acceptance or evaluation
+            from reviews.models import Assignment, AssignmentStatus, CriteriaSet
+
+            reviewing = Assignment.objects.filter(
+                application_id=models.OuterRef("application_id"), expert=user,
+                status__in=[AssignmentStatus.ACCEPTED, AssignmentStatus.SUBMITTED],
+                round__criteria_set__purpose__in=[CriteriaSet.Purpose.ACCEPTANCE, CriteriaSet.Purpose.EVALUATION],
+            )
+            return self.filter(models.Exists(reviewing))
         return self.none()
 
     def public(self):
+        """The public directory: labs in construction or operation; terminated and delisted ones leave it."""
         return self.filter(status__in=PUBLIC_LAB_STATES)
+
+    def for_table(self):
+        return self.select_related("host").order_by("-approved_on", "name_zh")
 
 
 class Laboratory(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="laboratory")
-    name_zh = models.CharField(_("name"), max_length=100)
+    name_zh = models.CharField(_("name"), max_length=100, validators=[validate_lab_name_zh])
     name_en_subject = models.CharField(_("×× part of the English name"), max_length=150)
     host = models.ForeignKey(Organisation, verbose_name=_("host institution"), on_delete=models.PROTECT, related_name="laboratories")
-    field = models.CharField(_("field (Art. 4)"), max_length=40, choices=Field.choices)
-    province = models.CharField(_("province"), max_length=2, blank=True)
+    field = models.CharField(_("field (Art. 4)"), max_length=40, choices=Field.choices, db_index=True)
+    research_directions = models.JSONField(_("research directions (Art. 3)"), default=list, blank=True)
+    province = models.CharField(_("province"), max_length=2, blank=True, db_index=True)
     status = FSMField(_("status"), default=LabStatus.CONSTRUCTION, choices=LabStatus.choices, protected=True, db_index=True)
     approved_on = models.DateField(_("approved on"))
     construction_start = models.DateField(_("construction start"))
     construction_end = models.DateField(_("construction end (Art. 18)"))
+    extension_granted = models.BooleanField(_("extension granted"), default=False, editable=False)
+    acceptance_rectified = models.BooleanField(_("already rectified once after acceptance"), default=False, editable=False)
+    operation_started_on = models.DateField(_("in operation since"), null=True, blank=True)
+    evaluation_rectified = models.BooleanField(_("already rectified once after evaluation"), default=False, editable=False)
+    latest_result = models.CharField(_("latest evaluation result"), max_length=16, choices=EvaluationResult.choices, blank=True)
+    # Art. 14-17: the lab's own data, kept by its host
+    director_name = models.CharField(_("lab director (Art. 14)"), max_length=100, blank=True)
+    director_position = models.CharField(_("director's position at the host"), max_length=200, blank=True)
+    committee_chair_name = models.CharField(_("academic committee chair (Art. 15)"), max_length=100, blank=True)
+    committee_chair_organisation = models.CharField(_("chair's organisation"), max_length=200, blank=True)
+    research_units = models.TextField(_("research units (Art. 16)"), blank=True)
+    staff_summary = models.TextField(_("staff"), blank=True)
 
     objects = LaboratoryQuerySet.as_manager()
 
@@ -60,9 +134,334 @@ class Laboratory(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def __str__(self):
         return self.name_zh
 
+    def get_absolute_url(self):
+        return reverse("labs:detail", args=[self.pk])
+
     @property
     def name_en(self):
         return f"{LAB_NAME_EN_PREFIX}{self.name_en_subject}"
 
+    @property
+    def is_excellent(self):
+        return self.latest_result == EvaluationResult.EXCELLENT
+
+    def chair_is_inside(self):
+        """Art. 15: the academic committee chair is generally not from the host or a consortium member."""
+        org = (self.committee_chair_organisation or "").strip()
+        if not org:
+            return False
+        inside = {self.host.name} | set(self.application.consortium_members.values_list("organisation__name", flat=True))
+        return org in inside
+
+    # --- construction and acceptance (Art. 18-19) ----------------------------------------------
+
+    @transition(field=status, source=[LabStatus.CONSTRUCTION, LabStatus.RECTIFYING], target=LabStatus.ACCEPTANCE_REVIEW,
+                permission=permissions.is_lab_host,
+                custom={"label": _("Apply for acceptance"), "article": "Art. 18", "form": "labs:apply_acceptance"})
+    def apply_for_acceptance(self, by=None, comment="", report=None, goal_statements=None):
+        from .services import file_acceptance_application
+
+        file_acceptance_application(self, by, report, goal_statements)
+
+    @transition(field=status, source=LabStatus.ACCEPTANCE_REVIEW,
+                target=GET_STATE(lambda self, *a, **kw: self._after_verdict(kw["verdict"]),
+                                 states=[LabStatus.ACCEPTANCE_CONFIRMATION, LabStatus.RECTIFYING, LabStatus.TERMINATED]),
+                permission=is_ministry_staff,
+                custom={"label": _("Record the acceptance verdict"), "article": "Art. 19", "internal": True})
+    def record_acceptance_verdict(self, by=None, comment="", verdict=None):
+        """Run when an acceptance round concludes; a second non-pass after rectification terminates."""
+        from .services import after_acceptance_verdict
+
+        after_acceptance_verdict(self, by, verdict, comment)
+
+    def _after_verdict(self, verdict):
+        if verdict == AcceptanceVerdict.PASS:
+            return LabStatus.ACCEPTANCE_CONFIRMATION
+        if verdict == AcceptanceVerdict.RECTIFY and not self.acceptance_rectified:
+            return LabStatus.RECTIFYING
+        return LabStatus.TERMINATED
+
+    @transition(field=status, source=LabStatus.ACCEPTANCE_CONFIRMATION, target=LabStatus.ACCEPTANCE_CONFIRMATION,
+                permission=permissions.may_confirm_acceptance,
+                custom={"label": _("Confirm the acceptance"), "article": "Art. 19", "button": "success"})
+    def confirm_acceptance(self, by=None, comment=""):
+        """One ministry's confirmation; with both, the lab can go under acceptance publicity (Art. 19)."""
+        from labportal.signoffs import sign
+
+        sign(self, CONFIRM_ACCEPTANCE, by, comment, article="Art. 19")
+
+    @property
+    def acceptance_confirmed(self):
+        return both_signed(self, CONFIRM_ACCEPTANCE)
+
+    @transition(field=status, source=LabStatus.ACCEPTANCE_CONFIRMATION, target=LabStatus.ACCEPTANCE_PUBLICITY,
+                permission=is_ministry_staff, conditions=[lambda self: self.acceptance_confirmed],
+                custom={"label": _("Put the acceptance under publicity"), "article": "Art. 19", "internal": True})
+    def put_under_acceptance_publicity(self, by=None, comment="", notice=None):
+        """Run by `evaluations.services.open_acceptance_notice`."""
+
+    @transition(field=status, source=LabStatus.ACCEPTANCE_PUBLICITY,
+                target=GET_STATE(lambda self, *a, **kw: LabStatus.ACCEPTANCE_REVIEW if kw.get("sustained") else LabStatus.OPERATING,
+                                 states=[LabStatus.OPERATING, LabStatus.ACCEPTANCE_REVIEW]),
+                permission=is_ministry_staff,
+                custom={"label": _("Close the acceptance publicity"), "article": "Art. 19", "internal": True})
+    def conclude_acceptance_publicity(self, by=None, comment="", sustained=False):
+        """No sustained objection: formal operation starts (Art. 19). A sustained one sends the lab back
+        to the experts."""
+        from .services import start_operation
+
+        if not sustained:
+            start_operation(self)
+
+    @transition(field=status, source=[LabStatus.CONSTRUCTION, LabStatus.RECTIFYING], target=LabStatus.TERMINATED,
+                permission=is_ministry_staff,
+                custom={"label": _("Terminate the construction"), "article": "Art. 18", "internal": True})
+    def terminate(self, by=None, comment=""):
+        """Applied by the sweep when the extended construction period or the rectification window lapses."""
+        from .services import close_lab_clocks
+
+        close_lab_clocks(self)
+
+    # --- operation and evaluation (Art. 26-27) -------------------------------------------------
+
+    @transition(field=status, source=[LabStatus.OPERATING, LabStatus.EVALUATION_RECTIFYING], target=LabStatus.EVALUATING,
+                permission=is_ministry_staff,
+                custom={"label": _("Start the comprehensive evaluation"), "article": "Art. 26", "internal": True})
+    def start_evaluation(self, by=None, comment=""):
+        """Run when an evaluation round opens with this lab, or when the ministries order a re-review."""
+
+    @transition(field=status, source=LabStatus.EVALUATING,
+                target=GET_STATE(lambda self, *a, **kw: self._after_result(kw["result"]),
+                                 states=[LabStatus.OPERATING, LabStatus.EVALUATION_RECTIFYING, LabStatus.DELISTED]),
+                permission=is_ministry_staff,
+                custom={"label": _("Record the evaluation result"), "article": "Art. 27", "internal": True})
+    def record_evaluation_result(self, by=None, comment="", result=None):
+        from .services import after_evaluation_result
+
+        after_evaluation_result(self, by, result, comment)
+
+    def _after_result(self, result):
+        if result != EvaluationResult.UNQUALIFIED:
+            return LabStatus.OPERATING
+        return LabStatus.DELISTED if self.evaluation_rectified else LabStatus.EVALUATION_RECTIFYING
+
+    # --- misconduct (Art. 25) -----------------------------------------------------------------
+
+    @transition(field=status, source=list(ACTIVE_LAB_STATES),
+                target=GET_STATE(lambda self, *a, **kw: LabStatus.DELISTED if both_signed(self, DELIST) else self.status,
+                                 states=list(ACTIVE_LAB_STATES) + [LabStatus.DELISTED]),
+                permission=permissions.may_sign_delisting,
+                custom={"label": _("Remove from the list (misconduct)"), "article": "Art. 25", "comment_required": True,
+                        "button": "danger"})
+    def delist(self, by=None, comment=""):
+        """False materials, integrity problems or other violations: both ministries sign, with the reason."""
+        from labportal.signoffs import sign
+
+        from .services import close_lab_clocks
+
+        if sign(self, DELIST, by, comment, article="Art. 25"):
+            close_lab_clocks(self)
+
+    def notify_transition(self, entry):
+        from .notifications import notify_lab_transition
+
+        notify_lab_transition(self, entry)
+
+
+class AcceptanceApplication(models.Model):
+    """The lab's application for acceptance: its report against the build plan's goals (Art. 17-18)."""
+
+    laboratory = models.ForeignKey(Laboratory, on_delete=models.CASCADE, related_name="acceptance_applications")
+    report = models.TextField(_("construction report"))
+    goal_statements = models.JSONField(_("goals and what was achieved"), default=list, blank=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(auto_now_add=True)
+    verdict = models.CharField(_("verdict"), max_length=8, choices=AcceptanceVerdict.choices, blank=True)
+    opinion = models.TextField(_("acceptance opinion"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("acceptance application")
+        verbose_name_plural = _("acceptance applications")
+        ordering = ["-filed_at"]
+
+
+class ExtensionStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+
+
+class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """Art. 18: filed ≥ 3 months before the construction end, for ≤ 12 months, once."""
+
+    laboratory = models.ForeignKey(Laboratory, on_delete=models.CASCADE, related_name="extension_requests")
+    months = models.PositiveSmallIntegerField(_("extension (months)"))
+    reason = models.TextField(_("reason"))
+    filed_on = models.DateField(_("filed on"))
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = FSMField(_("status"), default=ExtensionStatus.REQUESTED, choices=ExtensionStatus.choices, protected=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-filed_on", "-pk"]
+
     def get_absolute_url(self):
-        return reverse("applications:detail", args=[self.application_id])
+        return self.laboratory.get_absolute_url()
+
+    @transition(field=status, source=ExtensionStatus.REQUESTED, target=ExtensionStatus.GRANTED, permission=is_ministry_staff,
+                custom={"label": _("Grant the extension"), "article": "Art. 18", "button": "success"})
+    def grant(self, by=None, comment=""):
+        from .services import grant_extension
+
+        grant_extension(self, by)
+
+    @transition(field=status, source=ExtensionStatus.REQUESTED, target=ExtensionStatus.REFUSED, permission=is_ministry_staff,
+                custom={"label": _("Refuse the extension"), "article": "Art. 18", "comment_required": True, "button": "danger"})
+    def refuse(self, by=None, comment=""):
+        pass
+
+    def clean_fields(self, exclude=None):
+        super().clean_fields(exclude={*(exclude or ()), "status"})
+
+
+class AnnualReport(models.Model):
+    """Art. 18 (construction, copied to the host) and Art. 26 (operation): one report per year."""
+
+    class Kind(models.TextChoices):
+        CONSTRUCTION = "construction", _("Annual construction report")
+        OPERATION = "operation", _("Annual operation report")
+
+    laboratory = models.ForeignKey(Laboratory, on_delete=models.CASCADE, related_name="annual_reports")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    period = models.PositiveSmallIntegerField(_("year number"))
+    due_on = models.DateField(_("due"))
+    summary = models.TextField(_("progress and research"))
+    open_projects = models.TextField(_("open projects (Art. 21)"), blank=True)
+    exchanges = models.TextField(_("exchanges and cooperation (Art. 21)"), blank=True)
+    public_services = models.TextField(_("public-benefit quality services (Art. 22)"), blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("annual report")
+        verbose_name_plural = _("annual reports")
+        ordering = ["kind", "period"]
+        constraints = [models.UniqueConstraint(fields=["laboratory", "kind", "period"], name="one_report_per_year")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period}"
+
+
+class ReportOutput(models.Model):
+    """Art. 23: monographs, papers, software and databases done in the lab carry its name."""
+
+    class Kind(models.TextChoices):
+        MONOGRAPH = "monograph", _("Monograph")
+        PAPER = "paper", _("Paper")
+        SOFTWARE = "software", _("Software")
+        DATABASE = "database", _("Database")
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="outputs")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    credit_line = models.CharField(_("affiliation as printed"), max_length=300)
+
+    class Meta:
+        verbose_name = _("output")
+        verbose_name_plural = _("outputs")
+
+    def credits_lab(self):
+        """Art. 23: the printed affiliation names the lab (its Chinese or English name)."""
+        lab = self.report.laboratory
+        line = self.credit_line.casefold()
+        return lab.name_zh.casefold() in line or lab.name_en.casefold() in line
+
+
+class Evaluation(models.Model):
+    """One comprehensive evaluation (Art. 26) of a lab: the round it was scored in and its result."""
+
+    laboratory = models.ForeignKey(Laboratory, on_delete=models.CASCADE, related_name="evaluations")
+    cycle = models.PositiveSmallIntegerField(_("cycle"))
+    is_reevaluation = models.BooleanField(_("re-evaluation after rectification"), default=False)
+    result = models.CharField(_("result"), max_length=16, choices=EvaluationResult.choices, blank=True)
+    opinion = models.TextField(_("opinion"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("comprehensive evaluation")
+        verbose_name_plural = _("comprehensive evaluations")
+        ordering = ["-pk"]
+
+
+class ChangeKind(models.TextChoices):
+    RENAME = "rename", _("Renaming")
+    DIRECTION = "direction", _("Change of research direction")
+    RESTRUCTURE = "restructure", _("Restructuring")
+    REORGANISE = "reorganise", _("Reorganisation")
+
+
+class ChangeStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    RE_REVIEW = "re_review", _("Re-review ordered")
+
+
+class ChangeReport(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """Art. 24: a written report of a major change; the ministries accept it or order a re-review."""
+
+    laboratory = models.ForeignKey(Laboratory, on_delete=models.CASCADE, related_name="change_reports")
+    kind = models.CharField(_("change"), max_length=16, choices=ChangeKind.choices)
+    description = models.TextField(_("report"))
+    new_name_zh = models.CharField(_("new name"), max_length=100, blank=True)
+    new_name_en_subject = models.CharField(_("new ×× part of the English name"), max_length=150, blank=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(auto_now_add=True)
+    status = FSMField(_("status"), default=ChangeStatus.SUBMITTED, choices=ChangeStatus.choices, protected=True)
+
+    class Meta:
+        verbose_name = _("change report")
+        verbose_name_plural = _("change reports")
+        ordering = ["-filed_at"]
+
+    def get_absolute_url(self):
+        return self.laboratory.get_absolute_url()
+
+    def clean_fields(self, exclude=None):
+        super().clean_fields(exclude={*(exclude or ()), "status"})
+
+    def clean(self):
+        from applications.models import validate_lab_name_en_subject
+
+        if self.kind == ChangeKind.RENAME:
+            errors = {}
+            for field, validator in (("new_name_zh", validate_lab_name_zh), ("new_name_en_subject", validate_lab_name_en_subject)):
+                try:
+                    validator(getattr(self, field))
+                except ValidationError as exc:
+                    errors[field] = exc.messages
+            if errors:
+                raise ValidationError(errors)
+
+    @transition(field=status, source=ChangeStatus.SUBMITTED, target=ChangeStatus.ACCEPTED, permission=is_ministry_staff,
+                custom={"label": _("Accept the change"), "article": "Art. 24", "button": "success"})
+    def accept(self, by=None, comment=""):
+        from .services import apply_change
+
+        apply_change(self)
+
+    @transition(field=status, source=ChangeStatus.SUBMITTED, target=ChangeStatus.RE_REVIEW, permission=is_ministry_staff,
+                custom={"label": _("Order a re-review"), "article": "Art. 24", "comment_required": True, "button": "warning"})
+    def order_re_review(self, by=None, comment=""):
+        """The change is applied and the lab goes to a comprehensive evaluation."""
+        from labportal.transitions import run_transition
+
+        from .services import apply_change
+
+        apply_change(self)
+        run_transition(self.laboratory, "start_evaluation", by, comment=comment, internal=True)
+
+

@@ -1,26 +1,369 @@
-"""Creating the laboratory when its construction is approved (Art. 13, 18)."""
+"""The laboratory's rules (Art. 14-27), called by its transitions, the views and the API alike."""
 
 from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, OrganisationKind
-from labportal.deadlines import open_deadline
+from applications.choices import TeamRole
+from labportal.deadlines import close_deadlines, open_deadline
+from labportal.models import Deadline
+from labportal.rules import RuleViolation
+from labportal.transitions import run_transition
 
-from .deadlines import CONSTRUCTION_PERIOD
-from .models import Laboratory
+from .deadlines import (
+    ACCEPTANCE_RECTIFICATION,
+    ANNUAL_CONSTRUCTION_REPORT,
+    ANNUAL_OPERATION_REPORT,
+    CONSTRUCTION_PERIOD,
+    EVALUATION_DUE,
+    EVALUATION_RECTIFICATION,
+    EXTENSION_CUTOFF,
+    REPORT_KINDS,
+)
+from .models import (
+    AcceptanceApplication,
+    AcceptanceVerdict,
+    AnnualReport,
+    ChangeKind,
+    Evaluation,
+    EvaluationResult,
+    ExtensionRequest,
+    ExtensionStatus,
+    Laboratory,
+    LabStatus,
+)
+from .permissions import is_lab_host
 
-CONSTRUCTION_MONTHS = 24
+CONSTRUCTION_MONTHS = 24  # Art. 18: "一般不超过2年"
+EXTENSION_NOTICE_MONTHS = 3  # Art. 18: at least 3 months before the period ends
+EXTENSION_MAX_MONTHS = 12  # Art. 18: at most 1 year, once
+ACCEPTANCE_OPENS_MONTHS_BEFORE_END = 3  # the acceptance application may come once extension is no longer open
+RECTIFICATION_MONTHS = 6  # Art. 19 and Art. 27: half a year
+EVALUATION_YEARS = 3  # Art. 26
+
+
+def _stakeholders(lab):
+    return [lab.host, *Organisation.objects.filter(kind__in=[OrganisationKind.SAMR, OrganisationKind.MIIT])]
 
 
 def create_laboratory(application, by):
     """Inside the approving transition: the lab starts building today, for 24 months (Art. 18)."""
     today = timezone.localdate()
+    team = {m.role: m for m in application.team_members.all()}
+    director, chair = team.get(TeamRole.DIRECTOR), team.get(TeamRole.COMMITTEE_CHAIR)
     lab = Laboratory.objects.create(
         application=application, name_zh=application.name_zh, name_en_subject=application.name_en_subject,
-        host=application.host, field=application.field, province=application.host.province,
-        approved_on=today, construction_start=today,
+        host=application.host, field=application.field, research_directions=application.research_directions,
+        province=application.host.province, approved_on=today, construction_start=today,
         construction_end=today + relativedelta(months=CONSTRUCTION_MONTHS),
+        director_name=director.name if director else "", director_position=director.title if director else "",
+        committee_chair_name=chair.name if chair else "",
+        committee_chair_organisation=chair.organisation_name if chair else "",
     )
-    ministries = Organisation.objects.filter(kind__in=[OrganisationKind.SAMR, OrganisationKind.MIIT])
-    open_deadline(lab, CONSTRUCTION_PERIOD.code, lab.construction_end, [application.host, *ministries])
+    _open_construction_clocks(lab)
+    open_deadline(lab, ANNUAL_CONSTRUCTION_REPORT.code, today + relativedelta(years=1), _stakeholders(lab))
     return lab
+
+
+def _open_construction_clocks(lab):
+    open_deadline(lab, CONSTRUCTION_PERIOD.code, lab.construction_end, _stakeholders(lab))
+    if not lab.extension_granted:
+        open_deadline(lab, EXTENSION_CUTOFF.code, extension_cutoff(lab), [lab.host])
+
+
+def extension_cutoff(lab):
+    """The last day an extension may be requested: 3 months before the construction end (Art. 18)."""
+    return lab.construction_end - relativedelta(months=EXTENSION_NOTICE_MONTHS)
+
+
+def close_lab_clocks(lab):
+    Deadline.objects.for_object(lab).open().update(state=Deadline.State.CANCELLED, closed_at=timezone.now())
+
+
+# --- extension (Art. 18) ------------------------------------------------------------------------
+
+
+def file_extension_request(lab, by, months, reason, today=None):
+    """Refused when later than 3 months before the end, longer than 12 months, or not the first."""
+    today = today or timezone.localdate()
+    if not is_lab_host(lab, by):
+        raise PermissionDenied(_("Only the host institution's users can request an extension."))
+    if lab.status != LabStatus.CONSTRUCTION:
+        raise RuleViolation(_("An extension can be requested only during construction (Art. 18)."), article="Art. 18")
+    if lab.extension_granted:
+        raise RuleViolation(_("The construction period was already extended once; a second extension is not possible (Art. 18)."),
+                            article="Art. 18")
+    if lab.extension_requests.filter(status=ExtensionStatus.REQUESTED).exists():
+        raise RuleViolation(_("An extension request is already waiting for the ministries' decision."), article="Art. 18")
+    if not isinstance(months, int) or months < 1 or months > EXTENSION_MAX_MONTHS:
+        raise RuleViolation(_("An extension is at most 12 months (Art. 18)."), field="months", article="Art. 18")
+    if today > extension_cutoff(lab):
+        raise RuleViolation(
+            _("Too late: an extension must be requested at least 3 months before the construction period ends, "
+              "that is by %(date)s (Art. 18).") % {"date": extension_cutoff(lab).isoformat()},
+            article="Art. 18",
+        )
+    if not (reason or "").strip():
+        raise RuleViolation(_("Explain why the construction cannot be finished in time (Art. 18)."), field="reason", article="Art. 18")
+    return ExtensionRequest.objects.create(laboratory=lab, months=months, reason=reason, filed_on=today, filed_by=by)
+
+
+def grant_extension(request, by):
+    """Inside `ExtensionRequest.grant`: move the end and its clocks."""
+    lab = Laboratory.objects.select_for_update().get(pk=request.laboratory_id)
+    lab.construction_end = lab.construction_end + relativedelta(months=request.months)
+    lab.extension_granted = True
+    lab.save(update_fields=["construction_end", "extension_granted"])
+    close_deadlines(lab, EXTENSION_CUTOFF.code, Deadline.State.MET)
+    _open_construction_clocks(lab)
+
+
+# --- acceptance (Art. 18-19) --------------------------------------------------------------------
+
+
+def acceptance_opens_on(lab):
+    return lab.construction_end - relativedelta(months=ACCEPTANCE_OPENS_MONTHS_BEFORE_END)
+
+
+def file_acceptance_application(lab, by, report, goal_statements):
+    """Inside `apply_for_acceptance`: the report against the build plan's goals (Art. 17-18)."""
+    if not (report or "").strip():
+        raise RuleViolation(_("Write the construction report against the build plan's goals (Art. 17)."),
+                            field="report", article="Art. 18")
+    if lab.status == LabStatus.CONSTRUCTION and timezone.localdate() < acceptance_opens_on(lab):
+        raise RuleViolation(
+            _("Acceptance is applied for at the end of the construction period, from %(date)s (Art. 18).")
+            % {"date": acceptance_opens_on(lab).isoformat()}, article="Art. 18",
+        )
+    AcceptanceApplication.objects.create(laboratory=lab, report=report, goal_statements=goal_statements or [], filed_by=by)
+    close_deadlines(lab, CONSTRUCTION_PERIOD.code, Deadline.State.MET)
+    close_deadlines(lab, EXTENSION_CUTOFF.code, Deadline.State.CANCELLED)
+    close_deadlines(lab, ACCEPTANCE_RECTIFICATION.code, Deadline.State.MET)
+
+
+def after_acceptance_verdict(lab, by, verdict, opinion):
+    if verdict not in AcceptanceVerdict.values:
+        raise RuleViolation(_("Unknown verdict."), field="decisions")
+    latest = lab.acceptance_applications.first()
+    if latest is not None:
+        latest.verdict, latest.opinion, latest.decided_at = verdict, opinion, timezone.now()
+        latest.save(update_fields=["verdict", "opinion", "decided_at"])
+    target = lab._after_verdict(verdict)
+    if target == LabStatus.RECTIFYING:
+        lab.acceptance_rectified = True
+        due = timezone.localdate() + relativedelta(months=RECTIFICATION_MONTHS)
+        open_deadline(lab, ACCEPTANCE_RECTIFICATION.code, due, _stakeholders(lab))
+    elif target == LabStatus.TERMINATED:
+        close_lab_clocks(lab)
+
+
+def open_acceptance_notice(title, labs, by, starts_on=None, working_days=None):
+    """Publicity of accepted labs whose acceptance both ministries confirmed (Art. 19)."""
+    from reviews.services import open_notice
+
+    return open_notice(title, [lab.application for lab in labs], by, starts_on=starts_on,
+                       working_days=working_days, subject="acceptance")
+
+
+def start_operation(lab):
+    """Formal operation (Art. 19): annual operation reports and the triennial evaluation start (Art. 26)."""
+    today = timezone.localdate()
+    lab.operation_started_on = today  # saved with the transition
+    close_lab_clocks(lab)
+    open_deadline(lab, ANNUAL_OPERATION_REPORT.code, today + relativedelta(years=1), _stakeholders(lab))
+    open_deadline(lab, EVALUATION_DUE.code, today + relativedelta(years=EVALUATION_YEARS), _stakeholders(lab))
+
+
+# --- annual reports (Art. 18, 23, 26) -----------------------------------------------------------
+
+
+def _report_clock(kind):
+    return ANNUAL_CONSTRUCTION_REPORT if kind == AnnualReport.Kind.CONSTRUCTION else ANNUAL_OPERATION_REPORT
+
+
+def report_due(lab, kind):
+    """The open deadline of the next report of `kind`, or None when none is due now."""
+    return Deadline.objects.for_object(lab).open().filter(kind=_report_clock(kind).code).first()
+
+
+def open_next_report_clock(lab, deadline_kind):
+    """After a report is filed or its deadline lapses: the next anniversary's report, while the phase lasts."""
+    kind = REPORT_KINDS[deadline_kind]
+    last = Deadline.objects.for_object(lab).filter(kind=deadline_kind).order_by("-due_date").first()
+    next_due = (last.due_date if last else timezone.localdate()) + relativedelta(years=1)
+    if kind == AnnualReport.Kind.CONSTRUCTION and (lab.status not in (LabStatus.CONSTRUCTION, LabStatus.RECTIFYING)
+                                                   or next_due > lab.construction_end):
+        return None
+    if kind == AnnualReport.Kind.OPERATION and lab.status not in (LabStatus.OPERATING, LabStatus.EVALUATING,
+                                                                  LabStatus.EVALUATION_RECTIFYING):
+        return None
+    return open_deadline(lab, deadline_kind, next_due, _stakeholders(lab))
+
+
+def submit_annual_report(lab, by, kind, data, outputs=()):
+    """File the report that is due; every output must credit the lab's name (Art. 23)."""
+    from .models import ReportOutput
+
+    if not is_lab_host(lab, by):
+        raise PermissionDenied(_("Only the host institution's users file the lab's reports."))
+    due = report_due(lab, kind)
+    if due is None:
+        raise RuleViolation(_("No report of this kind is due now."), field="kind")
+    if not (data.get("summary") or "").strip():
+        raise RuleViolation(_("Describe the year's progress."), field="summary")
+    period = AnnualReport.objects.filter(laboratory=lab, kind=kind).count() + 1
+    with transaction.atomic():
+        report = AnnualReport.objects.create(
+            laboratory=lab, kind=kind, period=period, due_on=due.due_date, submitted_by=by,
+            summary=data.get("summary", ""), open_projects=data.get("open_projects", ""),
+            exchanges=data.get("exchanges", ""), public_services=data.get("public_services", ""),
+        )
+        rows = [ReportOutput(report=report, kind=o["kind"], title=o["title"], credit_line=o["credit_line"]) for o in outputs]
+        uncredited = [r.title for r in rows if not r.credits_lab()]
+        if uncredited:
+            raise RuleViolation(
+                _("Outputs done in the lab must carry its name (Art. 23); not credited: %(titles)s")
+                % {"titles": "、".join(uncredited)}, field="outputs", article="Art. 23",
+            )
+        ReportOutput.objects.bulk_create(rows)
+        close_deadlines(lab, due.kind, Deadline.State.MET)
+        open_next_report_clock(lab, due.kind)
+    return report
+
+
+def acknowledge_report(report, by):
+    """Art. 18: the construction report is copied to the host, whose users acknowledge it."""
+    if not is_lab_host(report.laboratory, by):
+        raise PermissionDenied(_("Only the host institution's users acknowledge the lab's reports."))
+    if report.acknowledged_at is None:
+        report.acknowledged_by, report.acknowledged_at = by, timezone.now()
+        report.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    return report
+
+
+# --- expert rounds for labs (acceptance, evaluation) --------------------------------------------
+
+
+def open_lab_round(title, committee, criteria_set, labs, by):
+    """An expert round scoring labs for acceptance (Art. 19) or comprehensive evaluation (Art. 26)."""
+    from reviews.models import CriteriaSet, ReviewRound, RoundEntry
+    from reviews.services import check_round_can_open
+
+    labs = list(dict.fromkeys(labs))
+    check_round_can_open(committee, criteria_set, by, labs)
+    if criteria_set.purpose == CriteriaSet.Purpose.ACCEPTANCE:
+        wrong = [str(lab) for lab in labs if lab.status != LabStatus.ACCEPTANCE_REVIEW]
+        article = "Art. 19"
+    elif criteria_set.purpose == CriteriaSet.Purpose.EVALUATION:
+        ready = (LabStatus.OPERATING, LabStatus.EVALUATION_RECTIFYING, LabStatus.EVALUATING)
+        wrong = [str(lab) for lab in labs if lab.status not in ready]
+        article = "Art. 26"
+    else:
+        raise RuleViolation(_("Choose a criteria set made for acceptance or evaluation."), field="criteria_set")
+    if wrong:
+        raise RuleViolation(_("These laboratories are not at this stage: %(labs)s") % {"labs": "、".join(wrong)},
+                            field="laboratories", article=article)
+    with transaction.atomic():
+        review_round = ReviewRound.objects.create(title=title, committee=committee, criteria_set=criteria_set, opened_by=by)
+        RoundEntry.objects.bulk_create(RoundEntry(round=review_round, application=lab.application) for lab in labs)
+        if criteria_set.purpose == CriteriaSet.Purpose.EVALUATION:
+            for lab in labs:
+                reevaluation = lab.status == LabStatus.EVALUATION_RECTIFYING
+                if lab.status != LabStatus.EVALUATING:
+                    run_transition(lab, "start_evaluation", by, comment=title, internal=True)
+                Evaluation.objects.create(laboratory=lab, cycle=lab.evaluations.count() + 1, is_reevaluation=reevaluation)
+                close_deadlines(lab, EVALUATION_DUE.code, Deadline.State.MET)
+                close_deadlines(lab, EVALUATION_RECTIFICATION.code, Deadline.State.MET)
+    return review_round
+
+
+def conclude_lab_round(review_round, by, decisions):
+    """Inside `ReviewRound.conclude` for lab rounds: a verdict (acceptance) or a result (evaluation) per lab."""
+    from reviews.models import CriteriaSet, RoundEntry
+    from reviews.services import round_results
+
+    acceptance = review_round.criteria_set.purpose == CriteriaSet.Purpose.ACCEPTANCE
+    choices = AcceptanceVerdict.values if acceptance else EvaluationResult.values
+    live_state = LabStatus.ACCEPTANCE_REVIEW if acceptance else LabStatus.EVALUATING
+    entries = [e for e in review_round.entries.select_related("application__laboratory")
+               if e.application.laboratory.status == live_state]
+    decisions = {str(k): v for k, v in decisions.items()}
+    missing = [str(e.application.laboratory) for e in entries if str(e.application_id) not in decisions]
+    if missing:
+        raise RuleViolation(_("Decide on every laboratory of the round: %(labs)s") % {"labs": "、".join(missing)},
+                            field="decisions", article="Art. 19" if acceptance else "Art. 27")
+    scored = {r.application.pk: r.count for r in round_results(review_round)}
+    for entry in entries:
+        lab = entry.application.laboratory
+        outcome, opinion = decisions[str(entry.application_id)]
+        if outcome not in choices:
+            raise RuleViolation(_("Unknown decision."), field="decisions")
+        if not scored.get(entry.application_id):
+            raise RuleViolation(_("“%(lab)s” has no submitted scores yet.") % {"lab": lab}, field="decisions")
+        if not (opinion or "").strip():
+            raise RuleViolation(_("Give the experts' opinion for “%(lab)s”.") % {"lab": lab}, field="decisions")
+        if acceptance:
+            run_transition(lab, "record_acceptance_verdict", by, comment=opinion, internal=True, verdict=outcome)
+        else:
+            run_transition(lab, "record_evaluation_result", by, comment=opinion, internal=True, result=outcome)
+        entry.outcome = RoundEntry.Outcome.ADVANCED if outcome in ("pass", "excellent", "qualified") else RoundEntry.Outcome.REJECTED
+        entry.reason = opinion
+        entry.save(update_fields=["outcome", "reason"])
+
+
+def after_evaluation_result(lab, by, result, opinion):
+    if result not in EvaluationResult.values:
+        raise RuleViolation(_("Unknown result."), field="decisions")
+    evaluation = lab.evaluations.first()
+    if evaluation is not None:
+        evaluation.result, evaluation.opinion, evaluation.decided_at = result, opinion, timezone.now()
+        evaluation.save(update_fields=["result", "opinion", "decided_at"])
+    lab.latest_result = result
+    target = lab._after_result(result)
+    if target == LabStatus.OPERATING:
+        lab.evaluation_rectified = False
+        open_deadline(lab, EVALUATION_DUE.code, next_evaluation_due(lab), _stakeholders(lab))
+    elif target == LabStatus.EVALUATION_RECTIFYING:
+        lab.evaluation_rectified = True
+        due = timezone.localdate() + relativedelta(months=RECTIFICATION_MONTHS)
+        open_deadline(lab, EVALUATION_RECTIFICATION.code, due, _stakeholders(lab))
+    else:
+        close_lab_clocks(lab)
+
+
+def next_evaluation_due(lab):
+    """Every 3 years from the start of operation (Art. 26): the next such date after today."""
+    today = timezone.localdate()
+    start = lab.operation_started_on or today
+    cycles = 1
+    while start + relativedelta(years=EVALUATION_YEARS * cycles) <= today:
+        cycles += 1
+    return start + relativedelta(years=EVALUATION_YEARS * cycles)
+
+
+# --- changes (Art. 24) --------------------------------------------------------------------------
+
+
+def file_change_report(lab, by, kind, description, new_name_zh="", new_name_en_subject=""):
+    from .models import ChangeReport
+
+    if not is_lab_host(lab, by):
+        raise PermissionDenied(_("Only the host institution's users report the lab's changes."))
+    if lab.status not in (LabStatus.OPERATING, LabStatus.CONSTRUCTION):
+        raise RuleViolation(_("Changes are reported while the lab is being built or in operation (Art. 24)."), article="Art. 24")
+    report = ChangeReport(laboratory=lab, kind=kind, description=description, new_name_zh=new_name_zh,
+                          new_name_en_subject=new_name_en_subject, filed_by=by)
+    report.full_clean()
+    report.save()
+    return report
+
+
+def apply_change(change):
+    """An accepted (or re-reviewed) change takes effect: a rename changes the lab's names (Art. 24, 31)."""
+    if change.kind == ChangeKind.RENAME:
+        lab = change.laboratory
+        lab.name_zh, lab.name_en_subject = change.new_name_zh, change.new_name_en_subject
+        lab.save(update_fields=["name_zh", "name_en_subject"])

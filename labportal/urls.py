@@ -14,5 +14,6 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("experts/", include("reviews.expert_urls")),
     path("public/", include("reviews.public_urls")),
+    path("labs/", include("evaluations.urls")),
     path("", include("labportal.site_urls")),
 ]

@@ -226,10 +226,16 @@ class ReviewRound(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @transition(field=status, source=RoundStatus.OPEN, target=RoundStatus.CONCLUDED, permission=is_ministry_staff,
                 custom={"label": _("Conclude the round"), "article": "Art. 13", "button": "success"})
     def conclude(self, by=None, comment="", decisions=None):
-        """`decisions`: {application id: ("advance", "") or ("reject", reason)} for every entry."""
-        from .services import conclude_round
+        """`decisions`: {application id: (action, reason)} for every entry: advance/reject for
+        applications, pass/rectify/fail for acceptance, excellent/qualified/unqualified for evaluation."""
+        if self.criteria_set.purpose == CriteriaSet.Purpose.APPLICATION:
+            from .services import conclude_round
 
-        conclude_round(self, by, decisions or {})
+            conclude_round(self, by, decisions or {})
+        else:
+            from evaluations.services import conclude_lab_round
+
+            conclude_lab_round(self, by, decisions or {})
         self.concluded_at = timezone.now()
 
 

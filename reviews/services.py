@@ -103,8 +103,9 @@ def suggested_experts(review_round, application):
     return sorted(members, key=lambda m: (application.field not in (m.fields or []), m.position, m.expert.full_name))
 
 
-def open_round(title, committee, criteria_set, applications, by):
-    """Open an expert review round for applications that passed formal review (Art. 9, 13)."""
+def check_round_can_open(committee, criteria_set, by, items):
+    """What every expert round needs: staff, an active committee within its term (Art. 9), weights
+    adding up to 100, and something to review."""
     _require_staff(by)
     if not committee.is_usable():
         raise RuleViolation(_("The expert committee is not active or its 2-year term has ended (Art. 9)."),
@@ -112,11 +113,16 @@ def open_round(title, committee, criteria_set, applications, by):
     error = criteria_set.weight_error()
     if error:
         raise RuleViolation(error, field="criteria_set")
+    if not items:
+        raise RuleViolation(_("Choose at least one application."), field="applications")
+
+
+def open_round(title, committee, criteria_set, applications, by):
+    """Open an expert review round for applications that passed formal review (Art. 9, 13)."""
+    applications = list(dict.fromkeys(applications))  # an application listed twice enters once
+    check_round_can_open(committee, criteria_set, by, applications)
     if criteria_set.purpose != CriteriaSet.Purpose.APPLICATION:
         raise RuleViolation(_("Choose a criteria set made for application review."), field="criteria_set")
-    applications = list(dict.fromkeys(applications))  # an application listed twice enters once
-    if not applications:
-        raise RuleViolation(_("Choose at least one application."), field="applications")
     not_ready = [str(a) for a in applications if a.status != Status.FORMAL_REVIEW_PASSED]
     if not_ready:
         raise RuleViolation(_("Only applications that passed formal review can enter expert review: %(apps)s")
@@ -327,27 +333,57 @@ def publicity_end(starts_on, working_days):
     return add_working_days(starts_on, working_days)
 
 
-def open_notice(title, applications, by, starts_on=None, working_days=None):
+def _notice_subject(subject):
+    """What a notice is about decides who may go under it and what its opening and closing do."""
+    if subject == PublicityNotice.Subject.ACCEPTANCE:
+        return {
+            "ready": lambda app: hasattr(app, "laboratory") and app.laboratory.status == "acceptance_confirmation"
+            and app.laboratory.acceptance_confirmed,
+            "not_ready": _("Only labs whose acceptance both ministries confirmed go under acceptance publicity: %(apps)s"),
+            "article": "Art. 19",
+            "put": lambda app, by, notice: run_transition(app.laboratory, "put_under_acceptance_publicity", by,
+                                                          comment=notice.title, internal=True, notice=notice),
+            "live": lambda notice: [a for a in notice.applications.select_related("laboratory")
+                                    if a.laboratory.status == "acceptance_publicity"],
+            "conclude": lambda app, by, sustained, comment: run_transition(
+                app.laboratory, "conclude_acceptance_publicity", by, comment=comment, internal=True, sustained=sustained),
+            "sustained_comment": _("A sustained objection sends the acceptance back to the experts."),
+        }
+    return {
+        "ready": lambda app: app.status == Status.INSPECTED,
+        "not_ready": _("Only inspected applications go under publicity: %(apps)s"),
+        "article": "Art. 13",
+        "put": lambda app, by, notice: run_transition(app, "put_under_publicity", by, comment=notice.title,
+                                                      internal=True, notice=notice),
+        "live": lambda notice: list(notice.applications.filter(status=Status.PUBLICITY)),
+        "conclude": lambda app, by, sustained, comment: run_transition(
+            app, "conclude_publicity", by, comment=comment, internal=True, sustained=sustained),
+        "sustained_comment": _("A sustained objection rejects this application."),
+    }
+
+
+def open_notice(title, applications, by, starts_on=None, working_days=None, subject=PublicityNotice.Subject.APPLICATIONS):
+    """Publicity (公示) for a batch: inspected applications (Art. 13) or accepted labs (Art. 19)."""
     from django.conf import settings
 
     _require_staff(by)
+    rules = _notice_subject(subject)
     working_days = working_days or settings.PUBLICITY_WORKING_DAYS
     starts_on = starts_on or timezone.localdate()
     applications = list(dict.fromkeys(applications))  # an application listed twice goes under notice once
     if not applications:
         raise RuleViolation(_("Choose at least one application."), field="applications")
-    not_ready = [str(a) for a in applications if a.status != Status.INSPECTED]
+    not_ready = [str(a) for a in applications if not rules["ready"](a)]
     if not_ready:
-        raise RuleViolation(_("Only inspected applications go under publicity: %(apps)s") % {"apps": "、".join(not_ready)},
-                            field="applications", article="Art. 13")
+        raise RuleViolation(rules["not_ready"] % {"apps": "、".join(not_ready)}, field="applications", article=rules["article"])
     end = publicity_end(starts_on, working_days)
     with transaction.atomic():
         notice = PublicityNotice.objects.create(
-            title=title, starts_on=starts_on, ends_on=end.date, working_days=working_days, opened_by=by,
+            title=title, subject=subject, starts_on=starts_on, ends_on=end.date, working_days=working_days, opened_by=by,
         )
         notice.applications.set(applications)
         for application in applications:
-            run_transition(application, "put_under_publicity", by, comment=title, internal=True, notice=notice)
+            rules["put"](application, by, notice)
         # Staff close the notice once the window is over: due the first working day after it (a clock
         # due on the window's last day would lapse in the sweep before the notice may be closed).
         open_deadline(notice, PUBLICITY_WINDOW.code, add_working_days(end.date, 1).date, ministries())
@@ -361,11 +397,11 @@ def close_notice(notice, by):
                             % {"date": notice.ends_on.isoformat()}, article="Art. 13")
     if notice.objections.filter(status=ObjectionStatus.OPEN).exists():
         raise RuleViolation(_("Resolve every objection before closing the publicity."), article="Art. 13")
+    rules = _notice_subject(notice.subject)
     sustained = set(notice.objections.filter(status=ObjectionStatus.SUSTAINED).values_list("application_id", flat=True))
-    for application in notice.applications.filter(status=Status.PUBLICITY):
-        comment = _("A sustained objection rejects this application.") if application.pk in sustained else ""
-        run_transition(application, "conclude_publicity", by, comment=comment, internal=True,
-                       sustained=application.pk in sustained)
+    for application in rules["live"](notice):
+        upheld = application.pk in sustained
+        rules["conclude"](application, by, upheld, rules["sustained_comment"] if upheld else "")
     close_deadlines(notice, PUBLICITY_WINDOW.code, Deadline.State.MET)
 
 

@@ -247,7 +247,7 @@ def test_model_rule_on_a_nested_row_rolls_back_everything_art5():
         "consortium_members": [{"organisation": app.host.pk, "role": "牵头"}],
     }, format="json")
     assert response.status_code == 400
-    assert "Art. 5" in response.data["errors"]["consortium_members"][0]["organisation"][0]
+    assert "第五条" in response.data["errors"]["consortium_members"][0]["organisation"][0]  # Chinese first: Art. 5
     app.refresh_from_db()
     assert app.summary != "不应保存"
     assert app.team_members.count() == 4 and not app.team_members.filter(name="新主任").exists()

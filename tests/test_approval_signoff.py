@@ -78,7 +78,7 @@ def test_miit_sign_off_after_samr_approves_and_creates_one_laboratory_art7_art18
     assert (lab.approved_on, lab.construction_start, lab.construction_end) == (
         datetime.date(2026, 8, 31), datetime.date(2026, 8, 31), datetime.date(2028, 8, 31))
 
-    deadline = Deadline.objects.for_object(lab).get()
+    deadline = Deadline.objects.for_object(lab).get(kind=CONSTRUCTION_PERIOD.code)
     assert (deadline.kind, deadline.due_date, deadline.state, deadline.article) == (
         CONSTRUCTION_PERIOD.code, datetime.date(2028, 8, 31), Deadline.State.OPEN, "Art. 18")
     assert set(deadline.organisations.values_list("pk", flat=True)) == {
@@ -103,7 +103,7 @@ def test_construction_end_of_an_approval_on_29_february_art18(app, samr, miit):
     lab = Laboratory.objects.get(application=app)
     assert lab.approved_on == datetime.date(2028, 2, 29)
     assert lab.construction_end == datetime.date(2030, 2, 28)  # no 29 February in 2030: the month's last day
-    assert Deadline.objects.for_object(lab).get().due_date == datetime.date(2030, 2, 28)
+    assert Deadline.objects.for_object(lab).get(kind=CONSTRUCTION_PERIOD.code).due_date == datetime.date(2030, 2, 28)
 
 
 def test_second_samr_sign_off_is_refused_art7(app, samr):
