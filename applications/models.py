@@ -515,7 +515,7 @@ class TeamMember(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="team_members")
     role = models.CharField(_("role"), max_length=32, choices=TeamRole.choices)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("full name"), max_length=100)
     organisation_name = models.CharField(_("organisation"), max_length=200)
     title = models.CharField(_("title and position"), max_length=200, blank=True)
     posts_held = models.TextField(_("posts in domestic or international bodies"), blank=True)

@@ -5,6 +5,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -86,7 +87,7 @@ class Deadline(models.Model):
     """One obligation with a due date (a clock of the Measures), swept by `labportal.tasks.sweep`."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("deadline", "Open")
         MET = "met", _("Met")
         MISSED = "missed", _("Missed")
         CANCELLED = "cancelled", _("Cancelled")

@@ -490,7 +490,7 @@ class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     notice = models.ForeignKey(PublicityNotice, on_delete=models.PROTECT, related_name="objections")
     application = models.ForeignKey(Application, verbose_name=_("application objected to"), on_delete=models.PROTECT, related_name="objections")
     objector_kind = models.CharField(_("objection by"), max_length=16, choices=ObjectorKind.choices)
-    name = models.CharField(_("name"), max_length=100, blank=True)
+    name = models.CharField(_("full name"), max_length=100, blank=True)
     id_number = models.CharField(_("ID card number"), max_length=18, blank=True)
     organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
     legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
