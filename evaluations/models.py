@@ -164,7 +164,7 @@ class Laboratory(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         file_acceptance_application(self, by, report, goal_statements)
 
     @transition(field=status, source=LabStatus.ACCEPTANCE_REVIEW,
-                target=GET_STATE(lambda self, *a, **kw: self._after_verdict(kw["verdict"]),
+                target=GET_STATE(lambda self, *a, **kw: self._decided_status,
                                  states=[LabStatus.ACCEPTANCE_CONFIRMATION, LabStatus.RECTIFYING, LabStatus.TERMINATED]),
                 permission=is_ministry_staff,
                 custom={"label": _("Record the acceptance verdict"), "article": "Art. 19", "internal": True})
@@ -172,6 +172,7 @@ class Laboratory(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         """Run when an acceptance round concludes; a second non-pass after rectification terminates."""
         from .services import after_acceptance_verdict
 
+        self._decided_status = self._after_verdict(verdict)  # before the service records the rectification
         after_acceptance_verdict(self, by, verdict, comment)
 
     def _after_verdict(self, verdict):
@@ -231,13 +232,14 @@ class Laboratory(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         """Run when an evaluation round opens with this lab, or when the ministries order a re-review."""
 
     @transition(field=status, source=LabStatus.EVALUATING,
-                target=GET_STATE(lambda self, *a, **kw: self._after_result(kw["result"]),
+                target=GET_STATE(lambda self, *a, **kw: self._decided_status,
                                  states=[LabStatus.OPERATING, LabStatus.EVALUATION_RECTIFYING, LabStatus.DELISTED]),
                 permission=is_ministry_staff,
                 custom={"label": _("Record the evaluation result"), "article": "Art. 27", "internal": True})
     def record_evaluation_result(self, by=None, comment="", result=None):
         from .services import after_evaluation_result
 
+        self._decided_status = self._after_result(result)  # before the service records the rectification
         after_evaluation_result(self, by, result, comment)
 
     def _after_result(self, result):

@@ -15,5 +15,7 @@ urlpatterns = [
     path("experts/", include("reviews.expert_urls")),
     path("public/", include("reviews.public_urls")),
     path("labs/", include("evaluations.urls")),
+    path("dashboard/", include("evaluations.dashboard_urls")),
+    path("directory/", include("evaluations.directory_urls")),
     path("", include("labportal.site_urls")),
 ]
