@@ -561,7 +561,7 @@ def test_anonymous_objection_is_refused_naming_the_missing_fields_art13(stage, a
     response = _post_objection(notice, _objection(app, name=None, id_number=None), address)
     assert response.status_code == 400
     assert {"name", "id_number"} <= set(response.data["errors"])
-    assert "Art. 13" in " ".join(response.data["errors"]["name"])
+    assert "第十三条" in " ".join(response.data["errors"]["name"])  # the error cites the article, in Chinese by default
     bad_id = _post_objection(notice, _objection(app, id_number="110105194912310020"), address)
     assert bad_id.status_code == 400 and "id_number" in bad_id.data["errors"]
     assert not Objection.objects.exists()
