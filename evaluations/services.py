@@ -367,3 +367,87 @@ def apply_change(change):
         lab = change.laboratory
         lab.name_zh, lab.name_en_subject = change.new_name_zh, change.new_name_en_subject
         lab.save(update_fields=["name_zh", "name_en_subject"])
+
+
+# --- the lab's pages: who may do what now, the lab's own data (Art. 14-18, 24) ------------------
+# Added for the host/staff browser pages (`evaluations/views.py`): the pages ask these, never decide.
+
+LAB_PEOPLE_FIELDS = ("director_name", "director_position", "committee_chair_name", "committee_chair_organisation",
+                     "research_units", "staff_summary")
+
+
+def may_edit_lab(lab, user):
+    """The host's users keep the lab's people and units (Art. 14-16) while the lab is active, not once it
+    is terminated or delisted."""
+    from .models import ACTIVE_LAB_STATES
+
+    return is_lab_host(lab, user) and lab.status in ACTIVE_LAB_STATES
+
+
+def update_lab_people(lab, by, data):
+    """Save the director (a senior leader of the host, with the position, Art. 14), the academic committee
+    chair and the chair's organisation (Art. 15), research units and staff. Returns the saved lab; the
+    caller shows the Art. 15 warning (`lab.chair_is_inside()`)."""
+    with transaction.atomic():
+        locked = Laboratory.objects.select_for_update().select_related("host").get(pk=lab.pk)
+        if not is_lab_host(locked, by):
+            raise PermissionDenied(_("Only the host institution's users keep the lab's data."))
+        if not may_edit_lab(locked, by):
+            raise RuleViolation(_("The lab's data can no longer be changed: the lab is %(status)s.")
+                                % {"status": locked.get_status_display()})
+        values = {name: (data.get(name) or "").strip() for name in LAB_PEOPLE_FIELDS}
+        if not values["director_name"]:
+            raise RuleViolation(_("Name the lab director (Art. 14)."), field="director_name", article="Art. 14")
+        if not values["director_position"]:
+            raise RuleViolation(_("The director is a senior leader of the host: give the position held there (Art. 14)."),
+                                field="director_position", article="Art. 14")
+        if values["committee_chair_name"] and not values["committee_chair_organisation"]:
+            raise RuleViolation(_("Give the academic committee chair's organisation (Art. 15)."),
+                                field="committee_chair_organisation", article="Art. 15")
+        for name, value in values.items():
+            setattr(locked, name, value)
+        others = [f.name for f in Laboratory._meta.concrete_fields if f.name not in LAB_PEOPLE_FIELDS]
+        locked.full_clean(exclude=others, validate_unique=False, validate_constraints=False)  # max lengths
+        locked.save(update_fields=list(LAB_PEOPLE_FIELDS))
+    return locked
+
+
+def build_plan_goals(lab):
+    """The goals of the build plan (Art. 17): the non-empty lines of the approved application's plan,
+    without list markers. The acceptance application reports against each (Art. 18)."""
+    import re
+
+    marker = re.compile(r"^\s*(?:[-*•·]|\(?\d+[.)、]|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)\s*")
+    goals = [marker.sub("", line).strip() for line in (lab.application.construction_plan or "").splitlines()]
+    return [goal for goal in goals if goal]
+
+
+def may_request_extension(lab, user):
+    """Whether to offer the extension request form: a host user, during construction, no extension yet and
+    none waiting (Art. 18). The cut-off and the length are checked when it is filed (`file_extension_request`)."""
+    return (is_lab_host(lab, user) and lab.status == LabStatus.CONSTRUCTION and not lab.extension_granted
+            and not lab.extension_requests.filter(status=ExtensionStatus.REQUESTED).exists())
+
+
+def reports_due(lab, user=None):
+    """The annual report kinds due now (Art. 18, 26), as {kind: deadline}; empty for anyone but the host's users
+    when `user` is given."""
+    if user is not None and not is_lab_host(lab, user):
+        return {}
+    due = {}
+    for kind in AnnualReport.Kind.values:
+        deadline = report_due(lab, kind)
+        if deadline is not None:
+            due[kind] = deadline
+    return due
+
+
+def may_acknowledge_report(report, user):
+    """Art. 18: the annual construction report is copied to the host, whose users acknowledge it once."""
+    return (report.kind == AnnualReport.Kind.CONSTRUCTION and report.acknowledged_at is None
+            and is_lab_host(report.laboratory, user))
+
+
+def may_report_change(lab, user):
+    """Whether to offer the change report form (Art. 24): a host user while the lab is built or in operation."""
+    return is_lab_host(lab, user) and lab.status in (LabStatus.OPERATING, LabStatus.CONSTRUCTION)

@@ -1,2 +1,22 @@
+"""The laboratory's pages for its host's users and ministry staff (mounted at /labs/)."""
+
+from django.urls import path
+
+from . import pdf_views, views
+
 app_name = "labs"
-urlpatterns = []
+urlpatterns = [
+    path("", views.lab_list, name="list"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/acceptance/", views.apply_acceptance, name="apply_acceptance"),
+    path("<int:pk>/extension/", views.request_extension, name="request_extension"),
+    path("<int:pk>/reports/new/", views.file_report, name="file_report"),
+    path("<int:pk>/changes/new/", views.report_change, name="report_change"),
+    path("<int:pk>/transitions/<str:name>/", views.transition, name="transition"),
+    path("reports/<int:pk>/acknowledge/", views.acknowledge_report, name="acknowledge_report"),
+    path("extensions/<int:pk>/transitions/<str:name>/", views.extension_transition, name="extension_transition"),
+    path("changes/<int:pk>/transitions/<str:name>/", views.change_transition, name="change_transition"),
+    path("acceptance/<int:pk>/opinion.pdf", pdf_views.acceptance_opinion_pdf, name="acceptance_opinion_pdf"),
+    path("evaluations/<int:pk>/notice.pdf", pdf_views.evaluation_notice_pdf, name="evaluation_notice_pdf"),
+]

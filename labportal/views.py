@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from applications.models import Application, PreliminaryReview
+from evaluations.models import Laboratory
 
 from .models import Notification
 
@@ -32,6 +33,7 @@ def home(request):
         context["role_section"] = "applicant"
         context["awaiting"] = list(Application.objects.awaiting(user).for_table()[:DASHBOARD_LIMIT])
         context["applications"] = list(Application.objects.visible_to(user).for_table()[:DASHBOARD_LIMIT])
+        context["laboratories"] = list(Laboratory.objects.visible_to(user).for_table()[:DASHBOARD_LIMIT])
     elif user.is_recommender:
         context["role_section"] = "recommender"
         context["awaiting"] = list(Application.objects.awaiting(user).for_table()[:DASHBOARD_LIMIT])
