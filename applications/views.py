@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from labportal.models import AuditEntry
+from labportal.paging import query_without_page
 from labportal.rules import RuleViolation
 from labportal.transitions import TransitionConflict, available_transitions, run_transition
 
@@ -89,12 +90,10 @@ def application_list(request):
     queryset = Application.objects.visible_to(request.user).for_table()
     filterset = ApplicationFilter(request.GET or None, queryset=queryset)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "applications/list.html", {
         "filter": filterset,
         "page": page,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "can_create": permissions.may_create_application(request.user),
     })
 

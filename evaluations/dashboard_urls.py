@@ -1,2 +1,10 @@
+"""The staff dashboard of the laboratories (namespace "dashboard", mounted at /dashboard/)."""
+
+from django.urls import path
+
+from . import views_dashboard as views
+
 app_name = "dashboard"
-urlpatterns = []
+urlpatterns = [
+    path("", views.dashboard, name="index"),
+]

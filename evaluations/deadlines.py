@@ -6,12 +6,12 @@ from accounts.models import Role
 from labportal.deadlines import DeadlineKind, register
 
 
-def _terminate_if(*states):
+def _terminate_if(state, transition="terminate"):
     def consequence(deadline, lab):
         from labportal.transitions import run_transition
 
-        if lab.status in states:
-            run_transition(lab, "terminate", None, comment=str(deadline.kind_label), internal=True, as_system=True)
+        if lab.status == state:
+            run_transition(lab, transition, None, comment=str(deadline.kind_label), internal=True, as_system=True)
     return consequence
 
 
@@ -36,7 +36,7 @@ CONSTRUCTION_PERIOD = register(DeadlineKind(
 ))
 EXTENSION_CUTOFF = register(DeadlineKind(
     code="laboratory.extension_cutoff", label=_("Last day to request an extension of construction"), article="Art. 18",
-    reminder_days=(30, 7), roles=(Role.APPLICANT,),
+    reminder_days=(30, 7), roles=(Role.APPLICANT,), optional=True,
 ))
 ANNUAL_CONSTRUCTION_REPORT = register(DeadlineKind(
     code="laboratory.construction_report", label=_("Annual construction report"), article="Art. 18",
@@ -44,7 +44,7 @@ ANNUAL_CONSTRUCTION_REPORT = register(DeadlineKind(
 ))
 ACCEPTANCE_RECTIFICATION = register(DeadlineKind(
     code="laboratory.acceptance_rectification", label=_("Rectify and apply for acceptance again"), article="Art. 19",
-    reminder_days=(30, 7), roles=HOST_AND_MINISTRY, on_missed=_terminate_if("rectifying"),
+    reminder_days=(30, 7), roles=HOST_AND_MINISTRY, on_missed=_terminate_if("rectifying", "terminate_unrectified"),
 ))
 ANNUAL_OPERATION_REPORT = register(DeadlineKind(
     code="laboratory.operation_report", label=_("Annual operation report"), article="Art. 26",

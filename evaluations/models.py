@@ -48,6 +48,18 @@ ACTIVE_LAB_STATES = (
 PUBLIC_LAB_STATES = ACTIVE_LAB_STATES  # terminated and delisted labs leave the directory, not the records
 IN_CONSTRUCTION_STATES = (LabStatus.CONSTRUCTION, LabStatus.ACCEPTANCE_REVIEW, LabStatus.RECTIFYING,
                           LabStatus.ACCEPTANCE_CONFIRMATION, LabStatus.ACCEPTANCE_PUBLICITY)
+OPERATION_STATES = (LabStatus.OPERATING, LabStatus.EVALUATING, LabStatus.EVALUATION_RECTIFYING)
+# Lab expert rounds, keyed by the criteria set's purpose (reviews.CriteriaSet.Purpose values): the lab states
+# a round of that purpose takes (Art. 19, 26), the state in which a lab awaits its decision, and the
+# articles of opening the round and of its decision (Art. 27 for an evaluation's result).
+LAB_ROUND_PURPOSES = ("acceptance", "evaluation")
+LAB_ROUND_STATES = {
+    "acceptance": (LabStatus.ACCEPTANCE_REVIEW,),
+    "evaluation": (LabStatus.OPERATING, LabStatus.EVALUATION_RECTIFYING, LabStatus.EVALUATING),
+}
+LAB_ROUND_LIVE_STATE = {"acceptance": LabStatus.ACCEPTANCE_REVIEW, "evaluation": LabStatus.EVALUATING}
+LAB_ROUND_OPEN_ARTICLE = {"acceptance": "Art. 19", "evaluation": "Art. 26"}
+LAB_ROUND_DECISION_ARTICLE = {"acceptance": "Art. 19", "evaluation": "Art. 27"}
 CONFIRM_ACCEPTANCE = "confirm_acceptance"
 DELIST = "delist"
 
@@ -209,16 +221,28 @@ class Laboratory(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def conclude_acceptance_publicity(self, by=None, comment="", sustained=False):
         """No sustained objection: formal operation starts (Art. 19). A sustained one sends the lab back
         to the experts."""
-        from .services import start_operation
+        from .services import reopen_acceptance, start_operation
 
-        if not sustained:
+        if sustained:
+            reopen_acceptance(self)
+        else:
             start_operation(self)
 
-    @transition(field=status, source=[LabStatus.CONSTRUCTION, LabStatus.RECTIFYING], target=LabStatus.TERMINATED,
+    @transition(field=status, source=LabStatus.CONSTRUCTION, target=LabStatus.TERMINATED,
                 permission=is_ministry_staff,
                 custom={"label": _("Terminate the construction"), "article": "Art. 18", "internal": True})
     def terminate(self, by=None, comment=""):
-        """Applied by the sweep when the extended construction period or the rectification window lapses."""
+        """Applied by the sweep when the extended construction period lapses with no acceptance application."""
+        from .services import close_lab_clocks
+
+        close_lab_clocks(self)
+
+    @transition(field=status, source=LabStatus.RECTIFYING, target=LabStatus.TERMINATED,
+                permission=is_ministry_staff,
+                custom={"label": _("Terminate the construction"), "article": "Art. 19", "internal": True})
+    def terminate_unrectified(self, by=None, comment=""):
+        """Applied by the sweep when the 6-month rectification window lapses with no new acceptance
+        application (Art. 19; audited under that article, not Art. 18)."""
         from .services import close_lab_clocks
 
         close_lab_clocks(self)
@@ -322,7 +346,9 @@ class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @transition(field=status, source=ExtensionStatus.REQUESTED, target=ExtensionStatus.REFUSED, permission=is_ministry_staff,
                 custom={"label": _("Refuse the extension"), "article": "Art. 18", "comment_required": True, "button": "danger"})
     def refuse(self, by=None, comment=""):
-        pass
+        from .services import reopen_extension_window
+
+        reopen_extension_window(self)
 
     def clean_fields(self, exclude=None):
         super().clean_fields(exclude={*(exclude or ()), "status"})
@@ -455,15 +481,22 @@ class ChangeReport(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
         apply_change(self)
 
+    def lab_in_operation(self):
+        """A re-review is a comprehensive evaluation (Art. 24, 26): only of a lab in operation. A lab still
+        being built is reviewed at its acceptance; its changes are accepted."""
+        return self.laboratory.status in OPERATION_STATES
+
     @transition(field=status, source=ChangeStatus.SUBMITTED, target=ChangeStatus.RE_REVIEW, permission=is_ministry_staff,
+                conditions=[lab_in_operation],
                 custom={"label": _("Order a re-review"), "article": "Art. 24", "comment_required": True, "button": "warning"})
     def order_re_review(self, by=None, comment=""):
-        """The change is applied and the lab goes to a comprehensive evaluation."""
+        """The change is applied and the lab goes to a comprehensive evaluation (unless it is in one already)."""
         from labportal.transitions import run_transition
 
         from .services import apply_change
 
         apply_change(self)
-        run_transition(self.laboratory, "start_evaluation", by, comment=comment, internal=True)
+        if self.laboratory.status != LabStatus.EVALUATING:
+            run_transition(self.laboratory, "start_evaluation", by, comment=comment, internal=True)
 
 

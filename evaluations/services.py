@@ -33,6 +33,11 @@ from .models import (
     ExtensionRequest,
     ExtensionStatus,
     Laboratory,
+    LAB_ROUND_DECISION_ARTICLE,
+    LAB_ROUND_LIVE_STATE,
+    LAB_ROUND_OPEN_ARTICLE,
+    LAB_ROUND_PURPOSES,
+    LAB_ROUND_STATES,
     LabStatus,
 )
 from .permissions import is_lab_host
@@ -108,7 +113,9 @@ def file_extension_request(lab, by, months, reason, today=None):
         )
     if not (reason or "").strip():
         raise RuleViolation(_("Explain why the construction cannot be finished in time (Art. 18)."), field="reason", article="Art. 18")
-    return ExtensionRequest.objects.create(laboratory=lab, months=months, reason=reason, filed_on=today, filed_by=by)
+    request = ExtensionRequest.objects.create(laboratory=lab, months=months, reason=reason, filed_on=today, filed_by=by)
+    close_deadlines(lab, EXTENSION_CUTOFF.code, Deadline.State.MET)  # filed in time: the cut-off is met, not missed
+    return request
 
 
 def grant_extension(request, by):
@@ -121,11 +128,21 @@ def grant_extension(request, by):
     _open_construction_clocks(lab)
 
 
+def reopen_extension_window(request):
+    """Inside `ExtensionRequest.refuse`: the host may still ask again until the cut-off day (Art. 18)."""
+    lab = request.laboratory
+    if not lab.extension_granted and timezone.localdate() <= extension_cutoff(lab):
+        open_deadline(lab, EXTENSION_CUTOFF.code, extension_cutoff(lab), [lab.host])
+
+
 # --- acceptance (Art. 18-19) --------------------------------------------------------------------
 
 
 def acceptance_opens_on(lab):
-    return lab.construction_end - relativedelta(months=ACCEPTANCE_OPENS_MONTHS_BEFORE_END)
+    """3 months before the end of the 2-year period (Art. 18). An extension moves the latest day to apply,
+    not this one: a lab finishing early in its extension applies then."""
+    two_years = lab.construction_start + relativedelta(months=CONSTRUCTION_MONTHS)
+    return min(lab.construction_end, two_years) - relativedelta(months=ACCEPTANCE_OPENS_MONTHS_BEFORE_END)
 
 
 def file_acceptance_application(lab, by, report, goal_statements):
@@ -168,6 +185,16 @@ def open_acceptance_notice(title, labs, by, starts_on=None, working_days=None):
                        working_days=working_days, subject="acceptance")
 
 
+def reopen_acceptance(lab):
+    """A sustained objection sends the acceptance back to the experts (Art. 19): the ministries' confirmations
+    were of the verdict objected to, so a new pass needs both again (the audit keeps who confirmed)."""
+    from labportal.signoffs import signoffs
+
+    from .models import CONFIRM_ACCEPTANCE
+
+    signoffs(lab, CONFIRM_ACCEPTANCE).delete()
+
+
 def start_operation(lab):
     """Formal operation (Art. 19): annual operation reports and the triennial evaluation start (Art. 26)."""
     today = timezone.localdate()
@@ -189,11 +216,22 @@ def report_due(lab, kind):
     return Deadline.objects.for_object(lab).open().filter(kind=_report_clock(kind).code).first()
 
 
+def _report_year(lab, kind, due_date):
+    """The year number of the report of `kind` due on `due_date`: reports fall on the anniversaries of the
+    approval (construction, Art. 18) or of the start of operation (Art. 26). None when the phase has no start."""
+    start = lab.approved_on if kind == AnnualReport.Kind.CONSTRUCTION else lab.operation_started_on
+    return due_date.year - start.year if start else None
+
+
 def open_next_report_clock(lab, deadline_kind):
     """After a report is filed or its deadline lapses: the next anniversary's report, while the phase lasts."""
     kind = REPORT_KINDS[deadline_kind]
     last = Deadline.objects.for_object(lab).filter(kind=deadline_kind).order_by("-due_date").first()
-    next_due = (last.due_date if last else timezone.localdate()) + relativedelta(years=1)
+    start = lab.approved_on if kind == AnnualReport.Kind.CONSTRUCTION else lab.operation_started_on
+    if start and last:  # counted from the start, so that 29 February comes back in leap years
+        next_due = start + relativedelta(years=_report_year(lab, kind, last.due_date) + 1)
+    else:
+        next_due = (last.due_date if last else timezone.localdate()) + relativedelta(years=1)
     if kind == AnnualReport.Kind.CONSTRUCTION and (lab.status not in (LabStatus.CONSTRUCTION, LabStatus.RECTIFYING)
                                                    or next_due > lab.construction_end):
         return None
@@ -214,7 +252,7 @@ def submit_annual_report(lab, by, kind, data, outputs=()):
         raise RuleViolation(_("No report of this kind is due now."), field="kind")
     if not (data.get("summary") or "").strip():
         raise RuleViolation(_("Describe the year's progress."), field="summary")
-    period = AnnualReport.objects.filter(laboratory=lab, kind=kind).count() + 1
+    period = _report_year(lab, kind, due.due_date) or AnnualReport.objects.filter(laboratory=lab, kind=kind).count() + 1
     with transaction.atomic():
         report = AnnualReport.objects.create(
             laboratory=lab, kind=kind, period=period, due_on=due.due_date, submitted_by=by,
@@ -249,33 +287,36 @@ def acknowledge_report(report, by):
 
 def open_lab_round(title, committee, criteria_set, labs, by):
     """An expert round scoring labs for acceptance (Art. 19) or comprehensive evaluation (Art. 26)."""
-    from reviews.models import CriteriaSet, ReviewRound, RoundEntry
+    from reviews.models import CriteriaSet, ReviewRound, RoundEntry, RoundStatus
     from reviews.services import check_round_can_open
 
     labs = list(dict.fromkeys(labs))
     check_round_can_open(committee, criteria_set, by, labs)
-    if criteria_set.purpose == CriteriaSet.Purpose.ACCEPTANCE:
-        wrong = [str(lab) for lab in labs if lab.status != LabStatus.ACCEPTANCE_REVIEW]
-        article = "Art. 19"
-    elif criteria_set.purpose == CriteriaSet.Purpose.EVALUATION:
-        ready = (LabStatus.OPERATING, LabStatus.EVALUATION_RECTIFYING, LabStatus.EVALUATING)
-        wrong = [str(lab) for lab in labs if lab.status not in ready]
-        article = "Art. 26"
-    else:
+    if criteria_set.purpose not in LAB_ROUND_PURPOSES:
         raise RuleViolation(_("Choose a criteria set made for acceptance or evaluation."), field="criteria_set")
+    article = LAB_ROUND_OPEN_ARTICLE[criteria_set.purpose]
+    wrong = [str(lab) for lab in labs if lab.status not in LAB_ROUND_STATES[criteria_set.purpose]]
     if wrong:
         raise RuleViolation(_("These laboratories are not at this stage: %(labs)s") % {"labs": "、".join(wrong)},
+                            field="laboratories", article=article)
+    busy = RoundEntry.objects.filter(application__laboratory__in=labs, round__status=RoundStatus.OPEN,
+                                     round__criteria_set__purpose=criteria_set.purpose)
+    if busy.exists():
+        names = sorted({str(entry.application.laboratory) for entry in busy.select_related("application__laboratory")})
+        raise RuleViolation(_("Already in a round being scored: %(labs)s") % {"labs": "、".join(names)},
                             field="laboratories", article=article)
     with transaction.atomic():
         review_round = ReviewRound.objects.create(title=title, committee=committee, criteria_set=criteria_set, opened_by=by)
         RoundEntry.objects.bulk_create(RoundEntry(round=review_round, application=lab.application) for lab in labs)
         if criteria_set.purpose == CriteriaSet.Purpose.EVALUATION:
             for lab in labs:
-                reevaluation = lab.status == LabStatus.EVALUATION_RECTIFYING
+                reevaluation = lab.evaluation_rectified  # also when a re-review (Art. 24) came while rectifying
+                regular = lab.status == LabStatus.OPERATING  # not an Art. 24 re-review (already evaluating)
                 if lab.status != LabStatus.EVALUATING:
                     run_transition(lab, "start_evaluation", by, comment=title, internal=True)
                 Evaluation.objects.create(laboratory=lab, cycle=lab.evaluations.count() + 1, is_reevaluation=reevaluation)
-                close_deadlines(lab, EVALUATION_DUE.code, Deadline.State.MET)
+                if regular:  # the triennial evaluation (Art. 26) is met; a re-review leaves its clock running
+                    close_deadlines(lab, EVALUATION_DUE.code, Deadline.State.MET)
                 close_deadlines(lab, EVALUATION_RECTIFICATION.code, Deadline.State.MET)
     return review_round
 
@@ -285,16 +326,17 @@ def conclude_lab_round(review_round, by, decisions):
     from reviews.models import CriteriaSet, RoundEntry
     from reviews.services import round_results
 
-    acceptance = review_round.criteria_set.purpose == CriteriaSet.Purpose.ACCEPTANCE
+    purpose = review_round.criteria_set.purpose
+    acceptance = purpose == CriteriaSet.Purpose.ACCEPTANCE
     choices = AcceptanceVerdict.values if acceptance else EvaluationResult.values
-    live_state = LabStatus.ACCEPTANCE_REVIEW if acceptance else LabStatus.EVALUATING
+    live_state = LAB_ROUND_LIVE_STATE[purpose]
     entries = [e for e in review_round.entries.select_related("application__laboratory")
                if e.application.laboratory.status == live_state]
     decisions = {str(k): v for k, v in decisions.items()}
     missing = [str(e.application.laboratory) for e in entries if str(e.application_id) not in decisions]
     if missing:
         raise RuleViolation(_("Decide on every laboratory of the round: %(labs)s") % {"labs": "、".join(missing)},
-                            field="decisions", article="Art. 19" if acceptance else "Art. 27")
+                            field="decisions", article=LAB_ROUND_DECISION_ARTICLE[purpose])
     scored = {r.application.pk: r.count for r in round_results(review_round)}
     for entry in entries:
         lab = entry.application.laboratory
@@ -335,11 +377,14 @@ def after_evaluation_result(lab, by, result, opinion):
 
 
 def next_evaluation_due(lab):
-    """Every 3 years from the start of operation (Art. 26): the next such date after today."""
+    """Every 3 years from the start of operation (Art. 26): the next such date after today and after the due
+    date the evaluation just done met (a round opened ahead of its due date does not leave that date due)."""
     today = timezone.localdate()
     start = lab.operation_started_on or today
+    met = Deadline.objects.for_object(lab).filter(kind=EVALUATION_DUE.code, state=Deadline.State.MET).order_by("-due_date").first()
+    after = max(today, met.due_date) if met else today
     cycles = 1
-    while start + relativedelta(years=EVALUATION_YEARS * cycles) <= today:
+    while start + relativedelta(years=EVALUATION_YEARS * cycles) <= after:
         cycles += 1
     return start + relativedelta(years=EVALUATION_YEARS * cycles)
 
@@ -451,3 +496,58 @@ def may_acknowledge_report(report, user):
 def may_report_change(lab, user):
     """Whether to offer the change report form (Art. 24): a host user while the lab is built or in operation."""
     return is_lab_host(lab, user) and lab.status in (LabStatus.OPERATING, LabStatus.CONSTRUCTION)
+
+
+# --- home pages: what waits for whom (Art. 18, 19, 24, 26) --------------------------------------
+# Added for the per-role home pages (`labportal.views.home`): a constant number of queries, whatever the
+# number of labs.
+
+
+def reports_due_for(user, limit=20):
+    """The annual reports every lab of `user`'s host owes, [(lab, deadline)] by due date (Art. 18, 26):
+    two queries however many labs the host runs."""
+    from django.contrib.contenttypes.models import ContentType
+
+    if not is_lab_host(Laboratory(host_id=user.organisation_id), user):
+        return []
+    hosted = Laboratory.objects.filter(host_id=user.organisation_id)
+    deadlines = list(Deadline.objects.open()
+                     .filter(content_type=ContentType.objects.get_for_model(Laboratory),
+                             object_id__in=hosted.values("pk"),
+                             kind__in=[ANNUAL_CONSTRUCTION_REPORT.code, ANNUAL_OPERATION_REPORT.code])
+                     .order_by("due_date", "pk")[:limit])
+    labs = hosted.in_bulk({deadline.object_id for deadline in deadlines})
+    return [(labs[deadline.object_id], deadline) for deadline in deadlines]
+
+
+def awaiting_ministry(user, limit=20):
+    """What on the labs waits for a ministry's staff member: extension requests (Art. 18) and change reports
+    (Art. 24) to decide, accepted labs this ministry has not confirmed yet (Art. 19) and acceptance
+    applications that are in no open expert round (Art. 19). Empty lists for anyone else."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Exists, OuterRef
+
+    from applications.permissions import is_ministry_staff
+    from labportal.models import SignOff
+    from labportal.signoffs import ministry_of
+    from reviews.models import RoundEntry, RoundStatus
+
+    from .models import CONFIRM_ACCEPTANCE, ChangeReport, ChangeStatus
+
+    empty = {"extension_requests": [], "change_reports": [], "confirmations": [], "acceptance_applications": []}
+    if not is_ministry_staff(None, user):
+        return empty
+    labs = Laboratory.objects.visible_to(user)
+    signed = SignOff.objects.filter(content_type=ContentType.objects.get_for_model(Laboratory), object_id=OuterRef("pk"),
+                                    decision=CONFIRM_ACCEPTANCE, ministry=ministry_of(user))
+    in_open_round = RoundEntry.objects.filter(application_id=OuterRef("application_id"), round__status=RoundStatus.OPEN)
+    return {
+        "extension_requests": list(ExtensionRequest.objects.filter(status=ExtensionStatus.REQUESTED, laboratory__in=labs)
+                                   .select_related("laboratory__host").order_by("filed_on", "pk")[:limit]),
+        "change_reports": list(ChangeReport.objects.filter(status=ChangeStatus.SUBMITTED, laboratory__in=labs)
+                               .select_related("laboratory__host").order_by("filed_at", "pk")[:limit]),
+        "confirmations": list(labs.filter(status=LabStatus.ACCEPTANCE_CONFIRMATION).exclude(Exists(signed))
+                              .select_related("host").order_by("name_zh")[:limit]),
+        "acceptance_applications": list(labs.filter(status=LabStatus.ACCEPTANCE_REVIEW).exclude(Exists(in_open_round))
+                                        .select_related("host").order_by("name_zh")[:limit]),
+    }

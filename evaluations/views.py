@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.choices import ResearchDirection
 from labportal.models import AuditEntry
+from labportal.paging import query_without_page
 from labportal.rules import RuleViolation
 from labportal.transitions import TransitionConflict, available_transitions, run_transition
 from reviews.views_staff import _run_and_redirect, rule_text
@@ -58,12 +59,6 @@ def _visible(request, pk, *, lock=False):
     return get_object_or_404(queryset, pk=pk)
 
 
-def _query_without_page(request):
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def _refused(request, exc, lab):
     """A PermissionDenied / TransitionConflict from a form page: say why and go back to the lab."""
     messages.error(request, rule_text(exc))
@@ -78,7 +73,7 @@ def lab_list(request):
     queryset = Laboratory.objects.visible_to(request.user).for_table()
     filterset = LaboratoryFilter(request.GET or None, queryset=queryset)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "labs/list.html", {"filter": filterset, "page_obj": page, "query": _query_without_page(request)})
+    return render(request, "labs/list.html", {"filter": filterset, "page_obj": page, "query": query_without_page(request)})
 
 
 def _timeline(lab, extension_requests, change_reports):

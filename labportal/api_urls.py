@@ -6,7 +6,16 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, OrganisationViewSet
 from applications.api import ApplicationAttachmentViewSet, ApplicationViewSet
-from evaluations.api import LaboratoryViewSet, PublicApprovedViewSet
+from evaluations.api import (
+    AcceptanceApplicationViewSet,
+    AnnualReportViewSet,
+    ChangeReportViewSet,
+    EvaluationViewSet,
+    ExtensionRequestViewSet,
+    LaboratoryViewSet,
+    LabRoundViewSet,
+    PublicApprovedViewSet,
+)
 from reviews.api import (
     AssignmentViewSet,
     CommitteeViewSet,
@@ -38,6 +47,14 @@ router.register("inspections", SiteInspectionViewSet, basename="inspection")
 router.register("notices", NoticeViewSet, basename="notice")
 router.register("objections", ObjectionViewSet, basename="objection")
 router.register("laboratories", LaboratoryViewSet, basename="laboratory")
+# A laboratory's records (Art. 18-27), each under its (visible) laboratory, and its expert rounds.
+_LAB = r"laboratories/(?P<laboratory_pk>[0-9]+)"
+router.register(f"{_LAB}/extension-requests", ExtensionRequestViewSet, basename="lab-extension-request")
+router.register(f"{_LAB}/annual-reports", AnnualReportViewSet, basename="lab-annual-report")
+router.register(f"{_LAB}/change-reports", ChangeReportViewSet, basename="lab-change-report")
+router.register(f"{_LAB}/acceptance-applications", AcceptanceApplicationViewSet, basename="lab-acceptance-application")
+router.register(f"{_LAB}/evaluations", EvaluationViewSet, basename="lab-evaluation")
+router.register("lab-rounds", LabRoundViewSet, basename="lab-round")
 # No login: what is under publicity, the objection form, and the approved construction list.
 router.register("public/notices", PublicNoticeViewSet, basename="public-notice")
 router.register("public/approved", PublicApprovedViewSet, basename="public-approved")

@@ -10,10 +10,11 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Callable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import Deadline, ReminderSent
@@ -28,6 +29,7 @@ class DeadlineKind:
     reminder_days: tuple = (30, 7)
     roles: tuple = ()  # which users of the concerned organisations hear of it; empty: all
     on_missed: Callable | None = None  # (deadline, subject) -> None, inside the sweep's transaction
+    optional: bool = False  # a window for an option (not an obligation): when it passes it closes, unnoticed
     url: Callable = field(default=lambda subject: subject.get_absolute_url())
 
 
@@ -70,8 +72,9 @@ def sweep(as_of=None, batch_size=500):
     """Send due reminders and apply lapses as of the date `as_of` (today in Asia/Shanghai by default)."""
     as_of = as_of or timezone.localdate()
     result = SweepResult()
-    _remind(as_of, batch_size, result)
-    _lapse(as_of, batch_size, result)
+    with translation.override(settings.LANGUAGE_CODE):  # messages in the portal's language, whoever runs it
+        _remind(as_of, batch_size, result)
+        _lapse(as_of, batch_size, result)
     return result
 
 
@@ -165,8 +168,13 @@ def _lapse(as_of, batch_size, result):
         subjects = _subjects(batch)
         now = timezone.now()
         messages = []
-        Deadline.objects.filter(pk__in=[d.pk for d in batch]).update(state=Deadline.State.MISSED, closed_at=now)
+        optional = {d.pk for d in batch if getattr(registry.get(d.kind), "optional", False)}
+        Deadline.objects.filter(pk__in=optional).update(state=Deadline.State.CANCELLED, closed_at=now)
+        Deadline.objects.filter(pk__in=[d.pk for d in batch if d.pk not in optional]).update(
+            state=Deadline.State.MISSED, closed_at=now)
         for deadline in batch:
+            if deadline.pk in optional:
+                continue
             kind = registry.get(deadline.kind)
             subject = subjects[deadline.pk]
             if kind and kind.on_missed and subject is not None:

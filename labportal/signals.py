@@ -1,8 +1,10 @@
 """Every django-fsm transition writes one audit record and queues its notifications after commit."""
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.dispatch import receiver
+from django.utils import translation
 from django_fsm.signals import post_transition
 
 from .models import AuditEntry
@@ -32,4 +34,10 @@ def audit_transition(sender, instance, name, source, target, **kwargs):
     instance._audit_data = {}
     notify = getattr(instance, "notify_transition", None)
     if notify is not None:
-        transaction.on_commit(lambda: notify(entry), robust=True)  # a mail failure never undoes a decision
+        transaction.on_commit(lambda: _in_portal_language(notify, entry), robust=True)  # a mail failure never undoes a decision
+
+
+def _in_portal_language(notify, entry):
+    """Messages are written in the portal's language, whatever language the person acting browses in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(entry)

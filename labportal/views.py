@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from applications.models import Application, PreliminaryReview
+from evaluations import services as lab_services
 from evaluations.models import Laboratory
 
 from .models import Notification
@@ -34,6 +35,7 @@ def home(request):
         context["awaiting"] = list(Application.objects.awaiting(user).for_table()[:DASHBOARD_LIMIT])
         context["applications"] = list(Application.objects.visible_to(user).for_table()[:DASHBOARD_LIMIT])
         context["laboratories"] = list(Laboratory.objects.visible_to(user).for_table()[:DASHBOARD_LIMIT])
+        context["lab_reports_due"] = lab_services.reports_due_for(user, limit=DASHBOARD_LIMIT)
     elif user.is_recommender:
         context["role_section"] = "recommender"
         context["awaiting"] = list(Application.objects.awaiting(user).for_table()[:DASHBOARD_LIMIT])
@@ -49,6 +51,7 @@ def home(request):
     elif user.is_ministry_staff:
         context["role_section"] = "ministry_staff"
         context["awaiting"] = list(Application.objects.awaiting(user).for_table()[:DASHBOARD_LIMIT])
+        context["lab_matters"] = lab_services.awaiting_ministry(user, limit=DASHBOARD_LIMIT)
     elif user.is_expert:
         context["role_section"] = "expert"
     elif context["is_portal_admin"]:

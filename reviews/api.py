@@ -34,12 +34,14 @@ from accounts.models import Role, User
 from applications.models import Application, Status
 from applications.permissions import is_ministry_staff
 from applications.uploads import inspect_upload
+from evaluations.models import AcceptanceVerdict, EvaluationResult
 from labportal import throttle
 from labportal.api_views import (
     ERROR_RESPONSES,
     AvailableTransitionSerializer,
     TransitionRequestSerializer,
     TransitionsMixin,
+    is_schema_view,
     named_choice_field,
     transition_schema,
 )
@@ -91,10 +93,6 @@ class IsMinistryStaff(BasePermission):
 def staff_only(queryset, user):
     """Models without a `visible_to` of their own are the ministries' working data: nothing for others."""
     return queryset if is_staff_reader(user) else queryset.none()
-
-
-def _fake(view):
-    return getattr(view, "swagger_fake_view", False)
 
 
 def _file_errors(exc, field_name):
@@ -256,7 +254,7 @@ class CommitteeViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
     filterset_fields = []
 
     def get_queryset(self):
-        if _fake(self):
+        if is_schema_view(self):
             return ExpertCommittee.objects.none()
         # Meta.ordering (position, pk) orders the members; an explicit order_by here would leak into the
         # GROUP BY of `composition_errors()`, which reads the (prefetched) members manager.
@@ -300,7 +298,7 @@ class CriteriaSetViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["purpose"]
 
     def get_queryset(self):
-        if _fake(self):
+        if is_schema_view(self):
             return CriteriaSet.objects.none()
         criteria = Criterion.objects.order_by("order", "pk")
         return staff_only(CriteriaSet.objects.all(), self.request.user).prefetch_related(
@@ -328,7 +326,7 @@ class FormalReviewItemViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["active"]
 
     def get_queryset(self):
-        if _fake(self):
+        if is_schema_view(self):
             return FormalReviewItem.objects.none()
         return staff_only(FormalReviewItem.objects.all(), self.request.user)
 
@@ -418,9 +416,16 @@ class AssignExpertSerializer(serializers.Serializer):
         return fields
 
 
+# A round of laboratories (acceptance, evaluation) is concluded with their verdicts or results instead.
+LAB_ROUND_DECISIONS = [*AcceptanceVerdict.choices, *EvaluationResult.choices]
+
+
 class DecisionSerializer(serializers.Serializer):
     action = named_choice_field("RoundDecisionEnum", [("advance", gettext_lazy("To site inspection")),
-                                                      ("reject", gettext_lazy("Reject"))])
+                                                      ("reject", gettext_lazy("Reject")), *LAB_ROUND_DECISIONS],
+                                help_text=gettext_lazy("Applications: advance / reject. Labs: pass / rectify / fail "
+                                                       "(acceptance, Art. 19), excellent / qualified / unqualified "
+                                                       "(evaluation, Art. 27)."))
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000,
                                    help_text=gettext_lazy("Required when rejecting."))
 
@@ -429,7 +434,8 @@ class RoundTransitionSerializer(TransitionRequestSerializer):
     decisions = serializers.DictField(
         child=DecisionSerializer(), required=False,
         help_text=gettext_lazy("conclude: a decision per application of the round, {application id: {\"action\": "
-                               "\"advance\"|\"reject\", \"reason\": \"...\"}} (Art. 13)."),
+                               "\"advance\"|\"reject\", \"reason\": \"...\"}} (Art. 13); for a round of laboratories "
+                               "the verdict or result and the experts' opinion (also at /api/lab-rounds/, by lab id)."),
     )
 
     def validate_decisions(self, value):
@@ -583,7 +589,7 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
     transition_serializer_class = RoundTransitionSerializer
 
     def get_queryset(self):
-        if _fake(self):
+        if is_schema_view(self):
             return ReviewRound.objects.none()
         queryset = staff_only(ReviewRound.objects.all(), self.request.user).select_related(
             "committee", "criteria_set", "opened_by"
@@ -728,7 +734,7 @@ class AssignmentViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = AssignmentFilter
 
     def get_queryset(self):
-        if _fake(self):
+        if is_schema_view(self):
             return Assignment.objects.none()
         return assignment_queryset(Assignment.objects.visible_to(self.request.user), detail=self.action != "list")
 
@@ -831,7 +837,7 @@ class SiteInspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
     filterset_fields = ["application"]
 
     def get_queryset(self):
-        if _fake(self):
+        if is_schema_view(self):
             return SiteInspection.objects.none()
         visible = Application.objects.visible_to(self.request.user).values("pk")
         return staff_only(SiteInspection.objects.filter(application__in=visible), self.request.user).select_related(
@@ -932,7 +938,7 @@ class NoticeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnly
     filterset_class = NoticeFilter
 
     def get_queryset(self):
-        if _fake(self):
+        if is_schema_view(self):
             return PublicityNotice.objects.none()
         user = self.request.user
         return staff_only(PublicityNotice.objects.all(), user).select_related("opened_by").prefetch_related(
@@ -997,7 +1003,7 @@ class ObjectionViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ObjectionFilter
 
     def get_queryset(self):
-        if _fake(self):
+        if is_schema_view(self):
             return Objection.objects.none()
         return Objection.objects.visible_to(self.request.user).select_related(
             "notice", "application", "application__host"
@@ -1106,7 +1112,7 @@ class PublicNoticeViewSet(viewsets.ReadOnlyModelViewSet):
     authentication_classes = []
 
     def get_queryset(self):
-        if _fake(self):
+        if is_schema_view(self):
             return PublicityNotice.objects.none()
         applications = Application.objects.public().select_related("host").order_by("pk")
         return PublicityNotice.objects.public().prefetch_related(Prefetch("applications", queryset=applications))

@@ -4,14 +4,36 @@ the service's (`reviews.services`, the @transition methods) and is reported back
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Status
 from applications.uploads import inspect_upload
+from evaluations.models import (
+    CONFIRM_ACCEPTANCE,
+    LAB_ROUND_DECISION_ARTICLE,
+    LAB_ROUND_OPEN_ARTICLE,
+    LAB_ROUND_STATES,
+    AcceptanceVerdict,
+    EvaluationResult,
+    Laboratory,
+    LabStatus,
+)
+from labportal.models import SignOff
 
-from .models import CommitteeStatus, CriteriaSet, ExpertCommittee, FormalReviewItem, SiteInspection
+from .models import (
+    CommitteeStatus,
+    CriteriaSet,
+    ExpertCommittee,
+    FormalReviewItem,
+    PublicityNotice,
+    RoundEntry,
+    RoundStatus,
+    SiteInspection,
+)
 
 FORMAL_REVIEW_ACTIONS = ("pass_formal_review", "request_supplement", "reject_formally")
 
@@ -82,23 +104,88 @@ class FormalReviewForm(RuleFormMixin, forms.Form):
 # --- expert review rounds ----------------------------------------------------------------------
 
 
+class CriteriaSetChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj} · {obj.get_purpose_display()}"
+
+
+class LaboratoryChoiceField(forms.ModelMultipleChoiceField):
+    """Laboratories as checkboxes: name, host and the lab's status (or its confirmations, for publicity)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        parts = [str(obj), str(obj.host), obj.get_status_display()]
+        if getattr(obj, "in_open_round", False):
+            parts.append(str(_("already in a round being scored")))
+        if hasattr(obj, "samr_confirmed"):
+            parts.append(str(confirmation_label(obj.samr_confirmed, obj.miit_confirmed)))
+        return " · ".join(parts)
+
+
+def confirmation_label(samr, miit):
+    if samr and miit:
+        return _("acceptance confirmed by SAMR and MIIT")
+    if samr:
+        return _("awaiting MIIT's confirmation")
+    if miit:
+        return _("awaiting SAMR's confirmation")
+    return _("awaiting both ministries' confirmation")
+
+
 class RoundForm(RuleFormMixin, forms.Form):
+    """An expert round: applications with an application criteria set (Art. 13), or laboratories with an
+    acceptance (Art. 19) or evaluation (Art. 26) set. The criteria set chosen decides which list counts."""
+
     title = forms.CharField(label=_("Title"), max_length=200)
     committee = forms.ModelChoiceField(label=_("Expert committee"), queryset=ExpertCommittee.objects.none(),
                                        help_text=_("Only active committees within their term (Art. 9)."))
-    criteria_set = forms.ModelChoiceField(label=_("Criteria"), queryset=CriteriaSet.objects.none())
+    criteria_set = CriteriaSetChoiceField(
+        label=_("Criteria"), queryset=CriteriaSet.objects.none(),
+        help_text=_("Application review criteria score applications; acceptance and evaluation criteria score laboratories."),
+    )
     applications = ApplicationChoiceField(
-        label=_("Applications"), queryset=Application.objects.none(),
+        label=_("Applications"), queryset=Application.objects.none(), required=False,
         help_text=_("Applications that passed formal review (Art. 13)."),
+    )
+    laboratories = LaboratoryChoiceField(
+        label=_("Laboratories"), queryset=None, required=False,
+        help_text=_("Acceptance: laboratories under acceptance review (Art. 19). Comprehensive evaluation: laboratories "
+                    "in operation or rectifying after an unqualified evaluation (Art. 26-27)."),
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["committee"].queryset = ExpertCommittee.objects.filter(status=CommitteeStatus.ACTIVE).order_by("name")
-        self.fields["criteria_set"].queryset = CriteriaSet.objects.filter(purpose=CriteriaSet.Purpose.APPLICATION).order_by("name")
+        self.fields["criteria_set"].queryset = CriteriaSet.objects.order_by("purpose", "name", "pk")
         self.fields["applications"].queryset = (
             Application.objects.visible_to(user).filter(status=Status.FORMAL_REVIEW_PASSED).for_table()
         )
+        states = [state for group in LAB_ROUND_STATES.values() for state in group]
+        in_open_round = RoundEntry.objects.filter(application_id=OuterRef("application_id"), round__status=RoundStatus.OPEN)
+        self.fields["laboratories"].queryset = (
+            Laboratory.objects.visible_to(user).filter(status__in=states).select_related("host")
+            .annotate(in_open_round=Exists(in_open_round)).order_by("status", "name_zh", "pk")
+        )
+
+    def clean(self):
+        data = super().clean()
+        criteria_set = data.get("criteria_set")
+        if criteria_set is not None and criteria_set.purpose in LAB_ROUND_STATES:
+            # The service names "applications" when nothing is chosen: for a lab round that is this list.
+            self.rule_field_map = {"applications": "laboratories"}
+            if not data.get("laboratories"):
+                self.add_error("laboratories", _("Choose at least one laboratory (%(article)s).")
+                               % {"article": LAB_ROUND_OPEN_ARTICLE[criteria_set.purpose]})
+        return data
+
+    def laboratory_rows(self):
+        """The laboratory checkboxes with their lab, for the template to group and mark them."""
+        return [(choice, choice.data["value"].instance) for choice in self["laboratories"]]
+
+    def criteria_purposes(self):
+        """{criteria set id: purpose}, for the page to show the list that the chosen set scores."""
+        return {str(pk): purpose for pk, purpose in self.fields["criteria_set"].queryset.values_list("pk", "purpose")}
 
 
 class AssignForm(RuleFormMixin, forms.Form):
@@ -167,6 +254,46 @@ class ConcludeForm(RuleFormMixin, forms.Form):
         }
 
 
+class LabConcludeForm(RuleFormMixin, forms.Form):
+    """For each laboratory still under review in a lab round: the verdict (acceptance: pass / rectify / fail,
+    Art. 19) or the result (evaluation: excellent / qualified / unqualified, Art. 27), and the experts' opinion,
+    which the acceptance opinion or the evaluation notice carries. Keyed by the lab's application, as the
+    round's entries are."""
+
+    def __init__(self, *args, laboratories, purpose, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.laboratories = list(laboratories)
+        self.purpose = purpose
+        acceptance = purpose == CriteriaSet.Purpose.ACCEPTANCE
+        self.article = LAB_ROUND_DECISION_ARTICLE[purpose]
+        choices = AcceptanceVerdict.choices if acceptance else EvaluationResult.choices
+        for lab in self.laboratories:
+            key = lab.application_id
+            self.fields[f"outcome_{key}"] = forms.ChoiceField(
+                label=_("Verdict") if acceptance else _("Result"), choices=choices, widget=forms.RadioSelect,
+                error_messages={"required": _("Choose the outcome for this laboratory (%(article)s).")
+                                % {"article": self.article}},
+            )
+            self.fields[f"opinion_{key}"] = forms.CharField(
+                label=_("Experts' opinion"), widget=_textarea(3),
+                help_text=_("Required: it is printed on the acceptance opinion.") if acceptance
+                else _("Required: it is printed on the evaluation result notice."),
+                error_messages={"required": _("Give the experts' opinion on this laboratory (%(article)s).")
+                                % {"article": self.article}},
+            )
+        self.rule_field_map = {"decisions": None}
+
+    def rows(self):
+        return [(lab, self[f"outcome_{lab.application_id}"], self[f"opinion_{lab.application_id}"]) for lab in self.laboratories]
+
+    def decisions(self):
+        return {
+            lab.application_id: (self.cleaned_data[f"outcome_{lab.application_id}"],
+                                 self.cleaned_data[f"opinion_{lab.application_id}"])
+            for lab in self.laboratories
+        }
+
+
 # --- site inspection -----------------------------------------------------------------------------
 
 
@@ -199,6 +326,11 @@ class InspectionForm(RuleFormMixin, forms.ModelForm):
 
 
 class NoticeForm(RuleFormMixin, forms.Form):
+    """Publicity of inspected applications (Art. 13) or of laboratories whose acceptance both ministries
+    confirmed (Art. 19): the subject chosen decides which list counts."""
+
+    subject = forms.ChoiceField(label=_("Publicity of"), choices=PublicityNotice.Subject.choices, required=False,
+                                initial=PublicityNotice.Subject.APPLICATIONS, widget=forms.RadioSelect)
     title = forms.CharField(label=_("Title"), max_length=200)
     starts_on = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     working_days = forms.IntegerField(
@@ -206,8 +338,13 @@ class NoticeForm(RuleFormMixin, forms.Form):
         help_text=_("The window counts working days on the Chinese calendar (holidays skipped)."),
     )
     applications = ApplicationChoiceField(
-        label=_("Applications"), queryset=Application.objects.none(),
+        label=_("Applications"), queryset=Application.objects.none(), required=False,
         help_text=_("Applications whose site inspection confirmed the conditions (Art. 13)."),
+    )
+    laboratories = LaboratoryChoiceField(
+        label=_("Laboratories"), queryset=None, required=False,
+        help_text=_("Laboratories that passed acceptance; only those whose acceptance both SAMR and MIIT confirmed "
+                    "go under publicity (Art. 19)."),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -216,7 +353,30 @@ class NoticeForm(RuleFormMixin, forms.Form):
         kwargs["initial"].setdefault("working_days", settings.PUBLICITY_WORKING_DAYS)
         super().__init__(*args, **kwargs)
         self.fields["applications"].queryset = Application.objects.visible_to(user).filter(status=Status.INSPECTED).for_table()
+
+        def confirmed(ministry):
+            return Exists(SignOff.objects.filter(
+                content_type=ContentType.objects.get_for_model(Laboratory), object_id=OuterRef("pk"),
+                decision=CONFIRM_ACCEPTANCE, ministry=ministry,
+            ))
+
+        self.fields["laboratories"].queryset = (
+            Laboratory.objects.visible_to(user).filter(status=LabStatus.ACCEPTANCE_CONFIRMATION)
+            .select_related("host", "application")
+            .annotate(samr_confirmed=confirmed(SignOff.Ministry.SAMR), miit_confirmed=confirmed(SignOff.Ministry.MIIT))
+            .order_by("name_zh", "pk")
+        )
         self.rule_field_map = {}
+
+    def clean(self):
+        data = super().clean()
+        data["subject"] = data.get("subject") or PublicityNotice.Subject.APPLICATIONS
+        if data["subject"] == PublicityNotice.Subject.ACCEPTANCE:
+            # The service names "applications" (the labs' applications): for this subject that is this list.
+            self.rule_field_map = {"applications": "laboratories"}
+            if not data.get("laboratories"):
+                self.add_error("laboratories", _("Choose at least one laboratory (Art. 19)."))
+        return data
 
     def window_values(self):
         """(starts_on, working_days) from the posted or initial values, or (None, None)."""

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from applications.models import Application, Status
 from labportal import throttle
 from labportal.pdf import render_pdf
+from labportal.paging import query_without_page
 from labportal.rules import RuleViolation
 
 from .models import PublicityNotice
@@ -33,8 +34,9 @@ APPROVED_PDF_NAME = "国家质量标准实验室批准建设名单"
 
 
 def _public_applications():
-    """Applications as the public sees them: only what is under publicity or approved, host joined."""
-    return Application.objects.public().select_related("host").order_by("name_zh", "pk")
+    """Applications as the public sees them: only what is under publicity or approved, host joined (and, for an
+    acceptance notice of Art. 19, the laboratory, whose name the notice shows)."""
+    return Application.objects.public().select_related("host", "laboratory").order_by("name_zh", "pk")
 
 
 def _public_notices():
@@ -138,13 +140,11 @@ def approved(request):
     filters = _approved_filter(request)
     rows = filters.filter(_approved())
     page = Paginator(rows, APPROVED_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "public/approved.html", {
         "filter_form": filters,
         "page_obj": page,
         "applications": page.object_list,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
     })
 
 

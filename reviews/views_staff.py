@@ -31,7 +31,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Role
 from applications.choices import Field
 from applications.models import APPROVAL_DECISION, Application, Status
+from evaluations.models import (
+    LAB_ROUND_DECISION_ARTICLE,
+    LAB_ROUND_LIVE_STATE,
+    LAB_ROUND_PURPOSES,
+    LAB_ROUND_STATES,
+    AcceptanceApplication,
+    Evaluation,
+    Laboratory,
+)
+from evaluations.services import open_acceptance_notice, open_lab_round
 from labportal.models import SignOff
+from labportal.paging import query_without_page
 from labportal.rules import RuleViolation
 from labportal.transitions import TransitionConflict, available_transitions, run_transition
 
@@ -42,6 +53,7 @@ from .forms import (
     ConcludeForm,
     FormalReviewForm,
     InspectionForm,
+    LabConcludeForm,
     NoticeForm,
     RoundForm,
     parse_ids,
@@ -58,6 +70,7 @@ from .models import (
     Position,
     PublicityNotice,
     ReviewRound,
+    RoundEntry,
     RoundStatus,
 )
 from .services import (
@@ -113,12 +126,6 @@ def _safe_next(request, default):
     return default
 
 
-def _query_without_page(request):
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def _application(request, pk):
     queryset = Application.objects.visible_to(request.user).select_related("host", "host__competent_department")
     return get_object_or_404(queryset, pk=pk)
@@ -167,7 +174,7 @@ def queue(request):
     return render(request, "reviews/staff/queue.html", {
         "filter": filterset,
         "page_obj": page,
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
         "full_query": request.GET.urlencode(),
     })
 
@@ -259,7 +266,7 @@ def committees(request):
     for committee in page:
         # Only a committee being formed can still fail Art. 9; activation checked the others.
         committee.errors = committee.composition_errors() if committee.status == CommitteeStatus.DRAFT else []
-    return render(request, "reviews/staff/committees.html", {"page_obj": page, "query": _query_without_page(request)})
+    return render(request, "reviews/staff/committees.html", {"page_obj": page, "query": query_without_page(request)})
 
 
 @staff_required
@@ -287,24 +294,49 @@ def committee_transition(request, pk, name):
 # --- expert review rounds -----------------------------------------------------------------------------
 
 
+# `?purpose=` of the rounds list: application review, acceptance (Art. 19), evaluation (Art. 26), or both lab kinds.
+ROUND_FILTERS = {
+    CriteriaSet.Purpose.APPLICATION: [CriteriaSet.Purpose.APPLICATION],
+    CriteriaSet.Purpose.ACCEPTANCE: [CriteriaSet.Purpose.ACCEPTANCE],
+    CriteriaSet.Purpose.EVALUATION: [CriteriaSet.Purpose.EVALUATION],
+    "labs": [CriteriaSet.Purpose.ACCEPTANCE, CriteriaSet.Purpose.EVALUATION],
+}
+
+
 @staff_required
 @require_GET
 def rounds(request):
+    purpose = request.GET.get("purpose", "")
     queryset = ReviewRound.objects.select_related("committee", "criteria_set", "opened_by").annotate(
         n_applications=Count("entries", distinct=True),
         n_assignments=Count("assignments", distinct=True),
         n_submitted=Count("assignments", filter=Q(assignments__status=AssignmentStatus.SUBMITTED), distinct=True),
     ).order_by("-opened_at", "-pk")
+    if purpose in ROUND_FILTERS:
+        queryset = queryset.filter(criteria_set__purpose__in=ROUND_FILTERS[purpose])
+    else:
+        purpose = ""
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reviews/staff/rounds.html", {"page_obj": page, "query": _query_without_page(request)})
+    filters = [("", _("All")), (CriteriaSet.Purpose.APPLICATION, _("Applications")),
+               (CriteriaSet.Purpose.ACCEPTANCE, _("Acceptance")), (CriteriaSet.Purpose.EVALUATION, _("Comprehensive evaluation"))]
+    return render(request, "reviews/staff/rounds.html", {
+        "page_obj": page, "query": query_without_page(request), "purpose": purpose, "filters": filters,
+        "lab_rounds": purpose in ("labs", *LAB_ROUND_PURPOSES),
+    })
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def round_create(request):
+    """Open a round of applications (Art. 13) or, with an acceptance or evaluation criteria set, of
+    laboratories (Art. 19, Art. 26): `open_round` or `evaluations.services.open_lab_round` decides."""
     active = list(ExpertCommittee.objects.filter(status=CommitteeStatus.ACTIVE).order_by("name")[:2])
-    criteria = list(CriteriaSet.objects.filter(purpose=CriteriaSet.Purpose.APPLICATION).order_by("name")[:2])
-    initial = {"applications": parse_ids(request.GET.getlist("applications"))}
+    purpose = request.GET.get("purpose", "")
+    if purpose not in CriteriaSet.Purpose.values:
+        purpose = CriteriaSet.Purpose.APPLICATION
+    criteria = list(CriteriaSet.objects.filter(purpose=purpose).order_by("name")[:2])
+    initial = {"applications": parse_ids(request.GET.getlist("applications")),
+               "laboratories": parse_ids(request.GET.getlist("laboratories"))}
     if len(active) == 1:
         initial["committee"] = active[0].pk
     if len(criteria) == 1:
@@ -314,7 +346,12 @@ def round_create(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                review_round = open_round(data["title"], data["committee"], data["criteria_set"], data["applications"], request.user)
+                if data["criteria_set"].purpose in LAB_ROUND_PURPOSES:
+                    review_round = open_lab_round(data["title"], data["committee"], data["criteria_set"],
+                                                  list(data["laboratories"]), request.user)
+                else:
+                    review_round = open_round(data["title"], data["committee"], data["criteria_set"],
+                                              data["applications"], request.user)
             except RuleViolation as exc:
                 form.add_rule_violation(exc)
             except (TransitionConflict, PermissionDenied) as exc:
@@ -324,7 +361,11 @@ def round_create(request):
                                  % {"title": review_round.title})
                 return redirect(review_round)
         messages.error(request, _("Nothing was saved: please correct the errors below."))
-    return render(request, "reviews/staff/round_create.html", {"form": form})
+    return render(request, "reviews/staff/round_create.html", {
+        "form": form, "purposes": form.criteria_purposes(), "laboratory_rows": form.laboratory_rows(),
+        "lab_purpose": purpose in LAB_ROUND_PURPOSES,
+        "lab_states": {p: list(states) for p, states in LAB_ROUND_STATES.items()},
+    })
 
 
 def _none_last(rows, key, descending):
@@ -335,7 +376,7 @@ def _none_last(rows, key, descending):
 
 RANKING_COLUMNS = [
     ("rank", gettext_lazy("Rank"), lambda r: r.rank),
-    ("application", gettext_lazy("Application"), lambda r: str(r.application)),
+    ("application", gettext_lazy("Application"), lambda r: str(getattr(r, "lab", None) or r.application)),
     ("host", gettext_lazy("Host institution"), lambda r: str(r.application.host)),
     ("count", gettext_lazy("Experts scored"), lambda r: r.count),
     ("mean", gettext_lazy("Weighted mean"), lambda r: r.mean),
@@ -359,14 +400,62 @@ def _round(pk):
     return get_object_or_404(ReviewRound.objects.select_related("committee", "criteria_set", "opened_by"), pk=pk)
 
 
+def is_lab_round(review_round):
+    return review_round.criteria_set.purpose in LAB_ROUND_PURPOSES
+
+
+def _attach_labs(request, review_round, results):
+    """Each result's laboratory (`r.lab`, None in an application round; one query) and whether its entry
+    still awaits the round's decision (`r.live`: the application in expert review, the lab in acceptance
+    review or being evaluated). For a concluded lab round, the verdict or result it recorded."""
+    if not is_lab_round(review_round):
+        for r in results:
+            r.lab, r.live, r.decision_label, r.decision_pdf = None, r.application.status == Status.EXPERT_REVIEW, "", ""
+        return
+    ids = [r.application.pk for r in results]
+    labs = {lab.application_id: lab for lab in
+            Laboratory.objects.visible_to(request.user).filter(application_id__in=ids).select_related("host")}
+    live_state = LAB_ROUND_LIVE_STATE[review_round.criteria_set.purpose]
+    for r in results:
+        r.lab = labs.get(r.application.pk)
+        r.live = r.lab is not None and r.lab.status == live_state
+        r.decision_label, r.decision_pdf = "", ""
+    if review_round.concluded_at is None:
+        return
+    # What this round decided: each lab's last verdict (acceptance) or result (evaluation) recorded by the
+    # time the round concluded (`conclude_lab_round` records them inside the concluding transition).
+    acceptance = review_round.criteria_set.purpose == CriteriaSet.Purpose.ACCEPTANCE
+    model, pdf = (AcceptanceApplication, "labs:acceptance_opinion_pdf") if acceptance else (Evaluation, "labs:evaluation_notice_pdf")
+    decided = {}
+    for row in model.objects.filter(laboratory_id__in=[lab.pk for lab in labs.values()], decided_at__isnull=False,
+                                    decided_at__lte=review_round.concluded_at).order_by("laboratory_id", "decided_at", "pk"):
+        decided[row.laboratory_id] = row
+    for r in results:
+        row = decided.get(r.lab.pk) if r.lab is not None and r.entry.outcome != RoundEntry.Outcome.PENDING else None
+        if row is not None:
+            r.decision_label = row.get_verdict_display() if acceptance else row.get_result_display()
+            r.decision_pdf = reverse(pdf, args=[row.pk])
+        elif r.entry.outcome != RoundEntry.Outcome.PENDING:  # its record was decided again since (a later round)
+            r.decision_label = _("Passed") if r.entry.outcome == RoundEntry.Outcome.ADVANCED else _("Not passed")
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def round_detail(request, pk):
+    """The ranking, the experts per entry and the conclusion of a round of applications or laboratories.
+    Concluding runs the round's `conclude` transition, which dispatches to `conclude_round` (applications)
+    or `evaluations.services.conclude_lab_round` (acceptance verdicts, evaluation results)."""
     review_round = _round(pk)
+    lab_round = is_lab_round(review_round)
     results = round_results(review_round)
-    live = [r.application for r in results if r.application.status == Status.EXPERT_REVIEW]
+    _attach_labs(request, review_round, results)
     open_ = review_round.status == RoundStatus.OPEN
-    conclude_form = ConcludeForm(request.POST or None, applications=live) if open_ else None
+    conclude_form = None
+    if open_ and lab_round:
+        conclude_form = LabConcludeForm(request.POST or None, laboratories=[r.lab for r in results if r.live],
+                                        purpose=review_round.criteria_set.purpose)
+    elif open_:
+        conclude_form = ConcludeForm(request.POST or None, applications=[r.application for r in results if r.live])
     if request.method == "POST":
         if conclude_form is None:
             messages.error(request, _("This round is concluded."))
@@ -381,7 +470,13 @@ def round_detail(request, pk):
                 messages.error(request, rule_text(exc))
                 return redirect(review_round)
             else:
-                messages.success(request, _("The round is concluded; the applications moved on as decided."))
+                if lab_round:
+                    messages.success(request, _("The round is concluded; the laboratories moved on as decided."))
+                    for lab in Laboratory.objects.filter(pk__in=[lab.pk for lab in conclude_form.laboratories]).order_by("name_zh"):
+                        messages.info(request, _("“%(lab)s”: the status is now “%(status)s”.")
+                                      % {"lab": lab, "status": lab.get_status_display()})
+                else:
+                    messages.success(request, _("The round is concluded; the applications moved on as decided."))
                 return redirect(review_round)
         messages.error(request, _("The round was not concluded: please correct the errors below."))
 
@@ -395,6 +490,8 @@ def round_detail(request, pk):
     for key, label, _getter in RANKING_COLUMNS:
         current = sort.lstrip("-") == key
         descending = sort.startswith("-")
+        if lab_round and key == "application":
+            label = _("Laboratory")
         columns.append({
             "key": key, "label": label, "current": current, "descending": current and descending,
             "next": f"-{key}" if current and not descending else key,
@@ -407,6 +504,9 @@ def round_detail(request, pk):
         "sort": sort,
         "open": open_,
         "conclude_form": conclude_form,
+        "lab_round": lab_round,
+        "acceptance": review_round.criteria_set.purpose == CriteriaSet.Purpose.ACCEPTANCE,
+        "conclude_article": LAB_ROUND_DECISION_ARTICLE.get(review_round.criteria_set.purpose, "Art. 13"),
         "criteria": review_round.criteria_set.criteria.all(),
         "round_pdf_url": reverse("reviews:round_pdf", args=[review_round.pk]),
     })
@@ -434,15 +534,25 @@ def round_assign(request, pk, app_pk):
             messages.error(request, _("%(expert)s was not assigned: %(reason)s") % {"expert": expert, "reason": rule_text(exc)})
         else:
             messages.success(request, _("%(expert)s is assigned to “%(app)s”; they are asked to declare any conflict of interest.")
-                             % {"expert": expert, "app": application})
+                             % {"expert": expert, "app": _entry_name(review_round, application)})
         return redirect(back)
     for member in suggested:
         member.field_labels = _field_labels(member.fields)
         member.in_field = application.field in (member.fields or [])
-    context = {"round": review_round, "application": application, "suggested": suggested, "form": form}
+    lab = Laboratory.objects.filter(application=application).first() if is_lab_round(review_round) else None
+    context = {"round": review_round, "application": application, "lab": lab, "suggested": suggested, "form": form}
     if getattr(request, "htmx", False):
         return render(request, "reviews/staff/_assign.html", context)
     return render(request, "reviews/staff/round_assign.html", context)
+
+
+def _entry_name(review_round, application):
+    """What an entry is called: the application, or in a lab round the laboratory (its name may have changed)."""
+    if is_lab_round(review_round):
+        lab = Laboratory.objects.filter(application=application).only("name_zh").first()
+        if lab is not None:
+            return lab
+    return application
 
 
 @staff_required
@@ -450,21 +560,25 @@ def round_assign(request, pk, app_pk):
 def round_export(request, pk):
     """The ranking as CSV, UTF-8 with a byte-order mark so that Excel reads the Chinese."""
     review_round = _round(pk)
-    results, _sort = sort_results(round_results(review_round), request.GET.get("sort", "rank"))
+    results = round_results(review_round)
+    _attach_labs(request, review_round, results)
+    results, _sort = sort_results(results, request.GET.get("sort", "rank"))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="round-{review_round.pk}-ranking.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow([
-        _("Rank"), _("Application"), _("Host institution"), _("Field"), _("Experts scored"), _("Weighted mean"),
+        _("Rank"), _("Laboratory") if is_lab_round(review_round) else _("Application"), _("Host institution"), _("Field"),
+        _("Experts scored"), _("Weighted mean"),
         _("Spread"), _("Std. deviation"), _("Pending"), _("Deviation flag"), _("Outcome"), _("Expert totals"),
     ])
     for r in results:
         totals = "; ".join(f"{t.assignment.expert}: {t.total}{' (!)' if t.deviates else ''}" for t in r.totals)
         writer.writerow([
-            r.rank or "", str(r.application), str(r.application.host), r.application.get_field_display(), r.count,
+            r.rank or "", str(r.lab or r.application), str(r.application.host), r.application.get_field_display(), r.count,
             "" if r.mean is None else f"{r.mean:.2f}", "" if r.spread is None else r.spread,
-            "" if r.stdev is None else r.stdev, r.pending, _("yes") if r.flagged else "", r.entry.get_outcome_display(),
+            "" if r.stdev is None else r.stdev, r.pending, _("yes") if r.flagged else "",
+            r.decision_label or r.entry.get_outcome_display(),
             totals,
         ])
     return response
@@ -524,7 +638,7 @@ def notices(request):
         n_open=Count("objections", filter=Q(objections__status=ObjectionStatus.OPEN), distinct=True),
     ).order_by("-starts_on", "-pk")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reviews/staff/notices.html", {"page_obj": page, "query": _query_without_page(request)})
+    return render(request, "reviews/staff/notices.html", {"page_obj": page, "query": query_without_page(request)})
 
 
 def _window(starts_on, working_days):
@@ -536,14 +650,26 @@ def _window(starts_on, working_days):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def notice_create(request):
-    form = NoticeForm(request.POST or None, user=request.user,
-                      initial={"applications": parse_ids(request.GET.getlist("applications"))})
+    """Publicity of inspected applications (Art. 13, `open_notice`) or of laboratories whose acceptance both
+    ministries confirmed (Art. 19, `evaluations.services.open_acceptance_notice`)."""
+    initial = {"applications": parse_ids(request.GET.getlist("applications")),
+               "laboratories": parse_ids(request.GET.getlist("laboratories"))}
+    subject = request.GET.get("subject", "")
+    if subject in PublicityNotice.Subject.values:
+        initial["subject"] = subject
+    elif initial["laboratories"]:
+        initial["subject"] = PublicityNotice.Subject.ACCEPTANCE
+    form = NoticeForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and "preview" not in request.POST:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                notice = open_notice(data["title"], data["applications"], request.user,
-                                     starts_on=data["starts_on"], working_days=data["working_days"])
+                if data["subject"] == PublicityNotice.Subject.ACCEPTANCE:
+                    notice = open_acceptance_notice(data["title"], list(data["laboratories"]), request.user,
+                                                    starts_on=data["starts_on"], working_days=data["working_days"])
+                else:
+                    notice = open_notice(data["title"], data["applications"], request.user,
+                                         starts_on=data["starts_on"], working_days=data["working_days"])
             except RuleViolation as exc:
                 form.add_rule_violation(exc)
             except (TransitionConflict, PermissionDenied) as exc:
@@ -578,9 +704,10 @@ def notice(request, pk):
     by_application = defaultdict(list)
     for objection in objections:
         by_application[objection.application_id].append(objection)
+    related = ["host", "laboratory"] if notice.subject == PublicityNotice.Subject.ACCEPTANCE else ["host"]
     applications = [
         (app, by_application.get(app.pk, []))
-        for app in notice.applications.select_related("host").order_by("pk")
+        for app in notice.applications.select_related(*related).order_by("pk")
     ]
     return render(request, "reviews/staff/notice.html", {
         "notice": notice,

@@ -8,13 +8,31 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind, Role, User
 from applications.models import APPROVAL_DECISION, Application, Attachment, PreliminaryReview, Revision, Status
-from evaluations.models import LabStatus, Laboratory
+from evaluations.models import (
+    CONFIRM_ACCEPTANCE,
+    DELIST,
+    AcceptanceApplication,
+    AcceptanceVerdict,
+    AnnualReport,
+    ChangeReport,
+    ChangeStatus,
+    Evaluation,
+    EvaluationResult,
+    ExtensionRequest,
+    ExtensionStatus,
+    LabStatus,
+    Laboratory,
+    ReportOutput,
+)
+from evaluations.services import reports_due
 from labportal.models import AuditEntry, Deadline, Notification, SignOff
 from labportal.signoffs import signoffs
 from labportal.transitions import available_transitions
@@ -44,10 +62,13 @@ from reviews.services import conflicted_organisation_ids, round_results, suggest
 MODELS = (
     Organisation, User, Application, Attachment, PreliminaryReview, Revision, AuditEntry, Notification, Deadline,
     FormalReview, ExpertCommittee, CommitteeMember, ReviewRound, RoundEntry, Assignment, Score, SiteInspection,
-    PublicityNotice, Objection, Laboratory, SignOff,
+    PublicityNotice, Objection, Laboratory, SignOff, AcceptanceApplication, AnnualReport, ReportOutput,
+    ExtensionRequest, ChangeReport, Evaluation,
 )
 EXPERTS = ["expert"] + [f"expert{n:02d}" for n in range(2, 16)]
 OPEN_ROUND = f"{timezone.localdate().year}年第一批专家评审"
+PILOT_ROUND = f"{timezone.localdate().year}年试点批次专家评审"
+NOTICE_CLOSED = f"{timezone.localdate().year}年拟批准建设国家质量标准实验室名单公示（第一批）"
 
 
 def seed():
@@ -87,10 +108,13 @@ def test_seed_demo_covers_every_state_and_role_and_is_idempotent(django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         second_output = seed()
 
-    assert counts() == first
+    assert counts() == first  # nothing created twice, laboratories and their reports included
+    assert first["Laboratory"] == 13
+    assert Laboratory.objects.values("name_zh").distinct().count() == 13
     assert "Created 32 demo accounts." in first_output
     assert "Created and activated the expert committee" in first_output
-    assert "Created 19 demo applications." in first_output
+    assert "Created 31 demo applications." in first_output
+    assert "Created 13 demo laboratories." in first_output
     assert "nothing changed" in second_output
     assert "Created" not in second_output
     statuses = set(Application.objects.values_list("status", flat=True))
@@ -174,7 +198,8 @@ class TestSeededDemo:
         assert not consortium_experts & {m.expert_id for m in suggested_experts(review_round, cell)}
 
     def test_seeded_concluded_round_advanced_and_rejected_art13(self):
-        review_round = ReviewRound.objects.get(status=RoundStatus.CONCLUDED)
+        review_round = ReviewRound.objects.get(title=PILOT_ROUND)
+        assert review_round.status == RoundStatus.CONCLUDED
         results = round_results(review_round)
         assert [r.count for r in results] == [3] * 6
         assert any(r.flagged for r in results)  # one expert deviates strongly on one application
@@ -192,7 +217,7 @@ class TestSeededDemo:
     def test_seeded_formal_review_outcomes_art13(self):
         items = set(str(pk) for pk in FormalReviewItem.objects.filter(active=True).values_list("pk", flat=True))
         passed = FormalReview.objects.filter(outcome=FormalReview.Outcome.PASSED)
-        assert passed.count() == 9
+        assert passed.count() == 21  # 9 in the ministry stage, 12 of the labs' cohorts
         assert all(set(r.checks) == items and all(r.checks.values()) for r in passed)
         supplement = Application.objects.get(status=Status.SUPPLEMENT_REQUESTED)
         assert supplement.host.name == "江苏省智能制造质量研究院"
@@ -205,7 +230,7 @@ class TestSeededDemo:
 
     def test_seeded_publicity_and_objections_art13(self):
         today = timezone.localdate()
-        notice = PublicityNotice.objects.get(status=NoticeStatus.OPEN)
+        notice = PublicityNotice.objects.get(status=NoticeStatus.OPEN, subject=PublicityNotice.Subject.APPLICATIONS)
         assert notice.starts_on <= today <= notice.ends_on and notice.accepts_objections()
         assert list(notice.applications.values_list("status", flat=True)) == [Status.PUBLICITY]
         objections = {o.status: o for o in notice.objections.all()}
@@ -216,7 +241,8 @@ class TestSeededDemo:
         assert objections[ObjectionStatus.DISMISSED].resolution
         assert Deadline.objects.for_object(notice).open().filter(kind=PUBLICITY_WINDOW.code).exists()
 
-        closed = PublicityNotice.objects.get(status=NoticeStatus.CLOSED)
+        closed = PublicityNotice.objects.get(title=NOTICE_CLOSED)
+        assert closed.status == NoticeStatus.CLOSED
         assert closed.ends_on < today and closed.closed_at
         assert sorted(closed.applications.values_list("status", flat=True)) == [Status.APPROVED, Status.AWAITING_APPROVAL]
         assert set(Application.objects.public().values_list("status", flat=True)) == {Status.PUBLICITY, Status.APPROVED}
@@ -229,7 +255,8 @@ class TestSeededDemo:
         assert Application.objects.awaiting(user("miit_staff")).filter(pk=waiting.pk).exists()
         assert not Laboratory.objects.filter(application=waiting).exists()
 
-        approved = Application.objects.get(status=Status.APPROVED)
+        approved = app_named("工程机械可靠性国家质量标准实验室")
+        assert approved.status == Status.APPROVED
         assert sorted(signoffs(approved, APPROVAL_DECISION).values_list("ministry", flat=True)) == ["miit", "samr"]
         lab = Laboratory.objects.get(application=approved)
         assert lab.status == LabStatus.CONSTRUCTION and lab.name_zh == approved.name_zh
@@ -268,5 +295,128 @@ class TestSeededDemo:
         assert moe == {"华夏理工大学", "北辰理工大学"}
         staff = Application.objects.visible_to(user("samr_staff"))
         assert not staff.filter(status__in=[Status.DRAFT, Status.WITHDRAWN]).exists()
-        assert Laboratory.objects.visible_to(user("applicant_soe")).count() == 1
-        assert not Laboratory.objects.visible_to(user("applicant_central")).exists()
+        soe_labs = Laboratory.objects.visible_to(user("applicant_soe")).values_list("name_zh", flat=True)
+        assert sorted(soe_labs) == ["工程机械可靠性国家质量标准实验室", "海洋工程装备质量国家质量标准实验室",
+                                    "高档数控机床精度国家质量标准实验室"]
+        assert list(Laboratory.objects.visible_to(user("applicant_central")).values_list("name_zh", flat=True)) == [
+            "轨道交通装备质量国家质量标准实验室"]
+
+    # --- the laboratory stage (Art. 14-31) -------------------------------------------------------
+
+    def test_seeded_labs_cover_every_lab_state_through_audited_transitions(self):
+        assert set(Laboratory.objects.values_list("status", flat=True)) == set(LabStatus.values)
+        for lab in Laboratory.objects.exclude(status=LabStatus.CONSTRUCTION):
+            timeline = list(AuditEntry.objects.for_object(lab).timeline())
+            assert timeline and timeline[-1].target_state == lab.status, lab
+            assert all(entry.actor_id and entry.article for entry in timeline), lab
+        for lab in Laboratory.objects.all():  # each born of an application both ministries approved (Art. 7)
+            approvals = signoffs(lab.application, APPROVAL_DECISION).values_list("ministry", flat=True)
+            assert sorted(approvals) == ["miit", "samr"]
+            assert lab.construction_end == lab.construction_start + relativedelta(months=24)
+
+    def test_seeded_lab_clocks_are_dated_in_the_past_yet_none_is_overdue_art18_26(self):
+        today = timezone.localdate()
+        lab_deadlines = Deadline.objects.filter(content_type__model="laboratory")
+        assert not lab_deadlines.open().filter(due_date__lt=today).exists()  # the sweep finds nothing to lapse
+        operating = Laboratory.objects.get(name_zh="轨道交通装备质量国家质量标准实验室")
+        assert operating.approved_on < operating.construction_end <= operating.operation_started_on
+        assert operating.operation_started_on < today - relativedelta(years=3)
+        reports = list(operating.annual_reports.order_by("kind", "period").values_list("kind", "period"))
+        assert reports == [("construction", 1), ("construction", 2),
+                           ("operation", 1), ("operation", 2), ("operation", 3)]
+
+    def test_seeded_construction_reports_and_extension_art18(self):
+        today = timezone.localdate()
+        due_soon = Laboratory.objects.get(name_zh="动力电池安全国家质量标准实验室")
+        assert due_soon.status == LabStatus.CONSTRUCTION and not due_soon.annual_reports.exists()
+        deadline = reports_due(due_soon)[AnnualReport.Kind.CONSTRUCTION]
+        assert today < deadline.due_date <= today + relativedelta(days=30)
+        filed = Laboratory.objects.get(name_zh="高档数控机床精度国家质量标准实验室")
+        report = filed.annual_reports.get()
+        assert report.kind == AnnualReport.Kind.CONSTRUCTION and report.acknowledged_at
+        extension = filed.extension_requests.get()
+        assert extension.status == ExtensionStatus.REQUESTED and extension.months == 6
+        assert {t.name for t in available_transitions(extension, user("samr_staff"))} == {"grant", "refuse"}
+
+    def test_seeded_acceptance_stage_art18_19(self):
+        awaiting_round = Laboratory.objects.get(status=LabStatus.ACCEPTANCE_REVIEW)
+        assert awaiting_round.acceptance_applications.get().verdict == ""
+        assert not awaiting_round.application.round_entries.filter(round__criteria_set__purpose="acceptance").exists()
+        rectifying = Laboratory.objects.get(status=LabStatus.RECTIFYING)
+        assert rectifying.acceptance_applications.get().verdict == AcceptanceVerdict.RECTIFY
+        clocks = Deadline.objects.for_object(rectifying).open()
+        assert clocks.filter(kind="laboratory.acceptance_rectification").exists()  # six months (Art. 19)
+        confirming = Laboratory.objects.get(status=LabStatus.ACCEPTANCE_CONFIRMATION)
+        assert list(signoffs(confirming, CONFIRM_ACCEPTANCE).values_list("ministry", flat=True)) == ["samr"]
+        assert "confirm_acceptance" in {t.name for t in available_transitions(confirming, user("miit_staff"))}
+        assert "confirm_acceptance" not in {t.name for t in available_transitions(confirming, user("samr_staff"))}
+        publicised = Laboratory.objects.get(status=LabStatus.ACCEPTANCE_PUBLICITY)
+        notice = publicised.application.publicity_notices.get(subject=PublicityNotice.Subject.ACCEPTANCE)
+        assert notice.status == NoticeStatus.OPEN and notice.accepts_objections()
+        terminated = Laboratory.objects.get(status=LabStatus.TERMINATED)
+        assert terminated.acceptance_applications.get().verdict == AcceptanceVerdict.FAIL
+        assert not Laboratory.objects.public().filter(pk=terminated.pk).exists()
+
+    def test_seeded_operation_and_evaluation_art23_to_27(self):
+        operating = Laboratory.objects.get(name_zh="高分子分离膜材料国家质量标准实验室")
+        assert operating.status == LabStatus.OPERATING and operating.latest_result == EvaluationResult.QUALIFIED
+        outputs = ReportOutput.objects.filter(report__laboratory=operating, report__kind=AnnualReport.Kind.OPERATION)
+        assert outputs.exists() and all(output.credits_lab() for output in outputs)  # Art. 23
+        change = operating.change_reports.get()
+        assert change.status == ChangeStatus.SUBMITTED
+        assert "accept" in {t.name for t in available_transitions(change, user("miit_staff"))}
+        assert Laboratory.objects.get(latest_result=EvaluationResult.EXCELLENT).status == LabStatus.OPERATING
+        rectifying = Laboratory.objects.get(status=LabStatus.EVALUATION_RECTIFYING)
+        assert rectifying.latest_result == EvaluationResult.UNQUALIFIED
+        evaluating = Laboratory.objects.get(status=LabStatus.EVALUATING)
+        assert evaluating.evaluations.get().result == ""
+        round_ = ReviewRound.objects.get(entries__application=evaluating.application, status=RoundStatus.OPEN)
+        assignments = list(round_.assignments.select_related("expert"))
+        assert len(assignments) == 2 and {a.status for a in assignments} == {AssignmentStatus.ASSIGNED}
+        assert "expert" in {a.expert.username for a in assignments}
+        assert Evaluation.objects.filter(result=EvaluationResult.EXCELLENT).count() == 1
+
+    def test_seeded_delisting_signed_by_both_ministries_art25(self):
+        delisted = Laboratory.objects.get(status=LabStatus.DELISTED)
+        assert sorted(signoffs(delisted, DELIST).values_list("ministry", flat=True)) == ["miit", "samr"]
+        assert not Deadline.objects.for_object(delisted).open().exists()
+        assert not Laboratory.objects.public().filter(pk=delisted.pk).exists()
+
+    def test_each_demo_account_home_page_shows_something_to_do(self, client):
+        lab = {lab.name_zh: lab for lab in Laboratory.objects.all()}
+        vaccine = Assignment.objects.get(expert__username="expert", round__criteria_set__purpose="evaluation")
+        expected = {
+            "applicant": [reverse("labs:file_report", args=[lab["动力电池安全国家质量标准实验室"].pk]),
+                          reverse("applications:detail", args=[app_named("增材制造质量国家质量标准实验室").pk])],
+            "applicant_soe": ['data-testid="file-report"'],
+            "samr_js": [reverse("applications:detail", args=[app_named("工业机器人质量国家质量标准实验室").pk])],
+            "miit_js": [reverse("applications:detail", args=[app_named("智能传感器质量国家质量标准实验室").pk])],
+            "samr_staff": [lab["高档数控机床精度国家质量标准实验室"].get_absolute_url() + "#extensions",
+                           lab["高分子分离膜材料国家质量标准实验室"].get_absolute_url() + "#changes",
+                           'data-testid="acceptance-awaiting"'],
+            "miit_staff": ['data-testid="confirmation-awaiting"', lab["工业互联网安全国家质量标准实验室"].get_absolute_url(),
+                           reverse("applications:detail", args=[app_named("先进焊接与连接工艺质量国家质量标准实验室").pk])],
+            "expert": [reverse("experts:assignment", args=[vaccine.pk])],
+            "admin": [reverse("admin:index")],
+        }
+        for username, needles in expected.items():
+            client.force_login(user(username))
+            html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+            for needle in needles:
+                assert needle in html, (username, needle)
+        # SAMR has confirmed: the confirmation waits on MIIT's home page only (Art. 19).
+        client.force_login(user("samr_staff"))
+        assert 'data-testid="confirmation-awaiting"' not in client.get(reverse("home")).content.decode()
+
+    def test_home_to_do_sections_query_count_does_not_grow_with_labs(self, client, django_assert_max_num_queries):
+        def queries(username):
+            client.force_login(user(username))
+            with CaptureQueriesContext(connection) as captured:
+                client.get(reverse("home"))
+            return len(captured)
+
+        # One lab with one report due, three labs with three: the same number of queries.
+        assert queries("applicant") == queries("applicant_soe")
+        client.force_login(user("samr_staff"))
+        with django_assert_max_num_queries(12):
+            client.get(reverse("home"))

@@ -1,4 +1,5 @@
-"""`manage.py seed_demo`: demo organisations, accounts, an expert committee and applications in every state.
+"""`manage.py seed_demo`: demo organisations, accounts, an expert committee, applications in every state
+and laboratories in every state of their life (construction, acceptance, operation, evaluation, the end).
 
 Idempotent: organisations, users and the committee are looked up by name / username and created only
 when missing; each demo application (or batch of applications that share a review round or a
@@ -8,9 +9,16 @@ changes nothing. Every status change goes through `labportal.transitions.run_tra
 formal reviews, scores, inspections, objections, sign-offs, deadlines and inbox messages are the real
 ones. E-mails those steps would send are discarded (the demo addresses are not real); the in-app
 inbox keeps its messages.
+
+Laboratories are born the real way, of applications both ministries approve, and then move only through
+their own transitions and the `evaluations.services` functions (annual reports, extension request,
+acceptance application and rounds, confirmations, acceptance notice, evaluation rounds, change report,
+delisting). Labs approved in earlier years get there because the seed moves a few plain date fields
+and the open clocks back right after the step that set them (see `_backdate`).
 """
 
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -20,7 +28,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -46,6 +54,18 @@ from applications.models import (
     TechnologyTransfer,
 )
 from applications.uploads import inspect_upload
+from evaluations.models import AcceptanceVerdict, AnnualReport, ChangeKind, EvaluationResult, Laboratory
+from evaluations.services import (
+    acknowledge_report,
+    build_plan_goals,
+    file_change_report,
+    file_extension_request,
+    open_acceptance_notice,
+    open_lab_round,
+    report_due,
+    submit_annual_report,
+)
+from labportal.models import Deadline
 from labportal.transitions import run_transition
 from reviews.identity import CHECK_DIGITS, WEIGHTS
 from reviews.models import (
@@ -66,6 +86,7 @@ from reviews.services import (
     record_site_inspection,
     round_results,
     save_scores,
+    suggested_experts,
 )
 
 DEMO_PASSWORD = "demo12345"
@@ -130,21 +151,21 @@ class Account:
 
 ACCOUNTS = [
     Account("applicant", "王静", Role.APPLICANT, ("name", JS_INSTITUTE),
-            "江苏地方研究院的申报人：填写、上传、提交、修改被退回的申报书、按形式审查意见补正、撤回"),
+            "江苏地方研究院的申报人：填写、上传、提交、修改被退回的申报书、按形式审查意见补正、撤回；一个建设期实验室的年度建设报告即将到期"),
     Account("applicant_central", "陈志远", Role.APPLICANT, ("name", UNIVERSITY),
-            "中央高校的申报人（主管部门：教育部）：一项已推荐，一项待两部委批准"),
+            "中央高校的申报人（主管部门：教育部）：一项已推荐，一项待两部委批准；一个综合评估优秀的运行实验室"),
     Account("applicant_soe", "刘洋", Role.APPLICANT, ("name", CENTRAL_ENTERPRISE),
-            "中央企业的申报人（主管部门：国务院国资委）：一项不予推荐，一项已批准建设"),
+            "中央企业的申报人（主管部门：国务院国资委）：一项不予推荐，一项已批准建设；一个实验室申请延期待决定，一个评估不合格整改中"),
     Account("applicant_zj", "周敏", Role.APPLICANT, ("name", ZJ_ENTERPRISE),
-            "浙江地方企业的申报人：已推荐、已撤回、专家评审未通过各一项"),
+            "浙江地方企业的申报人：已推荐、已撤回、专家评审未通过各一项；一个运行实验室（重大事项报告待决定），一个未通过验收被终止建设"),
     Account("applicant_beichen", "郭晓东", Role.APPLICANT, ("name", BEICHEN),
-            "中央高校（主管部门：教育部）的申报人：通过形式审查，等待专家评审"),
+            "中央高校（主管部门：教育部）的申报人：通过形式审查，等待专家评审；一个实验室验收结果公示中"),
     Account("applicant_huarui", "马骏", Role.APPLICANT, ("name", HUARUI),
-            "中央企业（主管部门：国务院国资委）的申报人：形式审查不予受理一项，待现场考察一项"),
+            "中央企业（主管部门：国务院国资委）的申报人：形式审查不予受理一项，待现场考察一项；一个实验室待工信部确认验收，一个被撤销"),
     Account("applicant_xicheng", "朱莉", Role.APPLICANT, ("name", XICHENG),
-            "江苏地方企业的申报人：专家评审中一项，已完成现场考察一项"),
+            "江苏地方企业的申报人：专家评审中一项，已完成现场考察一项；一个实验室已申请验收，等待验收评议"),
     Account("applicant_qiantang", "胡婧", Role.APPLICANT, ("name", QIANTANG),
-            "浙江地方研究院的申报人：专家评审中一项，正在公示一项"),
+            "浙江地方研究院的申报人：专家评审中一项，正在公示一项；一个实验室验收整改中，一个综合评估中"),
     Account("samr_js", "孙丽", Role.RECOMMENDER, ("kind", OrganisationKind.PROVINCIAL_SAMR, "32"),
             "江苏省市场监管局：初审江苏地方申报（推荐、退回修改、不予推荐）"),
     Account("miit_js", "赵强", Role.RECOMMENDER, ("kind", OrganisationKind.PROVINCIAL_MIIT, "32"),
@@ -158,11 +179,11 @@ ACCOUNTS = [
     Account("recommender_sasac", "冯建军", Role.RECOMMENDER, ("name", SASAC),
             "国务院国资委（主管部门）：初审所属中央企业的申报"),
     Account("samr_staff", "何晓明", Role.MINISTRY_STAFF, ("kind", OrganisationKind.SAMR, ""),
-            "市场监管总局工作人员：形式审查、组织专家评审、现场考察、公示与异议处理、签署批准建设"),
+            "市场监管总局工作人员：形式审查、组织专家评审、现场考察、公示与异议处理、签署批准建设；实验室延期、验收、重大事项报告"),
     Account("miit_staff", "许佳", Role.MINISTRY_STAFF, ("kind", OrganisationKind.MIIT, ""),
-            "工业和信息化部工作人员：同上；一项申报等待工信部会签批准"),
+            "工业和信息化部工作人员：同上；一项申报等待工信部会签批准，一个实验室等待工信部确认验收"),
     Account("expert", "林振华", Role.EXPERT, ("name", EXPERT_INSTITUTION),
-            "专家委员会委员：只看到分配给自己的评审任务（一项待声明回避情况，一项评分草稿）"),
+            "专家委员会委员：只看到分配给自己的评审任务（申报与综合评估各一项待声明回避情况，一项评分草稿）"),
     Account("admin", "系统管理员", Role.ADMINISTRATOR, None,
             "管理员：Django 管理后台，查看全部数据", superuser=True),
 ]
@@ -453,6 +474,148 @@ LABS = {
         (("韩振宇", "北方精密测量研究院", "研究员"),),
         ("姚思敏", "正高级工程师", "全国塑料标准化技术委员会委员"),
     ),
+    # --- the laboratory stage (Art. 14-31): approved in earlier years, now in every lab state ---
+    "battery": Lab(
+        20, "动力电池安全国家质量标准实验室", "Traction Battery Safety",
+        Field.KEY_MATERIALS,
+        (ResearchDirection.TESTING, ResearchDirection.STANDARDS, ResearchDirection.QUALITY_GOVERNANCE),
+        "动力电池", "动力电池热失控预警与安全边界评价",
+        "电池充放电测试系统电压准确度 ±0.02%FS，绝热加速量热仪温度分辨力 0.001 ℃",
+        "QC/T", Decimal("3600"), Decimal("76000000"), Decimal("500"),
+        ("陆建平", "研究院副院长、研究员"), ("彭家栋", "华夏理工大学", "教授"),
+        (("马晓燕", "江苏省智能制造质量研究院", "研究员"), ("韩振宇", "北方精密测量研究院", "研究员")),
+        ("顾文涛", "研究员", "全国汽车标准化技术委员会电动车辆分技术委员会委员"),
+        "江苏省动力电池安全检测重点实验室", 5,
+    ),
+    "machine_tool": Lab(
+        21, "高档数控机床精度国家质量标准实验室", "High-end CNC Machine Tool Accuracy",
+        Field.HIGH_END_MANUFACTURING,
+        (ResearchDirection.PRODUCT_DESIGN, ResearchDirection.TESTING, ResearchDirection.STANDARDS,
+         ResearchDirection.METROLOGY),
+        "高档数控机床", "五轴数控机床精度保持性与可靠性评价",
+        "激光干涉仪线性测量不确定度 0.5 ppm，球杆仪圆度测量分辨力 0.1 μm",
+        "JB/T", Decimal("4800"), Decimal("92000000"), Decimal("380"),
+        ("高立新", "集团总工程师、正高级工程师"), ("沈立群", "北方精密测量研究院", "中国工程院院士"),
+        (("彭家栋", "华夏理工大学", "教授"), ("韩振宇", "北方精密测量研究院", "研究员")),
+        ("曹振东", "正高级工程师", "ISO/TC 39 机床技术委员会注册专家；全国金属切削机床标准化技术委员会委员"),
+    ),
+    "ic_packaging": Lab(
+        22, "集成电路封装测试质量国家质量标准实验室", "Integrated Circuit Packaging and Test Quality",
+        Field.CORE_ELECTRONIC_COMPONENTS,
+        (ResearchDirection.PRODUCTION_CONTROL, ResearchDirection.TESTING, ResearchDirection.STANDARDS),
+        "集成电路封装测试", "先进封装互连可靠性与失效分析",
+        "扫描声学显微镜分辨力 5 μm，热阻测试系统测量不确定度 3%（k=2）",
+        "SJ/T", Decimal("3400"), Decimal("83000000"), Decimal("260"),
+        ("钱振东", "公司副总经理、正高级工程师"), ("宋雅琴", "华夏理工大学", "教授"),
+        (("马晓燕", "江苏省智能制造质量研究院", "研究员"),),
+        ("吕卓", "正高级工程师", "全国集成电路标准化技术委员会委员"),
+        "江苏省集成电路可靠性检测重点实验室", 4,
+    ),
+    "ivd": Lab(
+        23, "体外诊断试剂质量国家质量标准实验室", "In Vitro Diagnostic Reagent Quality",
+        Field.BIOMEDICINE, (ResearchDirection.METROLOGY, ResearchDirection.TESTING, ResearchDirection.STANDARDS),
+        "体外诊断试剂", "体外诊断试剂量值溯源与参考测量程序",
+        "参考测量程序测量不确定度 1.2%（k=2），生化分析系统波长准确度 ±0.5 nm",
+        "YY/T", Decimal("3300"), Decimal("58000000"), Decimal("220"),
+        ("钟慧", "研究院院长、研究员"), ("杜明哲", "华夏理工大学", "教授"),
+        (("宋雅琴", "华夏理工大学", "教授"),),
+        ("许一鸣", "研究员", "ISO/TC 212 临床实验室检验及体外诊断检验系统技术委员会注册专家"),
+        "浙江省体外诊断产品质量评价重点实验室", 5,
+    ),
+    "industrial_internet": Lab(
+        24, "工业互联网安全国家质量标准实验室", "Industrial Internet Security",
+        Field.INFORMATION_TECHNOLOGY,
+        (ResearchDirection.TESTING, ResearchDirection.STANDARDS, ResearchDirection.QUALITY_GOVERNANCE),
+        "工业互联网安全", "工业控制协议漏洞挖掘与安全防护能力评测",
+        "网络流量分析平台吞吐能力 100 Gbps，时间戳精度 10 ns",
+        "YD/T", Decimal("3500"), Decimal("64000000"), Decimal("1500"),
+        ("秦守仁", "集团副总工程师、正高级工程师"), ("范立宏", "北辰理工大学", "教授"),
+        (("黄思远", "华夏理工大学", "教授"),),
+        ("段明", "正高级工程师", "全国网络安全标准化技术委员会委员"),
+    ),
+    "optics": Lab(
+        25, "精密光学元件质量国家质量标准实验室", "Precision Optical Components Quality",
+        Field.CORE_COMPONENTS,
+        (ResearchDirection.BASIC_RESEARCH, ResearchDirection.METROLOGY, ResearchDirection.TESTING),
+        "精密光学元件", "大口径光学元件面形与表面缺陷检测",
+        "激光干涉仪面形测量重复性 λ/1000，表面粗糙度测量分辨力 0.1 nm",
+        "JB/T", Decimal("3700"), Decimal("88000000"), Decimal("300"),
+        ("程嘉树", "副校长、教授"), ("沈立群", "北方精密测量研究院", "中国工程院院士"),
+        (("宋雅琴", "华夏理工大学", "教授"),),
+        ("叶知秋", "教授", "ISO/TC 172 光学和光子学技术委员会注册专家"),
+        "精密光学制造教育部重点实验室", 6,
+    ),
+    "rare_earth": Lab(
+        26, "稀土功能材料质量国家质量标准实验室", "Rare-earth Functional Materials Quality",
+        Field.NEW_MATERIALS,
+        (ResearchDirection.PRODUCTION_CONTROL, ResearchDirection.TESTING, ResearchDirection.STANDARDS),
+        "稀土功能材料", "高性能稀土永磁材料磁性能一致性评价",
+        "永磁材料测量装置磁通测量准确度 ±0.5%，电感耦合等离子体质谱检出限 0.01 ng/L",
+        "XB/T", Decimal("3100"), Decimal("51000000"), Decimal("140"),
+        ("方志强", "公司副总经理、正高级工程师"), ("黄思远", "华夏理工大学", "教授"),
+        (("韩振宇", "北方精密测量研究院", "研究员"),),
+        ("姚思敏", "正高级工程师", "全国稀土标准化技术委员会委员"),
+    ),
+    "membrane": Lab(
+        27, "高分子分离膜材料国家质量标准实验室", "Polymer Separation Membranes",
+        Field.NEW_MATERIALS,
+        (ResearchDirection.PRODUCT_DESIGN, ResearchDirection.TESTING, ResearchDirection.STANDARDS,
+         ResearchDirection.TRANSFER),
+        "高分子分离膜", "反渗透膜脱盐率与抗污染性能长期评价",
+        "膜性能评价装置压力控制精度 ±0.01 MPa，孔径分析仪测量范围 0.002–500 μm",
+        "HG/T", Decimal("3300"), Decimal("56000000"), Decimal("200"),
+        ("方志强", "公司副总经理、正高级工程师"), ("彭家栋", "华夏理工大学", "教授"),
+        (("许文博", "浙江瓯越新材料股份有限公司", "正高级工程师"), ("韩振宇", "北方精密测量研究院", "研究员")),
+        ("姚思敏", "正高级工程师", "全国分离膜标准化工作组委员"),
+        "浙江省分离膜材料企业重点实验室", 6,
+    ),
+    "rail": Lab(
+        28, "轨道交通装备质量国家质量标准实验室", "Rail Transit Equipment Quality",
+        Field.HIGH_END_MANUFACTURING,
+        (ResearchDirection.PRODUCT_DESIGN, ResearchDirection.TESTING, ResearchDirection.STANDARDS,
+         ResearchDirection.TALENT),
+        "轨道交通装备", "高速列车转向架疲劳可靠性与服役安全评价",
+        "多轴疲劳试验台载荷控制精度 ±0.5%，轮轨力测量不确定度 2%（k=2）",
+        "TB/T", Decimal("5600"), Decimal("126000000"), Decimal("800"),
+        ("杜明哲", "副校长、教授"), ("沈立群", "北方精密测量研究院", "中国工程院院士"),
+        (("罗海峰", "中国衡准装备集团有限公司", "正高级工程师"), ("范立宏", "北辰理工大学", "教授")),
+        ("严峻", "教授", "国际铁路联盟标准工作组专家；全国轨道交通标准化技术委员会委员"),
+        "轨道交通安全教育部重点实验室", 9,
+    ),
+    "vaccine": Lab(
+        29, "疫苗质量评价国家质量标准实验室", "Vaccine Quality Evaluation",
+        Field.BIOMEDICINE,
+        (ResearchDirection.BASIC_RESEARCH, ResearchDirection.METROLOGY, ResearchDirection.TESTING,
+         ResearchDirection.STANDARDS),
+        "疫苗", "疫苗效力与关键质量属性体外替代评价",
+        "表面等离子共振系统检测限 1 pg/mL，毛细管电泳分离分辨力 0.5 kDa",
+        "YY/T", Decimal("4200"), Decimal("97000000"), Decimal("600"),
+        ("钟慧", "研究院院长、研究员"), ("杜明哲", "华夏理工大学", "教授"),
+        (("程晓光", "西江生命科学研究院", "研究员"),),
+        ("许一鸣", "研究员", "世界卫生组织生物标准化专家委员会顾问"),
+        "浙江省疫苗质量评价重点实验室", 8,
+    ),
+    "offshore": Lab(
+        30, "海洋工程装备质量国家质量标准实验室", "Offshore Engineering Equipment Quality",
+        Field.HIGH_END_MANUFACTURING,
+        (ResearchDirection.PRODUCT_DESIGN, ResearchDirection.TESTING, ResearchDirection.STANDARDS),
+        "海洋工程装备", "深海装备耐压结构与腐蚀疲劳评价",
+        "深海压力模拟装置最大压力 120 MPa、压力控制精度 ±0.1%",
+        "CB/T", Decimal("4400"), Decimal("99000000"), Decimal("300"),
+        ("高立新", "集团总工程师、正高级工程师"), ("彭家栋", "华夏理工大学", "教授"),
+        (("韩振宇", "北方精密测量研究院", "研究员"),),
+        ("曹振东", "正高级工程师", "ISO/TC 8 船舶与海洋技术委员会注册专家"),
+    ),
+    "auto_electronics": Lab(
+        31, "汽车电子质量国家质量标准实验室", "Automotive Electronics Quality",
+        Field.CORE_ELECTRONIC_COMPONENTS, (ResearchDirection.TESTING, ResearchDirection.STANDARDS),
+        "汽车电子", "车规级电子元器件可靠性认证试验",
+        "高低温冲击试验箱温变速率 15 ℃/min，静电放电模拟器电压准确度 ±5%",
+        "SJ/T", Decimal("3200"), Decimal("54000000"), Decimal("160"),
+        ("秦守仁", "集团副总工程师、正高级工程师"), ("黄思远", "华夏理工大学", "教授"),
+        (("范立宏", "北辰理工大学", "教授"),),
+        ("段明", "正高级工程师", "全国汽车电子标准化工作组委员"),
+    ),
 }
 
 
@@ -684,23 +847,148 @@ def _findings(lab):
         "依托单位配套经费已列入年度预算。考察组一致认为建设条件属实。"
     )
 
+# --- the laboratory stage (Art. 14-31) ---------------------------------------------------------
+# Three cohorts of labs were approved in earlier years, each after one expert round and one publicity
+# notice. The services date what they do today (approval, start of operation), so right after each of
+# those steps the seed moves the lab's plain date fields (approved_on and the construction period, or
+# operation_started_on) and its open clocks back by the cohort's age. Nothing else is back-dated (the
+# audit records and notifications keep today's time) and no status is ever assigned.
+
+# (lab key, host, host's applicant account)
+CONSTRUCTION_COHORT = [("battery", JS_INSTITUTE, "applicant"), ("machine_tool", CENTRAL_ENTERPRISE, "applicant_soe")]
+ACCEPTANCE_COHORT = [
+    ("ic_packaging", XICHENG, "applicant_xicheng"), ("ivd", QIANTANG, "applicant_qiantang"),
+    ("industrial_internet", HUARUI, "applicant_huarui"), ("optics", BEICHEN, "applicant_beichen"),
+    ("rare_earth", ZJ_ENTERPRISE, "applicant_zj"),
+]
+OPERATION_COHORT = [
+    ("membrane", ZJ_ENTERPRISE, "applicant_zj"), ("rail", UNIVERSITY, "applicant_central"),
+    ("vaccine", QIANTANG, "applicant_qiantang"), ("offshore", CENTRAL_ENTERPRISE, "applicant_soe"),
+    ("auto_electronics", HUARUI, "applicant_huarui"),
+]
+# How long ago each cohort was approved: the first construction report falls due in about two weeks;
+# construction ends next month (acceptance is open, Art. 18); construction ended three years ago.
+CONSTRUCTION_APPROVED_AGO = relativedelta(months=11, days=14)
+ACCEPTANCE_APPROVED_AGO = relativedelta(months=23)
+OPERATION_APPROVED_AGO = relativedelta(months=61)
+OPERATING_FOR = relativedelta(months=37)  # the first triennial evaluation came due last month (Art. 26)
+CONSTRUCTION_DATES = ("approved_on", "construction_start", "construction_end")
+
+COHORT_ROUND = "{year}年第{batch}批专家评审"
+COHORT_NOTICE = "{year}年拟批准建设国家质量标准实验室名单公示（第{batch}批）"
+COHORT_TEAM = "考察组：周永年（组长）、贺志刚、唐慧敏；市场监管总局、工业和信息化部工作人员各 1 名"
+ACCEPTANCE_ROUND = "{year}年国家质量标准实验室验收评议"
+ACCEPTANCE_NOTICE = "{year}年国家质量标准实验室验收结果公示"
+EVALUATION_ROUND = "{year}年国家质量标准实验室综合评估（第{batch}批）"
+LAB_SCORE_COMMENTS = [
+    "建设任务完成情况与建设计划目标逐项对照，证据充分。",
+    "标准研制、检测方法与装备开发成效明显。",
+    "人才队伍结构合理，开放交流与运行管理制度健全。",
+    "面向行业开展质量标准技术服务和公益性推广。",
+    "依托单位保障到位，经费和人员落实。",
+]
+ACCEPTANCE_OPINIONS = {
+    "pass": ("专家组认为：实验室全面完成建设计划确定的各项任务，研究方向明确，运行管理规范，同意通过验收。", (90, 88, 89, 87, 91)),
+    "rectify": (
+        "专家组认为：参考测量程序尚未获得国际检验医学溯源联合委员会（JCTLM）认可，开放课题管理制度未有效运行；"
+        "请在六个月内完成整改后重新申请验收。", (74, 70, 72, 71, 73),
+    ),
+    "fail": (
+        "专家组认为：建设计划确定的永磁材料一致性评价平台未建成，主导制定标准数量与建设目标差距较大，"
+        "依托单位配套经费未落实，不予通过验收。", (58, 55, 60, 52, 57),
+    ),
+}
+EVALUATION_OPINIONS = {
+    "excellent": ("研究水平国际先进，转向架疲劳可靠性评价成果支撑多项国家标准，开放共享成效突出，评估结果为优秀。", (95, 93, 94, 96)),
+    "qualified": ("各项任务按计划推进，研究能力和开放服务达到要求，评估结果为合格。", (83, 81, 84, 82)),
+    "unqualified": (
+        "近三年主导制定标准数量明显不足，开放课题经费未按承诺落实，学术委员会未按章程履职，评估结果为不合格；"
+        "请在六个月内整改（第二十七条）。", (62, 58, 60, 61),
+    ),
+}
+DELISTING_REASON = (
+    "经核查，实验室第三年度运行报告所列 4 篇论文和 2 项标准并非在实验室完成，依托单位提供虚假材料；"
+    "依据第二十五条，撤销其国家质量标准实验室资格。"
+)
+EXTENSION_REASON = (
+    "五轴联动精度保持性试验平台的关键进口部件受出口管制影响交付推迟 5 个月，平台联调与比对试验无法在建设期内完成，"
+    "申请延长建设期 6 个月（第十八条）。"
+)
+CHANGE_REPORT = (
+    "根据海水淡化与工业废水零排放领域的质量需求，实验室拟将研究方向由“反渗透膜性能评价”拓展为“分离膜全生命周期"
+    "质量评价”，新增纳滤膜与膜蒸馏组件检测能力；学术委员会已审议通过（第二十四条）。"
+)
+
+
+def _report_data(lab, kind, number):
+    """The text of the lab's annual report of `kind`, year `number` (Art. 18, 21-23, 26)."""
+    phase = "建设" if kind == AnnualReport.Kind.CONSTRUCTION else "运行"
+    return {
+        "summary": (
+            f"第 {number} 年度{phase}情况：{lab.topic}质量参数测量平台按计划推进，围绕{lab.breakthrough}开展研究，"
+            "主导或参与制定国家标准、行业标准 3 项，新增授权发明专利 5 项。"
+        ),
+        "open_projects": f"设立开放课题 {4 + number} 项，面向高校和企业公开申请，经学术委员会评审立项。",
+        "exchanges": "举办全国性学术研讨会 1 次，与国际同行开展测量比对 2 项。",
+        "public_services": f"面向{lab.topic}行业开展公益性质量诊断和标准宣贯，服务中小企业 {120 + 30 * number} 家次。",
+    }
+
+
+def _report_outputs(lab, laboratory, number):
+    """Outputs of an operation report, each crediting the lab by its Chinese or English name (Art. 23)."""
+    return [
+        {"kind": "paper", "title": f"{lab.topic}关键质量参数测量方法研究（第 {number} 年度代表作）",
+         "credit_line": f"{laboratory.name_zh}，{laboratory.host.name}"},
+        {"kind": "software", "title": f"{lab.topic}质量数据分析软件 V{number}.0",
+         "credit_line": f"{laboratory.name_en}, {laboratory.host.name}"},
+    ]
+
+
+def _weekday_on_or_before(day):
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+@contextmanager
+def _unsynced_sqlite():
+    """On a file SQLite database (`make run`), skip the disk flush after each commit while seeding: the
+    notifications sent after each transition commit one by one, and flushing each makes seeding several
+    times slower. The demo database can be rebuilt at will; the setting is restored afterwards."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        previous = cursor.fetchone()[0]
+        cursor.execute("PRAGMA synchronous = OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA synchronous = {int(previous)}")
+
 
 class Command(BaseCommand):
     help = (
         "Create the demo organisations, accounts for every role and an expert committee (password demo12345), "
-        "and applications in every state from draft to approved."
+        "applications in every state from draft to approved, and laboratories in every state of their life."
     )
 
     def handle(self, *args, **options):
         self.today = timezone.localdate()
         self.year = self.today.year
-        # The transitions notify by e-mail; the demo addresses are not real, so mail goes nowhere.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        # The transitions notify by e-mail; the demo addresses are not real, so mail goes nowhere. DEBUG off: the
+        # dev settings would otherwise record every one of the seed's ~17,000 queries.
+        labs_before = Laboratory.objects.count()
+        quiet = override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", DEBUG=False)
+        with quiet, _unsynced_sqlite():
             with transaction.atomic():
                 self.orgs = self._organisations()
                 self.users = self._users()
             self.committee, committee_created = self._committee()
             created = sum(self._once(keys, build) for keys, build in self._scenarios())
+        new_labs = Laboratory.objects.count() - labs_before
         if self.new_users:
             self.stdout.write(self.style.SUCCESS(f"Created {self.new_users} demo accounts."))
         if committee_created:
@@ -709,6 +997,8 @@ class Command(BaseCommand):
             ))
         if created:
             self.stdout.write(self.style.SUCCESS(f"Created {created} demo applications."))
+        if new_labs:
+            self.stdout.write(self.style.SUCCESS(f"Created {new_labs} demo laboratories."))
         if not (created or self.new_users or committee_created):
             self.stdout.write("Demo data already present; nothing changed.")
         self._print_accounts()
@@ -830,6 +1120,9 @@ class Command(BaseCommand):
             (("navigation",), self._formally_rejected),
             (("power_semi", "cell_therapy"), self._in_open_round),
             (("telecom", "wide_bandgap", "biocompat", "welding", "machinery", "plastics"), self._pilot_round_onwards),
+            (tuple(key for key, _host, _user in CONSTRUCTION_COHORT), self._labs_in_construction),
+            (tuple(key for key, _host, _user in ACCEPTANCE_COHORT), self._labs_in_acceptance),
+            (tuple(key for key, _host, _user in OPERATION_COHORT), self._labs_in_operation),
         ]
 
     def _new(self, lab, host_name, applicant, complete=True, project_numbers=True):
@@ -955,14 +1248,14 @@ class Command(BaseCommand):
     def _assign(self, review_round, app, username):
         return assign_expert(review_round, app, self.users[username], self.users["samr_staff"])
 
-    def _score(self, assignment, values, overall="", submit=True):
+    def _score(self, assignment, values, overall="", submit=True, comments=SCORE_COMMENTS):
         """The expert declares no conflict, scores criterion by criterion and (unless a draft) submits."""
         expert = assignment.expert
         assignment = run_transition(assignment, "declare_no_conflict", expert, NO_CONFLICT)
         criteria = list(assignment.round.criteria_set.criteria.all())
         count = len(criteria) if submit else min(len(values), len(criteria))
         scores = {
-            criteria[i].pk: (values[i % len(values)], SCORE_COMMENTS[i % len(SCORE_COMMENTS)]) for i in range(count)
+            criteria[i].pk: (values[i % len(values)], comments[i % len(comments)]) for i in range(count)
         }
         save_scores(assignment, expert, scores, overall)
         if submit:
@@ -1061,6 +1354,178 @@ class Command(BaseCommand):
         while start.weekday() >= 5 or publicity_end(start, settings.PUBLICITY_WORKING_DAYS).date >= self.today:
             start -= timedelta(days=1)
         return start
+
+    # --- the laboratory stage (Art. 14-31) ------------------------------------------------------
+
+    def _approved_cohort(self, cohort, labs, approved_ago, batch):
+        """Applications of one cohort carried through the ministry stage together (two experts each, site
+        inspection, one publicity notice, both ministries' sign-offs); the labs are dated `approved_ago` back."""
+        staff = self.users["samr_staff"]
+        approved_on = self.today - approved_ago
+        notice_start = _weekday_on_or_before(approved_on - timedelta(days=30))
+        year = notice_start.year
+        apps = [self._passed(self._recommended(lab, host, applicant))
+                for lab, (_key, host, applicant) in zip(labs, cohort)]
+        review_round = open_round(COHORT_ROUND.format(year=year, batch=batch), self.committee, self._criteria(), apps,
+                                  staff)
+        for lab, app in zip(labs, apps):
+            base = 84 + lab.key % 7
+            for username in self._suggested(review_round, app, 2):
+                self._score(self._assign(review_round, app, username), (base, base + 2, base - 1, base + 1, base + 3),
+                            "同意进入现场考察。")
+        run_transition(review_round, "conclude", staff, "本批次评审结束。",
+                       decisions={app.pk: ("advance", "专家组综合评分达到要求，进入现场考察。") for app in apps})
+        for lab, app in zip(labs, apps):
+            record_site_inspection(Application.objects.get(pk=app.pk), staff, team=COHORT_TEAM,
+                                   visited_on=notice_start - timedelta(days=14), findings=_findings(lab),
+                                   verdict=SiteInspection.Verdict.PASS)
+        fresh = [Application.objects.get(pk=app.pk) for app in apps]
+        notice = open_notice(COHORT_NOTICE.format(year=year, batch=batch), fresh, staff, starts_on=notice_start,
+                             working_days=settings.PUBLICITY_WORKING_DAYS)
+        run_transition(notice, "close", staff, "公示期满，未收到异议。")
+        laboratories = []
+        for app in fresh:
+            app = self._go(app, "approve", "samr_staff", "经市场监管总局审核，同意批准建设。")
+            self._go(app, "approve", "miit_staff", "经工业和信息化部审核，同意批准建设。")
+            laboratory = Laboratory.objects.get(application=app)
+            laboratories.append(self._backdate(laboratory, approved_ago, CONSTRUCTION_DATES))
+        return laboratories
+
+    def _suggested(self, review_round, app, count):
+        """`count` committee members suggested for `app` (field first, never conflicted); `expert`, whose
+        own assignments the demo shows, is left out."""
+        members = [m.expert.username for m in suggested_experts(review_round, app) if m.expert.username != "expert"]
+        return members[:count]
+
+    def _backdate(self, laboratory, delta, fields):
+        """Move the lab's date `fields` and its open clocks `delta` into the past: plain dates only, never the
+        status (see the note above CONSTRUCTION_COHORT)."""
+        moved = {name: getattr(laboratory, name) - delta for name in fields}
+        Laboratory.objects.filter(pk=laboratory.pk).update(**moved)
+        for deadline in Deadline.objects.for_object(laboratory).open():
+            Deadline.objects.filter(pk=deadline.pk).update(due_date=deadline.due_date - delta)
+        return Laboratory.objects.select_related("host").get(pk=laboratory.pk)
+
+    def _file_reports(self, lab, laboratory, applicant, kind, until):
+        """The host files every annual report of `kind` falling due by `until` (Art. 18, 23, 26)."""
+        while (due := report_due(laboratory, kind)) is not None and due.due_date <= until:
+            number = laboratory.annual_reports.filter(kind=kind).count() + 1
+            outputs = _report_outputs(lab, laboratory, number) if kind == AnnualReport.Kind.OPERATION else ()
+            submit_annual_report(laboratory, self.users[applicant], kind, _report_data(lab, kind, number), outputs)
+            laboratory = Laboratory.objects.select_related("host").get(pk=laboratory.pk)
+        return laboratory
+
+    def _apply_for_acceptance(self, lab, laboratory, applicant):
+        goals = build_plan_goals(laboratory)
+        return run_transition(
+            laboratory, "apply_for_acceptance", self.users[applicant],
+            report=(f"建设期内完成{lab.topic}质量参数测量平台和可靠性试验平台建设，围绕{lab.breakthrough}形成系列成果，"
+                    "对照建设计划逐项说明如下。"),
+            goal_statements=[{"goal": goal, "achieved": "已完成，详见建设总结报告第二部分。"} for goal in goals],
+        )
+
+    def _lab_round(self, title, purpose, decided, pending=()):
+        """An acceptance (Art. 19) or evaluation (Art. 26) round: two experts score each lab of `decided`
+        ({laboratory: (lab data, verdict)}) and the round concludes with those verdicts; `pending` labs get
+        `expert` and one colleague, who have not declared yet, and the round stays open."""
+        staff = self.users["samr_staff"]
+        criteria = CriteriaSet.objects.filter(purpose=purpose).order_by("pk").first()
+        opinions = ACCEPTANCE_OPINIONS if purpose == CriteriaSet.Purpose.ACCEPTANCE else EVALUATION_OPINIONS
+        laboratories = [*decided, *pending]
+        review_round = open_lab_round(title, self.committee, criteria, laboratories, staff)
+        for laboratory, (_lab, verdict) in decided.items():
+            for username in self._suggested(review_round, laboratory.application, 2):
+                self._score(self._assign(review_round, laboratory.application, username), opinions[verdict][1],
+                            opinions[verdict][0], comments=LAB_SCORE_COMMENTS)
+        for laboratory in pending:
+            self._assign(review_round, laboratory.application, "expert")
+            colleague = self._suggested(review_round, laboratory.application, 1)[0]
+            self._assign(review_round, laboratory.application, colleague)
+        if decided and not pending:
+            decisions = {laboratory.application_id: (verdict, opinions[verdict][0])
+                         for laboratory, (_lab, verdict) in decided.items()}
+            run_transition(review_round, "conclude", staff, "本批次评议结束。", decisions=decisions)
+        return review_round
+
+    def _labs_in_construction(self, battery, machine_tool):
+        """Approved about a year ago: one lab's first annual construction report is due in two weeks; the other
+        has filed and acknowledged it and asks for a six-month extension, awaiting the ministries (Art. 18)."""
+        _battery_lab, tool_lab = self._approved_cohort(CONSTRUCTION_COHORT, [battery, machine_tool],
+                                                      CONSTRUCTION_APPROVED_AGO, "三")
+        host = self.users["applicant_soe"]
+        report = submit_annual_report(tool_lab, host, AnnualReport.Kind.CONSTRUCTION,
+                                      _report_data(machine_tool, AnnualReport.Kind.CONSTRUCTION, 1))
+        acknowledge_report(report, host)
+        file_extension_request(Laboratory.objects.get(pk=tool_lab.pk), host, 6, EXTENSION_REASON)
+
+    def _labs_in_acceptance(self, ic_packaging, ivd, industrial_internet, optics, rare_earth):
+        """Construction ends next month. All five applied for acceptance; one awaits its expert round, the
+        others' round concluded: rectify (6 months), pass → SAMR confirmed, MIIT not yet; pass → confirmed
+        by both and under acceptance publicity now; fail → terminated (Art. 18-19)."""
+        labs = [ic_packaging, ivd, industrial_internet, optics, rare_earth]
+        laboratories = self._approved_cohort(ACCEPTANCE_COHORT, labs, ACCEPTANCE_APPROVED_AGO, "二")
+        applied = {}
+        for lab, laboratory, (key, _host, applicant) in zip(labs, laboratories, ACCEPTANCE_COHORT):
+            laboratory = self._file_reports(lab, laboratory, applicant, AnnualReport.Kind.CONSTRUCTION,
+                                            laboratory.construction_end)
+            applied[key] = self._apply_for_acceptance(lab, laboratory, applicant)
+        self._lab_round(ACCEPTANCE_ROUND.format(year=self.year), CriteriaSet.Purpose.ACCEPTANCE, {
+            applied["ivd"]: (ivd, AcceptanceVerdict.RECTIFY),
+            applied["industrial_internet"]: (industrial_internet, AcceptanceVerdict.PASS),
+            applied["optics"]: (optics, AcceptanceVerdict.PASS),
+            applied["rare_earth"]: (rare_earth, AcceptanceVerdict.FAIL),
+        })
+        confirmed = Laboratory.objects.get(pk=applied["industrial_internet"].pk)
+        run_transition(confirmed, "confirm_acceptance", self.users["samr_staff"], "市场监管总局确认验收结果。")
+        publicised = Laboratory.objects.get(pk=applied["optics"].pk)
+        publicised = run_transition(publicised, "confirm_acceptance", self.users["samr_staff"], "市场监管总局确认验收结果。")
+        run_transition(publicised, "confirm_acceptance", self.users["miit_staff"], "工业和信息化部确认验收结果。")
+        open_acceptance_notice(ACCEPTANCE_NOTICE.format(year=self.year), [Laboratory.objects.get(pk=publicised.pk)],
+                               self.users["samr_staff"], starts_on=self.today,
+                               working_days=settings.PUBLICITY_WORKING_DAYS)
+
+    def _labs_in_operation(self, membrane, rail, vaccine, offshore, auto_electronics):
+        """Approved five years ago, accepted and in operation for three years with every annual report filed.
+        The first evaluation round concluded: qualified (and a change report now awaits the ministries,
+        Art. 24), excellent, unqualified (rectifying, Art. 27); the second is open with its experts assigned and
+        not yet declared; one lab was removed from the list for false materials by both ministries (Art. 25)."""
+        labs = [membrane, rail, vaccine, offshore, auto_electronics]
+        staff = self.users["samr_staff"]
+        laboratories = self._approved_cohort(OPERATION_COHORT, labs, OPERATION_APPROVED_AGO, "一")
+        accepted = {}
+        for lab, laboratory, (key, _host, applicant) in zip(labs, laboratories, OPERATION_COHORT):
+            laboratory = self._file_reports(lab, laboratory, applicant, AnnualReport.Kind.CONSTRUCTION, self.today)
+            accepted[self._apply_for_acceptance(lab, laboratory, applicant)] = (lab, AcceptanceVerdict.PASS)
+        construction_end = laboratories[0].construction_end
+        self._lab_round(ACCEPTANCE_ROUND.format(year=construction_end.year), CriteriaSet.Purpose.ACCEPTANCE, accepted)
+        for laboratory in accepted:
+            laboratory = Laboratory.objects.get(pk=laboratory.pk)
+            laboratory = run_transition(laboratory, "confirm_acceptance", staff, "市场监管总局确认验收结果。")
+            run_transition(laboratory, "confirm_acceptance", self.users["miit_staff"], "工业和信息化部确认验收结果。")
+        notice = open_acceptance_notice(
+            ACCEPTANCE_NOTICE.format(year=construction_end.year),
+            [Laboratory.objects.get(pk=laboratory.pk) for laboratory in accepted],
+            staff, starts_on=_weekday_on_or_before(construction_end - timedelta(days=20)),
+            working_days=settings.PUBLICITY_WORKING_DAYS,
+        )
+        run_transition(notice, "close", staff, "验收结果公示期满，未收到异议。")
+        running = {}
+        for lab, laboratory, (key, _host, applicant) in zip(labs, laboratories, OPERATION_COHORT):
+            laboratory = Laboratory.objects.get(pk=laboratory.pk)
+            laboratory = self._backdate(laboratory, OPERATING_FOR, ("operation_started_on",))
+            running[key] = self._file_reports(lab, laboratory, applicant, AnnualReport.Kind.OPERATION, self.today)
+        self._lab_round(EVALUATION_ROUND.format(year=self.year, batch="一"), CriteriaSet.Purpose.EVALUATION, {
+            running["membrane"]: (membrane, EvaluationResult.QUALIFIED),
+            running["rail"]: (rail, EvaluationResult.EXCELLENT),
+            running["offshore"]: (offshore, EvaluationResult.UNQUALIFIED),
+        })
+        self._lab_round(EVALUATION_ROUND.format(year=self.year, batch="二"), CriteriaSet.Purpose.EVALUATION, {},
+                        pending=[running["vaccine"]])
+        file_change_report(Laboratory.objects.get(pk=running["membrane"].pk), self.users["applicant_zj"],
+                           ChangeKind.DIRECTION, CHANGE_REPORT)
+        delisted = run_transition(Laboratory.objects.get(pk=running["auto_electronics"].pk), "delist", staff,
+                                  DELISTING_REASON)
+        run_transition(delisted, "delist", self.users["miit_staff"], DELISTING_REASON)
 
     # --- output ------------------------------------------------------------------------------
 
