@@ -1,8 +1,5 @@
-{% load i18n %}{% comment %}
-Progress for slow documents: a link with `data-loading="…"` is disabled and shows that text once clicked,
-then comes back after a few seconds (a download does not leave the page). Include once per page.
-{% endcomment %}
-<script>
+/* Progress for slow documents (PDFs, exports): a link with data-loading="…" shows that text and is
+   disabled once clicked, then comes back after a few seconds (a download does not leave the page). */
 (function () {
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[data-loading]");
@@ -21,4 +18,3 @@ then comes back after a few seconds (a download does not leave the page). Includ
     }, 6000);
   });
 })();
-</script>

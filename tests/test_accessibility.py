@@ -1,0 +1,120 @@
+"""Pages people fill in work for everyone: every form control has a label, the layout adapts to a phone,
+slow documents (PDFs, exports) show progress once clicked, and the pages speak Chinese first and English
+on request."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from applications.forms import SECTION_ORDER
+from evaluations.models import LabStatus
+from tests.factories import ApplicationFactory, LocalHostFactory, applicant_of
+from tests.lab_builders import Labs
+
+pytestmark = pytest.mark.django_db
+
+UNLABELLED_TYPES = {"hidden", "submit", "button", "reset", "image"}
+
+
+class FormControls(HTMLParser):
+    """The form controls of a page and whether each has a label (for=, wrapping, or aria)."""
+
+    def __init__(self):
+        super().__init__()
+        self.label_targets, self.controls, self.open_labels = set(), [], 0
+        self.viewport = False
+        self.scripts = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "label":
+            self.open_labels += 1
+            if attrs.get("for"):
+                self.label_targets.add(attrs["for"])
+        elif tag in ("input", "select", "textarea"):
+            if tag == "input" and attrs.get("type", "text") in UNLABELLED_TYPES:
+                return
+            named = bool(attrs.get("aria-label") or attrs.get("aria-labelledby") or attrs.get("title"))
+            self.controls.append((attrs.get("name"), attrs.get("id"), named or self.open_labels > 0))
+        elif tag == "meta" and attrs.get("name") == "viewport":
+            self.viewport = "width=device-width" in (attrs.get("content") or "")
+        elif tag == "script" and attrs.get("src"):
+            self.scripts.append(attrs["src"])
+
+    def handle_endtag(self, tag):
+        if tag == "label" and self.open_labels:
+            self.open_labels -= 1
+
+    def unlabelled(self):
+        return [name or control_id for name, control_id, named in self.controls
+                if not named and control_id not in self.label_targets]
+
+
+def parse(response):
+    assert response.status_code == 200, response.status_code
+    page = FormControls()
+    page.feed(response.content.decode())
+    return page
+
+
+@pytest.fixture
+def labs():
+    return Labs()
+
+
+def form_pages(labs):
+    """(user, url) of the forms each kind of user fills in, with a real object behind each."""
+    lab = labs.approved(months_ago=24)
+    host = labs.host_user(lab)
+    lab_forms = ["labs:edit", "labs:request_extension", "labs:file_report", "labs:report_change",
+                 "labs:apply_acceptance"]
+    application = ApplicationFactory(host=LocalHostFactory())
+    applicant = applicant_of(application.host)
+    pages = [(host, reverse(name, args=[lab.pk])) for name in lab_forms]
+    pages += [(applicant, reverse("applications:edit", args=[application.pk, section])) for section in SECTION_ORDER]
+    pages += [(labs.staff, reverse(name)) for name in ("reviews:round_create", "reviews:notice_create",
+                                                        "reviews:queue", "labs:list", "dashboard:index")]
+    pages += [(None, reverse("directory:list")), (None, reverse("public:approved")), (None, reverse("login"))]
+    return pages
+
+
+def test_every_form_control_has_a_label_and_pages_fit_a_phone(client, labs):
+    pages = form_pages(labs)
+    for user, url in pages:
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        page = parse(client.get(url))
+        assert page.controls or url.endswith(("/dashboard/", "/labs/")), url
+        assert page.unlabelled() == [], url
+        assert page.viewport, url  # the layout follows the width of a phone
+
+
+def acceptance_round(lab):
+    return lab.application.round_entries.get(round__criteria_set__purpose="acceptance").round_id
+
+
+def test_pdf_and_export_links_show_progress_once_clicked(client, labs):
+    """Generating a PDF takes seconds: the link says so (data-loading, handled by loading-links.js on every page)."""
+    rectifying = labs.lab_in(LabStatus.RECTIFYING)  # has an acceptance opinion
+    client.force_login(labs.staff)
+    detail = client.get(reverse("labs:detail", args=[rectifying.pk])).content.decode()
+    round_page = client.get(reverse("reviews:round", args=[acceptance_round(rectifying)])
+                            ).content.decode()
+    approved = client.get(reverse("public:approved")).content.decode()
+    for html, link in ((detail, "opinion.pdf"), (round_page, "export.csv"), (round_page, "summary.pdf"),
+                       (approved, "approved-pdf")):
+        tag = next(part for part in html.split("<a ")[1:] if link in part.split(">")[0])
+        assert "data-loading=" in tag.split(">")[0], link
+    assert any(src.endswith("js/loading-links.js") for src in parse(client.get(reverse("labs:list"))).scripts)
+
+
+def test_pages_speak_chinese_first_and_english_on_request(client, labs):
+    lab = labs.approved()
+    client.force_login(labs.host_user(lab))
+    url = reverse("labs:detail", args=[lab.pk])
+    chinese = client.get(url).content.decode()
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="zh-CN"' in chinese and "建设中" in chinese
+    assert 'lang="en"' in english and "Under construction" in english
