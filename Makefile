@@ -18,6 +18,8 @@ run: setup
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/labportal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
+# WITH_BROWSER: system-deps.sh also installs Debian's chromium, which the browser tests drive.
+test: export WITH_BROWSER := 1
 test: setup
 	@bash scripts/test-services.sh
 	DJANGO_SETTINGS_MODULE=labportal.settings.test $(PY) manage.py makemigrations --check --dry-run >/dev/null

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the portal needs beyond Python: Pango/HarfBuzz and a CJK font for WeasyPrint PDFs,
-# gettext for translations, Node.js/npm to fetch front-end assets from the registry (no CDN).
+# gettext for translations, Node.js/npm to fetch front-end assets from the registry (no CDN), and with
+# WITH_BROWSER=1 (`make test` sets it) Debian's Chromium for the browser tests (Playwright drives
+# /usr/bin/chromium; nothing downloads a browser).
 # Installs what is missing when run as root with apt-get; otherwise says what to install.
 set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext)
