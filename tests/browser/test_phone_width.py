@@ -1,0 +1,37 @@
+"""The pages people open on a phone fit its width: no sideways scrolling of the page, the menu folds
+behind its toggle, and a PDF link shows progress once tapped."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from evaluations.models import LabStatus
+from tests.lab_builders import Labs
+
+PHONE = {"width": 390, "height": 844}
+
+
+def fits_the_width(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_public_and_lab_pages_fit_a_phone(portal):
+    labs = Labs()
+    lab = labs.lab_in(LabStatus.RECTIFYING)  # a lab with its acceptance opinion (a PDF)
+    with portal.visitor(locale="zh-CN") as page:
+        page.set_viewport_size(PHONE)
+        for path in (reverse("directory:list"), reverse("public:approved"), reverse("public:notices"),
+                     reverse("directory:detail", args=[lab.pk])):
+            page.goto(path)
+            assert fits_the_width(page), path
+            expect(page.locator(".navbar-toggler")).to_be_visible()  # the menu folds away on a phone
+    with portal.person(labs.host_user(lab), reverse("labs:detail", args=[lab.pk])) as page:
+        page.set_viewport_size(PHONE)
+        page.reload()
+        assert fits_the_width(page)
+        link = page.get_by_test_id("pdf-link").first
+        link.evaluate("a => a.addEventListener('click', e => e.preventDefault())")  # stay on the page
+        link.click()
+        expect(link).to_have_attribute("aria-busy", "true")
+        expect(link).to_have_text("Generating…")
