@@ -110,6 +110,26 @@ class LaboratoryQuerySet(models.QuerySet):
     def for_table(self):
         return self.select_related("host").order_by("-approved_on", "name_zh")
 
+    def with_open_round(self):
+        """`in_open_round`: the lab is in an expert round still being scored (one at a time, Art. 19, 26)."""
+        from reviews.models import RoundEntry, RoundStatus
+
+        entries = RoundEntry.objects.filter(application_id=models.OuterRef("application_id"), round__status=RoundStatus.OPEN)
+        return self.annotate(in_open_round=models.Exists(entries))
+
+    def with_confirmations(self):
+        """`samr_confirmed`, `miit_confirmed`: each ministry's confirmation of the acceptance (Art. 19)."""
+        from django.contrib.contenttypes.models import ContentType
+
+        from labportal.models import SignOff
+
+        def confirmed(ministry):
+            return models.Exists(SignOff.objects.filter(
+                content_type=ContentType.objects.get_for_model(self.model), object_id=models.OuterRef("pk"),
+                decision=CONFIRM_ACCEPTANCE, ministry=ministry,
+            ))
+        return self.annotate(samr_confirmed=confirmed(SignOff.Ministry.SAMR), miit_confirmed=confirmed(SignOff.Ministry.MIIT))
+
 
 class Laboratory(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="laboratory")

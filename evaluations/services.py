@@ -524,30 +524,23 @@ def awaiting_ministry(user, limit=20):
     """What on the labs waits for a ministry's staff member: extension requests (Art. 18) and change reports
     (Art. 24) to decide, accepted labs this ministry has not confirmed yet (Art. 19) and acceptance
     applications that are in no open expert round (Art. 19). Empty lists for anyone else."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Exists, OuterRef
-
     from applications.permissions import is_ministry_staff
-    from labportal.models import SignOff
     from labportal.signoffs import ministry_of
-    from reviews.models import RoundEntry, RoundStatus
 
-    from .models import CONFIRM_ACCEPTANCE, ChangeReport, ChangeStatus
+    from .models import ChangeReport, ChangeStatus
 
     empty = {"extension_requests": [], "change_reports": [], "confirmations": [], "acceptance_applications": []}
     if not is_ministry_staff(None, user):
         return empty
     labs = Laboratory.objects.visible_to(user)
-    signed = SignOff.objects.filter(content_type=ContentType.objects.get_for_model(Laboratory), object_id=OuterRef("pk"),
-                                    decision=CONFIRM_ACCEPTANCE, ministry=ministry_of(user))
-    in_open_round = RoundEntry.objects.filter(application_id=OuterRef("application_id"), round__status=RoundStatus.OPEN)
     return {
         "extension_requests": list(ExtensionRequest.objects.filter(status=ExtensionStatus.REQUESTED, laboratory__in=labs)
                                    .select_related("laboratory__host").order_by("filed_on", "pk")[:limit]),
         "change_reports": list(ChangeReport.objects.filter(status=ChangeStatus.SUBMITTED, laboratory__in=labs)
                                .select_related("laboratory__host").order_by("filed_at", "pk")[:limit]),
-        "confirmations": list(labs.filter(status=LabStatus.ACCEPTANCE_CONFIRMATION).exclude(Exists(signed))
+        "confirmations": list(labs.filter(status=LabStatus.ACCEPTANCE_CONFIRMATION).with_confirmations()
+                              .filter(**{f"{ministry_of(user)}_confirmed": False})
                               .select_related("host").order_by("name_zh")[:limit]),
-        "acceptance_applications": list(labs.filter(status=LabStatus.ACCEPTANCE_REVIEW).exclude(Exists(in_open_round))
-                                        .select_related("host").order_by("name_zh")[:limit]),
+        "acceptance_applications": list(labs.filter(status=LabStatus.ACCEPTANCE_REVIEW).with_open_round()
+                                        .filter(in_open_round=False).select_related("host").order_by("name_zh")[:limit]),
     }

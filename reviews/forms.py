@@ -4,16 +4,13 @@ the service's (`reviews.services`, the @transition methods) and is reported back
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Status
 from applications.uploads import inspect_upload
 from evaluations.models import (
-    CONFIRM_ACCEPTANCE,
     LAB_ROUND_DECISION_ARTICLE,
     LAB_ROUND_OPEN_ARTICLE,
     LAB_ROUND_STATES,
@@ -22,7 +19,6 @@ from evaluations.models import (
     Laboratory,
     LabStatus,
 )
-from labportal.models import SignOff
 
 from .models import (
     CommitteeStatus,
@@ -30,8 +26,6 @@ from .models import (
     ExpertCommittee,
     FormalReviewItem,
     PublicityNotice,
-    RoundEntry,
-    RoundStatus,
     SiteInspection,
 )
 
@@ -162,10 +156,9 @@ class RoundForm(RuleFormMixin, forms.Form):
             Application.objects.visible_to(user).filter(status=Status.FORMAL_REVIEW_PASSED).for_table()
         )
         states = [state for group in LAB_ROUND_STATES.values() for state in group]
-        in_open_round = RoundEntry.objects.filter(application_id=OuterRef("application_id"), round__status=RoundStatus.OPEN)
         self.fields["laboratories"].queryset = (
             Laboratory.objects.visible_to(user).filter(status__in=states).select_related("host")
-            .annotate(in_open_round=Exists(in_open_round)).order_by("status", "name_zh", "pk")
+            .with_open_round().order_by("status", "name_zh", "pk")
         )
 
     def clean(self):
@@ -353,18 +346,9 @@ class NoticeForm(RuleFormMixin, forms.Form):
         kwargs["initial"].setdefault("working_days", settings.PUBLICITY_WORKING_DAYS)
         super().__init__(*args, **kwargs)
         self.fields["applications"].queryset = Application.objects.visible_to(user).filter(status=Status.INSPECTED).for_table()
-
-        def confirmed(ministry):
-            return Exists(SignOff.objects.filter(
-                content_type=ContentType.objects.get_for_model(Laboratory), object_id=OuterRef("pk"),
-                decision=CONFIRM_ACCEPTANCE, ministry=ministry,
-            ))
-
         self.fields["laboratories"].queryset = (
             Laboratory.objects.visible_to(user).filter(status=LabStatus.ACCEPTANCE_CONFIRMATION)
-            .select_related("host", "application")
-            .annotate(samr_confirmed=confirmed(SignOff.Ministry.SAMR), miit_confirmed=confirmed(SignOff.Ministry.MIIT))
-            .order_by("name_zh", "pk")
+            .select_related("host", "application").with_confirmations().order_by("name_zh", "pk")
         )
         self.rule_field_map = {}
 
