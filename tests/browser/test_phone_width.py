@@ -15,7 +15,7 @@ def fits_the_width(page):
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the migrations' organisations for later tests
 def test_public_and_lab_pages_fit_a_phone(portal):
     labs = Labs()
     lab = labs.lab_in(LabStatus.RECTIFYING)  # a lab with its acceptance opinion (a PDF)
