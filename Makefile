@@ -6,13 +6,19 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-deps assets migrate seed worker beat bench messages check clean
+.PHONY: run test setup system-deps assets var migrate seed worker beat bench messages check clean
 
-run: setup
+# E-mail links and calendar feeds point at the address the demo is served on.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
+run: setup var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "labportal: http://$(HOST):$(PORT)  (demo accounts: see README.md)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The embedded default keeps its SQLite database and uploaded files here (git-ignored).
+var:
+	mkdir -p var/media var/static
 
 # Tests use the real services, like CI (override with DATABASE_URL / REDIS_URL).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/labportal
@@ -47,7 +53,7 @@ static/vendor/.installed: package.json package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
 	touch $@
 
-migrate: setup
+migrate: setup var
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
@@ -66,12 +72,12 @@ bench: setup
 
 # English is the source language of every msgid: only the Chinese catalogue is kept.
 messages: setup
-	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=var --ignore=test-artifacts
+	$(PY) manage.py makemessages -l zh_Hans --add-location=file --ignore=.venv --ignore=node_modules --ignore=var --ignore=test-artifacts
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 check: setup
 	DJANGO_SETTINGS_MODULE=labportal.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
-	  ALLOWED_HOSTS=portal.example.cn $(PY) manage.py check --deploy --fail-level WARNING
+	  ALLOWED_HOSTS=portal.example.cn SITE_URL=https://portal.example.cn $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var

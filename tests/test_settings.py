@@ -1,4 +1,5 @@
-"""The production settings module must pass Django's deployment checks with no warnings."""
+"""The production settings module must pass Django's deployment checks with no warnings, and must not
+start without the settings that only the operator can know."""
 
 import os
 import subprocess
@@ -7,17 +8,31 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "labportal.settings.production",
+    "SECRET_KEY": "k" * 20 + "-production-secret-for-the-check-0123456789abcdef",
+    "ALLOWED_HOSTS": "portal.example.cn",
+    "SITE_URL": "https://portal.example.cn",
+}
 
-def test_production_settings_pass_check_deploy_without_warnings():
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # the browser tests' switch
-        "DJANGO_SETTINGS_MODULE": "labportal.settings.production",
-        "SECRET_KEY": "k" * 20 + "-production-secret-for-the-check-0123456789abcdef",
-        "ALLOWED_HOSTS": "portal.example.cn",
-    }
-    result = subprocess.run(
+
+def _check(**overrides):
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "SITE_URL"}}
+    env.update({k: v for k, v in {**PRODUCTION, **overrides}.items() if v is not None})
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
+
+
+def test_production_settings_pass_check_deploy_without_warnings():
+    result = _check()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_site_url_for_email_links():
+    """E-mailed links must reach the served portal: production never falls back to the local demo address."""
+    result = _check(SITE_URL=None)
+    assert result.returncode != 0
+    assert "SITE_URL" in result.stderr
