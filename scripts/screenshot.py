@@ -1,0 +1,59 @@
+"""Look at pages as a person sees them: Debian's Chromium (headless, through Playwright) logs in as a demo
+account and saves a full-page screenshot of each path, at the widths and languages asked for.
+
+    .venv/bin/python scripts/screenshot.py --base http://127.0.0.1:8000 --user samr_staff \\
+        --width 1366 --width 390 --lang zh-hans --lang en /reviews/ /labs/ --out test-artifacts/shots
+
+Without --user the pages are seen logged out. Files are named <user>-<lang>-<width>-<path>.png.
+"""
+
+import argparse
+import re
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+DEMO_PASSWORD = "demo12345"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="+")
+    parser.add_argument("--base", default="http://127.0.0.1:8000")
+    parser.add_argument("--user", default="")
+    parser.add_argument("--password", default=DEMO_PASSWORD)
+    parser.add_argument("--width", type=int, action="append")
+    parser.add_argument("--lang", action="append")
+    parser.add_argument("--out", default="test-artifacts/shots")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    base = args.base.rstrip("/")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        for lang in args.lang or ["zh-hans"]:
+            for width in args.width or [1366]:
+                context = browser.new_context(viewport={"width": width, "height": 844 if width < 600 else 768})
+                host = re.sub(r"^https?://([^:/]+).*$", r"\1", base)
+                context.add_cookies([{"name": "django_language", "value": lang, "domain": host, "path": "/"}])
+                page = context.new_page()
+                if args.user:
+                    page.goto(f"{base}/accounts/login/")
+                    page.fill("input[name=username]", args.user)
+                    page.fill("input[name=password]", args.password)
+                    page.locator("form [type=submit]").last.click()
+                    page.wait_for_load_state()
+                for path in args.paths:
+                    page.goto(f"{base}{path}")
+                    name = re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_") or "root"
+                    target = out / f"{args.user or 'public'}-{lang}-{width}-{name}.png"
+                    page.screenshot(path=str(target), full_page=True)
+                    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                    print(f"{target}  status-url={page.url}  overflow={overflow}px")
+                context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
