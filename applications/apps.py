@@ -7,4 +7,4 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self):
-        from . import deadlines  # noqa: F401  (register the stage's clocks)
+        from . import deadlines, notifications  # noqa: F401  (register its clocks and who hears of what)

@@ -484,11 +484,6 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         reviews = list(self.reviews_of_round().values_list("decision", flat=True))
         return bool(reviews) and all(d == PreliminaryReview.Decision.RECOMMENDED for d in reviews)
 
-    def notify_transition(self, entry):
-        from .notifications import notify_application_transition
-
-        notify_application_transition(self, entry)
-
 
 class ConsortiumMember(models.Model):
     """Art. 5: a consortium is the lead host (the application's host) plus these members."""

@@ -7,4 +7,4 @@ class EvaluationsConfig(AppConfig):
     verbose_name = _("Laboratories")
 
     def ready(self):
-        from . import deadlines  # noqa: F401  (register the laboratory's clocks)
+        from . import deadlines, notifications  # noqa: F401  (register its clocks and who hears of what)

@@ -308,11 +308,6 @@ class Laboratory(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         if sign(self, DELIST, by, comment, article="Art. 25"):
             close_lab_clocks(self)
 
-    def notify_transition(self, entry):
-        from .notifications import notify_lab_transition
-
-        notify_lab_transition(self, entry)
-
 
 class AcceptanceApplication(models.Model):
     """The lab's application for acceptance: its report against the build plan's goals (Art. 17-18)."""

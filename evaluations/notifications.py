@@ -1,16 +1,270 @@
-"""Who hears about a laboratory's transitions: its host's users and the ministries' staff."""
+"""Who hears of a laboratory's life (Art. 14-31), in one table registered with the notification engine
+(`labportal.notifications`): the laboratory's transitions, extension requests, annual reports and change
+reports."""
 
-from django.contrib.auth import get_user_model
-from django.db.models import Q
+from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from labportal.notifications import messenger
+from accounts.recipients import applicants_of, ministry_staff, staff_yet_to_sign, users_in
+from labportal.formatting import format_date
+from labportal.notifications import Rule, open_due_date, register
+
+from .deadlines import (
+    ACCEPTANCE_RECTIFICATION,
+    CONSTRUCTION_PERIOD,
+    EVALUATION_DUE,
+    EVALUATION_RECTIFICATION,
+    EXTENSION_CUTOFF,
+)
+from .models import (
+    ACTIVE_LAB_STATES,
+    CONFIRM_ACCEPTANCE,
+    DELIST,
+    AnnualReport,
+    ChangeKind,
+    ChangeReport,
+    ExtensionRequest,
+    Laboratory,
+    LabStatus,
+)
 
 
-def notify_lab_transition(lab, entry):
-    users = get_user_model().objects.filter(
-        Q(role=Role.APPLICANT, organisation_id=lab.host_id) | Q(role=Role.MINISTRY_STAFF), is_active=True,
-    )
-    messenger(users, _("%(lab)s: %(status)s") % {"lab": lab, "status": lab.get_status_display()},
-              entry.comment, lab.get_absolute_url())
+def _lab(event):
+    """The laboratory an event is about (the event's object, or the lab of a request or report)."""
+    return event.obj if isinstance(event.obj, Laboratory) else event.obj.laboratory
+
+
+# --- who ---------------------------------------------------------------------------------------
+
+
+def host_applicants(event):
+    return applicants_of(_lab(event).host_id)
+
+
+def ministries(event):
+    return ministry_staff()
+
+
+def recommenders(event):
+    """The recommenders of the lab's application: they hear how the laboratory ends."""
+    return users_in(Role.RECOMMENDER, organisation__preliminary_reviews__application_id=_lab(event).application_id).distinct()
+
+
+def yet_to_confirm(event):
+    return staff_yet_to_sign(event.obj, CONFIRM_ACCEPTANCE)
+
+
+def yet_to_delist(event):
+    return staff_yet_to_sign(event.obj, DELIST)
+
+
+# --- what --------------------------------------------------------------------------------------
+
+
+def named(event):
+    """Requests and reports are named by their laboratory."""
+    lab = _lab(event)
+    return {"name": str(lab), "host": str(lab.host)}
+
+
+def due(kind):
+    def facts(event):
+        return {"due": format_date(open_due_date(_lab(event), kind.code))}
+    return facts
+
+
+def acceptance_notice(event):
+    notice = event.obj.application.publicity_notices.filter(subject="acceptance").order_by("-opened_at", "-pk").first()
+    return {"notice": notice.title, "start": format_date(notice.starts_on), "end": format_date(notice.ends_on)}
+
+
+def operation(event):
+    return {"start": format_date(event.obj.operation_started_on),
+            "evaluation": format_date(open_due_date(event.obj, EVALUATION_DUE.code))}
+
+
+def evaluation(event):
+    return {"result": event.obj.get_latest_result_display(), "next": format_date(open_due_date(event.obj, EVALUATION_DUE.code))}
+
+
+def construction_end(event):
+    return {"end": format_date(event.obj.construction_end)}
+
+
+def extension_asked(event):
+    request = event.obj
+    until = request.laboratory.construction_end + relativedelta(months=request.months)
+    return {**named(event), "months": request.months, "until": format_date(until)}
+
+
+def extension_granted(event):
+    return {**named(event), "months": event.obj.months,
+            "end": format_date(open_due_date(event.obj.laboratory, CONSTRUCTION_PERIOD.code))}
+
+
+def extension_refused(event):
+    lab = event.obj.laboratory
+    cutoff = open_due_date(lab, EXTENSION_CUTOFF.code)
+    again = "\n" + gettext("You may ask again until %(date)s.") % {"date": format_date(cutoff)} if cutoff else ""
+    return {**named(event), "end": format_date(open_due_date(lab, CONSTRUCTION_PERIOD.code)), "again": again}
+
+
+def change(event):
+    report = event.obj
+    renamed = ("\n" + gettext("The laboratory is now named %(new)s (Art. 31).") % {"new": report.new_name_zh}
+               if report.kind == ChangeKind.RENAME else "")
+    return {**named(event), "kind": report.get_kind_display(), "renamed": renamed}
+
+
+def annual_report(event):
+    return {**named(event), "period": event.obj.period}
+
+
+def lab_page(event):
+    return _lab(event).get_absolute_url()
+
+
+def confirmed(event):
+    return event.obj.acceptance_confirmed
+
+
+def construction_report(event):
+    return event.obj.kind == AnnualReport.Kind.CONSTRUCTION
+
+
+def operation_report(event):
+    return event.obj.kind == AnnualReport.Kind.OPERATION
+
+
+NOTIFICATION_RULES = {
+    Laboratory: {
+        "apply_for_acceptance": (
+            Rule(to=(ministries,), subject=_("Acceptance applied for: %(name)s"), facts=named,
+                 body=_("%(host)s applied for acceptance of the laboratory with its construction report (Art. 18, 19); "
+                        "an acceptance expert round decides.")),
+            Rule(to=(host_applicants,), actor_too=True, subject=_("%(name)s: acceptance applied for"),
+                 body=_("The application for acceptance and the construction report were filed with SAMR and MIIT "
+                        "(Art. 18, 19).")),
+        ),
+        "record_acceptance_verdict": (
+            Rule(to=(host_applicants,), targets=(LabStatus.ACCEPTANCE_CONFIRMATION,), subject=_("%(name)s: passed acceptance"),
+                 body=_("The acceptance experts passed the laboratory (Art. 19); SAMR and MIIT now confirm the acceptance, "
+                        "then publish it.")),
+            Rule(to=(ministries,), targets=(LabStatus.ACCEPTANCE_CONFIRMATION,), subject=_("Confirm the acceptance: %(name)s"),
+                 body=_("The acceptance experts passed the laboratory; each ministry confirms the acceptance (Art. 19).")),
+            Rule(to=(host_applicants,), targets=(LabStatus.RECTIFYING,),
+                 subject=_("%(name)s: rectify after the acceptance review"), facts=due(ACCEPTANCE_RECTIFICATION),
+                 body=_("The acceptance experts asked for rectification (Art. 19). Rectify within 6 months and apply for "
+                        "acceptance again by %(due)s; a second result short of a pass terminates the construction.")),
+            Rule(to=(host_applicants, recommenders, ministries), targets=(LabStatus.TERMINATED,),
+                 subject=_("%(name)s: construction terminated"),
+                 body=_("The laboratory did not pass acceptance (Art. 19); its construction is terminated.")),
+        ),
+        "confirm_acceptance": (
+            Rule(to=(yet_to_confirm,), when=lambda event: not confirmed(event),
+                 subject=_("Confirm the acceptance: %(name)s"),
+                 body=_("%(actor_org)s confirmed the acceptance; your ministry's confirmation is awaited (Art. 19).")),
+            Rule(to=(host_applicants,), when=confirmed, subject=_("%(name)s: acceptance confirmed"),
+                 body=_("SAMR and MIIT confirmed the acceptance (Art. 19); it is published for objections before the "
+                        "laboratory starts formal operation.")),
+            Rule(to=(ministries,), when=confirmed, subject=_("Publish the acceptance: %(name)s"),
+                 body=_("Both ministries confirmed the acceptance; open the acceptance publicity (Art. 19).")),
+        ),
+        "put_under_acceptance_publicity": Rule(
+            to=(host_applicants,), subject=_("%(name)s: acceptance under publicity"), facts=acceptance_notice,
+            show_comment=False,
+            body=_("The acceptance is published in the notice “%(notice)s” from %(start)s to %(end)s; anyone may object "
+                   "under their real name until then (Art. 19).")),
+        "conclude_acceptance_publicity": (
+            Rule(to=(host_applicants, recommenders), targets=(LabStatus.OPERATING,),
+                 subject=_("%(name)s: in formal operation"), facts=operation, show_comment=False,
+                 body=_("The acceptance publicity closed without a sustained objection; the laboratory is in formal "
+                        "operation from %(start)s (Art. 19). An annual operation report is due every year, and the "
+                        "comprehensive evaluation every 3 years, the first by %(evaluation)s (Art. 26).")),
+            Rule(to=(host_applicants,), targets=(LabStatus.ACCEPTANCE_REVIEW,),
+                 subject=_("%(name)s: acceptance reviewed again"), show_comment=False,
+                 body=_("An objection to the acceptance was sustained; the experts review the acceptance again, and both "
+                        "ministries confirm it anew (Art. 19).")),
+        ),
+        "terminate": Rule(
+            to=(host_applicants, recommenders, ministries), subject=_("%(name)s: construction terminated"),
+            facts=construction_end, show_comment=False,
+            body=_("The extended construction period ended on %(end)s without an application for acceptance; the "
+                   "construction is terminated (Art. 18).")),
+        "terminate_unrectified": Rule(
+            to=(host_applicants, recommenders, ministries), subject=_("%(name)s: construction terminated"),
+            show_comment=False,
+            body=_("The 6 months of rectification ended without a new application for acceptance; the construction is "
+                   "terminated (Art. 19).")),
+        "start_evaluation": Rule(
+            to=(host_applicants,), subject=_("%(name)s: comprehensive evaluation begins"),
+            body=_("Experts of the expert committee evaluate the laboratory (Art. 26); its annual reports and "
+                   "achievements are reviewed.")),
+        "record_evaluation_result": (
+            Rule(to=(host_applicants,), targets=(LabStatus.OPERATING,), subject=_("%(name)s: evaluated “%(result)s”"),
+                 facts=evaluation,
+                 body=_("The comprehensive evaluation rated the laboratory “%(result)s” (Art. 26, 27). The next "
+                        "evaluation is due by %(next)s.")),
+            Rule(to=(host_applicants,), targets=(LabStatus.EVALUATION_RECTIFYING,),
+                 subject=_("%(name)s: unqualified, rectify by %(due)s"), facts=due(EVALUATION_RECTIFICATION),
+                 body=_("The comprehensive evaluation rated the laboratory unqualified (Art. 27). Rectify within 6 months, "
+                        "by %(due)s; a re-evaluation follows, and a second unqualified result removes the laboratory "
+                        "from the list.")),
+            Rule(to=(host_applicants, recommenders, ministries), targets=(LabStatus.DELISTED,),
+                 subject=_("%(name)s: removed from the list"),
+                 body=_("The laboratory was rated unqualified again after rectification and is removed from the list of "
+                        "State Quality & Standards Laboratories (Art. 27).")),
+        ),
+        "delist": (
+            Rule(to=(yet_to_delist,), targets=ACTIVE_LAB_STATES, subject=_("Sign the removal from the list: %(name)s"),
+                 body=_("%(actor_org)s signed the removal of the laboratory from the list for misconduct; your ministry's "
+                        "sign-off is awaited (Art. 25).")),
+            Rule(to=(host_applicants, recommenders, ministries), targets=(LabStatus.DELISTED,),
+                 subject=_("%(name)s: removed from the list"),
+                 body=_("SAMR and MIIT removed the laboratory from the list of State Quality & Standards Laboratories "
+                        "for misconduct (Art. 25).")),
+        ),
+    },
+    ExtensionRequest: {
+        "filed": Rule(
+            to=(ministries,), subject=_("Extension requested: %(name)s"), facts=extension_asked,
+            body=_("%(host)s asks to extend the construction by %(months)s months, to %(until)s (Art. 18).")),
+        "grant": Rule(
+            to=(host_applicants, ministries), subject=_("%(name)s: extension granted"), facts=extension_granted,
+            body=_("SAMR and MIIT granted an extension of %(months)s months (Art. 18): the construction now ends on "
+                   "%(end)s. No further extension is possible.")),
+        "refuse": Rule(
+            to=(host_applicants,), subject=_("%(name)s: extension refused"), facts=extension_refused,
+            body=_("SAMR and MIIT refused the extension (Art. 18); the construction still ends on %(end)s.%(again)s")),
+    },
+    ChangeReport: {
+        "filed": Rule(
+            to=(ministries,), subject=_("Change reported: %(name)s"), facts=change,
+            body=_("%(host)s reported a change of the laboratory (%(kind)s) for your decision (Art. 24).")),
+        "accept": Rule(
+            to=(host_applicants,), subject=_("%(name)s: change accepted"), facts=change,
+            body=_("SAMR and MIIT accepted the reported change (%(kind)s) (Art. 24).%(renamed)s")),
+        "order_re_review": Rule(
+            to=(host_applicants,), subject=_("%(name)s: re-review ordered"), facts=change,
+            body=_("SAMR and MIIT applied the reported change (%(kind)s) and ordered a re-review: the laboratory "
+                   "undergoes a comprehensive evaluation (Art. 24, 26).%(renamed)s")),
+    },
+    AnnualReport: {
+        "filed": (
+            Rule(to=(ministries,), when=construction_report, subject=_("Annual construction report filed: %(name)s"),
+                 facts=annual_report, link=lab_page,
+                 body=_("%(host)s filed the annual construction report for year %(period)s (Art. 18).")),
+            Rule(to=(host_applicants,), when=construction_report,
+                 subject=_("Acknowledge the annual construction report: %(name)s"), facts=annual_report, link=lab_page,
+                 body=_("The annual construction report for year %(period)s was filed; it is copied to the host "
+                        "institution, whose users acknowledge it (Art. 18).")),
+            Rule(to=(ministries,), when=operation_report, subject=_("Annual operation report filed: %(name)s"),
+                 facts=annual_report, link=lab_page,
+                 body=_("%(host)s filed the annual operation report for year %(period)s (Art. 26).")),
+        ),
+    },
+}
+
+register(NOTIFICATION_RULES)

@@ -10,6 +10,7 @@ from accounts.models import Organisation, OrganisationKind
 from applications.choices import TeamRole
 from labportal.deadlines import close_deadlines, open_deadline
 from labportal.models import Deadline
+from labportal.notifications import notify
 from labportal.rules import RuleViolation
 from labportal.transitions import run_transition
 
@@ -115,6 +116,7 @@ def file_extension_request(lab, by, months, reason, today=None):
         raise RuleViolation(_("Explain why the construction cannot be finished in time (Art. 18)."), field="reason", article="Art. 18")
     request = ExtensionRequest.objects.create(laboratory=lab, months=months, reason=reason, filed_on=today, filed_by=by)
     close_deadlines(lab, EXTENSION_CUTOFF.code, Deadline.State.MET)  # filed in time: the cut-off is met, not missed
+    notify("filed", request, actor=by, comment=reason)
     return request
 
 
@@ -269,6 +271,7 @@ def submit_annual_report(lab, by, kind, data, outputs=()):
         ReportOutput.objects.bulk_create(rows)
         close_deadlines(lab, due.kind, Deadline.State.MET)
         open_next_report_clock(lab, due.kind)
+        notify("filed", report, actor=by)
     return report
 
 
@@ -403,6 +406,7 @@ def file_change_report(lab, by, kind, description, new_name_zh="", new_name_en_s
                           new_name_en_subject=new_name_en_subject, filed_by=by)
     report.full_clean()
     report.save()
+    notify("filed", report, actor=by, comment=description)
     return report
 
 

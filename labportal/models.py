@@ -45,9 +45,12 @@ class AuditEntry(models.Model):
 
 
 class Notification(models.Model):
-    """A message in a user's in-app inbox; the e-mail copy is sent by `labportal.notifications`."""
+    """A message in a user's in-app inbox; the e-mail copy is sent by `labportal.notifications`. A message to
+    someone without an account (an objector who left an e-mail address) has an `address` and no recipient."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+                                  null=True, blank=True)
+    address = models.EmailField(_("e-mail address"), blank=True)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
@@ -60,6 +63,10 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(recipient__isnull=False) | ~models.Q(address=""),
+                                   name="notification_has_an_addressee"),
+        ]
 
     def __str__(self):
         return self.subject

@@ -1,65 +1,256 @@
-"""`messenger()`: the one entry point for every notification (in-app inbox + e-mail).
+"""Who hears of what, and how: the notification engine, the inbox and the e-mail copy.
 
-Users choose immediate e-mail or a daily digest (`send_daily_digests`); every message is recorded
-as a `Notification`, e-mailed or not.
+Each app declares in one table (`<app>/notifications.py`, `NOTIFICATION_RULES`) who hears of every
+transition of its state machines and of every other decision its services take, and registers it with
+`register` when Django starts. `notify(event, obj, ...)` (called for every transition by `signals.py`,
+and by the services for their other decisions) writes the messages its rules call for, in the portal's
+language, and `deliver` records them as inbox `Notification`s once the transaction commits. E-mail copies
+leave through the Celery task `labportal.tasks.email_notifications` (users who chose immediate e-mail,
+and outside addressees such as an objector) or the daily digest, and a message is marked e-mailed only
+once its mail was accepted by the mail server.
 """
 
+import logging
+import smtplib
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Notification
+from .models import Deadline, Notification
+
+logger = logging.getLogger(__name__)
+
+
+# --- the tables ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened to `obj`: a transition (with its states) or a named decision of a service."""
+
+    name: str
+    obj: Any
+    actor: Any = None
+    comment: str = ""
+    source: str = ""
+    target: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who hears of an event (`to`: functions of the event returning users, or e-mail addresses of people
+    without an account), and what. `subject` and `body` are translatable templates filled with `name` (the
+    object), `actor_org` (the organisation of the person who acted) and what `facts(event)` adds (deadlines,
+    dates, titles); a comment given with the decision follows the body unless `show_comment` is off.
+    `targets` limits the rule to transitions ending in those states, `when` to events it returns true for.
+    The person who acted hears only of a rule marked `actor_too` (a receipt)."""
+
+    to: tuple
+    subject: Any
+    body: Any = ""
+    facts: Callable | None = None
+    link: Callable | None = None
+    targets: tuple = ()
+    when: Callable | None = None
+    actor_too: bool = False
+    show_comment: bool = True
+
+    def applies(self, event):
+        return (not self.targets or event.target in self.targets) and (self.when is None or self.when(event))
+
+    def recipients(self, event):
+        found = [who for resolve in self.to for who in resolve(event)]
+        actor_pk = getattr(event.actor, "pk", None)
+        return [who for who in found if self.actor_too or isinstance(who, str) or who.pk != actor_pk]
+
+    def render(self, event):
+        """(subject, body, url), in the active language."""
+        values = {"name": str(event.obj), "actor_org": _organisation_of(event.actor), "comment": event.comment}
+        values.update(self.facts(event) if self.facts else {})
+        body = str(self.body) % values
+        if self.show_comment and event.comment:
+            body = "\n".join(part for part in (body, _("Comment: %(comment)s") % {"comment": event.comment}) if part)
+        url = self.link(event) if self.link else _url_of(event.obj)
+        return str(self.subject) % values, body, url
+
+
+@dataclass(frozen=True)
+class Silent:
+    """Nobody needs to hear of this event, for `reason`: declared, so that a forgotten event stands out."""
+
+    reason: str
+
+
+_tables: dict[tuple[str, str], tuple | Silent] = {}
+
+
+def register(table):
+    """Add an app's table, `{Model: {event: Rule | (Rule, ...) | Silent}}`. An app above may add the people
+    of its own stage to an event of an app below (more rules); declaring an event silent and not is an error."""
+    for model, events in table.items():
+        for name, rules in events.items():
+            key = (model._meta.label_lower, name)
+            known = _tables.get(key)
+            if isinstance(rules, Silent) or isinstance(known, Silent):
+                if known is not None:
+                    raise ImproperlyConfigured(f"Notification rules for {key} are declared twice, one of them silent.")
+                _tables[key] = rules
+                continue
+            _tables[key] = (*(known or ()), *(rules if isinstance(rules, (tuple, list)) else (rules,)))
+
+
+def rules_for(model, name):
+    """The registered rules (a tuple or `Silent`) of event `name` on `model`, or None when none are declared."""
+    return _tables.get((model._meta.label_lower, name))
+
+
+def declared_events():
+    """Every (model label, event) a table speaks of."""
+    return set(_tables)
+
+
+def notify(name, obj, *, actor=None, comment="", source="", target=""):
+    """Tell whoever the tables name of event `name` on `obj`. The messages are written now, as things stand at
+    the decision (its deadline, its notice), and recorded and sent once the transaction commits (at once
+    outside one): a decision rolled back tells nobody. A failing rule is logged and never undoes the decision."""
+    event = Event(name, obj, actor, (comment or "").strip(), str(source or ""), str(target or ""))
+    messages = compose(event)
+    if messages:
+        transaction.on_commit(lambda: deliver(messages), robust=True)
+
+
+def compose(event):
+    """The messages the rules of `event` call for, in the portal's language (whatever the actor browses in)."""
+    label = type(event.obj)._meta.label_lower
+    rules = rules_for(type(event.obj), event.name)
+    if rules is None:
+        logger.error("No notification rule for %s.%s", label, event.name)
+        return []
+    if isinstance(rules, Silent):
+        return []
+    messages = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for number, rule in enumerate(rules, 1):
+            try:
+                with transaction.atomic():  # a failing query rolls back to here, not the decision
+                    if rule.applies(event):
+                        messages += addressed(rule.recipients(event), *rule.render(event))
+            except Exception:  # one broken rule does not silence the others
+                logger.exception("Notification rule %s of %s.%s failed", number, label, event.name)
+    return messages
+
+
+def _organisation_of(user):
+    organisation = getattr(user, "organisation", None)
+    return str(organisation) if organisation is not None else ""
+
+
+def _url_of(obj):
+    return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
+
+
+def open_due_date(obj, kind_code):
+    """The due date of `obj`'s open deadline of `kind_code` (None when none is open): a rule's facts name it."""
+    return Deadline.objects.for_object(obj).open().filter(kind=kind_code).values_list("due_date", flat=True).first()
+
+
+# --- inbox and e-mail ---------------------------------------------------------------------------
 
 
 @dataclass
 class Message:
-    recipient: object
+    recipient: object  # a user, or None for an outside addressee (`address`)
     subject: object
     body: object = ""
     url: str = ""
+    address: str = ""
 
 
-def messenger(recipients, subject, body="", url=""):
-    """Send one message to each active recipient (call after commit; transitions do so)."""
-    unique = {u.pk: u for u in recipients if u is not None and u.is_active}.values()
-    return deliver([Message(u, subject, body, url) for u in unique])
+def addressed(recipients, subject, body="", url=""):
+    """One message to each active user and each e-mail address among `recipients`, each once."""
+    users = {u.pk: u for u in recipients if not isinstance(u, str) and u is not None and u.is_active}.values()
+    addresses = dict.fromkeys(a.strip() for a in recipients if isinstance(a, str) and a.strip())
+    return ([Message(u, subject, body, url) for u in users]
+            + [Message(None, subject, body, url, address=a) for a in addresses])
 
 
 def deliver(messages):
-    """Record messages in the inbox and e-mail those whose recipients want it at once; bounded queries."""
+    """Record the messages (inbox rows; an outside addressee's are kept as the record of what was sent) and
+    queue the e-mail of those to send now, after commit; bounded queries."""
     from accounts.models import NotificationPreference
 
     if not messages:
         return []
     with translation.override(settings.LANGUAGE_CODE):
         notes = [
-            Notification(recipient=m.recipient, subject=str(m.subject)[:200], body=str(m.body), url=m.url)
+            Notification(recipient=m.recipient, address="" if m.recipient else m.address,
+                         subject=str(m.subject)[:200], body=str(m.body), url=m.url)
             for m in messages
         ]
     notes = Notification.objects.bulk_create(notes)
-    immediate = [
-        n for n, m in zip(notes, messages)
-        if m.recipient.email and m.recipient.notification_preference == NotificationPreference.IMMEDIATE
+    now = [
+        n.pk for n, m in zip(notes, messages)
+        if n.pk and (m.recipient is None
+                     or (m.recipient.email and m.recipient.notification_preference == NotificationPreference.IMMEDIATE))
     ]
-    if immediate:
-        emails = [
-            EmailMessage(n.subject, f"{n.body}\n\n{_absolute(n.url)}".strip(), None, [n.recipient.email])
-            for n in immediate
-        ]
-        get_connection(fail_silently=True).send_messages(emails)
-        Notification.objects.filter(pk__in=[n.pk for n in immediate if n.pk]).update(emailed_at=timezone.now())
+    if now:
+        transaction.on_commit(lambda: _queue_emails(now), robust=True)
     return notes
+
+
+def _queue_emails(ids):
+    from .tasks import email_notifications
+
+    email_notifications.delay(ids)
 
 
 def _absolute(url):
     return f"{settings.SITE_URL.rstrip('/')}{url}" if url.startswith("/") else url
 
 
+def _email(subject, body, address):
+    footer = _("This message was sent automatically by the State Quality & Standards Laboratory portal; please do not reply.")
+    return EmailMessage(subject, f"{body.strip()}\n\n-- \n{footer}", None, [address])
+
+
+def email_notifications(ids):
+    """E-mail the notifications `ids` not yet e-mailed, marking each one only once the server accepted it. An
+    address the server refuses is logged and skipped; a failed connection (SMTP error, timeout) stops the run
+    and is raised, so that the task retries what is left. Logs name notification ids, never their content."""
+    notes = list(Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).select_related("recipient").order_by("pk"))
+    sent, refused = [], []
+    try:
+        with translation.override(settings.LANGUAGE_CODE), get_connection(fail_silently=False) as connection:
+            for note in notes:
+                address = note.recipient.email if note.recipient_id else note.address
+                if not address:
+                    continue
+                try:
+                    connection.send_messages([_email(note.subject, f"{note.body}\n\n{_absolute(note.url)}", address)])
+                except smtplib.SMTPRecipientsRefused:
+                    logger.warning("E-mail of notification %s: the mail server refused the address", note.pk)
+                    refused.append(note.pk)
+                    continue
+                sent.append(note.pk)
+    except OSError as exc:  # smtplib's errors and socket timeouts (EMAIL_TIMEOUT) are OSErrors
+        unsent = [n.pk for n in notes if n.pk not in sent and n.pk not in refused]
+        logger.warning("E-mail of notifications failed (%s); not sent yet: %s", type(exc).__name__, unsent)
+        raise
+    finally:
+        if sent:
+            Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
+    return {"sent": len(sent), "refused": len(refused)}
+
+
 def send_daily_digests(now=None):
-    """One e-mail per digest user with what reached their inbox since the last digest."""
+    """One e-mail per digest user with what reached their inbox since the last digest; each user's messages
+    are marked e-mailed only once their digest was sent (a failed connection is raised, for a retry)."""
     from accounts.models import NotificationPreference
 
     now = now or timezone.now()
@@ -72,12 +263,22 @@ def send_daily_digests(now=None):
     by_user = {}
     for note in pending:
         by_user.setdefault(note.recipient, []).append(note)
-    emails = []
-    with translation.override(settings.LANGUAGE_CODE):
-        for user, notes in by_user.items():
-            body = "\n\n".join(f"· {n.subject}\n{n.body}\n{_absolute(n.url)}".strip() for n in notes)
-            emails.append(EmailMessage(_("Your labportal digest: %(n)s messages") % {"n": len(notes)}, body, None, [user.email]))
-    if emails:
-        get_connection(fail_silently=True).send_messages(emails)
-        Notification.objects.filter(pk__in=[n.pk for notes in by_user.values() for n in notes]).update(emailed_at=now)
-    return len(emails)
+    sent = []
+    try:
+        with translation.override(settings.LANGUAGE_CODE), get_connection(fail_silently=False) as connection:
+            for user, notes in by_user.items():
+                body = "\n\n".join(f"· {n.subject}\n{n.body}\n{_absolute(n.url)}".strip() for n in notes)
+                subject = _("Your labportal digest: %(n)s messages") % {"n": len(notes)}
+                try:
+                    connection.send_messages([_email(subject, body, user.email)])
+                except smtplib.SMTPRecipientsRefused:
+                    logger.warning("Digest for user %s: the mail server refused the address", user.pk)
+                    continue
+                sent.append(user)
+    except OSError as exc:
+        logger.warning("Daily digest failed (%s) after %s of %s users", type(exc).__name__, len(sent), len(by_user))
+        raise
+    finally:
+        if sent:
+            Notification.objects.filter(pk__in=[n.pk for user in sent for n in by_user[user]]).update(emailed_at=now)
+    return len(sent)

@@ -1,13 +1,12 @@
-"""Every django-fsm transition writes one audit record and queues its notifications after commit."""
+"""Every django-fsm transition writes one audit record and is announced (after commit) to whoever the
+notification tables name for it (`labportal.notifications`)."""
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.dispatch import receiver
-from django.utils import translation
 from django_fsm.signals import post_transition
 
 from .models import AuditEntry
+from .notifications import notify
 
 
 def _state(value):
@@ -32,12 +31,5 @@ def audit_transition(sender, instance, name, source, target, **kwargs):
         data=getattr(instance, "_audit_data", {}) or {},
     )
     instance._audit_data = {}
-    notify = getattr(instance, "notify_transition", None)
-    if notify is not None:
-        transaction.on_commit(lambda: _in_portal_language(notify, entry), robust=True)  # a mail failure never undoes a decision
-
-
-def _in_portal_language(notify, entry):
-    """Messages are written in the portal's language, whatever language the person acting browses in."""
-    with translation.override(settings.LANGUAGE_CODE):
-        notify(entry)
+    notify(name, instance, actor=entry.actor, comment=entry.comment, source=entry.source_state,
+           target=entry.target_state)  # after commit: a mail failure never undoes a decision

@@ -7,4 +7,4 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Ministry review")
 
     def ready(self):
-        from . import deadlines  # noqa: F401  (register the stage's clocks)
+        from . import deadlines, notifications  # noqa: F401  (register its clocks and who hears of what)

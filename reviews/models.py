@@ -342,11 +342,6 @@ class Assignment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             return None
         return sum((s.value * s.criterion.weight for s in scores), Decimal(0)) / Decimal(100)
 
-    def notify_transition(self, entry):
-        from .notifications import notify_assignment_transition
-
-        notify_assignment_transition(self, entry)
-
 
 class ScoreQuerySet(models.QuerySet):
     def visible_to(self, user):

@@ -16,7 +16,7 @@ from applications.models import Status
 from applications.permissions import is_ministry_staff
 from labportal.deadlines import close_deadlines, open_deadline
 from labportal.models import Deadline
-from labportal.notifications import messenger
+from labportal.notifications import notify
 from labportal.rules import RuleViolation
 from labportal.transitions import run_transition
 from labportal.workdays import add_working_days
@@ -154,11 +154,7 @@ def assign_expert(review_round, application, expert, by):
     if review_round.assignments.filter(application=application, expert=expert).exists():
         raise RuleViolation(_("This expert is already assigned to this application."), field="expert")
     assignment = Assignment.objects.create(round=review_round, application=application, expert=expert)
-    transaction.on_commit(lambda: messenger(
-        [expert], _("New review assignment: %(app)s") % {"app": application},
-        _("Please declare whether you have a conflict of interest before the dossier opens to you."),
-        assignment.get_absolute_url(),
-    ), robust=True)
+    notify("assigned", assignment, actor=by)
     return assignment
 
 
@@ -413,18 +409,7 @@ def lodge_objection(objection):
                             article="Art. 13")
     objection.full_clean()
     objection.save()
-    transaction.on_commit(lambda: messenger(
-        _staff_users(), _("New objection to %(app)s") % {"app": objection.application},
-        objection.grounds[:500], objection.notice.get_staff_url(),
-    ), robust=True)
+    notify("lodged", objection)
     return objection
-
-
-def _staff_users():
-    from django.contrib.auth import get_user_model
-
-    from accounts.models import Role
-
-    return get_user_model().objects.filter(role=Role.MINISTRY_STAFF, is_active=True)
 
 

@@ -1,5 +1,6 @@
 """End to end with real Celery workers on the Redis at 127.0.0.1 and the test PostgreSQL database:
-the sweep runs in the worker, and two workers sweeping at once send nothing twice."""
+the sweep runs in the worker, two workers sweeping at once send nothing twice, and the reminder's e-mail
+leaves through the e-mail task in a worker, which marks it e-mailed."""
 
 import datetime
 import os
@@ -29,6 +30,7 @@ def _start_worker(queue, name):
         "DJANGO_SETTINGS_MODULE": "labportal.settings.test",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,  # what the workers' tasks queue (the e-mail) stays in the test's queue
     }
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "labportal", "worker", "--pool=solo", "-Q", queue,
@@ -76,6 +78,10 @@ def test_sweep_in_two_real_workers_sends_each_reminder_once(workers):
     assert sum(t["reminders"] for t in totals) == 1
     assert Notification.objects.filter(recipient=applicant).count() == 1
     assert ReminderSent.objects.filter(recipient=applicant, days_before=5).count() == 1
+    waited = time.monotonic() + 30
+    while not Notification.objects.filter(recipient=applicant, emailed_at__isnull=False).exists():
+        assert time.monotonic() < waited, "the reminder was never e-mailed by a worker"
+        time.sleep(0.2)
 
     lapse_day = (due + datetime.timedelta(days=1)).isoformat()
     results = [sweep_deadlines.apply_async(kwargs={"as_of": lapse_day}, queue=workers) for _ in range(2)]

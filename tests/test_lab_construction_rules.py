@@ -31,6 +31,7 @@ from evaluations.models import (
     LabStatus,
 )
 from labportal.deadlines import sweep
+from labportal.formatting import format_date
 from labportal.models import AuditEntry, Deadline, Notification, ReminderSent
 from labportal.rules import RuleViolation
 from labportal.transitions import TransitionConflict, run_transition
@@ -71,11 +72,11 @@ def audit(lab, transition):
     return list(AuditEntry.objects.for_object(lab).filter(transition=transition).order_by("pk"))
 
 
-def status_messages(lab, status):
-    """The notifications of `lab` reaching `status` (one per person), as the transition sends them."""
+def messages_titled(subject, **values):
+    """The notifications titled `subject` (a msgid) filled with `values` (dates formatted), in the portal's language."""
     with translation.override(settings.LANGUAGE_CODE):
-        subject = translation.gettext("%(lab)s: %(status)s") % {"lab": lab, "status": status.label}
-    return Notification.objects.filter(subject=subject)
+        values = {k: format_date(v) if isinstance(v, datetime.date) else v for k, v in values.items()}
+        return Notification.objects.filter(subject=translation.gettext(subject) % values)
 
 
 def approved_on_jan_10_2025(labs):
@@ -245,8 +246,9 @@ def test_extended_period_lapsing_without_acceptance_application_terminates_once_
     assert terminated.article == "Art. 18" and terminated.actor is None
     assert clock(lab, CONSTRUCTION_PERIOD, Deadline.State.MISSED).due_date == D(2027, 7, 10)
     assert not Deadline.objects.for_object(lab).open().exists()  # every clock of the lab stopped
-    assert status_messages(lab, LabStatus.TERMINATED).filter(recipient=host_user).count() == 1
-    assert status_messages(lab, LabStatus.TERMINATED).filter(recipient=labs.miit).count() == 1
+    terminated = messages_titled("%(name)s: construction terminated", name=lab)
+    assert terminated.filter(recipient=host_user).count() == 1
+    assert terminated.filter(recipient=labs.miit).count() == 1
     assert lab not in type(lab).objects.public()
     with pytest.raises(TransitionConflict):
         labs.apply_for_acceptance(lab)
@@ -411,7 +413,7 @@ def test_no_reapplication_within_six_months_of_rectify_terminates_once_art19(lab
     assert len(terminations) == 1
     assert (terminations[0].source_state, terminations[0].article, terminations[0].actor) == ("rectifying", "Art. 19", None)
     assert clock(lab, ACCEPTANCE_RECTIFICATION, Deadline.State.MISSED).due_date == D(2026, 9, 2)
-    assert status_messages(lab, LabStatus.TERMINATED).filter(recipient=host_user).count() == 1
+    assert messages_titled("%(name)s: construction terminated", name=lab).filter(recipient=host_user).count() == 1
 
 
 def test_pass_needs_both_samr_and_miit_confirmation_before_publicity_art19(labs, english):

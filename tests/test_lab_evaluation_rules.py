@@ -20,6 +20,7 @@ from evaluations.deadlines import (
     EVALUATION_RECTIFICATION,
 )
 from evaluations.models import (
+    AcceptanceVerdict,
     AnnualReport,
     ChangeKind,
     ChangeReport,
@@ -30,6 +31,7 @@ from evaluations.models import (
     ReportOutput,
 )
 from labportal.deadlines import sweep
+from labportal.formatting import format_date
 from labportal.models import AuditEntry, Deadline, Notification
 from labportal.rules import RuleViolation
 from labportal.transitions import TransitionConflict, available_transitions, run_transition
@@ -60,10 +62,11 @@ def audit(obj, transition):
     return list(AuditEntry.objects.for_object(obj).filter(transition=transition).order_by("pk"))
 
 
-def status_messages(lab, status):
+def messages_titled(subject, **values):
+    """The notifications titled `subject` (a msgid) filled with `values` (dates formatted), in the portal's language."""
     with translation.override(settings.LANGUAGE_CODE):
-        subject = translation.gettext("%(lab)s: %(status)s") % {"lab": lab, "status": status.label}
-    return Notification.objects.filter(subject=subject)
+        values = {k: format_date(v) if isinstance(v, datetime.date) else v for k, v in values.items()}
+        return Notification.objects.filter(subject=translation.gettext(subject) % values)
 
 
 def operating_since_june_9_2026(labs):
@@ -102,7 +105,8 @@ def test_unqualified_gives_six_months_to_rectify_art27(labs, django_capture_on_c
     assert (deadline.due_date, deadline.article) == (D(2027, 1, 1), "Art. 27")
     [recorded] = audit(lab, "record_evaluation_result")
     assert (recorded.target_state, recorded.article) == ("evaluation_rectifying", "Art. 27")
-    assert status_messages(lab, LabStatus.EVALUATION_RECTIFYING).filter(recipient=labs.host_user(lab)).count() == 1
+    told = messages_titled("%(name)s: unqualified, rectify by %(due)s", name=lab, due=D(2027, 1, 1))
+    assert told.filter(recipient=labs.host_user(lab)).count() == 1
     assert lab in Laboratory.objects.public()  # still listed while it rectifies
 
 
@@ -370,10 +374,10 @@ def test_notifications_are_written_in_the_portal_language_whatever_the_actor_bro
     """A ministry officer browsing in English still notifies a Chinese host in Chinese."""
     lab = labs.approved(months_ago=24)
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
-        labs.apply_for_acceptance(lab)
+        lab = labs.apply_for_acceptance(lab)
+        labs.acceptance_verdict(lab, AcceptanceVerdict.PASS)
     with translation.override("zh-hans"):
-        chinese = str(LabStatus.ACCEPTANCE_REVIEW.label)
+        chinese = translation.gettext("%(name)s: passed acceptance") % {"name": lab}
     with translation.override("en"):
-        assert str(LabStatus.ACCEPTANCE_REVIEW.label) != chinese
-    [note] = Notification.objects.filter(recipient=labs.host_user(lab))
-    assert chinese in note.subject
+        assert translation.gettext("%(name)s: passed acceptance") % {"name": lab} != chinese
+    assert Notification.objects.get(recipient=labs.host_user(lab), subject=chinese).body.startswith("验收专家组")
