@@ -13,10 +13,12 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.choices import ResearchDirection
+from labportal.confirmation import before_transition
 from labportal.models import AuditEntry
 from labportal.paging import query_without_page
 from labportal.rules import RuleViolation
@@ -36,19 +38,11 @@ from .forms import (
     goal_statements,
     outputs_of,
 )
-from .models import (
-    AnnualReport,
-    ChangeReport,
-    ChangeStatus,
-    ExtensionRequest,
-    ExtensionStatus,
-    Laboratory,
-    LabStatus,
-)
+from .models import AnnualReport, ChangeReport, ExtensionRequest, Laboratory, LabStatus
+from .progress import ROUND_PURPOSE, in_open_round, lab_progress, staff_action
 
 PAGE_SIZE = 25
 DIRECTION_LABELS = dict(ResearchDirection.choices)
-STATE_LABELS = {**dict(LabStatus.choices), **dict(ExtensionStatus.choices), **dict(ChangeStatus.choices)}
 
 
 def _visible(request, pk, *, lock=False):
@@ -88,9 +82,19 @@ def _timeline(lab, extension_requests, change_reports):
     entries = list(AuditEntry.objects.filter(condition).timeline())
     for entry in entries:
         entry.subject_label = subjects.get(entry.content_type_id, "")
-        entry.source_label = STATE_LABELS.get(entry.source_state, entry.source_state)
-        entry.target_label = STATE_LABELS.get(entry.target_state, entry.target_state)
     return entries
+
+
+def _danger_actions(lab, transitions):
+    """The drastic actions open to the viewer (removal from the list, Art. 25), each leading to its confirmation."""
+    return [{"name": t.name, "label": t.label, "consequence": t.consequence, "article": t.article,
+             "url": reverse("labs:transition", args=[lab.pk, t.name])} for t in transitions if t.drastic]
+
+
+def _decisions_awaiting(user, extension_requests, change_reports):
+    """("extension" | "change", object) for the lab's requests and reports `user` may decide now (Art. 18, 24)."""
+    return [(kind, obj) for kind, objects in (("extension", extension_requests), ("change", change_reports))
+            for obj in objects if available_transitions(obj, user)]
 
 
 @login_required
@@ -107,8 +111,19 @@ def detail(request, pk):
     for obj in (*extension_requests, *change_reports):
         obj.laboratory = lab
     transitions = available_transitions(lab, user)
+    actions = [t for t in transitions if not t.drastic]
+    in_round = in_open_round(lab) if lab.status in ROUND_PURPOSE else False
+    staff_page = staff_action(lab, user, in_round)
+    decisions = _decisions_awaiting(user, extension_requests, change_reports)
+    reports_due = services.reports_due(lab, user)
     return render(request, "labs/detail.html", {
         "lab": lab,
+        "progress": lab_progress(lab, in_round),
+        "pending": bool(actions or staff_page or decisions or reports_due),
+        "has_actions": bool(actions),
+        "staff_page": staff_page,
+        "decisions": decisions,
+        "danger_actions": _danger_actions(lab, transitions),
         "goals": services.build_plan_goals(lab),
         "directions": [DIRECTION_LABELS.get(code, code) for code in lab.research_directions or []],
         "chair_is_inside": lab.chair_is_inside(),
@@ -118,11 +133,10 @@ def detail(request, pk):
         "reports": reports,
         "evaluations": list(lab.evaluations.all()),
         "timeline": _timeline(lab, extension_requests, change_reports),
-        "has_transitions": bool(transitions),
         "extension_cutoff": services.extension_cutoff(lab) if lab.status == LabStatus.CONSTRUCTION else None,
         "may_edit": services.may_edit_lab(lab, user),
         "may_request_extension": services.may_request_extension(lab, user),
-        "reports_due": services.reports_due(lab, user),
+        "reports_due": reports_due,
         "may_report_change": services.may_report_change(lab, user),
     })
 
@@ -304,10 +318,14 @@ def report_change(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def transition(request, pk, name):
-    """confirm_acceptance, delist (comment required, Art. 25) ... on the lab; 403/409/400 become messages."""
+    """confirm_acceptance, delist (drastic: a confirmation page first; comment required, Art. 25) ... on the lab;
+    403/409/400 become messages."""
     lab = _visible(request, pk)
+    answer = before_transition(request, lab, name, lab.get_absolute_url())
+    if answer is not None:
+        return answer
     return _run_and_redirect(request, lab, name, lab.get_absolute_url())
 
 

@@ -7,4 +7,11 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Ministry review")
 
     def ready(self):
+        from applications.progress import hooks
+
         from . import deadlines  # noqa: F401  (register the stage's clocks)
+        from . import progress
+
+        hooks.supplement_request = progress.supplement_request
+        hooks.stage_deadline = progress.publicity_deadline
+        hooks.staff_action = progress.staff_action
