@@ -139,7 +139,7 @@ class ApplicationQuerySet(models.QuerySet):
         def recommender(decision, index):
             reviews = PreliminaryReview.objects.filter(
                 application=OuterRef("pk"), round=OuterRef("revision_count"), decision=decision,
-            ).order_by("recommender__kind", "pk").values("recommender__name")
+            ).order_by("-recommender__kind", "pk").values("recommender__name")  # provincial SAMR before MIIT
             return Subquery(reviews[index:index + 1])
         pending, recommended = PreliminaryReview.Decision.PENDING, PreliminaryReview.Decision.RECOMMENDED
         return self.annotate(

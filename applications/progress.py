@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from labportal.models import Deadline, SignOff
+from labportal.models import AuditEntry, Deadline, SignOff
 from labportal.progress import (
     Party,
     PartyCode,
@@ -94,7 +94,7 @@ def current_round_reviews(application):
     cached = getattr(application, "current_round_reviews", None)
     if cached is not None:
         return cached
-    return list(application.reviews_of_round().select_related("recommender").order_by("recommender__kind", "pk"))
+    return list(application.reviews_of_round().select_related("recommender").order_by("-recommender__kind", "pk"))
 
 
 def recommendation_state(application):
@@ -167,10 +167,9 @@ def application_progress(application, last_entry=None):
     text = status_text(application)
     if status in ENDED:
         if last_entry is None:
-            from labportal.models import AuditEntry
-
             last_entry = AuditEntry.objects.for_object(application).order_by("-at", "-pk").first()
-        return Progress(stages(STAGES, _stage_of_end(application, last_entry), ended=True), text, ended=True)
+        return Progress(stages(STAGES, _stage_of_end(application, last_entry), ended=True), text, ended=True,
+                        outcome=last_entry)
     if status == Status.APPROVED:
         return Progress(stages(STAGES, "approval", completed=True), text)
     deadline = nearest_open_deadline(Deadline.objects.for_object(application))

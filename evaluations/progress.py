@@ -109,10 +109,9 @@ def _ask(lab, in_open_round):
     return PartyCode.HOST, ASK[status]
 
 
-def _stage_of_end(lab):
-    """Where a terminated or removed lab stopped: the stage of the state it left."""
-    last = AuditEntry.objects.for_object(lab).filter(target_state=lab.status).order_by("-at", "-pk").first()
-    return STAGE_OF.get(getattr(last, "source_state", None), "construction")
+def _ending(lab):
+    """The audit record of the action that terminated or removed the lab."""
+    return AuditEntry.objects.for_object(lab).filter(target_state=lab.status).order_by("-at", "-pk").first()
 
 
 def in_open_round(lab):
@@ -126,7 +125,9 @@ def lab_progress(lab, in_round=False):
     """The stepper of `lab`; `in_round`: whether it is in an open expert round (`in_open_round`)."""
     text = status_text(lab)
     if lab.status in ENDED:
-        return Progress(stages(STAGES, _stage_of_end(lab), ended=True), text, ended=True)
+        ending = _ending(lab)  # it ended at the stage of the state it left
+        at = STAGE_OF.get(getattr(ending, "source_state", None), "construction")
+        return Progress(stages(STAGES, at, ended=True), text, ended=True, outcome=ending)
     party, ask = _ask(lab, in_round)
     deadline = nearest_open_deadline(Deadline.objects.for_object(lab))
     if lab.status == LabStatus.ACCEPTANCE_PUBLICITY:

@@ -5,7 +5,7 @@ pages render it with `{% progress_stepper progress %}`. Parties are codes, never
 names them in the reader's language, and the organisations that still owe a decision by their own names.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.utils import timezone
@@ -73,7 +73,7 @@ class Progress:
     ask: str = ""  # what the next party is asked to do, in a sentence
     deadline: object = None  # the open labportal.models.Deadline that governs the next step
     ended: bool = False
-    extra: dict = field(default_factory=dict)
+    outcome: object = None  # an ended life: the audit record of the action that ended it
 
     @cached_property
     def left(self):

@@ -104,7 +104,7 @@ def test_returned_dossier_says_why_and_counts_working_days_across_national_day_a
     assert position(html, 'data-testid="pending-action"') < position(html, 'id="dossier-')  # first on the page
     assert "Returned for revision by the recommender" in banner
     assert "请补充学术委员会名单。" in banner and "江苏省市场监督管理局" in banner
-    assert "Completeness (完整性): 学术委员会名单不全" in text(banner)
+    assert "Completeness (完整性) 学术委员会名单不全" in text(banner)
     assert "Due: 2025-10-23" in text(banner) and "15 working days left" in banner
     assert "revise the dossier as asked, then submit it to the recommender again." in text(banner)
     assert "Edit the dossier" in banner and 'data-transition="submit"' in banner
@@ -155,7 +155,7 @@ def test_stepper_marks_the_current_stage_and_who_acts_next_through_the_applicati
     run_transition(app, "recommend", samr, dimensions=ALL_MEET)
     html = page(client, app.get_absolute_url())
     assert current_stage(html) == [("recommend", "current")] and next_party(html) == "recommenders"
-    assert re.search(r'data-party="recommenders"><strong>江苏省工业和信息化主管部门</strong>', html)  # the one still to act
+    assert re.search(r'data-party="recommenders"><strong class="d-block">江苏省工业和信息化主管部门</strong>', html)  # still to act
 
     app = run_transition(app, "recommend", miit, dimensions=ALL_MEET)
     html = page(client, app.get_absolute_url())
@@ -218,7 +218,10 @@ def test_withdrawal_sits_apart_and_asks_first_naming_the_consequence_art13(clien
     assert Application.objects.get(pk=app.pk).status == Status.SUBMITTED
     response = client.post(withdraw_url, {"comment": "本年度暂不申报", "confirmed": "1"}, follow=True)
     assert Application.objects.get(pk=app.pk).status == Status.WITHDRAWN
-    assert "“Withdraw” done; the status is now “Withdrawn”." in response.content.decode()
+    html = response.content.decode()
+    assert "“Withdraw” done; the status is now “Withdrawn”." in html
+    outcome = text(html[position(html, 'data-testid="progress-outcome"'):].split(">", 1)[1])
+    assert outcome.startswith("Withdraw · ") and "本年度暂不申报" in outcome[:200]  # how it ended, and why
 
 
 def test_a_never_submitted_draft_is_deleted_not_withdrawn_after_saying_so(client, django_capture_on_commit_callbacks):
