@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -85,6 +86,14 @@ def _timeline(lab, extension_requests, change_reports):
     return entries
 
 
+def _acceptance_not_yet_open(lab):
+    """The day acceptance may first be applied for, while that day is still to come (Art. 18)."""
+    if lab.status != LabStatus.CONSTRUCTION:
+        return None
+    opens_on = services.acceptance_opens_on(lab)
+    return opens_on if opens_on > timezone.localdate() else None
+
+
 def _danger_actions(lab, transitions):
     """The drastic actions open to the viewer (removal from the list, Art. 25), each leading to its confirmation."""
     return [{"name": t.name, "label": t.label, "consequence": t.consequence, "article": t.article,
@@ -134,6 +143,7 @@ def detail(request, pk):
         "evaluations": list(lab.evaluations.all()),
         "timeline": _timeline(lab, extension_requests, change_reports),
         "extension_cutoff": services.extension_cutoff(lab) if lab.status == LabStatus.CONSTRUCTION else None,
+        "acceptance_opens_on": _acceptance_not_yet_open(lab),
         "may_edit": services.may_edit_lab(lab, user),
         "may_request_extension": services.may_request_extension(lab, user),
         "reports_due": reports_due,

@@ -7,6 +7,7 @@ import os
 import re
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
@@ -283,6 +284,8 @@ def test_status_says_which_recommender_has_acted_on_detail_and_list_art10(client
     expected_en = "江苏省市场监督管理局 has recommended; awaiting the recommendation of 江苏省工业和信息化主管部门"
     detail = page(client, app.get_absolute_url(), miit)
     assert re.search(r'data-status="submitted">\s*' + re.escape(expected_en), detail)
+    card = detail[position(detail, 'data-testid="pending-action"'):position(detail, 'data-testid="progress"')]
+    assert reverse("applications:review", args=[app.pk]) in card  # MIIT's preliminary review comes first
     assert expected_en in page(client, reverse("applications:list"))
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
     expected_zh = "江苏省市场监督管理局已推荐，待江苏省工业和信息化主管部门推荐"
@@ -415,10 +418,13 @@ def test_revision_diff_compares_rows_by_key_and_marks_what_changed(client):
 
 def test_approved_application_links_to_its_laboratory_for_those_who_may_see_it(client, labs):
     lab = labs.approved()
-    html = page(client, lab.application.get_absolute_url(), applicant_of(lab.host))
+    host = applicant_of(lab.host)
+    html = page(client, lab.application.get_absolute_url(), host)
     link = html[position(html, 'data-testid="laboratory-link"'):]
     assert f'href="{lab.get_absolute_url()}"' in link[:400]
     assert current_stage(html) == [] and "data-state=\"done\"" in html  # every stage done
+    opens = lab.construction_start + relativedelta(months=21)  # the lab's own page: when acceptance opens (Art. 18)
+    assert f"Acceptance can be applied for from {opens.isoformat()}" in page(client, lab.get_absolute_url())
     expert = labs.experts[0]  # scored the application, does not review the lab
     assert 'data-testid="laboratory-link"' not in page(client, lab.application.get_absolute_url(), expert)
 
