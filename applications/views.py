@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from labportal.confirmation import before_transition, confirmation_page, confirmed
+from labportal.confirmation import before_transition, confirmation_page, confirmed, drastic_actions
 from labportal.models import AuditEntry
 from labportal.paging import query_without_page
 from labportal.rules import RuleViolation
@@ -124,10 +124,8 @@ def create(request):
 
 
 def _danger_actions(application, user, transitions):
-    """The drastic actions open to `user`, each leading to its confirmation page."""
-    actions = [{"name": t.name, "label": t.label, "consequence": t.consequence, "article": t.article,
-                "url": reverse("applications:transition", args=[application.pk, t.name])}
-               for t in transitions if t.drastic]
+    """Withdrawal or rejection, or deleting a draft, each leading to its confirmation page."""
+    actions = drastic_actions(application, transitions, "applications:transition")
     if application.may_discard(user):
         actions.append({"name": "discard", "label": DISCARD_DRAFT_LABEL, "consequence": DISCARD_DRAFT_CONSEQUENCE,
                         "article": "", "url": reverse("applications:discard", args=[application.pk])})
@@ -150,6 +148,7 @@ def detail(request, pk):
                  .order_by("-round", "recommender__kind", "pk"), to_attr="review_list"),
     )
     user = request.user
+    # the current submission's reviews, already loaded: who has recommended and who has not (applications.progress)
     application.current_round_reviews = [r for r in application.review_list if r.round == application.revision_count]
     transitions = available_transitions(application, user)
     review_actions = [t for t in transitions if t.name in REVIEW_ACTIONS]

@@ -114,15 +114,9 @@ def _ending(lab):
     return AuditEntry.objects.for_object(lab).filter(target_state=lab.status).order_by("-at", "-pk").first()
 
 
-def in_open_round(lab):
-    """The lab is in an expert round still being scored (acceptance or evaluation)."""
-    from reviews.models import RoundEntry, RoundStatus
-
-    return RoundEntry.objects.filter(application_id=lab.application_id, round__status=RoundStatus.OPEN).exists()
-
-
 def lab_progress(lab, in_round=False):
-    """The stepper of `lab`; `in_round`: whether it is in an open expert round (`in_open_round`)."""
+    """The stepper of `lab`; `in_round`: whether it is in an expert round still being scored
+    (`LaboratoryQuerySet.with_open_round`)."""
     text = status_text(lab)
     if lab.status in ENDED:
         ending = _ending(lab)  # it ended at the stage of the state it left

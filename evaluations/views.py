@@ -13,13 +13,12 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.choices import ResearchDirection
-from labportal.confirmation import before_transition
+from labportal.confirmation import before_transition, drastic_actions
 from labportal.models import AuditEntry
 from labportal.paging import query_without_page
 from labportal.rules import RuleViolation
@@ -40,7 +39,7 @@ from .forms import (
     outputs_of,
 )
 from .models import AnnualReport, ChangeReport, ExtensionRequest, Laboratory, LabStatus
-from .progress import ROUND_PURPOSE, in_open_round, lab_progress, staff_action
+from .progress import lab_progress, staff_action
 
 PAGE_SIZE = 25
 DIRECTION_LABELS = dict(ResearchDirection.choices)
@@ -94,12 +93,6 @@ def _acceptance_not_yet_open(lab):
     return opens_on if opens_on > timezone.localdate() else None
 
 
-def _danger_actions(lab, transitions):
-    """The drastic actions open to the viewer (removal from the list, Art. 25), each leading to its confirmation."""
-    return [{"name": t.name, "label": t.label, "consequence": t.consequence, "article": t.article,
-             "url": reverse("labs:transition", args=[lab.pk, t.name])} for t in transitions if t.drastic]
-
-
 def _decisions_awaiting(user, extension_requests, change_reports):
     """("extension" | "change", object) for the lab's requests and reports `user` may decide now (Art. 18, 24)."""
     return [(kind, obj) for kind, objects in (("extension", extension_requests), ("change", change_reports))
@@ -121,7 +114,7 @@ def detail(request, pk):
         obj.laboratory = lab
     transitions = available_transitions(lab, user)
     actions = [t for t in transitions if not t.drastic]
-    in_round = in_open_round(lab) if lab.status in ROUND_PURPOSE else False
+    in_round = Laboratory.objects.with_open_round().filter(pk=lab.pk, in_open_round=True).exists()
     staff_page = staff_action(lab, user, in_round)
     decisions = _decisions_awaiting(user, extension_requests, change_reports)
     reports_due = services.reports_due(lab, user)
@@ -132,7 +125,7 @@ def detail(request, pk):
         "has_actions": bool(actions),
         "staff_page": staff_page,
         "decisions": decisions,
-        "danger_actions": _danger_actions(lab, transitions),
+        "danger_actions": drastic_actions(lab, transitions, "labs:transition"),  # removal from the list (Art. 25)
         "goals": services.build_plan_goals(lab),
         "directions": [DIRECTION_LABELS.get(code, code) for code in lab.research_directions or []],
         "chair_is_inside": lab.chair_is_inside(),

@@ -7,6 +7,7 @@ Transitions are marked drastic where they are declared (`custom={"drastic": True
 from django.contrib import messages
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .transitions import available_transitions, declared_transition
@@ -44,3 +45,10 @@ def before_transition(request, obj, name, back_url):
         messages.error(request, _("This action is not open to you now."))
         return redirect(back_url)
     return confirmation_page(request, obj, action, back_url)
+
+
+def drastic_actions(obj, transitions, url_name):
+    """The drastic ones among `transitions` (available to the viewer) for `{% danger_zone %}`: each with its
+    consequence and the URL of its confirmation page (`url_name` takes the object's pk and the name)."""
+    return [{"name": t.name, "label": t.label, "consequence": t.consequence, "article": t.article,
+             "url": reverse(url_name, args=[obj.pk, t.name])} for t in transitions if t.drastic]

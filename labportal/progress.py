@@ -79,10 +79,6 @@ class Progress:
     def left(self):
         return time_left(self.deadline) if self.deadline is not None else None
 
-    @property
-    def current(self):
-        return next((s for s in self.stages if s.state in (StageState.CURRENT, StageState.ENDED)), None)
-
 
 def stages(definitions, at, *, ended=False, completed=False):
     """The stages of a life whose current stage is `at` (a code): done before it, upcoming after it.

@@ -28,7 +28,7 @@ from tests.factories import (
     provincial_body,
     recommender_of,
 )
-from tests.lab_builders import Labs
+from tests.lab_builders import Labs, acceptance_criteria
 from tests.review_builders import ALL_MEET, Ministry, miit_staff, on, recommended, samr_staff
 
 pytestmark = pytest.mark.django_db
@@ -348,6 +348,17 @@ def test_lab_stepper_states_and_confirmation_status_on_detail_and_list_art19(cli
     assert "Acceptance confirmed by SAMR and MIIT; awaiting the acceptance notice" in html
     card = html[position(html, 'data-testid="pending-action"'):position(html, 'data-testid="progress"')]
     assert f'{reverse("reviews:notice_create")}?laboratories={lab.pk}' in card
+
+
+def test_lab_applying_for_acceptance_waits_for_a_round_then_for_the_experts_art19(client, labs):
+    lab = labs.lab_in(LabStatus.ACCEPTANCE_REVIEW)
+    html = page(client, lab.get_absolute_url(), labs.staff)
+    assert current_stage(html) == [("acceptance", "current")] and next_party(html) == "ministries"
+    card = html[position(html, 'data-testid="pending-action"'):position(html, 'data-testid="progress"')]
+    assert f'{reverse("reviews:round_create")}?laboratories={lab.pk}&amp;purpose=acceptance' in card
+    labs.scored_lab_round([lab], acceptance_criteria())
+    html = page(client, lab.get_absolute_url())
+    assert next_party(html) == "experts" and 'data-testid="pending-action"' not in html
 
 
 def test_rectifying_lab_asks_its_host_with_the_rectification_deadline_art19(client, labs):
