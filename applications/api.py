@@ -462,6 +462,10 @@ def _editable_or_403(application, user):
     ),
     update=extend_schema(responses={200: ApplicationSerializer, **ERROR_RESPONSES}),
     partial_update=extend_schema(responses={200: ApplicationSerializer, **ERROR_RESPONSES}),
+    destroy=extend_schema(
+        summary=gettext_lazy("Delete a draft that was never submitted (host applicants only)"),
+        responses={204: None, **ERROR_RESPONSES},
+    ),
     transition=transition_schema(ApplicationSerializer, ApplicationTransitionSerializer, names=TRANSITION_NAMES),
 )
 class ApplicationViewSet(
@@ -520,6 +524,11 @@ class ApplicationViewSet(
             serializer.instance = locked
             serializer.save()
         return Response(self.get_serializer(self.get_detailed(instance.pk)).data)
+
+    def destroy(self, request, *args, **kwargs):
+        """A draft is never withdrawn, it is deleted (`Application.discard_draft`); anything else is a 409."""
+        self.get_object().discard_draft(request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary=gettext_lazy("Submitted revisions"), responses={200: RevisionSerializer(many=True), 404: ERROR_RESPONSES[404]})
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)

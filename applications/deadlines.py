@@ -11,4 +11,5 @@ RETURNED_DOSSIER_FIX = register(DeadlineKind(
     article="Art. 13",
     reminder_days=(5, 1),
     roles=(Role.APPLICANT,),
+    working_days=True,
 ))

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -77,8 +77,9 @@ class Status(models.TextChoices):
 
 
 EDITABLE_STATES = (Status.DRAFT, Status.RETURNED, Status.SUPPLEMENT_REQUESTED)
+# A draft is never withdrawn: nobody else has seen it, so its host deletes it (`Application.discard_draft`).
 WITHDRAWABLE_STATES = (
-    Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.RECOMMENDED, Status.SUPPLEMENT_REQUESTED,
+    Status.SUBMITTED, Status.RETURNED, Status.RECOMMENDED, Status.SUPPLEMENT_REQUESTED,
     Status.FORMAL_REVIEW_PASSED, Status.EXPERT_REVIEW, Status.SITE_INSPECTION, Status.INSPECTED,
     Status.AWAITING_APPROVAL,
 )
@@ -87,6 +88,9 @@ REJECTABLE_STATES = (
 )
 PUBLIC_STATES = (Status.PUBLICITY, Status.APPROVED)
 APPROVAL_DECISION = "approve_construction"
+DISCARD_DRAFT_LABEL = _("Delete the draft")
+DISCARD_DRAFT_CONSEQUENCE = _("The draft will be deleted with everything filled in and uploaded. It was never "
+                              "submitted, so nobody else has seen it; it cannot be restored.")
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -118,7 +122,31 @@ class ApplicationQuerySet(models.QuerySet):
 
     def for_table(self):
         """List pages: everything a row shows, in a fixed number of queries."""
-        return self.select_related("host", "host__competent_department").order_by("-updated_at", "-pk")
+        return self.select_related("host", "host__competent_department").with_status_detail().order_by("-updated_at", "-pk")
+
+    def with_status_detail(self):
+        """What `Application.status_text` needs to say who still has to act, in the same query: the
+        recommenders of the current submission that have recommended and that have not yet (at most two,
+        Art. 10), and each ministry's sign-off of the approval (Art. 7)."""
+        from labportal.models import SignOff
+
+        def signed(ministry):
+            return Exists(SignOff.objects.filter(
+                content_type__app_label=self.model._meta.app_label, content_type__model=self.model._meta.model_name,
+                object_id=OuterRef("pk"), decision=APPROVAL_DECISION, ministry=ministry,
+            ))
+
+        def recommender(decision, index):
+            reviews = PreliminaryReview.objects.filter(
+                application=OuterRef("pk"), round=OuterRef("revision_count"), decision=decision,
+            ).order_by("-recommender__kind", "pk").values("recommender__name")  # provincial SAMR before MIIT
+            return Subquery(reviews[index:index + 1])
+        pending, recommended = PreliminaryReview.Decision.PENDING, PreliminaryReview.Decision.RECOMMENDED
+        return self.annotate(
+            approval_samr_signed=signed(SignOff.Ministry.SAMR), approval_miit_signed=signed(SignOff.Ministry.MIIT),
+            recommended_by=recommender(recommended, 0),
+            awaiting_recommender_1=recommender(pending, 0), awaiting_recommender_2=recommender(pending, 1),
+        )
 
     def awaiting(self, user):
         """What waits for `user`'s action (their home page)."""
@@ -262,6 +290,34 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     def is_editable_by(self, user):
         return self.status in EDITABLE_STATES and permissions.is_host_applicant(self, user)
+
+    @property
+    def status_text(self):
+        """The status saying who has acted and who still has to (both recommenders, both ministries)."""
+        from .progress import status_text
+
+        return status_text(self)
+
+    def may_discard(self, user):
+        """A draft, never submitted, is its host's own: its applicants may delete it."""
+        return self.status == Status.DRAFT and self.submitted_at is None and permissions.is_host_applicant(self, user)
+
+    def discard_draft(self, by):
+        """Delete a never-submitted draft with its rows and uploaded files (nobody else has seen it)."""
+        from django.core.exceptions import PermissionDenied
+        from django.db import transaction
+
+        from labportal.transitions import TransitionConflict
+
+        with transaction.atomic():
+            locked = Application.objects.select_for_update().get(pk=self.pk)
+            if not locked.may_discard(by):
+                if not permissions.is_host_applicant(locked, by):
+                    raise PermissionDenied(_("You are not allowed to do this."))
+                raise TransitionConflict(_("Only a draft that was never submitted can be deleted; withdraw it instead (Art. 13)."))
+            files = [(a.file.storage, a.file.name) for a in locked.attachments.all()]
+            locked.delete()
+            transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
 
     def missing_for_submission(self):
         """What the dossier still lacks before it can be submitted: a list of (field, message)."""
@@ -446,7 +502,9 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @transition(
         field=status, source=list(REJECTABLE_STATES), target=Status.REJECTED,
         permission=permissions.is_ministry_staff,
-        custom={"label": _("Reject"), "article": "Art. 13", "comment_required": True, "button": "danger"},
+        custom={"label": _("Reject"), "article": "Art. 13", "comment_required": True, "button": "danger", "drastic": True,
+                "consequence": _("Rejecting ends this application: it goes no further on the way to approval, and the "
+                                 "host is told the reason you give.")},
     )
     def reject(self, by=None, comment=""):
         """Any ministry stage may end in rejection, with the reason given."""
@@ -456,7 +514,9 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         source=list(WITHDRAWABLE_STATES),
         target=Status.WITHDRAWN,
         permission=permissions.is_host_applicant,
-        custom={"label": _("Withdraw"), "article": "Art. 13", "button": "outline-danger"},
+        custom={"label": _("Withdraw"), "article": "Art. 13", "button": "outline-danger", "drastic": True,
+                "consequence": _("Withdrawing ends this application: it can no longer be submitted, revised or "
+                                 "resumed, and its recommenders are told.")},
     )
     def withdraw(self, by=None, comment=""):
         """Applying is voluntary (Art. 13): the host may withdraw before a decision."""

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/edit/<slug:section>/", views.edit, name="edit"),
     path("<int:pk>/eligibility/", views.eligibility, name="eligibility"),
     path("<int:pk>/transitions/<slug:name>/", views.transition, name="transition"),
+    path("<int:pk>/delete/", views.discard, name="discard"),
     path("<int:pk>/review/", views.review, name="review"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
     path("<int:pk>/attachments/<int:attachment_pk>/delete/", views.attachment_delete, name="attachment_delete"),

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from labportal.confirmation import before_transition, confirmation_page, confirmed, drastic_actions
 from labportal.models import AuditEntry
 from labportal.paging import query_without_page
 from labportal.rules import RuleViolation
@@ -33,8 +34,16 @@ from .forms import (
     PreliminaryReviewForm,
     SectionEditor,
 )
-from .models import Application, ConsortiumMember, PreliminaryReview
-from .revisions import diff
+from .models import (
+    DISCARD_DRAFT_CONSEQUENCE,
+    DISCARD_DRAFT_LABEL,
+    Application,
+    ConsortiumMember,
+    PreliminaryReview,
+    Status,
+)
+from .progress import application_progress, hooks, host_request
+from .revisions import compare
 
 PAGE_SIZE = 25
 
@@ -114,6 +123,23 @@ def create(request):
 # --- detail ---------------------------------------------------------------------------------------
 
 
+def _danger_actions(application, user, transitions):
+    """Withdrawal or rejection, or deleting a draft, each leading to its confirmation page."""
+    actions = drastic_actions(application, transitions, "applications:transition")
+    if application.may_discard(user):
+        actions.append({"name": "discard", "label": DISCARD_DRAFT_LABEL, "consequence": DISCARD_DRAFT_CONSEQUENCE,
+                        "article": "", "url": reverse("applications:discard", args=[application.pk])})
+    return actions
+
+
+def _laboratory(application, user):
+    """The laboratory an approved application created, if `user` may see it."""
+    if application.status != Status.APPROVED:
+        return None
+    laboratory_model = Application._meta.get_field("laboratory").related_model  # a higher app: not imported
+    return laboratory_model.objects.visible_to(user).filter(application=application).first()
+
+
 @login_required
 def detail(request, pk):
     application = _visible(
@@ -121,20 +147,32 @@ def detail(request, pk):
         Prefetch("preliminary_reviews", queryset=PreliminaryReview.objects.select_related("recommender", "decided_by")
                  .order_by("-round", "recommender__kind", "pk"), to_attr="review_list"),
     )
-    transitions = available_transitions(application, request.user)
+    user = request.user
+    # the current submission's reviews, already loaded: who has recommended and who has not (applications.progress)
+    application.current_round_reviews = [r for r in application.review_list if r.round == application.revision_count]
+    transitions = available_transitions(application, user)
     review_actions = [t for t in transitions if t.name in REVIEW_ACTIONS]
+    actions = [t for t in transitions if t.name not in REVIEW_ACTIONS and not t.drastic]
     rounds = [(number, list(reviews)) for number, reviews in groupby(application.review_list, key=lambda r: r.round)]
-    editable = application.is_editable_by(request.user)
+    editable = application.is_editable_by(user)
+    timeline = list(AuditEntry.objects.for_object(application).timeline())
+    staff_page = hooks.staff_action(application, user) if hooks.staff_action else None
     return render(request, "applications/detail.html", {
         "application": application,
-        "transitions": [t for t in transitions if t.name not in REVIEW_ACTIONS],
+        "progress": application_progress(application, last_entry=timeline[-1] if timeline else None),
+        "host_request": host_request(application),
+        "pending": bool(actions or review_actions or editable or staff_page),
+        "has_actions": bool(actions),
         "review_actions": review_actions,
+        "staff_page": staff_page,
+        "danger_actions": _danger_actions(application, user, transitions),
+        "laboratory": _laboratory(application, user),
         "eligibility": application.eligibility,
         "missing": application.missing_for_submission() if editable else [],
         "editable": editable,
         "sections": [SECTIONS[s] for s in SECTION_ORDER],
         "rounds": rounds,
-        "timeline": AuditEntry.objects.for_object(application).timeline(),
+        "timeline": timeline,
         "revision_count": application.revisions.count(),
     })
 
@@ -154,6 +192,7 @@ def _edit_context(application, section, **extra):
         "sections": [SECTIONS[s] for s in SECTION_ORDER],
         "next_section": _next_section(section),
         "eligibility": application.eligibility,
+        "host_request": host_request(application),
         **extra,
     }
 
@@ -197,6 +236,27 @@ def edit(request, pk, section):
     else:
         editor = SectionEditor(section, application)
     return render(request, "applications/edit.html", _edit_context(application, section, editor=editor))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def discard(request, pk):
+    """Delete a never-submitted draft, after a confirmation page that says so."""
+    application = _visible(request, pk)
+    if not application.may_discard(request.user):
+        messages.error(request, _("Only a draft that was never submitted can be deleted; withdraw it instead (Art. 13)."))
+        return redirect(application)
+    action = {"label": DISCARD_DRAFT_LABEL, "consequence": DISCARD_DRAFT_CONSEQUENCE}
+    if not confirmed(request):
+        return confirmation_page(request, application, action, application.get_absolute_url(), comment_field=False)
+    name = str(application)
+    try:
+        application.discard_draft(request.user)
+    except (TransitionConflict, PermissionDenied) as exc:
+        messages.error(request, getattr(exc, "message", None) or str(exc))
+        return redirect("applications:list")
+    messages.success(request, _("The draft “%(name)s” was deleted.") % {"name": name})
+    return redirect("applications:list")
 
 
 def _attachments(request, application):
@@ -243,9 +303,13 @@ def eligibility(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def transition(request, pk, name):
+    """Run a transition; a drastic one (withdraw, reject) first shows its confirmation page."""
     application = _visible(request, pk)
+    answer = before_transition(request, application, name, application.get_absolute_url())
+    if answer is not None:
+        return answer
     labels = {t.name: t.label for t in available_transitions(application, request.user)}
     try:
         application = run_transition(application, name, request.user, request.POST.get("comment", ""))
@@ -257,7 +321,7 @@ def transition(request, pk, name):
         messages.error(request, str(exc) or _("You are not allowed to do this."))
     else:
         messages.success(request, _("“%(action)s” done; the status is now “%(status)s”.") % {
-            "action": labels.get(name, name), "status": application.get_status_display()})
+            "action": labels.get(name, name), "status": application.status_text})
     return redirect("applications:detail", pk=pk)
 
 
@@ -289,7 +353,7 @@ def review(request, pk):
                     return redirect(application)
                 else:
                     messages.success(request, _("Your preliminary review was recorded; the status is now “%(status)s”.")
-                                     % {"status": application.get_status_display()})
+                                     % {"status": application.status_text})
                     return redirect(application)
     return render(request, "applications/review.html", {
         "application": application,
@@ -354,11 +418,10 @@ def revisions(request, pk):
     if old is None and new is not None:
         earlier = [r for r in revision_list if r.number < new.number]
         old = earlier[-1] if earlier else None
-    changes = diff(old.snapshot, new.snapshot) if old and new else []
     return render(request, "applications/revisions.html", {
         "application": application,
         "revisions": revision_list,
         "old": old,
         "new": new,
-        "changes": changes,
+        "comparison": compare(old.snapshot, new.snapshot) if old and new else None,
     })

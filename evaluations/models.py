@@ -108,7 +108,21 @@ class LaboratoryQuerySet(models.QuerySet):
         return self.filter(status__in=PUBLIC_LAB_STATES)
 
     def for_table(self):
-        return self.select_related("host").order_by("-approved_on", "name_zh")
+        return self.select_related("host").with_status_detail().order_by("-approved_on", "name_zh")
+
+    def with_status_detail(self):
+        """What `Laboratory.status_text` needs to say who still has to act (no query per row): each ministry's
+        confirmation of the acceptance (Art. 19) and signature of a removal from the list (Art. 25)."""
+        return self.with_confirmations().annotate(samr_delist_signed=self._signed(DELIST, "samr"),
+                                                  miit_delist_signed=self._signed(DELIST, "miit"))
+
+    def _signed(self, decision, ministry):
+        from labportal.models import SignOff
+
+        return models.Exists(SignOff.objects.filter(
+            content_type__app_label=self.model._meta.app_label, content_type__model=self.model._meta.model_name,
+            object_id=models.OuterRef("pk"), decision=decision, ministry=ministry,
+        ))
 
     def with_open_round(self):
         """`in_open_round`: the lab is in an expert round still being scored (one at a time, Art. 19, 26)."""
@@ -119,16 +133,8 @@ class LaboratoryQuerySet(models.QuerySet):
 
     def with_confirmations(self):
         """`samr_confirmed`, `miit_confirmed`: each ministry's confirmation of the acceptance (Art. 19)."""
-        from django.contrib.contenttypes.models import ContentType
-
-        from labportal.models import SignOff
-
-        def confirmed(ministry):
-            return models.Exists(SignOff.objects.filter(
-                content_type=ContentType.objects.get_for_model(self.model), object_id=models.OuterRef("pk"),
-                decision=CONFIRM_ACCEPTANCE, ministry=ministry,
-            ))
-        return self.annotate(samr_confirmed=confirmed(SignOff.Ministry.SAMR), miit_confirmed=confirmed(SignOff.Ministry.MIIT))
+        return self.annotate(samr_confirmed=self._signed(CONFIRM_ACCEPTANCE, "samr"),
+                             miit_confirmed=self._signed(CONFIRM_ACCEPTANCE, "miit"))
 
 
 class Laboratory(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -176,6 +182,13 @@ class Laboratory(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @property
     def is_excellent(self):
         return self.latest_result == EvaluationResult.EXCELLENT
+
+    @property
+    def status_text(self):
+        """The status saying who has acted and who still has to (both ministries' confirmation or removal)."""
+        from .progress import status_text
+
+        return status_text(self)
 
     def chair_is_inside(self):
         """Art. 15: the academic committee chair is generally not from the host or a consortium member."""
@@ -298,7 +311,10 @@ class Laboratory(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
                                  states=list(ACTIVE_LAB_STATES) + [LabStatus.DELISTED]),
                 permission=permissions.may_sign_delisting,
                 custom={"label": _("Remove from the list (misconduct)"), "article": "Art. 25", "comment_required": True,
-                        "button": "danger"})
+                        "button": "danger", "drastic": True,
+                        "consequence": _("Your ministry's signature cannot be taken back. Once SAMR and MIIT have both "
+                                         "signed, the laboratory is removed from the list of State Quality & Standards "
+                                         "Laboratories, leaves the public directory and its open clocks close.")})
     def delist(self, by=None, comment=""):
         """False materials, integrity problems or other violations: both ministries sign, with the reason."""
         from labportal.signoffs import sign

@@ -13,10 +13,12 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.choices import ResearchDirection
+from labportal.confirmation import before_transition, drastic_actions
 from labportal.models import AuditEntry
 from labportal.paging import query_without_page
 from labportal.rules import RuleViolation
@@ -36,19 +38,11 @@ from .forms import (
     goal_statements,
     outputs_of,
 )
-from .models import (
-    AnnualReport,
-    ChangeReport,
-    ChangeStatus,
-    ExtensionRequest,
-    ExtensionStatus,
-    Laboratory,
-    LabStatus,
-)
+from .models import AnnualReport, ChangeReport, ExtensionRequest, Laboratory, LabStatus
+from .progress import lab_progress, staff_action
 
 PAGE_SIZE = 25
 DIRECTION_LABELS = dict(ResearchDirection.choices)
-STATE_LABELS = {**dict(LabStatus.choices), **dict(ExtensionStatus.choices), **dict(ChangeStatus.choices)}
 
 
 def _visible(request, pk, *, lock=False):
@@ -88,9 +82,21 @@ def _timeline(lab, extension_requests, change_reports):
     entries = list(AuditEntry.objects.filter(condition).timeline())
     for entry in entries:
         entry.subject_label = subjects.get(entry.content_type_id, "")
-        entry.source_label = STATE_LABELS.get(entry.source_state, entry.source_state)
-        entry.target_label = STATE_LABELS.get(entry.target_state, entry.target_state)
     return entries
+
+
+def _acceptance_not_yet_open(lab):
+    """The day acceptance may first be applied for, while that day is still to come (Art. 18)."""
+    if lab.status != LabStatus.CONSTRUCTION:
+        return None
+    opens_on = services.acceptance_opens_on(lab)
+    return opens_on if opens_on > timezone.localdate() else None
+
+
+def _decisions_awaiting(user, extension_requests, change_reports):
+    """("extension" | "change", object) for the lab's requests and reports `user` may decide now (Art. 18, 24)."""
+    return [(kind, obj) for kind, objects in (("extension", extension_requests), ("change", change_reports))
+            for obj in objects if available_transitions(obj, user)]
 
 
 @login_required
@@ -107,8 +113,19 @@ def detail(request, pk):
     for obj in (*extension_requests, *change_reports):
         obj.laboratory = lab
     transitions = available_transitions(lab, user)
+    actions = [t for t in transitions if not t.drastic]
+    in_round = Laboratory.objects.with_open_round().filter(pk=lab.pk, in_open_round=True).exists()
+    staff_page = staff_action(lab, user, in_round)
+    decisions = _decisions_awaiting(user, extension_requests, change_reports)
+    reports_due = services.reports_due(lab, user)
     return render(request, "labs/detail.html", {
         "lab": lab,
+        "progress": lab_progress(lab, in_round),
+        "pending": bool(actions or staff_page or decisions or reports_due),
+        "has_actions": bool(actions),
+        "staff_page": staff_page,
+        "decisions": decisions,
+        "danger_actions": drastic_actions(lab, transitions, "labs:transition"),  # removal from the list (Art. 25)
         "goals": services.build_plan_goals(lab),
         "directions": [DIRECTION_LABELS.get(code, code) for code in lab.research_directions or []],
         "chair_is_inside": lab.chair_is_inside(),
@@ -118,11 +135,11 @@ def detail(request, pk):
         "reports": reports,
         "evaluations": list(lab.evaluations.all()),
         "timeline": _timeline(lab, extension_requests, change_reports),
-        "has_transitions": bool(transitions),
         "extension_cutoff": services.extension_cutoff(lab) if lab.status == LabStatus.CONSTRUCTION else None,
+        "acceptance_opens_on": _acceptance_not_yet_open(lab),
         "may_edit": services.may_edit_lab(lab, user),
         "may_request_extension": services.may_request_extension(lab, user),
-        "reports_due": services.reports_due(lab, user),
+        "reports_due": reports_due,
         "may_report_change": services.may_report_change(lab, user),
     })
 
@@ -304,10 +321,14 @@ def report_change(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def transition(request, pk, name):
-    """confirm_acceptance, delist (comment required, Art. 25) ... on the lab; 403/409/400 become messages."""
+    """confirm_acceptance, delist (drastic: a confirmation page first; comment required, Art. 25) ... on the lab;
+    403/409/400 become messages."""
     lab = _visible(request, pk)
+    answer = before_transition(request, lab, name, lab.get_absolute_url())
+    if answer is not None:
+        return answer
     return _run_and_redirect(request, lab, name, lab.get_absolute_url())
 
 

@@ -30,6 +30,7 @@ class DeadlineKind:
     roles: tuple = ()  # which users of the concerned organisations hear of it; empty: all
     on_missed: Callable | None = None  # (deadline, subject) -> None, inside the sweep's transaction
     optional: bool = False  # a window for an option (not an obligation): when it passes it closes, unnoticed
+    working_days: bool = False  # the rule counts this clock in working days: show what is left in working days
     url: Callable = field(default=lambda subject: subject.get_absolute_url())
 
 

@@ -43,6 +43,37 @@ class AuditEntry(models.Model):
     def __str__(self):
         return f"{self.transition}: {self.source_state} → {self.target_state}"
 
+    @property
+    def subject_model(self):
+        return ContentType.objects.get_for_id(self.content_type_id).model_class()
+
+    @property
+    def action_label(self):
+        """The action as its transition is declared ("Recommend", "Sign the approval for construction")."""
+        from .transitions import declared_transition
+
+        model = self.subject_model
+        declared = declared_transition(model, self.transition) if model is not None else None
+        return declared.label if declared else self.transition
+
+    @property
+    def changes_state(self):
+        """False for an action that leaves the state as it was (a first recommendation or sign-off)."""
+        return self.source_state != self.target_state
+
+    def _state_label(self, code):
+        model = self.subject_model
+        choices = dict(model._meta.get_field("status").choices) if model is not None else {}
+        return choices.get(code, code)
+
+    @property
+    def source_label(self):
+        return self._state_label(self.source_state)
+
+    @property
+    def target_label(self):
+        return self._state_label(self.target_state)
+
 
 class Notification(models.Model):
     """A message in a user's in-app inbox; the e-mail copy is sent by `labportal.notifications`. A message to
@@ -146,6 +177,19 @@ class Deadline(models.Model):
         from django.utils import timezone
 
         return (self.due_date - (today or timezone.localdate())).days
+
+    @property
+    def counts_working_days(self):
+        definition = self.definition
+        return bool(definition and definition.working_days)
+
+    def working_days_left(self, today=None):
+        """Working days left before the due date (0 on it), counted as the rule that set it counts them."""
+        from django.utils import timezone
+
+        from .workdays import working_days_between
+
+        return working_days_between(today or timezone.localdate(), self.due_date)
 
 
 class ReminderSent(models.Model):

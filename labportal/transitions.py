@@ -4,8 +4,10 @@ save, audit (see `signals.py`) and notify after commit.
 Models declare their transitions with django-fsm's `@transition(..., permission=..., custom={...})`.
 `custom` carries `label` (shown on buttons), `article` (cited in the audit) and optionally
 `comment_required`, `button` (Bootstrap colour), `form` (the URL name of the page that collects the
-transition's data, instead of a bare button) and `internal` (run only by a service, e.g. opening a
-review round moves each application; never offered as an action nor accepted from the API).
+transition's data, instead of a bare button), `internal` (run only by a service, e.g. opening a
+review round moves each application; never offered as an action nor accepted from the API) and
+`drastic` with its `consequence` (an action that ends or removes something: pages keep it apart and
+ask for a second confirmation that names the consequence).
 """
 
 from dataclasses import dataclass
@@ -35,6 +37,8 @@ class AvailableTransition:
     comment_required: bool
     button: str
     form: str
+    drastic: bool = False
+    consequence: str = ""
 
 
 def _meta(transition):
@@ -46,7 +50,17 @@ def _meta(transition):
         comment_required=custom.get("comment_required", False),
         button=custom.get("button", "primary"),
         form=custom.get("form", ""),
+        drastic=bool(custom.get("drastic", False)),
+        consequence=str(custom.get("consequence", "")),
     )
+
+
+def declared_transition(model, name, field="status"):
+    """The metadata of transition `name` as `model` declares it (None if it has no such transition)."""
+    for t in model._meta.get_field(field).get_all_transitions(model):
+        if t.name == name:
+            return _meta(t)
+    return None
 
 
 def available_transitions(obj, user, field="status"):

@@ -77,3 +77,20 @@ def add_working_days(start, days):
     if uncovered:
         logger.warning("Working days for %s counted Monday-Friday: no holiday data loaded", sorted(uncovered))
     return WorkingDayResult(current, tuple(sorted(uncovered)))
+
+
+def working_days_between(start, end):
+    """Working days after `start` up to and including `end` (0 when `end` is not after `start`).
+
+    The inverse of `add_working_days`: on the day a clock of N working days opens, N are left, and
+    on its due date none. Two queries.
+    """
+    if end <= start:
+        return 0
+    exceptions = _exceptions(start, end)
+    current, counted = start, 0
+    while current < end:
+        current += datetime.timedelta(days=1)
+        if exceptions.get(current, current.weekday() < 5):
+            counted += 1
+    return counted

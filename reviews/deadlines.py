@@ -21,6 +21,7 @@ SUPPLEMENT_FIX = register(DeadlineKind(
     article="Art. 13",
     reminder_days=(5, 1),
     roles=(Role.APPLICANT,),
+    working_days=True,
 ))
 
 PUBLICITY_WINDOW = register(DeadlineKind(
@@ -30,6 +31,7 @@ PUBLICITY_WINDOW = register(DeadlineKind(
     reminder_days=(1,),
     roles=(Role.MINISTRY_STAFF,),
     url=lambda notice: notice.get_staff_url(),
+    working_days=True,
 ))
 
 COMMITTEE_TERM = register(DeadlineKind(

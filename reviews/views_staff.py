@@ -139,8 +139,9 @@ def _run_and_redirect(request, obj, name, default_url):
     except (RuleViolation, TransitionConflict, PermissionDenied) as exc:
         messages.error(request, rule_text(exc))
     else:
+        status = getattr(obj, "status_text", None) or obj.get_status_display()  # who still has to act, where it says
         messages.success(request, _("“%(action)s” done; the status is now “%(status)s”.") % {
-            "action": labels.get(name, name), "status": obj.get_status_display()})
+            "action": labels.get(name, name), "status": status})
     return redirect(_safe_next(request, default_url))
 
 

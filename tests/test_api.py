@@ -175,7 +175,7 @@ def test_applicant_creates_a_draft_with_nested_rows_for_their_host():
     assert response.data["name_en"] == "State Quality & Standards Laboratory of Industrial Robot Quality"
     assert [m["name"] for m in response.data["team_members"]] == ["张主任", "赵研究员"]
     assert response.data["consortium_members"][0]["organisation_name"] == partner.name
-    assert {t["name"] for t in response.data["available_transitions"]} == {"submit", "withdraw"}
+    assert {t["name"] for t in response.data["available_transitions"]} == {"submit"}
     lines = {line["key"]: line for line in response.data["eligibility"]["lines"]}
     assert lines["space"]["status"] == "pass" and lines["space"]["article"] == "Art. 12 (1)"
     assert len(lines["outcomes"]["children"]) == 5

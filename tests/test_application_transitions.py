@@ -320,7 +320,7 @@ def _to_state(local, state):
     raise AssertionError(state)
 
 
-@pytest.mark.parametrize("state", [Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.RECOMMENDED])
+@pytest.mark.parametrize("state", [Status.SUBMITTED, Status.RETURNED, Status.RECOMMENDED])
 def test_applicant_may_withdraw_before_a_decision_art13(local, state):
     app, applicant, samr, miit = local
     app = _to_state(local, state)
@@ -335,8 +335,9 @@ def test_applicant_may_withdraw_before_a_decision_art13(local, state):
     assert not app.preliminary_reviews.filter(decision=PreliminaryReview.Decision.PENDING).exists()
 
 
-@pytest.mark.parametrize("state", [Status.NOT_RECOMMENDED, Status.WITHDRAWN])
-def test_withdraw_after_the_end_is_a_conflict_art13(local, state):
+@pytest.mark.parametrize("state", [Status.DRAFT, Status.NOT_RECOMMENDED, Status.WITHDRAWN])
+def test_withdraw_of_a_draft_or_after_the_end_is_a_conflict_art13(local, state):
+    """A draft was never submitted: there is nothing to withdraw (its host deletes it instead)."""
     app, applicant, samr, miit = local
     app = _to_state(local, state)
     before = len(audit(app))
@@ -360,7 +361,7 @@ def test_recommender_may_not_withdraw_art13(local, state):
 def test_available_transitions_follow_role_and_state_art10(local):
     app, applicant, samr, miit = local
     names = lambda user: [t.name for t in available_transitions(reload(app), user)]  # noqa: E731
-    assert names(applicant) == ["submit", "withdraw"]
+    assert names(applicant) == ["submit"]
     assert names(samr) == []
     app = submitted(local)
     assert names(applicant) == ["withdraw"]

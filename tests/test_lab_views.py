@@ -241,13 +241,14 @@ def test_confirm_acceptance_buttons_only_for_ministry_staff_art19(client, labs):
 def test_delisting_needs_a_reason_art25(client, labs):
     lab = labs.lab_in(LabStatus.OPERATING)
     client.force_login(labs.staff)
-    assert 'data-transition="delist"' in page(client.get(lab.get_absolute_url()))
-    html = page(client.post(url("transition", lab.pk, "delist"), {"comment": ""}, follow=True))
+    assert 'data-action="delist"' in page(client.get(lab.get_absolute_url()))  # in the danger zone
+    confirm = {"confirmed": "1"}
+    html = page(client.post(url("transition", lab.pk, "delist"), {"comment": "", **confirm}, follow=True))
     assert "Please give a comment for this action. (Art. 25)" in html
     assert not SignOff.objects.filter(decision=DELIST).exists()
-    client.post(url("transition", lab.pk, "delist"), {"comment": "提供虚假材料"})
+    client.post(url("transition", lab.pk, "delist"), {"comment": "提供虚假材料", **confirm})
     client.force_login(labs.miit)
-    html = page(client.post(url("transition", lab.pk, "delist"), {"comment": "提供虚假材料"}, follow=True))
+    html = page(client.post(url("transition", lab.pk, "delist"), {"comment": "提供虚假材料", **confirm}, follow=True))
     lab.refresh_from_db()
     assert lab.status == LabStatus.DELISTED
     assert "Removed from the list" in html and "提供虚假材料" in html  # status and the timeline's reason

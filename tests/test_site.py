@@ -462,11 +462,19 @@ def test_transition_buttons_render_what_the_model_allows_the_user():
     with translation.override("zh-hans"):
         page = render(source, obj=app, user=applicant, csrf_token="tok")
     forms = dict(re.findall(r'<form method="post" action="([^"]+)" class="portal-transition" data-transition="(\w+)"', page))
-    assert set(forms.values()) == {"submit", "withdraw"}
+    assert set(forms.values()) == {"submit"}
     assert f"/things/{app.pk}/transitions/submit/" in forms
     assert 'name="csrfmiddlewaretoken" value="tok"' in page
     assert "第十三条" in page  # the article, as small text
-    assert "btn btn-primary" in page and "btn btn-outline-danger" in page
+    assert "btn btn-primary" in page
+
+    app = run_transition(app, "submit", applicant)
+    with translation.override("en"):
+        page = render(source, obj=app, user=applicant, csrf_token="tok")
+        apart = render('{% transition_buttons obj user "test_transition" drastic=False %}', obj=app, user=applicant)
+    assert "<form" not in page  # withdrawing is drastic: a link to its confirmation page, never a bare POST
+    assert f'class="btn btn-outline-danger" href="/things/{app.pk}/transitions/withdraw/">Withdraw</a>' in page
+    assert "withdraw" not in apart  # a page with a danger zone shows it there instead
 
     outsider = recommender_of(provincial_body("provincial_samr", "11"))
     assert "<form" not in render(source, obj=app, user=outsider, csrf_token="tok")

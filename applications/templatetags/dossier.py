@@ -1,5 +1,5 @@
-"""Display helpers for the application pages (`{% load dossier %}`): status badges, plain values in
-revision diffs, field labels. Formatting filters and widgets come from `{% load portal %}`."""
+"""Display helpers for the application pages (`{% load dossier %}`): status badges, research directions,
+field labels. Formatting filters and widgets come from `{% load portal %}`."""
 
 from django import template
 
@@ -15,34 +15,12 @@ STATUS_CSS = {
     Status.NOT_RECOMMENDED: "danger",
     Status.WITHDRAWN: "dark",
 }
-_STATUS_LABELS = dict(Status.choices)
 
 
 @register.filter
 def status_css(value):
     """Bootstrap colour of an application status badge."""
     return STATUS_CSS.get(getattr(value, "value", value), "secondary")
-
-
-@register.filter
-def status_label(value):
-    """The translated label of a status code (audit records store codes)."""
-    value = getattr(value, "value", value)
-    return _STATUS_LABELS.get(value, value or "—")
-
-
-@register.filter
-def plain(value):
-    """A snapshot value for people: lists joined, booleans and blanks spelled out."""
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, (list, tuple)):
-        return "、".join(plain(v) for v in value)
-    if value is True:
-        return "✓"
-    if value is False:
-        return "✗"
-    return str(value)
 
 
 @register.filter

@@ -2,19 +2,20 @@ from django import template
 from django.utils import timezone
 
 from labportal.models import Deadline, CalendarYear
+from labportal.progress import time_left
 
 register = template.Library()
 
 
 @register.inclusion_tag("includes/deadlines_panel.html")
 def deadlines_panel(obj):
-    """The object's clocks with days left (open ones first), and a warning when a due date falls
-    in a year whose public holidays are not loaded (counted Monday-Friday)."""
+    """The object's clocks with the time left (open ones first; in working days where the rule counts
+    them), and a warning when a due date falls in a year whose public holidays are not loaded."""
     today = timezone.localdate()
     deadlines = list(Deadline.objects.for_object(obj).order_by("-state", "due_date")[:50])
     deadlines.sort(key=lambda d: (d.state != Deadline.State.OPEN, d.due_date))
     covered = set(CalendarYear.objects.values_list("year", flat=True)) if deadlines else set()
     return {
-        "rows": [(d, d.days_left(today)) for d in deadlines],
+        "rows": [(d, time_left(d, today) if d.state == Deadline.State.OPEN else None) for d in deadlines],
         "uncovered": sorted({d.due_date.year for d in deadlines if d.state == Deadline.State.OPEN} - covered),
     }

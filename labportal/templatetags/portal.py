@@ -8,6 +8,9 @@
     {% unread_count as n %}
     {% transition_buttons app request.user %}
     {% transition_buttons lab request.user "evaluations:transition" exclude="recommend" %}
+    {% progress_stepper progress %}      the stages, who acts next and the clock (labportal.progress)
+    {% danger_zone actions %}            drastic actions apart, each leading to its confirmation page
+    {{ "Art. 10-12"|citation }}          第十条至第十二条 / Art. 10–12 (ranges and lists of articles)
 """
 
 import inspect
@@ -18,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 
 from labportal import formatting
+from labportal.progress import PARTY_LABELS, join_names
 from labportal.transitions import available_transitions
 
 register = template.Library()
@@ -64,6 +68,25 @@ def article(value):
     return f"第{chinese_number(match.group(1))}条{match.group(2)}"
 
 
+_RANGE = re.compile(r"^\s*Art\.\s*(\d+)\s*-\s*(\d+)\s*$")
+
+
+@register.filter
+def citation(value):
+    """Articles cited together: "Art. 10-12" → 第十条至第十二条, "Art. 7, 13" → 第七条、第十三条 (English:
+    Art. 10–12, Art. 7, 13); a single citation is `article`."""
+    text = str(value or "")
+    zh = (get_language() or "").startswith("zh")
+    span = _RANGE.match(text)
+    if span:
+        first, last = span.groups()
+        return f"{article('Art. ' + first)}至{article('Art. ' + last)}" if zh else f"Art. {first}–{last}"
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) > 1 and zh:
+        return "、".join(article(p if p.startswith("Art.") else f"Art. {p}") for p in parts)
+    return article(text)
+
+
 @register.simple_tag(takes_context=True)
 def unread_count(context):
     """Unread notifications of the current user (one query per request, cached on the request)."""
@@ -98,22 +121,26 @@ def _declared_at(obj, name):
 
 
 @register.inclusion_tag("includes/transition_buttons.html", takes_context=True)
-def transition_buttons(context, obj, user, url_name="applications:transition", only="", exclude="", next_url=""):
+def transition_buttons(context, obj, user, url_name="applications:transition", only="", exclude="", next_url="",
+                       drastic=True):
     """POST forms for the transitions `user` may take on `obj` now (asked of the model, never guessed).
 
     `url_name` must accept (obj.pk, transition name). `only` / `exclude`: comma-separated names, e.g. to
-    leave out actions that have their own richer form on the page.
+    leave out actions that have their own richer form on the page. A drastic transition is a link to its
+    confirmation page (GET on the same URL); `drastic=False` leaves them out, for a page that shows them
+    apart in its `{% danger_zone %}`.
     """
     only, exclude = _names(only), _names(exclude)
     rows, pages = [], {}
     for t in sorted(available_transitions(obj, user), key=lambda t: _declared_at(obj, t.name)):
-        if (only and t.name not in only) or t.name in exclude:
+        if (only and t.name not in only) or t.name in exclude or (t.drastic and not drastic):
             continue
-        if t.form:  # the transition needs data: one link to its page for all transitions sharing it
-            pages.setdefault(t.form, []).append(t)
+        if t.form or t.drastic:  # the transition needs data or a confirmation: a link to its page
+            pages.setdefault(t.form or reverse(url_name, args=[obj.pk, t.name]), []).append(t)
             continue
         rows.append({"t": t, "url": reverse(url_name, args=[obj.pk, t.name])})
-    links = [{"url": reverse(form, args=[obj.pk]), "label": " / ".join(t.label for t in ts), "article": ts[0].article}
+    links = [{"url": reverse(form, args=[obj.pk]) if ":" in form else form, "label": " / ".join(t.label for t in ts),
+              "article": ts[0].article, "button": "outline-danger" if ts[0].drastic else "primary"}
              for form, ts in pages.items()]
     return {
         "links": links,
@@ -157,3 +184,26 @@ def bootstrap_widget(bound_field, small=False, **attrs):
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return bound_field.as_widget(attrs=attrs)
+
+
+def _party_label(party):
+    """Who acts next, by name where organisations owe the decision (the recommenders), else by role."""
+    if party is None:
+        return ""
+    if party.organisations:
+        return join_names(party.organisations)
+    return PARTY_LABELS.get(party.code, party.code)
+
+
+@register.inclusion_tag("includes/progress_stepper.html")
+def progress_stepper(progress):
+    """The stages of an object's life (an ordered list, the current one marked aria-current="step"), its
+    status, who acts next and what they are asked to do, and the clock that governs it."""
+    return {"progress": progress, "party_label": _party_label(progress.next_party)}
+
+
+@register.inclusion_tag("includes/danger_zone.html")
+def danger_zone(actions):
+    """Drastic actions, apart at the bottom of a page: each names its consequence and leads to a
+    confirmation page. `actions`: dicts with name, label, consequence, article and url."""
+    return {"actions": actions}

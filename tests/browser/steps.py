@@ -141,8 +141,8 @@ def applicant_fills_and_submits(portal, applicant, dossier, attachment_name="依
         follow(page.get_by_role("link", name="Review and submit"))
         expect(page.get_by_text("Still missing before you can submit")).to_have_count(0)
         click_button(page, "Submit to recommender")
-        message(page, "“Submit to recommender” done; the status is now “Submitted, awaiting recommendation”.")
-        application_status(page, "Submitted, awaiting recommendation")
+        message(page, "“Submit to recommender” done; the status is now “Submitted, awaiting the recommendation of ")
+        application_status(page, re.compile(r"^Submitted, awaiting the recommendation of \S"))  # names who recommends
     return Application.objects.get(pk=pk)
 
 
@@ -191,7 +191,7 @@ def applicant_fixes_and_resubmits(portal, applicant, application, reason, commit
         message(page, f"“{attachment_name}” uploaded.")
         follow(page.get_by_role("link", name="Review and submit"))
         click_button(page, "Submit to recommender")
-        message(page, "the status is now “Submitted, awaiting recommendation”.")
+        message(page, "the status is now “Submitted, awaiting the recommendation of ")
         expect(page.locator("#preliminary-reviews")).to_contain_text("Submission 2")
 
 
@@ -507,7 +507,8 @@ def conclude_lab_round(portal, staff, review_round, lab, outcome_label, opinion,
 def confirm_acceptance(portal, staff, lab):
     with portal.person(staff, lab_url(lab)) as page:
         open_lab(page, lab)
-        lab_status(page, "Accepted, awaiting confirmation by SAMR and MIIT")
+        lab_status(page, re.compile(r"^(Accepted, awaiting confirmation by SAMR and MIIT"
+                                    r"|(SAMR|MIIT) has confirmed the acceptance; awaiting the confirmation of (SAMR|MIIT))$"))
         follow(page.get_by_test_id("lab-actions").get_by_role("button", name="Confirm the acceptance"))
         message(page, "“Confirm the acceptance” done")
         expect(page.get_by_test_id("lab-actions").get_by_role("button", name="Confirm the acceptance")).to_have_count(0)

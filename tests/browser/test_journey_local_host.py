@@ -74,8 +74,8 @@ def test_local_host_lab_from_dossier_to_triennial_evaluation(portal, clock, cast
     steps.applicant_fixes_and_resubmits(portal, applicant, application, reason,
                                         "依托单位承诺：保障科研用房3500平方米，每年投入经费2000万元。", "盖章承诺函.pdf")
     steps.recommender_compares_submissions(portal, rec_samr, application, "每年投入经费2000万元")
-    steps.preliminary_review(portal, rec_samr, application, "Recommend", "同意推荐。",
-                             "Submitted, awaiting recommendation")
+    steps.preliminary_review(portal, rec_samr, application, "Recommend", "同意推荐。",  # the status says who is left
+                             "江苏省市场监督管理局 has recommended; awaiting the recommendation of 江苏省工业和信息化主管部门")
     steps.preliminary_review(portal, rec_miit, application, "Recommend", "同意推荐，建议优先支持。", "Recommended")
 
     # --- the ministries (Art. 7-9, 13) --------------------------------------------------------------------
