@@ -406,7 +406,8 @@ def close_notice(notice, by):
 
 
 def lodge_objection(objection):
-    """Validate and save an objection lodged through the public form (real name, in the window)."""
+    """Validate and save an objection lodged through the public form (real name, in the window); saving
+    gives it the next receipt number of its notice."""
     if not objection.notice.accepts_objections():
         raise RuleViolation(_("Objections are accepted only while the publicity window is open (%(start)s to %(end)s).")
                             % {"start": objection.notice.starts_on.isoformat(), "end": objection.notice.ends_on.isoformat()},
@@ -414,8 +415,9 @@ def lodge_objection(objection):
     objection.full_clean()
     objection.save()
     transaction.on_commit(lambda: messenger(
-        _staff_users(), _("New objection to %(app)s") % {"app": objection.application},
-        objection.grounds[:500], objection.notice.get_staff_url(),
+        _staff_users(),
+        _("New objection %(number)s to %(app)s") % {"number": objection.receipt_number, "app": objection.application},
+        objection.grounds[:500], objection.notice.get_staff_url() + f"#objection-{objection.pk}",
     ), robust=True)
     return objection
 

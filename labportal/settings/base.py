@@ -151,6 +151,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 OBJECTIONS_PER_HOUR_PER_ADDRESS = env.int("OBJECTIONS_PER_HOUR_PER_ADDRESS", default=5)
+OBJECTION_LOOKUPS_PER_HOUR_PER_ADDRESS = env.int("OBJECTION_LOOKUPS_PER_HOUR_PER_ADDRESS", default=10)
 # How many reverse proxies append to X-Forwarded-For (the client address for throttles).
 THROTTLE_TRUSTED_PROXIES = env.int("THROTTLE_TRUSTED_PROXIES", default=0)
 
