@@ -10,7 +10,7 @@ happens are looked at here, not edited (`ReadOnlyAdmin`). Lists name the related
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMFieldMixin
 
@@ -67,7 +67,7 @@ def subject_prefetch():
 def subject_text(obj):
     """“application: 某某国家质量标准实验室”: the kind of object and its name, as text."""
     model = obj.content_type.model_class()
-    kind = model._meta.verbose_name if model else obj.content_type.model
+    kind = capfirst(model._meta.verbose_name) if model else obj.content_type.model
     subject = obj.subject
     return f"{kind}: {subject if subject is not None else '#' + str(obj.object_id)}"
 
