@@ -3,9 +3,11 @@ shipped with the portal, the application guide with the portal's real periods, t
 portal's own forms and rules, the FAQ and the coordination office's contact."""
 
 import datetime
+import io
 import uuid
 
 import pytest
+from pypdf import PdfReader
 from django.urls import reverse
 
 from labportal.regulation import article_anchor, chinese_numeral, measures
@@ -162,4 +164,6 @@ def test_templates_are_pdfs_generated_from_the_portals_forms_and_rules(client):
         for word in words:
             assert "".join(word.split()) in compact, (slug, word)
         assert has_cjk_font(fonts)
+        if slug == "objection-form":  # printed, signed and sealed: one sheet
+            assert len(PdfReader(io.BytesIO(response.content)).pages) == 1
     assert client.get("/downloads/nothing.pdf").status_code == 404
