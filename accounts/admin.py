@@ -11,6 +11,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "level", "province", "host_type"]
     search_fields = ["name", "credit_code"]
     autocomplete_fields = ["competent_department"]
+    list_select_related = ["competent_department"]
 
 
 @admin.register(User)
@@ -19,6 +20,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "is_active", "organisation__kind"]
     search_fields = ["username", "full_name", "email", "organisation__name"]
     autocomplete_fields = ["organisation"]
+    list_select_related = ["organisation"]
     fieldsets = BaseUserAdmin.fieldsets + (
         (_("Portal"), {"fields": ("full_name", "phone", "organisation", "role", "notification_preference")}),
     )

@@ -175,7 +175,7 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         related_name="applications",
         limit_choices_to={"kind": OrganisationKind.HOST},
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
     status = FSMField(_("status"), default=Status.DRAFT, choices=Status.choices, protected=True, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last saved"), auto_now=True)
@@ -548,7 +548,7 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 class ConsortiumMember(models.Model):
     """Art. 5: a consortium is the lead host (the application's host) plus these members."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="consortium_members")
+    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="consortium_members")
     organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+")
     role = models.CharField(_("role in the consortium"), max_length=200)
 
@@ -568,7 +568,7 @@ class ConsortiumMember(models.Model):
 class TeamMember(models.Model):
     """Art. 11-12, 14-15: the director, the academic committee and the research team."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="team_members")
+    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="team_members")
     role = models.CharField(_("role"), max_length=32, choices=TeamRole.choices)
     name = models.CharField(_("full name"), max_length=100)
     organisation_name = models.CharField(_("organisation"), max_length=200)
@@ -587,7 +587,7 @@ class TeamMember(models.Model):
 class NationalProject(models.Model):
     """Art. 12 (3) 1: national-level projects undertaken in the last 5 years."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="projects")
+    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="projects")
     title = models.CharField(_("project title"), max_length=300)
     number = models.CharField(_("project number"), max_length=100, blank=True)
     programme = models.CharField(_("programme"), max_length=200, blank=True)
@@ -615,7 +615,7 @@ class OutcomeClaim(models.Model):
         TRANSFERS = 4, _("≥ 15 technology transfers in 3 years, or ≥ 30 million CNY of quality services")
         DATA = 5, _("Rich quality-standards data")
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="outcome_claims")
+    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="outcome_claims")
     item = models.PositiveSmallIntegerField(_("item"), choices=Item.choices)
     evidence = models.TextField(_("evidence"), blank=True)
 
@@ -632,7 +632,7 @@ class OutcomeClaim(models.Model):
 class StandardLed(models.Model):
     """Art. 12 (4) 3: national/industry standards and published test methods the host led."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="standards")
+    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="standards")
     number = models.CharField(_("standard number"), max_length=64)
     title = models.CharField(_("title"), max_length=300)
     level = models.CharField(_("level"), max_length=16, choices=StandardLevel.choices)
@@ -650,7 +650,7 @@ class StandardLed(models.Model):
 class TechnologyTransfer(models.Model):
     """Art. 12 (4) 4: research results transferred."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transfers")
+    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="transfers")
     title = models.CharField(_("result transferred"), max_length=300)
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
     amount_cny = models.DecimalField(
@@ -669,7 +669,7 @@ class TechnologyTransfer(models.Model):
 class ServiceIncome(models.Model):
     """Art. 12 (4) 4: income from quality technology services, per year."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="service_incomes")
+    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="service_incomes")
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
     amount_cny = models.DecimalField(
         _("service income (CNY)"), max_digits=15, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
@@ -692,16 +692,16 @@ def attachment_path(instance, filename):
 class Attachment(models.Model):
     """Evidence files: checked by content, stored privately, served only through `download`."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="attachments")
     section = models.CharField(_("section"), max_length=16, choices=AttachmentSection.choices, default=AttachmentSection.GENERAL)
     outcome_item = models.PositiveSmallIntegerField(_("outcome item"), choices=OutcomeClaim.Item.choices, null=True, blank=True)
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
     description = models.CharField(_("description"), max_length=300, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
@@ -719,11 +719,11 @@ class Attachment(models.Model):
 class Revision(models.Model):
     """A frozen copy of the dossier at each submission, so reviewers see what changed."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="revisions")
+    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField(_("revision"))
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    snapshot = models.JSONField()
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+")
+    snapshot = models.JSONField(_("snapshot"))
 
     class Meta:
         verbose_name = _("revision")
@@ -745,14 +745,14 @@ class PreliminaryReview(models.Model):
         DECLINED = "declined", _("Declined")
         SUPERSEDED = "superseded", _("Closed without decision")
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="preliminary_reviews")
+    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="preliminary_reviews")
     recommender = models.ForeignKey(Organisation, verbose_name=_("recommender"), on_delete=models.PROTECT, related_name="preliminary_reviews")
     round = models.PositiveIntegerField(_("submission"))
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, default=Decision.PENDING)
     dimensions = models.JSONField(_("verdict per Art. 10 dimension"), default=dict, blank=True)
     warnings_acknowledged = models.BooleanField(_("eligibility warnings acknowledged"), default=False)
     comment = models.TextField(_("comment"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
     class Meta:

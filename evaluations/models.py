@@ -138,7 +138,7 @@ class LaboratoryQuerySet(models.QuerySet):
 
 
 class Laboratory(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="laboratory")
+    application = models.OneToOneField(Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="laboratory")
     name_zh = models.CharField(_("name"), max_length=100, validators=[validate_lab_name_zh])
     name_en_subject = models.CharField(_("×× part of the English name"), max_length=150)
     host = models.ForeignKey(Organisation, verbose_name=_("host institution"), on_delete=models.PROTECT, related_name="laboratories")
@@ -328,19 +328,22 @@ class Laboratory(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 class AcceptanceApplication(models.Model):
     """The lab's application for acceptance: its report against the build plan's goals (Art. 17-18)."""
 
-    laboratory = models.ForeignKey(Laboratory, on_delete=models.CASCADE, related_name="acceptance_applications")
+    laboratory = models.ForeignKey(Laboratory, verbose_name=_("laboratory"), on_delete=models.CASCADE, related_name="acceptance_applications")
     report = models.TextField(_("construction report"))
     goal_statements = models.JSONField(_("goals and what was achieved"), default=list, blank=True)
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    filed_at = models.DateTimeField(auto_now_add=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(_("filed"), auto_now_add=True)
     verdict = models.CharField(_("verdict"), max_length=8, choices=AcceptanceVerdict.choices, blank=True)
     opinion = models.TextField(_("acceptance opinion"), blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("acceptance application")
         verbose_name_plural = _("acceptance applications")
         ordering = ["-filed_at"]
+
+    def __str__(self):
+        return _("Acceptance application no. %(pk)s") % {"pk": self.pk}
 
 
 class ExtensionStatus(models.TextChoices):
@@ -352,17 +355,20 @@ class ExtensionStatus(models.TextChoices):
 class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     """Art. 18: filed ≥ 3 months before the construction end, for ≤ 12 months, once."""
 
-    laboratory = models.ForeignKey(Laboratory, on_delete=models.CASCADE, related_name="extension_requests")
+    laboratory = models.ForeignKey(Laboratory, verbose_name=_("laboratory"), on_delete=models.CASCADE, related_name="extension_requests")
     months = models.PositiveSmallIntegerField(_("extension (months)"))
     reason = models.TextField(_("reason"))
     filed_on = models.DateField(_("filed on"))
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT, related_name="+")
     status = FSMField(_("status"), default=ExtensionStatus.REQUESTED, choices=ExtensionStatus.choices, protected=True)
 
     class Meta:
         verbose_name = _("extension request")
         verbose_name_plural = _("extension requests")
         ordering = ["-filed_on", "-pk"]
+
+    def __str__(self):
+        return _("Extension of %(months)s months requested on %(date)s") % {"months": self.months, "date": self.filed_on}
 
     def get_absolute_url(self):
         return self.laboratory.get_absolute_url()
@@ -392,7 +398,7 @@ class AnnualReport(models.Model):
         CONSTRUCTION = "construction", _("Annual construction report")
         OPERATION = "operation", _("Annual operation report")
 
-    laboratory = models.ForeignKey(Laboratory, on_delete=models.CASCADE, related_name="annual_reports")
+    laboratory = models.ForeignKey(Laboratory, verbose_name=_("laboratory"), on_delete=models.CASCADE, related_name="annual_reports")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     period = models.PositiveSmallIntegerField(_("year number"))
     due_on = models.DateField(_("due"))
@@ -400,10 +406,10 @@ class AnnualReport(models.Model):
     open_projects = models.TextField(_("open projects (Art. 21)"), blank=True)
     exchanges = models.TextField(_("exchanges and cooperation (Art. 21)"), blank=True)
     public_services = models.TextField(_("public-benefit quality services (Art. 22)"), blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    submitted_at = models.DateTimeField(auto_now_add=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("acknowledged by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("annual report")
@@ -424,7 +430,7 @@ class ReportOutput(models.Model):
         SOFTWARE = "software", _("Software")
         DATABASE = "database", _("Database")
 
-    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="outputs")
+    report = models.ForeignKey(AnnualReport, verbose_name=_("annual report"), on_delete=models.CASCADE, related_name="outputs")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=300)
     credit_line = models.CharField(_("affiliation as printed"), max_length=300)
@@ -432,6 +438,9 @@ class ReportOutput(models.Model):
     class Meta:
         verbose_name = _("output")
         verbose_name_plural = _("outputs")
+
+    def __str__(self):
+        return self.title
 
     def credits_lab(self):
         """Art. 23: the printed affiliation names the lab (its Chinese or English name)."""
@@ -443,17 +452,20 @@ class ReportOutput(models.Model):
 class Evaluation(models.Model):
     """One comprehensive evaluation (Art. 26) of a lab: the round it was scored in and its result."""
 
-    laboratory = models.ForeignKey(Laboratory, on_delete=models.CASCADE, related_name="evaluations")
+    laboratory = models.ForeignKey(Laboratory, verbose_name=_("laboratory"), on_delete=models.CASCADE, related_name="evaluations")
     cycle = models.PositiveSmallIntegerField(_("cycle"))
     is_reevaluation = models.BooleanField(_("re-evaluation after rectification"), default=False)
     result = models.CharField(_("result"), max_length=16, choices=EvaluationResult.choices, blank=True)
     opinion = models.TextField(_("opinion"), blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("comprehensive evaluation")
         verbose_name_plural = _("comprehensive evaluations")
         ordering = ["-pk"]
+
+    def __str__(self):
+        return _("Comprehensive evaluation, cycle %(cycle)s") % {"cycle": self.cycle}
 
 
 class ChangeKind(models.TextChoices):
@@ -472,19 +484,22 @@ class ChangeStatus(models.TextChoices):
 class ChangeReport(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     """Art. 24: a written report of a major change; the ministries accept it or order a re-review."""
 
-    laboratory = models.ForeignKey(Laboratory, on_delete=models.CASCADE, related_name="change_reports")
+    laboratory = models.ForeignKey(Laboratory, verbose_name=_("laboratory"), on_delete=models.CASCADE, related_name="change_reports")
     kind = models.CharField(_("change"), max_length=16, choices=ChangeKind.choices)
     description = models.TextField(_("report"))
     new_name_zh = models.CharField(_("new name"), max_length=100, blank=True)
     new_name_en_subject = models.CharField(_("new ×× part of the English name"), max_length=150, blank=True)
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    filed_at = models.DateTimeField(auto_now_add=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(_("filed"), auto_now_add=True)
     status = FSMField(_("status"), default=ChangeStatus.SUBMITTED, choices=ChangeStatus.choices, protected=True)
 
     class Meta:
         verbose_name = _("change report")
         verbose_name_plural = _("change reports")
         ordering = ["-filed_at"]
+
+    def __str__(self):
+        return self.get_kind_display()
 
     def get_absolute_url(self):
         return self.laboratory.get_absolute_url()

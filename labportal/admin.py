@@ -1,43 +1,284 @@
+"""The Django admin: the site's branding, the base classes every app's admin uses, and the admin of the
+shared records (audit trail, notifications, deadlines, sign-offs, the working-day calendar).
+
+Every status is a protected FSM field that changes only through its transitions (staff pages, the API,
+the deadline sweep): `PortalModelAdmin` makes it read-only everywhere. Records the portal writes as work
+happens are looked at here, not edited (`ReadOnlyAdmin`). Lists name the related rows they show in
+`list_select_related` (or prefetch them), so a page costs the same number of queries whatever its rows.
+"""
+
+from django.apps import apps
 from django.contrib import admin
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMFieldMixin
 
-from .models import AuditEntry, Notification
+from .audit_labels import all_transition_labels, state_label, transition_label
+from .formatting import format_date
+from .models import AuditEntry, CalendarDay, CalendarFeedToken, CalendarYear, Deadline, Notification, ReminderSent, SignOff
+from .templatetags.portal import article as cite_article  # the one citation function of the admin
+
+admin.site.site_header = _("State Quality & Standards Laboratory Management Platform · Administration")
+admin.site.site_title = _("State Quality & Standards Laboratory Management Platform · Administration")
+admin.site.index_title = _("Administration")
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "content_type", "object_id", "transition", "source_state", "target_state", "actor", "article"]
-    list_filter = ["content_type", "transition", "article"]
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+class PortalModelAdmin(admin.ModelAdmin):
+    """A status changes only through its transitions: every FSM field is read-only in the admin."""
 
-    def has_add_permission(self, request):
-        return False
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + [f.name for f in self.model._meta.fields if isinstance(f, FSMFieldMixin) and f.name not in fields]
 
-    def has_change_permission(self, request, obj=None):
+
+class ReadMostlyAdmin(PortalModelAdmin):
+    """Records the portal's pages and services create: corrected here if need be, never added or deleted."""
+
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
+class ReadOnlyAdmin(ReadMostlyAdmin):
+    """Records of what happened (the audit trail, scores, sign-offs): looked at, never changed."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- subjects of generic records (audit entries, deadlines, sign-offs) ---------------------------------
+
+_subject_querysets = {}
+
+
+def register_audit_subject(queryset):
+    """Apps whose objects' names need related rows register the queryset that fetches them
+    (e.g. an assignment is named by its expert and application), so generic lists stay N+1-free."""
+    _subject_querysets[queryset.model] = queryset
+
+
+def subject_prefetch():
+    return GenericPrefetch("subject", list(_subject_querysets.values()))
+
+
+def subject_text(obj):
+    """“application: 某某国家质量标准实验室”: the kind of object and its name, as text."""
+    model = obj.content_type.model_class()
+    kind = capfirst(model._meta.verbose_name) if model else obj.content_type.model
+    subject = obj.subject
+    return f"{kind}: {subject if subject is not None else '#' + str(obj.object_id)}"
+
+
+class SubjectTypeFilter(admin.SimpleListFilter):
+    """The kinds of object a generic record concerns, by their names (only kinds that occur)."""
+
+    title = _("object type")
+    parameter_name = "type"
+
+    def lookups(self, request, model_admin):
+        from django.contrib.contenttypes.models import ContentType
+
+        ids = model_admin.model.objects.order_by().values_list("content_type_id", flat=True).distinct()
+        types = [ContentType.objects.get_for_id(pk) for pk in ids]
+        return sorted(((t.pk, t.model_class()._meta.verbose_name if t.model_class() else t.model) for t in types),
+                      key=lambda pair: str(pair[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(content_type_id=self.value()) if self.value() else queryset
+
+
+class TransitionFilter(admin.SimpleListFilter):
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        models = [m for m in apps.get_models() if any(isinstance(f, FSMFieldMixin) for f in m._meta.fields)]
+        return all_transition_labels(models)
+
+    def queryset(self, request, queryset):
+        return queryset.filter(transition=self.value()) if self.value() else queryset
+
+
+class ArticleFilter(admin.SimpleListFilter):
+    title = _("article")
+    parameter_name = "article"
+
+    def lookups(self, request, model_admin):
+        cited = model_admin.model.objects.exclude(article="").order_by().values_list("article", flat=True).distinct()
+        return sorted(((a, cite_article(a)) for a in cited), key=lambda pair: int("".join(c for c in pair[0] if c.isdigit()) or 0))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(article=self.value()) if self.value() else queryset
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """The audit trail in words: the object's name, the action's label, the states' labels, who, when
+    (Beijing time) and the article cited, in the reader's language."""
+
+    list_display = ["when", "object_name", "action", "from_state", "to_state", "actor_name", "cited_article", "comment_excerpt"]
+    list_filter = [SubjectTypeFilter, TransitionFilter, ArticleFilter]
+    list_select_related = ["content_type", "actor", "actor__organisation"]
+    search_fields = ["comment", "actor__username", "actor__full_name"]
+    date_hierarchy = "at"
+    fields = ["when", "object_name", "action", "from_state", "to_state", "actor_name", "cited_article", "comment", "data"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(subject_prefetch())
+
+    @staticmethod
+    def _model(entry):
+        return entry.content_type.model_class()
+
+    @admin.display(description=_("at"), ordering="at")
+    def when(self, entry):
+        return format_date(entry.at)
+
+    @admin.display(description=_("object"))
+    def object_name(self, entry):
+        return subject_text(entry)
+
+    @admin.display(description=_("action"), ordering="transition")
+    def action(self, entry):
+        return transition_label(self._model(entry), entry.transition)
+
+    @admin.display(description=_("from"))
+    def from_state(self, entry):
+        return state_label(self._model(entry), entry.source_state)
+
+    @admin.display(description=_("to"))
+    def to_state(self, entry):
+        return state_label(self._model(entry), entry.target_state)
+
+    @admin.display(description=_("by"), ordering="actor")
+    def actor_name(self, entry):
+        if entry.actor is None:
+            return _("System")
+        return f"{entry.actor} ({entry.actor.organisation})" if entry.actor.organisation else str(entry.actor)
+
+    @admin.display(description=_("article"), ordering="article")
+    def cited_article(self, entry):
+        return cite_article(entry.article) if entry.article else "—"
+
+    @admin.display(description=_("comment"))
+    def comment_excerpt(self, entry):
+        return Truncator(entry.comment).chars(80) if entry.comment else "—"
+
+
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "recipient", "subject", "read_at", "emailed_at"]
-    search_fields = ["subject", "recipient__username"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter), ("emailed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["recipient"]
+    search_fields = ["subject", "recipient__username", "recipient__full_name"]
+    date_hierarchy = "created_at"
 
 
-from .models import CalendarDay, CalendarYear, Deadline  # noqa: E402
+class DeadlineKindFilter(admin.SimpleListFilter):
+    title = _("obligation")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        from .deadlines import registry
+
+        return sorted(((code, kind.label) for code, kind in registry.items()), key=lambda pair: str(pair[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(admin.ModelAdmin):
-    list_display = ["kind", "content_type", "object_id", "due_date", "state", "article"]
-    list_filter = ["state", "kind", "article"]
+class DeadlineAdmin(ReadMostlyAdmin):
+    """A due date may be corrected here (e.g. a holiday announced late); its state moves only by the sweep
+    and the transitions."""
+
+    list_display = ["obligation", "object_name", "due_date", "state", "cited_article"]
+    list_filter = ["state", DeadlineKindFilter, ArticleFilter]
+    list_select_related = ["content_type"]
     date_hierarchy = "due_date"
-    readonly_fields = ["content_type", "object_id", "kind", "article", "state", "created_at", "closed_at"]
+    readonly_fields = ["content_type", "object_id", "kind", "article", "state", "organisations", "created_at", "closed_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(subject_prefetch())
+
+    @admin.display(description=_("obligation"), ordering="kind")
+    def obligation(self, deadline):
+        return deadline.kind_label
+
+    @admin.display(description=_("object"))
+    def object_name(self, deadline):
+        return subject_text(deadline)
+
+    @admin.display(description=_("article"), ordering="article")
+    def cited_article(self, deadline):
+        return cite_article(deadline.article) if deadline.article else "—"
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(ReadOnlyAdmin):
+    list_display = ["sent_at", "recipient", "deadline", "days_before"]
+    list_select_related = ["recipient", "deadline"]
+    date_hierarchy = "sent_at"
+
+
+@admin.register(CalendarFeedToken)
+class CalendarFeedTokenAdmin(ReadOnlyAdmin):
+    """Who has a private calendar feed; the secret itself is never shown (delete to revoke)."""
+
+    list_display = ["user", "created_at"]
+    list_select_related = ["user"]
+    fields = ["user", "created_at"]
+    search_fields = ["user__username", "user__full_name"]
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+_signoff_decisions = {}
+
+
+def register_signoff_decision(code, label):
+    """The label of a joint decision the apps sign (`labportal.signoffs`), e.g. the approval for construction."""
+    _signoff_decisions[code] = label
+
+
+class DecisionFilter(admin.SimpleListFilter):
+    title = _("decision")
+    parameter_name = "decision"
+
+    def lookups(self, request, model_admin):
+        return sorted(_signoff_decisions.items(), key=lambda pair: str(pair[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(decision=self.value()) if self.value() else queryset
+
+
+@admin.register(SignOff)
+class SignOffAdmin(ReadOnlyAdmin):
+    """One ministry's sign-off on a joint decision (Art. 7, 19, 25): a record, never edited."""
+
+    list_display = ["signed_at", "ministry", "decision_label", "object_name", "signed_by", "comment"]
+    list_filter = ["ministry", DecisionFilter]
+    list_select_related = ["content_type", "signed_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(subject_prefetch())
+
+    @admin.display(description=_("decision"), ordering="decision")
+    def decision_label(self, signoff):
+        return _signoff_decisions.get(signoff.decision, signoff.decision)
+
+    @admin.display(description=_("object"))
+    def object_name(self, signoff):
+        return subject_text(signoff)
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(PortalModelAdmin):
     """Holidays and make-up working days: correct or add days the State Council announces."""
 
     list_display = ["date", "is_working_day", "name"]
@@ -46,5 +287,5 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(PortalModelAdmin):
     list_display = ["year", "source"]

@@ -43,3 +43,17 @@ def format_date(value):
             text += f" {value.hour:02d}:{value.minute:02d}"
         return text
     return value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "hour") else value.isoformat()
+
+
+def mask_identifier(value, head=6, tail=4):
+    """110105********1234: an ID card number as staff see it (PIPL: the full number only in the database).
+
+    The region code and the last four characters stay, enough to tell two objectors apart; a short value
+    keeps at most its last two characters."""
+    value = (value or "").strip()
+    if not value:
+        return "—"
+    if len(value) <= head + tail:
+        keep = min(2, len(value) // 2)
+        return "*" * (len(value) - keep) + value[len(value) - keep:]
+    return value[:head] + "*" * (len(value) - head - tail) + value[-tail:]

@@ -19,8 +19,8 @@ class AuditEntryQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """One row per state transition: who, when, from, to, comment and the article it rests on."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(ContentType, verbose_name=_("object type"), on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField(_("object ID"))
     subject = GenericForeignKey("content_type", "object_id")
     transition = models.CharField(_("action"), max_length=64)
     source_state = models.CharField(_("from"), max_length=64)
@@ -79,7 +79,7 @@ class Notification(models.Model):
     """A message in a user's in-app inbox; the e-mail copy is sent by `labportal.notifications`. A message to
     someone without an account (an objector who left an e-mail address) has an `address` and no recipient."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications",
                                   null=True, blank=True)
     address = models.EmailField(_("e-mail address"), blank=True)
     subject = models.CharField(_("subject"), max_length=200)
@@ -130,16 +130,16 @@ class Deadline(models.Model):
         MISSED = "missed", _("Missed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(ContentType, verbose_name=_("object type"), on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField(_("object ID"))
     subject = GenericForeignKey("content_type", "object_id")
     kind = models.CharField(_("obligation"), max_length=64)
     article = models.CharField(_("article"), max_length=32, blank=True)
     due_date = models.DateField(_("due"))
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.OPEN)
-    organisations = models.ManyToManyField("accounts.Organisation", related_name="deadlines", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    organisations = models.ManyToManyField("accounts.Organisation", verbose_name=_("organisations concerned"), related_name="deadlines", blank=True)
+    created_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     objects = DeadlineQuerySet.as_manager()
 
@@ -195,15 +195,20 @@ class Deadline(models.Model):
 class ReminderSent(models.Model):
     """A reminder sent once per deadline, person and offset: the unique constraint makes it so."""
 
-    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    days_before = models.IntegerField()
-    sent_at = models.DateTimeField(auto_now_add=True)
+    deadline = models.ForeignKey(Deadline, verbose_name=_("deadline"), on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+")
+    days_before = models.IntegerField(_("days before the due date"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
         constraints = [
             models.UniqueConstraint(fields=["deadline", "recipient", "days_before"], name="reminder_once_per_person")
         ]
+
+    def __str__(self):
+        return _("%(days)s days before the due date") % {"days": self.days_before}
 
 
 class CalendarDay(models.Model):
@@ -243,9 +248,13 @@ class CalendarYear(models.Model):
 class CalendarFeedToken(models.Model):
     """The secret in a user's private iCalendar feed URL; regenerating it revokes the old URL."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token")
-    token = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now=True)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="calendar_token")
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed token")
+        verbose_name_plural = _("calendar feed tokens")
 
 
 class SignOff(models.Model):
@@ -255,8 +264,8 @@ class SignOff(models.Model):
         SAMR = "samr", _("SAMR")
         MIIT = "miit", _("MIIT")
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(ContentType, verbose_name=_("object type"), on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField(_("object ID"))
     subject = GenericForeignKey("content_type", "object_id")
     decision = models.CharField(_("decision"), max_length=64)
     ministry = models.CharField(_("ministry"), max_length=8, choices=Ministry.choices)
@@ -271,3 +280,6 @@ class SignOff(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["content_type", "object_id", "decision", "ministry"], name="one_signoff_per_ministry_and_decision")
         ]
+
+    def __str__(self):
+        return f"{self.get_ministry_display()} · {self.decision}"

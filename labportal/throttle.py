@@ -78,3 +78,10 @@ def allow_objection(request):
     share it): settings.OBJECTIONS_PER_HOUR_PER_ADDRESS per clock hour."""
     key = key_for("objection", client_ip(request))
     return hit(key, settings.OBJECTIONS_PER_HOUR_PER_ADDRESS, OBJECTION_WINDOW_SECONDS)
+
+
+def allow_objection_lookup(request):
+    """One count against the limit of look-ups of objections by receipt number from the client's address
+    (settings.OBJECTION_LOOKUPS_PER_HOUR_PER_ADDRESS per clock hour): receipt and ID numbers cannot be tried in bulk."""
+    key = key_for("objection-lookup", client_ip(request))
+    return hit(key, settings.OBJECTION_LOOKUPS_PER_HOUR_PER_ADDRESS, OBJECTION_WINDOW_SECONDS)

@@ -1,4 +1,5 @@
-"""Site pages shared by every role: the per-role home (dashboard) and the notification inbox."""
+"""Site pages shared by every role: the home page (the public front page for visitors, the per-role
+dashboard for users) and the notification inbox."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from applications.models import Application, PreliminaryReview
 from evaluations import services as lab_services
 from evaluations.models import Laboratory
 
+from .front.views import front_page
 from .models import Notification
 
 DASHBOARD_LIMIT = 20
@@ -25,9 +27,10 @@ def is_portal_admin(user):
     return user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.ADMINISTRATOR)
 
 
-@login_required
 def home(request):
-    """Per-role dashboard: what waits for this user's action first, then context."""
+    """Visitors get the public front page; users their per-role dashboard: what waits for their action first."""
+    if not request.user.is_authenticated:
+        return front_page(request)
     user = request.user
     context = {"is_portal_admin": is_portal_admin(user), "dashboard_limit": DASHBOARD_LIMIT}
     if user.is_applicant:

@@ -7,22 +7,31 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from applications.choices import Field
+from labportal.admin import PortalModelAdmin, ReadMostlyAdmin, ReadOnlyAdmin, register_audit_subject
+from labportal.formatting import mask_identifier
 
 from .models import (
-    CommitteeStatus,
+    Assignment,
     CommitteeMember,
+    CommitteeStatus,
     CriteriaSet,
     Criterion,
     ExpertCommittee,
+    FormalReview,
     FormalReviewItem,
     Objection,
     PublicityNotice,
+    ReviewRound,
+    RoundEntry,
+    Score,
     SiteInspection,
 )
 
+register_audit_subject(Assignment.objects.select_related("expert", "application"))
+
 
 @admin.register(FormalReviewItem)
-class FormalReviewItemAdmin(admin.ModelAdmin):
+class FormalReviewItemAdmin(PortalModelAdmin):
     list_display = ["text", "order", "active"]
     list_editable = ["order", "active"]
     list_filter = ["active"]
@@ -46,6 +55,9 @@ class CommitteeMemberInline(admin.TabularInline):
     extra = 1
     raw_id_fields = ["expert"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("expert")
+
     def _forming(self, obj):
         return obj is None or obj.status == CommitteeStatus.DRAFT
 
@@ -60,7 +72,7 @@ class CommitteeMemberInline(admin.TabularInline):
 
 
 @admin.register(ExpertCommittee)
-class ExpertCommitteeAdmin(admin.ModelAdmin):
+class ExpertCommitteeAdmin(PortalModelAdmin):
     """Membership is edited here; activation (Art. 9 composition check) is a button on the staff page."""
 
     list_display = ["name", "status", "term_start", "term_end", "member_count"]
@@ -92,11 +104,14 @@ class CriterionInline(admin.TabularInline):
 
 
 @admin.register(CriteriaSet)
-class CriteriaSetAdmin(admin.ModelAdmin):
+class CriteriaSetAdmin(PortalModelAdmin):
     list_display = ["name", "purpose", "weights"]
     list_filter = ["purpose"]
     readonly_fields = ["weights"]
     inlines = [CriterionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("criteria")
 
     @admin.display(description=_("weights"))
     def weights(self, obj):
@@ -105,36 +120,125 @@ class CriteriaSetAdmin(admin.ModelAdmin):
         return obj.weight_error() or _("The weights add up to 100.")
 
 
-class ReadMostlyAdmin(admin.ModelAdmin):
-    """Records created by the portal's pages and services: looked at here, never created or deleted."""
+@admin.register(CommitteeMember)
+class CommitteeMemberAdmin(ReadOnlyAdmin):
+    """Members as a list across committees; they are chosen on the committee's own page."""
 
-    def has_add_permission(self, request):
+    list_display = ["expert", "position", "committee"]
+    list_filter = ["position", "committee"]
+    list_select_related = ["expert", "committee"]
+    search_fields = ["expert__full_name", "expert__username"]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(ReadOnlyAdmin):
+    """Criteria as a list across sets; they are edited on their criteria set's page."""
+
+    list_display = ["title", "criteria_set", "weight", "article", "order"]
+    list_filter = ["criteria_set"]
+    list_select_related = ["criteria_set"]
+
+
+@admin.register(FormalReview)
+class FormalReviewAdmin(ReadOnlyAdmin):
+    list_display = ["application", "revision_number", "outcome", "reviewer", "at"]
+    list_filter = ["outcome"]
+    list_select_related = ["application", "reviewer"]
+    search_fields = ["application__name_zh"]
+
+
+class RoundEntryInline(admin.TabularInline):
+    model = RoundEntry
+    extra = 0
+    fields = ["application", "outcome", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("application")
+
+
+@admin.register(ReviewRound)
+class ReviewRoundAdmin(ReadOnlyAdmin):
+    """Rounds are opened and concluded on the staff pages (Art. 13, 19, 26)."""
+
+    list_display = ["title", "committee", "criteria_set", "status", "opened_by", "opened_at", "concluded_at"]
+    list_filter = ["status", "criteria_set__purpose"]
+    list_select_related = ["committee", "criteria_set", "opened_by"]
+    search_fields = ["title"]
+    inlines = [RoundEntryInline]
+
+
+@admin.register(RoundEntry)
+class RoundEntryAdmin(ReadOnlyAdmin):
+    list_display = ["application", "round", "outcome"]
+    list_filter = ["outcome"]
+    list_select_related = ["application", "round"]
+    search_fields = ["application__name_zh", "round__title"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["expert", "application", "round", "status", "assigned_at", "submitted_at"]
+    list_filter = ["status"]
+    list_select_related = ["expert", "application", "round"]
+    search_fields = ["expert__full_name", "application__name_zh"]
+
+
+@admin.register(Score)
+class ScoreAdmin(ReadOnlyAdmin):
+    """Blind scores (Art. 9): a record of what each expert gave, never changed here."""
+
+    list_display = ["assignment_expert", "assignment_application", "criterion", "value"]
+    list_select_related = ["assignment__expert", "assignment__application", "criterion"]
+
+    @admin.display(description=_("expert"), ordering="assignment__expert")
+    def assignment_expert(self, score):
+        return score.assignment.expert
+
+    @admin.display(description=_("application"), ordering="assignment__application")
+    def assignment_application(self, score):
+        return score.assignment.application
 
 
 @admin.register(SiteInspection)
-class SiteInspectionAdmin(ReadMostlyAdmin):
+class SiteInspectionAdmin(ReadOnlyAdmin):
     list_display = ["application", "visited_on", "verdict", "recorded_by", "recorded_at"]
     list_filter = ["verdict"]
     list_select_related = ["application", "recorded_by"]
-    readonly_fields = ["application", "team", "visited_on", "findings", "verdict", "report", "report_name",
-                       "recorded_by", "recorded_at"]
+    exclude = ["report"]
 
 
 @admin.register(PublicityNotice)
 class PublicityNoticeAdmin(ReadMostlyAdmin):
+    """The title may be corrected; the window, the applications and the status are set by the staff pages."""
+
     list_display = ["title", "subject", "status", "starts_on", "ends_on", "working_days"]
     list_filter = ["status", "subject"]
-    readonly_fields = ["subject", "status", "starts_on", "ends_on", "working_days", "applications", "opened_by",
+    readonly_fields = ["subject", "starts_on", "ends_on", "working_days", "applications", "opened_by",
                        "opened_at", "closed_at"]
 
 
 @admin.register(Objection)
-class ObjectionAdmin(ReadMostlyAdmin):
-    list_display = ["__str__", "notice", "application", "objector_kind", "status", "lodged_at"]
+class ObjectionAdmin(ReadOnlyAdmin):
+    """Objections as staff see them: the ID card number masked (PIPL), the files only on the staff pages."""
+
+    list_display = ["receipt_number", "objector", "masked_id_number", "application", "notice", "status", "lodged_at"]
     list_filter = ["status", "objector_kind"]
     list_select_related = ["notice", "application"]
-    readonly_fields = [f.name for f in Objection._meta.fields]
+    search_fields = ["receipt_number", "name", "organisation_name"]
+    fields = ["receipt_number", "notice", "application", "objector_kind", "name", "masked_id_number",
+              "organisation_name", "credit_code", "legal_representative", "contact", "grounds", "status",
+              "resolution", "lodged_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("objection by"))
+    def objector(self, objection):
+        return objection.name or objection.organisation_name
+
+    @admin.display(description=_("ID card number"))
+    def masked_id_number(self, objection):
+        return mask_identifier(objection.id_number) if objection.id_number else "—"

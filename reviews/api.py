@@ -45,6 +45,7 @@ from labportal.api_views import (
     named_choice_field,
     transition_schema,
 )
+from labportal.formatting import mask_identifier
 from labportal.transitions import available_transitions
 
 from . import services
@@ -875,7 +876,7 @@ class ObjectionBriefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Objection
-        fields = ["id", "application", "status", "status_display", "lodged_at"]
+        fields = ["id", "receipt_number", "application", "status", "status_display", "lodged_at"]
         read_only_fields = fields
 
 
@@ -966,15 +967,20 @@ class ObjectionSerializer(_WithTransitions):
     objector_kind = named_choice_field("ObjectorKindEnum", Objection.ObjectorKind.choices, read_only=True)
     status = named_choice_field("ObjectionStatusEnum", ObjectionStatus.choices, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    id_number = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Masked (110105********1234): the full number stays in the database (PIPL)."))
     has_seal_scan = serializers.SerializerMethodField()
     has_evidence = serializers.SerializerMethodField()
 
     class Meta:
         model = Objection
-        fields = ["id", "notice", "application", "objector_kind", "name", "id_number", "organisation_name",
-                  "legal_representative", "contact", "grounds", "has_seal_scan", "has_evidence", "status",
-                  "status_display", "resolution", "lodged_at", "available_transitions"]
+        fields = ["id", "receipt_number", "notice", "application", "objector_kind", "name", "id_number",
+                  "organisation_name", "credit_code", "legal_representative", "contact", "grounds", "has_seal_scan",
+                  "has_evidence", "status", "status_display", "resolution", "lodged_at", "available_transitions"]
         read_only_fields = fields
+
+    def get_id_number(self, obj) -> str:
+        return mask_identifier(obj.id_number) if obj.id_number else ""
 
     def get_has_seal_scan(self, obj) -> bool:
         return bool(obj.seal_scan)
@@ -1061,7 +1067,8 @@ class PublicNoticeSerializer(serializers.ModelSerializer):
         return obj.accepts_objections()
 
 
-_OBJECTION_TEXT_FIELDS = ["name", "id_number", "organisation_name", "legal_representative", "contact", "grounds"]
+_OBJECTION_TEXT_FIELDS = ["name", "id_number", "organisation_name", "credit_code", "legal_representative", "contact",
+                          "grounds"]
 
 
 class ObjectionLodgeSerializer(serializers.ModelSerializer):
@@ -1093,11 +1100,12 @@ class ObjectionReceiptSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Objection
-        fields = ["id", "notice", "application", "status", "lodged_at", "detail"]
+        fields = ["id", "receipt_number", "notice", "application", "status", "lodged_at", "detail"]
         read_only_fields = fields
 
     def get_detail(self, obj) -> str:
-        return _("Your objection has been received and will be examined by SAMR and MIIT.")
+        return _("Your objection has been received and will be examined by SAMR and MIIT. Keep the receipt number "
+                 "%(number)s to follow it.") % {"number": obj.receipt_number}
 
 
 @extend_schema_view(

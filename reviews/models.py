@@ -1,11 +1,12 @@
 """Ministry-side review (Art. 7-9, 13): formal review, the expert committee and its scoring rounds,
 site inspection, and publicity with objections. Approval sign-offs are `labportal.signoffs`."""
 
+import hmac
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,18 +46,21 @@ class FormalReview(models.Model):
         SUPPLEMENT = "supplement", _("Supplement requested")
         REJECTED = "rejected", _("Rejected")
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="formal_reviews")
+    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="formal_reviews")
     revision_number = models.PositiveIntegerField(_("revision"))
     checks = models.JSONField(_("checks"), default=dict)  # {item id: true/false}
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     comment = models.TextField(_("comment"), blank=True)
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("formal review")
         verbose_name_plural = _("formal reviews")
         ordering = ["at"]
+
+    def __str__(self):
+        return _("Formal review of submission %(number)s") % {"number": self.revision_number}
 
 
 # --- expert committee (Art. 9) -----------------------------------------------------------------
@@ -133,7 +137,7 @@ class ExpertCommittee(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
 
 class CommitteeMember(models.Model):
-    committee = models.ForeignKey(ExpertCommittee, on_delete=models.CASCADE, related_name="members")
+    committee = models.ForeignKey(ExpertCommittee, verbose_name=_("expert committee"), on_delete=models.CASCADE, related_name="members")
     expert = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("expert"), on_delete=models.PROTECT,
                                related_name="committee_memberships", limit_choices_to={"role": Role.EXPERT})
     position = models.CharField(_("position"), max_length=16, choices=Position.choices, default=Position.MEMBER)
@@ -176,7 +180,7 @@ class CriteriaSet(models.Model):
 
 
 class Criterion(models.Model):
-    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria")
+    criteria_set = models.ForeignKey(CriteriaSet, verbose_name=_("criteria set"), on_delete=models.CASCADE, related_name="criteria")
     title = models.CharField(_("criterion"), max_length=200)
     article = models.CharField(_("article"), max_length=32, blank=True)
     guidance = models.TextField(_("guidance"), blank=True)
@@ -208,7 +212,7 @@ class ReviewRound(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     committee = models.ForeignKey(ExpertCommittee, verbose_name=_("expert committee"), on_delete=models.PROTECT, related_name="rounds")
     criteria_set = models.ForeignKey(CriteriaSet, verbose_name=_("criteria"), on_delete=models.PROTECT, related_name="rounds")
     status = FSMField(_("status"), default=RoundStatus.OPEN, choices=RoundStatus.choices, protected=True)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
     concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
 
@@ -245,13 +249,18 @@ class RoundEntry(models.Model):
         ADVANCED = "advanced", _("To site inspection")
         REJECTED = "rejected", _("Rejected")
 
-    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="entries")
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="round_entries")
+    round = models.ForeignKey(ReviewRound, verbose_name=_("expert review round"), on_delete=models.CASCADE, related_name="entries")
+    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="round_entries")
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
     reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
+        verbose_name = _("round entry")
+        verbose_name_plural = _("round entries")
         constraints = [models.UniqueConstraint(fields=["round", "application"], name="application_once_per_round")]
+
+    def __str__(self):
+        return self.get_outcome_display()
 
 
 class AssignmentStatus(models.TextChoices):
@@ -281,8 +290,8 @@ class Assignment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     """An expert asked to score one application in one round. Blind: the expert sees no other
     scores until theirs are submitted."""
 
-    round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="assignments")
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="assignments")
+    round = models.ForeignKey(ReviewRound, verbose_name=_("expert review round"), on_delete=models.CASCADE, related_name="assignments")
+    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="assignments")
     expert = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("expert"), on_delete=models.PROTECT, related_name="assignments")
     status = FSMField(_("status"), default=AssignmentStatus.ASSIGNED, choices=AssignmentStatus.choices, protected=True)
     assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True)
@@ -364,8 +373,8 @@ class ScoreQuerySet(models.QuerySet):
 
 
 class Score(models.Model):
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    assignment = models.ForeignKey(Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="+")
     value = models.DecimalField(_("score (0-100)"), max_digits=5, decimal_places=2,
                                 validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))])
     comment = models.TextField(_("comment"), blank=True)
@@ -377,6 +386,9 @@ class Score(models.Model):
         verbose_name_plural = _("scores")
         constraints = [models.UniqueConstraint(fields=["assignment", "criterion"], name="one_score_per_criterion")]
 
+    def __str__(self):
+        return f"{self.value}"
+
 
 # --- site inspection ---------------------------------------------------------------------------
 
@@ -386,20 +398,23 @@ class SiteInspection(models.Model):
         PASS = "pass", _("Conditions confirmed")
         FAIL = "fail", _("Conditions not confirmed")
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="site_inspections")
+    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="site_inspections")
     team = models.TextField(_("inspection team"))
     visited_on = models.DateField(_("date of visit"))
     findings = models.TextField(_("findings"))
     verdict = models.CharField(_("verdict"), max_length=8, choices=Verdict.choices)
     report = models.FileField(_("report or photos"), upload_to="private/inspections/", blank=True)
-    report_name = models.CharField(max_length=255, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    report_name = models.CharField(_("report file name"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("site inspection")
         verbose_name_plural = _("site inspections")
         ordering = ["-visited_on"]
+
+    def __str__(self):
+        return _("Site inspection of %(date)s") % {"date": self.visited_on}
 
 
 # --- publicity and objections (Art. 13) --------------------------------------------------------
@@ -428,10 +443,10 @@ class PublicityNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to (inclusive)"))
     working_days = models.PositiveSmallIntegerField(_("working days"))
-    applications = models.ManyToManyField(Application, related_name="publicity_notices", blank=True)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    opened_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    applications = models.ManyToManyField(Application, verbose_name=_("applications"), related_name="publicity_notices", blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     objects = PublicityNoticeQuerySet.as_manager()
 
@@ -468,26 +483,46 @@ class ObjectionStatus(models.TextChoices):
     SUSTAINED = "sustained", _("Sustained")
 
 
+RECEIPT_NUMBER_FORMAT = "{year}-GS{notice:02d}-{seq:04d}"
+
+
 class ObjectionQuerySet(models.QuerySet):
     def visible_to(self, user):
         if user.is_authenticated and user.is_active and (user.is_superuser or user.role in (Role.MINISTRY_STAFF, Role.ADMINISTRATOR)):
             return self
         return self.none()
 
+    def by_receipt(self, receipt_number, identity):
+        """The objector's own look-up: the objection with this receipt number whose objector gave
+        `identity` (a person's ID card number, an organisation's unified social credit code), else None.
+        A wrong number and a wrong identity are told apart by nobody."""
+        receipt_number = (receipt_number or "").strip().upper()
+        identity = (identity or "").strip().upper()
+        objection = self.select_related("notice", "application").filter(receipt_number=receipt_number).first()
+        if objection is None or not identity:
+            return None
+        given = objection.id_number if objection.objector_kind == Objection.ObjectorKind.PERSON else objection.credit_code
+        return objection if given and hmac.compare_digest(given.upper().encode(), identity.encode()) else None
+
 
 class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
-    """A real-name objection lodged during the window; anonymous ones are not accepted."""
+    """A real-name objection lodged during the window; anonymous ones are not accepted. Its receipt
+    number (异议受理号, e.g. 2026-GS02-0007: year of the notice, the notice, the objection's place in it)
+    and the objector's ID number or credit code let the objector follow it on the public look-up page."""
 
     class ObjectorKind(models.TextChoices):
         PERSON = "person", _("A person")
         ORGANISATION = "organisation", _("An organisation")
 
-    notice = models.ForeignKey(PublicityNotice, on_delete=models.PROTECT, related_name="objections")
+    notice = models.ForeignKey(PublicityNotice, verbose_name=_("publicity notice"), on_delete=models.PROTECT,
+                               related_name="objections")
     application = models.ForeignKey(Application, verbose_name=_("application objected to"), on_delete=models.PROTECT, related_name="objections")
+    receipt_number = models.CharField(_("receipt number"), max_length=24, unique=True, editable=False)
     objector_kind = models.CharField(_("objection by"), max_length=16, choices=ObjectorKind.choices)
     name = models.CharField(_("full name"), max_length=100, blank=True)
     id_number = models.CharField(_("ID card number"), max_length=18, blank=True)
     organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
     seal_scan = models.FileField(_("scan of the seal"), upload_to="private/objections/", blank=True)
     contact = models.CharField(_("phone or e-mail"), max_length=200)
@@ -505,36 +540,71 @@ class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         ordering = ["-lodged_at"]
 
     def __str__(self):
-        return _("Objection by %(name)s") % {"name": self.name or self.organisation_name}
+        return _("Objection %(number)s by %(name)s") % {"number": self.receipt_number, "name": self.name or self.organisation_name}
+
+    def save(self, *args, **kwargs):
+        if self.receipt_number:
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            self.receipt_number = self._next_receipt_number()
+            return super().save(*args, **kwargs)
+
+    def _next_receipt_number(self):
+        """The next number of this objection's notice. The notice's row is locked until the objection is
+        saved, so two objections lodged at the same moment never get the same number."""
+        notice = PublicityNotice.objects.select_for_update().get(pk=self.notice_id)
+        seq = notice.objections.count() + 1
+        while Objection.objects.filter(receipt_number=self.format_receipt_number(notice, seq)).exists():
+            seq += 1
+        return self.format_receipt_number(notice, seq)
+
+    @staticmethod
+    def format_receipt_number(notice, seq):
+        return RECEIPT_NUMBER_FORMAT.format(year=notice.starts_on.year, notice=notice.pk, seq=seq)
 
     def clean_fields(self, exclude=None):
         # `status` is a protected FSMField that changes only through transitions; re-assigning it raises.
-        super().clean_fields(exclude={*(exclude or ()), "status"})
+        # The receipt number is given when the objection is first saved.
+        super().clean_fields(exclude={*(exclude or ()), "status", "receipt_number"})
 
     def clean(self):
-        """Real name only: a person gives name, ID number and contact; an organisation its name, legal
-        representative, contact and a scan of its seal. Anonymous objections are not accepted."""
+        """Real name only: a person gives name, ID number and contact; an organisation its name, unified
+        social credit code, legal representative, contact and a scan of its seal. Anonymous objections
+        are not accepted."""
         from django.core.exceptions import ValidationError
 
-        from .identity import validate_resident_id
+        from .identity import validate_credit_code, validate_resident_id
 
         required = {
             self.ObjectorKind.PERSON: ["name", "id_number", "contact", "grounds"],
-            self.ObjectorKind.ORGANISATION: ["organisation_name", "legal_representative", "contact", "seal_scan", "grounds"],
+            self.ObjectorKind.ORGANISATION: ["organisation_name", "credit_code", "legal_representative", "contact",
+                                             "seal_scan", "grounds"],
         }.get(self.objector_kind, ["objector_kind"])
         errors = {
             f: _("Required: anonymous objections are not accepted (Art. 13 publicity rules).")
             for f in required if not str(getattr(self, f) or "").strip()
         }
-        if self.objector_kind == self.ObjectorKind.PERSON and self.id_number and "id_number" not in errors:
-            try:
-                self.id_number = validate_resident_id(self.id_number)  # stored upper-case, trimmed
-            except ValidationError as exc:
-                errors["id_number"] = exc.messages[0]
+        checks = {self.ObjectorKind.PERSON: ("id_number", validate_resident_id),
+                  self.ObjectorKind.ORGANISATION: ("credit_code", validate_credit_code)}
+        if self.objector_kind in checks:
+            name, validate = checks[self.objector_kind]
+            if getattr(self, name) and name not in errors:
+                try:
+                    setattr(self, name, validate(getattr(self, name)))  # stored upper-case, trimmed
+                except ValidationError as exc:
+                    errors[name] = exc.messages[0]
         if self.notice_id and self.application_id and not self.notice.applications.filter(pk=self.application_id).exists():
             errors["application"] = _("This application is not under this publicity notice.")
         if errors:
             raise ValidationError(errors)
+
+    def decision_entry(self):
+        """The audit record of the decision on this objection (dismissed or sustained); None while it is open."""
+        if self.status == ObjectionStatus.OPEN:
+            return None
+        from labportal.models import AuditEntry
+
+        return AuditEntry.objects.for_object(self).filter(target_state=self.status).order_by("-at", "-pk").first()
 
     @transition(field=status, source=ObjectionStatus.OPEN, target=ObjectionStatus.DISMISSED, permission=is_ministry_staff,
                 custom={"label": _("Dismiss"), "article": "Art. 13", "comment_required": True, "button": "secondary"})

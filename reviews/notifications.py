@@ -125,7 +125,7 @@ def assignment(event):
 def objection(event):
     obj = event.obj
     return {"application": str(obj.application), "notice": obj.notice.title, "lodged": format_date(obj.lodged_at.date()),
-            "grounds": obj.grounds[:500]}
+            "number": obj.receipt_number, "grounds": obj.grounds[:500]}
 
 
 def expert_pages(event):
@@ -137,7 +137,7 @@ def round_page(event):
 
 
 def notice_for_staff(event):
-    return event.obj.notice.get_staff_url()
+    return event.obj.notice.get_staff_url() + f"#objection-{event.obj.pk}"
 
 
 def notice_page(event):
@@ -274,17 +274,17 @@ NOTIFICATION_RULES = {
     },
     Objection: {
         "lodged": Rule(
-            to=(ministries,), subject=_("New objection to %(application)s"), facts=objection, link=notice_for_staff,
+            to=(ministries,), subject=_("New objection %(number)s to %(application)s"), facts=objection, link=notice_for_staff,
             body=_("An objection was lodged under the notice “%(notice)s” (Art. 13). Grounds: %(grounds)s")),
         "dismiss": Rule(
             to=(objector,), subject=_("Your objection to %(application)s: dismissed"), facts=objection, link=notice_page,
             body=_("SAMR and MIIT examined the objection you lodged on %(lodged)s under the notice “%(notice)s” and "
-                   "dismissed it (Art. 13).")),
+                   "dismissed it (Art. 13). Receipt number: %(number)s.")),
         "sustain": (
             Rule(to=(objector,), subject=_("Your objection to %(application)s: sustained"), facts=objection,
                  link=notice_page,
                  body=_("SAMR and MIIT examined the objection you lodged on %(lodged)s under the notice “%(notice)s” and "
-                        "sustained it (Art. 13).")),
+                        "sustained it (Art. 13). Receipt number: %(number)s.")),
             Rule(to=(objected_host,), subject=_("%(application)s: objection sustained"), facts=objection,
                  link=objected_application,
                  body=_("An objection lodged under the notice “%(notice)s” was sustained (Art. 13); the outcome is "

@@ -22,7 +22,7 @@ from .models import Objection
 SEAL_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 PERSON_FIELDS = ("name", "id_number")
-ORGANISATION_FIELDS = ("organisation_name", "legal_representative", "seal_scan")
+ORGANISATION_FIELDS = ("organisation_name", "credit_code", "legal_representative", "seal_scan")
 
 
 def _textarea(rows):
@@ -50,7 +50,7 @@ class ObjectionForm(forms.ModelForm):
     class Meta:
         model = Objection
         fields = [
-            "objector_kind", "name", "id_number", "organisation_name", "legal_representative", "seal_scan",
+            "objector_kind", "name", "id_number", "organisation_name", "credit_code", "legal_representative", "seal_scan",
             "contact", "application", "grounds", "evidence",
         ]
         widgets = {
@@ -58,6 +58,7 @@ class ObjectionForm(forms.ModelForm):
             "grounds": _textarea(6),
             "id_number": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "maxlength": 18,
                                                 "spellcheck": "false"}),
+            "credit_code": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18, "spellcheck": "false"}),
             "contact": forms.TextInput(attrs={"autocomplete": "tel"}),
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
             "organisation_name": forms.TextInput(attrs={"autocomplete": "organization"}),
@@ -69,7 +70,10 @@ class ObjectionForm(forms.ModelForm):
             "organisation_name": gettext_lazy("Name of the organisation"),
         }
         help_texts = {
-            "id_number": gettext_lazy("The 18-character number on your resident identity card."),
+            "id_number": gettext_lazy("The 18-character number on your resident identity card. With the receipt "
+                                      "number, it lets you follow your objection."),
+            "credit_code": gettext_lazy("The organisation's 18-character unified social credit code. With the receipt "
+                                        "number, it lets you follow the objection."),
             "seal_scan": gettext_lazy("A scan of the objection bearing the organisation's seal: PDF, PNG or JPEG."),
             "contact": gettext_lazy("A phone number or e-mail address at which the ministries can reach you."),
             "grounds": gettext_lazy("State the facts and reasons of your objection to this application."),
@@ -87,6 +91,9 @@ class ObjectionForm(forms.ModelForm):
 
     def clean_id_number(self):
         return (self.cleaned_data.get("id_number") or "").strip().upper()
+
+    def clean_credit_code(self):
+        return (self.cleaned_data.get("credit_code") or "").strip().upper()
 
     @staticmethod
     def _checked(uploaded, allowed, refusal):
@@ -120,6 +127,22 @@ class ObjectionForm(forms.ModelForm):
             self.cleaned_data[name] = None if name == "seal_scan" else ""
             self._errors.pop(name, None)
         super()._post_clean()
+
+
+class ObjectionLookupForm(forms.Form):
+    """The objector's look-up: the receipt number and the identity number given with the objection."""
+
+    receipt_number = forms.CharField(
+        label=gettext_lazy("Receipt number"), max_length=24,
+        help_text=gettext_lazy("As shown when the objection was lodged, e.g. 2026-GS02-0007."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    identity = forms.CharField(
+        label=gettext_lazy("ID card number or unified social credit code"), max_length=18,
+        help_text=gettext_lazy("The number given with the objection: a person's ID card number, an organisation's "
+                               "unified social credit code."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "maxlength": 18}),
+    )
 
 
 class ApprovedListFilter(forms.Form):

@@ -402,7 +402,8 @@ def close_notice(notice, by):
 
 
 def lodge_objection(objection):
-    """Validate and save an objection lodged through the public form (real name, in the window)."""
+    """Validate and save an objection lodged through the public form (real name, in the window); saving
+    gives it the next receipt number of its notice."""
     if not objection.notice.accepts_objections():
         raise RuleViolation(_("Objections are accepted only while the publicity window is open (%(start)s to %(end)s).")
                             % {"start": objection.notice.starts_on.isoformat(), "end": objection.notice.ends_on.isoformat()},

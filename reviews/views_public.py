@@ -1,5 +1,6 @@
 """Public pages, no login (namespace "public", included at "public/"): the publicity notices (公示),
-the real-name objection form, and the approved construction list (批准建设名单) with its PDF.
+the real-name objection form and the objector's look-up of its status, and the approved construction
+list (批准建设名单) with its PDF.
 
 Thin: what the public may read is `PublicityNotice.objects.public()` and `Application.objects.public()`;
 whether objections are accepted is `PublicityNotice.accepts_objections()`; the real-name rules are
@@ -15,6 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from applications.models import Application, Status
@@ -23,8 +25,8 @@ from labportal.pdf import render_pdf
 from labportal.paging import query_without_page
 from labportal.rules import RuleViolation
 
-from .models import PublicityNotice
-from .public_forms import ApprovedListFilter, ObjectionForm
+from .models import Objection, PublicityNotice
+from .public_forms import ApprovedListFilter, ObjectionForm, ObjectionLookupForm
 from .services import lodge_objection
 
 NOTICES_PER_PAGE = 10
@@ -90,7 +92,7 @@ def lodge(request, pk):
                 else:
                     window_error = exc.rule_message
             else:
-                request.session[SESSION_RECEIPT] = {"notice": notice.pk, "reference": objection.pk}
+                request.session[SESSION_RECEIPT] = {"notice": notice.pk, "receipt_number": objection.receipt_number}
                 return redirect("public:object_received", pk=notice.pk)
     else:
         initial = {}
@@ -110,13 +112,44 @@ def lodge(request, pk):
 
 @require_GET
 def object_received(request, pk):
-    """The confirmation after an objection is lodged: its reference number and what happens next.
-    Read from the sender's session, so nobody else can look objections up by number."""
+    """The confirmation after an objection is lodged: its receipt number and what happens next.
+    Read from the sender's session; the status is looked up with the number and the sender's identity."""
     notice = get_object_or_404(PublicityNotice.objects.public(), pk=pk)
     receipt = request.session.get(SESSION_RECEIPT) or {}
-    if receipt.get("notice") != notice.pk:
+    if receipt.get("notice") != notice.pk or not receipt.get("receipt_number"):
         return redirect(notice.get_absolute_url())
-    return render(request, "public/object_received.html", {"notice": notice, "reference": receipt["reference"]})
+    return render(request, "public/object_received.html", {"notice": notice, "receipt_number": receipt["receipt_number"]})
+
+
+@require_http_methods(["GET", "POST"])
+def objection_lookup(request):
+    """The objector follows their objection: receipt number plus the ID card number (a person) or the unified
+    social credit code (an organisation) they gave. POST only, so the numbers never sit in a URL or a log;
+    every attempt counts against the address's hourly limit, so numbers cannot be tried in bulk."""
+    objection, decision = None, None
+    if request.method == "POST":
+        if not throttle.allow_objection_lookup(request):
+            response = render(request, "public/lookup_throttled.html", {
+                "limit": settings.OBJECTION_LOOKUPS_PER_HOUR_PER_ADDRESS,
+            }, status=429)
+            response["Retry-After"] = str(throttle.retry_after(throttle.OBJECTION_WINDOW_SECONDS))
+            return response
+        form = ObjectionLookupForm(request.POST)
+        if form.is_valid():
+            objection = Objection.objects.by_receipt(form.cleaned_data["receipt_number"], form.cleaned_data["identity"])
+            if objection is None:
+                form.add_error(None, _("No objection matches this receipt number and ID card number or credit code. "
+                                       "Check both and try again."))
+            else:
+                decision = objection.decision_entry()
+    else:
+        form = ObjectionLookupForm()
+    return render(request, "public/lookup.html", {
+        "form": form,
+        "objection": objection,
+        "decision": decision,
+        "limit": settings.OBJECTION_LOOKUPS_PER_HOUR_PER_ADDRESS,
+    })
 
 
 # --- the approved construction list --------------------------------------------------------------

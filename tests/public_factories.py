@@ -18,7 +18,7 @@ from accounts.models import OrganisationKind
 from applications.models import Status
 from labportal.transitions import run_transition
 from reviews import services
-from reviews.identity import CHECK_DIGITS, WEIGHTS
+from reviews.identity import CHECK_DIGITS, WEIGHTS, credit_code_check_character
 from reviews.models import (
     CommitteeMember,
     CriteriaSet,
@@ -49,6 +49,11 @@ def at(day, hour=10):
 def resident_id(first17="11010519491231002"):
     """An 18-character resident ID number with the correct GB 11643 check digit."""
     return first17 + CHECK_DIGITS[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
+
+
+def credit_code(first17="91110108MA01K2L3X"):
+    """An 18-character unified social credit code with the correct GB 32100 check character."""
+    return first17 + credit_code_check_character(first17)
 
 
 def wrong_check_digit(number):

@@ -20,7 +20,7 @@ from labportal.transitions import run_transition
 from reviews.models import Objection
 from reviews.services import publicity_end
 from tests.factories import LocalHostFactory, complete_dossier, ministry_staff
-from tests.public_factories import Pipeline, at, resident_id, wrong_check_digit
+from tests.public_factories import Pipeline, at, credit_code, resident_id, wrong_check_digit
 
 MONDAY = datetime.date(2026, 3, 2)  # notices of these tests are published on this day, for 5 working days
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde" + b"\x00" * 64
@@ -70,7 +70,8 @@ def person(application, **overrides):
 
 def organisation(application, seal=None, **overrides):
     data = {
-        "objector_kind": "organisation", "organisation_name": "某某检测技术有限公司", "legal_representative": "赵六",
+        "objector_kind": "organisation", "organisation_name": "某某检测技术有限公司", "credit_code": credit_code(),
+        "legal_representative": "赵六",
         "contact": "legal@example.cn", "application": application.pk, "grounds": "申报材料中的标准并非其主导制定。",
         "declaration": "on",
     }
@@ -169,9 +170,11 @@ def test_person_with_valid_id_lodges_objection_and_gets_reference_art13(client_e
 
     receipt = client_en.get(response["Location"])
     assert receipt.status_code == 200
-    assert receipt.context["reference"] == objection.pk
-    assert f'data-testid="reference">{objection.pk}<' in receipt.content.decode()
+    assert objection.receipt_number == f"2026-GS{notice.pk:02d}-0001"
+    assert receipt.context["receipt_number"] == objection.receipt_number
+    assert f'data-testid="receipt-number">{objection.receipt_number}<' in receipt.content.decode()
     assert "What happens next" in receipt.content.decode()
+    assert reverse("public:objection_lookup") in receipt.content.decode()
 
 
 @pytest.mark.django_db

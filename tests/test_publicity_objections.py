@@ -115,7 +115,8 @@ def person(notice, application=None, **kw):
 
 
 def organisation(notice, application=None, seal=True, **kw):
-    data = {"organisation_name": "某检测技术有限公司", "legal_representative": "李四", "contact": "010-12345678",
+    data = {"organisation_name": "某检测技术有限公司", "credit_code": "91350100M000100Y43", "legal_representative": "李四",
+            "contact": "010-12345678",
             "grounds": "申报的标准并非由依托单位牵头制定。"}
     data.update(kw)
     objection = Objection(notice=notice, application=application or first_app(notice),
@@ -140,9 +141,10 @@ def test_objection_by_a_person_with_a_valid_id_is_accepted_and_staff_told_art13(
     objection.refresh_from_db()
     assert objection.status == ObjectionStatus.OPEN
     assert (objection.name, objection.id_number) == ("张三", VALID_ID)
-    told = Notification.objects.filter(url=notice.get_staff_url())
+    told = Notification.objects.filter(url=f"{notice.get_staff_url()}#objection-{objection.pk}")
     assert list(told.values_list("recipient_id", flat=True)) == [ministry.staff.pk]
     assert "场地面积不实" in told.get().body
+    assert objection.receipt_number == f"2026-GS{notice.pk:02d}-0001" and objection.receipt_number in told.get().subject
 
 
 def test_objector_id_number_is_stored_normalised(notice):

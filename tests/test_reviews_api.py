@@ -533,11 +533,13 @@ def test_a_person_lodges_a_real_name_objection_and_staff_sustain_it_art13(stage,
     assert response.data["status"] == ObjectionStatus.OPEN
     objection = Objection.objects.get(pk=response.data["id"])
     assert objection.name == "王五" and objection.evidence
+    assert response.data["receipt_number"] == objection.receipt_number and objection.receipt_number in response.data["detail"]
 
     staff = client_for(stage.staff)
     listed = staff.get("/api/objections/")
     assert ids(listed) == {objection.pk}
-    assert listed.data["results"][0]["id_number"] == resident_id()
+    assert listed.data["results"][0]["id_number"] == resident_id()[:6] + "********" + resident_id()[-4:]  # PIPL
+    assert listed.data["results"][0]["receipt_number"] == objection.receipt_number
     assert staff.get(f"/api/objections/{objection.pk}/files/evidence/").status_code == 200
     assert transition(staff, "objections", objection.pk, "sustain").status_code == 400  # reasons required
     response = transition(staff, "objections", objection.pk, "sustain", comment="经核实，数据不实。")
@@ -548,7 +550,7 @@ def test_an_organisation_objects_with_its_seal_art13(stage, address):
     (app,) = stage.inspected(1)
     notice = stage.notice([app])
     body = _objection(app, objector_kind=Objection.ObjectorKind.ORGANISATION, name=None, id_number=None,
-                      organisation_name="某检测公司", legal_representative="赵六")
+                      organisation_name="某检测公司", credit_code="91350100M000100Y43", legal_representative="赵六")
     missing_seal = _post_objection(notice, body, address)
     assert missing_seal.status_code == 400 and "seal_scan" in missing_seal.data["errors"]
     response = _post_objection(notice, {**body, "seal_scan": SimpleUploadedFile("seal.pdf", PDF)}, address)

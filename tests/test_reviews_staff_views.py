@@ -389,7 +389,8 @@ def test_objections_dismissed_and_sustained_and_close_refused_while_open_art13(c
     login(client, staff)
 
     page = client.get(notice.get_staff_url()).content.decode()
-    assert "11010519491231002X" in page and "李四" in page  # the objector's details, for staff
+    assert "李四" in page and minor.receipt_number in page and serious.receipt_number in page  # the objector, for staff
+    assert "110105********002X" in page and "11010519491231002X" not in page  # the ID card number masked (PIPL)
 
     refused = client.post(reverse("reviews:notice_transition", args=[notice.pk, "close"]))
     assert any("Resolve every objection" in t and "Art. 13" in t for t in message_texts(refused))

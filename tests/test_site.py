@@ -204,7 +204,7 @@ def test_profile_cannot_change_role_or_organisation(client):
 
 
 def test_account_pages_require_login(client):
-    for name in ("profile", "password_change", "home", "notifications"):
+    for name in ("profile", "password_change", "notifications"):
         response = client.get(reverse(name))
         assert response.status_code == 302 and response.url.startswith(reverse("login")), name
 
@@ -212,9 +212,13 @@ def test_account_pages_require_login(client):
 # --- home per role ----------------------------------------------------------------------------
 
 
-def test_home_redirects_anonymous_to_login(client):
-    response = client.get(reverse("home"))
-    assert response.status_code == 302 and response.url == f"{reverse('login')}?next=/"
+def test_home_is_the_public_front_page_for_a_visitor_and_the_dashboard_for_a_user(client):
+    visitor = client.get(reverse("home"))
+    assert visitor.status_code == 200 and 'data-testid="front-login"' in html(visitor)
+    client.force_login(applicant_of(ApplicationFactory().host))
+    user = client.get(reverse("home"))
+    assert "front/index.html" not in [t.name for t in user.templates] and "home/home.html" in [t.name for t in user.templates]
+    assert f'href="{reverse("front_page")}"' in html(user)  # the public front page, from the footer
 
 
 def test_home_applicant_sees_their_draft_and_other_hosts_do_not(client):

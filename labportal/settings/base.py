@@ -153,6 +153,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 OBJECTIONS_PER_HOUR_PER_ADDRESS = env.int("OBJECTIONS_PER_HOUR_PER_ADDRESS", default=5)
+OBJECTION_LOOKUPS_PER_HOUR_PER_ADDRESS = env.int("OBJECTION_LOOKUPS_PER_HOUR_PER_ADDRESS", default=10)
 # How many reverse proxies append to X-Forwarded-For (the client address for throttles).
 THROTTLE_TRUSTED_PROXIES = env.int("THROTTLE_TRUSTED_PROXIES", default=0)
 
@@ -184,6 +185,13 @@ SPECTACULAR_SETTINGS = {
 RETURNED_DOSSIER_FIX_WORKING_DAYS = env.int("RETURNED_DOSSIER_FIX_WORKING_DAYS", default=15)
 SUPPLEMENT_FIX_WORKING_DAYS = env.int("SUPPLEMENT_FIX_WORKING_DAYS", default=10)
 PUBLICITY_WORKING_DAYS = env.int("PUBLICITY_WORKING_DAYS", default=5)
+
+# The coordination office as the public pages show it (unset: a default name and hours; the rest left out).
+PORTAL_CONTACT_NAME = env("PORTAL_CONTACT_NAME", default="")
+PORTAL_CONTACT_ADDRESS = env("PORTAL_CONTACT_ADDRESS", default="")
+PORTAL_CONTACT_PHONE = env("PORTAL_CONTACT_PHONE", default="")
+PORTAL_CONTACT_EMAIL = env("PORTAL_CONTACT_EMAIL", default="")
+PORTAL_CONTACT_HOURS = env("PORTAL_CONTACT_HOURS", default="")
 
 # Absolute links in e-mails and calendar feeds.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

@@ -6,3 +6,6 @@ DEBUG = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# The demo's coordination office (production sets PORTAL_CONTACT_* in its environment).
+PORTAL_CONTACT_EMAIL = PORTAL_CONTACT_EMAIL or "lab-office@labportal.example"  # noqa: F405

@@ -4,6 +4,7 @@
     {{ app.instrument_value_cny|cny }}   ¥52,000,000.00 (5,200 万元)
     {{ app.research_space_m2|area }}     3,500 m²
     {{ app.submitted_at|cn_date }}       2026年11月24日 10:30
+    {{ objection.id_number|masked }}     110105********1234
     {{ "Art. 13"|article }}              第十三条 (Chinese) / Art. 13 (English)
     {% unread_count as n %}
     {% transition_buttons app request.user %}
@@ -40,6 +41,12 @@ def area(value):
 @register.filter
 def cn_date(value):
     return formatting.format_date(value)
+
+
+@register.filter
+def masked(value):
+    """An ID card number with its middle hidden: 110105********1234 (PIPL)."""
+    return formatting.mask_identifier(value)
 
 
 _DIGITS = "零一二三四五六七八九"

@@ -76,12 +76,16 @@ class Portal:
     @contextmanager
     def person(self, user, path="/", locale="en-US"):
         """`user` at their browser, opening `path`. The first time, and whenever their session has expired
-        (months pass in these journeys), the portal asks them to log in and then brings them on to `path`."""
+        (months pass in these journeys), the portal asks them to log in and then brings them on to `path`
+        (at `/`, the public front page offers the log-in)."""
         page = self.people.get(user.pk)
         if page is None:
             page = self.people[user.pk] = self.new_page(locale)
         self.current_page = page
         page.goto(path)
+        front_login = page.get_by_test_id("front-login")
+        if urlsplit(page.url).path == "/" and front_login.count():
+            follow(front_login)  # a visitor at the public front page logs in from it, and comes back home
         if urlsplit(page.url).path == "/accounts/login/":
             log_in(page, user)
             expect(page).to_have_url(re.compile(re.escape(path) + "$"))

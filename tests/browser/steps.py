@@ -340,8 +340,18 @@ def public_objects(portal, notice, application, name):
         click_button(page, "Lodge the objection")
         expect(page.locator("main h1")).to_have_text("Your objection has been received")
         objection = Objection.objects.get(notice=notice, name=name)
-        expect(page.get_by_test_id("reference")).to_have_text(str(objection.pk))
+        expect(page.get_by_test_id("receipt-number")).to_have_text(objection.receipt_number)
+        follow(page.locator("main").get_by_role("link", name="Follow an objection"))
+        public_follows_objection(page, objection, "Being examined")
     return objection
+
+
+def public_follows_objection(page, objection, status):
+    """The objector looks the objection up with its receipt number and their ID card number."""
+    page.fill("#id_receipt_number", objection.receipt_number)
+    page.fill("#id_identity", VALID_ID_NUMBER)
+    click_button(page, "Look up")
+    expect(page.get_by_test_id("lookup-status")).to_have_text(status)
 
 
 def staff_dismiss_objection(portal, staff, notice, objection):
@@ -349,11 +359,15 @@ def staff_dismiss_objection(portal, staff, notice, objection):
         expect(page.locator("main .alert-warning")).to_contain_text("1 objection is still open")
         card = page.locator(f"#objection-{objection.pk}")
         expect(card).to_contain_text(objection.name)
-        expect(card).to_contain_text(VALID_ID_NUMBER)
+        expect(card.get_by_test_id("id-number")).to_have_text(VALID_ID_NUMBER[:6] + "********" + VALID_ID_NUMBER[-4:])
         card.locator("textarea[name=comment]").first.fill("经核查，仪器设备原值有发票与审计报告为证，异议不成立。")
         click_button(card.page, "Dismiss", scope=card)
         message(page, "“Dismiss” done; the status is now “Dismissed”.")
         expect(page.locator(f"#objection-{objection.pk}")).to_contain_text("异议不成立")
+    with portal.visitor() as page:
+        page.goto("/public/objections/lookup/")
+        public_follows_objection(page, objection, "Dismissed")
+        expect(page.get_by_test_id("lookup-resolution")).to_contain_text("异议不成立")
 
 
 def staff_close_publicity(portal, staff, notice, too_early=False):

@@ -22,7 +22,8 @@ def test_public_and_lab_pages_fit_a_phone(portal):
     with portal.visitor(locale="zh-CN") as page:
         page.set_viewport_size(PHONE)
         for path in (reverse("directory:list"), reverse("public:approved"), reverse("public:notices"),
-                     reverse("directory:detail", args=[lab.pk])):
+                     reverse("directory:detail", args=[lab.pk]), "/", reverse("measures"), reverse("guide"),
+                     reverse("faq"), reverse("public:objection_lookup")):
             page.goto(path)
             assert fits_the_width(page), path
             expect(page.locator(".navbar-toggler")).to_be_visible()  # the menu folds away on a phone

@@ -1338,7 +1338,7 @@ class Command(BaseCommand):
         ))
         dismissed = lodge_objection(Objection(
             notice=second, application=fresh["biocompat"], objector_kind=Objection.ObjectorKind.ORGANISATION,
-            organisation_name="杭州安澜医疗科技有限公司", legal_representative="沈建华",
+            organisation_name="杭州安澜医疗科技有限公司", credit_code="91330106MA2H3K7Q4Q", legal_representative="沈建华",
             contact="legal@anlan-med.example.com", seal_scan=_pdf_upload("公章扫描件.pdf", "Seal of the objector"),
             grounds="该院 2024 年为我公司出具的一份细胞毒性检测报告结论有误，影响产品注册，我公司认为其不具备承担国家实验室的能力。",
         ))
