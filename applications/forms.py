@@ -350,8 +350,8 @@ class AttachmentUploadForm(forms.Form):
 
 # The lists of applications (this one and the ministry queue): newest first, or by name in pinyin order.
 APPLICATION_SORTS = [
-    ("updated", _("Last saved, newest first"), ("-updated_at", "-pk")),
-    ("name", _("Name (pinyin order)"), ("name_sort", "pk")),
+    ("updated", _("Last saved first"), ("-updated_at", "-pk")),
+    ("name", _("Name (pinyin)"), ("name_sort", "pk")),
 ]
 
 

@@ -30,8 +30,8 @@ class LabRuleFormMixin(RuleFormMixin):
 
 
 LAB_SORTS = [
-    ("approved", _("Most recently approved"), ("-approved_on", "name_sort", "pk")),
-    ("name", _("Name (pinyin order)"), ("name_sort", "pk")),
+    ("approved", _("Latest approved first"), ("-approved_on", "name_sort", "pk")),
+    ("name", _("Name (pinyin)"), ("name_sort", "pk")),
 ]
 
 
