@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from labportal.sorting import PinyinSorted, sort_key_field
+
 from .provinces import Province
 
 
@@ -42,8 +44,11 @@ RECOMMENDER_KINDS = (
 MINISTRY_KINDS = (OrganisationKind.SAMR, OrganisationKind.MIIT)
 
 
-class Organisation(models.Model):
+class Organisation(PinyinSorted, models.Model):
+    pinyin_sort = ("name_sort", "name")
+
     name = models.CharField(_("name"), max_length=200, unique=True)
+    name_sort = sort_key_field()
     kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
     host_type = models.CharField(_("host type"), max_length=32, choices=HostType.choices, blank=True)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, blank=True)
@@ -62,7 +67,7 @@ class Organisation(models.Model):
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
-        ordering = ["kind", "province", "name"]
+        ordering = ["kind", "province", "name_sort", "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "province"],

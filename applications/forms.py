@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationKind
+from labportal.filters import KeywordFilterSet, SortFilter
 
 from .choices import AttachmentSection, DimensionVerdict, Field, ResearchDirection, ReviewDimension
 from .models import (
@@ -347,7 +348,14 @@ class AttachmentUploadForm(forms.Form):
 # --- list filter -----------------------------------------------------------------------------------
 
 
-class ApplicationFilter(django_filters.FilterSet):
+# The lists of applications (this one and the ministry queue): newest first, or by name in pinyin order.
+APPLICATION_SORTS = [
+    ("updated", _("Last saved first"), ("-updated_at", "-pk")),
+    ("name", _("Name (pinyin)"), ("name_sort", "pk")),
+]
+
+
+class ApplicationFilter(KeywordFilterSet):
     status = django_filters.ChoiceFilter(
         label=_verbose(Application, "status"), choices=Status.choices, empty_label=_("All statuses"),
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -356,10 +364,11 @@ class ApplicationFilter(django_filters.FilterSet):
         label=_verbose(Application, "field"), choices=Field.choices, empty_label=_("All fields"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+    sort = SortFilter(APPLICATION_SORTS)
 
     class Meta:
         model = Application
-        fields = ["status", "field"]
+        fields = ["q", "status", "field", "sort"]
 
 
 # --- preliminary review (Art. 10) ------------------------------------------------------------------

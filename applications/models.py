@@ -5,10 +5,11 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -17,9 +18,11 @@ from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, FSMModelM
 
 from accounts.models import Organisation, OrganisationKind, Role
 from labportal.deadlines import close_deadlines, open_deadline
-from labportal.models import Deadline
+from labportal.filters import keyword_filter
+from labportal.models import Deadline, SignOff
 from labportal.rules import RuleViolation
-from labportal.signoffs import both_signed, sign
+from labportal.signoffs import both_signed, ministry_of, sign
+from labportal.sorting import PinyinSorted, sort_key_field
 from labportal.workdays import add_working_days
 
 from . import permissions
@@ -92,6 +95,14 @@ DISCARD_DRAFT_LABEL = _("Delete the draft")
 DISCARD_DRAFT_CONSEQUENCE = _("The draft will be deleted with everything filled in and uploaded. It was never "
                               "submitted, so nobody else has seen it; it cannot be restored.")
 
+SEARCH_FIELDS = ("name_zh", "name_en_subject", "host__name")
+
+
+def search_text(text):
+    """The words to look for; a pasted full English name loses its common prefix."""
+    text, prefix = (text or "").strip(), LAB_NAME_EN_PREFIX.strip()
+    return text[len(prefix):] if text.casefold().startswith(prefix.casefold()) else text
+
 
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -148,6 +159,10 @@ class ApplicationQuerySet(models.QuerySet):
             awaiting_recommender_1=recommender(pending, 0), awaiting_recommender_2=recommender(pending, 1),
         )
 
+    def search(self, text):
+        """The keyword box of the lists: the Chinese or English name, or the host's name."""
+        return keyword_filter(self, search_text(text), SEARCH_FIELDS)
+
     def awaiting(self, user):
         """What waits for `user`'s action (their home page)."""
         qs = self.visible_to(user)
@@ -161,13 +176,18 @@ class ApplicationQuerySet(models.QuerySet):
                 decision=PreliminaryReview.Decision.PENDING,
             )
             return qs.filter(status=Status.SUBMITTED).filter(Exists(pending))
-        if user.role == Role.MINISTRY_STAFF:
+        if user.role == Role.MINISTRY_STAFF:  # an approval their ministry has signed waits for the other one
+            signed = SignOff.objects.filter(
+                content_type=ContentType.objects.get_for_model(self.model), object_id=OuterRef("pk"),
+                decision=APPROVAL_DECISION, ministry=ministry_of(user),
+            )
             return qs.filter(status__in=[Status.RECOMMENDED, Status.FORMAL_REVIEW_PASSED, Status.SITE_INSPECTION,
-                                         Status.INSPECTED, Status.AWAITING_APPROVAL])
+                                         Status.INSPECTED, Status.AWAITING_APPROVAL]).exclude(
+                Q(status=Status.AWAITING_APPROVAL) & Exists(signed))
         return qs.none()
 
 
-class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     host = models.ForeignKey(
         Organisation,
         verbose_name=_("host institution"),
@@ -184,6 +204,7 @@ class Application(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     # Overview (Art. 3, 4, 31)
     name_zh = models.CharField(_("proposed lab name (Chinese)"), max_length=100, blank=True)
+    name_sort = sort_key_field()
     name_en_subject = models.CharField(
         _("×× part of the English name"), max_length=150, blank=True,
         help_text=_("The English name is shown as “State Quality & Standards Laboratory of ××” (Art. 31)."),

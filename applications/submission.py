@@ -88,5 +88,6 @@ def snapshot_revision(application, user):
     application.revision_count += 1
     application.submitted_at = timezone.now()
     return Revision.objects.create(
-        application=application, number=application.revision_count, submitted_by=user, snapshot=snapshot(application)
+        application=application, number=application.revision_count, submitted_by=user,
+        submitted_at=application.submitted_at, snapshot=snapshot(application),
     )

@@ -14,9 +14,12 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from labportal.confirmation import before_transition, confirmation_page, confirmed, drastic_actions
+from labportal import exports
+from labportal.exports import Column
 from labportal.models import AuditEntry
 from labportal.paging import query_without_page
 from labportal.rules import RuleViolation
@@ -94,14 +97,27 @@ def _not_editable(request, application):
 # --- list and create ------------------------------------------------------------------------------
 
 
+LIST_COLUMNS = [
+    Column(gettext_lazy("Name"), str),
+    Column(gettext_lazy("Host institution"), lambda a: a.host.name),
+    Column(gettext_lazy("Host level"), lambda a: a.host.get_level_display()),
+    Column(gettext_lazy("Province"), lambda a: a.host.get_province_display()),
+    Column(gettext_lazy("Field"), lambda a: a.get_field_display()),
+    Column(gettext_lazy("Status"), lambda a: a.get_status_display()),
+    Column(gettext_lazy("Last saved"), lambda a: a.updated_at),
+]
+
+
 @login_required
 def application_list(request):
     queryset = Application.objects.visible_to(request.user).for_table()
-    filterset = ApplicationFilter(request.GET or None, queryset=queryset)
+    filterset = ApplicationFilter(request.GET, queryset=queryset)
+    if exports.requested(request):
+        return exports.export(request, filterset.qs, LIST_COLUMNS, _("Applications"))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "applications/list.html", {
         "filter": filterset,
-        "page": page,
+        "page_obj": page,
         "query": query_without_page(request),
         "can_create": permissions.may_create_application(request.user),
     })

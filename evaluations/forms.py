@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.provinces import Province
 from applications.choices import Field
+from labportal.filters import KeywordFilterSet, SortFilter
 from reviews.forms import RuleFormMixin
 
 from .models import AnnualReport, ChangeKind, Laboratory, LabStatus, ReportOutput
@@ -28,7 +29,13 @@ class LabRuleFormMixin(RuleFormMixin):
             self.add_error(None, exc)
 
 
-class LaboratoryFilter(django_filters.FilterSet):
+LAB_SORTS = [
+    ("approved", _("Latest approved first"), ("-approved_on", "name_sort", "pk")),
+    ("name", _("Name (pinyin)"), ("name_sort", "pk")),
+]
+
+
+class LaboratoryFilter(KeywordFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=LabStatus.choices, empty_label=_("All statuses"),
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -41,10 +48,11 @@ class LaboratoryFilter(django_filters.FilterSet):
         label=_("Province"), choices=Province.choices, empty_label=_("All provinces"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+    sort = SortFilter(LAB_SORTS)
 
     class Meta:
         model = Laboratory
-        fields = ["status", "field", "province"]
+        fields = ["q", "status", "field", "province", "sort"]
 
 
 # --- the lab's own data (Art. 14-16) -------------------------------------------------------------

@@ -21,9 +21,11 @@ from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, FSMModelM
 
 from accounts.models import Organisation, Role
 from applications.choices import Field
-from applications.models import LAB_NAME_EN_PREFIX, Application, validate_lab_name_zh
+from applications.models import LAB_NAME_EN_PREFIX, SEARCH_FIELDS, Application, search_text, validate_lab_name_zh
 from applications.permissions import is_ministry_staff
+from labportal.filters import keyword_filter
 from labportal.signoffs import both_signed
+from labportal.sorting import PinyinSorted, sort_key_field
 
 from . import permissions
 
@@ -108,7 +110,7 @@ class LaboratoryQuerySet(models.QuerySet):
         return self.filter(status__in=PUBLIC_LAB_STATES)
 
     def for_table(self):
-        return self.select_related("host").with_status_detail().order_by("-approved_on", "name_zh")
+        return self.select_related("host").with_status_detail().order_by("-approved_on", "name_sort", "pk")
 
     def with_status_detail(self):
         """What `Laboratory.status_text` needs to say who still has to act (no query per row): each ministry's
@@ -124,6 +126,10 @@ class LaboratoryQuerySet(models.QuerySet):
             object_id=models.OuterRef("pk"), decision=decision, ministry=ministry,
         ))
 
+    def search(self, text):
+        """The keyword box of the lists: the Chinese or English name, or the host's name."""
+        return keyword_filter(self, search_text(text), SEARCH_FIELDS)
+
     def with_open_round(self):
         """`in_open_round`: the lab is in an expert round still being scored (one at a time, Art. 19, 26)."""
         from reviews.models import RoundEntry, RoundStatus
@@ -137,9 +143,10 @@ class LaboratoryQuerySet(models.QuerySet):
                              miit_confirmed=self._signed(CONFIRM_ACCEPTANCE, "miit"))
 
 
-class Laboratory(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     application = models.OneToOneField(Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="laboratory")
     name_zh = models.CharField(_("name"), max_length=100, validators=[validate_lab_name_zh])
+    name_sort = sort_key_field()
     name_en_subject = models.CharField(_("×× part of the English name"), max_length=150)
     host = models.ForeignKey(Organisation, verbose_name=_("host institution"), on_delete=models.PROTECT, related_name="laboratories")
     field = models.CharField(_("field (Art. 4)"), max_length=40, choices=Field.choices, db_index=True)
@@ -167,7 +174,7 @@ class Laboratory(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     class Meta:
         verbose_name = _("laboratory")
         verbose_name_plural = _("laboratories")
-        ordering = ["-approved_on", "name_zh"]
+        ordering = ["-approved_on", "name_sort", "name_zh"]
 
     def __str__(self):
         return self.name_zh

@@ -15,10 +15,13 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.choices import ResearchDirection
 from labportal.confirmation import before_transition, drastic_actions
+from labportal import exports
+from labportal.exports import Column
 from labportal.models import AuditEntry
 from labportal.paging import query_without_page
 from labportal.rules import RuleViolation
@@ -62,10 +65,25 @@ def _refused(request, exc, lab):
 # --- list and detail ------------------------------------------------------------------------------
 
 
+LIST_COLUMNS = [
+    Column(gettext_lazy("Name"), lambda lab: lab.name_zh),
+    Column(gettext_lazy("English name"), lambda lab: lab.name_en),
+    Column(gettext_lazy("Host institution"), lambda lab: lab.host.name),
+    Column(gettext_lazy("Province"), lambda lab: lab.host.get_province_display()),
+    Column(gettext_lazy("Field"), lambda lab: lab.get_field_display()),
+    Column(gettext_lazy("Status"), lambda lab: lab.get_status_display()),
+    Column(gettext_lazy("Latest evaluation result"), lambda lab: lab.get_latest_result_display()),
+    Column(gettext_lazy("Approved on"), lambda lab: lab.approved_on),
+    Column(gettext_lazy("Construction end"), lambda lab: lab.construction_end),
+]
+
+
 @login_required
 def lab_list(request):
     queryset = Laboratory.objects.visible_to(request.user).for_table()
-    filterset = LaboratoryFilter(request.GET or None, queryset=queryset)
+    filterset = LaboratoryFilter(request.GET, queryset=queryset)
+    if exports.requested(request):
+        return exports.export(request, filterset.qs, LIST_COLUMNS, _("Laboratories"))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "labs/list.html", {"filter": filterset, "page_obj": page, "query": query_without_page(request)})
 

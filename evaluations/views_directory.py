@@ -10,14 +10,15 @@ lab is publicised, Art. 28). Never the people, their contacts, reports or opinio
 import django_filters
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from accounts.provinces import Province
 from applications.choices import Field, ResearchDirection
-from applications.models import LAB_NAME_EN_PREFIX
+from labportal import exports
+from labportal.exports import Column
 from labportal.paging import query_without_page
 
 from .models import IN_CONSTRUCTION_STATES, OPERATION_STATES, PUBLIC_LAB_STATES, EvaluationResult, Laboratory, LabStatus
@@ -26,11 +27,11 @@ PAGE_SIZE = 20
 STAGES = {"construction": IN_CONSTRUCTION_STATES, "operation": OPERATION_STATES}
 PROVINCE_LABELS = dict(Province.choices)
 DIRECTION_LABELS = dict(ResearchDirection.choices)
-SORTS = {
-    "name": ("name_zh", "pk"),
-    "newest": ("-approved_on", "name_zh", "pk"),
-    "oldest": ("approved_on", "name_zh", "pk"),
-    "field": ("field", "name_zh", "pk"),
+SORTS = {  # names in pinyin order (`labportal.sorting`)
+    "name": ("name_sort", "pk"),
+    "newest": ("-approved_on", "name_sort", "pk"),
+    "oldest": ("approved_on", "name_sort", "pk"),
+    "field": ("field", "name_sort", "pk"),
 }
 
 
@@ -73,12 +74,7 @@ class DirectoryFilter(django_filters.FilterSet):
         fields = ["q", "stage", "status", "field", "province", "excellent", "sort"]
 
     def search(self, queryset, name, value):
-        text, prefix = value.strip(), LAB_NAME_EN_PREFIX.strip()
-        if text.casefold().startswith(prefix.casefold()):  # someone pasted the full English name
-            text = text[len(prefix):].strip()
-        if not text:
-            return queryset
-        return queryset.filter(Q(name_zh__icontains=text) | Q(name_en_subject__icontains=text) | Q(host__name__icontains=text))
+        return queryset.search(value)
 
     def in_stage(self, queryset, name, value):
         return queryset.filter(status__in=STAGES[value])
@@ -97,13 +93,33 @@ def _public_labs():
 def _with_labels(labs):
     """The province as a name (a central host's lab has none: its level instead), without a query."""
     for lab in labs:
-        lab.province_label = PROVINCE_LABELS.get(lab.province) or lab.host.get_level_display()
+        lab.province_label = _province_label(lab)
     return labs
+
+
+def _province_label(lab):
+    return PROVINCE_LABELS.get(lab.province) or lab.host.get_level_display()
+
+
+EXPORT_COLUMNS = [
+    Column(_("Laboratory"), lambda lab: lab.name_zh),
+    Column(_("English name"), lambda lab: lab.name_en),
+    Column(_("Host institution"), lambda lab: lab.host.name),
+    Column(_("Field"), lambda lab: lab.get_field_display()),
+    Column(_("Province"), _province_label),
+    Column(_("Status"), lambda lab: lab.get_status_display()),
+    Column(_("Latest evaluation result"), lambda lab: lab.get_latest_result_display()),
+    Column(_("Construction start"), lambda lab: lab.construction_start),
+    Column(_("Construction end"), lambda lab: lab.construction_end),
+    Column(_("In operation since"), lambda lab: lab.operation_started_on),
+]
 
 
 @require_GET
 def directory(request):
     filterset = DirectoryFilter(request.GET or None, queryset=_public_labs())
+    if exports.requested(request):
+        return exports.export(request, filterset.qs, EXPORT_COLUMNS, gettext("Laboratory directory"))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     _with_labels(page.object_list)
     return render(request, "directory/list.html", {

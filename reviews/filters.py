@@ -1,4 +1,4 @@
-"""The ministry queue's filters: stage, field, province, host level, review round."""
+"""The ministry queue's filters: keyword, stage, field, province, host level, review round, sort."""
 
 import django_filters
 from django import forms
@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Level
 from accounts.provinces import Province
 from applications.choices import Field
+from applications.forms import APPLICATION_SORTS
 from applications.models import Application, Status
+from labportal.filters import KeywordFilterSet, SortFilter
 
 from .models import ReviewRound
 
@@ -19,7 +21,7 @@ def _select():
     return forms.Select(attrs={"class": "form-select"})
 
 
-class QueueFilter(django_filters.FilterSet):
+class QueueFilter(KeywordFilterSet):
     status = django_filters.ChoiceFilter(label=_("Stage"), choices=QUEUE_STATUSES, empty_label=_("All stages"), widget=_select())
     field = django_filters.ChoiceFilter(label=_("Field (Art. 4)"), choices=Field.choices, empty_label=_("All fields"), widget=_select())
     province = django_filters.ChoiceFilter(
@@ -32,7 +34,8 @@ class QueueFilter(django_filters.FilterSet):
         label=_("Review round"), field_name="round_entries__round", queryset=ReviewRound.objects.order_by("-opened_at"),
         empty_label=_("All rounds"), widget=_select(), distinct=True,
     )
+    sort = SortFilter(APPLICATION_SORTS)
 
     class Meta:
         model = Application
-        fields = ["status", "field", "province", "level", "review_round"]
+        fields = ["q", "status", "field", "province", "level", "review_round", "sort"]

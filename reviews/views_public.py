@@ -17,10 +17,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from applications.models import Application, Status
-from labportal import throttle
+from labportal import exports, throttle
+from labportal.exports import Column
 from labportal.pdf import render_pdf
 from labportal.paging import query_without_page
 from labportal.rules import RuleViolation
@@ -38,7 +40,7 @@ APPROVED_PDF_NAME = "国家质量标准实验室批准建设名单"
 def _public_applications():
     """Applications as the public sees them: only what is under publicity or approved, host joined (and, for an
     acceptance notice of Art. 19, the laboratory, whose name the notice shows)."""
-    return Application.objects.public().select_related("host", "laboratory").order_by("name_zh", "pk")
+    return Application.objects.public().select_related("host", "laboratory").order_by("name_sort", "pk")
 
 
 def _public_notices():
@@ -159,7 +161,7 @@ def _approved():
     return (
         Application.objects.public().filter(status=Status.APPROVED)
         .select_related("laboratory", "host")
-        .order_by("-laboratory__approved_on", "name_zh", "pk")
+        .order_by("-laboratory__approved_on", "name_sort", "pk")
     )
 
 
@@ -168,10 +170,28 @@ def _approved_filter(request):
     return ApprovedListFilter(request.GET or None, years=years)
 
 
+def _province(application):
+    host = application.host
+    return host.get_province_display() if host.province else host.get_level_display()
+
+
+APPROVED_COLUMNS = [
+    Column(gettext_lazy("Laboratory"), lambda a: a.laboratory.name_zh),
+    Column(gettext_lazy("English name"), lambda a: a.laboratory.name_en),
+    Column(gettext_lazy("Host institution"), lambda a: a.host.name),
+    Column(gettext_lazy("Field"), lambda a: a.laboratory.get_field_display()),
+    Column(gettext_lazy("Province"), _province),
+    Column(gettext_lazy("Approved on"), lambda a: a.laboratory.approved_on),
+    Column(gettext_lazy("Construction ends"), lambda a: a.laboratory.construction_end),
+]
+
+
 @require_GET
 def approved(request):
     filters = _approved_filter(request)
     rows = filters.filter(_approved())
+    if exports.requested(request):
+        return exports.export(request, rows, APPROVED_COLUMNS, gettext_lazy("Approved construction list"))
     page = Paginator(rows, APPROVED_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "public/approved.html", {
         "filter_form": filters,

@@ -41,6 +41,8 @@ from evaluations.models import (
     Laboratory,
 )
 from evaluations.services import open_acceptance_notice, open_lab_round
+from labportal import exports
+from labportal.exports import Column
 from labportal.models import SignOff
 from labportal.paging import query_without_page
 from labportal.rules import RuleViolation
@@ -160,23 +162,81 @@ def _signed(ministry):
     ))
 
 
+# What the ministries do next with an application in the queue, and the page where they do it (if one).
+NEXT_STEPS = {
+    Status.RECOMMENDED: (gettext_lazy("Formal review"), "reviews:formal_review"),
+    Status.SITE_INSPECTION: (gettext_lazy("Record the site inspection"), "reviews:inspection"),
+    Status.FORMAL_REVIEW_PASSED: (gettext_lazy("Open an expert review round"), None),
+    Status.INSPECTED: (gettext_lazy("Open a publicity notice"), None),
+    Status.AWAITING_APPROVAL: (gettext_lazy("Sign approval"), None),
+}
+QUEUE_TABS = (("waiting", gettext_lazy("Waiting for you")), ("all", gettext_lazy("All applications")))
+
+
+def _next_step(app):
+    return NEXT_STEPS.get(app.status, ("", None))[0]
+
+
+def _signoff_text(app):
+    signed = [label for done, label in ((app.signed_samr, _("SAMR signed")), (app.signed_miit, _("MIIT signed"))) if done]
+    if signed:
+        return "; ".join(signed)
+    return _("None yet") if app.status == Status.AWAITING_APPROVAL else ""
+
+
+QUEUE_COLUMNS = [
+    Column(gettext_lazy("Proposed laboratory"), str),
+    Column(gettext_lazy("Host institution"), lambda a: a.host.name),
+    Column(gettext_lazy("Host level"), lambda a: a.host.get_level_display()),
+    Column(gettext_lazy("Province"), lambda a: a.host.get_province_display()),
+    Column(gettext_lazy("Field"), lambda a: a.get_field_display()),
+    Column(gettext_lazy("Stage"), lambda a: a.get_status_display()),
+    Column(gettext_lazy("Sign-offs"), _signoff_text),
+    Column(gettext_lazy("Next step"), _next_step),
+    Column(gettext_lazy("Last saved"), lambda a: a.updated_at),
+]
+
+
+def _queue_tab(request):
+    """The queue opens on what waits for the viewer's ministry; a portal administrator, who acts on nothing, on all."""
+    show = request.GET.get("show", "")
+    if show not in dict(QUEUE_TABS):
+        show = "waiting" if request.user.is_ministry_staff else "all"
+    return show
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def queue(request):
-    """Every application past drafting the user may see, filtered; bulk actions on the selection."""
+    """Every application past drafting the user may see, or those waiting for their ministry (the default),
+    searched and filtered; bulk actions on the selection; the same rows as CSV or XLSX."""
     if request.method == "POST":
         return _bulk_action(request)
-    queryset = (
-        Application.objects.visible_to(request.user).exclude(status=Status.DRAFT).for_table()
-        .annotate(signed_samr=_signed(SignOff.Ministry.SAMR), signed_miit=_signed(SignOff.Ministry.MIIT))
-    )
-    filterset = QueueFilter(request.GET or None, queryset=queryset)
+    show = _queue_tab(request)
+    waiting = Application.objects.awaiting(request.user).exclude(status=Status.DRAFT)
+    base = waiting if show == "waiting" else Application.objects.visible_to(request.user).exclude(status=Status.DRAFT)
+    queryset = base.for_table().annotate(
+        signed_samr=_signed(SignOff.Ministry.SAMR), signed_miit=_signed(SignOff.Ministry.MIIT))
+    filterset = QueueFilter(request.GET, queryset=queryset)
+    if exports.requested(request):
+        return exports.export(request, filterset.qs, QUEUE_COLUMNS, _("Ministry review queue"))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for app in page.object_list:
+        app.next_step, app.next_step_url = NEXT_STEPS.get(app.status, ("", None))
+    query = request.GET.copy()
+    query.pop("page", None)
+    tabs = []
+    for code, label in QUEUE_TABS:
+        query["show"] = code
+        tabs.append({"code": code, "label": label, "query": query.urlencode()})
     return render(request, "reviews/staff/queue.html", {
         "filter": filterset,
         "page_obj": page,
         "query": query_without_page(request),
         "full_query": request.GET.urlencode(),
+        "show": show,
+        "tabs": tabs,
+        "waiting_count": waiting.count(),
     })
 
 
@@ -304,6 +364,21 @@ ROUND_FILTERS = {
 }
 
 
+ROUND_COLUMNS = [
+    Column(gettext_lazy("Round"), lambda r: r.title),
+    Column(gettext_lazy("Status"), lambda r: r.get_status_display()),
+    Column(gettext_lazy("Purpose"), lambda r: r.criteria_set.get_purpose_display()),
+    Column(gettext_lazy("Expert committee"), lambda r: r.committee.name),
+    Column(gettext_lazy("Criteria"), lambda r: r.criteria_set.name),
+    Column(gettext_lazy("Applications or laboratories"), lambda r: r.n_applications),
+    Column(gettext_lazy("Scores submitted"), lambda r: r.n_submitted),
+    Column(gettext_lazy("Assignments"), lambda r: r.n_assignments),
+    Column(gettext_lazy("Opened"), lambda r: r.opened_at),
+    Column(gettext_lazy("Opened by"), lambda r: r.opened_by),
+    Column(gettext_lazy("Concluded"), lambda r: r.concluded_at),
+]
+
+
 @staff_required
 @require_GET
 def rounds(request):
@@ -317,6 +392,8 @@ def rounds(request):
         queryset = queryset.filter(criteria_set__purpose__in=ROUND_FILTERS[purpose])
     else:
         purpose = ""
+    if exports.requested(request):
+        return exports.export(request, queryset, ROUND_COLUMNS, _("Expert review rounds"))
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     filters = [("", _("All")), (CriteriaSet.Purpose.APPLICATION, _("Applications")),
                (CriteriaSet.Purpose.ACCEPTANCE, _("Acceptance")), (CriteriaSet.Purpose.EVALUATION, _("Comprehensive evaluation"))]
@@ -630,6 +707,19 @@ def inspection(request, pk):
 # --- publicity and objections (Art. 13) -----------------------------------------------------------------
 
 
+NOTICE_COLUMNS = [
+    Column(gettext_lazy("Notice"), lambda n: n.title),
+    Column(gettext_lazy("Publicity of"), lambda n: n.get_subject_display()),
+    Column(gettext_lazy("Status"), lambda n: n.get_status_display()),
+    Column(gettext_lazy("From"), lambda n: n.starts_on),
+    Column(gettext_lazy("To (inclusive)"), lambda n: n.ends_on),
+    Column(gettext_lazy("Working days"), lambda n: n.working_days),
+    Column(gettext_lazy("Applications"), lambda n: n.n_applications),
+    Column(gettext_lazy("Objections"), lambda n: n.n_objections),
+    Column(gettext_lazy("Open objections"), lambda n: n.n_open),
+]
+
+
 @staff_required
 @require_GET
 def notices(request):
@@ -638,6 +728,8 @@ def notices(request):
         n_objections=Count("objections", distinct=True),
         n_open=Count("objections", filter=Q(objections__status=ObjectionStatus.OPEN), distinct=True),
     ).order_by("-starts_on", "-pk")
+    if exports.requested(request):
+        return exports.export(request, queryset, NOTICE_COLUMNS, _("Publicity notices"))
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reviews/staff/notices.html", {"page_obj": page, "query": query_without_page(request)})
 

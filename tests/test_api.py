@@ -1,9 +1,11 @@
 """The REST API: visibility by who asks, nested dossier writes, transitions, attachments, revisions, schema."""
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -527,3 +529,27 @@ def test_schema_and_docs_are_served():
     assert response.status_code == 200
     assert b"/api/applications/{id}/transitions/{transition}/" in response.content
     assert client.get("/api/docs/").status_code == 200
+
+
+def _descriptions(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("description", "summary") and isinstance(value, str):
+                yield value
+            else:
+                yield from _descriptions(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _descriptions(value)
+
+
+def test_api_docs_show_the_transition_path_as_code_not_as_html_tags():
+    """Swagger UI renders descriptions as Markdown: `<resource>` outside a code span is an unknown HTML tag
+    and disappears from the page. The path is shown in a code span, and no text has a bare `<`."""
+    client = client_for(applicant_of(LocalHostFactory()))
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    assert "`POST /api/<resource>/<id>/transitions/<name>/`" in schema["info"]["description"]
+    for text in _descriptions(schema):
+        assert "<" not in re.sub(r"`[^`]*`", "", text), text
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200 and reverse("schema").encode() in docs.content

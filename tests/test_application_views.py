@@ -593,12 +593,12 @@ def test_list_shows_only_visible_applications_with_filters(client):
     theirs = ApplicationFactory()
     login(client, applicant_of(host))
     response = client.get(reverse("applications:list"))
-    shown = list(response.context["page"])
+    shown = list(response.context["page_obj"])
     assert set(shown) == {mine, other_field} and theirs not in shown
     response = client.get(reverse("applications:list"), {"field": Field.BIOMEDICINE})
-    assert list(response.context["page"]) == [mine]
+    assert list(response.context["page_obj"]) == [mine]
     response = client.get(reverse("applications:list"), {"status": Status.SUBMITTED})
-    assert list(response.context["page"]) == []
+    assert list(response.context["page_obj"]) == []
     assert reverse("applications:create") in client.get(reverse("applications:list")).content.decode()
 
 
@@ -611,7 +611,7 @@ def test_list_page_query_count_is_bounded_for_3_and_30_rows(client, django_asser
         ApplicationFactory.create_batch(rows - Application.objects.count(), host=host, created_by=applicant)
         with django_assert_max_num_queries(8) as captured:
             response = client.get(reverse("applications:list"))
-        assert len(response.context["page"]) == min(rows, 25)
+        assert len(response.context["page_obj"]) == min(rows, 25)
         counts.append(len(captured))
     assert counts[0] == counts[1]  # no query per row
 
@@ -621,7 +621,7 @@ def test_list_pages_by_25(client):
     applicant = applicant_of(host)
     ApplicationFactory.create_batch(27, host=host, created_by=applicant)
     login(client, applicant)
-    assert len(client.get(reverse("applications:list"), {"page": 2}).context["page"]) == 2
+    assert len(client.get(reverse("applications:list"), {"page": 2}).context["page_obj"]) == 2
 
 
 def test_detail_shows_dossier_formatting_timeline_and_reviews(client):

@@ -112,7 +112,7 @@ def test_seed_demo_covers_every_state_and_role_and_is_idempotent(django_capture_
     assert first["Laboratory"] == 13
     assert Laboratory.objects.values("name_zh").distinct().count() == 13
     assert "Created 32 demo accounts." in first_output
-    assert "Created and activated the expert committee" in first_output
+    assert "Created and activated 3 terms of the expert committee" in first_output
     assert "Created 31 demo applications." in first_output
     assert "Created 13 demo laboratories." in first_output
     assert "nothing changed" in second_output
@@ -146,16 +146,20 @@ class TestSeededDemo:
             assert timeline, app
             assert timeline[-1].target_state == app.status
             assert all(entry.actor_id and entry.article for entry in timeline)
-        committee = ExpertCommittee.objects.get()
-        assert [e.target_state for e in AuditEntry.objects.for_object(committee).timeline()] == [CommitteeStatus.ACTIVE]
+        first, second, current = ExpertCommittee.objects.order_by("term_start")
+        for ended in (first, second):  # expired by the deadline sweep the day after its term
+            assert [e.target_state for e in AuditEntry.objects.for_object(ended).timeline()] == [
+                CommitteeStatus.ACTIVE, CommitteeStatus.EXPIRED]
+        assert [e.target_state for e in AuditEntry.objects.for_object(current).timeline()] == [CommitteeStatus.ACTIVE]
         submitted = Assignment.objects.filter(status=AssignmentStatus.SUBMITTED).first()
         assert [e.target_state for e in AuditEntry.objects.for_object(submitted).timeline()] == [
             AssignmentStatus.ACCEPTED, AssignmentStatus.SUBMITTED]
 
     def test_seeded_committee_is_active_with_a_valid_composition_art9(self):
-        committee = ExpertCommittee.objects.get(name="第一届国家质量标准实验室专家技术委员会")
+        committee = ExpertCommittee.objects.get(name="第三届国家质量标准实验室专家技术委员会")
         assert committee.status == CommitteeStatus.ACTIVE
         assert committee.is_usable()
+        assert list(ExpertCommittee.objects.filter(status=CommitteeStatus.ACTIVE)) == [committee]
         assert committee.composition_errors() == []
         assert committee.term_end == committee.term_start + relativedelta(years=2, days=-1)
         members = list(committee.members.select_related("expert__organisation"))
@@ -300,6 +304,68 @@ class TestSeededDemo:
                                     "高档数控机床精度国家质量标准实验室"]
         assert list(Laboratory.objects.visible_to(user("applicant_central")).values_list("name_zh", flat=True)) == [
             "轨道交通装备质量国家质量标准实验室"]
+
+    # --- dates that tell a believable story ------------------------------------------------------
+
+    def test_seeded_rounds_are_scored_by_the_committee_whose_term_covers_them_art9(self):
+        """Each round was opened, scored and concluded within the two-year term of its committee, and the terms
+        follow one another: the labs' old rounds by 第一届 and 第二届, whose terms ended, the recent ones by 第三届."""
+        terms = list(ExpertCommittee.objects.order_by("term_start"))
+        assert [c.name[:3] for c in terms] == ["第一届", "第二届", "第三届"]
+        for earlier, later in zip(terms, terms[1:]):
+            assert earlier.status == CommitteeStatus.EXPIRED and earlier.term_end < later.term_start
+            assert (later.term_start - earlier.term_end).days <= 1
+        used = set()
+        for review_round in ReviewRound.objects.select_related("committee"):
+            term = (review_round.committee.term_start, review_round.committee.term_end)
+            moments = [review_round.opened_at, review_round.concluded_at,
+                       *review_round.assignments.values_list("declared_at", flat=True),
+                       *review_round.assignments.values_list("submitted_at", flat=True)]
+            for moment in filter(None, moments):
+                assert term[0] <= timezone.localtime(moment).date() <= term[1], (review_round, moment)
+            used.add(review_round.committee.name[:3])
+        assert used == {"第一届", "第二届", "第三届"}
+
+    def test_seeded_five_year_old_lab_has_a_history_dated_when_it_happened(self):
+        lab = Laboratory.objects.get(name_zh="轨道交通装备质量国家质量标准实验室")
+        five_years_ago = timezone.localdate() - relativedelta(years=5)
+        entries = [*AuditEntry.objects.for_object(lab.application).timeline(), *AuditEntry.objects.for_object(lab).timeline()]
+        moments = [timezone.localtime(entry.at) for entry in entries]
+        assert moments == sorted(moments) and moments[0].date() < five_years_ago
+        approval = [entry for entry in entries if entry.transition == "approve"][-1]
+        assert timezone.localtime(approval.at).date() == lab.approved_on  # the lab was born when MIIT signed
+        started = [entry for entry in entries if entry.target_state == LabStatus.OPERATING][0]
+        assert timezone.localtime(started.at).date() == lab.operation_started_on
+        app = lab.application
+        assert timezone.localtime(app.revisions.get().submitted_at).date() < five_years_ago
+        review = app.preliminary_reviews.get()
+        assert app.submitted_at < review.decided_at < app.formal_reviews.get().at < approval.at
+        for report in lab.annual_reports.all():  # each filed shortly before it was due
+            assert timezone.localtime(report.submitted_at).date() <= report.due_on
+        # The inbox messages of the approval went out then, not today.
+        told = Notification.objects.filter(url__contains=app.get_absolute_url()).order_by("created_at").first()
+        assert told is not None and timezone.localtime(told.created_at).date() < five_years_ago
+        now = timezone.now()
+        assert not AuditEntry.objects.filter(at__gt=now).exists() and not Notification.objects.filter(created_at__gt=now).exists()
+
+    def test_seeded_current_intake_happened_over_recent_months(self):
+        """This year's applications were submitted, recommended and reviewed weeks apart, in that order."""
+        today = timezone.localdate()
+        for app in Application.objects.exclude(status=Status.DRAFT).filter(laboratory__isnull=True):
+            days = [timezone.localtime(entry.at).date() for entry in AuditEntry.objects.for_object(app).timeline()]
+            assert days == sorted(days) and today - relativedelta(months=7) < days[0] < today, app
+            if len(days) > 1:
+                assert days[-1] > days[0], app
+        inspected = SiteInspection.objects.select_related("application").get(application__name_zh__startswith="第三代半导体")
+        assert inspected.visited_on < timezone.localtime(inspected.recorded_at).date() <= today
+
+    def test_seeded_failed_acceptance_claims_no_completed_goal_art18(self):
+        terminated = Laboratory.objects.get(status=LabStatus.TERMINATED)
+        statements = terminated.acceptance_applications.get().goal_statements
+        assert len(statements) == 4  # one for each goal of the build plan (Art. 17)
+        assert not any(s["achieved"].startswith("已完成") for s in statements), statements
+        passed = Laboratory.objects.get(status=LabStatus.ACCEPTANCE_PUBLICITY).acceptance_applications.get()
+        assert all(s["achieved"].startswith("已完成") for s in passed.goal_statements)
 
     # --- the laboratory stage (Art. 14-31) -------------------------------------------------------
 

@@ -128,6 +128,9 @@ STORAGES = {
 # Uploads: checked by content (applications.uploads), limited in size.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# List exports (`labportal.exports`): CSV streams any number of rows; an XLSX file is built in the request,
+# so it stops at this many (a few seconds of work) and points to the filters or the CSV.
+EXPORT_XLSX_MAX_ROWS = env.int("EXPORT_XLSX_MAX_ROWS", default=5000)
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 vars().update(env.email_url("EMAIL_URL"))
@@ -171,8 +174,15 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "labportal API",
-    "DESCRIPTION": "State Quality & Standards Laboratory portal (国家质量标准实验室). "
-    "Transitions: POST /api/<resource>/<id>/transitions/<name>/.",
+    # Markdown, as Swagger UI renders it: a path with <placeholders> goes in a code span, or it is taken for HTML tags.
+    "DESCRIPTION": (
+        "State Quality & Standards Laboratory portal (国家质量标准实验室) under the 2023 Measures of SAMR and MIIT.\n\n"
+        "Every list and object is what the caller may see. A status changes only through a transition: "
+        "`POST /api/<resource>/<id>/transitions/<name>/` with `{\"comment\": \"...\"}` and the action's own fields; "
+        "the actions the caller may take now are listed in the object's `available_transitions`.\n\n"
+        "Errors: `400` invalid data or a rule of the Measures (`article` names it), `403` not allowed for you, "
+        "`404` not found or not visible, `409` not possible in the current state."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

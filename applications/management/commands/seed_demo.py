@@ -13,14 +13,20 @@ inbox keeps its messages.
 Laboratories are born the real way, of applications both ministries approve, and then move only through
 their own transitions and the `evaluations.services` functions (annual reports, extension request,
 acceptance application and rounds, confirmations, acceptance notice, evaluation rounds, change report,
-delisting). Labs approved in earlier years get there because the seed moves a few plain date fields
-and the open clocks back right after the step that set them (see `_backdate`).
+delisting).
+
+Every step runs on the day it would have happened (`demo_clock.happening_at`): the applications of this
+year's intake over the last months, the labs' cohorts from their approval one, two and five years ago
+through their reports, acceptance and evaluations. So histories, inbox messages, reviews, scores, reports
+and deadlines carry their own dates, and each expert round is scored by the committee whose two-year term
+(Art. 9) covers it: 第一届 and 第二届 (their terms ended, the deadline sweep expired them) for the old rounds,
+第三届 for the recent ones.
 """
 
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -65,11 +71,13 @@ from evaluations.services import (
     report_due,
     submit_annual_report,
 )
-from labportal.models import Deadline
+from labportal.deadlines import sweep
 from labportal.transitions import run_transition
+from labportal.workdays import is_working_day
 from reviews.identity import CHECK_DIGITS, WEIGHTS
 from reviews.models import (
     CommitteeMember,
+    CommitteeStatus,
     CriteriaSet,
     ExpertCommittee,
     FormalReviewItem,
@@ -88,6 +96,8 @@ from reviews.services import (
     save_scores,
     suggested_experts,
 )
+
+from ..demo_clock import happening_at
 
 DEMO_PASSWORD = "demo12345"
 EMAIL_DOMAIN = "labportal.example"  # RFC 2606: never delivered anywhere
@@ -188,9 +198,13 @@ ACCOUNTS = [
             "管理员：Django 管理后台，查看全部数据", superuser=True),
 ]
 
-# The expert committee (Art. 9): 1 chair, 3 vice-chairs and 11 members, an odd total of 15.
-COMMITTEE_NAME = "第一届国家质量标准实验室专家技术委员会"
-COMMITTEE_TERM_STARTED_MONTHS_AGO = 3
+# The expert committee (Art. 9): 1 chair, 3 vice-chairs and 11 members, an odd total of 15, appointed for
+# two years and re-appointed each term. Three terms cover the demo's rounds, from the oldest labs' application
+# round five and a half years ago to this year's: (name, how long ago the first term started).
+COMMITTEE_TERMS = ["第一届国家质量标准实验室专家技术委员会", "第二届国家质量标准实验室专家技术委员会",
+                   "第三届国家质量标准实验室专家技术委员会"]
+FIRST_TERM_STARTED_AGO = relativedelta(months=68)
+TERM = relativedelta(years=2)
 
 COMMITTEE = [
     # (username, full name, institution, position, fields)
@@ -628,11 +642,13 @@ def _summary(lab):
 
 
 def _plan(lab):
-    return (
-        f"建设期两年。第一年：完成{lab.topic}关键质量参数测量平台和可靠性试验平台建设，组建学术委员会，"
-        "制定开放课题与仪器共享管理办法。第二年：形成覆盖设计、制造、检测全链条的标准体系，主导或参与制定"
-        "国家标准和行业标准不少于 8 项，培养领军人才和青年骨干，面向行业开放共享，年服务企业不少于 300 家。"
-    )
+    """The build plan (Art. 11, 17), one goal a line: the acceptance application reports against each."""
+    return "\n".join([
+        f"1. 第一年：建成{lab.topic}关键质量参数测量平台和可靠性试验平台。",
+        "2. 第一年：组建学术委员会，制定开放课题与仪器共享管理办法。",
+        "3. 第二年：形成覆盖设计、制造、检测全链条的标准体系，主导或参与制定国家标准和行业标准不少于 8 项。",
+        "4. 第二年：培养领军人才和青年骨干，面向行业开放共享，年服务企业不少于 300 家。",
+    ])
 
 
 def _fill_overview(app, lab, year, complete=True):
@@ -849,10 +865,10 @@ def _findings(lab):
 
 # --- the laboratory stage (Art. 14-31) ---------------------------------------------------------
 # Three cohorts of labs were approved in earlier years, each after one expert round and one publicity
-# notice. The services date what they do today (approval, start of operation), so right after each of
-# those steps the seed moves the lab's plain date fields (approved_on and the construction period, or
-# operation_started_on) and its open clocks back by the cohort's age. Nothing else is back-dated (the
-# audit records and notifications keep today's time) and no status is ever assigned.
+# notice, and have lived since, each step on its day: reports filed shortly before they fall due, acceptance
+# applied for in the last months of construction, the acceptance round, the ministries' confirmations and
+# the acceptance notice, the annual operation reports and the first comprehensive evaluation. No status is
+# ever assigned and no date is moved afterwards.
 
 # (lab key, host, host's applicant account)
 CONSTRUCTION_COHORT = [("battery", JS_INSTITUTE, "applicant"), ("machine_tool", CENTRAL_ENTERPRISE, "applicant_soe")]
@@ -867,12 +883,11 @@ OPERATION_COHORT = [
     ("auto_electronics", HUARUI, "applicant_huarui"),
 ]
 # How long ago each cohort was approved: the first construction report falls due in about two weeks;
-# construction ends next month (acceptance is open, Art. 18); construction ended three years ago.
+# construction ends next month (acceptance is open, Art. 18); construction ended three years ago, and the
+# first triennial evaluation (Art. 26) fell due some weeks ago.
 CONSTRUCTION_APPROVED_AGO = relativedelta(months=11, days=14)
 ACCEPTANCE_APPROVED_AGO = relativedelta(months=23)
-OPERATION_APPROVED_AGO = relativedelta(months=61)
-OPERATING_FOR = relativedelta(months=37)  # the first triennial evaluation came due last month (Art. 26)
-CONSTRUCTION_DATES = ("approved_on", "construction_start", "construction_end")
+OPERATION_APPROVED_AGO = relativedelta(months=62)
 
 COHORT_ROUND = "{year}年第{batch}批专家评审"
 COHORT_NOTICE = "{year}年拟批准建设国家质量标准实验室名单公示（第{batch}批）"
@@ -896,6 +911,28 @@ ACCEPTANCE_OPINIONS = {
     "fail": (
         "专家组认为：建设计划确定的永磁材料一致性评价平台未建成，主导制定标准数量与建设目标差距较大，"
         "依托单位配套经费未落实，不予通过验收。", (58, 55, 60, 52, 57),
+    ),
+}
+# What the host reports against each goal of the plan (Art. 18), as the verdict later bears out: a lab that
+# failed never claimed its goals completed; a pending application claims them.
+GOALS_ACHIEVED = {
+    "pass": (
+        "已完成：测量平台和可靠性试验平台建成，通过计量确认并投入运行。",
+        "已完成：学术委员会已组建并召开三次全体会议，开放课题与仪器共享办法已施行。",
+        "已完成：主导或参与制定国家标准和行业标准 11 项。",
+        "已完成：引进和培养骨干 26 人，年服务企业 420 家。",
+    ),
+    "rectify": (
+        "基本完成：参考测量程序已建立，尚未获得国际检验医学溯源联合委员会（JCTLM）认可。",
+        "部分完成：开放课题管理办法已制定，尚未按办法组织立项。",
+        "已完成：主导或参与制定国家标准和行业标准 9 项。",
+        "已完成：年服务企业 320 家。",
+    ),
+    "fail": (
+        "未完成：永磁材料一致性评价平台未建成，关键设备尚未到货。",
+        "部分完成：学术委员会已组建，开放共享办法尚未施行。",
+        "未完成：主导制定标准 3 项，与不少于 8 项的目标差距较大。",
+        "部分完成：依托单位承诺的配套经费未落实，年服务企业 120 家。",
     ),
 }
 EVALUATION_OPINIONS = {
@@ -944,8 +981,9 @@ def _report_outputs(lab, laboratory, number):
     ]
 
 
-def _weekday_on_or_before(day):
-    while day.weekday() >= 5:
+def _working_day_on_or_before(day):
+    """`day` if it is a working day (holiday calendar), else the last one before it."""
+    while not is_working_day(day):
         day -= timedelta(days=1)
     return day
 
@@ -971,8 +1009,9 @@ def _unsynced_sqlite():
 
 class Command(BaseCommand):
     help = (
-        "Create the demo organisations, accounts for every role and an expert committee (password demo12345), "
-        "applications in every state from draft to approved, and laboratories in every state of their life."
+        "Create the demo organisations, accounts for every role and the expert committee's three terms (password "
+        "demo12345), applications in every state from draft to approved, and laboratories in every state of their "
+        "life, each step dated when it would have happened."
     )
 
     def handle(self, *args, **options):
@@ -986,22 +1025,42 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self.orgs = self._organisations()
                 self.users = self._users()
-            self.committee, committee_created = self._committee()
+            self.committees, committees_created = self._committees()
+            self.committee = self.committees[-1]
             created = sum(self._once(keys, build) for keys, build in self._scenarios())
+            self._end_terms()
         new_labs = Laboratory.objects.count() - labs_before
         if self.new_users:
             self.stdout.write(self.style.SUCCESS(f"Created {self.new_users} demo accounts."))
-        if committee_created:
+        if committees_created:
             self.stdout.write(self.style.SUCCESS(
-                f"Created and activated the expert committee “{self.committee.name}” ({len(COMMITTEE)} members)."
+                f"Created and activated {committees_created} terms of the expert committee ({len(COMMITTEE)} members); "
+                f"the current one is “{self.committee.name}”."
             ))
         if created:
             self.stdout.write(self.style.SUCCESS(f"Created {created} demo applications."))
         if new_labs:
             self.stdout.write(self.style.SUCCESS(f"Created {new_labs} demo laboratories."))
-        if not (created or self.new_users or committee_created):
+        if not (created or self.new_users or committees_created):
             self.stdout.write("Demo data already present; nothing changed.")
         self._print_accounts()
+
+    # --- the demo's clock ----------------------------------------------------------------------
+
+    def _at(self, day, hour=10):
+        """Run the block at `hour` o'clock (Asia/Shanghai) on `day`: what it records is dated then."""
+        return happening_at(timezone.make_aware(datetime.combine(day, time(hour))))
+
+    def _ago(self, days):
+        """The working day `days` days before today, or the last one before that."""
+        return _working_day_on_or_before(self.today - timedelta(days=days))
+
+    def _after(self, day, days):
+        """The first working day at least `days` days after `day`."""
+        day += timedelta(days=days)
+        while not is_working_day(day):
+            day += timedelta(days=1)
+        return day
 
     # --- reference data ----------------------------------------------------------------------
 
@@ -1058,24 +1117,43 @@ class Command(BaseCommand):
             self.password_hash = make_password(DEMO_PASSWORD)
         return self.password_hash
 
-    def _committee(self):
-        """The expert committee (Art. 9), activated by SAMR staff: the composition rules are checked then."""
-        committee = ExpertCommittee.objects.filter(name=COMMITTEE_NAME).first()
-        if committee is not None:
-            return committee, False
-        with transaction.atomic():
-            committee = ExpertCommittee.objects.create(name=COMMITTEE_NAME)
-            CommitteeMember.objects.bulk_create(
-                CommitteeMember(committee=committee, expert=self.users[username], position=position,
-                                fields=[str(f) for f in fields])
-                for username, _name, _institution, position, fields in COMMITTEE
-            )
-            committee = run_transition(
-                committee, "activate", self.users["samr_staff"],
-                "市场监管总局、工业和信息化部聘任第一届专家技术委员会委员 15 名，任期两年（第九条）。",
-                term_start=self.today - relativedelta(months=COMMITTEE_TERM_STARTED_MONTHS_AGO),
-            )
-        return committee, True
+    def _committees(self):
+        """The committee's three two-year terms (Art. 9), one after the other, each activated by SAMR staff on the
+        working day before its term starts (the composition rules are checked then). The terms that have ended
+        are expired by the deadline sweep once the demo's rounds are built (`_end_terms`)."""
+        committees, created = [], 0
+        start = self.today - FIRST_TERM_STARTED_AGO
+        for number, name in enumerate(COMMITTEE_TERMS, 1):
+            committee = ExpertCommittee.objects.filter(name=name).first()
+            if committee is None:
+                with transaction.atomic(), self._at(_working_day_on_or_before(start - timedelta(days=1)), hour=15):
+                    committee = ExpertCommittee.objects.create(name=name)
+                    CommitteeMember.objects.bulk_create(
+                        CommitteeMember(committee=committee, expert=self.users[username], position=position,
+                                        fields=[str(f) for f in fields])
+                        for username, _name, _institution, position, fields in COMMITTEE
+                    )
+                    committee = run_transition(
+                        committee, "activate", self.users["samr_staff"],
+                        f"市场监管总局、工业和信息化部聘任{name[:3]}专家技术委员会委员 15 名，任期两年（第九条）。",
+                        term_start=start,
+                    )
+                created += 1
+            committees.append(committee)
+            start += TERM
+        return committees, created
+
+    def _committee_on(self, day):
+        """The term whose two years cover `day`: it scores the rounds opened that day (Art. 9)."""
+        return next(c for c in self.committees if c.term_start <= day <= c.term_end)
+
+    def _end_terms(self):
+        """The day after a term ends, the hourly deadline sweep lapses its clock and expires the committee."""
+        ended = ExpertCommittee.objects.filter(status=CommitteeStatus.ACTIVE, term_end__lt=self.today).order_by("term_end")
+        for committee in ended:
+            day_after = committee.term_end + timedelta(days=1)
+            with self._at(day_after, hour=1):
+                sweep(as_of=day_after)
 
     def _criteria(self):
         criteria = CriteriaSet.objects.filter(purpose=CriteriaSet.Purpose.APPLICATION).order_by("pk").first()
@@ -1125,40 +1203,50 @@ class Command(BaseCommand):
             (tuple(key for key, _host, _user in OPERATION_COHORT), self._labs_in_operation),
         ]
 
-    def _new(self, lab, host_name, applicant, complete=True, project_numbers=True):
-        app = Application(host=self.orgs[host_name], created_by=self.users[applicant])
-        _fill_overview(app, lab, self.year, complete=complete)
-        app.full_clean(exclude=["status"])  # protected FSM field: never assigned, not even by clean_fields
-        app.save()
-        if complete:
-            _fill_related(app, lab, self.year, project_numbers=project_numbers)
-        for organisation, role in lab.consortium:
-            member = ConsortiumMember(application=app, organisation=self.orgs[organisation], role=role)
-            member.full_clean()
-            member.save()
+    def _new(self, lab, host_name, applicant, day, complete=True, project_numbers=True):
+        """The host's applicant starts the dossier on `day` and fills it in."""
+        with self._at(day, hour=9):
+            app = Application(host=self.orgs[host_name], created_by=self.users[applicant])
+            _fill_overview(app, lab, day.year, complete=complete)
+            app.full_clean(exclude=["status"])  # protected FSM field: never assigned, not even by clean_fields
+            app.save()
+            if complete:
+                _fill_related(app, lab, day.year, project_numbers=project_numbers)
+            for organisation, role in lab.consortium:
+                member = ConsortiumMember(application=app, organisation=self.orgs[organisation], role=role)
+                member.full_clean()
+                member.save()
         return app
 
-    def _go(self, app, name, username, comment="", **kwargs):
-        return run_transition(app, name, self.users[username], comment, **kwargs)
+    def _go(self, app, name, username, day, comment="", hour=10, **kwargs):
+        """`username` takes the transition `name` on `day`."""
+        with self._at(day, hour):
+            return run_transition(app, name, self.users[username], comment, **kwargs)
+
+    def _submitted(self, lab, host_name, applicant, day, **kwargs):
+        """Started a few days before `day` and submitted on it."""
+        app = self._new(lab, host_name, applicant, self._after(day, -10), **kwargs)
+        return self._go(app, "submit", applicant, day)
 
     def _draft_half_filled(self, lab):
         """Draft: the overview and part of the facilities; no team, projects or outcomes yet."""
-        self._new(lab, JS_INSTITUTE, "applicant", complete=False)
+        self._new(lab, JS_INSTITUTE, "applicant", self._ago(12), complete=False)
 
     def _resubmitted_awaiting_both(self, lab):
         """Submitted (2nd submission) with an evidence PDF, awaiting both Jiangsu bodies (Art. 10)."""
-        app = self._new(lab, JS_INSTITUTE, "applicant", project_numbers=False)
-        pdf = SimpleUploadedFile("科研用房产权证明.pdf", minimal_pdf("Research space title certificate"),
-                                 content_type="application/pdf")
-        content_type, size, sha256 = inspect_upload(pdf)
-        Attachment.objects.create(
-            application=app, section=AttachmentSection.FACILITIES, file=pdf, original_name=pdf.name,
-            content_type=content_type, size=size, sha256=sha256, description="科研用房不动产权证书扫描件",
-            uploaded_by=self.users["applicant"],
-        )
-        app = self._go(app, "submit", "applicant")
+        app = self._new(lab, JS_INSTITUTE, "applicant", self._ago(48), project_numbers=False)
+        with self._at(self._ago(45)):
+            pdf = SimpleUploadedFile("科研用房产权证明.pdf", minimal_pdf("Research space title certificate"),
+                                     content_type="application/pdf")
+            content_type, size, sha256 = inspect_upload(pdf)
+            Attachment.objects.create(
+                application=app, section=AttachmentSection.FACILITIES, file=pdf, original_name=pdf.name,
+                content_type=content_type, size=size, sha256=sha256, description="科研用房不动产权证书扫描件",
+                uploaded_by=self.users["applicant"],
+            )
+        app = self._go(app, "submit", "applicant", self._ago(42))
         app = self._go(
-            app, "return_for_revision", "samr_js",
+            app, "return_for_revision", "samr_js", self._ago(35),
             "国家级项目清单缺少项目编号，无法核实真实性。请补充全部 15 个项目的编号后重新提交。",
             dimensions={
                 ReviewDimension.AUTHENTICITY: {"verdict": DimensionVerdict.NEEDS_REVISION,
@@ -1167,21 +1255,22 @@ class Command(BaseCommand):
                                                "comment": "项目清单信息不全。"},
             },
         )
-        for i, project in enumerate(app.projects.order_by("pk")):
-            project.number = f"{project.year}YFF06{lab.key:02d}{i:03d}"
-            project.save(update_fields=["number"])
-        self._go(app, "submit", "applicant", "已按意见补充全部项目编号。")
+        with self._at(self._ago(22)):
+            for i, project in enumerate(app.projects.order_by("pk")):
+                project.number = f"{project.year}YFF06{lab.key:02d}{i:03d}"
+                project.save(update_fields=["number"])
+        self._go(app, "submit", "applicant", self._ago(20), "已按意见补充全部项目编号。")
 
     def _one_of_two_recommended(self, lab):
         """Submitted; the provincial SAMR has recommended, the provincial MIIT has not decided yet."""
-        app = self._go(self._new(lab, JS_INSTITUTE, "applicant"), "submit", "applicant")
-        self._go(app, "recommend", "samr_js", "六个方面均符合要求，同意推荐。", dimensions=ALL_MEET)
+        app = self._submitted(lab, JS_INSTITUTE, "applicant", self._ago(28))
+        self._go(app, "recommend", "samr_js", self._ago(14), "六个方面均符合要求，同意推荐。", dimensions=ALL_MEET)
 
     def _returned(self, lab):
-        """Returned for revision by the provincial MIIT, with its comments."""
-        app = self._go(self._new(lab, JS_INSTITUTE, "applicant"), "submit", "applicant")
+        """Returned for revision by the provincial MIIT, with its comments, days ago: the fix is due in weeks."""
+        app = self._submitted(lab, JS_INSTITUTE, "applicant", self._ago(18))
         self._go(
-            app, "return_for_revision", "miit_js",
+            app, "return_for_revision", "miit_js", self._ago(6),
             "建设方案的年度目标不够具体，请量化第二年标准制定和开放服务指标；学术委员会仅 3 人，请补充委员名单。",
             dimensions={
                 ReviewDimension.SYSTEMATIC: {"verdict": DimensionVerdict.NEEDS_REVISION,
@@ -1193,202 +1282,237 @@ class Command(BaseCommand):
 
     def _recommended_local(self, lab):
         """Recommended by both Zhejiang bodies; 2,800 m² is below the Art. 12 “in principle” figure, acknowledged."""
-        app = self._go(self._new(lab, ZJ_ENTERPRISE, "applicant_zj"), "submit", "applicant_zj")
-        app = self._go(app, "recommend", "samr_zj", "科研用房略低于 3000 平方米，但另有 1200 平方米中试基地在建，同意推荐。",
+        app = self._submitted(lab, ZJ_ENTERPRISE, "applicant_zj", self._ago(58))
+        app = self._go(app, "recommend", "samr_zj", self._ago(45),
+                       "科研用房略低于 3000 平方米，但另有 1200 平方米中试基地在建，同意推荐。",
                        dimensions=ALL_MEET, warnings_acknowledged=True)
-        self._go(app, "recommend", "miit_zj", "企业研发投入强度高，产业带动作用明显，同意推荐。",
+        self._go(app, "recommend", "miit_zj", self._ago(40), "企业研发投入强度高，产业带动作用明显，同意推荐。",
                  dimensions=ALL_MEET, warnings_acknowledged=True)
 
     def _withdrawn(self, lab):
-        app = self._go(self._new(lab, ZJ_ENTERPRISE, "applicant_zj"), "submit", "applicant_zj")
-        self._go(app, "withdraw", "applicant_zj", "企业战略调整，本年度暂不申报，撤回申请。")
+        app = self._submitted(lab, ZJ_ENTERPRISE, "applicant_zj", self._ago(48))
+        self._go(app, "withdraw", "applicant_zj", self._ago(30), "企业战略调整，本年度暂不申报，撤回申请。")
 
     def _recommended_central(self, lab):
-        app = self._go(self._new(lab, UNIVERSITY, "applicant_central"), "submit", "applicant_central")
-        self._go(app, "recommend", "recommender_moe", "申报材料科学、完整，学校承诺的条件保障到位，同意推荐。",
-                 dimensions=ALL_MEET)
+        app = self._submitted(lab, UNIVERSITY, "applicant_central", self._ago(38))
+        self._go(app, "recommend", "recommender_moe", self._ago(25),
+                 "申报材料科学、完整，学校承诺的条件保障到位，同意推荐。", dimensions=ALL_MEET)
 
     def _not_recommended(self, lab):
-        app = self._go(self._new(lab, CENTRAL_ENTERPRISE, "applicant_soe"), "submit", "applicant_soe")
+        app = self._submitted(lab, CENTRAL_ENTERPRISE, "applicant_soe", self._ago(52))
         fails = {"verdict": DimensionVerdict.FAILS, "comment": "研究方向与集团主业关联度不足。"}
         self._go(
-            app, "decline", "recommender_sasac",
+            app, "decline", "recommender_sasac", self._ago(40),
             "实验室研究方向与集团主营业务关联度不足，建设方案缺乏可行的质量标准研究目标，经研究不予推荐。",
             dimensions={**ALL_MEET, ReviewDimension.SCIENTIFIC: fails, ReviewDimension.SYSTEMATIC: fails},
         )
 
     # --- the ministry stage (Art. 7-9, 13) ------------------------------------------------------
 
-    def _recommended(self, lab, host_name, applicant):
-        """Submitted and recommended by every recommender the host's level needs (Art. 10)."""
-        app = self._go(self._new(lab, host_name, applicant), "submit", applicant)
+    def _recommended(self, lab, host_name, applicant, submitted_on):
+        """Submitted on `submitted_on` and recommended over the following weeks by every recommender the host's
+        level needs (Art. 10)."""
+        app = self._submitted(lab, host_name, applicant, submitted_on)
         by_organisation = {u.organisation_id: name for name, u in self.users.items() if u.role == Role.RECOMMENDER}
         recommenders = sorted(app.host.recommenders(), key=lambda org: org.kind != OrganisationKind.PROVINCIAL_SAMR)
         for index, organisation in enumerate(recommenders):
-            app = self._go(app, "recommend", by_organisation[organisation.pk],
+            app = self._go(app, "recommend", by_organisation[organisation.pk], self._after(submitted_on, 10 + 3 * index),
                            RECOMMEND_COMMENTS[(lab.key + index) % len(RECOMMEND_COMMENTS)], dimensions=ALL_MEET)
         return app
 
-    def _passed(self, app, staff="samr_staff"):
-        return self._go(app, "pass_formal_review", staff, PASS_COMMENT, checks=self._checks())
+    def _passed(self, app, day, staff="samr_staff"):
+        return self._go(app, "pass_formal_review", staff, day, PASS_COMMENT, checks=self._checks())
 
     def _supplement_requested(self, lab):
-        """Formal review asks for the missing Art. 12 evidence; the applicant has a window of working days."""
-        app = self._recommended(lab, JS_INSTITUTE, "applicant")
-        self._go(app, "request_supplement", "samr_staff", SUPPLEMENT_COMMENT, checks=self._checks(unconfirmed={4}))
+        """Formal review asks for the missing Art. 12 evidence days ago; the applicant has a window of working days."""
+        app = self._recommended(lab, JS_INSTITUTE, "applicant", self._ago(48))
+        self._go(app, "request_supplement", "samr_staff", self._ago(4), SUPPLEMENT_COMMENT,
+                 checks=self._checks(unconfirmed={4}))
 
     def _formal_review_passed(self, lab):
         """Passed formal review (every check confirmed), waiting for the next expert review round."""
-        self._passed(self._recommended(lab, BEICHEN, "applicant_beichen"), staff="miit_staff")
+        self._passed(self._recommended(lab, BEICHEN, "applicant_beichen", self._ago(68)), self._ago(30), staff="miit_staff")
 
     def _formally_rejected(self, lab):
-        app = self._recommended(lab, HUARUI, "applicant_huarui")
-        self._go(app, "reject_formally", "miit_staff", FORMAL_REJECT_COMMENT, checks=self._checks(unconfirmed={0, 4}))
+        app = self._recommended(lab, HUARUI, "applicant_huarui", self._ago(70))
+        self._go(app, "reject_formally", "miit_staff", self._ago(35), FORMAL_REJECT_COMMENT,
+                 checks=self._checks(unconfirmed={0, 4}))
 
-    def _assign(self, review_round, app, username):
-        return assign_expert(review_round, app, self.users[username], self.users["samr_staff"])
+    def _assign(self, review_round, app, username, day):
+        with self._at(day, hour=15):
+            return assign_expert(review_round, app, self.users[username], self.users["samr_staff"])
 
-    def _score(self, assignment, values, overall="", submit=True, comments=SCORE_COMMENTS):
-        """The expert declares no conflict, scores criterion by criterion and (unless a draft) submits."""
+    def _score(self, assignment, values, day, overall="", submit=True, comments=SCORE_COMMENTS):
+        """On `day` the expert declares no conflict, scores criterion by criterion and (unless a draft) submits."""
         expert = assignment.expert
-        assignment = run_transition(assignment, "declare_no_conflict", expert, NO_CONFLICT)
-        criteria = list(assignment.round.criteria_set.criteria.all())
-        count = len(criteria) if submit else min(len(values), len(criteria))
-        scores = {
-            criteria[i].pk: (values[i % len(values)], comments[i % len(comments)]) for i in range(count)
-        }
-        save_scores(assignment, expert, scores, overall)
-        if submit:
-            assignment = run_transition(assignment, "submit_scores", expert)
+        with self._at(day):
+            assignment = run_transition(assignment, "declare_no_conflict", expert, NO_CONFLICT)
+            criteria = list(assignment.round.criteria_set.criteria.all())
+            count = len(criteria) if submit else min(len(values), len(criteria))
+            scores = {
+                criteria[i].pk: (values[i % len(values)], comments[i % len(comments)]) for i in range(count)
+            }
+            save_scores(assignment, expert, scores, overall)
+            if submit:
+                assignment = run_transition(assignment, "submit_scores", expert)
         return assignment
+
+    def _open_round(self, title, applications, day):
+        """SAMR staff open an expert round on `day` with the committee whose term covers it (Art. 9)."""
+        with self._at(day):
+            return open_round(title, self._committee_on(day), self._criteria(), applications, self.users["samr_staff"])
 
     def _in_open_round(self, semi_lab, cell_lab):
         """An open round of two applications, three experts each. `expert` has one assignment awaiting
         the conflict declaration and one accepted with draft scores; a colleague has submitted on each.
         The cell-therapy consortium includes 西江生命科学研究院, so its two experts are never offered."""
-        semi = self._passed(self._recommended(semi_lab, XICHENG, "applicant_xicheng"))
-        cell = self._passed(self._recommended(cell_lab, QIANTANG, "applicant_qiantang"))
-        review_round = open_round(OPEN_ROUND.format(year=self.year), self.committee, self._criteria(), [semi, cell],
-                                  self.users["samr_staff"])
-        self._assign(review_round, semi, "expert")
-        self._score(self._assign(review_round, semi, "expert03"), (86, 84, 85, 83, 87), "同意进入现场考察。")
-        run_transition(self._assign(review_round, semi, "expert10"), "declare_no_conflict", self.users["expert10"],
-                       NO_CONFLICT)
-        self._score(self._assign(review_round, cell, "expert"), (85, 82, 84), "细胞效力评价方法有特色；其余意见待补充。",
-                    submit=False)
-        self._score(self._assign(review_round, cell, "expert06"), (84, 86, 83, 85, 86), "同意进入现场考察。")
-        self._assign(review_round, cell, "expert02")
+        semi = self._passed(self._recommended(semi_lab, XICHENG, "applicant_xicheng", self._ago(100)), self._ago(75))
+        cell = self._passed(self._recommended(cell_lab, QIANTANG, "applicant_qiantang", self._ago(98)), self._ago(74))
+        opened = self._ago(21)
+        review_round = self._open_round(OPEN_ROUND.format(year=self.year), [semi, cell], opened)
+        self._assign(review_round, semi, "expert", opened)
+        self._score(self._assign(review_round, semi, "expert03", opened), (86, 84, 85, 83, 87), self._ago(10),
+                    "同意进入现场考察。")
+        expert10 = self._assign(review_round, semi, "expert10", opened)
+        with self._at(self._ago(8)):
+            run_transition(expert10, "declare_no_conflict", self.users["expert10"], NO_CONFLICT)
+        self._score(self._assign(review_round, cell, "expert", opened), (85, 82, 84), self._ago(5),
+                    "细胞效力评价方法有特色；其余意见待补充。", submit=False)
+        self._score(self._assign(review_round, cell, "expert06", opened), (84, 86, 83, 85, 86), self._ago(7),
+                    "同意进入现场考察。")
+        self._assign(review_round, cell, "expert02", opened)
 
     def _pilot_round_onwards(self, telecom, wide_bandgap, biocompat, welding, machinery, plastics):
-        """A concluded round carries five applications to site inspection and rejects one; from there
-        one awaits inspection, one is inspected, one is under publicity now, and the two of an earlier
-        publicity notice await approval (SAMR signed) and are approved (both signed)."""
+        """A round concluded three months ago carried five applications to site inspection and rejected one;
+        from there one awaits inspection, one is inspected, one is under publicity now, and the two of an
+        earlier publicity notice await approval (SAMR signed) and are approved (both signed)."""
         staff = self.users["samr_staff"]
+        submitted, passed = self._ago(160), self._ago(140)
         apps = {
-            "telecom": self._passed(self._recommended(telecom, HUARUI, "applicant_huarui")),
-            "wide_bandgap": self._passed(self._recommended(wide_bandgap, XICHENG, "applicant_xicheng")),
-            "biocompat": self._passed(self._recommended(biocompat, QIANTANG, "applicant_qiantang")),
-            "welding": self._passed(self._recommended(welding, UNIVERSITY, "applicant_central"), staff="miit_staff"),
-            "machinery": self._passed(self._recommended(machinery, CENTRAL_ENTERPRISE, "applicant_soe")),
-            "plastics": self._passed(self._recommended(plastics, ZJ_ENTERPRISE, "applicant_zj")),
+            "telecom": self._passed(self._recommended(telecom, HUARUI, "applicant_huarui", submitted), passed),
+            "wide_bandgap": self._passed(self._recommended(wide_bandgap, XICHENG, "applicant_xicheng", submitted), passed),
+            "biocompat": self._passed(self._recommended(biocompat, QIANTANG, "applicant_qiantang", submitted), passed),
+            "welding": self._passed(self._recommended(welding, UNIVERSITY, "applicant_central", submitted), passed,
+                                    staff="miit_staff"),
+            "machinery": self._passed(self._recommended(machinery, CENTRAL_ENTERPRISE, "applicant_soe", submitted), passed),
+            "plastics": self._passed(self._recommended(plastics, ZJ_ENTERPRISE, "applicant_zj", submitted), passed),
         }
-        review_round = open_round(PILOT_ROUND.format(year=self.year), self.committee, self._criteria(),
-                                  list(apps.values()), staff)
+        opened = self._ago(120)
+        review_round = self._open_round(PILOT_ROUND.format(year=self.year), list(apps.values()), opened)
         for key, panel in PILOT_PANELS.items():
-            for username, values, overall in panel:
-                self._score(self._assign(review_round, apps[key], username), values, overall)
+            for offset, (username, values, overall) in enumerate(panel):
+                assignment = self._assign(review_round, apps[key], username, opened)
+                self._score(assignment, values, self._after(opened, 10 + 2 * offset), overall)
         decisions = {app.pk: ("advance", "专家组综合评分达到要求，进入现场考察。") for app in apps.values()}
         mean = next(r.mean for r in round_results(review_round) if r.application.pk == apps["plastics"].pk)
         decisions[apps["plastics"].pk] = ("reject", PILOT_REJECT_REASON.format(mean=mean))
-        run_transition(review_round, "conclude", staff, "本批次评审结束。", decisions=decisions)
+        with self._at(self._ago(90)):
+            run_transition(review_round, "conclude", staff, "本批次评审结束。", decisions=decisions)
 
-        # Site inspections; the notice of the first batch opened 20-odd days ago and its window has ended.
+        # Site inspections, each recorded the working day after the visit; the notice of the first batch opened
+        # 20-odd days ago and its window has ended.
         closed_start = self._ended_window_start()
         visits = {
-            "wide_bandgap": self.today - timedelta(days=4),
-            "biocompat": self.today - timedelta(days=10),
-            "welding": closed_start - timedelta(days=14),
-            "machinery": closed_start - timedelta(days=12),
+            "welding": _working_day_on_or_before(closed_start - timedelta(days=14)),
+            "machinery": _working_day_on_or_before(closed_start - timedelta(days=12)),
+            "biocompat": self._ago(10),
+            "wide_bandgap": self._ago(5),
         }
         labs = {"wide_bandgap": wide_bandgap, "biocompat": biocompat, "welding": welding, "machinery": machinery}
         for key, visited_on in visits.items():
-            record_site_inspection(
-                apps[key], staff, team=INSPECTION_TEAMS[key], visited_on=visited_on, findings=_findings(labs[key]),
-                verdict=SiteInspection.Verdict.PASS,
-                report=_pdf_upload("现场考察报告.pdf", "Site inspection report") if key == "wide_bandgap" else None,
-            )
+            with self._at(self._after(visited_on, 1)):
+                record_site_inspection(
+                    Application.objects.get(pk=apps[key].pk), staff, team=INSPECTION_TEAMS[key], visited_on=visited_on,
+                    findings=_findings(labs[key]), verdict=SiteInspection.Verdict.PASS,
+                    report=_pdf_upload("现场考察报告.pdf", "Site inspection report") if key == "wide_bandgap" else None,
+                )
 
         fresh = {key: Application.objects.get(pk=app.pk) for key, app in apps.items()}
-        first = open_notice(NOTICE_CLOSED.format(year=self.year), [fresh["welding"], fresh["machinery"]], staff,
-                            starts_on=closed_start, working_days=settings.PUBLICITY_WORKING_DAYS)
-        run_transition(first, "close", staff, "公示期满，未收到异议。")
-        self._go(fresh["welding"], "approve", "samr_staff", "经市场监管总局审核，同意批准建设。")
-        self._go(fresh["machinery"], "approve", "samr_staff", "经市场监管总局审核，同意批准建设。")
-        self._go(fresh["machinery"], "approve", "miit_staff", "经工业和信息化部审核，同意批准建设。")
+        with self._at(closed_start, hour=9):
+            first = open_notice(NOTICE_CLOSED.format(year=self.year), [fresh["welding"], fresh["machinery"]], staff,
+                                starts_on=closed_start, working_days=settings.PUBLICITY_WORKING_DAYS)
+        with self._at(self._after(first.ends_on, 1)):
+            run_transition(first, "close", staff, "公示期满，未收到异议。")
+        approved_on = self._ago(5)
+        self._go(Application.objects.get(pk=apps["welding"].pk), "approve", "samr_staff", self._ago(7),
+                 "经市场监管总局审核，同意批准建设。")
+        machinery_app = self._go(Application.objects.get(pk=apps["machinery"].pk), "approve", "samr_staff",
+                                 self._ago(7), "经市场监管总局审核，同意批准建设。", hour=11)
+        self._go(machinery_app, "approve", "miit_staff", approved_on, "经工业和信息化部审核，同意批准建设。")
 
-        second = open_notice(NOTICE_OPEN.format(year=self.year), [fresh["biocompat"]], staff,
-                             working_days=settings.PUBLICITY_WORKING_DAYS)
-        lodge_objection(Objection(
-            notice=second, application=fresh["biocompat"], objector_kind=Objection.ObjectorKind.PERSON,
-            name="李明轩", id_number=resident_id("33010619850312041"), contact="li.mingxuan@example.com",
-            grounds=(
-                "公示材料称该院主导制定《医疗器械生物相容性 质量分级与评价》行业标准，据本人了解该标准由多家单位"
-                "共同起草，牵头单位另有其人，请核实申报材料的真实性。"
-            ),
-        ))
-        dismissed = lodge_objection(Objection(
-            notice=second, application=fresh["biocompat"], objector_kind=Objection.ObjectorKind.ORGANISATION,
-            organisation_name="杭州安澜医疗科技有限公司", credit_code="91330106MA2H3K7Q4Q", legal_representative="沈建华",
-            contact="legal@anlan-med.example.com", seal_scan=_pdf_upload("公章扫描件.pdf", "Seal of the objector"),
-            grounds="该院 2024 年为我公司出具的一份细胞毒性检测报告结论有误，影响产品注册，我公司认为其不具备承担国家实验室的能力。",
-        ))
-        run_transition(
-            dismissed, "dismiss", staff,
-            "经核查，所涉检测报告系委托方送检样品不符合标准要求所致，检测机构已按程序出具说明，"
-            "与第十二条申报条件无关；异议不成立。",
-        )
+        with self._at(self._ago(2), hour=9):
+            second = open_notice(NOTICE_OPEN.format(year=self.year), [fresh["biocompat"]], staff,
+                                 working_days=settings.PUBLICITY_WORKING_DAYS)
+        with self._at(self._ago(1), hour=11):
+            lodge_objection(Objection(
+                notice=second, application=fresh["biocompat"], objector_kind=Objection.ObjectorKind.PERSON,
+                name="李明轩", id_number=resident_id("33010619850312041"), contact="li.mingxuan@example.com",
+                grounds=(
+                    "公示材料称该院主导制定《医疗器械生物相容性 质量分级与评价》行业标准，据本人了解该标准由多家单位"
+                    "共同起草，牵头单位另有其人，请核实申报材料的真实性。"
+                ),
+            ))
+        with self._at(self._ago(2), hour=16):
+            dismissed = lodge_objection(Objection(
+                notice=second, application=fresh["biocompat"], objector_kind=Objection.ObjectorKind.ORGANISATION,
+                organisation_name="杭州安澜医疗科技有限公司", credit_code="91330106MA2H3K7Q4Q", legal_representative="沈建华",
+                contact="legal@anlan-med.example.com", seal_scan=_pdf_upload("公章扫描件.pdf", "Seal of the objector"),
+                grounds="该院 2024 年为我公司出具的一份细胞毒性检测报告结论有误，影响产品注册，我公司认为其不具备承担国家实验室的能力。",
+            ))
+        with self._at(self._ago(1), hour=15):
+            run_transition(
+                dismissed, "dismiss", staff,
+                "经核查，所涉检测报告系委托方送检样品不符合标准要求所致，检测机构已按程序出具说明，"
+                "与第十二条申报条件无关；异议不成立。",
+            )
 
     def _ended_window_start(self):
-        """A weekday about 20 days ago whose publicity window (working days) has ended by today."""
-        start = self.today - timedelta(days=20)
-        while start.weekday() >= 5 or publicity_end(start, settings.PUBLICITY_WORKING_DAYS).date >= self.today:
-            start -= timedelta(days=1)
+        """A working day about 20 days ago whose publicity window (working days) ended at least a week ago,
+        leaving time for the notice to close and the ministries to sign."""
+        start = self._ago(20)
+        while publicity_end(start, settings.PUBLICITY_WORKING_DAYS).date >= self.today - timedelta(days=8):
+            start = _working_day_on_or_before(start - timedelta(days=1))
         return start
 
     # --- the laboratory stage (Art. 14-31) ------------------------------------------------------
 
     def _approved_cohort(self, cohort, labs, approved_ago, batch):
-        """Applications of one cohort carried through the ministry stage together (two experts each, site
-        inspection, one publicity notice, both ministries' sign-offs); the labs are dated `approved_ago` back."""
+        """Applications of one cohort carried through the ministry stage together over the half year before their
+        approval `approved_ago` (two experts each, site inspection, one publicity notice, both ministries'
+        sign-offs); the labs are born on the day MIIT signs."""
         staff = self.users["samr_staff"]
-        approved_on = self.today - approved_ago
-        notice_start = _weekday_on_or_before(approved_on - timedelta(days=30))
-        year = notice_start.year
-        apps = [self._passed(self._recommended(lab, host, applicant))
+        approved_on = _working_day_on_or_before(self.today - approved_ago)
+        notice_start = _working_day_on_or_before(approved_on - timedelta(days=30))
+        submitted, opened = _working_day_on_or_before(approved_on - timedelta(days=175)), \
+            _working_day_on_or_before(approved_on - timedelta(days=130))
+        apps = [self._passed(self._recommended(lab, host, applicant, submitted), self._after(submitted, 25))
                 for lab, (_key, host, applicant) in zip(labs, cohort)]
-        review_round = open_round(COHORT_ROUND.format(year=year, batch=batch), self.committee, self._criteria(), apps,
-                                  staff)
+        review_round = self._open_round(COHORT_ROUND.format(year=opened.year, batch=batch), apps, opened)
         for lab, app in zip(labs, apps):
             base = 84 + lab.key % 7
             for username in self._suggested(review_round, app, 2):
-                self._score(self._assign(review_round, app, username), (base, base + 2, base - 1, base + 1, base + 3),
-                            "同意进入现场考察。")
-        run_transition(review_round, "conclude", staff, "本批次评审结束。",
-                       decisions={app.pk: ("advance", "专家组综合评分达到要求，进入现场考察。") for app in apps})
-        for lab, app in zip(labs, apps):
-            record_site_inspection(Application.objects.get(pk=app.pk), staff, team=COHORT_TEAM,
-                                   visited_on=notice_start - timedelta(days=14), findings=_findings(lab),
-                                   verdict=SiteInspection.Verdict.PASS)
+                self._score(self._assign(review_round, app, username, opened), (base, base + 2, base - 1, base + 1, base + 3),
+                            self._after(opened, 10), "同意进入现场考察。")
+        with self._at(self._after(opened, 20)):
+            run_transition(review_round, "conclude", staff, "本批次评审结束。",
+                           decisions={app.pk: ("advance", "专家组综合评分达到要求，进入现场考察。") for app in apps})
+        visited_on = _working_day_on_or_before(notice_start - timedelta(days=14))
+        with self._at(self._after(visited_on, 1)):
+            for lab, app in zip(labs, apps):
+                record_site_inspection(Application.objects.get(pk=app.pk), staff, team=COHORT_TEAM,
+                                       visited_on=visited_on, findings=_findings(lab), verdict=SiteInspection.Verdict.PASS)
         fresh = [Application.objects.get(pk=app.pk) for app in apps]
-        notice = open_notice(COHORT_NOTICE.format(year=year, batch=batch), fresh, staff, starts_on=notice_start,
-                             working_days=settings.PUBLICITY_WORKING_DAYS)
-        run_transition(notice, "close", staff, "公示期满，未收到异议。")
+        with self._at(notice_start, hour=9):
+            notice = open_notice(COHORT_NOTICE.format(year=notice_start.year, batch=batch), fresh, staff,
+                                 starts_on=notice_start, working_days=settings.PUBLICITY_WORKING_DAYS)
+        with self._at(self._after(notice.ends_on, 1)):
+            run_transition(notice, "close", staff, "公示期满，未收到异议。")
         laboratories = []
         for app in fresh:
-            app = self._go(app, "approve", "samr_staff", "经市场监管总局审核，同意批准建设。")
-            self._go(app, "approve", "miit_staff", "经工业和信息化部审核，同意批准建设。")
-            laboratory = Laboratory.objects.get(application=app)
-            laboratories.append(self._backdate(laboratory, approved_ago, CONSTRUCTION_DATES))
+            app = self._go(app, "approve", "samr_staff", _working_day_on_or_before(approved_on - timedelta(days=3)),
+                           "经市场监管总局审核，同意批准建设。")
+            self._go(app, "approve", "miit_staff", approved_on, "经工业和信息化部审核，同意批准建设。")
+            laboratories.append(Laboratory.objects.select_related("host").get(application=app))
         return laboratories
 
     def _suggested(self, review_round, app, count):
@@ -1397,54 +1521,62 @@ class Command(BaseCommand):
         members = [m.expert.username for m in suggested_experts(review_round, app) if m.expert.username != "expert"]
         return members[:count]
 
-    def _backdate(self, laboratory, delta, fields):
-        """Move the lab's date `fields` and its open clocks `delta` into the past: plain dates only, never the
-        status (see the note above CONSTRUCTION_COHORT)."""
-        moved = {name: getattr(laboratory, name) - delta for name in fields}
-        Laboratory.objects.filter(pk=laboratory.pk).update(**moved)
-        for deadline in Deadline.objects.for_object(laboratory).open():
-            Deadline.objects.filter(pk=deadline.pk).update(due_date=deadline.due_date - delta)
+    def _reload(self, laboratory):
         return Laboratory.objects.select_related("host").get(pk=laboratory.pk)
 
-    def _file_reports(self, lab, laboratory, applicant, kind, until):
-        """The host files every annual report of `kind` falling due by `until` (Art. 18, 23, 26)."""
-        while (due := report_due(laboratory, kind)) is not None and due.due_date <= until:
-            number = laboratory.annual_reports.filter(kind=kind).count() + 1
-            outputs = _report_outputs(lab, laboratory, number) if kind == AnnualReport.Kind.OPERATION else ()
+    def _file_report(self, lab, laboratory, applicant, kind, day=None):
+        """The host files the report of `kind` now due (Art. 18, 23, 26), on `day` or ten days before it is due."""
+        due = report_due(laboratory, kind).due_date
+        number = laboratory.annual_reports.filter(kind=kind).count() + 1
+        outputs = _report_outputs(lab, laboratory, number) if kind == AnnualReport.Kind.OPERATION else ()
+        with self._at(day or _working_day_on_or_before(due - timedelta(days=10)), hour=14):
             submit_annual_report(laboratory, self.users[applicant], kind, _report_data(lab, kind, number), outputs)
-            laboratory = Laboratory.objects.select_related("host").get(pk=laboratory.pk)
+        return self._reload(laboratory)
+
+    def _file_reports(self, lab, laboratory, applicant, kind, until):
+        """Every report of `kind` falling due by `until`, each filed ten days before it is due."""
+        while (due := report_due(laboratory, kind)) is not None and due.due_date <= until:
+            laboratory = self._file_report(lab, laboratory, applicant, kind)
         return laboratory
 
-    def _apply_for_acceptance(self, lab, laboratory, applicant):
+    def _apply_for_acceptance(self, lab, laboratory, applicant, day, verdict="pass"):
+        """On `day` the host files its last construction report and applies for acceptance, reporting against each
+        goal of the build plan what the experts' `verdict` will bear out (Art. 17-18)."""
+        laboratory = self._file_report(lab, laboratory, applicant, AnnualReport.Kind.CONSTRUCTION, day)
+        achieved = GOALS_ACHIEVED[verdict]
         goals = build_plan_goals(laboratory)
-        return run_transition(
-            laboratory, "apply_for_acceptance", self.users[applicant],
-            report=(f"建设期内完成{lab.topic}质量参数测量平台和可靠性试验平台建设，围绕{lab.breakthrough}形成系列成果，"
-                    "对照建设计划逐项说明如下。"),
-            goal_statements=[{"goal": goal, "achieved": "已完成，详见建设总结报告第二部分。"} for goal in goals],
-        )
+        with self._at(day, hour=15):
+            return run_transition(
+                laboratory, "apply_for_acceptance", self.users[applicant],
+                report=(f"建设期内{lab.topic}质量参数测量平台和可靠性试验平台建设情况、围绕{lab.breakthrough}取得的成果，"
+                        "对照建设计划逐项说明如下。"),
+                goal_statements=[{"goal": goal, "achieved": achieved[i % len(achieved)]} for i, goal in enumerate(goals)],
+            )
 
-    def _lab_round(self, title, purpose, decided, pending=()):
-        """An acceptance (Art. 19) or evaluation (Art. 26) round: two experts score each lab of `decided`
-        ({laboratory: (lab data, verdict)}) and the round concludes with those verdicts; `pending` labs get
-        `expert` and one colleague, who have not declared yet, and the round stays open."""
+    def _lab_round(self, title, purpose, opened, decided, pending=()):
+        """An acceptance (Art. 19) or evaluation (Art. 26) round opened on `opened`: two experts score each lab of
+        `decided` ({laboratory: (lab data, verdict)}) ten days later and the round concludes with those verdicts
+        ten days after that; `pending` labs get `expert` and one colleague, who have not declared yet, and the
+        round stays open."""
         staff = self.users["samr_staff"]
         criteria = CriteriaSet.objects.filter(purpose=purpose).order_by("pk").first()
         opinions = ACCEPTANCE_OPINIONS if purpose == CriteriaSet.Purpose.ACCEPTANCE else EVALUATION_OPINIONS
         laboratories = [*decided, *pending]
-        review_round = open_lab_round(title, self.committee, criteria, laboratories, staff)
+        with self._at(opened):
+            review_round = open_lab_round(title, self._committee_on(opened), criteria, laboratories, staff)
         for laboratory, (_lab, verdict) in decided.items():
             for username in self._suggested(review_round, laboratory.application, 2):
-                self._score(self._assign(review_round, laboratory.application, username), opinions[verdict][1],
-                            opinions[verdict][0], comments=LAB_SCORE_COMMENTS)
+                self._score(self._assign(review_round, laboratory.application, username, opened), opinions[verdict][1],
+                            self._after(opened, 10), opinions[verdict][0], comments=LAB_SCORE_COMMENTS)
         for laboratory in pending:
-            self._assign(review_round, laboratory.application, "expert")
+            self._assign(review_round, laboratory.application, "expert", opened)
             colleague = self._suggested(review_round, laboratory.application, 1)[0]
-            self._assign(review_round, laboratory.application, colleague)
+            self._assign(review_round, laboratory.application, colleague, opened)
         if decided and not pending:
             decisions = {laboratory.application_id: (verdict, opinions[verdict][0])
                          for laboratory, (_lab, verdict) in decided.items()}
-            run_transition(review_round, "conclude", staff, "本批次评议结束。", decisions=decisions)
+            with self._at(self._after(opened, 20)):
+                run_transition(review_round, "conclude", staff, "本批次评议结束。", decisions=decisions)
         return review_round
 
     def _labs_in_construction(self, battery, machine_tool):
@@ -1453,10 +1585,11 @@ class Command(BaseCommand):
         _battery_lab, tool_lab = self._approved_cohort(CONSTRUCTION_COHORT, [battery, machine_tool],
                                                       CONSTRUCTION_APPROVED_AGO, "三")
         host = self.users["applicant_soe"]
-        report = submit_annual_report(tool_lab, host, AnnualReport.Kind.CONSTRUCTION,
-                                      _report_data(machine_tool, AnnualReport.Kind.CONSTRUCTION, 1))
-        acknowledge_report(report, host)
-        file_extension_request(Laboratory.objects.get(pk=tool_lab.pk), host, 6, EXTENSION_REASON)
+        tool_lab = self._file_report(machine_tool, tool_lab, "applicant_soe", AnnualReport.Kind.CONSTRUCTION, self._ago(9))
+        with self._at(self._ago(8)):
+            acknowledge_report(tool_lab.annual_reports.get(), host)
+        with self._at(self._ago(6)):
+            file_extension_request(self._reload(tool_lab), host, 6, EXTENSION_REASON)
 
     def _labs_in_acceptance(self, ic_packaging, ivd, industrial_internet, optics, rare_earth):
         """Construction ends next month. All five applied for acceptance; one awaits its expert round, the
@@ -1464,68 +1597,84 @@ class Command(BaseCommand):
         by both and under acceptance publicity now; fail → terminated (Art. 18-19)."""
         labs = [ic_packaging, ivd, industrial_internet, optics, rare_earth]
         laboratories = self._approved_cohort(ACCEPTANCE_COHORT, labs, ACCEPTANCE_APPROVED_AGO, "二")
+        verdicts = {"ivd": AcceptanceVerdict.RECTIFY, "industrial_internet": AcceptanceVerdict.PASS,
+                    "optics": AcceptanceVerdict.PASS, "rare_earth": AcceptanceVerdict.FAIL}
         applied = {}
         for lab, laboratory, (key, _host, applicant) in zip(labs, laboratories, ACCEPTANCE_COHORT):
             laboratory = self._file_reports(lab, laboratory, applicant, AnnualReport.Kind.CONSTRUCTION,
-                                            laboratory.construction_end)
-            applied[key] = self._apply_for_acceptance(lab, laboratory, applicant)
-        self._lab_round(ACCEPTANCE_ROUND.format(year=self.year), CriteriaSet.Purpose.ACCEPTANCE, {
-            applied["ivd"]: (ivd, AcceptanceVerdict.RECTIFY),
-            applied["industrial_internet"]: (industrial_internet, AcceptanceVerdict.PASS),
-            applied["optics"]: (optics, AcceptanceVerdict.PASS),
-            applied["rare_earth"]: (rare_earth, AcceptanceVerdict.FAIL),
+                                            self.today - relativedelta(months=6))
+            day = self._ago(55) if key in verdicts else self._ago(12)
+            applied[key] = self._apply_for_acceptance(lab, laboratory, applicant, day, verdicts.get(key, "pass"))
+        opened = self._ago(45)
+        self._lab_round(ACCEPTANCE_ROUND.format(year=opened.year), CriteriaSet.Purpose.ACCEPTANCE, opened, {
+            applied[key]: (lab, verdicts[key]) for lab, (key, _host, _user) in zip(labs, ACCEPTANCE_COHORT) if key in verdicts
         })
         confirmed = Laboratory.objects.get(pk=applied["industrial_internet"].pk)
-        run_transition(confirmed, "confirm_acceptance", self.users["samr_staff"], "市场监管总局确认验收结果。")
         publicised = Laboratory.objects.get(pk=applied["optics"].pk)
-        publicised = run_transition(publicised, "confirm_acceptance", self.users["samr_staff"], "市场监管总局确认验收结果。")
-        run_transition(publicised, "confirm_acceptance", self.users["miit_staff"], "工业和信息化部确认验收结果。")
-        open_acceptance_notice(ACCEPTANCE_NOTICE.format(year=self.year), [Laboratory.objects.get(pk=publicised.pk)],
-                               self.users["samr_staff"], starts_on=self.today,
-                               working_days=settings.PUBLICITY_WORKING_DAYS)
+        with self._at(self._ago(15)):
+            run_transition(confirmed, "confirm_acceptance", self.users["samr_staff"], "市场监管总局确认验收结果。")
+            publicised = run_transition(publicised, "confirm_acceptance", self.users["samr_staff"], "市场监管总局确认验收结果。")
+        with self._at(self._ago(12)):
+            run_transition(publicised, "confirm_acceptance", self.users["miit_staff"], "工业和信息化部确认验收结果。")
+        notice_start = self._ago(1)
+        with self._at(notice_start, hour=9):
+            open_acceptance_notice(ACCEPTANCE_NOTICE.format(year=notice_start.year), [Laboratory.objects.get(pk=publicised.pk)],
+                                   self.users["samr_staff"], starts_on=notice_start,
+                                   working_days=settings.PUBLICITY_WORKING_DAYS)
 
     def _labs_in_operation(self, membrane, rail, vaccine, offshore, auto_electronics):
-        """Approved five years ago, accepted and in operation for three years with every annual report filed.
-        The first evaluation round concluded: qualified (and a change report now awaits the ministries,
-        Art. 24), excellent, unqualified (rectifying, Art. 27); the second is open with its experts assigned and
-        not yet declared; one lab was removed from the list for false materials by both ministries (Art. 25)."""
+        """Approved five years ago, accepted at the end of construction and in operation for three years with every
+        annual report filed. The first evaluation round, opened as the evaluation fell due, concluded: qualified
+        (and a change report now awaits the ministries, Art. 24), excellent, unqualified (rectifying, Art. 27);
+        the second is open with its experts assigned and not yet declared; one lab was removed from the list for
+        false materials by both ministries (Art. 25)."""
         labs = [membrane, rail, vaccine, offshore, auto_electronics]
         staff = self.users["samr_staff"]
         laboratories = self._approved_cohort(OPERATION_COHORT, labs, OPERATION_APPROVED_AGO, "一")
-        accepted = {}
-        for lab, laboratory, (key, _host, applicant) in zip(labs, laboratories, OPERATION_COHORT):
-            laboratory = self._file_reports(lab, laboratory, applicant, AnnualReport.Kind.CONSTRUCTION, self.today)
-            accepted[self._apply_for_acceptance(lab, laboratory, applicant)] = (lab, AcceptanceVerdict.PASS)
         construction_end = laboratories[0].construction_end
-        self._lab_round(ACCEPTANCE_ROUND.format(year=construction_end.year), CriteriaSet.Purpose.ACCEPTANCE, accepted)
+        accepted = {}
+        for lab, laboratory, (_key, _host, applicant) in zip(labs, laboratories, OPERATION_COHORT):
+            laboratory = self._file_reports(lab, laboratory, applicant, AnnualReport.Kind.CONSTRUCTION,
+                                            construction_end - relativedelta(months=6))
+            applied_on = _working_day_on_or_before(construction_end - timedelta(days=20))
+            accepted[self._apply_for_acceptance(lab, laboratory, applicant, applied_on)] = (lab, AcceptanceVerdict.PASS)
+        opened = _working_day_on_or_before(construction_end - timedelta(days=15))
+        self._lab_round(ACCEPTANCE_ROUND.format(year=opened.year), CriteriaSet.Purpose.ACCEPTANCE, opened, accepted)
         for laboratory in accepted:
             laboratory = Laboratory.objects.get(pk=laboratory.pk)
-            laboratory = run_transition(laboratory, "confirm_acceptance", staff, "市场监管总局确认验收结果。")
-            run_transition(laboratory, "confirm_acceptance", self.users["miit_staff"], "工业和信息化部确认验收结果。")
-        notice = open_acceptance_notice(
-            ACCEPTANCE_NOTICE.format(year=construction_end.year),
-            [Laboratory.objects.get(pk=laboratory.pk) for laboratory in accepted],
-            staff, starts_on=_weekday_on_or_before(construction_end - timedelta(days=20)),
-            working_days=settings.PUBLICITY_WORKING_DAYS,
-        )
-        run_transition(notice, "close", staff, "验收结果公示期满，未收到异议。")
+            with self._at(self._after(construction_end, 10)):
+                laboratory = run_transition(laboratory, "confirm_acceptance", staff, "市场监管总局确认验收结果。")
+            with self._at(self._after(construction_end, 12)):
+                run_transition(laboratory, "confirm_acceptance", self.users["miit_staff"], "工业和信息化部确认验收结果。")
+        notice_start = self._after(construction_end, 15)
+        with self._at(notice_start, hour=9):
+            notice = open_acceptance_notice(
+                ACCEPTANCE_NOTICE.format(year=notice_start.year),
+                [Laboratory.objects.get(pk=laboratory.pk) for laboratory in accepted],
+                staff, starts_on=notice_start, working_days=settings.PUBLICITY_WORKING_DAYS,
+            )
+        with self._at(self._after(notice.ends_on, 1)):  # operation starts as the notice closes (Art. 19)
+            run_transition(notice, "close", staff, "验收结果公示期满，未收到异议。")
         running = {}
         for lab, laboratory, (key, _host, applicant) in zip(labs, laboratories, OPERATION_COHORT):
-            laboratory = Laboratory.objects.get(pk=laboratory.pk)
-            laboratory = self._backdate(laboratory, OPERATING_FOR, ("operation_started_on",))
-            running[key] = self._file_reports(lab, laboratory, applicant, AnnualReport.Kind.OPERATION, self.today)
-        self._lab_round(EVALUATION_ROUND.format(year=self.year, batch="一"), CriteriaSet.Purpose.EVALUATION, {
+            running[key] = self._file_reports(lab, self._reload(laboratory), applicant, AnnualReport.Kind.OPERATION,
+                                              self.today)
+        evaluation_due = running["rail"].operation_started_on + relativedelta(years=3)
+        first = _working_day_on_or_before(evaluation_due - timedelta(days=5))
+        self._lab_round(EVALUATION_ROUND.format(year=first.year, batch="一"), CriteriaSet.Purpose.EVALUATION, first, {
             running["membrane"]: (membrane, EvaluationResult.QUALIFIED),
             running["rail"]: (rail, EvaluationResult.EXCELLENT),
             running["offshore"]: (offshore, EvaluationResult.UNQUALIFIED),
         })
-        self._lab_round(EVALUATION_ROUND.format(year=self.year, batch="二"), CriteriaSet.Purpose.EVALUATION, {},
+        second = _working_day_on_or_before(evaluation_due - timedelta(days=3))
+        self._lab_round(EVALUATION_ROUND.format(year=second.year, batch="二"), CriteriaSet.Purpose.EVALUATION, second, {},
                         pending=[running["vaccine"]])
-        file_change_report(Laboratory.objects.get(pk=running["membrane"].pk), self.users["applicant_zj"],
-                           ChangeKind.DIRECTION, CHANGE_REPORT)
-        delisted = run_transition(Laboratory.objects.get(pk=running["auto_electronics"].pk), "delist", staff,
-                                  DELISTING_REASON)
-        run_transition(delisted, "delist", self.users["miit_staff"], DELISTING_REASON)
+        with self._at(self._ago(6)):
+            file_change_report(Laboratory.objects.get(pk=running["membrane"].pk), self.users["applicant_zj"],
+                               ChangeKind.DIRECTION, CHANGE_REPORT)
+        delisted = self._go(Laboratory.objects.get(pk=running["auto_electronics"].pk), "delist", "samr_staff",
+                            self._ago(10), DELISTING_REASON)
+        self._go(delisted, "delist", "miit_staff", self._ago(8), DELISTING_REASON)
 
     # --- output ------------------------------------------------------------------------------
 
