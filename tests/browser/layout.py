@@ -1,7 +1,8 @@
 """Layout as a person sees it: every page a demo role reaches from its menus and home page, drawn by
 Chromium at a laptop, a desktop and a phone window, checked by one script (layout_check.js) for controls
 and tables nobody can see, pages wider than the window, labels that wrap inside a word and navbar text
-too faint to read; a screenshot of each kept in test-artifacts/layout/<role>-<width>-<page>.png.
+too faint to read; a screenshot of each kept in test-artifacts/layout/<role>-<width>-<page>.jpg
+(JPEG: a third faster to take than PNG).
 
 The pages are found, not listed: an HTTP client logged in as the person follows the links of the home
 page (its navbar holds every menu, the "More" one included) and of the pages they lead to, three clicks
@@ -107,10 +108,19 @@ def _followed(path):
     return not path.startswith(NOT_FOLLOWED) and not DOWNLOAD.search(path)
 
 
+def _visit(target):
+    """What makes a link worth a visit: its route, object and kind of query ("?page=2" and "?page=3" are one)."""
+    match = _route(target.path)
+    if match is None:
+        return None
+    query_keys = frozenset(part.split("=")[0] for part in target.query.split("&") if part)
+    return match.view_name, tuple(sorted(match.kwargs.items())), query_keys
+
+
 def crawl(client, drawn, start="/"):
     """The paths of the pages to draw for the person `client` is logged in as (or the public), see the
     module's docstring; `drawn` holds the shapes drawn for others before and is updated."""
-    asked, expanded, pages = set(), set(), []
+    asked, expanded, pages = {_visit(urlsplit(start))}, set(), []
     frontier = [start]
     for level in range(DEPTH + 1):
         found = []
@@ -137,13 +147,8 @@ def crawl(client, drawn, start="/"):
                 target = urlsplit(urljoin(f"http://testserver{url}", href))
                 if target.netloc != "testserver" or not _followed(target.path):
                     continue  # another site, mailto:, or a page not to visit
-                link = _route(target.path)
-                if link is None:
-                    continue
-                # Once per object and kind of query: "?page=2" and "?page=3" are one visit.
-                query_keys = frozenset(part.split("=")[0] for part in target.query.split("&") if part)
-                visit = (link.view_name, tuple(sorted(link.kwargs.items())), query_keys)
-                if visit not in asked:
+                visit = _visit(target)
+                if visit is not None and visit not in asked:
                     asked.add(visit)
                     found.append(target.path + (f"?{target.query}" if target.query else ""))
         frontier = found
@@ -153,8 +158,9 @@ def crawl(client, drawn, start="/"):
 def open_as(browser, base_url, client, lang):
     """A browser sharing `client`'s session (the same person, or nobody), its portal in `lang`. Reduced
     motion: Bootstrap then opens menus without an animation to wait for."""
+    width = next(iter(WINDOWS))
     context = browser.new_context(locale="zh-CN" if lang.startswith("zh") else "en-US", base_url=base_url,
-                                  reduced_motion="reduce")
+                                  viewport={"width": width, "height": WINDOWS[width]}, reduced_motion="reduce")
     cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": lang, "url": base_url}]
     session = client.cookies.get(settings.SESSION_COOKIE_NAME)
     if session is not None:
@@ -174,15 +180,14 @@ class Walk:
 
     def forget(self, who):
         """Screenshots of an earlier run for `who`, no longer what the pages look like."""
-        for old in self.artifacts.glob(f"{who}-*.png"):
+        for old in self.artifacts.glob(f"{who}-*.jpg"):
             old.unlink()
 
     def draw(self, context, pages, *, who, lang, widths=tuple(WINDOWS), menus=False):
         page = context.new_page()
-        for path in pages:
-            page.set_viewport_size({"width": widths[0], "height": WINDOWS[widths[0]]})
+        for index, path in enumerate(pages):
             page.goto(path, wait_until="domcontentloaded")
-            for width in widths:
+            for width in widths if index % 2 == 0 else widths[::-1]:  # the next page opens at the last width
                 page.set_viewport_size({"width": width, "height": WINDOWS[width]})
                 self._check(page, who, lang, width, path, _slug(path))
                 if menus and width in MENU_WIDTHS:
@@ -194,7 +199,7 @@ class Walk:
         for problem in page.evaluate(CHECK, {"lang": lang, "minContrast": MIN_CONTRAST}):
             self.problems[problem][(who, lang, width)].append(path)
         prefix = who if lang.startswith("zh") else f"{who}-{lang}"
-        page.screenshot(path=str(self.artifacts / f"{prefix}-{width}-{name}.png"))
+        page.screenshot(path=str(self.artifacts / f"{prefix}-{width}-{name}.jpg"), type="jpeg", quality=80)
 
     def _open_menus(self, page, who, lang, width, path):
         """Each menu of the navbar opened in turn (on a phone, behind its toggler first), checked and kept."""

@@ -8,7 +8,7 @@
   const navbarExpanded = !!navbar && !(toggler && toggler.getClientRects().length);
 
   const text = (el) => (el.innerText || el.getAttribute("aria-label") || "").replace(/\s+/g, " ").trim();
-  const labelled = (el) => el.matches("a, button, .btn, .nav-link, .navbar-brand, label, span, small");
+  const labelled = (el) => el.matches("a, button, .btn, .nav-link, .navbar-brand, label, span, small, td, th");
   const describe = (el) => {
     let name = el.tagName.toLowerCase();
     if (el.id) name += `#${el.id}`;
@@ -131,6 +131,19 @@
     if (navbarExpanded && el.closest(".navbar")) problems.add(`navbar item ${describe(el)} wraps (${shown})`);
     else if (broken) problems.add(`${describe(el)} wraps inside a word (${shown})`);
     else if (chinese && width >= 1366) problems.add(`${describe(el)} wraps at ${width} px (${shown})`);
+  }
+
+  // Table cells are not squeezed until their text stands a character or two a line (功/率/半/导/体).
+  for (const cell of document.querySelectorAll("td, th")) {
+    if (!rendered(cell) || !cell.innerText.trim()) continue;
+    const style = getComputedStyle(cell);
+    const room = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    if (room >= 4 * parseFloat(style.fontSize)) continue;
+    const drawn = lines(cell);
+    if (drawn.slice(1).some((line) => !line.forced)) {
+      const shown = drawn.slice(0, 4).map((line) => line.text).join(" / ") + (drawn.length > 4 ? " …" : "");
+      problems.add(`table cell ${describe(cell)} is squeezed to ${px(room)} px (${shown})`);
+    }
   }
 
   // Navbar text contrast (WCAG 2.1): its colour composited on what is behind it, at least minContrast.
