@@ -1,23 +1,25 @@
 """Layout as a person sees it: every page a demo role reaches from its menus and home page, drawn by
-Chromium at a laptop, a desktop and a phone window, checked by one script (layout_check.js) for controls
-and tables nobody can see, pages wider than the window, labels that wrap inside a word and navbar text
-too faint to read; a screenshot of each kept in test-artifacts/layout/<role>-<width>-<page>.jpg
-(JPEG: a third faster to take than PNG).
+Chromium at a laptop, a desktop and a phone window (1366, 1920, 390 px) and checked by one script
+(layout_check.js) for controls and tables nobody can see, pages wider than the window, labels that wrap
+inside a word, table cells squeezed to a character a line and navbar text too faint to read. Screenshots
+at 1366 and 390 px go to test-artifacts/layout/<role>[-en]-<width>-<page>.jpg (JPEG: a third faster to
+take than PNG).
 
 The pages are found, not listed: an HTTP client logged in as the person follows the links of the home
 page (its navbar holds every menu, the "More" one included) and of the pages they lead to, three clicks
 deep (home → application → dossier editor → its team section), so a page added tomorrow is checked
 without editing the tests. Following links is in-process (Django's test client, milliseconds a page);
-drawing costs a browser round trip, three layouts and three screenshots a page, so not every page is drawn:
+drawing costs a browser round trip, three layouts and screenshots, so not every page is drawn:
 
 - followed: a page's links are followed once per route (URL pattern with its words, e.g. the dossier
   section, but not the object ids) and status shown in the page's header, per person: one draft, one
   returned dossier, one lab under construction... lead to the pages each state offers (edit, revisions,
   acceptance, extension);
-- drawn: a page is drawn when no page of its route with the same elements in <main> (tags, input types
-  and names, layout classes; text, colours and numbers of rows ignored) was drawn before in this test, by
-  anyone: ten submitted applications, or a public notice seen by five roles, differ in their data, not in
-  their layout. Each person's home page is always drawn, with its menus opened: the navbar is theirs.
+- drawn: a page is drawn when no page of its route with the same elements in <main> (tags, input types,
+  names and ids; text, classes and numbers of rows ignored) was drawn before in this test, by anyone: ten
+  submitted applications, or a public notice seen by five roles, differ in their data, not in their
+  layout. Each person's home page is always drawn, with its menus opened (the navbar is theirs), in
+  Chinese and in English (longer labels).
 """
 
 import re
@@ -40,7 +42,9 @@ from playwright.sync_api import expect
 from accounts.models import User
 
 WINDOWS = {1366: 768, 1920: 1080, 390: 844}  # width: height, px
-MENU_WIDTHS = (1366, 390)  # at 1920 the menus open as at 1366, with more room
+# Checked at every width; kept as screenshots and opened menus at the laptop and the phone only (the
+# desktop draws what the laptop does, with more room): the walk has a time budget.
+SHOWN_WIDTHS = (1366, 390)
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "layout"
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA, normal text
 CHECK = (Path(__file__).parent / "layout_check.js").read_text(encoding="utf-8")
@@ -50,8 +54,6 @@ LANGUAGES = ("zh-hans", "en")  # every page in Chinese (the default); each home 
 
 NOT_FOLLOWED = ("/api/", "/i18n/", "/accounts/logout/", "/static/", "/media/")
 DOWNLOAD = re.compile(r"\.(pdf|csv|xlsx|ics)$")
-# Classes that colour or space an element but do not change what is laid out.
-COSMETIC = re.compile(r"(text|bg|status|btn|alert|border|link|fw|fs)-|[mp][tbsexy]?-\d|active$|show$")
 
 
 class _Reading(HTMLParser):
@@ -73,9 +75,8 @@ class _Reading(HTMLParser):
         if not self._main:
             return
         classes = (attrs.get("class") or "").split()
-        name = re.sub(r"\d+", "N", attrs.get("name") or "")
-        layout = " ".join(sorted(c for c in classes if not COSMETIC.match(c)))
-        self.shape.add((tag, attrs.get("type") or "", name, layout))
+        name, ident = (re.sub(r"\d+", "N", attrs.get(key) or "") for key in ("name", "id"))
+        self.shape.add((tag, attrs.get("type") or "", name, ident))
         if tag == "header" and not self._header_read:
             self._header = True
         if self._header and not self.status:
@@ -183,14 +184,16 @@ class Walk:
         for old in self.artifacts.glob(f"{who}-*.jpg"):
             old.unlink()
 
-    def draw(self, context, pages, *, who, lang, widths=tuple(WINDOWS), menus=False):
+    def draw(self, context, pages, *, who, lang, menus=()):
+        """Each of `pages` at each width, checked; with its menus opened at the `menus` widths."""
         page = context.new_page()
+        widths = tuple(WINDOWS)
         for index, path in enumerate(pages):
             page.goto(path, wait_until="domcontentloaded")
             for width in widths if index % 2 == 0 else widths[::-1]:  # the next page opens at the last width
                 page.set_viewport_size({"width": width, "height": WINDOWS[width]})
                 self._check(page, who, lang, width, path, _slug(path))
-                if menus and width in MENU_WIDTHS:
+                if width in menus:
                     self._open_menus(page, who, lang, width, path)
             self.drawn += 1
         page.close()
@@ -198,8 +201,9 @@ class Walk:
     def _check(self, page, who, lang, width, path, name):
         for problem in page.evaluate(CHECK, {"lang": lang, "minContrast": MIN_CONTRAST}):
             self.problems[problem][(who, lang, width)].append(path)
-        prefix = who if lang.startswith("zh") else f"{who}-{lang}"
-        page.screenshot(path=str(self.artifacts / f"{prefix}-{width}-{name}.jpg"), type="jpeg", quality=80)
+        if width in SHOWN_WIDTHS:
+            prefix = who if lang.startswith("zh") else f"{who}-{lang}"
+            page.screenshot(path=str(self.artifacts / f"{prefix}-{width}-{name}.jpg"), type="jpeg", quality=80)
 
     def _open_menus(self, page, who, lang, width, path):
         """Each menu of the navbar opened in turn (on a phone, behind its toggler first), checked and kept."""
@@ -230,6 +234,23 @@ class Walk:
         return "\n".join(lines)
 
 
+class Stopwatch:
+    """Wall and CPU seconds (this process: the test and the live server's threads) of each step, for the log:
+    the walk has a time budget."""
+
+    def __init__(self):
+        self.laps = []
+        self._last = (time.monotonic(), time.process_time())
+
+    def lap(self, what):
+        now = (time.monotonic(), time.process_time())
+        self.laps.append(f"{what} in {now[0] - self._last[0]:.1f} s ({now[1] - self._last[1]:.1f} s CPU)")
+        self._last = now
+
+    def __str__(self):
+        return ", ".join(self.laps)
+
+
 def look_at(browser, base_url, found, artifacts=ARTIFACTS):
     """Draw and check the pages `found` for each person ({who: (their client, pages)}): in Chinese all of
     them, in English each home page with its menus."""
@@ -239,9 +260,11 @@ def look_at(browser, base_url, found, artifacts=ARTIFACTS):
     for lang in LANGUAGES:
         for who, (client, pages) in found.items():
             context = open_as(browser, base_url, client, lang)
-            walk.draw(context, pages[:1], who=who, lang=lang, menus=True)
             if lang == LANGUAGES[0]:
+                walk.draw(context, pages[:1], who=who, lang=lang, menus=SHOWN_WIDTHS)
                 walk.draw(context, pages[1:], who=who, lang=lang)
+            else:  # the longer English labels: the navbar and its menus on the laptop
+                walk.draw(context, pages[:1], who=who, lang=lang, menus=(1366,))
             context.close()
     return walk
 
@@ -249,22 +272,21 @@ def look_at(browser, base_url, found, artifacts=ARTIFACTS):
 def walk_the_demo(chromium, live_server, settings, people):
     """Seed the demo, find the pages of each of `people` (demo usernames, or PUBLIC), draw and check them;
     fail once, naming every problem. The cache gets a prefix of its own (CI's Redis is shared)."""
-    started = time.monotonic()
+    clock = Stopwatch()
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"layout-{uuid.uuid4().hex}"}}
     with transaction.atomic():  # one commit, not thousands (each a disk flush on PostgreSQL)
         call_command("seed_demo", stdout=StringIO())
-    seeded = time.monotonic()
+    clock.lap("seeded")
     drawn, found = set(), {}
     for who in people:
         client = Client()
         if who != PUBLIC:
             client.force_login(User.objects.get(username=who))
         found[who] = (client, crawl(client, drawn))
-    crawled = time.monotonic()
+    clock.lap(f"{sum(len(pages) for _, pages in found.values())} pages found")
     walk = look_at(chromium.browser(), live_server.url, found)
-    finished = time.monotonic()
-    print(f"layout of {', '.join(people)}: seeded in {seeded - started:.1f} s, {walk.drawn} pages found in "
-          f"{crawled - seeded:.1f} s, drawn and checked in {finished - crawled:.1f} s")
+    clock.lap(f"{walk.drawn} drawn and checked")
+    print(f"layout of {', '.join(people)}: {clock}")
     assert not walk.problems, (
         f"What a person would see as broken (screenshots in {walk.artifacts}):\n{walk.report()}"
     )
