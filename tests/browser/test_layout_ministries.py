@@ -1,0 +1,13 @@
+"""The pages ministry staff, an expert and the administrator reach from their menus and home page show
+every form control and table, fit the window at 1366, 1920 and 390 px, keep navbar items and button labels
+whole, and the navbar readable (contrast ≥ 4.5:1). The pages are found by following links, see
+tests/browser/layout.py."""
+
+import pytest
+
+from tests.browser.layout import walk_the_demo
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the demo goes, the migrations' data stays
+def test_pages_of_ministry_staff_experts_and_the_administrator_show_what_they_hold(chromium, live_server, settings):
+    walk_the_demo(chromium, live_server, settings, ["samr_staff", "expert", "admin"])
