@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from labportal.models import AuditEntry
 from labportal.paging import query_without_page
-from labportal.rules import RuleViolation
+from labportal.rules import RuleViolation, refusal_text
 from labportal.transitions import TransitionConflict, available_transitions, run_transition
 
 from . import permissions
@@ -69,11 +69,7 @@ def _locked_editable(application, user):
 
 
 def _rule_text(exc):
-    message = str(getattr(exc, "rule_message", None) or " ".join(exc.messages))
-    article = getattr(exc, "article", "")
-    if article and article not in message:
-        message = _("%(message)s (%(article)s)") % {"message": message, "article": article}
-    return message
+    return refusal_text(exc)
 
 
 def _not_editable(request, application):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, OrganisationKind
 from applications.choices import TeamRole
 from labportal.deadlines import close_deadlines, open_deadline
+from labportal.formatting import format_date
 from labportal.models import Deadline
 from labportal.rules import RuleViolation
 from labportal.transitions import run_transition
@@ -108,7 +109,7 @@ def file_extension_request(lab, by, months, reason, today=None):
     if today > extension_cutoff(lab):
         raise RuleViolation(
             _("Too late: an extension must be requested at least 3 months before the construction period ends, "
-              "that is by %(date)s (Art. 18).") % {"date": extension_cutoff(lab).isoformat()},
+              "that is by %(date)s (Art. 18).") % {"date": format_date(extension_cutoff(lab))},
             article="Art. 18",
         )
     if not (reason or "").strip():
@@ -153,7 +154,7 @@ def file_acceptance_application(lab, by, report, goal_statements):
     if lab.status == LabStatus.CONSTRUCTION and timezone.localdate() < acceptance_opens_on(lab):
         raise RuleViolation(
             _("Acceptance is applied for at the end of the construction period, from %(date)s (Art. 18).")
-            % {"date": acceptance_opens_on(lab).isoformat()}, article="Art. 18",
+            % {"date": format_date(acceptance_opens_on(lab))}, article="Art. 18",
         )
     AcceptanceApplication.objects.create(laboratory=lab, report=report, goal_statements=goal_statements or [], filed_by=by)
     close_deadlines(lab, CONSTRUCTION_PERIOD.code, Deadline.State.MET)

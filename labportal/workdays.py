@@ -77,3 +77,23 @@ def add_working_days(start, days):
     if uncovered:
         logger.warning("Working days for %s counted Monday-Friday: no holiday data loaded", sorted(uncovered))
     return WorkingDayResult(current, tuple(sorted(uncovered)))
+
+
+def working_days_between(start, ends):
+    """{end: working days after `start` up to and including `end`} for each date in `ends` (negative when
+    `end` is before `start`): how many working days remain until a due date. One query for all of them."""
+    ends = set(ends)
+    if not ends:
+        return {}
+    low, high = min(ends | {start}), max(ends | {start})
+    exceptions = _exceptions(low, high)
+    counts, running, current = {}, 0, low
+    running_at = {low: 0}  # working days in (low, day]
+    while current < high:
+        current += datetime.timedelta(days=1)
+        if exceptions.get(current, current.weekday() < 5):
+            running += 1
+        running_at[current] = running
+    for end in ends:
+        counts[end] = running_at[end] - running_at[start]
+    return counts

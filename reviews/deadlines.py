@@ -19,6 +19,7 @@ SUPPLEMENT_FIX = register(DeadlineKind(
     code="application.supplement_fix",
     label=_("Supplement the dossier for formal review"),
     article="Art. 13",
+    working_days=True,
     reminder_days=(5, 1),
     roles=(Role.APPLICANT,),
 ))
@@ -27,6 +28,7 @@ PUBLICITY_WINDOW = register(DeadlineKind(
     code="publicity.window",
     label=_("Close the publicity notice (its window has ended)"),
     article="Art. 13",
+    working_days=True,
     reminder_days=(1,),
     roles=(Role.MINISTRY_STAFF,),
     url=lambda notice: notice.get_staff_url(),

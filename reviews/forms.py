@@ -19,6 +19,8 @@ from evaluations.models import (
     Laboratory,
     LabStatus,
 )
+from labportal.citations import cite
+from labportal.rules import refusal_text
 
 from .models import (
     CommitteeStatus,
@@ -42,13 +44,9 @@ class RuleFormMixin:
     rule_field_map = {}
 
     def add_rule_violation(self, exc):
-        message = str(getattr(exc, "rule_message", None) or " ".join(getattr(exc, "messages", [str(exc)])))
-        article = getattr(exc, "article", "")
-        if article and article not in message:
-            message = f"{message} ({article})"
         field = getattr(exc, "field", None)
         field = self.rule_field_map.get(field, field)
-        self.add_error(field if field in self.fields else None, message)
+        self.add_error(field if field in self.fields else None, refusal_text(exc))
 
 
 class ApplicationChoiceField(forms.ModelMultipleChoiceField):
@@ -169,7 +167,7 @@ class RoundForm(RuleFormMixin, forms.Form):
             self.rule_field_map = {"applications": "laboratories"}
             if not data.get("laboratories"):
                 self.add_error("laboratories", _("Choose at least one laboratory (%(article)s).")
-                               % {"article": LAB_ROUND_OPEN_ARTICLE[criteria_set.purpose]})
+                               % {"article": cite(LAB_ROUND_OPEN_ARTICLE[criteria_set.purpose])})
         return data
 
     def laboratory_rows(self):
@@ -265,14 +263,14 @@ class LabConcludeForm(RuleFormMixin, forms.Form):
             self.fields[f"outcome_{key}"] = forms.ChoiceField(
                 label=_("Verdict") if acceptance else _("Result"), choices=choices, widget=forms.RadioSelect,
                 error_messages={"required": _("Choose the outcome for this laboratory (%(article)s).")
-                                % {"article": self.article}},
+                                % {"article": cite(self.article)}},
             )
             self.fields[f"opinion_{key}"] = forms.CharField(
                 label=_("Experts' opinion"), widget=_textarea(3),
                 help_text=_("Required: it is printed on the acceptance opinion.") if acceptance
                 else _("Required: it is printed on the evaluation result notice."),
                 error_messages={"required": _("Give the experts' opinion on this laboratory (%(article)s).")
-                                % {"article": self.article}},
+                                % {"article": cite(self.article)}},
             )
         self.rule_field_map = {"decisions": None}
 

@@ -15,6 +15,7 @@ from accounts.models import Organisation, OrganisationKind
 from applications.models import Status
 from applications.permissions import is_ministry_staff
 from labportal.deadlines import close_deadlines, open_deadline
+from labportal.formatting import format_date
 from labportal.models import Deadline
 from labportal.notifications import messenger
 from labportal.rules import RuleViolation
@@ -394,7 +395,7 @@ def close_notice(notice, by):
     """Inside `PublicityNotice.close`: not before the window ends, not while an objection is open."""
     if timezone.localdate() <= notice.ends_on:
         raise RuleViolation(_("The publicity window runs until %(date)s; it can be closed only after that.")
-                            % {"date": notice.ends_on.isoformat()}, article="Art. 13")
+                            % {"date": format_date(notice.ends_on)}, article="Art. 13")
     if notice.objections.filter(status=ObjectionStatus.OPEN).exists():
         raise RuleViolation(_("Resolve every objection before closing the publicity."), article="Art. 13")
     rules = _notice_subject(notice.subject)
@@ -409,7 +410,7 @@ def lodge_objection(objection):
     """Validate and save an objection lodged through the public form (real name, in the window)."""
     if not objection.notice.accepts_objections():
         raise RuleViolation(_("Objections are accepted only while the publicity window is open (%(start)s to %(end)s).")
-                            % {"start": objection.notice.starts_on.isoformat(), "end": objection.notice.ends_on.isoformat()},
+                            % {"start": format_date(objection.notice.starts_on), "end": format_date(objection.notice.ends_on)},
                             article="Art. 13")
     objection.full_clean()
     objection.save()

@@ -4,20 +4,19 @@
     {{ app.instrument_value_cny|cny }}   ¥52,000,000.00 (5,200 万元)
     {{ app.research_space_m2|area }}     3,500 m²
     {{ app.submitted_at|cn_date }}       2026年11月24日 10:30
-    {{ "Art. 13"|article }}              第十三条 (Chinese) / Art. 13 (English)
+    {{ "Art. 12 (1)"|article }}          第十二条第（一）项 (Chinese) / Art. 12(1) (English)
     {% unread_count as n %}
     {% transition_buttons app request.user %}
     {% transition_buttons lab request.user "evaluations:transition" exclude="recommend" %}
 """
 
 import inspect
-import re
 
 from django import template
 from django.urls import reverse
-from django.utils.translation import get_language
 
 from labportal import formatting
+from labportal.citations import cite
 from labportal.transitions import available_transitions
 
 register = template.Library()
@@ -38,30 +37,10 @@ def cn_date(value):
     return formatting.format_date(value)
 
 
-_DIGITS = "零一二三四五六七八九"
-_ARTICLE = re.compile(r"^\s*Art\.\s*(\d+)(.*)$")
-
-
-def chinese_number(n):
-    """1 → 一, 10 → 十, 13 → 十三, 31 → 三十一; 100 and above stay in digits (the Measures have 30)."""
-    n = int(n)
-    if n < 10:
-        return _DIGITS[n]
-    if n < 20:
-        return "十" + (_DIGITS[n % 10] if n % 10 else "")
-    if n < 100:
-        return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
-    return str(n)
-
-
 @register.filter
 def article(value):
-    """"Art. 13" as the Measures cite it: 第十三条 in Chinese; unchanged in English."""
-    text = str(value or "")
-    match = _ARTICLE.match(text)
-    if not match or not (get_language() or "").startswith("zh"):
-        return text
-    return f"第{chinese_number(match.group(1))}条{match.group(2)}"
+    """An article code ("Art. 12 (1)") as the reader reads it: 第十二条第（一）项 / Art. 12(1)."""
+    return cite(value)
 
 
 @register.simple_tag(takes_context=True)
