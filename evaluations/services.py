@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, OrganisationKind
 from applications.choices import TeamRole
 from labportal.deadlines import close_deadlines, open_deadline
-from labportal.formatting import format_date
+from labportal.formatting import format_date, format_list
 from labportal.models import Deadline
 from labportal.rules import RuleViolation
 from labportal.transitions import run_transition
@@ -265,7 +265,7 @@ def submit_annual_report(lab, by, kind, data, outputs=()):
         if uncredited:
             raise RuleViolation(
                 _("Outputs done in the lab must carry its name (Art. 23); not credited: %(titles)s")
-                % {"titles": "、".join(uncredited)}, field="outputs", article="Art. 23",
+                % {"titles": format_list(uncredited)}, field="outputs", article="Art. 23",
             )
         ReportOutput.objects.bulk_create(rows)
         close_deadlines(lab, due.kind, Deadline.State.MET)

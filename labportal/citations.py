@@ -16,7 +16,7 @@ Anything that is not a citation is returned unchanged.
 import re
 from dataclasses import dataclass
 
-from django.utils.translation import get_language
+from .formatting import is_chinese
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -94,10 +94,6 @@ def parse(code):
             return None
         parts.append((first, last))
     return parts
-
-
-def is_chinese(language=None):
-    return (language or get_language() or "zh-hans").lower().startswith("zh")
 
 
 def cite(code, language=None):

@@ -68,7 +68,7 @@ def close_deadlines(subject, kind_code, state=Deadline.State.MET):
 
 @dataclass(frozen=True)
 class TimeLeft:
-    """Time until a due date, counted as its rule counts: working days (“还剩3个工作日”) or calendar days."""
+    """Time until a due date, counted as its rule counts: working days (“剩余3个工作日”) or calendar days."""
 
     days: int
     working: bool = False

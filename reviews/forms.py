@@ -20,6 +20,7 @@ from evaluations.models import (
     LabStatus,
 )
 from labportal.citations import cite
+from labportal.formatting import format_list
 from labportal.rules import refusal_text
 
 from .models import (
@@ -211,7 +212,7 @@ def member_label(member):
     parts = [str(member.expert)]
     if member.expert.organisation_id:
         parts.append(str(member.expert.organisation))
-    fields = "、".join(str(labels.get(f, f)) for f in member.fields or [])
+    fields = format_list(labels.get(f, f) for f in member.fields or [])
     if fields:
         parts.append(fields)
     return " · ".join(parts)
@@ -323,10 +324,11 @@ class NoticeForm(RuleFormMixin, forms.Form):
     subject = forms.ChoiceField(label=_("Publicity of"), choices=PublicityNotice.Subject.choices, required=False,
                                 initial=PublicityNotice.Subject.APPLICATIONS, widget=forms.RadioSelect)
     title = forms.CharField(label=_("Title"), max_length=200)
-    starts_on = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    starts_on = forms.DateField(label=_("Day of publication"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     working_days = forms.IntegerField(
-        label=_("Working days"), min_value=1, max_value=60,
-        help_text=_("The window counts working days on the Chinese calendar (holidays skipped)."),
+        label=_("Publicity period in working days"), min_value=1, max_value=60,
+        help_text=_("Counted from the day after publication, on the Chinese calendar (public holidays are skipped, "
+                    "make-up working days count)."),
     )
     applications = ApplicationChoiceField(
         label=_("Applications"), queryset=Application.objects.none(), required=False,

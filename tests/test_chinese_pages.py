@@ -1,6 +1,7 @@
 """The seeded demo read as people read it: every page reachable from each role's home page, over HTTP. In
-Chinese no English article citation ("Art. 12 (1)"; the issue counted 115 on 25 pages), no ISO date and no
-heading glossed with itself (公示（公示）); in English one date format (ISO), never Django's "Dec. 3, 2026, 2 p.m."."""
+Chinese no English article citation ("Art. 12 (1)"; the issue counted 115 on 25 pages), no ISO date, no
+heading glossed with itself (公示（公示）) and no half-width colon after a label; in English one date format (ISO), never Django's "Dec. 3, 2026, 2 p.m.",
+and lists separated by commas, not 、."""
 
 import re
 from collections import Counter
@@ -24,11 +25,13 @@ CHINESE_FAULTS = {
     "English article citation": re.compile(r"\bArts?\.\s*\d+[^\s<]*"),
     "ISO date": re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
     "heading glossed with itself": re.compile(r"([\u4e00-\u9fff]{2,})\s*[（(]\1[）)]"),
+    "half-width colon after a Chinese label": re.compile(r"[\u4e00-\u9fff]: "),
 }
 ENGLISH_FAULTS = {
     "Django's default date format": re.compile(
         r"\b(?:Jan|Feb|March|April|May|June|July|Aug|Sept|Oct|Nov|Dec)\.? \d{1,2}, \d{4}|\b\d{1,2}(?::\d\d)? [ap]\.m\.|\bmidnight\b"),
     "Chinese date in English": re.compile(r"\d{4}年\d{1,2}月\d{1,2}日"),
+    "Chinese list separator between English words": re.compile(r"[A-Za-z)]、[A-Za-z(]"),
 }
 
 
@@ -118,7 +121,7 @@ def test_chinese_pages_cite_articles_and_dates_in_chinese(username):
 @pytest.mark.django_db
 @pytest.mark.usefixtures("demo")
 @pytest.mark.parametrize("username", ("applicant", "samr_staff"))
-def test_english_pages_use_one_date_format(username):
+def test_english_pages_use_one_date_format_and_english_lists(username):
     pages = crawl(client_for(username, "en"), per_shape=1)
     assert len(pages) >= 12
     assert faults(pages, ENGLISH_FAULTS) == []

@@ -78,7 +78,7 @@ def test_returned_dossier_tells_the_time_left_in_working_days_art13(client, retu
     client.force_login(returned.created_by)
     with at(datetime.date(2026, 12, 4)):  # a Friday: Mon 7 - Thu 10 December remain
         detail = client.get(returned.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-        assert "2026年12月10日" in detail and "还剩4个工作日" in detail and "2026-12-10" not in detail
+        assert "2026年12月10日" in detail and "剩余4个工作日" in detail and "2026-12-10" not in detail
         calendar = client.get(reverse("calendar:page"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert "2026-12-10" in calendar and "4 working days left" in calendar and "6 days left" not in calendar
 
@@ -88,4 +88,4 @@ def test_reminder_cites_the_article_and_counts_working_days_in_chinese_art13(ret
     assert sweep(as_of=due - datetime.timedelta(days=5)).reminders == 1  # Saturday 5 December
     message = Notification.objects.get(recipient=returned.created_by)
     assert message.subject.endswith("2026年12月10日到期（第十三条）")
-    assert "还剩4个工作日" in message.body
+    assert "剩余4个工作日" in message.body

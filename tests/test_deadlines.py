@@ -184,5 +184,5 @@ def test_application_page_lists_its_deadline_with_working_days_left_art13(client
     client.force_login(applicant)
     page = client.get(app.get_absolute_url()).content.decode()
     due = Deadline.objects.for_object(app).get().due_date
-    assert f"{due.year}年{due.month}月{due.day}日" in page and "还剩15个工作日" in page  # counted as Art. 13's window is
+    assert f"{due.year}年{due.month}月{due.day}日" in page and "剩余15个工作日" in page  # counted as Art. 13's window is
     assert str(RETURNED_DOSSIER_FIX.label) in page

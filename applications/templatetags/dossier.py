@@ -3,6 +3,8 @@ revision diffs, field labels. Formatting filters and widgets come from `{% load 
 
 from django import template
 
+from labportal.formatting import format_list
+
 from ..models import LAB_NAME_EN_PREFIX, Status
 
 register = template.Library()
@@ -37,7 +39,7 @@ def plain(value):
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, (list, tuple)):
-        return "、".join(plain(v) for v in value)
+        return format_list(plain(v) for v in value)
     if value is True:
         return "✓"
     if value is False:

@@ -3,7 +3,8 @@
     {% load portal %}
     {{ app.instrument_value_cny|cny }}   ¥52,000,000.00 (5,200 万元)
     {{ app.research_space_m2|area }}     3,500 m²
-    {{ app.submitted_at|cn_date }}       2026年11月24日 10:30
+    {{ app.submitted_at|cn_date }}       2026年11月24日 10:30 (Chinese) / 2026-11-24 10:30 (English)
+    {{ names|series }}                   甲、乙 (Chinese) / A, B (English)
     {{ "Art. 12 (1)"|article }}          第十二条第（一）项 (Chinese) / Art. 12(1) (English)
     {% unread_count as n %}
     {% transition_buttons app request.user %}
@@ -35,6 +36,24 @@ def area(value):
 @register.filter
 def cn_date(value):
     return formatting.format_date(value)
+
+
+@register.filter
+def series(values):
+    """A list as the reader writes it: 甲、乙 in Chinese, A, B in English."""
+    return formatting.format_list(values or [])
+
+
+@register.simple_tag
+def list_separator():
+    """、 in Chinese, ", " in English: between the items of a {% for %} loop."""
+    return formatting.list_separator()
+
+
+@register.simple_tag
+def colon():
+    """After a label: “：” in Chinese, “: ” in English (依托单位：… / Host institution: …)."""
+    return "：" if formatting.is_chinese() else ": "
 
 
 @register.filter
