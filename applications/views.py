@@ -4,6 +4,7 @@ and the Art. 12 check is `applications.eligibility.check_eligibility`."""
 
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -292,6 +293,7 @@ def review(request, pk):
         "form": form,
         "eligibility": eligibility_result,
         "sections": [SECTIONS[s] for s in SECTION_ORDER],
+        "fix_days": settings.RETURNED_DOSSIER_FIX_WORKING_DAYS,
     })
 
 

@@ -13,6 +13,7 @@ import os
 from collections import defaultdict
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -243,6 +244,7 @@ def formal_review(request, pk):
         "form": form,
         "pending": application.status == Status.RECOMMENDED,
         "previous": previous,
+        "supplement_days": settings.SUPPLEMENT_FIX_WORKING_DAYS,
     })
 
 

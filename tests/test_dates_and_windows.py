@@ -17,7 +17,7 @@ from labportal.workdays import add_working_days
 from reviews.models import PublicityNotice
 from reviews.services import publicity_end
 from tests.factories import complete_dossier, ministry_staff, provincial_body, recommender_of
-from tests.public_factories import at
+from tests.public_factories import Pipeline, at
 
 pytestmark = pytest.mark.django_db
 
@@ -47,13 +47,15 @@ def test_public_notice_and_objection_form_say_how_the_window_is_counted_art13(cl
             assert WINDOW_EN in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode(), url
 
 
-def test_staff_notice_page_and_window_preview_say_how_the_window_is_counted_art13(client, notice):
+def test_staff_notice_pages_and_window_preview_say_how_the_window_is_counted_art13(client, notice):
     client.force_login(notice.opened_by)
     page = client.get(reverse("reviews:notice", args=[notice.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert WINDOW_ZH in page
     preview = client.get(reverse("reviews:notice_window"), {"starts_on": "2026-09-28", "working_days": "5"},
                          HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert WINDOW_ZH in preview
+    listing = client.get(reverse("reviews:notices"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "2026年9月28日 – 2026年10月10日" in listing and "自发布次日起5个工作日" in listing
 
 
 @pytest.fixture
@@ -89,3 +91,20 @@ def test_reminder_cites_the_article_and_counts_working_days_in_chinese_art13(ret
     message = Notification.objects.get(recipient=returned.created_by)
     assert message.subject.endswith("2026年12月10日到期（第十三条）")
     assert "剩余4个工作日" in message.body
+
+
+def test_the_pages_that_return_a_dossier_say_how_many_working_days_the_applicant_has_art13(client, settings):
+    settings.RETURNED_DOSSIER_FIX_WORKING_DAYS, settings.SUPPLEMENT_FIX_WORKING_DAYS = 15, 10
+    pipeline = Pipeline()
+    recommended = pipeline.recommended()
+    client.force_login(pipeline.samr)
+    page = client.get(reverse("reviews:formal_review", args=[recommended.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "申报单位须自要求发出次日起10个工作日内补充" in page.content.decode()
+
+    app = complete_dossier()
+    samr = recommender_of(provincial_body("provincial_samr", app.host.province))
+    recommender_of(provincial_body("provincial_miit", app.host.province))
+    run_transition(app, "submit", app.created_by)
+    client.force_login(samr)
+    page = client.get(reverse("applications:review", args=[app.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "resubmitted within 15 working days, counted from the day after it is returned" in page.content.decode()
