@@ -360,7 +360,7 @@ def staff_close_publicity(portal, staff, notice, too_early=False):
     with portal.person(staff, f"/reviews/notices/{notice.pk}/") as page:
         click_button(page, "Close the publicity")
         if too_early:
-            message(page, f"The publicity window runs until {notice.ends_on.isoformat()}; it can be closed only after that.")
+            message(page, f"The publicity window runs until {notice.ends_on.isoformat()}; it can be closed only after that (Art. 13).")
             return
         message(page, "“Close the publicity” done; the status is now “Closed”.")
         expect(page.locator("main table")).to_contain_text("Awaiting approval by SAMR and MIIT")
