@@ -395,6 +395,11 @@ def open_lab(page, lab):
     expect(page.locator("header h1")).to_contain_text(lab.name_zh)
 
 
+def chinese_date(day):
+    """A date as messages in the portal's language (Chinese) give it: 2028年4月21日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def inbox_shows(portal, user, *texts):
     """The person's inbox (the unread count shows on every page) holds a message containing every one of `texts`."""
     with portal.person(user, "/notifications/") as page:
