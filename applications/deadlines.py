@@ -9,7 +9,7 @@ RETURNED_DOSSIER_FIX = register(DeadlineKind(
     code="application.returned_fix",
     label=_("Revise and resubmit the returned dossier"),
     article="Art. 13",
+    working_days=True,
     reminder_days=(5, 1),
     roles=(Role.APPLICANT,),
-    working_days=True,
 ))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationKind
 from labportal.filters import KeywordFilterSet, SortFilter
+from labportal.rules import refusal_text
 
 from .choices import AttachmentSection, DimensionVerdict, Field, ResearchDirection, ReviewDimension
 from .models import (
@@ -411,7 +412,4 @@ class PreliminaryReviewForm(forms.Form):
 
     def add_rule_violation(self, exc):
         """Show a RuleViolation on its field (or above the form), with the article it enforces."""
-        message = str(exc.rule_message)
-        if exc.article and exc.article not in message:
-            message = f"{message} ({exc.article})"
-        self.add_error(exc.field if exc.field in self.fields else None, message)
+        self.add_error(exc.field if exc.field in self.fields else None, refusal_text(exc))

@@ -19,6 +19,7 @@ from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, FSMModelM
 from accounts.models import Organisation, OrganisationKind, Role
 from labportal.deadlines import close_deadlines, open_deadline
 from labportal.filters import keyword_filter
+from labportal.formatting import format_list
 from labportal.models import Deadline, SignOff
 from labportal.rules import RuleViolation
 from labportal.signoffs import both_signed, ministry_of, sign
@@ -805,7 +806,7 @@ class PreliminaryReview(models.Model):
             if not_met:
                 raise RuleViolation(
                     _("A dossier can be recommended only when all six dimensions meet the requirement; not met: %(dims)s (Art. 10).")
-                    % {"dims": "、".join(str(d) for d in not_met)},
+                    % {"dims": format_list(not_met)},
                     article="Art. 10",
                     field="dimensions",
                 )
@@ -841,7 +842,7 @@ def clean_dimensions(raw, required):
         cleaned[code] = {"verdict": verdict, "comment": str(entry.get("comment", ""))[:2000]}
     if missing:
         raise RuleViolation(
-            _("Give a verdict on every Art. 10 dimension; missing: %(dims)s.") % {"dims": "、".join(str(m) for m in missing)},
+            _("Give a verdict on every Art. 10 dimension; missing: %(dims)s.") % {"dims": format_list(missing)},
             field="dimensions",
             article="Art. 10",
         )

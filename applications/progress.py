@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from labportal.deadlines import TimeLeft
 from labportal.models import AuditEntry, Deadline, SignOff
 from labportal.progress import (
     Party,
@@ -19,7 +20,6 @@ from labportal.progress import (
     join_names,
     ministry_names,
     nearest_open_deadline,
-    TimeLeft,
     stages,
     time_left,
 )

@@ -4,6 +4,7 @@ and the Art. 12 check is `applications.eligibility.check_eligibility`."""
 
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,7 +23,7 @@ from labportal import exports
 from labportal.exports import Column
 from labportal.models import AuditEntry
 from labportal.paging import query_without_page
-from labportal.rules import RuleViolation
+from labportal.rules import RuleViolation, refusal_text
 from labportal.transitions import TransitionConflict, available_transitions, run_transition
 
 from . import permissions
@@ -81,11 +82,7 @@ def _locked_editable(application, user):
 
 
 def _rule_text(exc):
-    message = str(getattr(exc, "rule_message", None) or " ".join(exc.messages))
-    article = getattr(exc, "article", "")
-    if article and article not in message:
-        message = _("%(message)s (%(article)s)") % {"message": message, "article": article}
-    return message
+    return refusal_text(exc)
 
 
 def _not_editable(request, application):
@@ -376,6 +373,7 @@ def review(request, pk):
         "form": form,
         "eligibility": eligibility_result,
         "sections": [SECTIONS[s] for s in SECTION_ORDER],
+        "fix_days": settings.RETURNED_DOSSIER_FIX_WORKING_DAYS,
     })
 
 

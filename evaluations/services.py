@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, OrganisationKind
 from applications.choices import TeamRole
 from labportal.deadlines import close_deadlines, open_deadline
+from labportal.formatting import format_date, format_list
 from labportal.models import Deadline
 from labportal.notifications import notify
 from labportal.rules import RuleViolation
@@ -109,7 +110,7 @@ def file_extension_request(lab, by, months, reason, today=None):
     if today > extension_cutoff(lab):
         raise RuleViolation(
             _("Too late: an extension must be requested at least 3 months before the construction period ends, "
-              "that is by %(date)s (Art. 18).") % {"date": extension_cutoff(lab).isoformat()},
+              "that is by %(date)s (Art. 18).") % {"date": format_date(extension_cutoff(lab))},
             article="Art. 18",
         )
     if not (reason or "").strip():
@@ -155,7 +156,7 @@ def file_acceptance_application(lab, by, report, goal_statements):
     if lab.status == LabStatus.CONSTRUCTION and timezone.localdate() < acceptance_opens_on(lab):
         raise RuleViolation(
             _("Acceptance is applied for at the end of the construction period, from %(date)s (Art. 18).")
-            % {"date": acceptance_opens_on(lab).isoformat()}, article="Art. 18",
+            % {"date": format_date(acceptance_opens_on(lab))}, article="Art. 18",
         )
     AcceptanceApplication.objects.create(laboratory=lab, report=report, goal_statements=goal_statements or [], filed_by=by)
     close_deadlines(lab, CONSTRUCTION_PERIOD.code, Deadline.State.MET)
@@ -266,7 +267,7 @@ def submit_annual_report(lab, by, kind, data, outputs=()):
         if uncredited:
             raise RuleViolation(
                 _("Outputs done in the lab must carry its name (Art. 23); not credited: %(titles)s")
-                % {"titles": "、".join(uncredited)}, field="outputs", article="Art. 23",
+                % {"titles": format_list(uncredited)}, field="outputs", article="Art. 23",
             )
         ReportOutput.objects.bulk_create(rows)
         close_deadlines(lab, due.kind, Deadline.State.MET)

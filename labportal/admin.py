@@ -17,7 +17,7 @@ from django_fsm import FSMFieldMixin
 from .audit_labels import all_transition_labels, state_label, transition_label
 from .formatting import format_date
 from .models import AuditEntry, CalendarDay, CalendarFeedToken, CalendarYear, Deadline, Notification, ReminderSent, SignOff
-from .templatetags.portal import article as cite_article  # the one citation function of the admin
+from .citations import cite as cite_article
 
 admin.site.site_header = _("State Quality & Standards Laboratory Management Platform · Administration")
 admin.site.site_title = _("State Quality & Standards Laboratory Management Platform · Administration")

@@ -1,4 +1,5 @@
-"""API conventions: errors as JSON with `detail` and, where a rule applies, `article`.
+"""API conventions: errors as JSON with `detail` and, where a rule applies, `article` (the code, "Art. 12 (1)")
+and `citation` (the same article as a reader reads it in the request's language: 第十二条第（一）项).
 
 400 invalid data or a broken rule, 403 not allowed for this user, 409 not possible from this state.
 """
@@ -10,6 +11,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .citations import cite
 from .rules import RuleViolation
 from .transitions import TransitionConflict
 
@@ -17,15 +19,14 @@ from .transitions import TransitionConflict
 def exception_handler(exc, context):
     if isinstance(exc, TransitionConflict):
         body = {"detail": exc.message}
-        if exc.article:
-            body["article"] = exc.article
+        _add_article(body, exc.article)
         return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         body = {"detail": " ".join(str(m) for m in exc.messages)}
         if hasattr(exc, "error_dict"):
             body["errors"] = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        if isinstance(exc, RuleViolation) and exc.article:
-            body["article"] = exc.article
+        if isinstance(exc, RuleViolation):
+            _add_article(body, exc.article)
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoPermissionDenied):
         return Response({"detail": str(exc) or "Permission denied."}, status=status.HTTP_403_FORBIDDEN)
@@ -33,6 +34,12 @@ def exception_handler(exc, context):
     if isinstance(exc, DRFValidationError) and response is not None and "detail" not in (response.data or {}):
         response.data = {"detail": _first_message(response.data), "errors": response.data}
     return response
+
+
+def _add_article(body, code):
+    if code:
+        body["article"] = code
+        body["citation"] = cite(code)
 
 
 def _first_message(data):

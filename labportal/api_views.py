@@ -30,7 +30,8 @@ class ErrorSerializer(serializers.Serializer):
     """The error body of `labportal.api.exception_handler`."""
 
     detail = serializers.CharField()
-    article = serializers.CharField(required=False, help_text=gettext_lazy("The article of the Measures the refusal rests on."))
+    article = serializers.CharField(required=False, help_text=gettext_lazy("The article of the Measures the refusal rests on, as a code (\"Art. 12 (1)\")."))
+    citation = serializers.CharField(required=False, help_text=gettext_lazy("The same article as a reader reads it, in the request's language."))
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()), required=False,
         help_text=gettext_lazy("Messages per field."),

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
 
+from .citations import with_citation
+from .deadlines import time_left
 from .models import CalendarFeedToken, CalendarYear, Deadline
 
 
@@ -27,7 +29,8 @@ def calendar_page(request):
     covered = set(CalendarYear.objects.values_list("year", flat=True))
     token = CalendarFeedToken.objects.filter(user=request.user).first()
     feed_url = request.build_absolute_uri(reverse("calendar:feed", args=[token.token])) if token else ""
-    rows = [(d, d.days_left(today), d.definition.url(d.subject) if d.definition and d.subject else "") for d in deadlines]
+    rows = [(d, left, d.definition.url(d.subject) if d.definition and d.subject else "")
+            for d, left in zip(deadlines, time_left(deadlines, today))]
     return render(request, "calendar/calendar.html", {
         "rows": rows, "feed_url": feed_url, "uncovered_next_year": today.year + 1 not in covered, "today": today,
     })
@@ -54,7 +57,7 @@ def feed(request, token):
     for deadline in _upcoming(owner.user)[:1000]:
         event = Event()
         event.add("uid", f"deadline-{deadline.pk}@labportal")
-        event.add("summary", f"{deadline.kind_label} ({deadline.article})")
+        event.add("summary", with_citation(deadline.kind_label, deadline.article))
         event.add("dtstart", deadline.due_date)
         event.add("dtend", deadline.due_date + datetime.timedelta(days=1))
         event.add("dtstamp", deadline.created_at)

@@ -16,9 +16,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from .citations import cite
+from .formatting import format_date
 from .models import Deadline, ReminderSent
 from .notifications import Message, deliver
+from .workdays import working_days_between
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class DeadlineKind:
     roles: tuple = ()  # which users of the concerned organisations hear of it; empty: all
     on_missed: Callable | None = None  # (deadline, subject) -> None, inside the sweep's transaction
     optional: bool = False  # a window for an option (not an obligation): when it passes it closes, unnoticed
-    working_days: bool = False  # the rule counts this clock in working days: show what is left in working days
+    working_days: bool = False  # the rule counts working days: time left is told in working days
     url: Callable = field(default=lambda subject: subject.get_absolute_url())
 
 
@@ -60,6 +64,40 @@ def open_deadline(subject, kind_code, due_date, organisations):
 def close_deadlines(subject, kind_code, state=Deadline.State.MET):
     """Meet (or cancel) the open clock(s) of `kind_code` on `subject`."""
     return Deadline.objects.for_object(subject).open().filter(kind=kind_code).update(state=state, closed_at=timezone.now())
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    """Time until a due date: calendar days, and working days where the rule counts them (“剩余3个工作日”)."""
+
+    days: int
+    working_days: int | None = None
+
+    @property
+    def overdue(self):
+        return self.days < 0
+
+    @property
+    def overdue_days(self):
+        return max(-self.days, 0)
+
+    def __str__(self):
+        if self.days < 0:
+            return str(_("overdue"))
+        if self.days == 0:
+            return str(_("due today"))
+        if self.working_days is not None:
+            n = self.working_days
+            return ngettext("%(n)s working day left", "%(n)s working days left", n) % {"n": n}
+        return ngettext("%(n)s day left", "%(n)s days left", self.days) % {"n": self.days}
+
+
+def time_left(deadlines, today=None):
+    """A TimeLeft per deadline (same order): working days for the kinds whose rule counts them, in one query."""
+    today = today or timezone.localdate()
+    counted = [d for d in deadlines if d.counts_working_days]
+    counts = working_days_between(today, {d.due_date for d in counted})
+    return [TimeLeft(d.days_left(today), counts[d.due_date] if d.counts_working_days else None) for d in deadlines]
 
 
 @dataclass
@@ -135,6 +173,7 @@ def _remind(as_of, batch_size, result):
             ReminderSent.objects.filter(deadline__in=batch).values_list("deadline_id", "recipient_id", "days_before")
         )
         records, messages = [], []
+        left = dict(zip((d.pk for d in batch), time_left(batch, as_of)))
         for deadline in batch:
             kind = registry.get(deadline.kind)
             if kind is None:
@@ -153,8 +192,8 @@ def _remind(as_of, batch_size, result):
                     messages.append(Message(
                         user,
                         _("Reminder: %(what)s due %(date)s (%(article)s)") % {
-                            "what": kind.label, "date": deadline.due_date.isoformat(), "article": kind.article},
-                        _("%(subject)s: %(days)s day(s) left.") % {"subject": subject, "days": (deadline.due_date - as_of).days},
+                            "what": kind.label, "date": format_date(deadline.due_date), "article": cite(kind.article)},
+                        _("%(subject)s: %(left)s.") % {"subject": subject, "left": left[deadline.pk]},
                         kind.url(subject) if subject is not None else "",
                     ))
         ReminderSent.objects.bulk_create(records, ignore_conflicts=True)
@@ -184,8 +223,8 @@ def _lapse(as_of, batch_size, result):
             for user in recipients.get(deadline.pk, []):
                 messages.append(Message(
                     user,
-                    _("Deadline missed: %(what)s (%(article)s)") % {"what": label, "article": deadline.article},
-                    _("%(subject)s: the deadline of %(date)s has passed.") % {"subject": subject, "date": deadline.due_date.isoformat()},
+                    _("Deadline missed: %(what)s (%(article)s)") % {"what": label, "article": cite(deadline.article)},
+                    _("%(subject)s: the deadline of %(date)s has passed.") % {"subject": subject, "date": format_date(deadline.due_date)},
                     kind.url(subject) if kind and subject is not None else "",
                 ))
             result.missed += 1

@@ -1,8 +1,9 @@
-"""Chinese display conventions for money (CNY), areas (m²) and dates."""
+"""Chinese display conventions for money (CNY), areas (m²), dates and lists."""
 
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 WAN = Decimal(10_000)
@@ -29,15 +30,28 @@ def format_area(m2):
     return f"{figure} m²"
 
 
+def is_chinese(language=None):
+    """Whether the reader reads Chinese (the active language unless one is given)."""
+    return (language or get_language() or "zh-hans").lower().startswith("zh")
+
+
+def list_separator():
+    return "、" if is_chinese() else ", "
+
+
+def format_list(items):
+    """甲、乙、丙 in Chinese; A, B, C in English."""
+    return list_separator().join(str(item) for item in items)
+
+
 def format_date(value):
-    """2026年11月24日 in Chinese, ISO in English."""
+    """The one date format: 2026年11月24日 (10:30) in Chinese, ISO 2026-11-24 (10:30) in English; datetimes in
+    Asia/Shanghai."""
     if value is None:
         return "—"
     if hasattr(value, "tzinfo"):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
-    from django.utils.translation import get_language
-
-    if (get_language() or "zh-hans").startswith("zh"):
+    if is_chinese():
         text = f"{value.year}年{value.month}月{value.day}日"
         if hasattr(value, "hour"):
             text += f" {value.hour:02d}:{value.minute:02d}"

@@ -183,13 +183,6 @@ class Deadline(models.Model):
         definition = self.definition
         return bool(definition and definition.working_days)
 
-    def working_days_left(self, today=None):
-        """Working days left before the due date (0 on it), counted as the rule that set it counts them."""
-        from django.utils import timezone
-
-        from .workdays import working_days_between
-
-        return working_days_between(today or timezone.localdate(), self.due_date)
 
 
 class ReminderSent(models.Model):

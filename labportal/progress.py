@@ -12,6 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .deadlines import time_left as clocks_left
+from .formatting import format_list
+
 
 class StageState:
     DONE = "done"
@@ -106,22 +109,9 @@ def nearest_open_deadline(deadlines, kinds=None):
     return candidates[0] if candidates else None
 
 
-@dataclass(frozen=True)
-class TimeLeft:
-    """What is left before a due date: calendar days, and working days where the rule counts them."""
-
-    days: int
-    working_days: int | None = None
-
-    @property
-    def overdue_days(self):
-        return max(-self.days, 0)
-
-
 def time_left(deadline, today=None):
-    today = today or timezone.localdate()
-    working = deadline.working_days_left(today) if deadline.counts_working_days else None
-    return TimeLeft(deadline.days_left(today), working)
+    """What is left before one deadline (see `labportal.deadlines.time_left` for a list)."""
+    return clocks_left([deadline], today)[0]
 
 
 def join_names(names):
@@ -129,7 +119,7 @@ def join_names(names):
     names = [str(n) for n in names]
     if len(names) == 2:
         return gettext("%(first)s and %(second)s") % {"first": names[0], "second": names[1]}
-    return "、".join(names)
+    return format_list(names)
 
 
 def ministry_names(codes):

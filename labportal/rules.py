@@ -14,3 +14,14 @@ class RuleViolation(ValidationError):
         else:
             super().__init__(message, code=code)
         self.rule_message = message
+
+
+def refusal_text(exc):
+    """What a person is told of a refusal (a RuleViolation, PermissionDenied, a transition conflict): its
+    message followed by the article it rests on, cited in their language."""
+    from .citations import with_citation
+
+    message = getattr(exc, "rule_message", None) or getattr(exc, "message", None)
+    if not message:
+        message = " ".join(getattr(exc, "messages", None) or []) or str(exc)
+    return with_citation(message, getattr(exc, "article", ""))

@@ -79,18 +79,21 @@ def add_working_days(start, days):
     return WorkingDayResult(current, tuple(sorted(uncovered)))
 
 
-def working_days_between(start, end):
-    """Working days after `start` up to and including `end` (0 when `end` is not after `start`).
-
-    The inverse of `add_working_days`: on the day a clock of N working days opens, N are left, and
-    on its due date none. Two queries.
-    """
-    if end <= start:
-        return 0
-    exceptions = _exceptions(start, end)
-    current, counted = start, 0
-    while current < end:
+def working_days_between(start, ends):
+    """{end: working days after `start` up to and including `end`} for each date in `ends` (negative when
+    `end` is before `start`): how many working days remain until a due date. One query for all of them."""
+    ends = set(ends)
+    if not ends:
+        return {}
+    low, high = min(ends | {start}), max(ends | {start})
+    exceptions = _exceptions(low, high)
+    counts, running, current = {}, 0, low
+    running_at = {low: 0}  # working days in (low, day]
+    while current < high:
         current += datetime.timedelta(days=1)
         if exceptions.get(current, current.weekday() < 5):
-            counted += 1
-    return counted
+            running += 1
+        running_at[current] = running
+    for end in ends:
+        counts[end] = running_at[end] - running_at[start]
+    return counts

@@ -19,19 +19,19 @@ SUPPLEMENT_FIX = register(DeadlineKind(
     code="application.supplement_fix",
     label=_("Supplement the dossier for formal review"),
     article="Art. 13",
+    working_days=True,
     reminder_days=(5, 1),
     roles=(Role.APPLICANT,),
-    working_days=True,
 ))
 
 PUBLICITY_WINDOW = register(DeadlineKind(
     code="publicity.window",
     label=_("Close the publicity notice (its window has ended)"),
     article="Art. 13",
+    working_days=True,
     reminder_days=(1,),
     roles=(Role.MINISTRY_STAFF,),
     url=lambda notice: notice.get_staff_url(),
-    working_days=True,
 ))
 
 COMMITTEE_TERM = register(DeadlineKind(

@@ -19,6 +19,9 @@ from evaluations.models import (
     Laboratory,
     LabStatus,
 )
+from labportal.citations import cite
+from labportal.formatting import format_list
+from labportal.rules import refusal_text
 
 from .models import (
     CommitteeStatus,
@@ -42,13 +45,9 @@ class RuleFormMixin:
     rule_field_map = {}
 
     def add_rule_violation(self, exc):
-        message = str(getattr(exc, "rule_message", None) or " ".join(getattr(exc, "messages", [str(exc)])))
-        article = getattr(exc, "article", "")
-        if article and article not in message:
-            message = f"{message} ({article})"
         field = getattr(exc, "field", None)
         field = self.rule_field_map.get(field, field)
-        self.add_error(field if field in self.fields else None, message)
+        self.add_error(field if field in self.fields else None, refusal_text(exc))
 
 
 class ApplicationChoiceField(forms.ModelMultipleChoiceField):
@@ -169,7 +168,7 @@ class RoundForm(RuleFormMixin, forms.Form):
             self.rule_field_map = {"applications": "laboratories"}
             if not data.get("laboratories"):
                 self.add_error("laboratories", _("Choose at least one laboratory (%(article)s).")
-                               % {"article": LAB_ROUND_OPEN_ARTICLE[criteria_set.purpose]})
+                               % {"article": cite(LAB_ROUND_OPEN_ARTICLE[criteria_set.purpose])})
         return data
 
     def laboratory_rows(self):
@@ -213,7 +212,7 @@ def member_label(member):
     parts = [str(member.expert)]
     if member.expert.organisation_id:
         parts.append(str(member.expert.organisation))
-    fields = "、".join(str(labels.get(f, f)) for f in member.fields or [])
+    fields = format_list(labels.get(f, f) for f in member.fields or [])
     if fields:
         parts.append(fields)
     return " · ".join(parts)
@@ -265,14 +264,14 @@ class LabConcludeForm(RuleFormMixin, forms.Form):
             self.fields[f"outcome_{key}"] = forms.ChoiceField(
                 label=_("Verdict") if acceptance else _("Result"), choices=choices, widget=forms.RadioSelect,
                 error_messages={"required": _("Choose the outcome for this laboratory (%(article)s).")
-                                % {"article": self.article}},
+                                % {"article": cite(self.article)}},
             )
             self.fields[f"opinion_{key}"] = forms.CharField(
                 label=_("Experts' opinion"), widget=_textarea(3),
                 help_text=_("Required: it is printed on the acceptance opinion.") if acceptance
                 else _("Required: it is printed on the evaluation result notice."),
                 error_messages={"required": _("Give the experts' opinion on this laboratory (%(article)s).")
-                                % {"article": self.article}},
+                                % {"article": cite(self.article)}},
             )
         self.rule_field_map = {"decisions": None}
 
@@ -325,10 +324,11 @@ class NoticeForm(RuleFormMixin, forms.Form):
     subject = forms.ChoiceField(label=_("Publicity of"), choices=PublicityNotice.Subject.choices, required=False,
                                 initial=PublicityNotice.Subject.APPLICATIONS, widget=forms.RadioSelect)
     title = forms.CharField(label=_("Title"), max_length=200)
-    starts_on = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    starts_on = forms.DateField(label=_("Day of publication"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     working_days = forms.IntegerField(
-        label=_("Working days"), min_value=1, max_value=60,
-        help_text=_("The window counts working days on the Chinese calendar (holidays skipped)."),
+        label=_("Publicity period in working days"), min_value=1, max_value=60,
+        help_text=_("Counted from the day after publication, on the Chinese calendar (public holidays are skipped, "
+                    "make-up working days count)."),
     )
     applications = ApplicationChoiceField(
         label=_("Applications"), queryset=Application.objects.none(), required=False,

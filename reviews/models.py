@@ -10,11 +10,13 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from accounts.models import Role
 from applications.models import Application
 from applications.permissions import is_ministry_staff
+from labportal.formatting import format_date
 from labportal.rules import RuleViolation
 
 
@@ -425,6 +427,18 @@ class NoticeStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+def publicity_window_text(starts_on, ends_on, working_days):
+    """The one sentence that says how a publicity window is counted: N working days from the day after
+    publication (`reviews.services.publicity_end`), with the real dates, in the reader's language."""
+    return ngettext(
+        "The publicity period is %(n)s working day, counted from the day after publication: published on %(start)s, "
+        "it ends on %(end)s.",
+        "The publicity period is %(n)s working days, counted from the day after publication: published on %(start)s, "
+        "it ends on %(end)s.",
+        working_days,
+    ) % {"n": working_days, "start": format_date(starts_on), "end": format_date(ends_on)}
+
+
 class PublicityNoticeQuerySet(models.QuerySet):
     def public(self):
         return self.filter(status=NoticeStatus.OPEN)
@@ -463,6 +477,10 @@ class PublicityNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     def get_staff_url(self):
         return reverse("reviews:notice", args=[self.pk])
+
+    @property
+    def window_text(self):
+        return publicity_window_text(self.starts_on, self.ends_on, self.working_days)
 
     def accepts_objections(self, today=None):
         today = today or timezone.localdate()

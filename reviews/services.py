@@ -15,6 +15,7 @@ from accounts.models import Organisation, OrganisationKind
 from applications.models import Status
 from applications.permissions import is_ministry_staff
 from labportal.deadlines import close_deadlines, open_deadline
+from labportal.formatting import format_date, format_list
 from labportal.models import Deadline
 from labportal.notifications import notify
 from labportal.rules import RuleViolation
@@ -126,7 +127,7 @@ def open_round(title, committee, criteria_set, applications, by):
     not_ready = [str(a) for a in applications if a.status != Status.FORMAL_REVIEW_PASSED]
     if not_ready:
         raise RuleViolation(_("Only applications that passed formal review can enter expert review: %(apps)s")
-                            % {"apps": "、".join(not_ready)}, field="applications", article="Art. 13")
+                            % {"apps": format_list(not_ready)}, field="applications", article="Art. 13")
     with transaction.atomic():
         review_round = ReviewRound.objects.create(title=title, committee=committee, criteria_set=criteria_set, opened_by=by)
         RoundEntry.objects.bulk_create(RoundEntry(round=review_round, application=a) for a in applications)
@@ -197,7 +198,7 @@ def check_scores_complete(assignment):
     scored = set(assignment.scores.values_list("criterion_id", flat=True))
     missing = [c.title for c in assignment.round.criteria_set.criteria.all() if c.pk not in scored]
     if missing:
-        raise RuleViolation(_("Score every criterion before submitting; missing: %(c)s") % {"c": "、".join(missing)},
+        raise RuleViolation(_("Score every criterion before submitting; missing: %(c)s") % {"c": format_list(missing)},
                             field="scores")
     if assignment.round.status != RoundStatus.OPEN:
         raise RuleViolation(_("This round is concluded."))
@@ -276,7 +277,7 @@ def conclude_round(review_round, by, decisions):
     live = [e for e in entries if e.application.status == Status.EXPERT_REVIEW]
     missing = [str(e.application) for e in live if str(e.application_id) not in {str(k) for k in decisions}]
     if missing:
-        raise RuleViolation(_("Decide on every application of the round: %(apps)s") % {"apps": "、".join(missing)},
+        raise RuleViolation(_("Decide on every application of the round: %(apps)s") % {"apps": format_list(missing)},
                             field="decisions", article="Art. 13")
     decisions = {str(k): v for k, v in decisions.items()}
     results = {r.application.pk: r for r in round_results(review_round)}
@@ -371,7 +372,7 @@ def open_notice(title, applications, by, starts_on=None, working_days=None, subj
         raise RuleViolation(_("Choose at least one application."), field="applications")
     not_ready = [str(a) for a in applications if not rules["ready"](a)]
     if not_ready:
-        raise RuleViolation(rules["not_ready"] % {"apps": "、".join(not_ready)}, field="applications", article=rules["article"])
+        raise RuleViolation(rules["not_ready"] % {"apps": format_list(not_ready)}, field="applications", article=rules["article"])
     end = publicity_end(starts_on, working_days)
     with transaction.atomic():
         notice = PublicityNotice.objects.create(
@@ -390,7 +391,7 @@ def close_notice(notice, by):
     """Inside `PublicityNotice.close`: not before the window ends, not while an objection is open."""
     if timezone.localdate() <= notice.ends_on:
         raise RuleViolation(_("The publicity window runs until %(date)s; it can be closed only after that.")
-                            % {"date": notice.ends_on.isoformat()}, article="Art. 13")
+                            % {"date": format_date(notice.ends_on)}, article="Art. 13")
     if notice.objections.filter(status=ObjectionStatus.OPEN).exists():
         raise RuleViolation(_("Resolve every objection before closing the publicity."), article="Art. 13")
     rules = _notice_subject(notice.subject)
@@ -406,7 +407,7 @@ def lodge_objection(objection):
     gives it the next receipt number of its notice."""
     if not objection.notice.accepts_objections():
         raise RuleViolation(_("Objections are accepted only while the publicity window is open (%(start)s to %(end)s).")
-                            % {"start": objection.notice.starts_on.isoformat(), "end": objection.notice.ends_on.isoformat()},
+                            % {"start": format_date(objection.notice.starts_on), "end": format_date(objection.notice.ends_on)},
                             article="Art. 13")
     objection.full_clean()
     objection.save()

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from applications.models import ConsortiumMember
 from evaluations.models import AnnualReport, Laboratory
-from labportal.rules import RuleViolation
+from labportal.rules import RuleViolation, refusal_text
 from labportal.transitions import TransitionConflict, run_transition
 
 from .models import Assignment, AssignmentStatus, CriteriaSet, Criterion, Score
@@ -115,12 +115,8 @@ class ScoreForm(forms.Form):
                 for c in self.criteria}
 
     def add_rule_violation(self, exc):
-        message = str(getattr(exc, "rule_message", None) or " ".join(exc.messages))
-        article = getattr(exc, "article", "")
-        if article and article not in message:
-            message = f"{message} ({article})"
         name = getattr(exc, "field", None)
-        self.add_error(name if name in self.fields else None, message)
+        self.add_error(name if name in self.fields else None, refusal_text(exc))
 
 
 def _initial(assignment, scores):
@@ -219,9 +215,7 @@ def lab_material(assignment, opened):
 
 
 def _rule_text(exc):
-    message = str(getattr(exc, "rule_message", None) or " ".join(exc.messages))
-    article = getattr(exc, "article", "")
-    return f"{message} ({article})" if article and article not in message else message
+    return refusal_text(exc)
 
 
 def _load(request, pk):

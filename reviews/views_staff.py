@@ -13,6 +13,7 @@ import os
 from collections import defaultdict
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -43,9 +44,10 @@ from evaluations.models import (
 from evaluations.services import open_acceptance_notice, open_lab_round
 from labportal import exports
 from labportal.exports import Column
+from labportal.formatting import format_date
 from labportal.models import SignOff
 from labportal.paging import query_without_page
-from labportal.rules import RuleViolation
+from labportal.rules import RuleViolation, refusal_text
 from labportal.transitions import TransitionConflict, available_transitions, run_transition
 
 from .filters import QueueFilter
@@ -74,6 +76,7 @@ from .models import (
     ReviewRound,
     RoundEntry,
     RoundStatus,
+    publicity_window_text,
 )
 from .services import (
     assign_expert,
@@ -111,14 +114,7 @@ def staff_required(view):
 
 def rule_text(exc):
     """The message of a RuleViolation (or any refusal) with the article it enforces."""
-    message = getattr(exc, "rule_message", None) or getattr(exc, "message", None)
-    if not message:
-        message = " ".join(getattr(exc, "messages", [])) or str(exc) or _("You are not allowed to do this.")
-    message = str(message)
-    article = getattr(exc, "article", "")
-    if article and article not in message:
-        message = _("%(message)s (%(article)s)") % {"message": message, "article": article}
-    return message
+    return refusal_text(exc) or _("You are not allowed to do this.")
 
 
 def _safe_next(request, default):
@@ -309,6 +305,7 @@ def formal_review(request, pk):
         "form": form,
         "pending": application.status == Status.RECOMMENDED,
         "previous": previous,
+        "supplement_days": settings.SUPPLEMENT_FIX_WORKING_DAYS,
     })
 
 
@@ -735,9 +732,11 @@ def notices(request):
 
 
 def _window(starts_on, working_days):
+    """The last day of the window being set up and the sentence that says how it is counted."""
     if not starts_on or not working_days:
-        return None
-    return publicity_end(starts_on, working_days)
+        return {"window": None, "window_text": ""}
+    window = publicity_end(starts_on, working_days)
+    return {"window": window, "window_text": publicity_window_text(starts_on, window.date, working_days)}
 
 
 @staff_required
@@ -769,13 +768,11 @@ def notice_create(request):
                 form.add_error(None, rule_text(exc))
             else:
                 messages.success(request, _("The publicity notice is open from %(start)s to %(end)s.")
-                                 % {"start": notice.starts_on.isoformat(), "end": notice.ends_on.isoformat()})
+                                 % {"start": format_date(notice.starts_on), "end": format_date(notice.ends_on)})
                 return redirect(notice.get_staff_url())
         messages.error(request, _("Nothing was saved: please correct the errors below."))
     starts_on, working_days = form.window_values()
-    return render(request, "reviews/staff/notice_create.html", {
-        "form": form, "window": _window(starts_on, working_days), "starts_on": starts_on, "working_days": working_days,
-    })
+    return render(request, "reviews/staff/notice_create.html", {"form": form, **_window(starts_on, working_days)})
 
 
 @staff_required
@@ -784,9 +781,7 @@ def notice_window(request):
     """htmx fragment: the last day of the window for the first day and working days given."""
     form = NoticeForm(request.GET, user=request.user)
     starts_on, working_days = form.window_values()
-    return render(request, "reviews/staff/_notice_window.html", {
-        "window": _window(starts_on, working_days), "starts_on": starts_on, "working_days": working_days,
-    })
+    return render(request, "reviews/staff/_notice_window.html", _window(starts_on, working_days))
 
 
 @staff_required

@@ -180,10 +180,10 @@ def test_recommender_calendar_does_not_show_the_hosts_fix_window(client, returne
     assert str(app) not in client.get(reverse("calendar:page")).content.decode()
 
 
-def test_application_page_lists_its_deadline_with_days_left(client, returned_application):
+def test_application_page_lists_its_deadline_with_working_days_left_art13(client, returned_application):
     app, applicant, _ = returned_application
     client.force_login(applicant)
     page = client.get(app.get_absolute_url()).content.decode()
-    deadline = Deadline.objects.for_object(app).get()
-    assert deadline.due_date.strftime("%Y-%m-%d") in page
+    due = Deadline.objects.for_object(app).get().due_date
+    assert f"{due.year}年{due.month}月{due.day}日" in page and "剩余15个工作日" in page  # counted as Art. 13's window is
     assert str(RETURNED_DOSSIER_FIX.label) in page

@@ -276,7 +276,7 @@ def test_unextended_period_lapsing_is_flagged_not_terminated_art18(labs, sweep_o
     assert clock(lab, CONSTRUCTION_PERIOD, Deadline.State.MISSED).due_date == D(2027, 1, 10)
     with translation.override(settings.LANGUAGE_CODE):
         missed = str(translation.gettext("Deadline missed: %(what)s (%(article)s)")
-                     % {"what": CONSTRUCTION_PERIOD.label, "article": "Art. 18"})
+                     % {"what": CONSTRUCTION_PERIOD.label, "article": "第十八条"})
     for person in (host_user, labs.staff, labs.miit):
         assert Notification.objects.filter(recipient=person, subject=missed).count() == 1
     with on(2027, 2, 2):  # a late application is still possible

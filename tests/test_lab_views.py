@@ -244,7 +244,7 @@ def test_delisting_needs_a_reason_art25(client, labs):
     assert 'data-action="delist"' in page(client.get(lab.get_absolute_url()))  # in the danger zone
     confirm = {"confirmed": "1"}
     html = page(client.post(url("transition", lab.pk, "delist"), {"comment": "", **confirm}, follow=True))
-    assert "Please give a comment for this action. (Art. 25)" in html
+    assert "Please give a comment for this action (Art. 25)." in html
     assert not SignOff.objects.filter(decision=DELIST).exists()
     client.post(url("transition", lab.pk, "delist"), {"comment": "提供虚假材料", **confirm})
     client.force_login(labs.miit)
@@ -277,7 +277,7 @@ def test_extension_request_on_the_cutoff_day_then_granted_by_staff_art18(client,
         assert 'data-transition="grant"' in html and 'data-transition="refuse"' in html
 
         html = page(client.post(url("extension_transition", request.pk, "refuse"), {"comment": ""}, follow=True))
-        assert "Please give a comment for this action. (Art. 18)" in html
+        assert "Please give a comment for this action (Art. 18)." in html
         html = page(client.post(url("extension_transition", request.pk, "grant"), follow=True))
         assert "“Grant the extension” done" in html
     lab.refresh_from_db()

@@ -1,8 +1,8 @@
 from django import template
 from django.utils import timezone
 
-from labportal.models import Deadline, CalendarYear
-from labportal.progress import time_left
+from labportal.deadlines import time_left
+from labportal.models import CalendarYear, Deadline
 
 register = template.Library()
 
@@ -16,6 +16,6 @@ def deadlines_panel(obj):
     deadlines.sort(key=lambda d: (d.state != Deadline.State.OPEN, d.due_date))
     covered = set(CalendarYear.objects.values_list("year", flat=True)) if deadlines else set()
     return {
-        "rows": [(d, time_left(d, today) if d.state == Deadline.State.OPEN else None) for d in deadlines],
+        "rows": list(zip(deadlines, time_left(deadlines, today))),
         "uncovered": sorted({d.due_date.year for d in deadlines if d.state == Deadline.State.OPEN} - covered),
     }

@@ -3,26 +3,26 @@
     {% load portal %}
     {{ app.instrument_value_cny|cny }}   ¥52,000,000.00 (5,200 万元)
     {{ app.research_space_m2|area }}     3,500 m²
-    {{ app.submitted_at|cn_date }}       2026年11月24日 10:30
+    {{ app.submitted_at|cn_date }}       2026年11月24日 10:30 (Chinese) / 2026-11-24 10:30 (English)
     {{ objection.id_number|masked }}     110105********1234
-    {{ "Art. 13"|article }}              第十三条 (Chinese) / Art. 13 (English)
+    {{ names|series }}                   甲、乙 (Chinese) / A, B (English)
+    {{ "Art. 12 (1)"|article }}          第十二条第（一）项 (Chinese) / Art. 12(1) (English)
     {% unread_count as n %}
     {% transition_buttons app request.user %}
     {% transition_buttons lab request.user "evaluations:transition" exclude="recommend" %}
     {% progress_stepper progress %}      the stages, who acts next and the clock (labportal.progress)
     {% danger_zone actions %}            drastic actions apart, each leading to its confirmation page
-    {{ "Art. 10-12"|citation }}          第十条至第十二条 / Art. 10–12 (ranges and lists of articles)
+    {{ "Art. 10-12"|article }}           第十条至第十二条 / Art. 10-12 (ranges and lists too)
 """
 
 import inspect
-import re
 
 from django import template
 from django.urls import reverse
-from django.utils.translation import get_language
 
 from labportal import formatting
 from labportal.progress import PARTY_LABELS, join_names
+from labportal.citations import cite
 from labportal.transitions import available_transitions
 
 register = template.Library()
@@ -49,49 +49,28 @@ def masked(value):
     return formatting.mask_identifier(value)
 
 
-_DIGITS = "零一二三四五六七八九"
-_ARTICLE = re.compile(r"^\s*Art\.\s*(\d+)(.*)$")
+@register.filter
+def series(values):
+    """A list as the reader writes it: 甲、乙 in Chinese, A, B in English."""
+    return formatting.format_list(values or [])
 
 
-def chinese_number(n):
-    """1 → 一, 10 → 十, 13 → 十三, 31 → 三十一; 100 and above stay in digits (the Measures have 30)."""
-    n = int(n)
-    if n < 10:
-        return _DIGITS[n]
-    if n < 20:
-        return "十" + (_DIGITS[n % 10] if n % 10 else "")
-    if n < 100:
-        return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
-    return str(n)
+@register.simple_tag
+def list_separator():
+    """、 in Chinese, ", " in English: between the items of a {% for %} loop."""
+    return formatting.list_separator()
+
+
+@register.simple_tag
+def colon():
+    """After a label: “：” in Chinese, “: ” in English (依托单位：… / Host institution: …)."""
+    return "：" if formatting.is_chinese() else ": "
 
 
 @register.filter
 def article(value):
-    """"Art. 13" as the Measures cite it: 第十三条 in Chinese; unchanged in English."""
-    text = str(value or "")
-    match = _ARTICLE.match(text)
-    if not match or not (get_language() or "").startswith("zh"):
-        return text
-    return f"第{chinese_number(match.group(1))}条{match.group(2)}"
-
-
-_RANGE = re.compile(r"^\s*Art\.\s*(\d+)\s*-\s*(\d+)\s*$")
-
-
-@register.filter
-def citation(value):
-    """Articles cited together: "Art. 10-12" → 第十条至第十二条, "Art. 7, 13" → 第七条、第十三条 (English:
-    Art. 10–12, Art. 7, 13); a single citation is `article`."""
-    text = str(value or "")
-    zh = (get_language() or "").startswith("zh")
-    span = _RANGE.match(text)
-    if span:
-        first, last = span.groups()
-        return f"{article('Art. ' + first)}至{article('Art. ' + last)}" if zh else f"Art. {first}–{last}"
-    parts = [p.strip() for p in text.split(",")]
-    if len(parts) > 1 and zh:
-        return "、".join(article(p if p.startswith("Art.") else f"Art. {p}") for p in parts)
-    return article(text)
+    """An article code ("Art. 12 (1)") as the reader reads it: 第十二条第（一）项 / Art. 12(1)."""
+    return cite(value)
 
 
 @register.simple_tag(takes_context=True)

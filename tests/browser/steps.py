@@ -374,7 +374,7 @@ def staff_close_publicity(portal, staff, notice, too_early=False):
     with portal.person(staff, f"/reviews/notices/{notice.pk}/") as page:
         click_button(page, "Close the publicity")
         if too_early:
-            message(page, f"The publicity window runs until {notice.ends_on.isoformat()}; it can be closed only after that.")
+            message(page, f"The publicity window runs until {notice.ends_on.isoformat()}; it can be closed only after that (Art. 13).")
             return
         message(page, "“Close the publicity” done; the status is now “Closed”.")
         expect(page.locator("main table")).to_contain_text("Awaiting approval by SAMR and MIIT")
@@ -408,6 +408,11 @@ def open_lab(page, lab):
     """The person opens the lab's page (the link of their list, their inbox or their home page)."""
     at(page, lab_url(lab))
     expect(page.locator("header h1")).to_contain_text(lab.name_zh)
+
+
+def chinese_date(day):
+    """A date as messages in the portal's language (Chinese) give it: 2028年4月21日."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def inbox_shows(portal, user, *texts):

@@ -87,7 +87,7 @@ def test_central_host_lab_recommended_by_its_department_to_operation(portal, clo
 
     # --- acceptance at the first attempt, confirmation, publicity, operation (Art. 18-19) -------------------
     later(lab.construction_end - relativedelta(months=3) + datetime.timedelta(days=7))
-    steps.inbox_shows(portal, applicant, lab.name_zh, lab.construction_end.isoformat())
+    steps.inbox_shows(portal, applicant, lab.name_zh, steps.chinese_date(lab.construction_end))
     steps.apply_for_acceptance(portal, applicant, lab, "对照建设计划逐项完成建设任务，质量数据库已上线。")
     acceptance_round = steps.open_lab_round(portal, samr, lab, "acceptance", experts[:2], "验收评议")
     for expert, value in zip(experts[:2], (90, 87)):

@@ -125,13 +125,13 @@ def test_local_host_lab_from_dossier_to_triennial_evaluation(portal, clock, cast
     host_office = cast["host_office"]
     report_due = approved_on + relativedelta(years=1)
     later(report_due - datetime.timedelta(days=20))
-    steps.inbox_shows(portal, applicant, lab.name_zh, report_due.isoformat())
+    steps.inbox_shows(portal, applicant, lab.name_zh, steps.chinese_date(report_due))
     steps.file_annual_report(portal, applicant, lab, "Annual construction report", "工业机器人可靠性试验方法研究")
     steps.acknowledge_report(portal, host_office, lab, "Annual construction report")
 
     cutoff = approved_on + relativedelta(months=21)
     later(cutoff - datetime.timedelta(days=25))
-    steps.inbox_shows(portal, applicant, lab.name_zh, cutoff.isoformat())
+    steps.inbox_shows(portal, applicant, lab.name_zh, steps.chinese_date(cutoff))
     steps.request_extension(portal, applicant, lab, 6, "关键设备进口周期延长，需延期6个月完成安装调试。")
     new_end = approved_on + relativedelta(months=30)
     steps.grant_extension(portal, samr, lab, new_end)
@@ -172,7 +172,7 @@ def test_local_host_lab_from_dossier_to_triennial_evaluation(portal, clock, cast
     evaluation_due = lab.operation_started_on + relativedelta(years=3)
 
     later(evaluation_due - datetime.timedelta(days=80))
-    steps.inbox_shows(portal, samr, lab.name_zh, evaluation_due.isoformat())
+    steps.inbox_shows(portal, samr, lab.name_zh, steps.chinese_date(evaluation_due))
     third = committee(name="第三届国家质量标准实验室专家委员会")
     steps.activate_committee(portal, samr, third, expired=second)
     evaluation_experts = members_of(third)[:2]
