@@ -108,12 +108,12 @@ class Labs(Ministry):
 
     # --- evaluation (Art. 26-27) ---------------------------------------------------------------
 
-    def evaluation_round(self, labs, title="综合评估"):
+    def evaluation_round(self, labs, title="综合评价"):
         """Labs in operation (or rectifying) → evaluating: the round is open, nobody has scored yet."""
         return lab_services.open_lab_round(title, self.committee, evaluation_criteria(), labs, self.staff)
 
-    def evaluation_result(self, lab, result, opinion="综合评估意见"):
-        review_round = self.scored_lab_round([lab], evaluation_criteria(), title="综合评估")
+    def evaluation_result(self, lab, result, opinion="综合评价意见"):
+        review_round = self.scored_lab_round([lab], evaluation_criteria(), title="综合评价")
         self.conclude(review_round, {lab.application_id: (result, opinion)})
         lab.refresh_from_db()
         return lab

@@ -364,7 +364,7 @@ def test_expert_sees_a_lab_only_while_assigned_to_its_acceptance_or_evaluation(l
 
     other = labs.lab_in(LabStatus.OPERATING)
     assert not visible(reviewer, other)
-    evaluation = lab_services.open_lab_round("综合评估", labs.committee, evaluation_criteria(), [other], labs.staff)
+    evaluation = lab_services.open_lab_round("综合评价", labs.committee, evaluation_criteria(), [other], labs.staff)
     run_transition(labs.assign(evaluation, other.application, labs.experts[5]), "declare_no_conflict", labs.experts[5])
     assert visible(labs.experts[5], other) and not visible(labs.experts[5], lab)
 

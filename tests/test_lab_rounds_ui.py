@@ -106,7 +106,7 @@ def test_acceptance_round_refuses_a_lab_in_operation_on_its_field_art19(client, 
 
 def test_lab_round_without_laboratories_is_refused_on_the_laboratories_field_art26(client, labs):
     response = as_staff(client, labs).post(reverse("reviews:round_create"), {
-        "title": "综合评估", "committee": labs.committee.pk, "criteria_set": evaluation_criteria().pk,
+        "title": "综合评价", "committee": labs.committee.pk, "criteria_set": evaluation_criteria().pk,
     })
     assert response.status_code == 200
     assert "Art. 26" in " ".join(response.context["form"].errors["laboratories"])
@@ -244,10 +244,10 @@ def test_conclusion_before_any_expert_scored_is_refused_with_the_lab_named(clien
 def test_evaluation_round_opened_and_concluded_unqualified_sends_the_lab_to_rectify_art27(client, labs):
     lab = labs.lab_in(LabStatus.OPERATING)
     as_staff(client, labs).post(reverse("reviews:round_create"), {
-        "title": "第一周期综合评估", "committee": labs.committee.pk, "criteria_set": evaluation_criteria().pk,
+        "title": "第一周期综合评价", "committee": labs.committee.pk, "criteria_set": evaluation_criteria().pk,
         "laboratories": [lab.pk],
     })
-    review_round = ReviewRound.objects.get(title="第一周期综合评估")
+    review_round = ReviewRound.objects.get(title="第一周期综合评价")
     lab.refresh_from_db()
     assert lab.status == LabStatus.EVALUATING
     score(labs.assign(review_round, lab.application, labs.experts[0]), 45)

@@ -306,7 +306,7 @@ def test_acceptance_round_opened_and_concluded_via_api_then_confirmed_by_samr_an
 def test_evaluation_round_via_api_records_an_excellent_result_art26_art27(labs):
     lab = labs.lab_in(LabStatus.OPERATING)
     staff = api(labs.staff)
-    opened = staff.post("/api/lab-rounds/", {"title": "2029年综合评估", "committee": labs.committee.pk,
+    opened = staff.post("/api/lab-rounds/", {"title": "2029年综合评价", "committee": labs.committee.pk,
                                             "criteria_set": evaluation_criteria().pk, "laboratories": [lab.pk]}, format="json")
     assert opened.status_code == 201, opened.data
     lab.refresh_from_db()
@@ -325,7 +325,7 @@ def test_evaluation_round_via_api_records_an_excellent_result_art26_art27(labs):
 
 def test_rounds_endpoint_also_concludes_a_lab_round_with_lab_outcomes_art27(labs):
     lab = labs.lab_in(LabStatus.OPERATING)
-    review_round = labs.scored_lab_round([lab], evaluation_criteria(), title="综合评估")
+    review_round = labs.scored_lab_round([lab], evaluation_criteria(), title="综合评价")
     response = api(labs.staff).post(f"/api/rounds/{review_round.pk}/transitions/conclude/", {
         "decisions": {str(lab.application_id): {"action": "unqualified", "reason": "整改要求"}}}, format="json")
     assert response.status_code == 200, response.data

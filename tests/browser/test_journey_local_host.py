@@ -176,7 +176,7 @@ def test_local_host_lab_from_dossier_to_triennial_evaluation(portal, clock, cast
     third = committee(name="第三届国家质量标准实验室专家委员会")
     steps.activate_committee(portal, samr, third, expired=second)
     evaluation_experts = members_of(third)[:2]
-    evaluation_round = steps.open_lab_round(portal, samr, lab, "evaluation", evaluation_experts, "第一次综合评估")
+    evaluation_round = steps.open_lab_round(portal, samr, lab, "evaluation", evaluation_experts, "第一次综合评价")
     for expert, value in zip(evaluation_experts, (82, 80)):
         steps.expert_scores(portal, expert, lab.application, value)
     steps.conclude_lab_round(portal, samr, evaluation_round, lab, "Qualified (合格)", "运行良好，评估合格。", "In operation")

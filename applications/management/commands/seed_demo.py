@@ -163,7 +163,7 @@ ACCOUNTS = [
     Account("applicant", "王静", Role.APPLICANT, ("name", JS_INSTITUTE),
             "江苏地方研究院的申报人：填写、上传、提交、修改被退回的申报书、按形式审查意见补正、撤回；一个建设期实验室的年度建设报告即将到期"),
     Account("applicant_central", "陈志远", Role.APPLICANT, ("name", UNIVERSITY),
-            "中央高校的申报人（主管部门：教育部）：一项已推荐，一项待两部委批准；一个综合评估优秀的运行实验室"),
+            "中央高校的申报人（主管部门：教育部）：一项已推荐，一项待两部委批准；一个综合评价优秀的运行实验室"),
     Account("applicant_soe", "刘洋", Role.APPLICANT, ("name", CENTRAL_ENTERPRISE),
             "中央企业的申报人（主管部门：国务院国资委）：一项不予推荐，一项已批准建设；一个实验室申请延期待决定，一个评估不合格整改中"),
     Account("applicant_zj", "周敏", Role.APPLICANT, ("name", ZJ_ENTERPRISE),
@@ -175,7 +175,7 @@ ACCOUNTS = [
     Account("applicant_xicheng", "朱莉", Role.APPLICANT, ("name", XICHENG),
             "江苏地方企业的申报人：专家评审中一项，已完成现场考察一项；一个实验室已申请验收，等待验收评议"),
     Account("applicant_qiantang", "胡婧", Role.APPLICANT, ("name", QIANTANG),
-            "浙江地方研究院的申报人：专家评审中一项，正在公示一项；一个实验室验收整改中，一个综合评估中"),
+            "浙江地方研究院的申报人：专家评审中一项，正在公示一项；一个实验室验收整改中，一个综合评价中"),
     Account("samr_js", "孙丽", Role.RECOMMENDER, ("kind", OrganisationKind.PROVINCIAL_SAMR, "32"),
             "江苏省市场监管局：初审江苏地方申报（推荐、退回修改、不予推荐）"),
     Account("miit_js", "赵强", Role.RECOMMENDER, ("kind", OrganisationKind.PROVINCIAL_MIIT, "32"),
@@ -193,7 +193,7 @@ ACCOUNTS = [
     Account("miit_staff", "许佳", Role.MINISTRY_STAFF, ("kind", OrganisationKind.MIIT, ""),
             "工业和信息化部工作人员：同上；一项申报等待工信部会签批准，一个实验室等待工信部确认验收"),
     Account("expert", "林振华", Role.EXPERT, ("name", EXPERT_INSTITUTION),
-            "专家委员会委员：只看到分配给自己的评审任务（申报与综合评估各一项待声明回避情况，一项评分草稿）"),
+            "专家委员会委员：只看到分配给自己的评审任务（申报与综合评价各一项待声明回避情况，一项评分草稿）"),
     Account("admin", "系统管理员", Role.ADMINISTRATOR, None,
             "管理员：Django 管理后台，查看全部数据", superuser=True),
 ]
@@ -894,7 +894,7 @@ COHORT_NOTICE = "{year}年拟批准建设国家质量标准实验室名单公示
 COHORT_TEAM = "考察组：周永年（组长）、贺志刚、唐慧敏；市场监管总局、工业和信息化部工作人员各 1 名"
 ACCEPTANCE_ROUND = "{year}年国家质量标准实验室验收评议"
 ACCEPTANCE_NOTICE = "{year}年国家质量标准实验室验收结果公示"
-EVALUATION_ROUND = "{year}年国家质量标准实验室综合评估（第{batch}批）"
+EVALUATION_ROUND = "{year}年国家质量标准实验室综合评价（第{batch}批）"
 LAB_SCORE_COMMENTS = [
     "建设任务完成情况与建设计划目标逐项对照，证据充分。",
     "标准研制、检测方法与装备开发成效明显。",
