@@ -62,6 +62,14 @@ def list_separator():
 
 
 @register.simple_tag
+def written_language():
+    """The `lang` of text stored in the portal's language (inbox messages): zh-CN for zh-hans."""
+    from django.conf import settings
+
+    return "zh-CN" if settings.LANGUAGE_CODE == "zh-hans" else settings.LANGUAGE_CODE
+
+
+@register.simple_tag
 def colon():
     """After a label: “：” in Chinese, “: ” in English (依托单位：… / Host institution: …)."""
     return "：" if formatting.is_chinese() else ": "
