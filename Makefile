@@ -30,7 +30,7 @@ test: setup
 	@bash scripts/test-services.sh
 	DJANGO_SETTINGS_MODULE=labportal.settings.test $(PY) manage.py makemigrations --check --dry-run >/dev/null
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-	  $(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	  $(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 setup: system-deps $(VENV)/.installed assets
 

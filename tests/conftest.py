@@ -1,7 +1,43 @@
 import pytest
+from pytest_django.plugin import blocking_manager_key
 
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Uploaded files go to a per-test folder, never the developer's var/media."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+# The slowest modules (a browser and a whole journey or page walk each), heaviest first. `make test` runs
+# `-n 2 --dist loadfile --no-loadscope-reorder`, so these start at once on both workers and the many quick
+# modules fill the gaps, instead of the longest ones starting last and one worker waiting for the other.
+HEAVIEST_FIRST = (
+    "tests/browser/test_journey_local_host.py",
+    "tests/browser/test_journey_central_host.py",
+    "tests/browser/test_layout_ministries.py",
+    "tests/browser/test_layout_hosts.py",
+    "tests/test_seed_demo.py",
+    "tests/test_chinese_pages.py",
+    "tests/test_admin.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    rank = {path: index for index, path in enumerate(HEAVIEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: the rest keep their order
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test with `serialized_rollback` has flushed the database, put the migrations'
+    reference data (SAMR, MIIT, the provincial recommenders, the holiday calendar, the default criteria)
+    back at once, so that whatever test runs next in this worker finds it; Django itself restores it only at
+    the start of the next such transactional test."""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    if nextitem is not None and marker and marker.kwargs.get("transaction") and marker.kwargs.get("serialized_rollback"):
+        from django.db import connection
+
+        with item.config.stash[blocking_manager_key].unblock():
+            connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+    return result
