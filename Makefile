@@ -28,6 +28,8 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 test: export WITH_BROWSER := 1
 test: setup
 	@bash scripts/test-services.sh
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=labportal.settings.test $(PY) manage.py makemigrations --check --dry-run >/dev/null
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)

@@ -6,7 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from labportal.sorting import PinyinSorted, sort_key_field
+from kernel.models import NotificationPreference
+from kernel.sorting import PinyinSorted, sort_key_field
 
 from .provinces import Province
 
@@ -87,11 +88,17 @@ class Organisation(PinyinSorted, models.Model):
     def clean(self):
         if self.kind == OrganisationKind.HOST:
             if not self.host_type:
-                raise ValidationError({"host_type": _("A host institution must be a research institute, university or enterprise (Art. 5).")})
+                raise ValidationError(
+                    {"host_type": _("A host institution must be a research institute, university or enterprise (Art. 5).")}
+                )
             if self.level == Level.CENTRAL and not self.competent_department_id:
-                raise ValidationError({"competent_department": _("A central-level host needs its competent department, which recommends it (Art. 10).")})
+                raise ValidationError(
+                    {"competent_department": _("A central-level host needs its competent department, which recommends it (Art. 10).")}
+                )
             if self.level == Level.LOCAL and not self.province:
-                raise ValidationError({"province": _("A local host needs its province, whose two provincial bodies recommend it (Art. 10).")})
+                raise ValidationError(
+                    {"province": _("A local host needs its province, whose two provincial bodies recommend it (Art. 10).")}
+                )
             if not self.level:
                 raise ValidationError({"level": _("A host institution must be central-level or local (Art. 10).")})
         if self.kind in (OrganisationKind.PROVINCIAL_SAMR, OrganisationKind.PROVINCIAL_MIIT) and not self.province:
@@ -131,11 +138,6 @@ ROLE_ORGANISATION_KINDS = {
     Role.RECOMMENDER: RECOMMENDER_KINDS,
     Role.MINISTRY_STAFF: MINISTRY_KINDS,
 }
-
-
-class NotificationPreference(models.TextChoices):
-    IMMEDIATE = "immediate", _("E-mail each notification")
-    DAILY_DIGEST = "daily_digest", _("One e-mail digest a day")
 
 
 class User(AbstractUser):

@@ -1,7 +1,7 @@
 """Who is who, for the notification tables (`<app>/notifications.py`): the active users of an organisation
 in a role, and the staff of the ministries."""
 
-from labportal.signoffs import signoffs
+from kernel.signoffs import signoffs
 
 from .models import Role, User
 

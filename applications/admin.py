@@ -3,8 +3,8 @@ rows of a dossier are edited by its host on the portal's pages, looked at here."
 
 from django.contrib import admin
 
-from labportal.admin import ReadMostlyAdmin, ReadOnlyAdmin, register_signoff_decision
-from labportal.audit_labels import transition_label
+from kernel.admin import ReadMostlyAdmin, ReadOnlyAdmin, register_signoff_decision
+from kernel.audit_labels import transition_label
 
 from .models import (
     APPROVAL_DECISION,

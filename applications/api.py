@@ -3,7 +3,7 @@
 Every queryset starts from `Application.objects.visible_to(request.user)`: what a user may not see
 is a 404, never a 403. Writes go through the models (`full_clean()` on every row) inside one
 transaction, so a bad row is a 400 naming the field and nothing is half-saved. Status changes only
-through the `transitions/<name>/` action (`labportal.api_views.TransitionsMixin`).
+through the `transitions/<name>/` action (`kernel.api_views.TransitionsMixin`).
 """
 
 import django_filters
@@ -33,7 +33,7 @@ from rest_framework.settings import api_settings
 from accounts.api import OrganisationBriefSerializer
 from accounts.models import Level, Organisation
 from accounts.provinces import Province
-from labportal.api_views import (
+from kernel.api_views import (
     ERROR_RESPONSES,
     AvailableTransitionSerializer,
     TransitionRequestSerializer,
@@ -41,8 +41,8 @@ from labportal.api_views import (
     named_choice_field,
     transition_schema,
 )
-from labportal.models import AuditEntry
-from labportal.transitions import available_transitions
+from kernel.models import AuditEntry
+from kernel.transitions import available_transitions
 
 from .choices import DimensionVerdict, Field, ResearchDirection, StandardLevel
 from .eligibility import FAIL, INFO, NOT_MET, PASS, WARNING

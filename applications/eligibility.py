@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from labportal.formatting import format_area, format_cny
+from kernel.formatting import format_area, format_cny
 
 from .choices import TeamRole
 

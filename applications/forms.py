@@ -16,8 +16,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationKind
-from labportal.filters import KeywordFilterSet, SortFilter
-from labportal.rules import refusal_text
+from kernel.filters import KeywordFilterSet, SortFilter
+from kernel.rules import refusal_text
 
 from .choices import AttachmentSection, DimensionVerdict, Field, ResearchDirection, ReviewDimension
 from .models import (
@@ -317,7 +317,9 @@ class AttachmentUploadForm(forms.Form):
         help_text=_("For evidence of an Art. 12 (4) outcome item."),
     )
     description = forms.CharField(label=_verbose(Attachment, "description"), max_length=300, required=False)
-    file = forms.FileField(label=_verbose(Attachment, "file"), help_text=_("PDF, images, Word, Excel, PowerPoint or OpenDocument; checked by content."))
+    file = forms.FileField(
+        label=_verbose(Attachment, "file"), help_text=_("PDF, images, Word, Excel, PowerPoint or OpenDocument; checked by content.")
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -358,11 +360,15 @@ APPLICATION_SORTS = [
 
 class ApplicationFilter(KeywordFilterSet):
     status = django_filters.ChoiceFilter(
-        label=_verbose(Application, "status"), choices=Status.choices, empty_label=_("All statuses"),
+        label=_verbose(Application, "status"),
+        choices=Status.choices,
+        empty_label=_("All statuses"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     field = django_filters.ChoiceFilter(
-        label=_verbose(Application, "field"), choices=Field.choices, empty_label=_("All fields"),
+        label=_verbose(Application, "field"),
+        choices=Field.choices,
+        empty_label=_("All fields"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     sort = SortFilter(APPLICATION_SORTS)
@@ -382,7 +388,9 @@ class PreliminaryReviewForm(forms.Form):
     `PreliminaryReview.record` when the transition runs."""
 
     comment = forms.CharField(
-        label=_("Overall comment"), required=False, widget=_textarea(4),
+        label=_("Overall comment"),
+        required=False,
+        widget=_textarea(4),
         help_text=_("Required when returning for revision or declining."),
     )
 
@@ -390,10 +398,14 @@ class PreliminaryReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         for code, label in ReviewDimension.choices:
             self.fields[f"verdict_{code}"] = forms.ChoiceField(
-                label=label, choices=[("", "—")] + list(DimensionVerdict.choices), required=False,
+                label=label,
+                choices=[("", "—")] + list(DimensionVerdict.choices),
+                required=False,
             )
             self.fields[f"comment_{code}"] = forms.CharField(
-                label=_("Comment on %(dimension)s") % {"dimension": label}, required=False, widget=_textarea(2),
+                label=_("Comment on %(dimension)s") % {"dimension": label},
+                required=False,
+                widget=_textarea(2),
             )
         if show_acknowledgement:
             self.fields["warnings_acknowledged"] = forms.BooleanField(

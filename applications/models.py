@@ -17,17 +17,16 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from accounts.models import Organisation, OrganisationKind, Role
-from labportal.deadlines import close_deadlines, open_deadline
-from labportal.filters import keyword_filter
-from labportal.formatting import format_list
-from labportal.models import Deadline, SignOff
-from labportal.rules import RuleViolation
-from labportal.signoffs import both_signed, ministry_of, sign
-from labportal.sorting import PinyinSorted, sort_key_field
-from labportal.workdays import add_working_days
+from kernel.deadlines import close_deadlines, open_deadline
+from kernel.filters import keyword_filter
+from kernel.formatting import format_list
+from kernel.models import Deadline, SignOff
+from kernel.rules import RuleViolation
+from kernel.signoffs import both_signed, ministry_of, sign
+from kernel.sorting import PinyinSorted, sort_key_field
+from kernel.workdays import add_working_days
 
-from . import permissions
-from .deadlines import RETURNED_DOSSIER_FIX
+from . import permissions, signals
 from .choices import (
     AttachmentSection,
     DimensionVerdict,
@@ -37,6 +36,8 @@ from .choices import (
     StandardLevel,
     TeamRole,
 )
+from .deadlines import RETURNED_DOSSIER_FIX, SUPPLEMENT_FIX
+from .hooks import hooks
 
 LAB_NAME_SUFFIX = "国家质量标准实验室"
 LAB_NAME_EN_PREFIX = "State Quality & Standards Laboratory of "
@@ -120,12 +121,7 @@ class ApplicationQuerySet(models.QuerySet):
         if user.role == Role.MINISTRY_STAFF and user.organisation_id:
             return self.exclude(status__in=[Status.DRAFT, Status.WITHDRAWN]).exclude(submitted_at__isnull=True)
         if user.role == Role.EXPERT:
-            from reviews.models import Assignment, AssignmentStatus
-
-            opened = Assignment.objects.filter(
-                application=OuterRef("pk"), expert=user, status__in=[AssignmentStatus.ACCEPTED, AssignmentStatus.SUBMITTED]
-            )
-            return self.filter(Exists(opened))
+            return self.filter(hooks.required("expert_visible")(user))
         return self.none()
 
     def public(self):
@@ -140,7 +136,7 @@ class ApplicationQuerySet(models.QuerySet):
         """What `Application.status_text` needs to say who still has to act, in the same query: the
         recommenders of the current submission that have recommended and that have not yet (at most two,
         Art. 10), and each ministry's sign-off of the approval (Art. 7)."""
-        from labportal.models import SignOff
+        from kernel.models import SignOff
 
         def signed(ministry):
             return Exists(SignOff.objects.filter(
@@ -329,7 +325,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
         from django.core.exceptions import PermissionDenied
         from django.db import transaction
 
-        from labportal.transitions import TransitionConflict
+        from kernel.transitions import TransitionConflict
 
         with transaction.atomic():
             locked = Application.objects.select_for_update().get(pk=self.pk)
@@ -414,9 +410,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
         custom={"label": _("Pass formal review"), "article": "Art. 13", "button": "success", "form": "reviews:formal_review"},
     )
     def pass_formal_review(self, by=None, comment="", checks=None):
-        from reviews.services import record_formal_review
-
-        record_formal_review(self, by, checks, "passed", comment)
+        hooks.required("record_formal_review")(self, by, checks, "passed", comment)
 
     @transition(
         field=status, source=Status.RECOMMENDED, target=Status.SUPPLEMENT_REQUESTED,
@@ -426,10 +420,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
     )
     def request_supplement(self, by=None, comment="", checks=None):
         """The applicant fixes the dossier within a window of working days (a setting)."""
-        from reviews.deadlines import SUPPLEMENT_FIX
-        from reviews.services import record_formal_review
-
-        record_formal_review(self, by, checks, "supplement", comment)
+        hooks.required("record_formal_review")(self, by, checks, "supplement", comment)
         fix_by = add_working_days(timezone.localdate(), settings.SUPPLEMENT_FIX_WORKING_DAYS).date
         open_deadline(self, SUPPLEMENT_FIX.code, fix_by, [self.host])
 
@@ -439,8 +430,6 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
         custom={"label": _("Resubmit to formal review"), "article": "Art. 13", "button": "primary"},
     )
     def resubmit_supplement(self, by=None, comment=""):
-        from reviews.deadlines import SUPPLEMENT_FIX
-
         from .submission import snapshot_revision
 
         snapshot_revision(self, by)
@@ -453,9 +442,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
                 "button": "danger", "form": "reviews:formal_review"},
     )
     def reject_formally(self, by=None, comment="", checks=None):
-        from reviews.services import record_formal_review
-
-        record_formal_review(self, by, checks, "rejected", comment)
+        hooks.required("record_formal_review")(self, by, checks, "rejected", comment)
 
     @transition(
         field=status, source=Status.FORMAL_REVIEW_PASSED, target=Status.EXPERT_REVIEW,
@@ -515,11 +502,9 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
         custom={"label": _("Sign the approval for construction"), "article": "Art. 7", "button": "success"},
     )
     def approve(self, by=None, comment=""):
-        """One ministry's sign-off; the second one approves and creates the laboratory (Art. 7, 13, 18)."""
+        """One ministry's sign-off; the second one approves, and the announcement creates the laboratory (Art. 7, 13, 18)."""
         if sign(self, APPROVAL_DECISION, by, comment, article="Art. 7"):
-            from evaluations.services import create_laboratory
-
-            create_laboratory(self, by)
+            signals.approved.send(sender=Application, application=self, by=by)
 
     @transition(
         field=status, source=list(REJECTABLE_STATES), target=Status.REJECTED,
@@ -542,8 +527,6 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
     )
     def withdraw(self, by=None, comment=""):
         """Applying is voluntary (Art. 13): the host may withdraw before a decision."""
-        from reviews.deadlines import SUPPLEMENT_FIX
-
         close_deadlines(self, RETURNED_DOSSIER_FIX.code, Deadline.State.CANCELLED)
         close_deadlines(self, SUPPLEMENT_FIX.code, Deadline.State.CANCELLED)
         self.reviews_of_round().filter(decision=PreliminaryReview.Decision.PENDING).update(
@@ -767,23 +750,27 @@ class PreliminaryReview(models.Model):
         DECLINED = "declined", _("Declined")
         SUPERSEDED = "superseded", _("Closed without decision")
 
-    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="preliminary_reviews")
-    recommender = models.ForeignKey(Organisation, verbose_name=_("recommender"), on_delete=models.PROTECT, related_name="preliminary_reviews")
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="preliminary_reviews"
+    )
+    recommender = models.ForeignKey(
+        Organisation, verbose_name=_("recommender"), on_delete=models.PROTECT, related_name="preliminary_reviews"
+    )
     round = models.PositiveIntegerField(_("submission"))
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, default=Decision.PENDING)
     dimensions = models.JSONField(_("verdict per Art. 10 dimension"), default=dict, blank=True)
     warnings_acknowledged = models.BooleanField(_("eligibility warnings acknowledged"), default=False)
     comment = models.TextField(_("comment"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("preliminary review")
         verbose_name_plural = _("preliminary reviews")
         ordering = ["round", "recommender__kind"]
-        constraints = [
-            models.UniqueConstraint(fields=["application", "recommender", "round"], name="one_review_per_recommender_round")
-        ]
+        constraints = [models.UniqueConstraint(fields=["application", "recommender", "round"], name="one_review_per_recommender_round")]
         indexes = [models.Index(fields=["recommender", "decision"])]
 
     def __str__(self):

@@ -1,5 +1,5 @@
 """Who hears of an application's steps from the draft to the recommendation (Art. 10, 13), in one table
-registered with the notification engine (`labportal.notifications`). The ministry stage's steps of the same
+registered with the notification engine (`kernel.notifications`). The ministry stage's steps of the same
 machine are in `reviews.notifications`."""
 
 from django.conf import settings
@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from accounts.recipients import applicants_of, ministry_staff, users_in
-from labportal.formatting import format_date
-from labportal.notifications import Rule, open_due_date, register
+from kernel.formatting import format_date
+from kernel.notifications import Rule, open_due_date, register
 
 from .deadlines import RETURNED_DOSSIER_FIX
 from .models import Application, Status

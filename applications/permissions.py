@@ -58,7 +58,7 @@ def is_ministry_staff(obj, user):
 
 def may_sign_approval(application, user):
     """Ministry staff whose ministry has not yet signed this application's approval (Art. 7)."""
-    from labportal.signoffs import has_signed
+    from kernel.signoffs import has_signed
 
     from .models import APPROVAL_DECISION
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from labportal.deadlines import TimeLeft
-from labportal.models import AuditEntry, Deadline, SignOff
-from labportal.progress import (
+from kernel.deadlines import TimeLeft
+from kernel.models import AuditEntry, Deadline, SignOff
+from kernel.progress import (
     Party,
     PartyCode,
     Progress,
@@ -26,6 +26,7 @@ from labportal.progress import (
 
 from .choices import DimensionVerdict, ReviewDimension
 from .deadlines import RETURNED_DOSSIER_FIX
+from .hooks import hooks
 from .models import APPROVAL_DECISION, PreliminaryReview, Status
 
 STAGES = [
@@ -75,15 +76,6 @@ NEXT = {
 }
 
 
-class Hooks:
-    """Filled by the ministry stage (`reviews.apps`): the lower app never imports the higher one."""
-
-    supplement_request = None  # application -> (reason, reviewer organisation, [unconfirmed check texts]) | None
-    stage_deadline = None  # application -> open Deadline of the stage kept elsewhere (a publicity notice) | None
-    staff_action = None  # (application, user) -> (label, url) of the staff page of the current stage | None
-
-
-hooks = Hooks()
 
 
 # --- who has acted, who has not -------------------------------------------------------------------------
@@ -114,7 +106,7 @@ def approval_signed_by(application):
     if hasattr(application, "approval_samr_signed"):
         flags = {SignOff.Ministry.SAMR: application.approval_samr_signed, SignOff.Ministry.MIIT: application.approval_miit_signed}
         return [m for m in SignOff.Ministry.values if flags[m]]
-    from labportal.signoffs import signoffs
+    from kernel.signoffs import signoffs
 
     signed = set(signoffs(application, APPROVAL_DECISION).values_list("ministry", flat=True))
     return [m for m in SignOff.Ministry.values if m in signed]

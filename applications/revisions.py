@@ -13,7 +13,7 @@ from django.db.models import TextField
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from labportal.formatting import format_area, format_cny
+from kernel.formatting import format_area, format_cny
 
 SCALAR_FIELDS = [
     "name_zh", "name_en_subject", "field", "research_directions", "summary", "construction_plan",

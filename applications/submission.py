@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from labportal.rules import RuleViolation
+from kernel.rules import RuleViolation
 
 from .choices import TeamRole
 
@@ -63,7 +63,7 @@ def route_and_snapshot(application, user):
     failing = application.eligibility.failures
     if failing:
         raise RuleViolation(
-            _("The dossier does not meet the conditions: %(items)s") % {"items": "; ".join(str(l.message) for l in failing)},
+            _("The dossier does not meet the conditions: %(items)s") % {"items": "; ".join(str(failure.message) for failure in failing)},
             article="Art. 12",
         )
     recommenders = list(application.host.recommenders())

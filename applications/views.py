@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from labportal.confirmation import before_transition, confirmation_page, confirmed, drastic_actions
-from labportal import exports
-from labportal.exports import Column
-from labportal.models import AuditEntry
-from labportal.paging import query_without_page
-from labportal.rules import RuleViolation, refusal_text
-from labportal.transitions import TransitionConflict, available_transitions, run_transition
+from kernel import exports
+from kernel.confirmation import before_transition, confirmation_page, confirmed, drastic_actions
+from kernel.exports import Column
+from kernel.models import AuditEntry
+from kernel.paging import query_without_page
+from kernel.rules import RuleViolation, refusal_text
+from kernel.transitions import TransitionConflict, available_transitions, run_transition
 
 from . import permissions
 from .eligibility import check_eligibility

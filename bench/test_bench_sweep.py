@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from applications.deadlines import RETURNED_DOSSIER_FIX
-from labportal.deadlines import sweep
-from labportal.models import Deadline
+from kernel.deadlines import sweep
+from kernel.models import Deadline
 from tests.factories import ApplicationFactory, applicant_of
 
 TOTAL = 100_000

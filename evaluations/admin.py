@@ -4,8 +4,8 @@ only through the transitions and services on the portal's pages; here they are l
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from labportal.admin import ReadMostlyAdmin, ReadOnlyAdmin, register_signoff_decision
-from labportal.audit_labels import transition_label
+from kernel.admin import ReadMostlyAdmin, ReadOnlyAdmin, register_signoff_decision
+from kernel.audit_labels import transition_label
 
 from .models import (
     CONFIRM_ACCEPTANCE,

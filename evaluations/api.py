@@ -11,9 +11,9 @@ with every step of a lab's life, and the public approved construction list `/api
     /api/lab-rounds/[{id}/transitions/conclude/]               acceptance / evaluation expert rounds (Art. 19, 26)
 
 The same conventions as `applications.api` and `reviews.api`: what a user may not see is a 404, status
-changes only through `transitions/<name>/` (`labportal.api_views.TransitionsMixin` → `run_transition`),
+changes only through `transitions/<name>/` (`kernel.api_views.TransitionsMixin` → `run_transition`),
 every other step through the same `evaluations.services` function the browser pages call; refusals are
-400/403/409 with `detail` and, where a rule applies, `article` (`labportal.api.exception_handler`).
+400/403/409 with `detail` and, where a rule applies, `article` (`kernel.api.exception_handler`).
 """
 
 import django_filters
@@ -35,7 +35,7 @@ from rest_framework.response import Response
 from accounts.provinces import Province
 from applications.api import TimelineEntrySerializer
 from applications.choices import Field
-from labportal.api_views import (
+from kernel.api_views import (
     ERROR_RESPONSES,
     AvailableTransitionSerializer,
     TransitionRequestSerializer,
@@ -44,9 +44,9 @@ from labportal.api_views import (
     named_choice_field,
     transition_schema,
 )
-from labportal.models import AuditEntry, Deadline, SignOff
-from labportal.rules import RuleViolation
-from labportal.transitions import TransitionConflict, available_transitions
+from kernel.models import AuditEntry, Deadline, SignOff
+from kernel.rules import RuleViolation
+from kernel.transitions import TransitionConflict, available_transitions
 from reviews.api import LAB_ROUND_DECISIONS, IsMinistryStaff, NamedSerializer, PersonNameSerializer, staff_only
 from reviews.models import CriteriaSet, ExpertCommittee, ReviewRound, RoundEntry, RoundStatus
 
@@ -238,7 +238,7 @@ class LaboratoryDetailSerializer(_WithTransitions, LaboratorySerializer):
 
     @extend_schema_field(SignOffSerializer(many=True))
     def get_signoffs(self, obj):
-        from labportal.signoffs import signoffs
+        from kernel.signoffs import signoffs
 
         rows = [*signoffs(obj, CONFIRM_ACCEPTANCE).select_related("signed_by"),
                 *signoffs(obj, DELIST).select_related("signed_by")]

@@ -7,4 +7,8 @@ class EvaluationsConfig(AppConfig):
     verbose_name = _("Laboratories")
 
     def ready(self):
-        from . import deadlines, notifications  # noqa: F401  (register its clocks and who hears of what)
+        from applications.signals import approved
+
+        from . import deadlines, notifications, services  # noqa: F401  (register its clocks and who hears of what)
+
+        approved.connect(services.laboratory_for_approved_application, dispatch_uid="evaluations.create_laboratory")

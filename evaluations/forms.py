@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.provinces import Province
 from applications.choices import Field
-from labportal.filters import KeywordFilterSet, SortFilter
+from kernel.filters import KeywordFilterSet, SortFilter
 from reviews.forms import RuleFormMixin
 
 from .models import AnnualReport, ChangeKind, Laboratory, LabStatus, ReportOutput

@@ -23,9 +23,9 @@ from accounts.models import Organisation, Role
 from applications.choices import Field
 from applications.models import LAB_NAME_EN_PREFIX, SEARCH_FIELDS, Application, search_text, validate_lab_name_zh
 from applications.permissions import is_ministry_staff
-from labportal.filters import keyword_filter
-from labportal.signoffs import both_signed
-from labportal.sorting import PinyinSorted, sort_key_field
+from kernel.filters import keyword_filter
+from kernel.signoffs import both_signed
+from kernel.sorting import PinyinSorted, sort_key_field
 
 from . import permissions
 
@@ -119,7 +119,7 @@ class LaboratoryQuerySet(models.QuerySet):
                                                   miit_delist_signed=self._signed(DELIST, "miit"))
 
     def _signed(self, decision, ministry):
-        from labportal.models import SignOff
+        from kernel.models import SignOff
 
         return models.Exists(SignOff.objects.filter(
             content_type__app_label=self.model._meta.app_label, content_type__model=self.model._meta.model_name,
@@ -239,7 +239,7 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
                 custom={"label": _("Confirm the acceptance"), "article": "Art. 19", "button": "success"})
     def confirm_acceptance(self, by=None, comment=""):
         """One ministry's confirmation; with both, the lab can go under acceptance publicity (Art. 19)."""
-        from labportal.signoffs import sign
+        from kernel.signoffs import sign
 
         sign(self, CONFIRM_ACCEPTANCE, by, comment, article="Art. 19")
 
@@ -324,7 +324,7 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
                                          "Laboratories, leaves the public directory and its open clocks close.")})
     def delist(self, by=None, comment=""):
         """False materials, integrity problems or other violations: both ministries sign, with the reason."""
-        from labportal.signoffs import sign
+        from kernel.signoffs import sign
 
         from .services import close_lab_clocks
 
@@ -335,7 +335,9 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
 class AcceptanceApplication(models.Model):
     """The lab's application for acceptance: its report against the build plan's goals (Art. 17-18)."""
 
-    laboratory = models.ForeignKey(Laboratory, verbose_name=_("laboratory"), on_delete=models.CASCADE, related_name="acceptance_applications")
+    laboratory = models.ForeignKey(
+        Laboratory, verbose_name=_("laboratory"), on_delete=models.CASCADE, related_name="acceptance_applications"
+    )
     report = models.TextField(_("construction report"))
     goal_statements = models.JSONField(_("goals and what was achieved"), default=list, blank=True)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT, related_name="+")
@@ -380,15 +382,25 @@ class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def get_absolute_url(self):
         return self.laboratory.get_absolute_url()
 
-    @transition(field=status, source=ExtensionStatus.REQUESTED, target=ExtensionStatus.GRANTED, permission=is_ministry_staff,
-                custom={"label": _("Grant the extension"), "article": "Art. 18", "button": "success"})
+    @transition(
+        field=status,
+        source=ExtensionStatus.REQUESTED,
+        target=ExtensionStatus.GRANTED,
+        permission=is_ministry_staff,
+        custom={"label": _("Grant the extension"), "article": "Art. 18", "button": "success"},
+    )
     def grant(self, by=None, comment=""):
         from .services import grant_extension
 
         grant_extension(self, by)
 
-    @transition(field=status, source=ExtensionStatus.REQUESTED, target=ExtensionStatus.REFUSED, permission=is_ministry_staff,
-                custom={"label": _("Refuse the extension"), "article": "Art. 18", "comment_required": True, "button": "danger"})
+    @transition(
+        field=status,
+        source=ExtensionStatus.REQUESTED,
+        target=ExtensionStatus.REFUSED,
+        permission=is_ministry_staff,
+        custom={"label": _("Refuse the extension"), "article": "Art. 18", "comment_required": True, "button": "danger"},
+    )
     def refuse(self, by=None, comment=""):
         from .services import reopen_extension_window
 
@@ -415,7 +427,9 @@ class AnnualReport(models.Model):
     public_services = models.TextField(_("public-benefit quality services (Art. 22)"), blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("acknowledged by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("acknowledged by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
 
     class Meta:
@@ -527,8 +541,13 @@ class ChangeReport(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             if errors:
                 raise ValidationError(errors)
 
-    @transition(field=status, source=ChangeStatus.SUBMITTED, target=ChangeStatus.ACCEPTED, permission=is_ministry_staff,
-                custom={"label": _("Accept the change"), "article": "Art. 24", "button": "success"})
+    @transition(
+        field=status,
+        source=ChangeStatus.SUBMITTED,
+        target=ChangeStatus.ACCEPTED,
+        permission=is_ministry_staff,
+        custom={"label": _("Accept the change"), "article": "Art. 24", "button": "success"},
+    )
     def accept(self, by=None, comment=""):
         from .services import apply_change
 
@@ -539,17 +558,20 @@ class ChangeReport(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         being built is reviewed at its acceptance; its changes are accepted."""
         return self.laboratory.status in OPERATION_STATES
 
-    @transition(field=status, source=ChangeStatus.SUBMITTED, target=ChangeStatus.RE_REVIEW, permission=is_ministry_staff,
-                conditions=[lab_in_operation],
-                custom={"label": _("Order a re-review"), "article": "Art. 24", "comment_required": True, "button": "warning"})
+    @transition(
+        field=status,
+        source=ChangeStatus.SUBMITTED,
+        target=ChangeStatus.RE_REVIEW,
+        permission=is_ministry_staff,
+        conditions=[lab_in_operation],
+        custom={"label": _("Order a re-review"), "article": "Art. 24", "comment_required": True, "button": "warning"},
+    )
     def order_re_review(self, by=None, comment=""):
         """The change is applied and the lab goes to a comprehensive evaluation (unless it is in one already)."""
-        from labportal.transitions import run_transition
+        from kernel.transitions import run_transition
 
         from .services import apply_change
 
         apply_change(self)
         if self.laboratory.status != LabStatus.EVALUATING:
             run_transition(self.laboratory, "start_evaluation", by, comment=comment, internal=True)
-
-

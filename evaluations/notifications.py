@@ -1,5 +1,5 @@
 """Who hears of a laboratory's life (Art. 14-31), in one table registered with the notification engine
-(`labportal.notifications`): the laboratory's transitions, extension requests, annual reports and change
+(`kernel.notifications`): the laboratory's transitions, extension requests, annual reports and change
 reports."""
 
 from dateutil.relativedelta import relativedelta
@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from accounts.recipients import applicants_of, ministry_staff, staff_yet_to_sign, users_in
-from labportal.formatting import format_date
-from labportal.notifications import Rule, open_due_date, register
+from kernel.formatting import format_date
+from kernel.notifications import Rule, open_due_date, register
 
 from .deadlines import (
     ACCEPTANCE_RECTIFICATION,

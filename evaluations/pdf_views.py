@@ -1,4 +1,4 @@
-"""PDF documents of a laboratory's life (WeasyPrint via `labportal.pdf.render_pdf`, Chinese fonts embedded):
+"""PDF documents of a laboratory's life (WeasyPrint via `kernel.pdf.render_pdf`, Chinese fonts embedded):
 the acceptance opinion (验收意见, Art. 19) of each decided acceptance application and the comprehensive
 evaluation result notice (Art. 26-27). Who may read them: whoever may see the lab (`visible_to`)."""
 
@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from labportal.pdf import render_pdf
+from kernel.pdf import render_pdf
 from reviews.pdf_views import pdf_response
 
 from .models import AcceptanceApplication, Evaluation, EvaluationResult, Laboratory

@@ -11,7 +11,7 @@ def is_lab_host(laboratory, user):
 
 
 def may_confirm_acceptance(laboratory, user):
-    from labportal.signoffs import has_signed
+    from kernel.signoffs import has_signed
 
     from .models import CONFIRM_ACCEPTANCE
 
@@ -19,7 +19,7 @@ def may_confirm_acceptance(laboratory, user):
 
 
 def may_sign_delisting(laboratory, user):
-    from labportal.signoffs import has_signed
+    from kernel.signoffs import has_signed
 
     from .models import DELIST
 

@@ -7,8 +7,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from applications.permissions import is_ministry_staff
-from labportal.models import AuditEntry, Deadline, SignOff
-from labportal.progress import Party, PartyCode, Progress, StageDefinition, ministry_names, nearest_open_deadline, stages
+from kernel.models import AuditEntry, Deadline, SignOff
+from kernel.progress import Party, PartyCode, Progress, StageDefinition, ministry_names, nearest_open_deadline, stages
 from reviews.models import CriteriaSet
 from reviews.progress import publicity_deadline
 
@@ -57,7 +57,7 @@ def _signed(lab, decision, annotated):
     if hasattr(lab, samr):
         flags = {SignOff.Ministry.SAMR: getattr(lab, samr), SignOff.Ministry.MIIT: getattr(lab, miit)}
         return [m for m in SignOff.Ministry.values if flags[m]]
-    from labportal.signoffs import signoffs
+    from kernel.signoffs import signoffs
 
     signed = set(signoffs(lab, decision).values_list("ministry", flat=True))
     return [m for m in SignOff.Ministry.values if m in signed]

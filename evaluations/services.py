@@ -5,15 +5,19 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, OrganisationKind
 from applications.choices import TeamRole
-from labportal.deadlines import close_deadlines, open_deadline
-from labportal.formatting import format_date, format_list
-from labportal.models import Deadline
-from labportal.notifications import notify
-from labportal.rules import RuleViolation
-from labportal.transitions import run_transition
+from kernel.deadlines import close_deadlines, open_deadline
+from kernel.formatting import format_date, format_list
+from kernel.models import Deadline
+from kernel.notifications import notify
+from kernel.rules import RuleViolation
+from kernel.transitions import run_transition
+from reviews.models import CriteriaSet, PublicityNotice, ReviewRound, RoundEntry, RoundStatus
+from reviews.services import check_round_can_open, open_notice, round_results
+from reviews.subjects import NoticeSubject, register_notice_subject, register_round_conclusion
 
 from .deadlines import (
     ACCEPTANCE_RECTIFICATION,
@@ -26,6 +30,11 @@ from .deadlines import (
     REPORT_KINDS,
 )
 from .models import (
+    LAB_ROUND_DECISION_ARTICLE,
+    LAB_ROUND_LIVE_STATE,
+    LAB_ROUND_OPEN_ARTICLE,
+    LAB_ROUND_PURPOSES,
+    LAB_ROUND_STATES,
     AcceptanceApplication,
     AcceptanceVerdict,
     AnnualReport,
@@ -35,11 +44,6 @@ from .models import (
     ExtensionRequest,
     ExtensionStatus,
     Laboratory,
-    LAB_ROUND_DECISION_ARTICLE,
-    LAB_ROUND_LIVE_STATE,
-    LAB_ROUND_OPEN_ARTICLE,
-    LAB_ROUND_PURPOSES,
-    LAB_ROUND_STATES,
     LabStatus,
 )
 from .permissions import is_lab_host
@@ -54,6 +58,11 @@ EVALUATION_YEARS = 3  # Art. 26
 
 def _stakeholders(lab):
     return [lab.host, *Organisation.objects.filter(kind__in=[OrganisationKind.SAMR, OrganisationKind.MIIT])]
+
+
+def laboratory_for_approved_application(sender, application, by, **kwargs):
+    """Receiver of `applications.signals.approved`: the approved application becomes a laboratory."""
+    create_laboratory(application, by)
 
 
 def create_laboratory(application, by):
@@ -182,16 +191,29 @@ def after_acceptance_verdict(lab, by, verdict, opinion):
 
 def open_acceptance_notice(title, labs, by, starts_on=None, working_days=None):
     """Publicity of accepted labs whose acceptance both ministries confirmed (Art. 19)."""
-    from reviews.services import open_notice
-
     return open_notice(title, [lab.application for lab in labs], by, starts_on=starts_on,
-                       working_days=working_days, subject="acceptance")
+                       working_days=working_days, subject=PublicityNotice.Subject.ACCEPTANCE)
+
+
+register_notice_subject(PublicityNotice.Subject.ACCEPTANCE, NoticeSubject(
+    article="Art. 19",
+    ready=lambda app: hasattr(app, "laboratory") and app.laboratory.status == LabStatus.ACCEPTANCE_CONFIRMATION
+    and app.laboratory.acceptance_confirmed,
+    not_ready=gettext_lazy("Only labs whose acceptance both ministries confirmed go under acceptance publicity: %(apps)s"),
+    put=lambda app, by, notice: run_transition(app.laboratory, "put_under_acceptance_publicity", by,
+                                               comment=notice.title, internal=True, notice=notice),
+    live=lambda notice: [a for a in notice.applications.select_related("laboratory")
+                         if a.laboratory.status == LabStatus.ACCEPTANCE_PUBLICITY],
+    conclude=lambda app, by, sustained, comment: run_transition(
+        app.laboratory, "conclude_acceptance_publicity", by, comment=comment, internal=True, sustained=sustained),
+    sustained_comment=gettext_lazy("A sustained objection sends the acceptance back to the experts."),
+))
 
 
 def reopen_acceptance(lab):
     """A sustained objection sends the acceptance back to the experts (Art. 19): the ministries' confirmations
     were of the verdict objected to, so a new pass needs both again (the audit keeps who confirmed)."""
-    from labportal.signoffs import signoffs
+    from kernel.signoffs import signoffs
 
     from .models import CONFIRM_ACCEPTANCE
 
@@ -291,9 +313,6 @@ def acknowledge_report(report, by):
 
 def open_lab_round(title, committee, criteria_set, labs, by):
     """An expert round scoring labs for acceptance (Art. 19) or comprehensive evaluation (Art. 26)."""
-    from reviews.models import CriteriaSet, ReviewRound, RoundEntry, RoundStatus
-    from reviews.services import check_round_can_open
-
     labs = list(dict.fromkeys(labs))
     check_round_can_open(committee, criteria_set, by, labs)
     if criteria_set.purpose not in LAB_ROUND_PURPOSES:
@@ -327,9 +346,6 @@ def open_lab_round(title, committee, criteria_set, labs, by):
 
 def conclude_lab_round(review_round, by, decisions):
     """Inside `ReviewRound.conclude` for lab rounds: a verdict (acceptance) or a result (evaluation) per lab."""
-    from reviews.models import CriteriaSet, RoundEntry
-    from reviews.services import round_results
-
     purpose = review_round.criteria_set.purpose
     acceptance = purpose == CriteriaSet.Purpose.ACCEPTANCE
     choices = AcceptanceVerdict.values if acceptance else EvaluationResult.values
@@ -358,6 +374,10 @@ def conclude_lab_round(review_round, by, decisions):
         entry.outcome = RoundEntry.Outcome.ADVANCED if outcome in ("pass", "excellent", "qualified") else RoundEntry.Outcome.REJECTED
         entry.reason = opinion
         entry.save(update_fields=["outcome", "reason"])
+
+
+for _purpose in LAB_ROUND_PURPOSES:
+    register_round_conclusion(_purpose, conclude_lab_round)
 
 
 def after_evaluation_result(lab, by, result, opinion):
@@ -530,7 +550,7 @@ def awaiting_ministry(user, limit=20):
     (Art. 24) to decide, accepted labs this ministry has not confirmed yet (Art. 19) and acceptance
     applications that are in no open expert round (Art. 19). Empty lists for anyone else."""
     from applications.permissions import is_ministry_staff
-    from labportal.signoffs import ministry_of
+    from kernel.signoffs import ministry_of
 
     from .models import ChangeReport, ChangeStatus
 

@@ -19,13 +19,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.choices import ResearchDirection
-from labportal.confirmation import before_transition, drastic_actions
-from labportal import exports
-from labportal.exports import Column
-from labportal.models import AuditEntry
-from labportal.paging import query_without_page
-from labportal.rules import RuleViolation
-from labportal.transitions import TransitionConflict, available_transitions, run_transition
+from kernel import exports
+from kernel.confirmation import before_transition, drastic_actions
+from kernel.exports import Column
+from kernel.models import AuditEntry
+from kernel.paging import query_without_page
+from kernel.rules import RuleViolation
+from kernel.transitions import TransitionConflict, available_transitions, run_transition
 from reviews.views_staff import _run_and_redirect, rule_text
 
 from . import services

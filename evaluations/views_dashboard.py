@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.provinces import Province
 from applications.choices import Field
-from labportal.models import Deadline
+from kernel.models import Deadline
 from reviews.views_staff import staff_required
 
 from .models import IN_CONSTRUCTION_STATES, OPERATION_STATES, PUBLIC_LAB_STATES, EvaluationResult, Laboratory, LabStatus

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET
 
 from accounts.provinces import Province
 from applications.choices import Field, ResearchDirection
-from labportal import exports
-from labportal.exports import Column
-from labportal.paging import query_without_page
+from kernel import exports
+from kernel.exports import Column
+from kernel.paging import query_without_page
 
 from .models import IN_CONSTRUCTION_STATES, OPERATION_STATES, PUBLIC_LAB_STATES, EvaluationResult, Laboratory, LabStatus
 
@@ -27,7 +27,7 @@ PAGE_SIZE = 20
 STAGES = {"construction": IN_CONSTRUCTION_STATES, "operation": OPERATION_STATES}
 PROVINCE_LABELS = dict(Province.choices)
 DIRECTION_LABELS = dict(ResearchDirection.choices)
-SORTS = {  # names in pinyin order (`labportal.sorting`)
+SORTS = {  # names in pinyin order (`kernel.sorting`)
     "name": ("name_sort", "pk"),
     "newest": ("-approved_on", "name_sort", "pk"),
     "oldest": ("approved_on", "name_sort", "pk"),

@@ -2,9 +2,10 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class LabportalConfig(AppConfig):
-    name = "labportal"
-    verbose_name = _("Portal")
+class SiteConfig(AppConfig):
+    """The composition root: settings, URLs, the home and front pages, the demo seed. It sits above every
+    app and holds no model."""
 
-    def ready(self):
-        from . import signals  # noqa: F401  (audit every transition)
+    name = "labportal"
+    label = "site"
+    verbose_name = _("Site")

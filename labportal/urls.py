@@ -10,7 +10,7 @@ urlpatterns = [
     path("api/", include("labportal.api_urls")),
     path("accounts/", include("accounts.urls")),
     path("applications/", include("applications.urls")),
-    path("calendar/", include("labportal.calendar_urls")),
+    path("calendar/", include("kernel.calendar_urls")),
     path("reviews/", include("reviews.urls")),
     path("experts/", include("reviews.expert_urls")),
     path("public/", include("reviews.public_urls")),

@@ -14,9 +14,9 @@ from accounts.models import Role
 from applications.models import Application, PreliminaryReview
 from evaluations import services as lab_services
 from evaluations.models import Laboratory
+from kernel.models import Notification
 
 from .front.views import front_page
-from .models import Notification
 
 DASHBOARD_LIMIT = 20
 RECENT_DECISIONS = 10

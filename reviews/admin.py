@@ -7,8 +7,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from applications.choices import Field
-from labportal.admin import PortalModelAdmin, ReadMostlyAdmin, ReadOnlyAdmin, register_audit_subject
-from labportal.formatting import mask_identifier
+from kernel.admin import PortalModelAdmin, ReadMostlyAdmin, ReadOnlyAdmin, register_audit_subject
+from kernel.formatting import mask_identifier
 
 from .models import (
     Assignment,

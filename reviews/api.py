@@ -4,9 +4,9 @@ the public (no-login) notices with their objection form.
 
 The same conventions as `applications.api`: what a user may not see is a 404 (querysets come from the
 models' `visible_to(user)` / `public()`), status changes only through `transitions/<name>/`
-(`labportal.api_views.TransitionsMixin` → `run_transition`), everything else through
+(`kernel.api_views.TransitionsMixin` → `run_transition`), everything else through
 `reviews.services`; refusals are 400/403/409 with `detail` and, where a rule applies, `article`
-(`labportal.api.exception_handler`). Formal review itself is the application transitions
+(`kernel.api.exception_handler`). Formal review itself is the application transitions
 `pass_formal_review` / `request_supplement` / `reject_formally` with `checks`, at /api/applications/.
 """
 
@@ -35,8 +35,8 @@ from applications.models import Application, Status
 from applications.permissions import is_ministry_staff
 from applications.uploads import inspect_upload
 from evaluations.models import AcceptanceVerdict, EvaluationResult
-from labportal import throttle
-from labportal.api_views import (
+from kernel import throttle
+from kernel.api_views import (
     ERROR_RESPONSES,
     AvailableTransitionSerializer,
     TransitionRequestSerializer,
@@ -45,8 +45,8 @@ from labportal.api_views import (
     named_choice_field,
     transition_schema,
 )
-from labportal.formatting import mask_identifier
-from labportal.transitions import available_transitions
+from kernel.formatting import mask_identifier
+from kernel.transitions import available_transitions
 
 from . import services
 from .models import (
@@ -280,7 +280,9 @@ class CriteriaSetSerializer(serializers.ModelSerializer):
     purpose = named_choice_field("CriteriaSetPurposeEnum", CriteriaSet.Purpose.choices, read_only=True)
     purpose_display = serializers.CharField(source="get_purpose_display", read_only=True)
     criteria = CriterionSerializer(many=True, read_only=True)
-    weight_error = serializers.SerializerMethodField(help_text=gettext_lazy("Why the weights are unusable (they must add up to 100); null if fine."))
+    weight_error = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Why the weights are unusable (they must add up to 100); null if fine.")
+    )
 
     class Meta:
         model = CriteriaSet
@@ -302,9 +304,11 @@ class CriteriaSetViewSet(viewsets.ReadOnlyModelViewSet):
         if is_schema_view(self):
             return CriteriaSet.objects.none()
         criteria = Criterion.objects.order_by("order", "pk")
-        return staff_only(CriteriaSet.objects.all(), self.request.user).prefetch_related(
-            Prefetch("criteria", queryset=criteria)
-        ).order_by("name", "pk")
+        return (
+            staff_only(CriteriaSet.objects.all(), self.request.user)
+            .prefetch_related(Prefetch("criteria", queryset=criteria))
+            .order_by("name", "pk")
+        )
 
 
 class FormalReviewItemSerializer(serializers.ModelSerializer):
@@ -314,13 +318,15 @@ class FormalReviewItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema_view(list=extend_schema(
-    summary=gettext_lazy("The formal review checklist"),
-    description=gettext_lazy(
-        "Give the ticked items as `checks` ({item id: true/false}) to the application transitions "
-        "pass_formal_review, request_supplement and reject_formally; passing needs every active item (Art. 13)."
-    ),
-))
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy("The formal review checklist"),
+        description=gettext_lazy(
+            "Give the ticked items as `checks` ({item id: true/false}) to the application transitions "
+            "pass_formal_review, request_supplement and reject_formally; passing needs every active item (Art. 13)."
+        ),
+    )
+)
 class FormalReviewItemViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsMinistryStaff]
     serializer_class = FormalReviewItemSerializer
@@ -374,8 +380,19 @@ class RoundSerializer(_WithTransitions):
 
     class Meta:
         model = ReviewRound
-        fields = ["id", "title", "committee", "criteria_set", "status", "status_display", "opened_by", "opened_at",
-                  "concluded_at", "entries", "available_transitions"]
+        fields = [
+            "id",
+            "title",
+            "committee",
+            "criteria_set",
+            "status",
+            "status_display",
+            "opened_by",
+            "opened_at",
+            "concluded_at",
+            "entries",
+            "available_transitions",
+        ]
         read_only_fields = fields
 
 
@@ -397,7 +414,8 @@ class RoundCreateSerializer(serializers.Serializer):
     committee = serializers.PrimaryKeyRelatedField(queryset=ExpertCommittee.objects.all())
     criteria_set = serializers.PrimaryKeyRelatedField(queryset=CriteriaSet.objects.all())
     applications = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Application.objects.none(),
+        many=True,
+        queryset=Application.objects.none(),
         help_text=gettext_lazy("Applications that passed formal review."),
     )
 
@@ -422,21 +440,29 @@ LAB_ROUND_DECISIONS = [*AcceptanceVerdict.choices, *EvaluationResult.choices]
 
 
 class DecisionSerializer(serializers.Serializer):
-    action = named_choice_field("RoundDecisionEnum", [("advance", gettext_lazy("To site inspection")),
-                                                      ("reject", gettext_lazy("Reject")), *LAB_ROUND_DECISIONS],
-                                help_text=gettext_lazy("Applications: advance / reject. Labs: pass / rectify / fail "
-                                                       "(acceptance, Art. 19), excellent / qualified / unqualified "
-                                                       "(evaluation, Art. 27)."))
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000,
-                                   help_text=gettext_lazy("Required when rejecting."))
+    action = named_choice_field(
+        "RoundDecisionEnum",
+        [("advance", gettext_lazy("To site inspection")), ("reject", gettext_lazy("Reject")), *LAB_ROUND_DECISIONS],
+        help_text=gettext_lazy(
+            "Applications: advance / reject. Labs: pass / rectify / fail "
+            "(acceptance, Art. 19), excellent / qualified / unqualified "
+            "(evaluation, Art. 27)."
+        ),
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=5000, help_text=gettext_lazy("Required when rejecting.")
+    )
 
 
 class RoundTransitionSerializer(TransitionRequestSerializer):
     decisions = serializers.DictField(
-        child=DecisionSerializer(), required=False,
-        help_text=gettext_lazy("conclude: a decision per application of the round, {application id: {\"action\": "
-                               "\"advance\"|\"reject\", \"reason\": \"...\"}} (Art. 13); for a round of laboratories "
-                               "the verdict or result and the experts' opinion (also at /api/lab-rounds/, by lab id)."),
+        child=DecisionSerializer(),
+        required=False,
+        help_text=gettext_lazy(
+            'conclude: a decision per application of the round, {application id: {"action": '
+            '"advance"|"reject", "reason": "..."}} (Art. 13); for a round of laboratories '
+            "the verdict or result and the experts' opinion (also at /api/lab-rounds/, by lab id)."
+        ),
     )
 
     def validate_decisions(self, value):
@@ -450,10 +476,10 @@ class RoundTransitionSerializer(TransitionRequestSerializer):
 class ExpertTotalSerializer(serializers.Serializer):
     assignment = serializers.IntegerField(source="assignment.pk", read_only=True)
     expert = PersonNameSerializer(source="assignment.expert", read_only=True)
-    total = serializers.DecimalField(max_digits=7, decimal_places=2, read_only=True,
-                                     help_text=gettext_lazy("Weighted total of this expert's scores (0-100)."))
-    deviates = serializers.BooleanField(read_only=True,
-                                        help_text=gettext_lazy("Far from the mean of the other experts."))
+    total = serializers.DecimalField(
+        max_digits=7, decimal_places=2, read_only=True, help_text=gettext_lazy("Weighted total of this expert's scores (0-100).")
+    )
+    deviates = serializers.BooleanField(read_only=True, help_text=gettext_lazy("Far from the mean of the other experts."))
 
 
 class RoundResultSerializer(serializers.Serializer):
@@ -518,8 +544,18 @@ class AssignmentSerializer(_WithTransitions):
 
     class Meta:
         model = Assignment
-        fields = ["id", "round", "application", "expert", "status", "status_display", "assigned_at", "declared_at",
-                  "submitted_at", "available_transitions"]
+        fields = [
+            "id",
+            "round",
+            "application",
+            "expert",
+            "status",
+            "status_display",
+            "assigned_at",
+            "declared_at",
+            "submitted_at",
+            "available_transitions",
+        ]
         read_only_fields = fields
 
 
@@ -539,8 +575,12 @@ class AssignmentDetailSerializer(AssignmentSerializer):
         request = self.context.get("request")
         if request is None:
             return []
-        scores = (Score.objects.visible_to(request.user).filter(assignment=obj).select_related("criterion")
-                  .order_by("criterion__order", "criterion_id"))
+        scores = (
+            Score.objects.visible_to(request.user)
+            .filter(assignment=obj)
+            .select_related("criterion")
+            .order_by("criterion__order", "criterion_id")
+        )
         return ScoreSerializer(scores, many=True).data
 
     @extend_schema_field(serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True))
@@ -550,9 +590,9 @@ class AssignmentDetailSerializer(AssignmentSerializer):
 
 
 def assignment_queryset(queryset, detail=False):
-    queryset = queryset.select_related(
-        "round", "application", "application__host", "expert", "expert__organisation"
-    ).order_by("-assigned_at", "-pk")
+    queryset = queryset.select_related("round", "application", "application__host", "expert", "expert__organisation").order_by(
+        "-assigned_at", "-pk"
+    )
     if detail:
         queryset = queryset.select_related("round__criteria_set").prefetch_related(
             Prefetch("round__criteria_set__criteria", queryset=Criterion.objects.order_by("order", "pk")),
@@ -578,7 +618,8 @@ def round_entries():
     retrieve=extend_schema(summary=gettext_lazy("A round with its applications and assignments")),
     create=extend_schema(
         summary=gettext_lazy("Open a round for applications that passed formal review"),
-        request=RoundCreateSerializer, responses={201: RoundDetailSerializer, **ERROR_RESPONSES},
+        request=RoundCreateSerializer,
+        responses={201: RoundDetailSerializer, **ERROR_RESPONSES},
     ),
     transition=transition_schema(RoundDetailSerializer, RoundTransitionSerializer, names=_names(ReviewRound)),
 )
@@ -592,9 +633,11 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
     def get_queryset(self):
         if is_schema_view(self):
             return ReviewRound.objects.none()
-        queryset = staff_only(ReviewRound.objects.all(), self.request.user).select_related(
-            "committee", "criteria_set", "opened_by"
-        ).prefetch_related(Prefetch("entries", queryset=round_entries()))
+        queryset = (
+            staff_only(ReviewRound.objects.all(), self.request.user)
+            .select_related("committee", "criteria_set", "opened_by")
+            .prefetch_related(Prefetch("entries", queryset=round_entries()))
+        )
         if self.action != "list":
             assignments = Assignment.objects.select_related("expert", "expert__organisation").order_by("application_id", "pk")
             queryset = queryset.prefetch_related(Prefetch("assignments", queryset=assignments))
@@ -614,8 +657,7 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         with transaction.atomic():
-            review_round = services.open_round(data["title"], data["committee"], data["criteria_set"],
-                                               data["applications"], request.user)
+            review_round = services.open_round(data["title"], data["committee"], data["criteria_set"], data["applications"], request.user)
         return self._detail(review_round.pk, status.HTTP_201_CREATED)
 
     def transition_response(self, obj):
@@ -627,23 +669,25 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
         request=AssignExpertSerializer,
         responses={201: AssignmentDetailSerializer, **ERROR_RESPONSES},
     )
-    @action(detail=True, methods=["post"], url_path="assignments", url_name="assign", filter_backends=[],
-            pagination_class=None)
+    @action(detail=True, methods=["post"], url_path="assignments", url_name="assign", filter_backends=[], pagination_class=None)
     def assign(self, request, pk=None):
         review_round = self.get_object()
         serializer = AssignExpertSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            assignment = services.assign_expert(review_round, serializer.validated_data["application"],
-                                                serializer.validated_data["expert"], request.user)
+            assignment = services.assign_expert(
+                review_round, serializer.validated_data["application"], serializer.validated_data["expert"], request.user
+            )
         fresh = assignment_queryset(Assignment.objects.visible_to(request.user), detail=True).get(pk=assignment.pk)
         data = AssignmentDetailSerializer(fresh, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary=gettext_lazy("The round's aggregate and ranking"),
-        description=gettext_lazy("Weighted mean, spread, standard deviation and count of submitted scores per "
-                                 "application, ranked by mean; `deviates` flags an expert far from the others."),
+        description=gettext_lazy(
+            "Weighted mean, spread, standard deviation and count of submitted scores per "
+            "application, ranked by mean; `deviates` flags an expert far from the others."
+        ),
         responses={200: RoundResultSerializer(many=True), 403: ERROR_RESPONSES[403], 404: ERROR_RESPONSES[404]},
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
@@ -654,13 +698,16 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
 
     @extend_schema(
         summary=gettext_lazy("Committee members who may be assigned to an application"),
-        description=gettext_lazy("Free of conflict (not of the host or a consortium member, Art. 9) and not yet "
-                                 "assigned; those of the application's field first."),
+        description=gettext_lazy(
+            "Free of conflict (not of the host or a consortium member, Art. 9) and not yet "
+            "assigned; those of the application's field first."
+        ),
         parameters=[OpenApiParameter("application", OpenApiTypes.INT, OpenApiParameter.QUERY, required=True)],
         responses={200: SuggestedExpertSerializer(many=True), **ERROR_RESPONSES},
     )
-    @action(detail=True, methods=["get"], url_path="suggested-experts", url_name="suggested-experts",
-            filter_backends=[], pagination_class=None)
+    @action(
+        detail=True, methods=["get"], url_path="suggested-experts", url_name="suggested-experts", filter_backends=[], pagination_class=None
+    )
     def suggested_experts(self, request, pk=None):
         review_round = self.get_object()
         raw = request.query_params.get("application", "").strip()
@@ -679,8 +726,13 @@ class RoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
 
 class ScoreInputSerializer(serializers.Serializer):
     criterion = serializers.IntegerField()
-    value = serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True, required=False,
-                                     help_text=gettext_lazy("0-100; null or omitted: not scored yet."))
+    value = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=2,
+        allow_null=True,
+        required=False,
+        help_text=gettext_lazy("0-100; null or omitted: not scored yet."),
+    )
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
@@ -744,7 +796,8 @@ class AssignmentViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary=gettext_lazy("Save draft scores (the assigned expert, after declaring no conflict)"),
-        request=ScoreSheetSerializer, responses={200: AssignmentDetailSerializer, **ERROR_RESPONSES},
+        request=ScoreSheetSerializer,
+        responses={200: AssignmentDetailSerializer, **ERROR_RESPONSES},
     )
     @action(detail=True, methods=["put"], url_path="scores", url_name="scores", filter_backends=[], pagination_class=None)
     def scores(self, request, pk=None):
@@ -763,12 +816,12 @@ class AssignmentViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary=gettext_lazy("The scores on this application that you may see"),
-        description=gettext_lazy("Blind scoring: an expert sees the other experts' scores only once their own are "
-                                 "submitted; before that, only their own."),
+        description=gettext_lazy(
+            "Blind scoring: an expert sees the other experts' scores only once their own are submitted; before that, only their own."
+        ),
         responses={200: OtherExpertScoresSerializer(many=True), 404: ERROR_RESPONSES[404]},
     )
-    @action(detail=True, methods=["get"], url_path="all-scores", url_name="all-scores", filter_backends=[],
-            pagination_class=None)
+    @action(detail=True, methods=["get"], url_path="all-scores", url_name="all-scores", filter_backends=[], pagination_class=None)
     def all_scores(self, request, pk=None):
         assignment = self.get_object()
         scores = (
@@ -780,8 +833,9 @@ class AssignmentViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
         groups = OrderedDict()
         for score in scores:
             a = score.assignment
-            group = groups.setdefault(a.pk, {"assignment": a.pk, "expert": a.expert, "status": a.status,
-                                             "overall_comment": a.overall_comment, "scores": []})
+            group = groups.setdefault(
+                a.pk, {"assignment": a.pk, "expert": a.expert, "status": a.status, "overall_comment": a.overall_comment, "scores": []}
+            )
             group["scores"].append(score)
         return Response(OtherExpertScoresSerializer(list(groups.values()), many=True).data)
 
@@ -798,8 +852,19 @@ class SiteInspectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SiteInspection
-        fields = ["id", "application", "team", "visited_on", "findings", "verdict", "verdict_display", "report_name",
-                  "has_report", "recorded_by", "recorded_at"]
+        fields = [
+            "id",
+            "application",
+            "team",
+            "visited_on",
+            "findings",
+            "verdict",
+            "verdict_display",
+            "report_name",
+            "has_report",
+            "recorded_by",
+            "recorded_at",
+        ]
         read_only_fields = fields
 
     def get_has_report(self, obj) -> bool:
@@ -812,8 +877,9 @@ class SiteInspectionCreateSerializer(serializers.Serializer):
     visited_on = serializers.DateField()
     findings = serializers.CharField(max_length=20000)
     verdict = named_choice_field("InspectionVerdictEnum", SiteInspection.Verdict.choices)
-    report = serializers.FileField(required=False, allow_null=True,
-                                   help_text=gettext_lazy("Report or photos; checked by content, not by name."))
+    report = serializers.FileField(
+        required=False, allow_null=True, help_text=gettext_lazy("Report or photos; checked by content, not by name.")
+    )
 
     def get_fields(self):
         fields = super().get_fields()
@@ -841,9 +907,11 @@ class SiteInspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
         if is_schema_view(self):
             return SiteInspection.objects.none()
         visible = Application.objects.visible_to(self.request.user).values("pk")
-        return staff_only(SiteInspection.objects.filter(application__in=visible), self.request.user).select_related(
-            "application", "application__host", "recorded_by"
-        ).order_by("-visited_on", "-pk")
+        return (
+            staff_only(SiteInspection.objects.filter(application__in=visible), self.request.user)
+            .select_related("application", "application__host", "recorded_by")
+            .order_by("-visited_on", "-pk")
+        )
 
     def get_serializer_class(self):
         return SiteInspectionCreateSerializer if self.action == "create" else SiteInspectionSerializer
@@ -856,11 +924,12 @@ class SiteInspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
         with transaction.atomic():
             inspection = services.record_site_inspection(application, request.user, **data)
         fresh = self.get_queryset().get(pk=inspection.pk)
-        return Response(SiteInspectionSerializer(fresh, context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(SiteInspectionSerializer(fresh, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary=gettext_lazy("Download the report"),
-                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERROR_RESPONSES[404]})
+    @extend_schema(
+        summary=gettext_lazy("Download the report"),
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERROR_RESPONSES[404]},
+    )
     @action(detail=True, methods=["get"])
     def report(self, request, pk=None):
         inspection = self.get_object()
@@ -891,9 +960,23 @@ class NoticeSerializer(_WithTransitions):
 
     class Meta:
         model = PublicityNotice
-        fields = ["id", "title", "subject", "status", "status_display", "starts_on", "ends_on", "working_days",
-                  "accepts_objections", "applications", "objections", "opened_by", "opened_at", "closed_at",
-                  "available_transitions"]
+        fields = [
+            "id",
+            "title",
+            "subject",
+            "status",
+            "status_display",
+            "starts_on",
+            "ends_on",
+            "working_days",
+            "accepts_objections",
+            "applications",
+            "objections",
+            "opened_by",
+            "opened_at",
+            "closed_at",
+            "available_transitions",
+        ]
         read_only_fields = fields
 
     def get_accepts_objections(self, obj) -> bool:
@@ -902,11 +985,15 @@ class NoticeSerializer(_WithTransitions):
 
 class NoticeCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    applications = serializers.PrimaryKeyRelatedField(many=True, queryset=Application.objects.none(),
-                                                      help_text=gettext_lazy("Inspected applications."))
+    applications = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Application.objects.none(), help_text=gettext_lazy("Inspected applications.")
+    )
     starts_on = serializers.DateField(required=False, allow_null=True, help_text=gettext_lazy("Default: today."))
     working_days = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=60,
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=60,
         help_text=gettext_lazy("Length of the window in working days (default: the PUBLICITY_WORKING_DAYS setting)."),
     )
 
@@ -928,7 +1015,8 @@ class NoticeFilter(django_filters.FilterSet):
     list=extend_schema(summary=gettext_lazy("Publicity notices (公示)")),
     create=extend_schema(
         summary=gettext_lazy("Open a publicity notice; its window is counted in working days (Art. 13)"),
-        request=NoticeCreateSerializer, responses={201: NoticeSerializer, **ERROR_RESPONSES},
+        request=NoticeCreateSerializer,
+        responses={201: NoticeSerializer, **ERROR_RESPONSES},
     ),
     transition=transition_schema(NoticeSerializer, names=_names(PublicityNotice)),
 )
@@ -942,9 +1030,13 @@ class NoticeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         if is_schema_view(self):
             return PublicityNotice.objects.none()
         user = self.request.user
-        return staff_only(PublicityNotice.objects.all(), user).select_related("opened_by").prefetch_related(
-            Prefetch("applications", queryset=Application.objects.visible_to(user).select_related("host").order_by("pk")),
-            Prefetch("objections", queryset=Objection.objects.visible_to(user).order_by("lodged_at", "pk")),
+        return (
+            staff_only(PublicityNotice.objects.all(), user)
+            .select_related("opened_by")
+            .prefetch_related(
+                Prefetch("applications", queryset=Application.objects.visible_to(user).select_related("host").order_by("pk")),
+                Prefetch("objections", queryset=Objection.objects.visible_to(user).order_by("lodged_at", "pk")),
+            )
         )
 
     def get_serializer_class(self):
@@ -955,8 +1047,9 @@ class NoticeViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         with transaction.atomic():
-            notice = services.open_notice(data["title"], data["applications"], request.user,
-                                          starts_on=data.get("starts_on"), working_days=data.get("working_days"))
+            notice = services.open_notice(
+                data["title"], data["applications"], request.user, starts_on=data.get("starts_on"), working_days=data.get("working_days")
+            )
         fresh = self.get_queryset().get(pk=notice.pk)
         return Response(NoticeSerializer(fresh, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
 
@@ -968,15 +1061,34 @@ class ObjectionSerializer(_WithTransitions):
     status = named_choice_field("ObjectionStatusEnum", ObjectionStatus.choices, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     id_number = serializers.SerializerMethodField(
-        help_text=gettext_lazy("Masked (110105********1234): the full number stays in the database (PIPL)."))
+        help_text=gettext_lazy("Masked (110105********1234): the full number stays in the database (PIPL).")
+    )
     has_seal_scan = serializers.SerializerMethodField()
     has_evidence = serializers.SerializerMethodField()
 
     class Meta:
         model = Objection
-        fields = ["id", "receipt_number", "notice", "application", "objector_kind", "name", "id_number",
-                  "organisation_name", "credit_code", "legal_representative", "contact", "grounds", "has_seal_scan",
-                  "has_evidence", "status", "status_display", "resolution", "lodged_at", "available_transitions"]
+        fields = [
+            "id",
+            "receipt_number",
+            "notice",
+            "application",
+            "objector_kind",
+            "name",
+            "id_number",
+            "organisation_name",
+            "credit_code",
+            "legal_representative",
+            "contact",
+            "grounds",
+            "has_seal_scan",
+            "has_evidence",
+            "status",
+            "status_display",
+            "resolution",
+            "lodged_at",
+            "available_transitions",
+        ]
         read_only_fields = fields
 
     def get_id_number(self, obj) -> str:
@@ -1011,9 +1123,11 @@ class ObjectionViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if is_schema_view(self):
             return Objection.objects.none()
-        return Objection.objects.visible_to(self.request.user).select_related(
-            "notice", "application", "application__host"
-        ).order_by("-lodged_at", "-pk")
+        return (
+            Objection.objects.visible_to(self.request.user)
+            .select_related("notice", "application", "application__host")
+            .order_by("-lodged_at", "-pk")
+        )
 
     @extend_schema(
         summary=gettext_lazy("Download the seal scan or the evidence"),
@@ -1067,19 +1181,19 @@ class PublicNoticeSerializer(serializers.ModelSerializer):
         return obj.accepts_objections()
 
 
-_OBJECTION_TEXT_FIELDS = ["name", "id_number", "organisation_name", "credit_code", "legal_representative", "contact",
-                          "grounds"]
+_OBJECTION_TEXT_FIELDS = ["name", "id_number", "organisation_name", "credit_code", "legal_representative", "contact", "grounds"]
 
 
 class ObjectionLodgeSerializer(serializers.ModelSerializer):
     """The public objection form. Which fields are required is the model's real-name rule (Art. 13)."""
 
-    application = serializers.PrimaryKeyRelatedField(queryset=Application.objects.public(),
-                                                     help_text=gettext_lazy("An application under this notice."))
-    objector_kind = named_choice_field("ObjectorKindEnum", Objection.ObjectorKind.choices, required=False,
-                                       allow_blank=True)
-    seal_scan = serializers.FileField(required=False, allow_null=True,
-                                      help_text=gettext_lazy("An organisation: scan of its seal (PDF or image)."))
+    application = serializers.PrimaryKeyRelatedField(
+        queryset=Application.objects.public(), help_text=gettext_lazy("An application under this notice.")
+    )
+    objector_kind = named_choice_field("ObjectorKindEnum", Objection.ObjectorKind.choices, required=False, allow_blank=True)
+    seal_scan = serializers.FileField(
+        required=False, allow_null=True, help_text=gettext_lazy("An organisation: scan of its seal (PDF or image).")
+    )
     evidence = serializers.FileField(required=False, allow_null=True)
 
     class Meta:
@@ -1104,8 +1218,9 @@ class ObjectionReceiptSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_detail(self, obj) -> str:
-        return _("Your objection has been received and will be examined by SAMR and MIIT. Keep the receipt number "
-                 "%(number)s to follow it.") % {"number": obj.receipt_number}
+        return _(
+            "Your objection has been received and will be examined by SAMR and MIIT. Keep the receipt number %(number)s to follow it."
+        ) % {"number": obj.receipt_number}
 
 
 @extend_schema_view(
@@ -1133,12 +1248,23 @@ class PublicNoticeViewSet(viewsets.ReadOnlyModelViewSet):
             "are refused (400 naming the missing fields); too many from one address: 429."
         ),
         request={"multipart/form-data": ObjectionLodgeSerializer},
-        responses={201: ObjectionReceiptSerializer, 400: ERROR_RESPONSES[400], 404: ERROR_RESPONSES[404],
-                   429: OpenApiResponse(description=gettext_lazy("Too many objections from this address; try later."))},
+        responses={
+            201: ObjectionReceiptSerializer,
+            400: ERROR_RESPONSES[400],
+            404: ERROR_RESPONSES[404],
+            429: OpenApiResponse(description=gettext_lazy("Too many objections from this address; try later.")),
+        },
     )
-    @action(detail=True, methods=["post"], url_path="objections", url_name="objections",
-            parser_classes=[MultiPartParser, FormParser], throttle_classes=[ObjectionRateThrottle],
-            filter_backends=[], pagination_class=None)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="objections",
+        url_name="objections",
+        parser_classes=[MultiPartParser, FormParser],
+        throttle_classes=[ObjectionRateThrottle],
+        filter_backends=[],
+        pagination_class=None,
+    )
     def objections(self, request, pk=None):
         notice = self.get_object()
         serializer = ObjectionLodgeSerializer(data=request.data, context=self.get_serializer_context())

@@ -7,11 +7,12 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Ministry review")
 
     def ready(self):
-        from applications.progress import hooks
+        from applications.hooks import hooks
 
-        from . import deadlines, notifications  # noqa: F401  (register its clocks and who hears of what)
-        from . import progress
+        from . import deadlines, notifications, progress, services  # noqa: F401  (its clocks and who hears of what)
 
+        hooks.record_formal_review = services.record_formal_review
+        hooks.expert_visible = services.expert_visible_applications
         hooks.supplement_request = progress.supplement_request
         hooks.stage_deadline = progress.publicity_deadline
         hooks.staff_action = progress.staff_action

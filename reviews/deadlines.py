@@ -3,26 +3,17 @@
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from labportal.deadlines import DeadlineKind, register
+from kernel.deadlines import DeadlineKind, register
 
 
 def _expire_committee(deadline, committee):
-    from labportal.transitions import run_transition
+    from kernel.transitions import run_transition
 
     from .models import CommitteeStatus
 
     if committee.status == CommitteeStatus.ACTIVE:
         run_transition(committee, "expire", None, as_system=True)
 
-
-SUPPLEMENT_FIX = register(DeadlineKind(
-    code="application.supplement_fix",
-    label=_("Supplement the dossier for formal review"),
-    article="Art. 13",
-    working_days=True,
-    reminder_days=(5, 1),
-    roles=(Role.APPLICANT,),
-))
 
 PUBLICITY_WINDOW = register(DeadlineKind(
     code="publicity.window",

@@ -9,7 +9,7 @@ from accounts.provinces import Province
 from applications.choices import Field
 from applications.forms import APPLICATION_SORTS
 from applications.models import Application, Status
-from labportal.filters import KeywordFilterSet, SortFilter
+from kernel.filters import KeywordFilterSet, SortFilter
 
 from .models import ReviewRound
 

@@ -19,9 +19,9 @@ from evaluations.models import (
     Laboratory,
     LabStatus,
 )
-from labportal.citations import cite
-from labportal.formatting import format_list
-from labportal.rules import refusal_text
+from kernel.citations import cite
+from kernel.formatting import format_list
+from kernel.rules import refusal_text
 
 from .models import (
     CommitteeStatus,

@@ -1,5 +1,5 @@
 """Ministry-side review (Art. 7-9, 13): formal review, the expert committee and its scoring rounds,
-site inspection, and publicity with objections. Approval sign-offs are `labportal.signoffs`."""
+site inspection, and publicity with objections. Approval sign-offs are `kernel.signoffs`."""
 
 import hmac
 from decimal import Decimal
@@ -16,10 +16,10 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 from accounts.models import Role
 from applications.models import Application
 from applications.permissions import is_ministry_staff
-from labportal.formatting import format_date
-from labportal.rules import RuleViolation
+from kernel.formatting import format_date
+from kernel.rules import RuleViolation
 
-
+from .subjects import round_conclusion
 
 # --- formal review -----------------------------------------------------------------------------
 
@@ -234,14 +234,7 @@ class ReviewRound(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def conclude(self, by=None, comment="", decisions=None):
         """`decisions`: {application id: (action, reason)} for every entry: advance/reject for
         applications, pass/rectify/fail for acceptance, excellent/qualified/unqualified for evaluation."""
-        if self.criteria_set.purpose == CriteriaSet.Purpose.APPLICATION:
-            from .services import conclude_round
-
-            conclude_round(self, by, decisions or {})
-        else:
-            from evaluations.services import conclude_lab_round
-
-            conclude_lab_round(self, by, decisions or {})
+        round_conclusion(self.criteria_set.purpose)(self, by, decisions or {})
         self.concluded_at = timezone.now()
 
 
@@ -326,22 +319,32 @@ class Assignment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=status, source=[AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED], target=AssignmentStatus.CONFLICT,
                 permission=is_the_expert,
-                custom={"label": _("I have a conflict of interest"), "article": "Art. 9", "button": "outline-danger", "comment_required": True})
+                custom={"label": _("I have a conflict of interest"), "article": "Art. 9", "button": "outline-danger",
+                        "comment_required": True})
     def declare_conflict(self, by=None, comment=""):
         self.declared_at = timezone.now()
         self.scores.all().delete()
 
-    @transition(field=status, source=AssignmentStatus.ACCEPTED, target=AssignmentStatus.SUBMITTED, permission=is_the_expert,
-                custom={"label": _("Submit my scores"), "article": "Art. 13", "button": "primary"})
+    @transition(
+        field=status,
+        source=AssignmentStatus.ACCEPTED,
+        target=AssignmentStatus.SUBMITTED,
+        permission=is_the_expert,
+        custom={"label": _("Submit my scores"), "article": "Art. 13", "button": "primary"},
+    )
     def submit_scores(self, by=None, comment=""):
         from .services import check_scores_complete
 
         check_scores_complete(self)
         self.submitted_at = timezone.now()
 
-    @transition(field=status, source=[AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED], target=AssignmentStatus.WITHDRAWN,
-                permission=is_ministry_staff,
-                custom={"label": _("Withdraw the assignment"), "article": "Art. 9", "button": "outline-secondary"})
+    @transition(
+        field=status,
+        source=[AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED],
+        target=AssignmentStatus.WITHDRAWN,
+        permission=is_ministry_staff,
+        custom={"label": _("Withdraw the assignment"), "article": "Art. 9", "button": "outline-secondary"},
+    )
     def withdraw(self, by=None, comment=""):
         self.scores.all().delete()
 
@@ -365,20 +368,22 @@ class ScoreQuerySet(models.QuerySet):
         if user.role != Role.EXPERT:
             return self.none()
         submitted = Assignment.objects.filter(
-            expert=user, status=AssignmentStatus.SUBMITTED, round=models.OuterRef("assignment__round"),
+            expert=user,
+            status=AssignmentStatus.SUBMITTED,
+            round=models.OuterRef("assignment__round"),
             application=models.OuterRef("assignment__application"),
         )
         return self.filter(
-            models.Q(assignment__expert=user)
-            | (models.Q(assignment__status=AssignmentStatus.SUBMITTED) & models.Exists(submitted))
+            models.Q(assignment__expert=user) | (models.Q(assignment__status=AssignmentStatus.SUBMITTED) & models.Exists(submitted))
         )
 
 
 class Score(models.Model):
     assignment = models.ForeignKey(Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="+")
-    value = models.DecimalField(_("score (0-100)"), max_digits=5, decimal_places=2,
-                                validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))])
+    value = models.DecimalField(
+        _("score (0-100)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+    )
     comment = models.TextField(_("comment"), blank=True)
 
     objects = ScoreQuerySet.as_manager()
@@ -431,10 +436,8 @@ def publicity_window_text(starts_on, ends_on, working_days):
     """The one sentence that says how a publicity window is counted: N working days from the day after
     publication (`reviews.services.publicity_end`), with the real dates, in the reader's language."""
     return ngettext(
-        "The publicity period is %(n)s working day, counted from the day after publication: published on %(start)s, "
-        "it ends on %(end)s.",
-        "The publicity period is %(n)s working days, counted from the day after publication: published on %(start)s, "
-        "it ends on %(end)s.",
+        "The publicity period is %(n)s working day, counted from the day after publication: published on %(start)s, it ends on %(end)s.",
+        "The publicity period is %(n)s working days, counted from the day after publication: published on %(start)s, it ends on %(end)s.",
         working_days,
     ) % {"n": working_days, "start": format_date(starts_on), "end": format_date(ends_on)}
 
@@ -486,8 +489,13 @@ class PublicityNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         today = today or timezone.localdate()
         return self.status == NoticeStatus.OPEN and self.starts_on <= today <= self.ends_on
 
-    @transition(field=status, source=NoticeStatus.OPEN, target=NoticeStatus.CLOSED, permission=is_ministry_staff,
-                custom={"label": _("Close the publicity"), "article": "Art. 13", "button": "primary"})
+    @transition(
+        field=status,
+        source=NoticeStatus.OPEN,
+        target=NoticeStatus.CLOSED,
+        permission=is_ministry_staff,
+        custom={"label": _("Close the publicity"), "article": "Art. 13", "button": "primary"},
+    )
     def close(self, by=None, comment=""):
         from .services import close_notice
 
@@ -532,9 +540,10 @@ class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         PERSON = "person", _("A person")
         ORGANISATION = "organisation", _("An organisation")
 
-    notice = models.ForeignKey(PublicityNotice, verbose_name=_("publicity notice"), on_delete=models.PROTECT,
-                               related_name="objections")
-    application = models.ForeignKey(Application, verbose_name=_("application objected to"), on_delete=models.PROTECT, related_name="objections")
+    notice = models.ForeignKey(PublicityNotice, verbose_name=_("publicity notice"), on_delete=models.PROTECT, related_name="objections")
+    application = models.ForeignKey(
+        Application, verbose_name=_("application objected to"), on_delete=models.PROTECT, related_name="objections"
+    )
     receipt_number = models.CharField(_("receipt number"), max_length=24, unique=True, editable=False)
     objector_kind = models.CharField(_("objection by"), max_length=16, choices=ObjectorKind.choices)
     name = models.CharField(_("full name"), max_length=100, blank=True)
@@ -595,15 +604,17 @@ class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
         required = {
             self.ObjectorKind.PERSON: ["name", "id_number", "contact", "grounds"],
-            self.ObjectorKind.ORGANISATION: ["organisation_name", "credit_code", "legal_representative", "contact",
-                                             "seal_scan", "grounds"],
+            self.ObjectorKind.ORGANISATION: ["organisation_name", "credit_code", "legal_representative", "contact", "seal_scan", "grounds"],
         }.get(self.objector_kind, ["objector_kind"])
         errors = {
             f: _("Required: anonymous objections are not accepted (Art. 13 publicity rules).")
-            for f in required if not str(getattr(self, f) or "").strip()
+            for f in required
+            if not str(getattr(self, f) or "").strip()
         }
-        checks = {self.ObjectorKind.PERSON: ("id_number", validate_resident_id),
-                  self.ObjectorKind.ORGANISATION: ("credit_code", validate_credit_code)}
+        checks = {
+            self.ObjectorKind.PERSON: ("id_number", validate_resident_id),
+            self.ObjectorKind.ORGANISATION: ("credit_code", validate_credit_code),
+        }
         if self.objector_kind in checks:
             name, validate = checks[self.objector_kind]
             if getattr(self, name) and name not in errors:
@@ -620,16 +631,26 @@ class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         """The audit record of the decision on this objection (dismissed or sustained); None while it is open."""
         if self.status == ObjectionStatus.OPEN:
             return None
-        from labportal.models import AuditEntry
+        from kernel.models import AuditEntry
 
         return AuditEntry.objects.for_object(self).filter(target_state=self.status).order_by("-at", "-pk").first()
 
-    @transition(field=status, source=ObjectionStatus.OPEN, target=ObjectionStatus.DISMISSED, permission=is_ministry_staff,
-                custom={"label": _("Dismiss"), "article": "Art. 13", "comment_required": True, "button": "secondary"})
+    @transition(
+        field=status,
+        source=ObjectionStatus.OPEN,
+        target=ObjectionStatus.DISMISSED,
+        permission=is_ministry_staff,
+        custom={"label": _("Dismiss"), "article": "Art. 13", "comment_required": True, "button": "secondary"},
+    )
     def dismiss(self, by=None, comment=""):
         self.resolution = comment
 
-    @transition(field=status, source=ObjectionStatus.OPEN, target=ObjectionStatus.SUSTAINED, permission=is_ministry_staff,
-                custom={"label": _("Sustain"), "article": "Art. 13", "comment_required": True, "button": "danger"})
+    @transition(
+        field=status,
+        source=ObjectionStatus.OPEN,
+        target=ObjectionStatus.SUSTAINED,
+        permission=is_ministry_staff,
+        custom={"label": _("Sustain"), "article": "Art. 13", "comment_required": True, "button": "danger"},
+    )
     def sustain(self, by=None, comment=""):
         self.resolution = comment

@@ -1,5 +1,5 @@
 """Who hears of the ministry stage (Art. 7-9, 13), in one table registered with the notification engine
-(`labportal.notifications`): the application's steps from the formal review to the approval, the expert
+(`kernel.notifications`): the application's steps from the formal review to the approval, the expert
 committee, rounds and assignments, publicity notices and objections."""
 
 from django.conf import settings
@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from accounts.recipients import applicants_of, ministry_staff, staff_yet_to_sign, users_in
+from applications.deadlines import SUPPLEMENT_FIX
 from applications.models import APPROVAL_DECISION, Application, Status
 from applications.notifications import host_applicants, recommenders
-from labportal.formatting import format_date
-from labportal.notifications import Rule, Silent, open_due_date, register
+from kernel.formatting import format_date
+from kernel.notifications import Rule, Silent, open_due_date, register
 
-from .deadlines import SUPPLEMENT_FIX
 from .models import (
     Assignment,
     AssignmentStatus,

@@ -1,4 +1,4 @@
-"""PDF documents of expert review (WeasyPrint via `labportal.pdf.render_pdf`, Chinese fonts embedded):
+"""PDF documents of expert review (WeasyPrint via `kernel.pdf.render_pdf`, Chinese fonts embedded):
 an expert's score sheet and a round's summary. Who may read them is decided by `visible_to` and the
 ministry-staff permission; the figures come from the models and `reviews.services.round_results`."""
 
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from applications.permissions import is_ministry_staff
-from labportal.pdf import render_pdf
+from kernel.pdf import render_pdf
 
 from .models import Assignment, AssignmentStatus, ReviewRound, Score
 from .services import DEVIATION_POINTS, round_results

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Status
 from applications.permissions import is_ministry_staff
-from labportal.models import Deadline
+from kernel.models import Deadline
 
 from .deadlines import PUBLICITY_WINDOW
 from .models import FormalReview, FormalReviewItem, NoticeStatus

@@ -7,20 +7,21 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Exists, F, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, OrganisationKind
 from applications.models import Status
 from applications.permissions import is_ministry_staff
-from labportal.deadlines import close_deadlines, open_deadline
-from labportal.formatting import format_date, format_list
-from labportal.models import Deadline
-from labportal.notifications import notify
-from labportal.rules import RuleViolation
-from labportal.transitions import run_transition
-from labportal.workdays import add_working_days
+from kernel.deadlines import close_deadlines, open_deadline
+from kernel.formatting import format_date, format_list
+from kernel.models import Deadline
+from kernel.notifications import notify
+from kernel.rules import RuleViolation
+from kernel.transitions import run_transition
+from kernel.workdays import add_working_days
 
 from .deadlines import COMMITTEE_TERM, PUBLICITY_WINDOW
 from .models import (
@@ -38,6 +39,7 @@ from .models import (
     Score,
     SiteInspection,
 )
+from .subjects import NoticeSubject, notice_subject, register_notice_subject, register_round_conclusion
 
 # An expert whose weighted total is this many points from the mean of the others is flagged.
 DEVIATION_POINTS = Decimal(15)
@@ -72,6 +74,14 @@ def record_formal_review(application, by, checks, outcome, comment):
         checks={str(i.pk): checks.get(str(i.pk), False) for i in items},
         outcome=outcome, comment=comment, reviewer=by,
     )
+
+
+def expert_visible_applications(user):
+    """The applications an expert reads: those of the assignments they accepted or submitted (Art. 9)."""
+    opened = Assignment.objects.filter(
+        application=OuterRef("pk"), expert=user, status__in=[AssignmentStatus.ACCEPTED, AssignmentStatus.SUBMITTED]
+    )
+    return Exists(opened)
 
 
 # --- committee (Art. 9) -------------------------------------------------------------------------
@@ -301,6 +311,9 @@ def conclude_round(review_round, by, decisions):
         entry.save(update_fields=["outcome", "reason"])
 
 
+register_round_conclusion(CriteriaSet.Purpose.APPLICATION, conclude_round)
+
+
 # --- site inspection ----------------------------------------------------------------------------
 
 
@@ -330,33 +343,17 @@ def publicity_end(starts_on, working_days):
     return add_working_days(starts_on, working_days)
 
 
-def _notice_subject(subject):
-    """What a notice is about decides who may go under it and what its opening and closing do."""
-    if subject == PublicityNotice.Subject.ACCEPTANCE:
-        return {
-            "ready": lambda app: hasattr(app, "laboratory") and app.laboratory.status == "acceptance_confirmation"
-            and app.laboratory.acceptance_confirmed,
-            "not_ready": _("Only labs whose acceptance both ministries confirmed go under acceptance publicity: %(apps)s"),
-            "article": "Art. 19",
-            "put": lambda app, by, notice: run_transition(app.laboratory, "put_under_acceptance_publicity", by,
-                                                          comment=notice.title, internal=True, notice=notice),
-            "live": lambda notice: [a for a in notice.applications.select_related("laboratory")
-                                    if a.laboratory.status == "acceptance_publicity"],
-            "conclude": lambda app, by, sustained, comment: run_transition(
-                app.laboratory, "conclude_acceptance_publicity", by, comment=comment, internal=True, sustained=sustained),
-            "sustained_comment": _("A sustained objection sends the acceptance back to the experts."),
-        }
-    return {
-        "ready": lambda app: app.status == Status.INSPECTED,
-        "not_ready": _("Only inspected applications go under publicity: %(apps)s"),
-        "article": "Art. 13",
-        "put": lambda app, by, notice: run_transition(app, "put_under_publicity", by, comment=notice.title,
-                                                      internal=True, notice=notice),
-        "live": lambda notice: list(notice.applications.filter(status=Status.PUBLICITY)),
-        "conclude": lambda app, by, sustained, comment: run_transition(
-            app, "conclude_publicity", by, comment=comment, internal=True, sustained=sustained),
-        "sustained_comment": _("A sustained objection rejects this application."),
-    }
+register_notice_subject(PublicityNotice.Subject.APPLICATIONS, NoticeSubject(
+    article="Art. 13",
+    ready=lambda app: app.status == Status.INSPECTED,
+    not_ready=gettext_lazy("Only inspected applications go under publicity: %(apps)s"),
+    put=lambda app, by, notice: run_transition(app, "put_under_publicity", by, comment=notice.title, internal=True,
+                                               notice=notice),
+    live=lambda notice: list(notice.applications.filter(status=Status.PUBLICITY)),
+    conclude=lambda app, by, sustained, comment: run_transition(
+        app, "conclude_publicity", by, comment=comment, internal=True, sustained=sustained),
+    sustained_comment=gettext_lazy("A sustained objection rejects this application."),
+))
 
 
 def open_notice(title, applications, by, starts_on=None, working_days=None, subject=PublicityNotice.Subject.APPLICATIONS):
@@ -364,15 +361,15 @@ def open_notice(title, applications, by, starts_on=None, working_days=None, subj
     from django.conf import settings
 
     _require_staff(by)
-    rules = _notice_subject(subject)
+    rules = notice_subject(subject)
     working_days = working_days or settings.PUBLICITY_WORKING_DAYS
     starts_on = starts_on or timezone.localdate()
     applications = list(dict.fromkeys(applications))  # an application listed twice goes under notice once
     if not applications:
         raise RuleViolation(_("Choose at least one application."), field="applications")
-    not_ready = [str(a) for a in applications if not rules["ready"](a)]
+    not_ready = [str(a) for a in applications if not rules.ready(a)]
     if not_ready:
-        raise RuleViolation(rules["not_ready"] % {"apps": format_list(not_ready)}, field="applications", article=rules["article"])
+        raise RuleViolation(rules.not_ready % {"apps": format_list(not_ready)}, field="applications", article=rules.article)
     end = publicity_end(starts_on, working_days)
     with transaction.atomic():
         notice = PublicityNotice.objects.create(
@@ -380,7 +377,7 @@ def open_notice(title, applications, by, starts_on=None, working_days=None, subj
         )
         notice.applications.set(applications)
         for application in applications:
-            rules["put"](application, by, notice)
+            rules.put(application, by, notice)
         # Staff close the notice once the window is over: due the first working day after it (a clock
         # due on the window's last day would lapse in the sweep before the notice may be closed).
         open_deadline(notice, PUBLICITY_WINDOW.code, add_working_days(end.date, 1).date, ministries())
@@ -394,11 +391,11 @@ def close_notice(notice, by):
                             % {"date": format_date(notice.ends_on)}, article="Art. 13")
     if notice.objections.filter(status=ObjectionStatus.OPEN).exists():
         raise RuleViolation(_("Resolve every objection before closing the publicity."), article="Art. 13")
-    rules = _notice_subject(notice.subject)
+    rules = notice_subject(notice.subject)
     sustained = set(notice.objections.filter(status=ObjectionStatus.SUSTAINED).values_list("application_id", flat=True))
-    for application in rules["live"](notice):
+    for application in rules.live(notice):
         upheld = application.pk in sustained
-        rules["conclude"](application, by, upheld, rules["sustained_comment"] if upheld else "")
+        rules.conclude(application, by, upheld, str(rules.sustained_comment) if upheld else "")
     close_deadlines(notice, PUBLICITY_WINDOW.code, Deadline.State.MET)
 
 

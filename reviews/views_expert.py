@@ -20,8 +20,8 @@ from django.views.decorators.http import require_http_methods
 
 from applications.models import ConsortiumMember
 from evaluations.models import AnnualReport, Laboratory
-from labportal.rules import RuleViolation, refusal_text
-from labportal.transitions import TransitionConflict, run_transition
+from kernel.rules import RuleViolation, refusal_text
+from kernel.transitions import TransitionConflict, run_transition
 
 from .models import Assignment, AssignmentStatus, CriteriaSet, Criterion, Score
 from .services import save_scores

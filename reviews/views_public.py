@@ -21,11 +21,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from applications.models import Application, Status
-from labportal import exports, throttle
-from labportal.exports import Column
-from labportal.pdf import render_pdf
-from labportal.paging import query_without_page
-from labportal.rules import RuleViolation
+from kernel import exports, throttle
+from kernel.exports import Column
+from kernel.paging import query_without_page
+from kernel.pdf import render_pdf
+from kernel.rules import RuleViolation
 
 from .models import Objection, PublicityNotice
 from .public_forms import ApprovedListFilter, ObjectionForm, ObjectionLookupForm

@@ -3,7 +3,7 @@ committees, expert review rounds, site inspection, publicity and objections.
 
 Thin: who may see is the visibility querysets (`Application.objects.visible_to`, `Assignment`/
 `Objection.objects.visible_to`), every rule is `reviews.services` or a model @transition, and every
-status change goes through `labportal.transitions.run_transition`. Only SAMR/MIIT staff (and portal
+status change goes through `kernel.transitions.run_transition`. Only SAMR/MIIT staff (and portal
 administrators, who may look but whom the transitions refuse) reach these pages; others get 403.
 """
 
@@ -42,13 +42,13 @@ from evaluations.models import (
     Laboratory,
 )
 from evaluations.services import open_acceptance_notice, open_lab_round
-from labportal import exports
-from labportal.exports import Column
-from labportal.formatting import format_date
-from labportal.models import SignOff
-from labportal.paging import query_without_page
-from labportal.rules import RuleViolation, refusal_text
-from labportal.transitions import TransitionConflict, available_transitions, run_transition
+from kernel import exports
+from kernel.exports import Column
+from kernel.formatting import format_date
+from kernel.models import SignOff
+from kernel.paging import query_without_page
+from kernel.rules import RuleViolation, refusal_text
+from kernel.transitions import TransitionConflict, available_transitions, run_transition
 
 from .filters import QueueFilter
 from .forms import (

@@ -25,7 +25,7 @@ def demo_accounts():
     import django
 
     django.setup()
-    from applications.management.commands.seed_demo import ACCOUNTS, DEMO_PASSWORD
+    from labportal.management.commands.seed_demo import ACCOUNTS, DEMO_PASSWORD
 
     return [(account.username, DEMO_PASSWORD) for account in ACCOUNTS]
 

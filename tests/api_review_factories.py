@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from accounts.models import Organisation, OrganisationKind, Role
 from applications.choices import DimensionVerdict, ReviewDimension
 from applications.models import ConsortiumMember, Status
-from labportal.transitions import run_transition
+from kernel.transitions import run_transition
 from reviews import services
 from reviews.identity import CHECK_DIGITS, WEIGHTS
 from reviews.models import CommitteeMember, CriteriaSet, Criterion, ExpertCommittee, FormalReviewItem, Position, SiteInspection

@@ -9,7 +9,7 @@ both provincial bodies recommend, formal review passed with every check), a roun
 from dataclasses import dataclass, field
 
 from accounts.models import OrganisationKind
-from labportal.transitions import run_transition
+from kernel.transitions import run_transition
 from reviews import services
 from reviews.models import Assignment, FormalReviewItem
 from tests import review_factories

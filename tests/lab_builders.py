@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from evaluations import services as lab_services
 from evaluations.models import AcceptanceVerdict, EvaluationResult, Laboratory, LabStatus
-from labportal.transitions import run_transition
+from kernel.transitions import run_transition
 from reviews.models import CriteriaSet
 from tests.factories import applicant_of
 from tests.review_builders import Ministry, active_committee, miit_staff, score

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import OrganisationKind
 from applications.models import Status
-from labportal.transitions import run_transition
+from kernel.transitions import run_transition
 from reviews import services
 from reviews.identity import CHECK_DIGITS, WEIGHTS, credit_code_check_character
 from reviews.models import (

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from accounts.models import Organisation, OrganisationKind, Role
 from applications.choices import DimensionVerdict, ReviewDimension
 from applications.models import ConsortiumMember, Status
-from labportal.transitions import run_transition
+from kernel.transitions import run_transition
 from reviews import services
 from reviews.models import (
     CommitteeMember,

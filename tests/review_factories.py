@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import OrganisationKind
 from applications.models import Status
-from labportal.transitions import run_transition
+from kernel.transitions import run_transition
 from reviews import services
 from reviews.models import (
     CommitteeMember,

@@ -22,7 +22,7 @@ from rest_framework.authtoken.models import Token
 from accounts.models import Organisation, OrganisationKind, User
 from applications.models import Application, Attachment, ConsortiumMember, Status
 from evaluations.models import ChangeKind, ChangeReport, ExtensionRequest, Laboratory
-from labportal.models import AuditEntry, CalendarFeedToken, Deadline, Notification, ReminderSent
+from kernel.models import AuditEntry, CalendarFeedToken, Deadline, Notification, ReminderSent
 from reviews.models import ExpertCommittee
 
 PORTAL_APPS = ("labportal", "accounts", "applications", "reviews", "evaluations")

@@ -13,9 +13,9 @@ from django.utils import translation
 from accounts.models import NotificationPreference, OrganisationKind
 from applications.choices import DimensionVerdict, ReviewDimension, TeamRole
 from applications.models import Application, PreliminaryReview, Revision, Status
-from labportal.models import AuditEntry, Notification
-from labportal.rules import RuleViolation
-from labportal.transitions import TransitionConflict, available_transitions, run_transition
+from kernel.models import AuditEntry, Notification
+from kernel.rules import RuleViolation
+from kernel.transitions import TransitionConflict, available_transitions, run_transition
 from tests.factories import (
     CentralHostFactory,
     LocalHostFactory,

@@ -9,8 +9,7 @@ from django.contrib.messages import get_messages
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from applications.choices import DimensionVerdict, Field, ResearchDirection, ReviewDimension, TeamRole
 from applications.models import (
@@ -22,8 +21,8 @@ from applications.models import (
     ServiceIncome,
     Status,
 )
-from labportal.models import AuditEntry
-from labportal.transitions import run_transition
+from kernel.models import AuditEntry
+from kernel.transitions import run_transition
 from tests.factories import (
     ApplicationFactory,
     CentralHostFactory,
@@ -154,7 +153,7 @@ def test_applicant_builds_dossier_over_several_requests_and_submits_art13(client
     assert app.team_members.count() == 4 and app.projects.count() == 1
     assert set(app.outcome_claims.values_list("item", flat=True)) == {1, 2, 5}
     assert list(app.consortium_members.values_list("organisation", flat=True)) == [partner.pk]
-    assert app.eligibility.passed, [(l.key, l.message) for l in app.eligibility.failures]
+    assert app.eligibility.passed, [(failure.key, failure.message) for failure in app.eligibility.failures]
 
     # The detail page offers "submit"; the transition view runs it.
     detail = client.get(app.get_absolute_url())

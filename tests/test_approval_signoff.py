@@ -8,11 +8,11 @@ from django.core.exceptions import PermissionDenied
 
 from applications.models import APPROVAL_DECISION, Application, Status
 from evaluations.deadlines import CONSTRUCTION_PERIOD
-from evaluations.models import LabStatus, Laboratory
-from labportal.models import AuditEntry, Deadline, SignOff
-from labportal.rules import RuleViolation
-from labportal.signoffs import both_signed, sign, signoffs
-from labportal.transitions import TransitionConflict, available_transitions, run_transition
+from evaluations.models import Laboratory, LabStatus
+from kernel.models import AuditEntry, Deadline, SignOff
+from kernel.rules import RuleViolation
+from kernel.signoffs import both_signed, sign, signoffs
+from kernel.transitions import TransitionConflict, available_transitions, run_transition
 from tests.factories import applicant_of, provincial_body, recommender_of
 from tests.review_builders import Ministry, english, miit_staff, on, samr_staff  # noqa: F401 (english is a fixture)
 

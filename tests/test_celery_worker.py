@@ -14,10 +14,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from kernel.models import Deadline, Notification, ReminderSent
+from kernel.tasks import sweep_deadlines
+from kernel.transitions import run_transition
 from labportal.celery import app as celery_app
-from labportal.models import Deadline, Notification, ReminderSent
-from labportal.tasks import sweep_deadlines
-from labportal.transitions import run_transition
 from tests.factories import complete_dossier, provincial_body, recommender_of
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,12 +1,12 @@
 """The seeded demo read as people read it: every page reachable from each role's home page, over HTTP. In
 Chinese no English article citation ("Art. 12 (1)"; the issue counted 115 on 25 pages), no ISO date, no
-heading glossed with itself (公示（公示）) and no half-width colon after a label; in English one date format (ISO), never Django's "Dec. 3, 2026, 2 p.m.",
-and lists separated by commas, not 、."""
+heading glossed with itself (公示（公示）) and no half-width colon after a label; in English one date format
+(ISO), never Django's "Dec. 3, 2026, 2 p.m.", and lists separated by commas, not 、."""
 
 import re
 from collections import Counter
-from io import StringIO
 from html.parser import HTMLParser
+from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
@@ -29,7 +29,8 @@ CHINESE_FAULTS = {
 }
 ENGLISH_FAULTS = {
     "Django's default date format": re.compile(
-        r"\b(?:Jan|Feb|March|April|May|June|July|Aug|Sept|Oct|Nov|Dec)\.? \d{1,2}, \d{4}|\b\d{1,2}(?::\d\d)? [ap]\.m\.|\bmidnight\b"),
+        r"\b(?:Jan|Feb|March|April|May|June|July|Aug|Sept|Oct|Nov|Dec)\.? \d{1,2}, \d{4}|\b\d{1,2}(?::\d\d)? [ap]\.m\.|\bmidnight\b"
+    ),
     "Chinese date in English": re.compile(r"\d{4}年\d{1,2}月\d{1,2}日"),
     "Chinese list separator between English words": re.compile(r"[A-Za-z)]、[A-Za-z(]"),
 }
@@ -104,7 +105,7 @@ def faults(pages, checks):
     found = []
     for url, text in pages.items():
         for name, pattern in checks.items():
-            found += [f"{url}: {name}: …{text[max(0, m.start() - 30):m.end() + 10]}…" for m in pattern.finditer(text)]
+            found += [f"{url}: {name}: …{text[max(0, m.start() - 30) : m.end() + 10]}…" for m in pattern.finditer(text)]
     return found
 
 
@@ -118,8 +119,7 @@ def client_for(username, language):
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """The seeded demo, once for the module, rolled back after it."""
-    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("demo_media"))), django_db_blocker.unblock(), \
-            transaction.atomic():
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("demo_media"))), django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", stdout=StringIO())
         yield
         transaction.set_rollback(True)
@@ -141,4 +141,3 @@ def test_english_pages_use_one_date_format_and_english_lists(username):
     pages = crawl(client_for(username, "en"), per_shape=1, other_language="zh")
     assert len(pages) >= 12
     assert faults(pages, ENGLISH_FAULTS) == []
-

@@ -1,17 +1,14 @@
-"""Article citations in the reader's language from one function (`labportal.citations.cite`): 第十二条第（一）项
+"""Article citations in the reader's language from one function (`kernel.citations.cite`): 第十二条第（一）项
 in Chinese, Art. 12(1) in English, as the Measures number their 条, 项 （一） and 目 1.; and the places a code
 reaches a person (refusals, API errors, reminders, the calendar feed) go through it."""
 
-import datetime
 
 import pytest
-from django.core import mail
 from django.template import Context, Template
-from django.urls import reverse
 from django.utils import translation
 
-from labportal.citations import chinese_number, cite, with_citation
-from labportal.rules import RuleViolation, refusal_text
+from kernel.citations import chinese_number, cite, with_citation
+from kernel.rules import RuleViolation, refusal_text
 
 
 @pytest.mark.parametrize("n, chinese", [

@@ -6,14 +6,13 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from applications.models import Status
-from labportal.deadlines import sweep
-from labportal.models import AuditEntry, Deadline, Notification
-from labportal.rules import RuleViolation
-from labportal.transitions import TransitionConflict, run_transition
+from kernel.deadlines import sweep
+from kernel.models import AuditEntry, Deadline, Notification, ReminderSent
+from kernel.rules import RuleViolation
+from kernel.transitions import TransitionConflict, run_transition
 from reviews import services
 from reviews.deadlines import COMMITTEE_TERM
 from reviews.models import CommitteeStatus, Position
-from labportal.models import ReminderSent
 from tests.factories import LocalHostFactory, applicant_of
 from tests.review_builders import (  # noqa: F401 (english is a fixture)
     Ministry,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import Role
 from applications.choices import Field
 from evaluations.models import EvaluationResult, LabStatus
-from labportal.models import Deadline
+from kernel.models import Deadline
 from tests.factories import LocalHostFactory, UserFactory, applicant_of, expert_user, recommender_of
 from tests.lab_builders import Labs
 

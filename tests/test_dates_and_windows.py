@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from accounts.models import OrganisationKind
 from applications.deadlines import RETURNED_DOSSIER_FIX
-from labportal.deadlines import sweep
-from labportal.models import Deadline, Notification
-from labportal.transitions import run_transition
-from labportal.workdays import add_working_days
+from kernel.deadlines import sweep
+from kernel.models import Deadline, Notification
+from kernel.transitions import run_transition
+from kernel.workdays import add_working_days
 from reviews.models import PublicityNotice
 from reviews.services import publicity_end
 from tests.factories import complete_dossier, ministry_staff, provincial_body, recommender_of

@@ -9,11 +9,11 @@ from django.urls import reverse
 
 from applications.choices import DimensionVerdict, ReviewDimension
 from applications.deadlines import RETURNED_DOSSIER_FIX
-from labportal.deadlines import DeadlineKind, open_deadline, registry, sweep
-from labportal.models import CalendarDay, Deadline, Notification, ReminderSent
-from labportal.notifications import send_daily_digests
-from labportal.transitions import run_transition
-from labportal.workdays import add_working_days
+from kernel.deadlines import DeadlineKind, open_deadline, registry, sweep
+from kernel.models import CalendarDay, Deadline, Notification, ReminderSent
+from kernel.notifications import send_daily_digests
+from kernel.transitions import run_transition
+from kernel.workdays import add_working_days
 from tests.factories import complete_dossier, provincial_body, recommender_of
 
 pytestmark = pytest.mark.django_db

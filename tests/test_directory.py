@@ -12,7 +12,7 @@ from django.utils.html import escape
 from applications.choices import Field, ResearchDirection
 from evaluations import views_directory
 from evaluations.models import EvaluationResult, Laboratory, LabStatus
-from labportal.transitions import run_transition
+from kernel.transitions import run_transition
 from tests.factories import LocalHostFactory, applicant_of
 from tests.lab_builders import Labs
 from tests.review_builders import with_consortium_member

@@ -20,12 +20,12 @@ from applications.models import (
     OutcomeClaim,
     ServiceIncome,
     StandardLed,
+    Status,
     TeamMember,
     TechnologyTransfer,
-    Status,
 )
-from labportal.rules import RuleViolation
-from labportal.transitions import run_transition
+from kernel.rules import RuleViolation
+from kernel.transitions import run_transition
 from tests.factories import ApplicationFactory, LocalHostFactory, applicant_of, complete_dossier, provincial_recommenders
 
 pytestmark = pytest.mark.django_db
@@ -200,7 +200,7 @@ def test_submitted_dossier_keeps_the_year_it_was_submitted_art12():
 def test_reference_year_is_the_beijing_year_not_the_utc_year_art12():
     app = _one_big_project_in(2022)
     # 2025-12-31 17:00 UTC is already 2026-01-01 01:00 in Beijing.
-    with time_machine.travel(datetime.datetime(2025, 12, 31, 17, 0, tzinfo=datetime.timezone.utc), tick=False):
+    with time_machine.travel(datetime.datetime(2025, 12, 31, 17, 0, tzinfo=datetime.UTC), tick=False):
         app = run_transition(app, "submit", applicant_of(app.host))
     assert check_eligibility(Application.objects.get(pk=app.pk)).reference_year == 2026
 

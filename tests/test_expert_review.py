@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from accounts.models import Role
 from applications.models import Status
-from labportal.models import AuditEntry, Notification
-from labportal.rules import RuleViolation
-from labportal.transitions import TransitionConflict, run_transition
+from kernel.models import AuditEntry, Notification
+from kernel.rules import RuleViolation
+from kernel.transitions import TransitionConflict, run_transition
 from reviews import services
 from reviews.models import (
     Assignment,

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from applications.models import ConsortiumMember
-from labportal.models import Notification
+from kernel.models import Notification
 from reviews.models import Assignment, AssignmentStatus, Score
 from reviews.services import save_scores
 from tests.expert_factories import LAB_NAME, accept, add_round, score_and_submit, scoring_setup

@@ -5,13 +5,13 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from applications.deadlines import SUPPLEMENT_FIX
 from applications.models import Revision, Status
-from labportal.deadlines import sweep
-from labportal.models import AuditEntry, Deadline
-from labportal.rules import RuleViolation
-from labportal.transitions import TransitionConflict, available_transitions, run_transition
-from labportal.workdays import add_working_days
-from reviews.deadlines import SUPPLEMENT_FIX
+from kernel.deadlines import sweep
+from kernel.models import AuditEntry, Deadline
+from kernel.rules import RuleViolation
+from kernel.transitions import TransitionConflict, available_transitions, run_transition
+from kernel.workdays import add_working_days
 from reviews.models import FormalReview, FormalReviewItem
 from tests.factories import applicant_of, provincial_body, recommender_of
 from tests.review_builders import all_checks, english, on, recommended, samr_staff  # noqa: F401

@@ -7,10 +7,10 @@ import io
 import uuid
 
 import pytest
-from pypdf import PdfReader
 from django.urls import reverse
+from pypdf import PdfReader
 
-from labportal.regulation import article_anchor, chinese_numeral, measures
+from kernel.regulation import article_anchor, chinese_numeral, measures
 from tests.factories import ApplicationFactory, applicant_of
 from tests.public_factories import Pipeline, at
 from tests.test_pdfs import has_cjk_font, pdf_text_and_fonts

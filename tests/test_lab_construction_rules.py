@@ -30,11 +30,11 @@ from evaluations.models import (
     ExtensionStatus,
     LabStatus,
 )
-from labportal.deadlines import sweep
-from labportal.formatting import format_date
-from labportal.models import AuditEntry, Deadline, Notification, ReminderSent
-from labportal.rules import RuleViolation
-from labportal.transitions import TransitionConflict, run_transition
+from kernel.deadlines import sweep
+from kernel.formatting import format_date
+from kernel.models import AuditEntry, Deadline, Notification, ReminderSent
+from kernel.rules import RuleViolation
+from kernel.transitions import TransitionConflict, run_transition
 from reviews.models import Objection
 from reviews.services import lodge_objection
 from tests.factories import applicant_of

@@ -30,11 +30,11 @@ from evaluations.models import (
     LabStatus,
     ReportOutput,
 )
-from labportal.deadlines import sweep
-from labportal.formatting import format_date
-from labportal.models import AuditEntry, Deadline, Notification
-from labportal.rules import RuleViolation
-from labportal.transitions import TransitionConflict, available_transitions, run_transition
+from kernel.deadlines import sweep
+from kernel.formatting import format_date
+from kernel.models import AuditEntry, Deadline, Notification
+from kernel.rules import RuleViolation
+from kernel.transitions import TransitionConflict, available_transitions, run_transition
 from reviews.models import Assignment, CriteriaSet
 from tests.factories import LocalHostFactory, applicant_of
 from tests.lab_builders import Labs, acceptance_criteria, evaluation_criteria

@@ -16,7 +16,7 @@ from django.utils.html import escape
 from accounts.models import Role
 from evaluations import services as lab_services
 from evaluations.models import AnnualReport, LabStatus
-from labportal.transitions import run_transition
+from kernel.transitions import run_transition
 from reviews.models import Assignment, AssignmentStatus, PublicityNotice, ReviewRound, RoundStatus
 from tests.factories import UserFactory, applicant_of
 from tests.lab_builders import Labs, acceptance_criteria, evaluation_criteria

@@ -23,7 +23,7 @@ from evaluations.models import (
     LabStatus,
     ReportOutput,
 )
-from labportal.models import SignOff
+from kernel.models import SignOff
 from tests.factories import LocalHostFactory, applicant_of, recommender_of
 from tests.lab_builders import Labs
 from tests.review_builders import expert, on, with_consortium_member

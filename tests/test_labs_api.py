@@ -5,7 +5,6 @@ also an API call running the same service or transition, refused with the same a
 import pytest
 from rest_framework.test import APIClient
 
-from evaluations.services import extension_cutoff
 from evaluations.models import (
     CONFIRM_ACCEPTANCE,
     DELIST,
@@ -19,7 +18,8 @@ from evaluations.models import (
     LabStatus,
     ReportOutput,
 )
-from labportal.models import SignOff
+from evaluations.services import extension_cutoff
+from kernel.models import SignOff
 from reviews.models import ReviewRound, RoundEntry, RoundStatus
 from tests.factories import LocalHostFactory, applicant_of
 from tests.lab_builders import Labs, acceptance_criteria, evaluation_criteria

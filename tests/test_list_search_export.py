@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from accounts.models import OrganisationKind
 from applications.models import Application
-from labportal.transitions import run_transition
+from kernel.transitions import run_transition
 from tests.factories import ApplicationFactory, LocalHostFactory, applicant_of, complete_dossier, ministry_staff
 from tests.lab_builders import Labs
 from tests.review_builders import Ministry, recommended

@@ -7,8 +7,8 @@ from django.contrib.auth.models import AnonymousUser
 from accounts.models import Role
 from applications.models import Application, Status
 from evaluations.models import Laboratory
-from labportal.rules import RuleViolation
-from labportal.transitions import run_transition
+from kernel.rules import RuleViolation
+from kernel.transitions import run_transition
 from reviews import services
 from reviews.models import Assignment, AssignmentStatus, Objection, Score
 from tests.factories import LocalHostFactory, UserFactory, applicant_of, provincial_body, recommender_of

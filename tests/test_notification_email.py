@@ -12,10 +12,10 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as MemoryBackend
 
 from accounts.models import NotificationPreference
+from kernel.models import Notification
+from kernel.notifications import Message, deliver
+from kernel.tasks import email_notifications, send_daily_digests
 from labportal.celery import app as celery_app
-from labportal.models import Notification
-from labportal.notifications import Message, deliver
-from labportal.tasks import email_notifications, send_daily_digests
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,14 +84,14 @@ def test_a_down_mail_server_is_retried_with_backoff_then_logged_and_the_message_
     settings.EMAIL_BACKEND = "tests.test_notification_email.DownBackend"
     DownBackend.attempts = 0
     [note] = inbox_rows(UserFactory())
-    with caplog.at_level(logging.WARNING, logger="labportal.notifications"):
+    with caplog.at_level(logging.WARNING, logger="kernel.notifications"):
         result = email_notifications.delay([note.pk])
     assert result.failed() and isinstance(result.result, smtplib.SMTPServerDisconnected)
     assert email_notifications.max_retries == 5 and email_notifications.retry_backoff
     assert DownBackend.attempts == email_notifications.max_retries + 1
     note.refresh_from_db()
     assert note.emailed_at is None
-    failures = [r.getMessage() for r in caplog.records if r.name == "labportal.notifications"]
+    failures = [r.getMessage() for r in caplog.records if r.name == "kernel.notifications"]
     assert len(failures) == DownBackend.attempts
     assert all("SMTPServerDisconnected" in text and str(note.pk) in text for text in failures)
     assert not any("机密的申报意见" in r.getMessage() or "通知" in r.getMessage() for r in caplog.records)
@@ -111,7 +111,7 @@ def test_a_retry_sends_only_what_the_failed_attempt_left(settings, eager_retries
 def test_a_refused_address_is_logged_and_skipped_without_holding_back_the_others(settings, caplog):
     settings.EMAIL_BACKEND = "tests.test_notification_email.RefusingBackend"
     refused, fine = inbox_rows(UserFactory(email="nobody@example.cn"), UserFactory(email="li@example.cn"))
-    with caplog.at_level(logging.WARNING, logger="labportal.notifications"):
+    with caplog.at_level(logging.WARNING, logger="kernel.notifications"):
         assert email_notifications.delay([refused.pk, fine.pk]).get() == {"sent": 1, "refused": 1}
     refused.refresh_from_db()
     fine.refresh_from_db()
@@ -142,7 +142,7 @@ def test_daily_digest_marks_only_what_it_sent(settings, caplog, eager_retries):
     reader = UserFactory(email="digest@example.cn", notification_preference=NotificationPreference.DAILY_DIGEST)
     notes = inbox_rows(reader, reader)
     settings.EMAIL_BACKEND = "tests.test_notification_email.DownBackend"
-    with caplog.at_level(logging.WARNING, logger="labportal.notifications"):
+    with caplog.at_level(logging.WARNING, logger="kernel.notifications"):
         assert send_daily_digests.delay().failed()
     assert Notification.objects.filter(pk__in=[n.pk for n in notes], emailed_at__isnull=True).count() == 2
     assert "Daily digest failed (SMTPServerDisconnected)" in caplog.text

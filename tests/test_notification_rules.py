@@ -5,7 +5,7 @@ import pytest
 from django.apps import apps
 from django_fsm import FSMField
 
-from labportal.notifications import Rule, Silent, declared_events, rules_for
+from kernel.notifications import Rule, Silent, declared_events, rules_for
 
 # The decisions taken outside a state machine, announced by their services with `notify`.
 SERVICE_EVENTS = {

@@ -17,9 +17,9 @@ from django.utils import timezone
 from applications.models import Status
 from evaluations import services as lab_services
 from evaluations.models import AcceptanceVerdict, ChangeKind, LabStatus
-from labportal.models import Notification
-from labportal.transitions import run_transition
-from labportal.workdays import add_working_days
+from kernel.models import Notification
+from kernel.transitions import run_transition
+from kernel.workdays import add_working_days
 from reviews import services
 from reviews.models import FormalReviewItem, Objection
 from tests.factories import applicant_of
@@ -259,7 +259,7 @@ def test_assignment_reaches_the_expert_with_the_round_and_the_conflict_declarati
         assignment = ministry.assign(review_round, app, expert)
     page = inbox(client, expert)
     assert f"New review assignment: {app.name_zh}" in page
-    assert f"in the round “2026年第一轮专家评审”. Declare whether you have a conflict of interest" in page
+    assert "in the round “2026年第一轮专家评审”. Declare whether you have a conflict of interest" in page
     assert told(expert, f"New review assignment: {app.name_zh}").url == assignment.get_absolute_url()
     assert mails_to(expert)
     with django_capture_on_commit_callbacks(execute=True):

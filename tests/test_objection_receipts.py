@@ -11,8 +11,8 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from labportal.formatting import mask_identifier
-from labportal.transitions import run_transition
+from kernel.formatting import mask_identifier
+from kernel.transitions import run_transition
 from reviews.identity import validate_credit_code
 from reviews.models import Objection, ObjectionStatus
 from tests.factories import UserFactory

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from labportal.pdf import render_pdf
-from labportal.transitions import run_transition
+from kernel.pdf import render_pdf
+from kernel.transitions import run_transition
 from reviews import services
 from tests.expert_factories import LAB_NAME, accept, score_and_submit, scoring_setup
 from tests.factories import applicant_of

@@ -17,8 +17,8 @@ from applications.choices import DimensionVerdict, ReviewDimension
 from applications.models import Application, Attachment, NationalProject, Status, TeamMember
 from applications.progress import application_progress
 from evaluations.models import DELIST, Laboratory, LabStatus
-from labportal.models import SignOff
-from labportal.transitions import run_transition
+from kernel.models import SignOff
+from kernel.transitions import run_transition
 from reviews.models import FormalReviewItem
 from tests.factories import (
     ApplicationFactory,

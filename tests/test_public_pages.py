@@ -15,8 +15,8 @@ from django.urls import reverse
 from accounts.models import OrganisationKind
 from applications.choices import Field
 from applications.models import Status
-from labportal import throttle
-from labportal.transitions import run_transition
+from kernel import throttle
+from kernel.transitions import run_transition
 from reviews.models import Objection
 from reviews.services import publicity_end
 from tests.factories import LocalHostFactory, complete_dossier, ministry_staff

@@ -7,11 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from applications.models import Status
-from labportal.deadlines import sweep
-from labportal.models import AuditEntry, Deadline, Notification
-from labportal.rules import RuleViolation
-from labportal.transitions import TransitionConflict, run_transition
-from labportal.workdays import add_working_days, is_working_day
+from kernel.deadlines import sweep
+from kernel.models import AuditEntry, Deadline, Notification
+from kernel.rules import RuleViolation
+from kernel.transitions import TransitionConflict, run_transition
+from kernel.workdays import add_working_days, is_working_day
 from reviews import services
 from reviews.deadlines import PUBLICITY_WINDOW
 from reviews.identity import validate_resident_id

@@ -8,17 +8,17 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import OrganisationKind
 from applications.models import APPROVAL_DECISION, Application, Status
 from evaluations.models import Laboratory
-from labportal.models import SignOff
-from labportal.signoffs import signoffs
-from labportal.transitions import run_transition
+from kernel.models import SignOff
+from kernel.signoffs import signoffs
+from kernel.transitions import run_transition
 from reviews.models import (
     Assignment,
     AssignmentStatus,

@@ -15,16 +15,16 @@ from django.utils import timezone
 from accounts.models import OrganisationKind, Role
 from applications.models import Status
 from evaluations.models import Laboratory
-from labportal.transitions import run_transition
+from kernel.transitions import run_transition
 from reviews import services
 from reviews.models import (
     Assignment,
     CommitteeStatus,
     FormalReview,
     FormalReviewItem,
+    NoticeStatus,
     Objection,
     ObjectionStatus,
-    NoticeStatus,
     PublicityNotice,
     ReviewRound,
     RoundEntry,
@@ -577,7 +577,8 @@ def _count_queries(client, url):
 
 def test_queue_query_count_does_not_grow_with_rows(client, staff, stage, django_assert_max_num_queries):
     apps = [recommended_application() for _i in range(3)]
-    run_transition(apps[0], "pass_formal_review", staff, checks={str(pk): True for pk in FormalReviewItem.objects.values_list("pk", flat=True)})
+    checks = {str(pk): True for pk in FormalReviewItem.objects.values_list("pk", flat=True)}
+    run_transition(apps[0], "pass_formal_review", staff, checks=checks)
     login(client, staff)
     url = reverse("reviews:queue")
     few = _count_queries(client, url)
@@ -636,13 +637,24 @@ def test_admin_adds_a_member_with_fields(client, admin_user):
     members = list(draft.members.order_by("pk"))
     data = {
         "name": draft.name,
-        "members-TOTAL_FORMS": "3", "members-INITIAL_FORMS": "2", "members-MIN_NUM_FORMS": "0", "members-MAX_NUM_FORMS": "1000",
-        "members-2-expert": str(expert.pk), "members-2-position": "member", "members-2-fields": ["key_software", "biomedicine"],
+        "members-TOTAL_FORMS": "3",
+        "members-INITIAL_FORMS": "2",
+        "members-MIN_NUM_FORMS": "0",
+        "members-MAX_NUM_FORMS": "1000",
+        "members-2-expert": str(expert.pk),
+        "members-2-position": "member",
+        "members-2-fields": ["key_software", "biomedicine"],
         "members-2-committee": str(draft.pk),
     }
     for i, m in enumerate(members):
-        data.update({f"members-{i}-id": str(m.pk), f"members-{i}-committee": str(draft.pk), f"members-{i}-expert": str(m.expert_id),
-                     f"members-{i}-position": m.position})
+        data.update(
+            {
+                f"members-{i}-id": str(m.pk),
+                f"members-{i}-committee": str(draft.pk),
+                f"members-{i}-expert": str(m.expert_id),
+                f"members-{i}-position": m.position,
+            }
+        )
     response = client.post(reverse("admin:reviews_expertcommittee_change", args=[draft.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     added = draft.members.get(expert=expert)

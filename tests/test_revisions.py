@@ -7,7 +7,7 @@ from django.utils import translation
 
 from applications.models import Application, NationalProject, Revision
 from applications.revisions import diff, snapshot
-from labportal.transitions import run_transition
+from kernel.transitions import run_transition
 from tests.factories import applicant_of, complete_dossier, provincial_recommenders
 
 pytestmark = pytest.mark.django_db

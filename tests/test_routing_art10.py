@@ -5,9 +5,9 @@ import pytest
 
 from accounts.models import OrganisationKind
 from applications.models import Application, PreliminaryReview, Revision, Status
-from labportal.models import AuditEntry
-from labportal.rules import RuleViolation
-from labportal.transitions import run_transition
+from kernel.models import AuditEntry
+from kernel.rules import RuleViolation
+from kernel.transitions import run_transition
 from tests.factories import (
     CentralHostFactory,
     LocalHostFactory,

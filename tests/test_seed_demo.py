@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind, Role, User
+from applications.deadlines import SUPPLEMENT_FIX
 from applications.models import APPROVAL_DECISION, Application, Attachment, PreliminaryReview, Revision, Status
 from evaluations.models import (
     CONFIRM_ACCEPTANCE,
@@ -28,15 +29,15 @@ from evaluations.models import (
     EvaluationResult,
     ExtensionRequest,
     ExtensionStatus,
-    LabStatus,
     Laboratory,
+    LabStatus,
     ReportOutput,
 )
 from evaluations.services import reports_due
-from labportal.models import AuditEntry, Deadline, Notification, SignOff
-from labportal.signoffs import signoffs
-from labportal.transitions import available_transitions
-from reviews.deadlines import PUBLICITY_WINDOW, SUPPLEMENT_FIX
+from kernel.models import AuditEntry, Deadline, Notification, SignOff
+from kernel.signoffs import signoffs
+from kernel.transitions import available_transitions
+from reviews.deadlines import PUBLICITY_WINDOW
 from reviews.identity import validate_resident_id
 from reviews.models import (
     Assignment,

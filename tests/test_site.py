@@ -15,8 +15,8 @@ from django.utils import timezone, translation
 from accounts.models import NotificationPreference, Role
 from applications.choices import DimensionVerdict, ReviewDimension
 from applications.models import Status
-from labportal.models import Notification
-from labportal.transitions import run_transition
+from kernel.models import Notification
+from kernel.transitions import run_transition
 from tests.factories import (
     ApplicationFactory,
     UserFactory,
@@ -433,7 +433,7 @@ def test_area_filter():
 
 def test_cn_date_filter_in_chinese_and_english():
     day = datetime.date(2026, 11, 24)
-    moment = datetime.datetime(2026, 11, 24, 2, 30, tzinfo=datetime.timezone.utc)  # 10:30 in Beijing
+    moment = datetime.datetime(2026, 11, 24, 2, 30, tzinfo=datetime.UTC)  # 10:30 in Beijing
     with translation.override("zh-hans"):
         assert render("{{ d|cn_date }}", d=day) == "2026年11月24日"
         assert render("{{ d|cn_date }}", d=moment) == "2026年11月24日 10:30"

@@ -4,8 +4,8 @@ import pytest
 
 from applications.choices import DimensionVerdict, ReviewDimension
 from applications.models import Status
-from labportal.models import AuditEntry
-from labportal.transitions import run_transition
+from kernel.models import AuditEntry
+from kernel.transitions import run_transition
 from tests.factories import applicant_of, complete_dossier, provincial_body, recommender_of
 
 ALL_MEET = {code: {"verdict": DimensionVerdict.MEETS, "comment": ""} for code in ReviewDimension.values}

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from accounts.models import OrganisationKind, Role
 from accounts.provinces import Province
 from applications.models import Application, Status
-from labportal.transitions import run_transition
+from kernel.transitions import run_transition
 from tests.factories import (
     ApplicationFactory,
     CentralHostFactory,

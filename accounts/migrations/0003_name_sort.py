@@ -1,8 +1,8 @@
-"""A stored pinyin sort key for organisation names (`labportal.sorting`), filled for the existing rows."""
+"""A stored pinyin sort key for organisation names (`kernel.sorting`), filled for the existing rows."""
 
 from django.db import migrations, models
 
-from labportal.sorting import pinyin_key
+from kernel.sorting import pinyin_key
 
 
 def fill_sort_keys(apps, schema_editor):

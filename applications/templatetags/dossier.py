@@ -3,8 +3,6 @@ field labels. Formatting filters and widgets come from `{% load portal %}`."""
 
 from django import template
 
-from labportal.formatting import format_list
-
 from ..models import LAB_NAME_EN_PREFIX, Status
 
 register = template.Library()

@@ -8,15 +8,14 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.utils.text import capfirst
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from applications import eligibility
 from applications.choices import AttachmentSection
 from applications.forms import SECTIONS, OutcomeEvidenceForm
 from applications.models import OutcomeClaim
-from labportal.pdf import render_pdf
+from kernel.pdf import render_pdf
 from reviews.models import Objection
 from reviews.public_forms import ObjectionForm
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from applications.models import Application, Status
-from labportal.regulation import measures as the_measures
-from labportal.regulation.summaries import CHAPTER_TITLES, SUMMARIES
+from kernel.regulation import measures as the_measures
+from kernel.regulation.summaries import CHAPTER_TITLES, SUMMARIES
 from reviews.models import PublicityNotice
 
 from . import downloads

@@ -45,11 +45,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "axes",
-    "labportal",
+    "kernel",
     "accounts",
     "applications",
     "reviews",
     "evaluations",
+    "labportal",
 ]
 
 MIDDLEWARE = [
@@ -128,7 +129,7 @@ STORAGES = {
 # Uploads: checked by content (applications.uploads), limited in size.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
-# List exports (`labportal.exports`): CSV streams any number of rows; an XLSX file is built in the request,
+# List exports (`kernel.exports`): CSV streams any number of rows; an XLSX file is built in the request,
 # so it stops at this many (a few seconds of work) and points to the filters or the CSV.
 EXPORT_XLSX_MAX_ROWS = env.int("EXPORT_XLSX_MAX_ROWS", default=5000)
 FILE_UPLOAD_PERMISSIONS = 0o640
@@ -170,7 +171,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "labportal.api.exception_handler",
+    "EXCEPTION_HANDLER": "kernel.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "labportal API",

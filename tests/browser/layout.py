@@ -36,7 +36,6 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
-
 from playwright.sync_api import expect
 
 from accounts.models import User

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from labportal.workdays import load_chinese_calendar
+from kernel.workdays import load_chinese_calendar
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@
 
 gives `POST /api/things/<pk>/transitions/<name>/` with `{"comment": "...", ...}`. The object comes
 from `get_object()` (so from the viewset's `visible_to(user)` queryset: invisible → 404); the change
-goes through `labportal.transitions.run_transition` (the only way a status changes); the answer is
-200 with the serialized object. 400/403/409 come from `labportal.api.exception_handler`.
+goes through `kernel.transitions.run_transition` (the only way a status changes); the answer is
+200 with the serialized object. 400/403/409 come from `kernel.api.exception_handler`.
 
 Fields of the request other than `comment` are passed to the transition method as keyword
 arguments when the method declares them; a field the method does not take is refused with 400.
@@ -27,19 +27,24 @@ from .transitions import run_transition, transition_names
 
 
 class ErrorSerializer(serializers.Serializer):
-    """The error body of `labportal.api.exception_handler`."""
+    """The error body of `kernel.api.exception_handler`."""
 
     detail = serializers.CharField()
-    article = serializers.CharField(required=False, help_text=gettext_lazy("The article of the Measures the refusal rests on, as a code (\"Art. 12 (1)\")."))
-    citation = serializers.CharField(required=False, help_text=gettext_lazy("The same article as a reader reads it, in the request's language."))
+    article = serializers.CharField(
+        required=False, help_text=gettext_lazy('The article of the Measures the refusal rests on, as a code ("Art. 12 (1)").')
+    )
+    citation = serializers.CharField(
+        required=False, help_text=gettext_lazy("The same article as a reader reads it, in the request's language.")
+    )
     errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False,
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
         help_text=gettext_lazy("Messages per field."),
     )
 
 
 class AvailableTransitionSerializer(serializers.Serializer):
-    """One action the requesting user may take now (`labportal.transitions.available_transitions`)."""
+    """One action the requesting user may take now (`kernel.transitions.available_transitions`)."""
 
     name = serializers.CharField()
     label = serializers.CharField()
@@ -91,8 +96,11 @@ def transition_schema(response_serializer, request_serializer=TransitionRequestS
         request=request_serializer,
         parameters=[
             OpenApiParameter(
-                "transition", OpenApiTypes.STR, OpenApiParameter.PATH,
-                description=gettext_lazy("The transition's name."), enum=names,
+                "transition",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description=gettext_lazy("The transition's name."),
+                enum=names,
             )
         ],
         responses={200: response_serializer, **ERROR_RESPONSES},

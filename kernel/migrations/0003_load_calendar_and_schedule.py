@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from labportal.workdays import load_chinese_calendar
+    from kernel.workdays import load_chinese_calendar
 
     load_chinese_calendar(apps.get_model("labportal", "CalendarDay"), apps.get_model("labportal", "CalendarYear"))
 

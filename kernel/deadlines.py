@@ -1,14 +1,14 @@
 """The deadline engine: a registry of obligation kinds, opening/closing clocks, and the sweep.
 
 A transition that starts a clock calls `open_deadline`; the one that meets it calls `close_deadlines`,
-inside the same transaction. One periodic task (`labportal.tasks.sweep_deadlines`) calls `sweep`,
+inside the same transaction. One periodic task (`kernel.tasks.sweep_deadlines`) calls `sweep`,
 which sends due reminders once per person and offset, and marks lapsed deadlines missed and applies
 their consequence exactly once (rows locked with SKIP LOCKED, so parallel sweeps share the work).
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model

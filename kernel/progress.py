@@ -8,7 +8,6 @@ names them in the reader's language, and the organisations that still owe a deci
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -74,7 +73,7 @@ class Progress:
     status_text: str
     next_party: Party | None = None
     ask: str = ""  # what the next party is asked to do, in a sentence
-    deadline: object = None  # the open labportal.models.Deadline that governs the next step
+    deadline: object = None  # the open kernel.models.Deadline that governs the next step
     ended: bool = False
     outcome: object = None  # an ended life: the audit record of the action that ended it
 
@@ -110,7 +109,7 @@ def nearest_open_deadline(deadlines, kinds=None):
 
 
 def time_left(deadline, today=None):
-    """What is left before one deadline (see `labportal.deadlines.time_left` for a list)."""
+    """What is left before one deadline (see `kernel.deadlines.time_left` for a list)."""
     return clocks_left([deadline], today)[0]
 
 

@@ -1,8 +1,8 @@
 from django import template
 from django.utils import timezone
 
-from labportal.deadlines import time_left
-from labportal.models import CalendarYear, Deadline
+from kernel.deadlines import time_left
+from kernel.models import CalendarYear, Deadline
 
 register = template.Library()
 

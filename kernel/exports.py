@@ -14,9 +14,10 @@ Celery task and a "your file is ready" notification would only make people wait 
 import csv
 import datetime
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -124,7 +125,7 @@ def _xlsx(request, rows, columns, title, filename):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(title)[:31])
     sheet.freeze_panes = "A2"
-    for index, column in enumerate(columns):
+    for index in range(len(columns)):
         sheet.column_dimensions[get_column_letter(index + 1)].width = 18 if index else 36
     bold = Font(bold=True)
     header = []

@@ -75,12 +75,20 @@ class AuditEntry(models.Model):
         return self._state_label(self.target_state)
 
 
+class NotificationPreference(models.TextChoices):
+    """How a user wants notifications e-mailed (the choice is on the user, in accounts)."""
+
+    IMMEDIATE = "immediate", _("E-mail each notification")
+    DAILY_DIGEST = "daily_digest", _("One e-mail digest a day")
+
+
 class Notification(models.Model):
-    """A message in a user's in-app inbox; the e-mail copy is sent by `labportal.notifications`. A message to
+    """A message in a user's in-app inbox; the e-mail copy is sent by `kernel.notifications`. A message to
     someone without an account (an objector who left an e-mail address) has an `address` and no recipient."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications",
-                                  null=True, blank=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
     address = models.EmailField(_("e-mail address"), blank=True)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"), blank=True)
@@ -95,8 +103,9 @@ class Notification(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(recipient__isnull=False) | ~models.Q(address=""),
-                                   name="notification_has_an_addressee"),
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | ~models.Q(address=""), name="notification_has_an_addressee"
+            ),
         ]
 
     def __str__(self):
@@ -122,7 +131,7 @@ class DeadlineQuerySet(models.QuerySet):
 
 
 class Deadline(models.Model):
-    """One obligation with a due date (a clock of the Measures), swept by `labportal.tasks.sweep`."""
+    """One obligation with a due date (a clock of the Measures), swept by `kernel.tasks.sweep`."""
 
     class State(models.TextChoices):
         OPEN = "open", pgettext_lazy("deadline", "Open")
@@ -137,7 +146,9 @@ class Deadline(models.Model):
     article = models.CharField(_("article"), max_length=32, blank=True)
     due_date = models.DateField(_("due"))
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.OPEN)
-    organisations = models.ManyToManyField("accounts.Organisation", verbose_name=_("organisations concerned"), related_name="deadlines", blank=True)
+    organisations = models.ManyToManyField(
+        "accounts.Organisation", verbose_name=_("organisations concerned"), related_name="deadlines", blank=True
+    )
     created_at = models.DateTimeField(_("opened"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
@@ -184,7 +195,6 @@ class Deadline(models.Model):
         return bool(definition and definition.working_days)
 
 
-
 class ReminderSent(models.Model):
     """A reminder sent once per deadline, person and offset: the unique constraint makes it so."""
 
@@ -196,9 +206,7 @@ class ReminderSent(models.Model):
     class Meta:
         verbose_name = _("reminder sent")
         verbose_name_plural = _("reminders sent")
-        constraints = [
-            models.UniqueConstraint(fields=["deadline", "recipient", "days_before"], name="reminder_once_per_person")
-        ]
+        constraints = [models.UniqueConstraint(fields=["deadline", "recipient", "days_before"], name="reminder_once_per_person")]
 
     def __str__(self):
         return _("%(days)s days before the due date") % {"days": self.days_before}
@@ -249,6 +257,9 @@ class CalendarFeedToken(models.Model):
         verbose_name = _("calendar feed token")
         verbose_name_plural = _("calendar feed tokens")
 
+    def __str__(self):
+        return str(self.user)
+
 
 class SignOff(models.Model):
     """One ministry's sign-off on a decision the Measures give to "SAMR and MIIT" (Art. 7, 19, 25)."""
@@ -271,7 +282,9 @@ class SignOff(models.Model):
         verbose_name_plural = _("ministry sign-offs")
         ordering = ["signed_at"]
         constraints = [
-            models.UniqueConstraint(fields=["content_type", "object_id", "decision", "ministry"], name="one_signoff_per_ministry_and_decision")
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "decision", "ministry"], name="one_signoff_per_ministry_and_decision"
+            )
         ]
 
     def __str__(self):

@@ -10,7 +10,7 @@
     {% unread_count as n %}
     {% transition_buttons app request.user %}
     {% transition_buttons lab request.user "evaluations:transition" exclude="recommend" %}
-    {% progress_stepper progress %}      the stages, who acts next and the clock (labportal.progress)
+    {% progress_stepper progress %}      the stages, who acts next and the clock (kernel.progress)
     {% danger_zone actions %}            drastic actions apart, each leading to its confirmation page
     {{ "Art. 10-12"|article }}           第十条至第十二条 / Art. 10-12 (ranges and lists too)
 """
@@ -20,10 +20,10 @@ import inspect
 from django import template
 from django.urls import reverse
 
-from labportal import formatting
-from labportal.progress import PARTY_LABELS, join_names
-from labportal.citations import cite
-from labportal.transitions import available_transitions
+from kernel import formatting
+from kernel.citations import cite
+from kernel.progress import PARTY_LABELS, join_names
+from kernel.transitions import available_transitions
 
 register = template.Library()
 
@@ -90,7 +90,7 @@ def unread_count(context):
         return 0
     if request is not None and hasattr(request, "_portal_unread_count"):
         return request._portal_unread_count
-    from labportal.models import Notification
+    from kernel.models import Notification
 
     count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
     if request is not None:

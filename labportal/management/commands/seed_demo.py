@@ -4,7 +4,7 @@ and laboratories in every state of their life (construction, acceptance, operati
 Idempotent: organisations, users and the committee are looked up by name / username and created only
 when missing; each demo application (or batch of applications that share a review round or a
 publicity notice) is identified by its Chinese name and built only when missing, so a second run
-changes nothing. Every status change goes through `labportal.transitions.run_transition` or the
+changes nothing. Every status change goes through `kernel.transitions.run_transition` or the
 `reviews.services` functions with the user who would really take it, so timelines, preliminary and
 formal reviews, scores, inspections, objections, sign-offs, deadlines and inbox messages are the real
 ones. E-mails those steps would send are discarded (the demo addresses are not real); the in-app
@@ -71,9 +71,9 @@ from evaluations.services import (
     report_due,
     submit_annual_report,
 )
-from labportal.deadlines import sweep
-from labportal.transitions import run_transition
-from labportal.workdays import is_working_day
+from kernel.deadlines import sweep
+from kernel.transitions import run_transition
+from kernel.workdays import is_working_day
 from reviews.identity import CHECK_DIGITS, WEIGHTS
 from reviews.models import (
     CommitteeMember,
@@ -1123,7 +1123,7 @@ class Command(BaseCommand):
         are expired by the deadline sweep once the demo's rounds are built (`_end_terms`)."""
         committees, created = [], 0
         start = self.today - FIRST_TERM_STARTED_AGO
-        for number, name in enumerate(COMMITTEE_TERMS, 1):
+        for name in COMMITTEE_TERMS:
             committee = ExpertCommittee.objects.filter(name=name).first()
             if committee is None:
                 with transaction.atomic(), self._at(_working_day_on_or_before(start - timedelta(days=1)), hour=15):

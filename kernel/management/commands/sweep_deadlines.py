@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand
 
-from labportal.deadlines import sweep
+from kernel.deadlines import sweep
 
 
 class Command(BaseCommand):

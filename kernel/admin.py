@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMFieldMixin
 
 from .audit_labels import all_transition_labels, state_label, transition_label
+from .citations import cite as cite_article
 from .formatting import format_date
 from .models import AuditEntry, CalendarDay, CalendarFeedToken, CalendarYear, Deadline, Notification, ReminderSent, SignOff
-from .citations import cite as cite_article
 
 admin.site.site_header = _("State Quality & Standards Laboratory Management Platform · Administration")
 admin.site.site_title = _("State Quality & Standards Laboratory Management Platform · Administration")
@@ -242,7 +242,7 @@ _signoff_decisions = {}
 
 
 def register_signoff_decision(code, label):
-    """The label of a joint decision the apps sign (`labportal.signoffs`), e.g. the approval for construction."""
+    """The label of a joint decision the apps sign (`kernel.signoffs`), e.g. the approval for construction."""
     _signoff_decisions[code] = label
 
 

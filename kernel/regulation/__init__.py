@@ -2,7 +2,7 @@
 published, shipped with the portal (`measures-2023.zh.txt`) and read into chapters and articles, so that
 pages show the regulation itself and citations can link to an article (`/measures/#art-12`).
 
-    from labportal.regulation import measures, article_anchor
+    from kernel.regulation import measures, article_anchor
 
     measures().article(18).paragraphs[0].text   # "国家质量标准实验室建设期限一般不超过2年。……"
     article_anchor(18)                           # "art-18"; item (一) of Art. 12: "art-12-1", its point 3: "art-12-3-3"

@@ -1,6 +1,6 @@
 """A small rate limit on the Django cache (Redis in production, local memory otherwise).
 
-    from labportal import throttle
+    from kernel import throttle
 
     key = throttle.key_for("objection", throttle.client_ip(request))
     if not throttle.hit(key, settings.OBJECTIONS_PER_HOUR_PER_ADDRESS, 3600):

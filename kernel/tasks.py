@@ -1,5 +1,6 @@
 """Celery tasks: the periodic sweep and digest (django-celery-beat, editable in the admin; migration 0003)
-and the e-mail copy of notifications."""
+and the e-mail copy of notifications. Their names stay `labportal.tasks.*`, as the schedule rows and
+queued messages know them."""
 
 import datetime
 
@@ -19,7 +20,8 @@ MAIL_RETRY = {
 }
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(name="labportal.tasks.sweep_deadlines", bind=True, acks_late=True, autoretry_for=(OperationalError,),
+             retry_backoff=True, max_retries=5)
 def sweep_deadlines(self, as_of=None, batch_size=500):
     """Remind and apply lapses; idempotent, so a redelivered or parallel run does no harm."""
     from .deadlines import sweep
@@ -29,7 +31,8 @@ def sweep_deadlines(self, as_of=None, batch_size=500):
     return {"reminders": result.reminders, "missed": result.missed, "batches": result.batches}
 
 
-@shared_task(acks_late=True, soft_time_limit=120, time_limit=180, **MAIL_RETRY)
+@shared_task(name="labportal.tasks.email_notifications", acks_late=True, soft_time_limit=120, time_limit=180,
+             **MAIL_RETRY)
 def email_notifications(ids):
     """E-mail the notifications `ids` (queued by `notifications.deliver` after commit)."""
     from .notifications import email_notifications as send
@@ -37,7 +40,8 @@ def email_notifications(ids):
     return send(ids)
 
 
-@shared_task(acks_late=True, soft_time_limit=1200, time_limit=1500, **MAIL_RETRY)
+@shared_task(name="labportal.tasks.send_daily_digests", acks_late=True, soft_time_limit=1200, time_limit=1500,
+             **MAIL_RETRY)
 def send_daily_digests():
     from .notifications import send_daily_digests as send
 

@@ -1,5 +1,5 @@
 """Every django-fsm transition writes one audit record and is announced (after commit) to whoever the
-notification tables name for it (`labportal.notifications`)."""
+notification tables name for it (`kernel.notifications`)."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.dispatch import receiver

@@ -5,15 +5,16 @@ transition of its state machines and of every other decision its services take, 
 `register` when Django starts. `notify(event, obj, ...)` (called for every transition by `signals.py`,
 and by the services for their other decisions) writes the messages its rules call for, in the portal's
 language, and `deliver` records them as inbox `Notification`s once the transaction commits. E-mail copies
-leave through the Celery task `labportal.tasks.email_notifications` (users who chose immediate e-mail,
+leave through the Celery task `kernel.tasks.email_notifications` (users who chose immediate e-mail,
 and outside addressees such as an objector) or the daily digest, and a message is marked e-mailed only
 once its mail was accepted by the mail server.
 """
 
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -22,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Deadline, Notification
+from .models import Deadline, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 
@@ -183,8 +184,6 @@ def addressed(recipients, subject, body="", url=""):
 def deliver(messages):
     """Record the messages (inbox rows; an outside addressee's are kept as the record of what was sent) and
     queue the e-mail of those to send now, after commit; bounded queries."""
-    from accounts.models import NotificationPreference
-
     if not messages:
         return []
     with translation.override(settings.LANGUAGE_CODE):
@@ -251,8 +250,6 @@ def email_notifications(ids):
 def send_daily_digests(now=None):
     """One e-mail per digest user with what reached their inbox since the last digest; each user's messages
     are marked e-mailed only once their digest was sent (a failed connection is raised, for a retry)."""
-    from accounts.models import NotificationPreference
-
     now = now or timezone.now()
     pending = (
         Notification.objects.filter(

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
 from .rules import RuleViolation
 

@@ -1,0 +1,31 @@
+"""What the ministry stage (`reviews`, a higher app) supplies to an application's rules and pages.
+
+This app never imports the apps above it: `ReviewsConfig.ready()` fills these in when the portal loads.
+A hook the application's own rules cannot do without (the formal review checklist) raises if missing;
+the others are optional, for pages that show more when the ministry stage is there.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+class Hooks:
+    # (application, by, checks, outcome, comment): stores the ticked checklist of the formal review and
+    # refuses a pass with a check not confirmed (Art. 13). Run inside the formal-review transitions.
+    record_formal_review = None
+    # user -> Q of the applications an expert reads (those of their accepted or submitted assignments).
+    expert_visible = None
+    # application -> (reason, reviewer organisation, [unconfirmed check texts]) | None
+    supplement_request = None
+    # application -> open Deadline of the stage kept elsewhere (a publicity notice) | None
+    stage_deadline = None
+    # (application, user) -> (label, url) of the staff page of the current stage | None
+    staff_action = None
+
+    def required(self, name):
+        hook = getattr(self, name)
+        if hook is None:
+            raise ImproperlyConfigured(f"applications.hooks.{name} is not installed: is `reviews` in INSTALLED_APPS?")
+        return hook
+
+
+hooks = Hooks()

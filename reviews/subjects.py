@@ -1,0 +1,54 @@
+"""What an expert round or a publicity notice can be about, and what concluding it does to its subjects.
+
+`reviews` runs the rounds and notices; the objects they decide on belong to the apps around it. The
+applications' rules are registered by `reviews.services` (the apps below it are its own to know); the
+laboratory's (acceptance, comprehensive evaluation) by `evaluations` in its AppConfig.ready(), so that
+`reviews` never names a laboratory state nor imports the app above it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class NoticeSubject:
+    """How the applications listed in a publicity notice of this subject go under it and come out of it."""
+
+    article: str
+    ready: Callable  # application -> may it go under the notice?
+    not_ready: str  # message with %(apps)s, naming those that may not
+    put: Callable  # (application, by, notice): run the transition that puts it under publicity
+    live: Callable  # notice -> the applications still under it
+    conclude: Callable  # (application, by, sustained, comment): run the transition that ends its publicity
+    sustained_comment: str  # what a sustained objection does, for the history
+
+
+NOTICE_SUBJECTS: dict[str, NoticeSubject] = {}
+
+# The criteria set's purpose -> (review_round, by, decisions): decides every live entry inside the round's
+# `conclude` transition.
+ROUND_CONCLUSIONS: dict[str, Callable] = {}
+
+
+def register_notice_subject(code, subject):
+    NOTICE_SUBJECTS[code] = subject
+
+
+def register_round_conclusion(purpose, conclude):
+    ROUND_CONCLUSIONS[purpose] = conclude
+
+
+def notice_subject(code):
+    try:
+        return NOTICE_SUBJECTS[code]
+    except KeyError:
+        raise ImproperlyConfigured(f"No publicity subject {code!r} is registered.") from None
+
+
+def round_conclusion(purpose):
+    try:
+        return ROUND_CONCLUSIONS[purpose]
+    except KeyError:
+        raise ImproperlyConfigured(f"No round conclusion for purpose {purpose!r} is registered.") from None
