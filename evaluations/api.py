@@ -47,7 +47,7 @@ from kernel.api_views import (
 from kernel.models import AuditEntry, Deadline, SignOff
 from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict, available_transitions
-from reviews.api import LAB_ROUND_DECISIONS, IsMinistryStaff, NamedSerializer, PersonNameSerializer, staff_only
+from reviews.api import IsMinistryStaff, NamedSerializer, PersonNameSerializer, staff_only
 from reviews.models import CriteriaSet, ExpertCommittee, ReviewRound, RoundEntry, RoundStatus
 
 from . import services
@@ -785,6 +785,8 @@ class LabRoundCreateSerializer(serializers.Serializer):
         return fields
 
 
+# A round of laboratories is concluded with their verdicts (acceptance) or results (evaluation).
+LAB_ROUND_DECISIONS = [*AcceptanceVerdict.choices, *EvaluationResult.choices]
 
 
 class LabDecisionSerializer(serializers.Serializer):

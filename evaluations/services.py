@@ -17,7 +17,7 @@ from kernel.rules import RuleViolation
 from kernel.transitions import run_transition
 from reviews.models import CriteriaSet, PublicityNotice, ReviewRound, RoundEntry, RoundStatus
 from reviews.services import check_round_can_open, open_notice, round_results
-from reviews.subjects import NoticeSubject, register_notice_subject, register_round_conclusion
+from reviews.subjects import NoticeSubject, RoundPurpose, register_notice_subject, register_round_purpose
 
 from .deadlines import (
     ACCEPTANCE_RECTIFICATION,
@@ -376,8 +376,10 @@ def conclude_lab_round(review_round, by, decisions):
         entry.save(update_fields=["outcome", "reason"])
 
 
-for _purpose in LAB_ROUND_PURPOSES:
-    register_round_conclusion(_purpose, conclude_lab_round)
+register_round_purpose(CriteriaSet.Purpose.ACCEPTANCE,
+                       RoundPurpose(conclude=conclude_lab_round, decisions=tuple(AcceptanceVerdict.choices)))
+register_round_purpose(CriteriaSet.Purpose.EVALUATION,
+                       RoundPurpose(conclude=conclude_lab_round, decisions=tuple(EvaluationResult.choices)))
 
 
 def after_evaluation_result(lab, by, result, opinion):

@@ -34,7 +34,6 @@ from accounts.models import Role, User
 from applications.models import Application, Status
 from applications.permissions import is_ministry_staff
 from applications.uploads import inspect_upload
-from evaluations.models import AcceptanceVerdict, EvaluationResult
 from kernel import throttle
 from kernel.api_views import (
     ERROR_RESPONSES,
@@ -69,6 +68,7 @@ from .models import (
     Score,
     SiteInspection,
 )
+from .subjects import decision_choices
 
 # --- who may use the staff endpoints -------------------------------------------------------------
 
@@ -435,14 +435,10 @@ class AssignExpertSerializer(serializers.Serializer):
         return fields
 
 
-# A round of laboratories (acceptance, evaluation) is concluded with their verdicts or results instead.
-LAB_ROUND_DECISIONS = [*AcceptanceVerdict.choices, *EvaluationResult.choices]
-
-
 class DecisionSerializer(serializers.Serializer):
     action = named_choice_field(
         "RoundDecisionEnum",
-        [("advance", gettext_lazy("To site inspection")), ("reject", gettext_lazy("Reject")), *LAB_ROUND_DECISIONS],
+        decision_choices(),  # applications': advance / reject; the laboratory app adds its verdicts and results
         help_text=gettext_lazy(
             "Applications: advance / reject. Labs: pass / rectify / fail "
             "(acceptance, Art. 19), excellent / qualified / unqualified "

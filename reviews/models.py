@@ -19,7 +19,7 @@ from applications.permissions import is_ministry_staff
 from kernel.formatting import format_date
 from kernel.rules import RuleViolation
 
-from .subjects import round_conclusion
+from .subjects import round_purpose
 
 # --- formal review -----------------------------------------------------------------------------
 
@@ -234,7 +234,7 @@ class ReviewRound(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def conclude(self, by=None, comment="", decisions=None):
         """`decisions`: {application id: (action, reason)} for every entry: advance/reject for
         applications, pass/rectify/fail for acceptance, excellent/qualified/unqualified for evaluation."""
-        round_conclusion(self.criteria_set.purpose)(self, by, decisions or {})
+        round_purpose(self.criteria_set.purpose).conclude(self, by, decisions or {})
         self.concluded_at = timezone.now()
 
 

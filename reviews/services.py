@@ -39,7 +39,7 @@ from .models import (
     Score,
     SiteInspection,
 )
-from .subjects import NoticeSubject, notice_subject, register_notice_subject, register_round_conclusion
+from .subjects import NoticeSubject, RoundPurpose, notice_subject, register_notice_subject, register_round_purpose
 
 # An expert whose weighted total is this many points from the mean of the others is flagged.
 DEVIATION_POINTS = Decimal(15)
@@ -311,7 +311,10 @@ def conclude_round(review_round, by, decisions):
         entry.save(update_fields=["outcome", "reason"])
 
 
-register_round_conclusion(CriteriaSet.Purpose.APPLICATION, conclude_round)
+register_round_purpose(CriteriaSet.Purpose.APPLICATION, RoundPurpose(
+    conclude=conclude_round,
+    decisions=(("advance", gettext_lazy("To site inspection")), ("reject", gettext_lazy("Reject"))),
+))
 
 
 # --- site inspection ----------------------------------------------------------------------------

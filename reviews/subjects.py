@@ -25,19 +25,29 @@ class NoticeSubject:
     sustained_comment: str  # what a sustained objection does, for the history
 
 
-NOTICE_SUBJECTS: dict[str, NoticeSubject] = {}
+@dataclass(frozen=True)
+class RoundPurpose:
+    """What an expert round whose criteria set has this purpose decides, and how it ends."""
 
-# The criteria set's purpose -> (review_round, by, decisions): decides every live entry inside the round's
-# `conclude` transition.
-ROUND_CONCLUSIONS: dict[str, Callable] = {}
+    conclude: Callable  # (review_round, by, {application id: (decision, reason)}), inside `ReviewRound.conclude`
+    decisions: tuple  # the (value, label) choices of a decision on one entry
+
+
+NOTICE_SUBJECTS: dict[str, NoticeSubject] = {}
+ROUND_PURPOSES: dict[str, RoundPurpose] = {}
 
 
 def register_notice_subject(code, subject):
     NOTICE_SUBJECTS[code] = subject
 
 
-def register_round_conclusion(purpose, conclude):
-    ROUND_CONCLUSIONS[purpose] = conclude
+def register_round_purpose(purpose, round_purpose):
+    ROUND_PURPOSES[purpose] = round_purpose
+
+
+def decision_choices():
+    """Every decision a round may take on an entry, in the order the purposes were registered."""
+    return list(dict.fromkeys(choice for purpose in ROUND_PURPOSES.values() for choice in purpose.decisions))
 
 
 def notice_subject(code):
@@ -47,8 +57,8 @@ def notice_subject(code):
         raise ImproperlyConfigured(f"No publicity subject {code!r} is registered.") from None
 
 
-def round_conclusion(purpose):
+def round_purpose(purpose):
     try:
-        return ROUND_CONCLUSIONS[purpose]
+        return ROUND_PURPOSES[purpose]
     except KeyError:
-        raise ImproperlyConfigured(f"No round conclusion for purpose {purpose!r} is registered.") from None
+        raise ImproperlyConfigured(f"No round purpose {purpose!r} is registered.") from None

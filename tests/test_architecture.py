@@ -12,7 +12,7 @@ from applications.models import Application
 from applications.signals import approved
 from kernel.diagrams import DOCUMENT, document_with_drawing, drawing
 from reviews.models import CriteriaSet, PublicityNotice
-from reviews.subjects import NOTICE_SUBJECTS, ROUND_CONCLUSIONS
+from reviews.subjects import NOTICE_SUBJECTS, ROUND_PURPOSES, decision_choices
 
 
 def test_state_machine_drawings_in_the_architecture_document_are_current():
@@ -30,7 +30,9 @@ def test_drawing_shows_every_transition_with_its_article():
 def test_upward_needs_are_registered_when_the_portal_loads():
     assert hooks.record_formal_review is not None and hooks.expert_visible is not None
     assert approved.has_listeners(Application)  # the laboratory app creates the lab (Art. 18)
-    assert set(ROUND_CONCLUSIONS) == set(CriteriaSet.Purpose.values)
+    assert set(ROUND_PURPOSES) == set(CriteriaSet.Purpose.values)
+    assert [value for value, _label in decision_choices()] == [
+        "advance", "reject", "pass", "rectify", "fail", "excellent", "qualified", "unqualified"]
     assert set(NOTICE_SUBJECTS) == set(PublicityNotice.Subject.values)
 
 
