@@ -9,6 +9,7 @@ class EvaluationsConfig(AppConfig):
     def ready(self):
         from applications.signals import approved
 
-        from . import deadlines, notifications, services  # noqa: F401  (register its clocks and who hears of what)
+        from . import deadlines, notifications, round_pages, services  # noqa: F401  (register its clocks and who hears of what)
 
         approved.connect(services.laboratory_for_approved_application, dispatch_uid="evaluations.create_laboratory")
+        round_pages.register()

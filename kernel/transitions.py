@@ -69,6 +69,20 @@ def available_transitions(obj, user, field="status"):
     return [_meta(t) for t in getter(user) if not (t.custom or {}).get("internal")]
 
 
+def fsm_permission(predicate, party=None):
+    """A `rules` predicate over (user, obj) as the permission of an @transition, which django-fsm calls
+    with (obj, user). For a predicate that depends on the state, `party` is the state-independent one
+    that tells a party acting at the wrong time (409) from a stranger (403); see `_could_ever`."""
+
+    def permission(obj, user):
+        return predicate.test(user, obj)
+
+    permission.predicate = predicate
+    if party is not None:
+        permission.party = fsm_permission(party)
+    return permission
+
+
 def transition_names(obj, field="status"):
     return {t.name for t in getattr(obj, f"get_all_{field}_transitions")()}
 

@@ -10,16 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Status
 from applications.uploads import inspect_upload
-from evaluations.models import (
-    LAB_ROUND_DECISION_ARTICLE,
-    LAB_ROUND_OPEN_ARTICLE,
-    LAB_ROUND_STATES,
-    AcceptanceVerdict,
-    EvaluationResult,
-    Laboratory,
-    LabStatus,
-)
-from kernel.citations import cite
 from kernel.formatting import format_list
 from kernel.rules import refusal_text
 
@@ -35,7 +25,7 @@ from .models import (
 FORMAL_REVIEW_ACTIONS = ("pass_formal_review", "request_supplement", "reject_formally")
 
 
-def _textarea(rows=3):
+def textarea(rows=3):
     return forms.Textarea(attrs={"rows": rows})
 
 
@@ -76,7 +66,7 @@ class FormalReviewForm(RuleFormMixin, forms.Form):
     """The active checklist as checkboxes, plus the comment. The outcome is the button pressed."""
 
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=_textarea(4),
+        label=_("Comment"), required=False, widget=textarea(4),
         help_text=_("Required when returning for supplement or rejecting: say what is missing or why."),
     )
 
@@ -102,30 +92,6 @@ class CriteriaSetChoiceField(forms.ModelChoiceField):
         return f"{obj} · {obj.get_purpose_display()}"
 
 
-class LaboratoryChoiceField(forms.ModelMultipleChoiceField):
-    """Laboratories as checkboxes: name, host and the lab's status (or its confirmations, for publicity)."""
-
-    widget = forms.CheckboxSelectMultiple
-
-    def label_from_instance(self, obj):
-        parts = [str(obj), str(obj.host), obj.get_status_display()]
-        if getattr(obj, "in_open_round", False):
-            parts.append(str(_("already in a round being scored")))
-        if hasattr(obj, "samr_confirmed"):
-            parts.append(str(confirmation_label(obj.samr_confirmed, obj.miit_confirmed)))
-        return " · ".join(parts)
-
-
-def confirmation_label(samr, miit):
-    if samr and miit:
-        return _("acceptance confirmed by SAMR and MIIT")
-    if samr:
-        return _("awaiting MIIT's confirmation")
-    if miit:
-        return _("awaiting SAMR's confirmation")
-    return _("awaiting both ministries' confirmation")
-
-
 class RoundForm(RuleFormMixin, forms.Form):
     """An expert round: applications with an application criteria set (Art. 13), or laboratories with an
     acceptance (Art. 19) or evaluation (Art. 26) set. The criteria set chosen decides which list counts."""
@@ -141,39 +107,25 @@ class RoundForm(RuleFormMixin, forms.Form):
         label=_("Applications"), queryset=Application.objects.none(), required=False,
         help_text=_("Applications that passed formal review (Art. 13)."),
     )
-    laboratories = LaboratoryChoiceField(
-        label=_("Laboratories"), queryset=None, required=False,
-        help_text=_("Acceptance: laboratories under acceptance review (Art. 19). Comprehensive evaluation: laboratories "
-                    "in operation or rectifying after an unqualified evaluation (Art. 26-27)."),
-    )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, pages, **kwargs):
+        """`pages`: {purpose: RoundPages}; each adds the list its rounds choose from (laboratories)."""
         super().__init__(*args, **kwargs)
+        self.pages = pages
         self.fields["committee"].queryset = ExpertCommittee.objects.filter(status=CommitteeStatus.ACTIVE).order_by("name")
         self.fields["criteria_set"].queryset = CriteriaSet.objects.order_by("purpose", "name", "pk")
         self.fields["applications"].queryset = (
             Application.objects.visible_to(user).filter(status=Status.FORMAL_REVIEW_PASSED).for_table()
         )
-        states = [state for group in LAB_ROUND_STATES.values() for state in group]
-        self.fields["laboratories"].queryset = (
-            Laboratory.objects.visible_to(user).filter(status__in=states).select_related("host")
-            .with_open_round().order_by("status", "name_zh", "pk")
-        )
+        for purpose_pages in pages.values():
+            purpose_pages.add_fields(self, user)
 
     def clean(self):
         data = super().clean()
         criteria_set = data.get("criteria_set")
-        if criteria_set is not None and criteria_set.purpose in LAB_ROUND_STATES:
-            # The service names "applications" when nothing is chosen: for a lab round that is this list.
-            self.rule_field_map = {"applications": "laboratories"}
-            if not data.get("laboratories"):
-                self.add_error("laboratories", _("Choose at least one laboratory (%(article)s).")
-                               % {"article": cite(LAB_ROUND_OPEN_ARTICLE[criteria_set.purpose])})
+        if criteria_set is not None:
+            self.pages[criteria_set.purpose].clean(self, data)
         return data
-
-    def laboratory_rows(self):
-        """The laboratory checkboxes with their lab, for the template to group and mark them."""
-        return [(choice, choice.data["value"].instance) for choice in self["laboratories"]]
 
     def criteria_purposes(self):
         """{criteria set id: purpose}, for the page to show the list that the chosen set scores."""
@@ -231,7 +183,7 @@ class ConcludeForm(RuleFormMixin, forms.Form):
                 label=str(app), choices=self.ACTIONS, widget=forms.RadioSelect, required=True,
             )
             self.fields[f"reason_{app.pk}"] = forms.CharField(
-                label=_("Reason"), required=False, widget=_textarea(2),
+                label=_("Reason"), required=False, widget=textarea(2),
                 help_text=_("Required when rejecting."),
             )
         self.rule_field_map = {"decisions": None}
@@ -246,46 +198,6 @@ class ConcludeForm(RuleFormMixin, forms.Form):
         }
 
 
-class LabConcludeForm(RuleFormMixin, forms.Form):
-    """For each laboratory still under review in a lab round: the verdict (acceptance: pass / rectify / fail,
-    Art. 19) or the result (evaluation: excellent / qualified / unqualified, Art. 27), and the experts' opinion,
-    which the acceptance opinion or the evaluation notice carries. Keyed by the lab's application, as the
-    round's entries are."""
-
-    def __init__(self, *args, laboratories, purpose, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.laboratories = list(laboratories)
-        self.purpose = purpose
-        acceptance = purpose == CriteriaSet.Purpose.ACCEPTANCE
-        self.article = LAB_ROUND_DECISION_ARTICLE[purpose]
-        choices = AcceptanceVerdict.choices if acceptance else EvaluationResult.choices
-        for lab in self.laboratories:
-            key = lab.application_id
-            self.fields[f"outcome_{key}"] = forms.ChoiceField(
-                label=_("Verdict") if acceptance else _("Result"), choices=choices, widget=forms.RadioSelect,
-                error_messages={"required": _("Choose the outcome for this laboratory (%(article)s).")
-                                % {"article": cite(self.article)}},
-            )
-            self.fields[f"opinion_{key}"] = forms.CharField(
-                label=_("Experts' opinion"), widget=_textarea(3),
-                help_text=_("Required: it is printed on the acceptance opinion.") if acceptance
-                else _("Required: it is printed on the evaluation result notice."),
-                error_messages={"required": _("Give the experts' opinion on this laboratory (%(article)s).")
-                                % {"article": cite(self.article)}},
-            )
-        self.rule_field_map = {"decisions": None}
-
-    def rows(self):
-        return [(lab, self[f"outcome_{lab.application_id}"], self[f"opinion_{lab.application_id}"]) for lab in self.laboratories]
-
-    def decisions(self):
-        return {
-            lab.application_id: (self.cleaned_data[f"outcome_{lab.application_id}"],
-                                 self.cleaned_data[f"opinion_{lab.application_id}"])
-            for lab in self.laboratories
-        }
-
-
 # --- site inspection -----------------------------------------------------------------------------
 
 
@@ -294,8 +206,8 @@ class InspectionForm(RuleFormMixin, forms.ModelForm):
         model = SiteInspection
         fields = ["team", "visited_on", "findings", "verdict", "report"]
         widgets = {
-            "team": _textarea(2),
-            "findings": _textarea(6),
+            "team": textarea(2),
+            "findings": textarea(6),
             "visited_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "verdict": forms.RadioSelect,
         }
@@ -334,32 +246,23 @@ class NoticeForm(RuleFormMixin, forms.Form):
         label=_("Applications"), queryset=Application.objects.none(), required=False,
         help_text=_("Applications whose site inspection confirmed the conditions (Art. 13)."),
     )
-    laboratories = LaboratoryChoiceField(
-        label=_("Laboratories"), queryset=None, required=False,
-        help_text=_("Laboratories that passed acceptance; only those whose acceptance both SAMR and MIIT confirmed "
-                    "go under publicity (Art. 19)."),
-    )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, pages, **kwargs):
+        """`pages`: {subject: NoticePages}; each adds the list its notices choose from (laboratories)."""
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("starts_on", timezone.localdate())
         kwargs["initial"].setdefault("working_days", settings.PUBLICITY_WORKING_DAYS)
         super().__init__(*args, **kwargs)
+        self.pages = pages
         self.fields["applications"].queryset = Application.objects.visible_to(user).filter(status=Status.INSPECTED).for_table()
-        self.fields["laboratories"].queryset = (
-            Laboratory.objects.visible_to(user).filter(status=LabStatus.ACCEPTANCE_CONFIRMATION)
-            .select_related("host", "application").with_confirmations().order_by("name_zh", "pk")
-        )
+        for subject_pages in pages.values():
+            subject_pages.add_fields(self, user)
         self.rule_field_map = {}
 
     def clean(self):
         data = super().clean()
         data["subject"] = data.get("subject") or PublicityNotice.Subject.APPLICATIONS
-        if data["subject"] == PublicityNotice.Subject.ACCEPTANCE:
-            # The service names "applications" (the labs' applications): for this subject that is this list.
-            self.rule_field_map = {"applications": "laboratories"}
-            if not data.get("laboratories"):
-                self.add_error("laboratories", _("Choose at least one laboratory (Art. 19)."))
+        self.pages[data["subject"]].clean(self, data)
         return data
 
     def window_values(self):

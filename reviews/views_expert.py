@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from applications.models import ConsortiumMember
-from evaluations.models import AnnualReport, Laboratory
 from kernel.rules import RuleViolation, refusal_text
 from kernel.transitions import TransitionConflict, run_transition
 
-from .models import Assignment, AssignmentStatus, CriteriaSet, Criterion, Score
+from .models import Assignment, AssignmentStatus, Criterion, Score
 from .services import save_scores
+from .subject_pages import round_pages
 
 DECLARATIONS = ("declare_no_conflict", "declare_conflict")
 SCORING_ACTIONS = ("save", "submit")
@@ -181,36 +181,6 @@ def peer_scores(assignment, user, criteria):
     }
 
 
-# --- what a lab round's expert reads (Art. 17-19, 26) -----------------------------------------------
-
-
-def lab_material(assignment, opened):
-    """For an acceptance or evaluation round: the laboratory, and once the expert declared no conflict (the
-    material opens as the dossier does) what is scored: for acceptance the acceptance application this round
-    reviews (its report against the build plan's goals, Art. 17-18) and the earlier verdicts; for evaluation
-    the annual operation reports with their outputs (Art. 23, 26) and the earlier results. None otherwise."""
-    purpose = assignment.round.criteria_set.purpose
-    if purpose == CriteriaSet.Purpose.APPLICATION:
-        return None
-    lab = Laboratory.objects.select_related("host").filter(application_id=assignment.application_id).first()
-    if lab is None:
-        return None
-    acceptance = purpose == CriteriaSet.Purpose.ACCEPTANCE
-    material = {"lab": lab, "acceptance": acceptance}
-    if not opened:
-        return material
-    if acceptance:
-        # The application this round reviews: the last filed before it opened (newest first).
-        filed = list(lab.acceptance_applications.filter(filed_at__lte=assignment.round.opened_at))
-        material["current"] = filed[0] if filed else lab.acceptance_applications.first()
-        material["earlier"] = [a for a in filed[1:] if a.verdict]
-    else:
-        material["reports"] = list(lab.annual_reports.filter(kind=AnnualReport.Kind.OPERATION)
-                                   .prefetch_related("outputs").order_by("-period"))
-        material["earlier"] = [e for e in lab.evaluations.all() if e.result]
-    return material
-
-
 # --- one assignment ---------------------------------------------------------------------------------
 
 
@@ -300,7 +270,7 @@ def assignment_detail(request, pk):
     return render(request, "reviews/expert/assignment.html", {
         "assignment": assignment,
         "application": assignment.application,
-        "lab_material": lab_material(assignment, opened),
+        "lab_material": round_pages(assignment.round.criteria_set.purpose).expert_material(assignment, opened),
         "consortium": list(assignment.application.consortium_members.all()),
         "criteria": criteria,
         "rows": rows,

@@ -32,16 +32,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Role
 from applications.choices import Field
 from applications.models import APPROVAL_DECISION, Application, Status
-from evaluations.models import (
-    LAB_ROUND_DECISION_ARTICLE,
-    LAB_ROUND_LIVE_STATE,
-    LAB_ROUND_PURPOSES,
-    LAB_ROUND_STATES,
-    AcceptanceApplication,
-    Evaluation,
-    Laboratory,
-)
-from evaluations.services import open_acceptance_notice, open_lab_round
 from kernel import exports
 from kernel.exports import Column
 from kernel.formatting import format_date
@@ -54,10 +44,8 @@ from .filters import QueueFilter
 from .forms import (
     FORMAL_REVIEW_ACTIONS,
     AssignForm,
-    ConcludeForm,
     FormalReviewForm,
     InspectionForm,
-    LabConcludeForm,
     NoticeForm,
     RoundForm,
     parse_ids,
@@ -74,19 +62,17 @@ from .models import (
     Position,
     PublicityNotice,
     ReviewRound,
-    RoundEntry,
     RoundStatus,
     publicity_window_text,
 )
 from .services import (
     assign_expert,
-    open_notice,
-    open_round,
     publicity_end,
     record_site_inspection,
     round_results,
     suggested_experts,
 )
+from .subject_pages import NOTICE_PAGES, ROUND_PAGES, distinct, notice_pages, round_pages
 
 PAGE_SIZE = 25
 
@@ -396,7 +382,7 @@ def rounds(request):
                (CriteriaSet.Purpose.ACCEPTANCE, _("Acceptance")), (CriteriaSet.Purpose.EVALUATION, _("Comprehensive evaluation"))]
     return render(request, "reviews/staff/rounds.html", {
         "page_obj": page, "query": query_without_page(request), "purpose": purpose, "filters": filters,
-        "lab_rounds": purpose in ("labs", *LAB_ROUND_PURPOSES),
+        "lab_rounds": purpose == "labs" or bool(purpose) and round_pages(purpose).section == "lab_rounds",
     })
 
 
@@ -404,7 +390,7 @@ def rounds(request):
 @require_http_methods(["GET", "POST"])
 def round_create(request):
     """Open a round of applications (Art. 13) or, with an acceptance or evaluation criteria set, of
-    laboratories (Art. 19, Art. 26): `open_round` or `evaluations.services.open_lab_round` decides."""
+    laboratories (Art. 19, Art. 26): the pages registered for the set's purpose open it."""
     active = list(ExpertCommittee.objects.filter(status=CommitteeStatus.ACTIVE).order_by("name")[:2])
     purpose = request.GET.get("purpose", "")
     if purpose not in CriteriaSet.Purpose.values:
@@ -416,17 +402,12 @@ def round_create(request):
         initial["committee"] = active[0].pk
     if len(criteria) == 1:
         initial["criteria_set"] = criteria[0].pk
-    form = RoundForm(request.POST or None, user=request.user, initial=initial)
+    form = RoundForm(request.POST or None, user=request.user, pages=ROUND_PAGES, initial=initial)
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             try:
-                if data["criteria_set"].purpose in LAB_ROUND_PURPOSES:
-                    review_round = open_lab_round(data["title"], data["committee"], data["criteria_set"],
-                                                  list(data["laboratories"]), request.user)
-                else:
-                    review_round = open_round(data["title"], data["committee"], data["criteria_set"],
-                                              data["applications"], request.user)
+                review_round = round_pages(data["criteria_set"].purpose).open(data, request.user)
             except RuleViolation as exc:
                 form.add_rule_violation(exc)
             except (TransitionConflict, PermissionDenied) as exc:
@@ -436,11 +417,11 @@ def round_create(request):
                                  % {"title": review_round.title})
                 return redirect(review_round)
         messages.error(request, _("Nothing was saved: please correct the errors below."))
-    return render(request, "reviews/staff/round_create.html", {
-        "form": form, "purposes": form.criteria_purposes(), "laboratory_rows": form.laboratory_rows(),
-        "lab_purpose": purpose in LAB_ROUND_PURPOSES,
-        "lab_states": {p: list(states) for p, states in LAB_ROUND_STATES.items()},
-    })
+    context = {"form": form, "purposes": form.criteria_purposes(),
+               "lab_purpose": round_pages(purpose).section == "lab_rounds"}
+    for pages in distinct(ROUND_PAGES):
+        context.update(pages.create_context(form))
+    return render(request, "reviews/staff/round_create.html", context)
 
 
 def _none_last(rows, key, descending):
@@ -451,7 +432,7 @@ def _none_last(rows, key, descending):
 
 RANKING_COLUMNS = [
     ("rank", gettext_lazy("Rank"), lambda r: r.rank),
-    ("application", gettext_lazy("Application"), lambda r: str(getattr(r, "lab", None) or r.application)),
+    ("application", gettext_lazy("Application"), lambda r: str(r.subject)),
     ("host", gettext_lazy("Host institution"), lambda r: str(r.application.host)),
     ("count", gettext_lazy("Experts scored"), lambda r: r.count),
     ("mean", gettext_lazy("Weighted mean"), lambda r: r.mean),
@@ -475,62 +456,18 @@ def _round(pk):
     return get_object_or_404(ReviewRound.objects.select_related("committee", "criteria_set", "opened_by"), pk=pk)
 
 
-def is_lab_round(review_round):
-    return review_round.criteria_set.purpose in LAB_ROUND_PURPOSES
-
-
-def _attach_labs(request, review_round, results):
-    """Each result's laboratory (`r.lab`, None in an application round; one query) and whether its entry
-    still awaits the round's decision (`r.live`: the application in expert review, the lab in acceptance
-    review or being evaluated). For a concluded lab round, the verdict or result it recorded."""
-    if not is_lab_round(review_round):
-        for r in results:
-            r.lab, r.live, r.decision_label, r.decision_pdf = None, r.application.status == Status.EXPERT_REVIEW, "", ""
-        return
-    ids = [r.application.pk for r in results]
-    labs = {lab.application_id: lab for lab in
-            Laboratory.objects.visible_to(request.user).filter(application_id__in=ids).select_related("host")}
-    live_state = LAB_ROUND_LIVE_STATE[review_round.criteria_set.purpose]
-    for r in results:
-        r.lab = labs.get(r.application.pk)
-        r.live = r.lab is not None and r.lab.status == live_state
-        r.decision_label, r.decision_pdf = "", ""
-    if review_round.concluded_at is None:
-        return
-    # What this round decided: each lab's last verdict (acceptance) or result (evaluation) recorded by the
-    # time the round concluded (`conclude_lab_round` records them inside the concluding transition).
-    acceptance = review_round.criteria_set.purpose == CriteriaSet.Purpose.ACCEPTANCE
-    model, pdf = (AcceptanceApplication, "labs:acceptance_opinion_pdf") if acceptance else (Evaluation, "labs:evaluation_notice_pdf")
-    decided = {}
-    for row in model.objects.filter(laboratory_id__in=[lab.pk for lab in labs.values()], decided_at__isnull=False,
-                                    decided_at__lte=review_round.concluded_at).order_by("laboratory_id", "decided_at", "pk"):
-        decided[row.laboratory_id] = row
-    for r in results:
-        row = decided.get(r.lab.pk) if r.lab is not None and r.entry.outcome != RoundEntry.Outcome.PENDING else None
-        if row is not None:
-            r.decision_label = row.get_verdict_display() if acceptance else row.get_result_display()
-            r.decision_pdf = reverse(pdf, args=[row.pk])
-        elif r.entry.outcome != RoundEntry.Outcome.PENDING:  # its record was decided again since (a later round)
-            r.decision_label = _("Passed") if r.entry.outcome == RoundEntry.Outcome.ADVANCED else _("Not passed")
-
-
 @staff_required
 @require_http_methods(["GET", "POST"])
 def round_detail(request, pk):
     """The ranking, the experts per entry and the conclusion of a round of applications or laboratories.
-    Concluding runs the round's `conclude` transition, which dispatches to `conclude_round` (applications)
-    or `evaluations.services.conclude_lab_round` (acceptance verdicts, evaluation results)."""
+    Concluding runs the round's `conclude` transition, which runs the conclusion registered for the purpose
+    of its criteria (`reviews.subjects`); the pages registered for it name the entries and build the form."""
     review_round = _round(pk)
-    lab_round = is_lab_round(review_round)
+    pages = round_pages(review_round.criteria_set.purpose)
     results = round_results(review_round)
-    _attach_labs(request, review_round, results)
+    pages.describe(request.user, review_round, results)
     open_ = review_round.status == RoundStatus.OPEN
-    conclude_form = None
-    if open_ and lab_round:
-        conclude_form = LabConcludeForm(request.POST or None, laboratories=[r.lab for r in results if r.live],
-                                        purpose=review_round.criteria_set.purpose)
-    elif open_:
-        conclude_form = ConcludeForm(request.POST or None, applications=[r.application for r in results if r.live])
+    conclude_form = pages.conclude_form(request.POST or None, review_round, results) if open_ else None
     if request.method == "POST":
         if conclude_form is None:
             messages.error(request, _("This round is concluded."))
@@ -545,13 +482,7 @@ def round_detail(request, pk):
                 messages.error(request, rule_text(exc))
                 return redirect(review_round)
             else:
-                if lab_round:
-                    messages.success(request, _("The round is concluded; the laboratories moved on as decided."))
-                    for lab in Laboratory.objects.filter(pk__in=[lab.pk for lab in conclude_form.laboratories]).order_by("name_zh"):
-                        messages.info(request, _("“%(lab)s”: the status is now “%(status)s”.")
-                                      % {"lab": lab, "status": lab.get_status_display()})
-                else:
-                    messages.success(request, _("The round is concluded; the applications moved on as decided."))
+                pages.concluded(request, conclude_form)
                 return redirect(review_round)
         messages.error(request, _("The round was not concluded: please correct the errors below."))
 
@@ -565,8 +496,8 @@ def round_detail(request, pk):
     for key, label, _getter in RANKING_COLUMNS:
         current = sort.lstrip("-") == key
         descending = sort.startswith("-")
-        if lab_round and key == "application":
-            label = _("Laboratory")
+        if key == "application":
+            label = pages.entry_label
         columns.append({
             "key": key, "label": label, "current": current, "descending": current and descending,
             "next": f"-{key}" if current and not descending else key,
@@ -579,9 +510,10 @@ def round_detail(request, pk):
         "sort": sort,
         "open": open_,
         "conclude_form": conclude_form,
-        "lab_round": lab_round,
+        "lab_round": pages.section == "lab_rounds",
         "acceptance": review_round.criteria_set.purpose == CriteriaSet.Purpose.ACCEPTANCE,
-        "conclude_article": LAB_ROUND_DECISION_ARTICLE.get(review_round.criteria_set.purpose, "Art. 13"),
+        "conclude_article": pages.decision_article,
+        "conclude_template": pages.conclude_template,
         "criteria": review_round.criteria_set.criteria.all(),
         "round_pdf_url": reverse("reviews:round_pdf", args=[review_round.pk]),
     })
@@ -592,6 +524,7 @@ def round_detail(request, pk):
 def round_assign(request, pk, app_pk):
     """Suggested experts and the assignment form of one application (htmx fragment or full page)."""
     review_round = _round(pk)
+    pages = round_pages(review_round.criteria_set.purpose)
     application = get_object_or_404(
         Application.objects.visible_to(request.user).filter(round_entries__round=review_round).select_related("host"), pk=app_pk,
     )
@@ -609,25 +542,16 @@ def round_assign(request, pk, app_pk):
             messages.error(request, _("%(expert)s was not assigned: %(reason)s") % {"expert": expert, "reason": rule_text(exc)})
         else:
             messages.success(request, _("%(expert)s is assigned to “%(app)s”; they are asked to declare any conflict of interest.")
-                             % {"expert": expert, "app": _entry_name(review_round, application)})
+                             % {"expert": expert, "app": pages.entry(review_round, application)})
         return redirect(back)
     for member in suggested:
         member.field_labels = _field_labels(member.fields)
         member.in_field = application.field in (member.fields or [])
-    lab = Laboratory.objects.filter(application=application).first() if is_lab_round(review_round) else None
-    context = {"round": review_round, "application": application, "lab": lab, "suggested": suggested, "form": form}
+    context = {"round": review_round, "application": application, "entry": pages.entry(review_round, application),
+               "suggested": suggested, "form": form}
     if getattr(request, "htmx", False):
         return render(request, "reviews/staff/_assign.html", context)
     return render(request, "reviews/staff/round_assign.html", context)
-
-
-def _entry_name(review_round, application):
-    """What an entry is called: the application, or in a lab round the laboratory (its name may have changed)."""
-    if is_lab_round(review_round):
-        lab = Laboratory.objects.filter(application=application).only("name_zh").first()
-        if lab is not None:
-            return lab
-    return application
 
 
 @staff_required
@@ -635,22 +559,23 @@ def _entry_name(review_round, application):
 def round_export(request, pk):
     """The ranking as CSV, UTF-8 with a byte-order mark so that Excel reads the Chinese."""
     review_round = _round(pk)
+    pages = round_pages(review_round.criteria_set.purpose)
     results = round_results(review_round)
-    _attach_labs(request, review_round, results)
+    pages.describe(request.user, review_round, results)
     results, _sort = sort_results(results, request.GET.get("sort", "rank"))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="round-{review_round.pk}-ranking.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow([
-        _("Rank"), _("Laboratory") if is_lab_round(review_round) else _("Application"), _("Host institution"), _("Field"),
+        _("Rank"), str(pages.entry_label), _("Host institution"), _("Field"),
         _("Experts scored"), _("Weighted mean"),
         _("Spread"), _("Std. deviation"), _("Pending"), _("Deviation flag"), _("Outcome"), _("Expert totals"),
     ])
     for r in results:
         totals = "; ".join(f"{t.assignment.expert}: {t.total}{' (!)' if t.deviates else ''}" for t in r.totals)
         writer.writerow([
-            r.rank or "", str(r.lab or r.application), str(r.application.host), r.application.get_field_display(), r.count,
+            r.rank or "", str(r.subject), str(r.application.host), r.application.get_field_display(), r.count,
             "" if r.mean is None else f"{r.mean:.2f}", "" if r.spread is None else r.spread,
             "" if r.stdev is None else r.stdev, r.pending, _("yes") if r.flagged else "",
             r.decision_label or r.entry.get_outcome_display(),
@@ -742,8 +667,8 @@ def _window(starts_on, working_days):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def notice_create(request):
-    """Publicity of inspected applications (Art. 13, `open_notice`) or of laboratories whose acceptance both
-    ministries confirmed (Art. 19, `evaluations.services.open_acceptance_notice`)."""
+    """Publicity of inspected applications (Art. 13) or of laboratories whose acceptance both ministries
+    confirmed (Art. 19): the pages registered for the subject chosen open it."""
     initial = {"applications": parse_ids(request.GET.getlist("applications")),
                "laboratories": parse_ids(request.GET.getlist("laboratories"))}
     subject = request.GET.get("subject", "")
@@ -751,17 +676,12 @@ def notice_create(request):
         initial["subject"] = subject
     elif initial["laboratories"]:
         initial["subject"] = PublicityNotice.Subject.ACCEPTANCE
-    form = NoticeForm(request.POST or None, user=request.user, initial=initial)
+    form = NoticeForm(request.POST or None, user=request.user, pages=NOTICE_PAGES, initial=initial)
     if request.method == "POST" and "preview" not in request.POST:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                if data["subject"] == PublicityNotice.Subject.ACCEPTANCE:
-                    notice = open_acceptance_notice(data["title"], list(data["laboratories"]), request.user,
-                                                    starts_on=data["starts_on"], working_days=data["working_days"])
-                else:
-                    notice = open_notice(data["title"], data["applications"], request.user,
-                                         starts_on=data["starts_on"], working_days=data["working_days"])
+                notice = notice_pages(data["subject"]).open(data, request.user)
             except RuleViolation as exc:
                 form.add_rule_violation(exc)
             except (TransitionConflict, PermissionDenied) as exc:
@@ -779,7 +699,7 @@ def notice_create(request):
 @require_GET
 def notice_window(request):
     """htmx fragment: the last day of the window for the first day and working days given."""
-    form = NoticeForm(request.GET, user=request.user)
+    form = NoticeForm(request.GET, user=request.user, pages=NOTICE_PAGES)
     starts_on, working_days = form.window_values()
     return render(request, "reviews/staff/_notice_window.html", _window(starts_on, working_days))
 
@@ -792,7 +712,7 @@ def notice(request, pk):
     by_application = defaultdict(list)
     for objection in objections:
         by_application[objection.application_id].append(objection)
-    related = ["host", "laboratory"] if notice.subject == PublicityNotice.Subject.ACCEPTANCE else ["host"]
+    related = notice_pages(notice.subject).related
     applications = [
         (app, by_application.get(app.pk, []))
         for app in notice.applications.select_related(*related).order_by("pk")

@@ -1,0 +1,49 @@
+"""Who may act on an application, as `rules` predicates over (user, application), composed from who the
+user is (`accounts.rules`). The @transition declarations take them through `fsm_permission`; views, the API
+and templates ask the same. Who may *see* is `Application.objects.visible_to(user)`."""
+
+import rules
+
+from accounts.rules import is_applicant, is_ministry_staff, is_recommender
+from kernel.signoffs import has_signed
+
+# The joint decision both ministries sign to approve construction (Art. 7).
+APPROVAL_DECISION = "approve_construction"
+
+
+@rules.predicate
+def is_host_applicant(user, application):
+    """An active applicant user of the host institution."""
+    return is_applicant(user) and user.organisation_id == application.host_id
+
+
+@rules.predicate
+def is_routed_recommender(user, application):
+    """An active recommender whose organisation has had this application routed to it in any round."""
+    return (is_recommender(user) and application.pk is not None
+            and application.preliminary_reviews.filter(recommender_id=user.organisation_id).exists())
+
+
+@rules.predicate
+def has_pending_review(user, application):
+    """A recommender whose organisation still owes a decision on the current submission (Art. 10). It
+    depends on the state, so a routed recommender acting in the wrong state is told "not now" (409)."""
+    return is_recommender(user) and application.pending_review_for(user) is not None
+
+
+@rules.predicate
+def may_create_application(user):
+    """Only an active applicant user of a host institution opens a dossier (Art. 5, 13)."""
+    return is_applicant(user) and user.organisation.is_host
+
+
+@rules.predicate
+def has_signed_approval(user, application):
+    return has_signed(application, APPROVAL_DECISION, user)
+
+
+# Ministry staff whose ministry has not yet signed this application's approval (Art. 7).
+may_sign_approval = is_ministry_staff & ~has_signed_approval
+
+rules.add_rule("applications.create", may_create_application)
+rules.add_rule("applications.act_as_host", is_host_applicant)

@@ -1,0 +1,34 @@
+"""Who may act on a laboratory, as `rules` predicates over (user, laboratory), composed from who the user is
+(`accounts.rules`); the @transition declarations take them through `fsm_permission`."""
+
+import rules
+
+from accounts.rules import is_applicant, is_ministry_staff
+from kernel.signoffs import has_signed
+
+# The joint decisions both ministries sign on a laboratory (Art. 19, Art. 25).
+CONFIRM_ACCEPTANCE = "confirm_acceptance"
+DELIST = "delist"
+
+
+@rules.predicate
+def is_lab_host(user, laboratory):
+    """An active applicant user of the lab's host institution (who builds and runs it, Art. 11)."""
+    return is_applicant(user) and user.organisation_id == laboratory.host_id
+
+
+@rules.predicate
+def has_confirmed_acceptance(user, laboratory):
+    return has_signed(laboratory, CONFIRM_ACCEPTANCE, user)
+
+
+@rules.predicate
+def has_signed_delisting(user, laboratory):
+    return has_signed(laboratory, DELIST, user)
+
+
+# Ministry staff whose ministry has not yet confirmed the acceptance (Art. 19) or signed the removal (Art. 25).
+may_confirm_acceptance = is_ministry_staff & ~has_confirmed_acceptance
+may_sign_delisting = is_ministry_staff & ~has_signed_delisting
+
+rules.add_rule("labs.act_as_host", is_lab_host)
