@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from accounts.models import Organisation, OrganisationKind, Role
+from accounts.rules import is_ministry_staff
 from kernel.deadlines import close_deadlines, open_deadline
 from kernel.filters import keyword_filter
 from kernel.formatting import format_list
@@ -24,9 +25,10 @@ from kernel.models import Deadline, SignOff
 from kernel.rules import RuleViolation
 from kernel.signoffs import both_signed, ministry_of, sign
 from kernel.sorting import PinyinSorted, sort_key_field
+from kernel.transitions import TransitionConflict, fsm_permission
 from kernel.workdays import add_working_days
 
-from . import permissions, signals
+from . import signals
 from .choices import (
     AttachmentSection,
     DimensionVerdict,
@@ -38,6 +40,13 @@ from .choices import (
 )
 from .deadlines import RETURNED_DOSSIER_FIX, SUPPLEMENT_FIX
 from .hooks import hooks
+from .rules import APPROVAL_DECISION, has_pending_review, is_host_applicant, is_routed_recommender, may_sign_approval
+
+# Who may run each transition: the predicates of `rules.py`, as django-fsm permissions.
+BY_HOST = fsm_permission(is_host_applicant)
+BY_PENDING_RECOMMENDER = fsm_permission(has_pending_review, party=is_routed_recommender)
+BY_MINISTRY_STAFF = fsm_permission(is_ministry_staff)
+BY_SIGNING_MINISTRY = fsm_permission(may_sign_approval, party=is_ministry_staff)
 
 LAB_NAME_SUFFIX = "国家质量标准实验室"
 LAB_NAME_EN_PREFIX = "State Quality & Standards Laboratory of "
@@ -92,7 +101,6 @@ REJECTABLE_STATES = (
     Status.FORMAL_REVIEW_PASSED, Status.EXPERT_REVIEW, Status.SITE_INSPECTION, Status.INSPECTED, Status.AWAITING_APPROVAL,
 )
 PUBLIC_STATES = (Status.PUBLICITY, Status.APPROVED)
-APPROVAL_DECISION = "approve_construction"
 DISCARD_DRAFT_LABEL = _("Delete the draft")
 DISCARD_DRAFT_CONSEQUENCE = _("The draft will be deleted with everything filled in and uploaded. It was never "
                               "submitted, so nobody else has seen it; it cannot be restored.")
@@ -307,7 +315,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
     # --- state machine -------------------------------------------------------------------
 
     def is_editable_by(self, user):
-        return self.status in EDITABLE_STATES and permissions.is_host_applicant(self, user)
+        return self.status in EDITABLE_STATES and is_host_applicant(user, self)
 
     @property
     def status_text(self):
@@ -318,19 +326,17 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
 
     def may_discard(self, user):
         """A draft, never submitted, is its host's own: its applicants may delete it."""
-        return self.status == Status.DRAFT and self.submitted_at is None and permissions.is_host_applicant(self, user)
+        return self.status == Status.DRAFT and self.submitted_at is None and is_host_applicant(user, self)
 
     def discard_draft(self, by):
         """Delete a never-submitted draft with its rows and uploaded files (nobody else has seen it)."""
         from django.core.exceptions import PermissionDenied
         from django.db import transaction
 
-        from kernel.transitions import TransitionConflict
-
         with transaction.atomic():
             locked = Application.objects.select_for_update().get(pk=self.pk)
             if not locked.may_discard(by):
-                if not permissions.is_host_applicant(locked, by):
+                if not is_host_applicant(by, locked):
                     raise PermissionDenied(_("You are not allowed to do this."))
                 raise TransitionConflict(_("Only a draft that was never submitted can be deleted; withdraw it instead (Art. 13)."))
             files = [(a.file.storage, a.file.name) for a in locked.attachments.all()]
@@ -347,7 +353,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
         field=status,
         source=[Status.DRAFT, Status.RETURNED],
         target=Status.SUBMITTED,
-        permission=permissions.is_host_applicant,
+        permission=BY_HOST,
         custom={"label": _("Submit to recommender"), "article": "Art. 13", "button": "primary"},
     )
     def submit(self, by=None, comment=""):
@@ -364,7 +370,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
             lambda self, *a, **kw: Status.RECOMMENDED if self.all_recommenders_agree() else Status.SUBMITTED,
             states=[Status.RECOMMENDED, Status.SUBMITTED],
         ),
-        permission=permissions.has_pending_review,
+        permission=BY_PENDING_RECOMMENDER,
         custom={"label": _("Recommend"), "article": "Art. 10", "button": "success"},
     )
     def recommend(self, by=None, comment="", dimensions=None, warnings_acknowledged=False):
@@ -376,7 +382,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
         field=status,
         source=Status.SUBMITTED,
         target=Status.RETURNED,
-        permission=permissions.has_pending_review,
+        permission=BY_PENDING_RECOMMENDER,
         custom={"label": _("Return for revision"), "article": "Art. 10", "comment_required": True, "button": "warning"},
     )
     def return_for_revision(self, by=None, comment="", dimensions=None, warnings_acknowledged=False):
@@ -392,7 +398,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
         field=status,
         source=Status.SUBMITTED,
         target=Status.NOT_RECOMMENDED,
-        permission=permissions.has_pending_review,
+        permission=BY_PENDING_RECOMMENDER,
         custom={"label": _("Decline to recommend"), "article": "Art. 10", "comment_required": True, "button": "danger"},
     )
     def decline(self, by=None, comment="", dimensions=None, warnings_acknowledged=False):
@@ -406,7 +412,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
 
     @transition(
         field=status, source=Status.RECOMMENDED, target=Status.FORMAL_REVIEW_PASSED,
-        permission=permissions.is_ministry_staff,
+        permission=BY_MINISTRY_STAFF,
         custom={"label": _("Pass formal review"), "article": "Art. 13", "button": "success", "form": "reviews:formal_review"},
     )
     def pass_formal_review(self, by=None, comment="", checks=None):
@@ -414,7 +420,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
 
     @transition(
         field=status, source=Status.RECOMMENDED, target=Status.SUPPLEMENT_REQUESTED,
-        permission=permissions.is_ministry_staff,
+        permission=BY_MINISTRY_STAFF,
         custom={"label": _("Return for supplement"), "article": "Art. 13", "comment_required": True,
                 "button": "warning", "form": "reviews:formal_review"},
     )
@@ -426,7 +432,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
 
     @transition(
         field=status, source=Status.SUPPLEMENT_REQUESTED, target=Status.RECOMMENDED,
-        permission=permissions.is_host_applicant,
+        permission=BY_HOST,
         custom={"label": _("Resubmit to formal review"), "article": "Art. 13", "button": "primary"},
     )
     def resubmit_supplement(self, by=None, comment=""):
@@ -437,7 +443,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
 
     @transition(
         field=status, source=Status.RECOMMENDED, target=Status.FORMAL_REJECTED,
-        permission=permissions.is_ministry_staff,
+        permission=BY_MINISTRY_STAFF,
         custom={"label": _("Reject at formal review"), "article": "Art. 13", "comment_required": True,
                 "button": "danger", "form": "reviews:formal_review"},
     )
@@ -446,7 +452,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
 
     @transition(
         field=status, source=Status.FORMAL_REVIEW_PASSED, target=Status.EXPERT_REVIEW,
-        permission=permissions.is_ministry_staff,
+        permission=BY_MINISTRY_STAFF,
         custom={"label": _("Open expert review"), "article": "Art. 13", "internal": True},
     )
     def start_expert_review(self, by=None, comment=""):
@@ -454,7 +460,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
 
     @transition(
         field=status, source=Status.EXPERT_REVIEW, target=Status.SITE_INSPECTION,
-        permission=permissions.is_ministry_staff,
+        permission=BY_MINISTRY_STAFF,
         custom={"label": _("Advance to site inspection"), "article": "Art. 13", "internal": True},
     )
     def advance_to_site_inspection(self, by=None, comment=""):
@@ -466,7 +472,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
             lambda self, *a, **kw: Status.INSPECTED if kw["inspection"].verdict == "pass" else Status.REJECTED,
             states=[Status.INSPECTED, Status.REJECTED],
         ),
-        permission=permissions.is_ministry_staff,
+        permission=BY_MINISTRY_STAFF,
         custom={"label": _("Record the site inspection"), "article": "Art. 13", "internal": True},
     )
     def record_inspection(self, by=None, comment="", inspection=None):
@@ -474,7 +480,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
 
     @transition(
         field=status, source=Status.INSPECTED, target=Status.PUBLICITY,
-        permission=permissions.is_ministry_staff,
+        permission=BY_MINISTRY_STAFF,
         custom={"label": _("Put under publicity"), "article": "Art. 13", "internal": True},
     )
     def put_under_publicity(self, by=None, comment="", notice=None):
@@ -486,7 +492,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
             lambda self, *a, **kw: Status.REJECTED if kw.get("sustained") else Status.AWAITING_APPROVAL,
             states=[Status.AWAITING_APPROVAL, Status.REJECTED],
         ),
-        permission=permissions.is_ministry_staff,
+        permission=BY_MINISTRY_STAFF,
         custom={"label": _("Close publicity"), "article": "Art. 13", "internal": True},
     )
     def conclude_publicity(self, by=None, comment="", sustained=False):
@@ -498,7 +504,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
             lambda self, *a, **kw: Status.APPROVED if both_signed(self, APPROVAL_DECISION) else Status.AWAITING_APPROVAL,
             states=[Status.APPROVED, Status.AWAITING_APPROVAL],
         ),
-        permission=permissions.may_sign_approval,
+        permission=BY_SIGNING_MINISTRY,
         custom={"label": _("Sign the approval for construction"), "article": "Art. 7", "button": "success"},
     )
     def approve(self, by=None, comment=""):
@@ -508,7 +514,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
 
     @transition(
         field=status, source=list(REJECTABLE_STATES), target=Status.REJECTED,
-        permission=permissions.is_ministry_staff,
+        permission=BY_MINISTRY_STAFF,
         custom={"label": _("Reject"), "article": "Art. 13", "comment_required": True, "button": "danger", "drastic": True,
                 "consequence": _("Rejecting ends this application: it goes no further on the way to approval, and the "
                                  "host is told the reason you give.")},
@@ -520,7 +526,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
         field=status,
         source=list(WITHDRAWABLE_STATES),
         target=Status.WITHDRAWN,
-        permission=permissions.is_host_applicant,
+        permission=BY_HOST,
         custom={"label": _("Withdraw"), "article": "Art. 13", "button": "outline-danger", "drastic": True,
                 "consequence": _("Withdrawing ends this application: it can no longer be submitted, revised or "
                                  "resumed, and its recommenders are told.")},

@@ -20,14 +20,21 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from accounts.models import Organisation, Role
+from accounts.rules import is_ministry_staff
 from applications.choices import Field
 from applications.models import LAB_NAME_EN_PREFIX, SEARCH_FIELDS, Application, search_text, validate_lab_name_zh
-from applications.permissions import is_ministry_staff
 from kernel.filters import keyword_filter
 from kernel.signoffs import both_signed
 from kernel.sorting import PinyinSorted, sort_key_field
+from kernel.transitions import fsm_permission
 
-from . import permissions
+from .rules import CONFIRM_ACCEPTANCE, DELIST, is_lab_host, may_confirm_acceptance, may_sign_delisting
+
+# Who may run each transition: the predicates of `rules.py`, as django-fsm permissions.
+BY_HOST = fsm_permission(is_lab_host)
+BY_MINISTRY_STAFF = fsm_permission(is_ministry_staff)
+BY_CONFIRMING_MINISTRY = fsm_permission(may_confirm_acceptance, party=is_ministry_staff)
+BY_DELISTING_MINISTRY = fsm_permission(may_sign_delisting, party=is_ministry_staff)
 
 
 class LabStatus(models.TextChoices):
@@ -62,8 +69,6 @@ LAB_ROUND_STATES = {
 LAB_ROUND_LIVE_STATE = {"acceptance": LabStatus.ACCEPTANCE_REVIEW, "evaluation": LabStatus.EVALUATING}
 LAB_ROUND_OPEN_ARTICLE = {"acceptance": "Art. 19", "evaluation": "Art. 26"}
 LAB_ROUND_DECISION_ARTICLE = {"acceptance": "Art. 19", "evaluation": "Art. 27"}
-CONFIRM_ACCEPTANCE = "confirm_acceptance"
-DELIST = "delist"
 
 
 class AcceptanceVerdict(models.TextChoices):
@@ -208,7 +213,7 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
     # --- construction and acceptance (Art. 18-19) ----------------------------------------------
 
     @transition(field=status, source=[LabStatus.CONSTRUCTION, LabStatus.RECTIFYING], target=LabStatus.ACCEPTANCE_REVIEW,
-                permission=permissions.is_lab_host,
+                permission=BY_HOST,
                 custom={"label": _("Apply for acceptance"), "article": "Art. 18", "form": "labs:apply_acceptance"})
     def apply_for_acceptance(self, by=None, comment="", report=None, goal_statements=None):
         from .services import file_acceptance_application
@@ -218,7 +223,7 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
     @transition(field=status, source=LabStatus.ACCEPTANCE_REVIEW,
                 target=GET_STATE(lambda self, *a, **kw: self._decided_status,
                                  states=[LabStatus.ACCEPTANCE_CONFIRMATION, LabStatus.RECTIFYING, LabStatus.TERMINATED]),
-                permission=is_ministry_staff,
+                permission=BY_MINISTRY_STAFF,
                 custom={"label": _("Record the acceptance verdict"), "article": "Art. 19", "internal": True})
     def record_acceptance_verdict(self, by=None, comment="", verdict=None):
         """Run when an acceptance round concludes; a second non-pass after rectification terminates."""
@@ -235,7 +240,7 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
         return LabStatus.TERMINATED
 
     @transition(field=status, source=LabStatus.ACCEPTANCE_CONFIRMATION, target=LabStatus.ACCEPTANCE_CONFIRMATION,
-                permission=permissions.may_confirm_acceptance,
+                permission=BY_CONFIRMING_MINISTRY,
                 custom={"label": _("Confirm the acceptance"), "article": "Art. 19", "button": "success"})
     def confirm_acceptance(self, by=None, comment=""):
         """One ministry's confirmation; with both, the lab can go under acceptance publicity (Art. 19)."""
@@ -248,7 +253,7 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
         return both_signed(self, CONFIRM_ACCEPTANCE)
 
     @transition(field=status, source=LabStatus.ACCEPTANCE_CONFIRMATION, target=LabStatus.ACCEPTANCE_PUBLICITY,
-                permission=is_ministry_staff, conditions=[lambda self: self.acceptance_confirmed],
+                permission=BY_MINISTRY_STAFF, conditions=[lambda self: self.acceptance_confirmed],
                 custom={"label": _("Put the acceptance under publicity"), "article": "Art. 19", "internal": True})
     def put_under_acceptance_publicity(self, by=None, comment="", notice=None):
         """Run by `evaluations.services.open_acceptance_notice`."""
@@ -256,7 +261,7 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
     @transition(field=status, source=LabStatus.ACCEPTANCE_PUBLICITY,
                 target=GET_STATE(lambda self, *a, **kw: LabStatus.ACCEPTANCE_REVIEW if kw.get("sustained") else LabStatus.OPERATING,
                                  states=[LabStatus.OPERATING, LabStatus.ACCEPTANCE_REVIEW]),
-                permission=is_ministry_staff,
+                permission=BY_MINISTRY_STAFF,
                 custom={"label": _("Close the acceptance publicity"), "article": "Art. 19", "internal": True})
     def conclude_acceptance_publicity(self, by=None, comment="", sustained=False):
         """No sustained objection: formal operation starts (Art. 19). A sustained one sends the lab back
@@ -269,7 +274,7 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
             start_operation(self)
 
     @transition(field=status, source=LabStatus.CONSTRUCTION, target=LabStatus.TERMINATED,
-                permission=is_ministry_staff,
+                permission=BY_MINISTRY_STAFF,
                 custom={"label": _("Terminate the construction"), "article": "Art. 18", "internal": True})
     def terminate(self, by=None, comment=""):
         """Applied by the sweep when the extended construction period lapses with no acceptance application."""
@@ -278,7 +283,7 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
         close_lab_clocks(self)
 
     @transition(field=status, source=LabStatus.RECTIFYING, target=LabStatus.TERMINATED,
-                permission=is_ministry_staff,
+                permission=BY_MINISTRY_STAFF,
                 custom={"label": _("Terminate the construction"), "article": "Art. 19", "internal": True})
     def terminate_unrectified(self, by=None, comment=""):
         """Applied by the sweep when the 6-month rectification window lapses with no new acceptance
@@ -290,7 +295,7 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
     # --- operation and evaluation (Art. 26-27) -------------------------------------------------
 
     @transition(field=status, source=[LabStatus.OPERATING, LabStatus.EVALUATION_RECTIFYING], target=LabStatus.EVALUATING,
-                permission=is_ministry_staff,
+                permission=BY_MINISTRY_STAFF,
                 custom={"label": _("Start the comprehensive evaluation"), "article": "Art. 26", "internal": True})
     def start_evaluation(self, by=None, comment=""):
         """Run when an evaluation round opens with this lab, or when the ministries order a re-review."""
@@ -298,7 +303,7 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
     @transition(field=status, source=LabStatus.EVALUATING,
                 target=GET_STATE(lambda self, *a, **kw: self._decided_status,
                                  states=[LabStatus.OPERATING, LabStatus.EVALUATION_RECTIFYING, LabStatus.DELISTED]),
-                permission=is_ministry_staff,
+                permission=BY_MINISTRY_STAFF,
                 custom={"label": _("Record the evaluation result"), "article": "Art. 27", "internal": True})
     def record_evaluation_result(self, by=None, comment="", result=None):
         from .services import after_evaluation_result
@@ -316,7 +321,7 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
     @transition(field=status, source=list(ACTIVE_LAB_STATES),
                 target=GET_STATE(lambda self, *a, **kw: LabStatus.DELISTED if both_signed(self, DELIST) else self.status,
                                  states=list(ACTIVE_LAB_STATES) + [LabStatus.DELISTED]),
-                permission=permissions.may_sign_delisting,
+                permission=BY_DELISTING_MINISTRY,
                 custom={"label": _("Remove from the list (misconduct)"), "article": "Art. 25", "comment_required": True,
                         "button": "danger", "drastic": True,
                         "consequence": _("Your ministry's signature cannot be taken back. Once SAMR and MIIT have both "
@@ -386,7 +391,7 @@ class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         field=status,
         source=ExtensionStatus.REQUESTED,
         target=ExtensionStatus.GRANTED,
-        permission=is_ministry_staff,
+        permission=BY_MINISTRY_STAFF,
         custom={"label": _("Grant the extension"), "article": "Art. 18", "button": "success"},
     )
     def grant(self, by=None, comment=""):
@@ -398,7 +403,7 @@ class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         field=status,
         source=ExtensionStatus.REQUESTED,
         target=ExtensionStatus.REFUSED,
-        permission=is_ministry_staff,
+        permission=BY_MINISTRY_STAFF,
         custom={"label": _("Refuse the extension"), "article": "Art. 18", "comment_required": True, "button": "danger"},
     )
     def refuse(self, by=None, comment=""):
@@ -545,7 +550,7 @@ class ChangeReport(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         field=status,
         source=ChangeStatus.SUBMITTED,
         target=ChangeStatus.ACCEPTED,
-        permission=is_ministry_staff,
+        permission=BY_MINISTRY_STAFF,
         custom={"label": _("Accept the change"), "article": "Art. 24", "button": "success"},
     )
     def accept(self, by=None, comment=""):
@@ -562,7 +567,7 @@ class ChangeReport(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         field=status,
         source=ChangeStatus.SUBMITTED,
         target=ChangeStatus.RE_REVIEW,
-        permission=is_ministry_staff,
+        permission=BY_MINISTRY_STAFF,
         conditions=[lab_in_operation],
         custom={"label": _("Order a re-review"), "article": "Art. 24", "comment_required": True, "button": "warning"},
     )

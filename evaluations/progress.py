@@ -6,7 +6,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from applications.permissions import is_ministry_staff
+from accounts.rules import is_ministry_staff
 from kernel.models import AuditEntry, Deadline, SignOff
 from kernel.progress import Party, PartyCode, Progress, StageDefinition, ministry_names, nearest_open_deadline, stages
 from reviews.models import CriteriaSet
@@ -137,7 +137,7 @@ OPEN_ROUND_LABEL = {
 
 def staff_action(lab, user, in_round=False):
     """(label, url) of the staff page where the lab's current step is taken (opening a round, a notice)."""
-    if not is_ministry_staff(lab, user):
+    if not is_ministry_staff(user):
         return None
     if lab.status in ROUND_PURPOSE and not in_round:
         query = urlencode({"laboratories": lab.pk, "purpose": ROUND_PURPOSE[lab.status]})

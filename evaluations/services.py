@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, OrganisationKind
+from accounts.rules import is_ministry_staff
 from applications.choices import TeamRole
 from kernel.deadlines import close_deadlines, open_deadline
 from kernel.formatting import format_date, format_list
@@ -46,7 +47,7 @@ from .models import (
     Laboratory,
     LabStatus,
 )
-from .permissions import is_lab_host
+from .rules import is_lab_host
 
 CONSTRUCTION_MONTHS = 24  # Art. 18: "一般不超过2年"
 EXTENSION_NOTICE_MONTHS = 3  # Art. 18: at least 3 months before the period ends
@@ -105,7 +106,7 @@ def close_lab_clocks(lab):
 def file_extension_request(lab, by, months, reason, today=None):
     """Refused when later than 3 months before the end, longer than 12 months, or not the first."""
     today = today or timezone.localdate()
-    if not is_lab_host(lab, by):
+    if not is_lab_host(by, lab):
         raise PermissionDenied(_("Only the host institution's users can request an extension."))
     if lab.status != LabStatus.CONSTRUCTION:
         raise RuleViolation(_("An extension can be requested only during construction (Art. 18)."), article="Art. 18")
@@ -270,7 +271,7 @@ def submit_annual_report(lab, by, kind, data, outputs=()):
     """File the report that is due; every output must credit the lab's name (Art. 23)."""
     from .models import ReportOutput
 
-    if not is_lab_host(lab, by):
+    if not is_lab_host(by, lab):
         raise PermissionDenied(_("Only the host institution's users file the lab's reports."))
     due = report_due(lab, kind)
     if due is None:
@@ -300,7 +301,7 @@ def submit_annual_report(lab, by, kind, data, outputs=()):
 
 def acknowledge_report(report, by):
     """Art. 18: the construction report is copied to the host, whose users acknowledge it."""
-    if not is_lab_host(report.laboratory, by):
+    if not is_lab_host(by, report.laboratory):
         raise PermissionDenied(_("Only the host institution's users acknowledge the lab's reports."))
     if report.acknowledged_at is None:
         report.acknowledged_by, report.acknowledged_at = by, timezone.now()
@@ -421,7 +422,7 @@ def next_evaluation_due(lab):
 def file_change_report(lab, by, kind, description, new_name_zh="", new_name_en_subject=""):
     from .models import ChangeReport
 
-    if not is_lab_host(lab, by):
+    if not is_lab_host(by, lab):
         raise PermissionDenied(_("Only the host institution's users report the lab's changes."))
     if lab.status not in (LabStatus.OPERATING, LabStatus.CONSTRUCTION):
         raise RuleViolation(_("Changes are reported while the lab is being built or in operation (Art. 24)."), article="Art. 24")
@@ -453,7 +454,7 @@ def may_edit_lab(lab, user):
     is terminated or delisted."""
     from .models import ACTIVE_LAB_STATES
 
-    return is_lab_host(lab, user) and lab.status in ACTIVE_LAB_STATES
+    return is_lab_host(user, lab) and lab.status in ACTIVE_LAB_STATES
 
 
 def update_lab_people(lab, by, data):
@@ -462,7 +463,7 @@ def update_lab_people(lab, by, data):
     caller shows the Art. 15 warning (`lab.chair_is_inside()`)."""
     with transaction.atomic():
         locked = Laboratory.objects.select_for_update().select_related("host").get(pk=lab.pk)
-        if not is_lab_host(locked, by):
+        if not is_lab_host(by, locked):
             raise PermissionDenied(_("Only the host institution's users keep the lab's data."))
         if not may_edit_lab(locked, by):
             raise RuleViolation(_("The lab's data can no longer be changed: the lab is %(status)s.")
@@ -497,14 +498,14 @@ def build_plan_goals(lab):
 def may_request_extension(lab, user):
     """Whether to offer the extension request form: a host user, during construction, no extension yet and
     none waiting (Art. 18). The cut-off and the length are checked when it is filed (`file_extension_request`)."""
-    return (is_lab_host(lab, user) and lab.status == LabStatus.CONSTRUCTION and not lab.extension_granted
+    return (is_lab_host(user, lab) and lab.status == LabStatus.CONSTRUCTION and not lab.extension_granted
             and not lab.extension_requests.filter(status=ExtensionStatus.REQUESTED).exists())
 
 
 def reports_due(lab, user=None):
     """The annual report kinds due now (Art. 18, 26), as {kind: deadline}; empty for anyone but the host's users
     when `user` is given."""
-    if user is not None and not is_lab_host(lab, user):
+    if user is not None and not is_lab_host(user, lab):
         return {}
     due = {}
     for kind in AnnualReport.Kind.values:
@@ -517,12 +518,12 @@ def reports_due(lab, user=None):
 def may_acknowledge_report(report, user):
     """Art. 18: the annual construction report is copied to the host, whose users acknowledge it once."""
     return (report.kind == AnnualReport.Kind.CONSTRUCTION and report.acknowledged_at is None
-            and is_lab_host(report.laboratory, user))
+            and is_lab_host(user, report.laboratory))
 
 
 def may_report_change(lab, user):
     """Whether to offer the change report form (Art. 24): a host user while the lab is built or in operation."""
-    return is_lab_host(lab, user) and lab.status in (LabStatus.OPERATING, LabStatus.CONSTRUCTION)
+    return is_lab_host(user, lab) and lab.status in (LabStatus.OPERATING, LabStatus.CONSTRUCTION)
 
 
 # --- home pages: what waits for whom (Art. 18, 19, 24, 26) --------------------------------------
@@ -535,7 +536,7 @@ def reports_due_for(user, limit=20):
     two queries however many labs the host runs."""
     from django.contrib.contenttypes.models import ContentType
 
-    if not is_lab_host(Laboratory(host_id=user.organisation_id), user):
+    if not is_lab_host(user, Laboratory(host_id=user.organisation_id)):
         return []
     hosted = Laboratory.objects.filter(host_id=user.organisation_id)
     deadlines = list(Deadline.objects.open()
@@ -551,13 +552,12 @@ def awaiting_ministry(user, limit=20):
     """What on the labs waits for a ministry's staff member: extension requests (Art. 18) and change reports
     (Art. 24) to decide, accepted labs this ministry has not confirmed yet (Art. 19) and acceptance
     applications that are in no open expert round (Art. 19). Empty lists for anyone else."""
-    from applications.permissions import is_ministry_staff
     from kernel.signoffs import ministry_of
 
     from .models import ChangeReport, ChangeStatus
 
     empty = {"extension_requests": [], "change_reports": [], "confirmations": [], "acceptance_applications": []}
-    if not is_ministry_staff(None, user):
+    if not is_ministry_staff(user):
         return empty
     labs = Laboratory.objects.visible_to(user)
     return {

@@ -235,7 +235,7 @@ def apply_acceptance(request, pk):
 @require_http_methods(["GET", "POST"])
 def request_extension(request, pk):
     lab = _visible(request, pk)
-    if not services.is_lab_host(lab, request.user):
+    if not services.is_lab_host(request.user, lab):
         raise PermissionDenied(_("Only the host institution's users can request an extension."))
     form = ExtensionRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -264,7 +264,7 @@ def request_extension(request, pk):
 @require_http_methods(["GET", "POST"])
 def file_report(request, pk):
     lab = _visible(request, pk)
-    if not services.is_lab_host(lab, request.user):
+    if not services.is_lab_host(request.user, lab):
         raise PermissionDenied(_("Only the host institution's users file the lab's reports."))
     due = services.reports_due(lab)
     form = AnnualReportForm(request.POST or None, due=due)
@@ -313,7 +313,7 @@ def acknowledge_report(request, pk):
 @require_http_methods(["GET", "POST"])
 def report_change(request, pk):
     lab = _visible(request, pk)
-    if not services.is_lab_host(lab, request.user):
+    if not services.is_lab_host(request.user, lab):
         raise PermissionDenied(_("Only the host institution's users report the lab's changes."))
     form = ChangeReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
+from accounts.rules import is_administrator, is_applicant, is_expert, is_ministry_staff, is_recommender
 from applications.models import Application, PreliminaryReview
 from evaluations import services as lab_services
 from evaluations.models import Laboratory
@@ -23,23 +23,19 @@ RECENT_DECISIONS = 10
 NOTIFICATIONS_PER_PAGE = 20
 
 
-def is_portal_admin(user):
-    return user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.ADMINISTRATOR)
-
-
 def home(request):
     """Visitors get the public front page; users their per-role dashboard: what waits for their action first."""
     if not request.user.is_authenticated:
         return front_page(request)
     user = request.user
-    context = {"is_portal_admin": is_portal_admin(user), "dashboard_limit": DASHBOARD_LIMIT}
-    if user.is_applicant:
+    context = {"is_portal_admin": is_administrator(user), "dashboard_limit": DASHBOARD_LIMIT}
+    if is_applicant(user):
         context["role_section"] = "applicant"
         context["awaiting"] = list(Application.objects.awaiting(user).for_table()[:DASHBOARD_LIMIT])
         context["applications"] = list(Application.objects.visible_to(user).for_table()[:DASHBOARD_LIMIT])
         context["laboratories"] = list(Laboratory.objects.visible_to(user).for_table()[:DASHBOARD_LIMIT])
         context["lab_reports_due"] = lab_services.reports_due_for(user, limit=DASHBOARD_LIMIT)
-    elif user.is_recommender:
+    elif is_recommender(user):
         context["role_section"] = "recommender"
         context["awaiting"] = list(Application.objects.awaiting(user).for_table()[:DASHBOARD_LIMIT])
         context["recent_decisions"] = list(
@@ -51,11 +47,11 @@ def home(request):
             .select_related("application", "application__host", "decided_by")
             .order_by("-decided_at", "-pk")[:RECENT_DECISIONS]
         )
-    elif user.is_ministry_staff:
+    elif is_ministry_staff(user):
         context["role_section"] = "ministry_staff"
         context["awaiting"] = list(Application.objects.awaiting(user).for_table()[:DASHBOARD_LIMIT])
         context["lab_matters"] = lab_services.awaiting_ministry(user, limit=DASHBOARD_LIMIT)
-    elif user.is_expert:
+    elif is_expert(user):
         context["role_section"] = "expert"
     elif context["is_portal_admin"]:
         context["role_section"] = "administrator"

@@ -14,12 +14,18 @@ from django.utils.translation import ngettext
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from accounts.models import Role
+from accounts.rules import is_ministry_staff
 from applications.models import Application
-from applications.permissions import is_ministry_staff
 from kernel.formatting import format_date
 from kernel.rules import RuleViolation
+from kernel.transitions import fsm_permission
 
+from .rules import is_the_expert
 from .subjects import round_purpose
+
+# Who may run each transition: the predicates of `accounts/rules.py` and `rules.py`, as django-fsm permissions.
+BY_MINISTRY_STAFF = fsm_permission(is_ministry_staff)
+BY_THE_EXPERT = fsm_permission(is_the_expert)
 
 # --- formal review -----------------------------------------------------------------------------
 
@@ -115,7 +121,7 @@ class ExpertCommittee(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             errors.append(_("an odd number of members (now %(n)s)") % {"n": total})
         return errors
 
-    @transition(field=status, source=CommitteeStatus.DRAFT, target=CommitteeStatus.ACTIVE, permission=is_ministry_staff,
+    @transition(field=status, source=CommitteeStatus.DRAFT, target=CommitteeStatus.ACTIVE, permission=BY_MINISTRY_STAFF,
                 custom={"label": _("Activate the committee"), "article": "Art. 9", "button": "success"})
     def activate(self, by=None, comment="", term_start=None):
         from .services import start_committee_term
@@ -128,7 +134,7 @@ class ExpertCommittee(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             )
         start_committee_term(self, term_start or timezone.localdate())
 
-    @transition(field=status, source=CommitteeStatus.ACTIVE, target=CommitteeStatus.EXPIRED, permission=is_ministry_staff,
+    @transition(field=status, source=CommitteeStatus.ACTIVE, target=CommitteeStatus.EXPIRED, permission=BY_MINISTRY_STAFF,
                 custom={"label": _("End the term"), "article": "Art. 9", "button": "outline-secondary"})
     def expire(self, by=None, comment=""):
         """Run by the deadline sweep when the 2-year term ends (or by staff)."""
@@ -229,7 +235,7 @@ class ReviewRound(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def get_absolute_url(self):
         return reverse("reviews:round", args=[self.pk])
 
-    @transition(field=status, source=RoundStatus.OPEN, target=RoundStatus.CONCLUDED, permission=is_ministry_staff,
+    @transition(field=status, source=RoundStatus.OPEN, target=RoundStatus.CONCLUDED, permission=BY_MINISTRY_STAFF,
                 custom={"label": _("Conclude the round"), "article": "Art. 13", "button": "success"})
     def conclude(self, by=None, comment="", decisions=None):
         """`decisions`: {application id: (action, reason)} for every entry: advance/reject for
@@ -264,10 +270,6 @@ class AssignmentStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Scores submitted")
     CONFLICT = "conflict", _("Conflict declared: withdrawn")
     WITHDRAWN = "withdrawn", _("Withdrawn by staff")
-
-
-def is_the_expert(assignment, user):
-    return bool(user is not None and user.is_authenticated and user.is_active and assignment.expert_id == user.pk)
 
 
 class AssignmentQuerySet(models.QuerySet):
@@ -310,7 +312,7 @@ class Assignment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def get_absolute_url(self):
         return reverse("experts:assignment", args=[self.pk])
 
-    @transition(field=status, source=AssignmentStatus.ASSIGNED, target=AssignmentStatus.ACCEPTED, permission=is_the_expert,
+    @transition(field=status, source=AssignmentStatus.ASSIGNED, target=AssignmentStatus.ACCEPTED, permission=BY_THE_EXPERT,
                 custom={"label": _("I declare no conflict of interest"), "article": "Art. 9", "button": "success"})
     def declare_no_conflict(self, by=None, comment=""):
         if self.round.status != RoundStatus.OPEN:  # the dossier opens only for a round still scoring
@@ -318,7 +320,7 @@ class Assignment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         self.declared_at = timezone.now()
 
     @transition(field=status, source=[AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED], target=AssignmentStatus.CONFLICT,
-                permission=is_the_expert,
+                permission=BY_THE_EXPERT,
                 custom={"label": _("I have a conflict of interest"), "article": "Art. 9", "button": "outline-danger",
                         "comment_required": True})
     def declare_conflict(self, by=None, comment=""):
@@ -329,7 +331,7 @@ class Assignment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         field=status,
         source=AssignmentStatus.ACCEPTED,
         target=AssignmentStatus.SUBMITTED,
-        permission=is_the_expert,
+        permission=BY_THE_EXPERT,
         custom={"label": _("Submit my scores"), "article": "Art. 13", "button": "primary"},
     )
     def submit_scores(self, by=None, comment=""):
@@ -342,7 +344,7 @@ class Assignment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         field=status,
         source=[AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED],
         target=AssignmentStatus.WITHDRAWN,
-        permission=is_ministry_staff,
+        permission=BY_MINISTRY_STAFF,
         custom={"label": _("Withdraw the assignment"), "article": "Art. 9", "button": "outline-secondary"},
     )
     def withdraw(self, by=None, comment=""):
@@ -493,7 +495,7 @@ class PublicityNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         field=status,
         source=NoticeStatus.OPEN,
         target=NoticeStatus.CLOSED,
-        permission=is_ministry_staff,
+        permission=BY_MINISTRY_STAFF,
         custom={"label": _("Close the publicity"), "article": "Art. 13", "button": "primary"},
     )
     def close(self, by=None, comment=""):
@@ -639,7 +641,7 @@ class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         field=status,
         source=ObjectionStatus.OPEN,
         target=ObjectionStatus.DISMISSED,
-        permission=is_ministry_staff,
+        permission=BY_MINISTRY_STAFF,
         custom={"label": _("Dismiss"), "article": "Art. 13", "comment_required": True, "button": "secondary"},
     )
     def dismiss(self, by=None, comment=""):
@@ -649,7 +651,7 @@ class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         field=status,
         source=ObjectionStatus.OPEN,
         target=ObjectionStatus.SUSTAINED,
-        permission=is_ministry_staff,
+        permission=BY_MINISTRY_STAFF,
         custom={"label": _("Sustain"), "article": "Art. 13", "comment_required": True, "button": "danger"},
     )
     def sustain(self, by=None, comment=""):

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from applications.permissions import is_ministry_staff
+from accounts.rules import is_ministry_staff
 from kernel.pdf import render_pdf
 
 from .models import Assignment, AssignmentStatus, ReviewRound, Score
@@ -46,7 +46,7 @@ def score_sheet_pdf(request, pk):
         .prefetch_related(Prefetch("scores", queryset=Score.objects.visible_to(user).select_related("criterion"))),
         pk=pk,
     )
-    if assignment.expert_id != user.pk and not is_ministry_staff(assignment, user):
+    if assignment.expert_id != user.pk and not is_ministry_staff(user):
         raise PermissionDenied(_("Only the expert and ministry staff can read a score sheet."))
     if assignment.status not in (AssignmentStatus.ACCEPTED, AssignmentStatus.SUBMITTED):
         raise Http404(_("There is no score sheet for this assignment."))
@@ -74,7 +74,7 @@ def score_sheet_pdf(request, pk):
 @require_GET
 def round_pdf(request, pk):
     """A round's summary: the ranking and the criteria. Ministry staff only."""
-    if not is_ministry_staff(None, request.user):
+    if not is_ministry_staff(request.user):
         raise PermissionDenied(_("Only SAMR or MIIT staff can read the round summary."))
     review_round = get_object_or_404(ReviewRound.objects.select_related("committee", "criteria_set", "opened_by"), pk=pk)
     data = render_pdf("pdf/round_summary.html", {

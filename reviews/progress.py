@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from accounts.rules import is_ministry_staff
 from applications.models import Status
-from applications.permissions import is_ministry_staff
 from kernel.models import Deadline
 
 from .deadlines import PUBLICITY_WINDOW
@@ -44,7 +44,7 @@ STAFF_PAGES = {
 def staff_action(application, user):
     """(label, url) of the staff page where the current stage's step is taken, for ministry staff."""
     page = STAFF_PAGES.get(application.status)
-    if page is None or not is_ministry_staff(application, user):
+    if page is None or not is_ministry_staff(user):
         return None
     label, url = page
     return label, url(application)

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, OrganisationKind
+from accounts.rules import is_ministry_staff
 from applications.models import Status
-from applications.permissions import is_ministry_staff
 from kernel.deadlines import close_deadlines, open_deadline
 from kernel.formatting import format_date, format_list
 from kernel.models import Deadline
@@ -46,7 +46,7 @@ DEVIATION_POINTS = Decimal(15)
 
 
 def _require_staff(user):
-    if not is_ministry_staff(None, user):
+    if not is_ministry_staff(user):
         raise PermissionDenied(_("Only SAMR or MIIT staff can do this."))
 
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Role
+from accounts.rules import is_ministry_staff, is_staff_reader
 from applications.choices import Field
 from applications.models import APPROVAL_DECISION, Application, Status
 from kernel import exports
@@ -80,18 +80,10 @@ PAGE_SIZE = 25
 # --- access and small helpers ---------------------------------------------------------------------
 
 
-def may_use_staff_pages(user):
-    """SAMR/MIIT staff; portal administrators may look (the transitions still decide who may act)."""
-    return bool(
-        user.is_authenticated and user.is_active
-        and (user.is_ministry_staff or user.is_superuser or user.role == Role.ADMINISTRATOR)
-    )
-
-
 def staff_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not may_use_staff_pages(request.user):
+        if not is_staff_reader(request.user):
             raise PermissionDenied(_("These pages are for SAMR and MIIT staff."))
         return view(request, *args, **kwargs)
 
@@ -183,7 +175,7 @@ def _queue_tab(request):
     """The queue opens on what waits for the viewer's ministry; a portal administrator, who acts on nothing, on all."""
     show = request.GET.get("show", "")
     if show not in dict(QUEUE_TABS):
-        show = "waiting" if request.user.is_ministry_staff else "all"
+        show = "waiting" if is_ministry_staff(request.user) else "all"
     return show
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "axes",
+    "rules",
     "kernel",
     "accounts",
     "applications",
