@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationKind
 from kernel.filters import KeywordFilterSet, SortFilter
+from kernel.forms import textarea
 from kernel.rules import refusal_text
 
 from .choices import AttachmentSection, DimensionVerdict, Field, ResearchDirection, ReviewDimension
@@ -53,10 +54,6 @@ def _verbose(model, name):
     return capfirst(model._meta.get_field(name).verbose_name)
 
 
-def _textarea(rows=4):
-    return forms.Textarea(attrs={"rows": rows})
-
-
 # --- scalar forms of each section --------------------------------------------------------------
 
 
@@ -76,8 +73,8 @@ class OverviewForm(DossierModelForm):
         ]
         widgets = {
             "name_zh": forms.TextInput(attrs={"placeholder": "××国家质量标准实验室"}),
-            "summary": _textarea(4),
-            "construction_plan": _textarea(6),
+            "summary": textarea(4),
+            "construction_plan": textarea(6),
             "provincial_lab_established": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         help_texts = {
@@ -90,7 +87,7 @@ class FacilitiesForm(DossierModelForm):
     class Meta:
         model = Application
         fields = ["research_space_m2", "instrument_value_cny", "precision_statement", "data_capability", "data_storage_tb"]
-        widgets = {"precision_statement": _textarea(3), "data_capability": _textarea(3)}
+        widgets = {"precision_statement": textarea(3), "data_capability": textarea(3)}
         help_texts = {
             "research_space_m2": _("Art. 12 (1): in principle at least 3,000 m²."),
             "instrument_value_cny": _("Art. 12 (1): in principle at least 50 million CNY; enter the figure in yuan, e.g. 52000000."),
@@ -101,21 +98,21 @@ class TeamForm(DossierModelForm):
     class Meta:
         model = Application
         fields = ["team_statement"]
-        widgets = {"team_statement": _textarea(5)}
+        widgets = {"team_statement": textarea(5)}
 
 
 class ResearchForm(DossierModelForm):
     class Meta:
         model = Application
         fields = ["authority_statement", "breakthrough_statement"]
-        widgets = {"authority_statement": _textarea(4), "breakthrough_statement": _textarea(4)}
+        widgets = {"authority_statement": textarea(4), "breakthrough_statement": textarea(4)}
 
 
 class SupportForm(DossierModelForm):
     class Meta:
         model = Application
         fields = ["is_host_priority", "host_commitment"]
-        widgets = {"host_commitment": _textarea(5)}
+        widgets = {"host_commitment": textarea(5)}
 
 
 class OutcomeEvidenceForm(forms.Form):
@@ -129,7 +126,7 @@ class OutcomeEvidenceForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         for item, label in OutcomeClaim.Item.choices:
             self.fields[f"evidence_{item}"] = forms.CharField(
-                label=f"{item}. {label}", required=False, widget=_textarea(3),
+                label=f"{item}. {label}", required=False, widget=textarea(3),
             )
 
     def claims(self):
@@ -390,7 +387,7 @@ class PreliminaryReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("Overall comment"),
         required=False,
-        widget=_textarea(4),
+        widget=textarea(4),
         help_text=_("Required when returning for revision or declining."),
     )
 
@@ -405,7 +402,7 @@ class PreliminaryReviewForm(forms.Form):
             self.fields[f"comment_{code}"] = forms.CharField(
                 label=_("Comment on %(dimension)s") % {"dimension": label},
                 required=False,
-                widget=_textarea(2),
+                widget=textarea(2),
             )
         if show_acknowledgement:
             self.fields["warnings_acknowledged"] = forms.BooleanField(

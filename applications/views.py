@@ -23,8 +23,9 @@ from kernel.confirmation import before_transition, confirmation_page, confirmed,
 from kernel.exports import Column
 from kernel.models import AuditEntry
 from kernel.paging import query_without_page
-from kernel.rules import RuleViolation, refusal_text
+from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict, available_transitions, run_transition
+from kernel.web import rule_text
 
 from . import permissions
 from .eligibility import check_eligibility
@@ -79,10 +80,6 @@ def _locked_editable(application, user):
     if locked is None or not locked.is_editable_by(user):
         return None
     return locked
-
-
-def _rule_text(exc):
-    return refusal_text(exc)
 
 
 def _not_editable(request, application):
@@ -327,7 +324,7 @@ def transition(request, pk, name):
     try:
         application = run_transition(application, name, request.user, request.POST.get("comment", ""))
     except RuleViolation as exc:
-        messages.error(request, _rule_text(exc))
+        messages.error(request, rule_text(exc))
     except TransitionConflict as exc:
         messages.error(request, exc.message)
     except PermissionDenied as exc:

@@ -8,13 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.provinces import Province
 from applications.choices import Field
 from kernel.filters import KeywordFilterSet, SortFilter
-from reviews.forms import RuleFormMixin
+from kernel.forms import RuleFormMixin, textarea
 
 from .models import AnnualReport, ChangeKind, Laboratory, LabStatus, ReportOutput
-
-
-def _textarea(rows=3):
-    return forms.Textarea(attrs={"rows": rows})
 
 
 class LabRuleFormMixin(RuleFormMixin):
@@ -66,7 +62,7 @@ class LabPeopleForm(LabRuleFormMixin, forms.ModelForm):
         model = Laboratory
         fields = ["director_name", "director_position", "committee_chair_name", "committee_chair_organisation",
                   "research_units", "staff_summary"]
-        widgets = {"research_units": _textarea(4), "staff_summary": _textarea(4)}
+        widgets = {"research_units": textarea(4), "staff_summary": textarea(4)}
         help_texts = {
             "director_position": _("The director is a senior leader of the host institution (Art. 14)."),
             "committee_chair_organisation": _("The chair is generally not from the host or a consortium member (Art. 15)."),
@@ -85,13 +81,13 @@ class LabPeopleForm(LabRuleFormMixin, forms.ModelForm):
 
 
 class AcceptanceForm(LabRuleFormMixin, forms.Form):
-    report = forms.CharField(label=_("Construction report"), required=False, widget=_textarea(8),
+    report = forms.CharField(label=_("Construction report"), required=False, widget=textarea(8),
                              help_text=_("What was built during the construction period, against the build plan (Art. 17-18)."))
 
 
 class GoalStatementForm(forms.Form):
-    goal = forms.CharField(label=_("Goal of the build plan"), required=False, widget=_textarea(2))
-    achieved = forms.CharField(label=_("What was achieved"), required=False, widget=_textarea(2))
+    goal = forms.CharField(label=_("Goal of the build plan"), required=False, widget=textarea(2))
+    achieved = forms.CharField(label=_("What was achieved"), required=False, widget=textarea(2))
 
     def clean(self):
         data = super().clean()
@@ -118,7 +114,7 @@ def goal_statements(formset):
 class ExtensionRequestForm(LabRuleFormMixin, forms.Form):
     months = forms.IntegerField(label=_("Extension (months)"),
                                 help_text=_("At most 12 months, once, requested at least 3 months before the end (Art. 18)."))
-    reason = forms.CharField(label=_("Why the construction cannot be finished in time"), required=False, widget=_textarea(5))
+    reason = forms.CharField(label=_("Why the construction cannot be finished in time"), required=False, widget=textarea(5))
 
 
 # --- annual reports (Art. 18, 21-23, 26) ---------------------------------------------------------
@@ -126,10 +122,10 @@ class ExtensionRequestForm(LabRuleFormMixin, forms.Form):
 
 class AnnualReportForm(LabRuleFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Report"), choices=AnnualReport.Kind.choices)
-    summary = forms.CharField(label=_("Progress and research"), required=False, widget=_textarea(6))
-    open_projects = forms.CharField(label=_("Open projects (Art. 21)"), required=False, widget=_textarea(3))
-    exchanges = forms.CharField(label=_("Exchanges and cooperation (Art. 21)"), required=False, widget=_textarea(3))
-    public_services = forms.CharField(label=_("Public-benefit quality services (Art. 22)"), required=False, widget=_textarea(3))
+    summary = forms.CharField(label=_("Progress and research"), required=False, widget=textarea(6))
+    open_projects = forms.CharField(label=_("Open projects (Art. 21)"), required=False, widget=textarea(3))
+    exchanges = forms.CharField(label=_("Exchanges and cooperation (Art. 21)"), required=False, widget=textarea(3))
+    public_services = forms.CharField(label=_("Public-benefit quality services (Art. 22)"), required=False, widget=textarea(3))
 
     rule_field_map = {"outputs": None}
 
@@ -179,7 +175,7 @@ def outputs_of(formset):
 
 class ChangeReportForm(LabRuleFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Change"), choices=ChangeKind.choices)
-    description = forms.CharField(label=_("Report"), widget=_textarea(6),
+    description = forms.CharField(label=_("Report"), widget=textarea(6),
                                   help_text=_("What changes and why (Art. 24)."))
     new_name_zh = forms.CharField(label=_("New name"), max_length=100, required=False,
                                   help_text=_("For a renaming: “××国家质量标准实验室” (Art. 31)."))

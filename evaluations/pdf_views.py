@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kernel.pdf import render_pdf
-from reviews.pdf_views import pdf_response
+from kernel.web import pdf_response
 
 from .models import AcceptanceApplication, Evaluation, EvaluationResult, Laboratory
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kernel.citations import cite
-from reviews.forms import RuleFormMixin, textarea
+from kernel.forms import RuleFormMixin, textarea
 from reviews.models import CriteriaSet, PublicityNotice, RoundEntry
 from reviews.subject_pages import NoticePages, RoundPages, register_notice_pages, register_round_pages
 

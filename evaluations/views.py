@@ -26,7 +26,7 @@ from kernel.models import AuditEntry
 from kernel.paging import query_without_page
 from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict, available_transitions, run_transition
-from reviews.views_staff import _run_and_redirect, rule_text
+from kernel.web import rule_text, run_and_redirect
 
 from . import services
 from .forms import (
@@ -347,7 +347,7 @@ def transition(request, pk, name):
     answer = before_transition(request, lab, name, lab.get_absolute_url())
     if answer is not None:
         return answer
-    return _run_and_redirect(request, lab, name, lab.get_absolute_url())
+    return run_and_redirect(request, lab, name, lab.get_absolute_url())
 
 
 @login_required
@@ -355,7 +355,7 @@ def transition(request, pk, name):
 def extension_transition(request, pk, name):
     """grant / refuse (comment required) an extension request (Art. 18)."""
     obj = get_object_or_404(ExtensionRequest.objects.filter(laboratory__in=Laboratory.objects.visible_to(request.user)), pk=pk)
-    return _run_and_redirect(request, obj, name, obj.get_absolute_url())
+    return run_and_redirect(request, obj, name, obj.get_absolute_url())
 
 
 @login_required
@@ -363,5 +363,5 @@ def extension_transition(request, pk, name):
 def change_transition(request, pk, name):
     """accept / order_re_review (comment required) a change report (Art. 24)."""
     obj = get_object_or_404(ChangeReport.objects.filter(laboratory__in=Laboratory.objects.visible_to(request.user)), pk=pk)
-    return _run_and_redirect(request, obj, name, obj.get_absolute_url())
+    return run_and_redirect(request, obj, name, obj.get_absolute_url())
 

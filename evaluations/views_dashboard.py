@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from accounts.decorators import staff_required
 from accounts.provinces import Province
 from applications.choices import Field
 from kernel.models import Deadline
-from reviews.views_staff import staff_required
 
 from .models import IN_CONSTRUCTION_STATES, OPERATION_STATES, PUBLIC_LAB_STATES, EvaluationResult, Laboratory, LabStatus
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import Application, Status
 from applications.uploads import inspect_upload
 from kernel.formatting import format_list
-from kernel.rules import refusal_text
+from kernel.forms import RuleFormMixin, textarea
 
 from .models import (
     CommitteeStatus,
@@ -23,21 +23,6 @@ from .models import (
 )
 
 FORMAL_REVIEW_ACTIONS = ("pass_formal_review", "request_supplement", "reject_formally")
-
-
-def textarea(rows=3):
-    return forms.Textarea(attrs={"rows": rows})
-
-
-class RuleFormMixin:
-    """Show a RuleViolation (or PermissionDenied) on its field, or above the form, with its article."""
-
-    rule_field_map = {}
-
-    def add_rule_violation(self, exc):
-        field = getattr(exc, "field", None)
-        field = self.rule_field_map.get(field, field)
-        self.add_error(field if field in self.fields else None, refusal_text(exc))
 
 
 class ApplicationChoiceField(forms.ModelMultipleChoiceField):

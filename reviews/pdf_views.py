@@ -2,15 +2,13 @@
 an expert's score sheet and a round's summary. Who may read them is decided by `visible_to` and the
 ministry-staff permission; the figures come from the models and `reviews.services.round_results`."""
 
-import re
 from decimal import Decimal
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,21 +16,12 @@ from django.views.decorators.http import require_GET
 
 from accounts.rules import is_ministry_staff
 from kernel.pdf import render_pdf
+from kernel.web import pdf_response
 
 from .models import Assignment, AssignmentStatus, ReviewRound, Score
 from .services import DEVIATION_POINTS, round_results
 
 CENT = Decimal("0.01")
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
-
-
-def pdf_response(data, filename, fallback):
-    """`application/pdf` with a Chinese file name (RFC 6266 / RFC 5987 `filename*`) and an ASCII fallback."""
-    name = _UNSAFE.sub("_", filename).strip() or fallback
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

@@ -16,6 +16,7 @@ from accounts.provinces import Province
 from applications.choices import Field
 from applications.models import Application
 from applications.uploads import ALLOWED_TYPES, inspect_upload
+from kernel.forms import textarea
 
 from .models import Objection
 
@@ -23,10 +24,6 @@ SEAL_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 PERSON_FIELDS = ("name", "id_number")
 ORGANISATION_FIELDS = ("organisation_name", "credit_code", "legal_representative", "seal_scan")
-
-
-def _textarea(rows):
-    return forms.Textarea(attrs={"rows": rows})
 
 
 class ApplicationChoiceField(forms.ModelChoiceField):
@@ -55,7 +52,7 @@ class ObjectionForm(forms.ModelForm):
         ]
         widgets = {
             "objector_kind": forms.RadioSelect,
-            "grounds": _textarea(6),
+            "grounds": textarea(6),
             "id_number": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "maxlength": 18,
                                                 "spellcheck": "false"}),
             "credit_code": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18, "spellcheck": "false"}),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from applications.models import ConsortiumMember
 from kernel.rules import RuleViolation, refusal_text
 from kernel.transitions import TransitionConflict, run_transition
+from kernel.web import rule_text
 
 from .models import Assignment, AssignmentStatus, Criterion, Score
 from .services import save_scores
@@ -184,10 +185,6 @@ def peer_scores(assignment, user, criteria):
 # --- one assignment ---------------------------------------------------------------------------------
 
 
-def _rule_text(exc):
-    return refusal_text(exc)
-
-
 def _load(request, pk):
     queryset = Assignment.objects.visible_to(request.user).select_related(
         "round", "round__criteria_set", "round__committee", "application", "application__host", "expert",
@@ -203,7 +200,7 @@ def _declare(request, assignment, action):
     try:
         assignment = run_transition(assignment, action, request.user, request.POST.get("comment", ""))
     except RuleViolation as exc:
-        return None, _rule_text(exc)
+        return None, rule_text(exc)
     except TransitionConflict as exc:
         messages.error(request, exc.message)
         return redirect("experts:assignment", pk=assignment.pk), ""

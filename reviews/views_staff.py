@@ -11,11 +11,9 @@ import csv
 import mimetypes
 import os
 from collections import defaultdict
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -24,12 +22,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.rules import is_ministry_staff, is_staff_reader
+from accounts.decorators import staff_required
+from accounts.rules import is_ministry_staff
 from applications.choices import Field
 from applications.models import APPROVAL_DECISION, Application, Status
 from kernel import exports
@@ -37,8 +35,9 @@ from kernel.exports import Column
 from kernel.formatting import format_date
 from kernel.models import SignOff
 from kernel.paging import query_without_page
-from kernel.rules import RuleViolation, refusal_text
-from kernel.transitions import TransitionConflict, available_transitions, run_transition
+from kernel.rules import RuleViolation
+from kernel.transitions import TransitionConflict, run_transition
+from kernel.web import rule_text, run_and_redirect
 
 from .filters import QueueFilter
 from .forms import (
@@ -80,45 +79,9 @@ PAGE_SIZE = 25
 # --- access and small helpers ---------------------------------------------------------------------
 
 
-def staff_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_staff_reader(request.user):
-            raise PermissionDenied(_("These pages are for SAMR and MIIT staff."))
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapper)
-
-
-def rule_text(exc):
-    """The message of a RuleViolation (or any refusal) with the article it enforces."""
-    return refusal_text(exc) or _("You are not allowed to do this.")
-
-
-def _safe_next(request, default):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
-
-
 def _application(request, pk):
     queryset = Application.objects.visible_to(request.user).select_related("host", "host__competent_department")
     return get_object_or_404(queryset, pk=pk)
-
-
-def _run_and_redirect(request, obj, name, default_url):
-    """A bare transition button (committee, assignment, notice, objection): run it, report, go back."""
-    labels = {t.name: t.label for t in available_transitions(obj, request.user)}
-    try:
-        obj = run_transition(obj, name, request.user, request.POST.get("comment", ""))
-    except (RuleViolation, TransitionConflict, PermissionDenied) as exc:
-        messages.error(request, rule_text(exc))
-    else:
-        status = getattr(obj, "status_text", None) or obj.get_status_display()  # who still has to act, where it says
-        messages.success(request, _("“%(action)s” done; the status is now “%(status)s”.") % {
-            "action": labels.get(name, name), "status": status})
-    return redirect(_safe_next(request, default_url))
 
 
 def _field_labels(codes):
@@ -324,7 +287,7 @@ def committee(request, pk):
 @require_POST
 def committee_transition(request, pk, name):
     committee = get_object_or_404(ExpertCommittee, pk=pk)
-    return _run_and_redirect(request, committee, name, reverse("reviews:committee", args=[pk]))
+    return run_and_redirect(request, committee, name, reverse("reviews:committee", args=[pk]))
 
 
 # --- expert review rounds -----------------------------------------------------------------------------
@@ -581,7 +544,7 @@ def round_export(request, pk):
 def assignment_transition(request, pk, name):
     assignment = get_object_or_404(Assignment.objects.visible_to(request.user), pk=pk)
     default = reverse("reviews:round", args=[assignment.round_id]) + f"#application-{assignment.application_id}"
-    return _run_and_redirect(request, assignment, name, default)
+    return run_and_redirect(request, assignment, name, default)
 
 
 # --- site inspection ----------------------------------------------------------------------------------
@@ -721,14 +684,14 @@ def notice(request, pk):
 @require_POST
 def notice_transition(request, pk, name):
     notice = get_object_or_404(PublicityNotice, pk=pk)
-    return _run_and_redirect(request, notice, name, notice.get_staff_url())
+    return run_and_redirect(request, notice, name, notice.get_staff_url())
 
 
 @staff_required
 @require_POST
 def objection_transition(request, pk, name):
     objection = get_object_or_404(Objection.objects.visible_to(request.user).select_related("notice"), pk=pk)
-    return _run_and_redirect(request, objection, name, objection.notice.get_staff_url() + f"#objection-{pk}")
+    return run_and_redirect(request, objection, name, objection.notice.get_staff_url() + f"#objection-{pk}")
 
 
 OBJECTION_FILES = {"seal": "seal_scan", "evidence": "evidence"}

@@ -1,0 +1,53 @@
+"""The web conventions every app's pages share: how a refusal reads, where a button goes back to, a bare
+transition button, and a PDF download with a Chinese file name."""
+
+import re
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from .rules import RuleViolation, refusal_text
+from .transitions import TransitionConflict, available_transitions, run_transition
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def rule_text(exc):
+    """The message of a RuleViolation (or any refusal) with the article it enforces."""
+    return refusal_text(exc) or _("You are not allowed to do this.")
+
+
+def safe_next(request, default):
+    """The `next` the form carries, if it stays on this site; else `default`."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def run_and_redirect(request, obj, name, default_url):
+    """A bare transition button (committee, assignment, notice, objection, lab): run it, report, go back."""
+    labels = {t.name: t.label for t in available_transitions(obj, request.user)}
+    try:
+        obj = run_transition(obj, name, request.user, request.POST.get("comment", ""))
+    except (RuleViolation, TransitionConflict, PermissionDenied) as exc:
+        messages.error(request, rule_text(exc))
+    else:
+        status = getattr(obj, "status_text", None) or obj.get_status_display()  # who still has to act, where it says
+        messages.success(request, _("“%(action)s” done; the status is now “%(status)s”.") % {
+            "action": labels.get(name, name), "status": status})
+    return redirect(safe_next(request, default_url))
+
+
+def pdf_response(data, filename, fallback):
+    """`application/pdf` with a Chinese file name (RFC 6266 / RFC 5987 `filename*`) and an ASCII fallback."""
+    name = _UNSAFE.sub("_", filename).strip() or fallback
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    response["Cache-Control"] = "private, no-store"
+    return response
