@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from kernel.formatting import format_area, format_cny
 
 from .choices import TeamRole
+from .models import EDITABLE_STATES, OutcomeClaim
 
 MIN_SPACE_M2 = Decimal(3000)
 MIN_INSTRUMENTS_CNY = Decimal(50_000_000)
@@ -80,8 +81,6 @@ class Eligibility:
 def _reference_year(application):
     """The year of submission; today's while the dossier is being edited (a draft, or a returned
     dossier about to be resubmitted: the resubmission is judged against its own year)."""
-    from .models import EDITABLE_STATES
-
     editable = getattr(application, "status", None) in EDITABLE_STATES
     when = application.submitted_at if application.submitted_at and not editable else timezone.now()
     return timezone.localtime(when).year
@@ -181,7 +180,6 @@ def _outcomes(app, reference_year):
     standards = sum(1 for s in app.standards.all() if start <= s.year <= end)
     transfers = sum(1 for t in app.transfers.all() if start <= t.year <= end)
     income = sum((s.amount_cny for s in app.service_incomes.all() if start <= s.year <= end), Decimal(0))
-    from .models import OutcomeClaim
 
     Item = OutcomeClaim.Item
     children = []

@@ -144,8 +144,6 @@ class ApplicationQuerySet(models.QuerySet):
         """What `Application.status_text` needs to say who still has to act, in the same query: the
         recommenders of the current submission that have recommended and that have not yet (at most two,
         Art. 10), and each ministry's sign-off of the approval (Art. 7)."""
-        from kernel.models import SignOff
-
         def signed(ministry):
             return Exists(SignOff.objects.filter(
                 content_type__app_label=self.model._meta.app_label, content_type__model=self.model._meta.model_name,

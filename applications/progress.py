@@ -23,6 +23,7 @@ from kernel.progress import (
     stages,
     time_left,
 )
+from kernel.signoffs import signoffs
 
 from .choices import DimensionVerdict, ReviewDimension
 from .deadlines import RETURNED_DOSSIER_FIX
@@ -106,7 +107,6 @@ def approval_signed_by(application):
     if hasattr(application, "approval_samr_signed"):
         flags = {SignOff.Ministry.SAMR: application.approval_samr_signed, SignOff.Ministry.MIIT: application.approval_miit_signed}
         return [m for m in SignOff.Ministry.values if flags[m]]
-    from kernel.signoffs import signoffs
 
     signed = set(signoffs(application, APPROVAL_DECISION).values_list("ministry", flat=True))
     return [m for m in SignOff.Ministry.values if m in signed]

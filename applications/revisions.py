@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.formatting import format_area, format_cny
 
+from .choices import ResearchDirection
+from .models import Application
+
 SCALAR_FIELDS = [
     "name_zh", "name_en_subject", "field", "research_directions", "summary", "construction_plan",
     "provincial_lab_name", "provincial_lab_established", "research_space_m2", "instrument_value_cny",
@@ -80,7 +83,6 @@ def display(model, path, value):
     if path == "sha256":
         return str(value)[:12]
     if path == "research_directions":
-        from .choices import ResearchDirection
 
         labels = dict(ResearchDirection.choices)
         return "、".join(str(labels.get(code, code)) for code in value)
@@ -209,8 +211,6 @@ def _compare_table(relation, model, old_rows, new_rows):
 
 def compare(old, new):
     """What changed from snapshot `old` to `new`: scalar fields, and the rows of each list matched by key."""
-    from .models import Application
-
     fields = []
     for name in SCALAR_FIELDS:
         before, after = old.get(name, ""), new.get(name, "")

@@ -7,12 +7,12 @@ from django.utils.translation import gettext as _
 from kernel.rules import RuleViolation
 
 from .choices import TeamRole
+from .models import PreliminaryReview, Revision, validate_lab_name_en_subject, validate_lab_name_zh
+from .revisions import snapshot
 
 
 def missing_for_submission(application):
     """A list of (field, message) the dossier still lacks. Empty when it may be submitted."""
-    from .models import validate_lab_name_en_subject, validate_lab_name_zh
-
     missing = []
     required = [
         ("name_zh", _("the proposed lab name in Chinese")),
@@ -52,8 +52,6 @@ def missing_for_submission(application):
 def route_and_snapshot(application, user):
     """Run inside the `submit` transition: refuse an incomplete or ineligible dossier, freeze a
     revision, and open one preliminary review per recommender the host's level calls for."""
-    from .models import PreliminaryReview
-
     missing = missing_for_submission(application)
     if missing:
         raise RuleViolation(
@@ -82,9 +80,6 @@ def route_and_snapshot(application, user):
 
 def snapshot_revision(application, user):
     """Freeze the dossier as the next revision (each submission and each resubmission)."""
-    from .models import Revision
-    from .revisions import snapshot
-
     application.revision_count += 1
     application.submitted_at = timezone.now()
     return Revision.objects.create(

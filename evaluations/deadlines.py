@@ -4,12 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from kernel.deadlines import DeadlineKind, register
+from kernel.transitions import run_transition
 
 
 def _terminate_if(state, transition="terminate"):
     def consequence(deadline, lab):
-        from kernel.transitions import run_transition
-
         if lab.status == state:
             run_transition(lab, transition, None, comment=str(deadline.kind_label), internal=True, as_system=True)
     return consequence

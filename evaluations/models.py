@@ -22,11 +22,20 @@ from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, FSMModelM
 from accounts.models import Organisation, Role
 from accounts.rules import is_ministry_staff
 from applications.choices import Field
-from applications.models import LAB_NAME_EN_PREFIX, SEARCH_FIELDS, Application, search_text, validate_lab_name_zh
+from applications.models import (
+    LAB_NAME_EN_PREFIX,
+    SEARCH_FIELDS,
+    Application,
+    search_text,
+    validate_lab_name_en_subject,
+    validate_lab_name_zh,
+)
 from kernel.filters import keyword_filter
-from kernel.signoffs import both_signed
+from kernel.models import SignOff
+from kernel.signoffs import both_signed, sign
 from kernel.sorting import PinyinSorted, sort_key_field
-from kernel.transitions import fsm_permission
+from kernel.transitions import fsm_permission, run_transition
+from reviews.models import Assignment, AssignmentStatus, CriteriaSet, RoundEntry, RoundStatus
 
 from .rules import CONFIRM_ACCEPTANCE, DELIST, is_lab_host, may_confirm_acceptance, may_sign_delisting
 
@@ -54,6 +63,8 @@ ACTIVE_LAB_STATES = (
     LabStatus.CONSTRUCTION, LabStatus.ACCEPTANCE_REVIEW, LabStatus.RECTIFYING, LabStatus.ACCEPTANCE_CONFIRMATION,
     LabStatus.ACCEPTANCE_PUBLICITY, LabStatus.OPERATING, LabStatus.EVALUATING, LabStatus.EVALUATION_RECTIFYING,
 )
+
+
 PUBLIC_LAB_STATES = ACTIVE_LAB_STATES  # terminated and delisted labs leave the directory, not the records
 IN_CONSTRUCTION_STATES = (LabStatus.CONSTRUCTION, LabStatus.ACCEPTANCE_REVIEW, LabStatus.RECTIFYING,
                           LabStatus.ACCEPTANCE_CONFIRMATION, LabStatus.ACCEPTANCE_PUBLICITY)
@@ -100,7 +111,6 @@ class LaboratoryQuerySet(models.QuerySet):
                                                 preliminary_reviews__recommender_id=user.organisation_id)
             return self.filter(models.Exists(routed))
         if user.role == Role.EXPERT:  # experts reviewing the lab's acceptance or evaluation
-            from reviews.models import Assignment, AssignmentStatus, CriteriaSet
 
             reviewing = Assignment.objects.filter(
                 application_id=models.OuterRef("application_id"), expert=user,
@@ -124,8 +134,6 @@ class LaboratoryQuerySet(models.QuerySet):
                                                   miit_delist_signed=self._signed(DELIST, "miit"))
 
     def _signed(self, decision, ministry):
-        from kernel.models import SignOff
-
         return models.Exists(SignOff.objects.filter(
             content_type__app_label=self.model._meta.app_label, content_type__model=self.model._meta.model_name,
             object_id=models.OuterRef("pk"), decision=decision, ministry=ministry,
@@ -137,8 +145,6 @@ class LaboratoryQuerySet(models.QuerySet):
 
     def with_open_round(self):
         """`in_open_round`: the lab is in an expert round still being scored (one at a time, Art. 19, 26)."""
-        from reviews.models import RoundEntry, RoundStatus
-
         entries = RoundEntry.objects.filter(application_id=models.OuterRef("application_id"), round__status=RoundStatus.OPEN)
         return self.annotate(in_open_round=models.Exists(entries))
 
@@ -198,7 +204,7 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
     @property
     def status_text(self):
         """The status saying who has acted and who still has to (both ministries' confirmation or removal)."""
-        from .progress import status_text
+        from .progress import status_text  # progress reads this module's states
 
         return status_text(self)
 
@@ -244,8 +250,6 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
                 custom={"label": _("Confirm the acceptance"), "article": "Art. 19", "button": "success"})
     def confirm_acceptance(self, by=None, comment=""):
         """One ministry's confirmation; with both, the lab can go under acceptance publicity (Art. 19)."""
-        from kernel.signoffs import sign
-
         sign(self, CONFIRM_ACCEPTANCE, by, comment, article="Art. 19")
 
     @property
@@ -329,8 +333,6 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
                                          "Laboratories, leaves the public directory and its open clocks close.")})
     def delist(self, by=None, comment=""):
         """False materials, integrity problems or other violations: both ministries sign, with the reason."""
-        from kernel.signoffs import sign
-
         from .services import close_lab_clocks
 
         if sign(self, DELIST, by, comment, article="Art. 25"):
@@ -534,8 +536,6 @@ class ChangeReport(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         super().clean_fields(exclude={*(exclude or ()), "status"})
 
     def clean(self):
-        from applications.models import validate_lab_name_en_subject
-
         if self.kind == ChangeKind.RENAME:
             errors = {}
             for field, validator in (("new_name_zh", validate_lab_name_zh), ("new_name_en_subject", validate_lab_name_en_subject)):
@@ -573,8 +573,6 @@ class ChangeReport(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     def order_re_review(self, by=None, comment=""):
         """The change is applied and the lab goes to a comprehensive evaluation (unless it is in one already)."""
-        from kernel.transitions import run_transition
-
         from .services import apply_change
 
         apply_change(self)

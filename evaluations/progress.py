@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.rules import is_ministry_staff
 from kernel.models import AuditEntry, Deadline, SignOff
 from kernel.progress import Party, PartyCode, Progress, StageDefinition, ministry_names, nearest_open_deadline, stages
+from kernel.signoffs import signoffs
 from reviews.models import CriteriaSet
 from reviews.progress import publicity_deadline
 
@@ -57,7 +58,6 @@ def _signed(lab, decision, annotated):
     if hasattr(lab, samr):
         flags = {SignOff.Ministry.SAMR: getattr(lab, samr), SignOff.Ministry.MIIT: getattr(lab, miit)}
         return [m for m in SignOff.Ministry.values if flags[m]]
-    from kernel.signoffs import signoffs
 
     signed = set(signoffs(lab, decision).values_list("ministry", flat=True))
     return [m for m in SignOff.Ministry.values if m in signed]

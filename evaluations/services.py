@@ -15,6 +15,7 @@ from kernel.formatting import format_date, format_list
 from kernel.models import Deadline
 from kernel.notifications import notify
 from kernel.rules import RuleViolation
+from kernel.signoffs import ministry_of, signoffs
 from kernel.transitions import run_transition
 from reviews.models import CriteriaSet, PublicityNotice, ReviewRound, RoundEntry, RoundStatus
 from reviews.services import check_round_can_open, open_notice, round_results
@@ -31,6 +32,8 @@ from .deadlines import (
     REPORT_KINDS,
 )
 from .models import (
+    ACTIVE_LAB_STATES,
+    CONFIRM_ACCEPTANCE,
     LAB_ROUND_DECISION_ARTICLE,
     LAB_ROUND_LIVE_STATE,
     LAB_ROUND_OPEN_ARTICLE,
@@ -40,12 +43,15 @@ from .models import (
     AcceptanceVerdict,
     AnnualReport,
     ChangeKind,
+    ChangeReport,
+    ChangeStatus,
     Evaluation,
     EvaluationResult,
     ExtensionRequest,
     ExtensionStatus,
     Laboratory,
     LabStatus,
+    ReportOutput,
 )
 from .rules import is_lab_host
 
@@ -211,13 +217,10 @@ register_notice_subject(PublicityNotice.Subject.ACCEPTANCE, NoticeSubject(
 ))
 
 
+
 def reopen_acceptance(lab):
     """A sustained objection sends the acceptance back to the experts (Art. 19): the ministries' confirmations
     were of the verdict objected to, so a new pass needs both again (the audit keeps who confirmed)."""
-    from kernel.signoffs import signoffs
-
-    from .models import CONFIRM_ACCEPTANCE
-
     signoffs(lab, CONFIRM_ACCEPTANCE).delete()
 
 
@@ -269,8 +272,6 @@ def open_next_report_clock(lab, deadline_kind):
 
 def submit_annual_report(lab, by, kind, data, outputs=()):
     """File the report that is due; every output must credit the lab's name (Art. 23)."""
-    from .models import ReportOutput
-
     if not is_lab_host(by, lab):
         raise PermissionDenied(_("Only the host institution's users file the lab's reports."))
     due = report_due(lab, kind)
@@ -420,8 +421,6 @@ def next_evaluation_due(lab):
 
 
 def file_change_report(lab, by, kind, description, new_name_zh="", new_name_en_subject=""):
-    from .models import ChangeReport
-
     if not is_lab_host(by, lab):
         raise PermissionDenied(_("Only the host institution's users report the lab's changes."))
     if lab.status not in (LabStatus.OPERATING, LabStatus.CONSTRUCTION):
@@ -452,8 +451,6 @@ LAB_PEOPLE_FIELDS = ("director_name", "director_position", "committee_chair_name
 def may_edit_lab(lab, user):
     """The host's users keep the lab's people and units (Art. 14-16) while the lab is active, not once it
     is terminated or delisted."""
-    from .models import ACTIVE_LAB_STATES
-
     return is_lab_host(user, lab) and lab.status in ACTIVE_LAB_STATES
 
 
@@ -552,10 +549,6 @@ def awaiting_ministry(user, limit=20):
     """What on the labs waits for a ministry's staff member: extension requests (Art. 18) and change reports
     (Art. 24) to decide, accepted labs this ministry has not confirmed yet (Art. 19) and acceptance
     applications that are in no open expert round (Art. 19). Empty lists for anyone else."""
-    from kernel.signoffs import ministry_of
-
-    from .models import ChangeReport, ChangeStatus
-
     empty = {"extension_requests": [], "change_reports": [], "confirmations": [], "acceptance_applications": []}
     if not is_ministry_staff(user):
         return empty

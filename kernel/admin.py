@@ -16,6 +16,7 @@ from django_fsm import FSMFieldMixin
 
 from .audit_labels import all_transition_labels, state_label, transition_label
 from .citations import cite as cite_article
+from .deadlines import registry
 from .formatting import format_date
 from .models import AuditEntry, CalendarDay, CalendarFeedToken, CalendarYear, Deadline, Notification, ReminderSent, SignOff
 
@@ -183,8 +184,6 @@ class DeadlineKindFilter(admin.SimpleListFilter):
     parameter_name = "kind"
 
     def lookups(self, request, model_admin):
-        from .deadlines import registry
-
         return sorted(((code, kind.label) for code, kind in registry.items()), key=lambda pair: str(pair[1]))
 
     def queryset(self, request, queryset):

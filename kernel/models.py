@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .transitions import declared_transition
+
 
 class AuditEntryQuerySet(models.QuerySet):
     def for_object(self, obj):
@@ -50,8 +52,6 @@ class AuditEntry(models.Model):
     @property
     def action_label(self):
         """The action as its transition is declared ("Recommend", "Sign the approval for construction")."""
-        from .transitions import declared_transition
-
         model = self.subject_model
         declared = declared_transition(model, self.transition) if model is not None else None
         return declared.label if declared else self.transition

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from . import tasks
 from .models import Deadline, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
@@ -204,9 +205,7 @@ def deliver(messages):
 
 
 def _queue_emails(ids):
-    from .tasks import email_notifications
-
-    email_notifications.delay(ids)
+    tasks.email_notifications.delay(ids)
 
 
 def _absolute(url):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .deadlines import time_left as clocks_left
 from .formatting import format_list
+from .models import SignOff
 
 
 class StageState:
@@ -123,7 +124,5 @@ def join_names(names):
 
 def ministry_names(codes):
     """"samr", "miit" as the ministries' short names in the reader's language."""
-    from .models import SignOff
-
     labels = dict(SignOff.Ministry.choices)
     return join_names(labels[c] for c in codes)

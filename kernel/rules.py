@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ValidationError
 
+from .citations import with_citation
+
 
 class RuleViolation(ValidationError):
     """A business rule refused the action; carries the article it enforces (e.g. "Art. 18")."""
@@ -19,8 +21,6 @@ class RuleViolation(ValidationError):
 def refusal_text(exc):
     """What a person is told of a refusal (a RuleViolation, PermissionDenied, a transition conflict): its
     message followed by the article it rests on, cited in their language."""
-    from .citations import with_citation
-
     message = getattr(exc, "rule_message", None) or getattr(exc, "message", None)
     if not message:
         message = " ".join(getattr(exc, "messages", None) or []) or str(exc)

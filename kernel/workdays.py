@@ -9,6 +9,9 @@ import datetime
 import logging
 from dataclasses import dataclass
 
+from . import models
+from .models import CalendarDay, CalendarYear
+
 logger = logging.getLogger(__name__)
 
 
@@ -22,8 +25,6 @@ def load_chinese_calendar(calendar_day_model=None, calendar_year_model=None):
     """(Re)load every year chinesecalendar covers. Safe to run again (admin edits of covered days win
     only until the next load, which is run by the migration and `manage.py load_calendar`)."""
     import chinese_calendar
-
-    from . import models
 
     CalendarDay = calendar_day_model or models.CalendarDay
     CalendarYear = calendar_year_model or models.CalendarYear
@@ -44,14 +45,10 @@ def load_chinese_calendar(calendar_day_model=None, calendar_year_model=None):
 
 
 def _exceptions(start, end):
-    from .models import CalendarDay
-
     return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_working_day"))
 
 
 def _covered_years(start, end):
-    from .models import CalendarYear
-
     return set(CalendarYear.objects.filter(year__range=(start.year, end.year)).values_list("year", flat=True))
 
 

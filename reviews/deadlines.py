@@ -4,13 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from kernel.deadlines import DeadlineKind, register
+from kernel.transitions import run_transition
+
+from .models import CommitteeStatus
 
 
 def _expire_committee(deadline, committee):
-    from kernel.transitions import run_transition
-
-    from .models import CommitteeStatus
-
     if committee.status == CommitteeStatus.ACTIVE:
         run_transition(committee, "expire", None, as_system=True)
 
@@ -34,3 +33,4 @@ COMMITTEE_TERM = register(DeadlineKind(
     on_missed=_expire_committee,
     url=lambda committee: "/admin/reviews/expertcommittee/%s/change/" % committee.pk,
 ))
+

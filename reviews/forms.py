@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from applications.choices import Field
 from applications.models import Application, Status
 from applications.uploads import inspect_upload
 from kernel.formatting import format_list
@@ -143,8 +144,6 @@ class AssignForm(RuleFormMixin, forms.Form):
 
 
 def member_label(member):
-    from applications.choices import Field
-
     labels = dict(Field.choices)
     parts = [str(member.expert)]
     if member.expert.organisation_id:

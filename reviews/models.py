@@ -17,9 +17,11 @@ from accounts.models import Role
 from accounts.rules import is_ministry_staff
 from applications.models import Application
 from kernel.formatting import format_date
+from kernel.models import AuditEntry
 from kernel.rules import RuleViolation
 from kernel.transitions import fsm_permission
 
+from .identity import validate_credit_code, validate_resident_id
 from .rules import is_the_expert
 from .subjects import round_purpose
 
@@ -602,8 +604,6 @@ class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         are not accepted."""
         from django.core.exceptions import ValidationError
 
-        from .identity import validate_credit_code, validate_resident_id
-
         required = {
             self.ObjectorKind.PERSON: ["name", "id_number", "contact", "grounds"],
             self.ObjectorKind.ORGANISATION: ["organisation_name", "credit_code", "legal_representative", "contact", "seal_scan", "grounds"],
@@ -633,7 +633,6 @@ class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         """The audit record of the decision on this objection (dismissed or sustained); None while it is open."""
         if self.status == ObjectionStatus.OPEN:
             return None
-        from kernel.models import AuditEntry
 
         return AuditEntry.objects.for_object(self).filter(target_state=self.status).order_by("-at", "-pk").first()
 

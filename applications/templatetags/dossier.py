@@ -3,6 +3,7 @@ field labels. Formatting filters and widgets come from `{% load portal %}`."""
 
 from django import template
 
+from ..choices import ResearchDirection
 from ..models import LAB_NAME_EN_PREFIX, Status
 
 register = template.Library()
@@ -26,8 +27,6 @@ def status_css(value):
 @register.filter
 def direction_labels(codes):
     """Art. 3 research direction codes as their translated labels."""
-    from ..choices import ResearchDirection
-
     labels = dict(ResearchDirection.choices)
     return [labels.get(code, code) for code in codes or []]
 

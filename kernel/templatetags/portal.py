@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from kernel import formatting
 from kernel.citations import cite
+from kernel.models import Notification
 from kernel.progress import PARTY_LABELS, join_names
 from kernel.transitions import available_transitions
 
@@ -90,7 +91,6 @@ def unread_count(context):
         return 0
     if request is not None and hasattr(request, "_portal_unread_count"):
         return request._portal_unread_count
-    from kernel.models import Notification
 
     count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
     if request is not None:

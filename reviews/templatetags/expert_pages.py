@@ -2,13 +2,13 @@
 
 from django import template
 
+from reviews.views_expert import expert_todo as build
+
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def expert_todo(context):
-    from reviews.views_expert import expert_todo as build
-
     user = context.get("user") or getattr(context.get("request"), "user", None)
     if user is None or not user.is_authenticated:
         return {}
