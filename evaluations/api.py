@@ -33,7 +33,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accounts.provinces import Province
-from applications.api import TimelineEntrySerializer
+from applications.api.common import TimelineEntrySerializer
 from applications.choices import Field
 from kernel.api_views import (
     ERROR_RESPONSES,

@@ -5,7 +5,8 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, OrganisationViewSet
-from applications.api import ApplicationAttachmentViewSet, ApplicationViewSet
+from applications.api.applications import ApplicationViewSet
+from applications.api.attachments import ApplicationAttachmentViewSet
 from evaluations.api import (
     AcceptanceApplicationViewSet,
     AnnualReportViewSet,
