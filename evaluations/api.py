@@ -47,7 +47,7 @@ from kernel.api_views import (
 from kernel.models import AuditEntry, Deadline, SignOff
 from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict, available_transitions
-from reviews.api import IsMinistryStaff, NamedSerializer, PersonNameSerializer, staff_only
+from reviews.api.common import IsMinistryStaff, NamedSerializer, PersonNameSerializer, staff_only
 from reviews.models import CriteriaSet, ExpertCommittee, ReviewRound, RoundEntry, RoundStatus
 
 from . import services

@@ -17,17 +17,15 @@ from evaluations.api import (
     LabRoundViewSet,
     PublicApprovedViewSet,
 )
-from reviews.api import (
-    AssignmentViewSet,
-    CommitteeViewSet,
-    CriteriaSetViewSet,
-    FormalReviewItemViewSet,
-    NoticeViewSet,
-    ObjectionViewSet,
-    PublicNoticeViewSet,
-    RoundViewSet,
-    SiteInspectionViewSet,
-)
+from reviews.api.assignments import AssignmentViewSet
+from reviews.api.committees import CommitteeViewSet
+from reviews.api.criteria import CriteriaSetViewSet
+from reviews.api.formal_reviews import FormalReviewItemViewSet
+from reviews.api.inspections import SiteInspectionViewSet
+from reviews.api.notices import NoticeViewSet
+from reviews.api.objections import ObjectionViewSet
+from reviews.api.public_notices import PublicNoticeViewSet
+from reviews.api.rounds import RoundViewSet
 
 app_name = "api"
 
