@@ -165,21 +165,3 @@ class User(AbstractUser):
         if allowed and (self.organisation is None or self.organisation.kind not in allowed):
             raise ValidationError({"organisation": _("This role needs an organisation of a matching kind.")})
 
-    def has_role(self, role):
-        return self.is_active and self.role == role
-
-    @property
-    def is_applicant(self):
-        return self.has_role(Role.APPLICANT) and self.organisation_id is not None
-
-    @property
-    def is_recommender(self):
-        return self.has_role(Role.RECOMMENDER) and self.organisation_id is not None
-
-    @property
-    def is_ministry_staff(self):
-        return self.has_role(Role.MINISTRY_STAFF) and self.organisation_id is not None
-
-    @property
-    def is_expert(self):
-        return self.has_role(Role.EXPERT)

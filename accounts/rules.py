@@ -45,8 +45,11 @@ def is_administrator(user):
 
 # Who may read the ministries' pages and endpoints: their staff, and administrators, who may look.
 is_staff_reader = is_ministry_staff | is_administrator
+# Who works with applications and laboratories (their lists are filtered by `visible_to`).
+reads_applications = is_applicant | is_recommender | is_staff_reader
 
 for name, predicate in {"is_applicant": is_applicant, "is_recommender": is_recommender,
                         "is_ministry_staff": is_ministry_staff, "is_expert": is_expert,
-                        "is_administrator": is_administrator, "is_staff_reader": is_staff_reader}.items():
+                        "is_administrator": is_administrator, "is_staff_reader": is_staff_reader,
+                        "reads_applications": reads_applications}.items():
     rules.add_rule(f"accounts.{name}", predicate)

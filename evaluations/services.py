@@ -442,7 +442,8 @@ def apply_change(change):
 
 
 # --- the lab's pages: who may do what now, the lab's own data (Art. 14-18, 24) ------------------
-# Added for the host/staff browser pages (`evaluations/views.py`): the pages ask these, never decide.
+# Added for the host/staff browser pages (`evaluations/views.py`, `views_host.py`, `views_staff.py`): the pages ask these,
+# never decide.
 
 LAB_PEOPLE_FIELDS = ("director_name", "director_position", "committee_chair_name", "committee_chair_organisation",
                      "research_units", "staff_summary")

@@ -2,21 +2,21 @@
 
 from django.urls import path
 
-from . import pdf_views, views
+from . import pdf_views, views, views_host, views_staff
 
 app_name = "labs"
 urlpatterns = [
     path("", views.lab_list, name="list"),
     path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/edit/", views.edit, name="edit"),
-    path("<int:pk>/acceptance/", views.apply_acceptance, name="apply_acceptance"),
-    path("<int:pk>/extension/", views.request_extension, name="request_extension"),
-    path("<int:pk>/reports/new/", views.file_report, name="file_report"),
-    path("<int:pk>/changes/new/", views.report_change, name="report_change"),
-    path("<int:pk>/transitions/<str:name>/", views.transition, name="transition"),
-    path("reports/<int:pk>/acknowledge/", views.acknowledge_report, name="acknowledge_report"),
-    path("extensions/<int:pk>/transitions/<str:name>/", views.extension_transition, name="extension_transition"),
-    path("changes/<int:pk>/transitions/<str:name>/", views.change_transition, name="change_transition"),
+    path("<int:pk>/edit/", views_host.edit, name="edit"),
+    path("<int:pk>/acceptance/", views_host.apply_acceptance, name="apply_acceptance"),
+    path("<int:pk>/extension/", views_host.request_extension, name="request_extension"),
+    path("<int:pk>/reports/new/", views_host.file_report, name="file_report"),
+    path("<int:pk>/changes/new/", views_host.report_change, name="report_change"),
+    path("<int:pk>/transitions/<str:name>/", views_staff.transition, name="transition"),
+    path("reports/<int:pk>/acknowledge/", views_host.acknowledge_report, name="acknowledge_report"),
+    path("extensions/<int:pk>/transitions/<str:name>/", views_staff.extension_transition, name="extension_transition"),
+    path("changes/<int:pk>/transitions/<str:name>/", views_staff.change_transition, name="change_transition"),
     path("acceptance/<int:pk>/opinion.pdf", pdf_views.acceptance_opinion_pdf, name="acceptance_opinion_pdf"),
     path("evaluations/<int:pk>/notice.pdf", pdf_views.evaluation_notice_pdf, name="evaluation_notice_pdf"),
 ]

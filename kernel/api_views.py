@@ -1,4 +1,5 @@
-"""Reusable API pieces: the transitions action every state-machine resource shares.
+"""Reusable API pieces: the transitions action every state-machine resource shares (`TransitionsMixin`),
+what its serializers show of it (`WithTransitions`), and the schema helpers of every app's `api/` package.
 
     class ThingViewSet(TransitionsMixin, viewsets.ModelViewSet):
         transition_serializer_class = ThingTransitionSerializer  # optional: extra kwargs of its transitions
@@ -23,7 +24,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from .transitions import run_transition, transition_names
+from .transitions import available_transitions, run_transition, transition_names
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -50,6 +51,24 @@ class AvailableTransitionSerializer(serializers.Serializer):
     label = serializers.CharField()
     article = serializers.CharField()
     comment_required = serializers.BooleanField()
+
+
+class WithTransitions(serializers.Serializer):
+    # `available_transitions`: the actions the requesting user may take now on the object. (No docstring:
+    # drf-spectacular would give it as the description of every serializer built on this one.)
+    available_transitions = serializers.SerializerMethodField()
+
+    @extend_schema_field(AvailableTransitionSerializer(many=True))
+    def get_available_transitions(self, obj):
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return AvailableTransitionSerializer(available_transitions(obj, request.user), many=True).data
+
+
+def declared_transition_names(model, field="status"):
+    """The names of every transition `model` declares on `field`, sorted (the `transition` path's enum)."""
+    return sorted({t.name for t in model._meta.get_field(field).get_all_transitions(model)})
 
 
 class TransitionRequestSerializer(serializers.Serializer):

@@ -5,28 +5,25 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, OrganisationViewSet
-from applications.api import ApplicationAttachmentViewSet, ApplicationViewSet
-from evaluations.api import (
-    AcceptanceApplicationViewSet,
-    AnnualReportViewSet,
-    ChangeReportViewSet,
-    EvaluationViewSet,
-    ExtensionRequestViewSet,
-    LaboratoryViewSet,
-    LabRoundViewSet,
-    PublicApprovedViewSet,
-)
-from reviews.api import (
-    AssignmentViewSet,
-    CommitteeViewSet,
-    CriteriaSetViewSet,
-    FormalReviewItemViewSet,
-    NoticeViewSet,
-    ObjectionViewSet,
-    PublicNoticeViewSet,
-    RoundViewSet,
-    SiteInspectionViewSet,
-)
+from applications.api.applications import ApplicationViewSet
+from applications.api.attachments import ApplicationAttachmentViewSet
+from evaluations.api.acceptance_applications import AcceptanceApplicationViewSet
+from evaluations.api.annual_reports import AnnualReportViewSet
+from evaluations.api.change_reports import ChangeReportViewSet
+from evaluations.api.evaluations import EvaluationViewSet
+from evaluations.api.extension_requests import ExtensionRequestViewSet
+from evaluations.api.lab_rounds import LabRoundViewSet
+from evaluations.api.laboratories import LaboratoryViewSet
+from evaluations.api.public_approved import PublicApprovedViewSet
+from reviews.api.assignments import AssignmentViewSet
+from reviews.api.committees import CommitteeViewSet
+from reviews.api.criteria import CriteriaSetViewSet
+from reviews.api.formal_reviews import FormalReviewItemViewSet
+from reviews.api.inspections import SiteInspectionViewSet
+from reviews.api.notices import NoticeViewSet
+from reviews.api.objections import ObjectionViewSet
+from reviews.api.public_notices import PublicNoticeViewSet
+from reviews.api.rounds import RoundViewSet
 
 app_name = "api"
 

@@ -1,0 +1,54 @@
+"""`/api/criteria-sets/`: the criteria experts score (with their weights), by purpose: applications,
+acceptance or evaluation."""
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+
+from kernel.api_views import is_schema_view, named_choice_field
+
+from ..models import CriteriaSet, Criterion
+from .common import IsMinistryStaff, staff_only
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Criterion
+        fields = ["id", "title", "article", "guidance", "weight", "order"]
+        read_only_fields = fields
+
+
+class CriteriaSetSerializer(serializers.ModelSerializer):
+    purpose = named_choice_field("CriteriaSetPurposeEnum", CriteriaSet.Purpose.choices, read_only=True)
+    purpose_display = serializers.CharField(source="get_purpose_display", read_only=True)
+    criteria = CriterionSerializer(many=True, read_only=True)
+    weight_error = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Why the weights are unusable (they must add up to 100); null if fine.")
+    )
+
+    class Meta:
+        model = CriteriaSet
+        fields = ["id", "name", "purpose", "purpose_display", "criteria", "weight_error"]
+        read_only_fields = fields
+
+    def get_weight_error(self, obj) -> str | None:
+        error = obj.weight_error()
+        return str(error) if error else None
+
+
+@extend_schema_view(list=extend_schema(summary=gettext_lazy("Criteria sets with their criteria and weights")))
+class CriteriaSetViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsMinistryStaff]
+    serializer_class = CriteriaSetSerializer
+    filterset_fields = ["purpose"]
+
+    def get_queryset(self):
+        if is_schema_view(self):
+            return CriteriaSet.objects.none()
+        criteria = Criterion.objects.order_by("order", "pk")
+        return (
+            staff_only(CriteriaSet.objects.all(), self.request.user)
+            .prefetch_related(Prefetch("criteria", queryset=criteria))
+            .order_by("name", "pk")
+        )

@@ -1,0 +1,210 @@
+"""`/api/rounds/`: expert review (专家评审) rounds. Staff open a round for applications that passed formal
+review and conclude it with a decision per application; the experts and results of a round are in
+`round_experts`."""
+
+import django_filters
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from applications.models import Application
+from kernel.api_views import (
+    ERROR_RESPONSES,
+    TransitionRequestSerializer,
+    TransitionsMixin,
+    WithTransitions,
+    declared_transition_names,
+    is_schema_view,
+    named_choice_field,
+    transition_schema,
+)
+
+from .. import services
+from ..models import Assignment, AssignmentStatus, CriteriaSet, ExpertCommittee, ReviewRound, RoundEntry, RoundStatus
+from ..subjects import decision_choices
+from .common import (
+    ApplicationBriefSerializer,
+    IsMinistryStaff,
+    NamedSerializer,
+    PersonNameSerializer,
+    PersonSerializer,
+    staff_only,
+    visible_applications,
+)
+from .round_experts import RoundExpertsMixin
+
+
+class RoundEntrySerializer(serializers.ModelSerializer):
+    application = ApplicationBriefSerializer(read_only=True)
+    outcome = named_choice_field("RoundEntryOutcomeEnum", RoundEntry.Outcome.choices, read_only=True)
+    outcome_display = serializers.CharField(source="get_outcome_display", read_only=True)
+
+    class Meta:
+        model = RoundEntry
+        fields = ["id", "application", "outcome", "outcome_display", "reason"]
+        read_only_fields = fields
+
+
+class RoundAssignmentSerializer(serializers.ModelSerializer):
+    """An assignment as listed inside its round."""
+
+    expert = PersonSerializer(read_only=True)
+    status = named_choice_field("AssignmentStatusEnum", AssignmentStatus.choices, read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "application", "expert", "status", "status_display", "assigned_at", "submitted_at"]
+        read_only_fields = fields
+
+
+class RoundSerializer(WithTransitions, serializers.ModelSerializer):
+    committee = NamedSerializer(read_only=True)
+    criteria_set = NamedSerializer(read_only=True)
+    status = named_choice_field("RoundStatusEnum", RoundStatus.choices, read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    opened_by = PersonNameSerializer(read_only=True)
+    entries = RoundEntrySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReviewRound
+        fields = [
+            "id",
+            "title",
+            "committee",
+            "criteria_set",
+            "status",
+            "status_display",
+            "opened_by",
+            "opened_at",
+            "concluded_at",
+            "entries",
+            "available_transitions",
+        ]
+        read_only_fields = fields
+
+
+class RoundDetailSerializer(RoundSerializer):
+    assignments = RoundAssignmentSerializer(many=True, read_only=True)
+
+    class Meta(RoundSerializer.Meta):
+        fields = [*RoundSerializer.Meta.fields, "assignments"]
+        read_only_fields = fields
+
+
+class RoundCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    committee = serializers.PrimaryKeyRelatedField(queryset=ExpertCommittee.objects.all())
+    criteria_set = serializers.PrimaryKeyRelatedField(queryset=CriteriaSet.objects.all())
+    applications = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=Application.objects.none(),
+        help_text=gettext_lazy("Applications that passed formal review."),
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["applications"].child_relation.queryset = visible_applications(self)
+        return fields
+
+
+class DecisionSerializer(serializers.Serializer):
+    action = named_choice_field(
+        "RoundDecisionEnum",
+        decision_choices(),  # applications': advance / reject; the laboratory app adds its verdicts and results
+        help_text=gettext_lazy(
+            "Applications: advance / reject. Labs: pass / rectify / fail "
+            "(acceptance, Art. 19), excellent / qualified / unqualified "
+            "(evaluation, Art. 27)."
+        ),
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=5000, help_text=gettext_lazy("Required when rejecting.")
+    )
+
+
+class RoundTransitionSerializer(TransitionRequestSerializer):
+    decisions = serializers.DictField(
+        child=DecisionSerializer(),
+        required=False,
+        help_text=gettext_lazy(
+            'conclude: a decision per application of the round, {application id: {"action": '
+            '"advance"|"reject", "reason": "..."}} (Art. 13); for a round of laboratories '
+            "the verdict or result and the experts' opinion (also at /api/lab-rounds/, by lab id)."
+        ),
+    )
+
+    def validate_decisions(self, value):
+        """The service's shape: {application id: (action, reason)}."""
+        bad = [key for key in value if not str(key).isdigit()]
+        if bad:
+            raise ValidationError(_("Keys are application ids; not an id: %(keys)s") % {"keys": ", ".join(map(str, bad))})
+        return {str(key): (row["action"], row.get("reason", "")) for key, row in value.items()}
+
+
+class RoundFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=RoundStatus.choices, label=gettext_lazy("status"))
+
+    class Meta:
+        model = ReviewRound
+        fields = ["status", "committee"]
+
+
+def round_entries():
+    return RoundEntry.objects.select_related("application", "application__host").order_by("pk")
+
+
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("Expert review rounds")),
+    retrieve=extend_schema(summary=gettext_lazy("A round with its applications and assignments")),
+    create=extend_schema(
+        summary=gettext_lazy("Open a round for applications that passed formal review"),
+        request=RoundCreateSerializer,
+        responses={201: RoundDetailSerializer, **ERROR_RESPONSES},
+    ),
+    transition=transition_schema(RoundDetailSerializer, RoundTransitionSerializer, names=declared_transition_names(ReviewRound)),
+)
+class RoundViewSet(TransitionsMixin, RoundExpertsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Expert review (专家评审) rounds: ministry staff open them, assign experts and conclude them."""
+
+    permission_classes = [IsMinistryStaff]
+    filterset_class = RoundFilter
+    transition_serializer_class = RoundTransitionSerializer
+
+    def get_queryset(self):
+        if is_schema_view(self):
+            return ReviewRound.objects.none()
+        queryset = (
+            staff_only(ReviewRound.objects.all(), self.request.user)
+            .select_related("committee", "criteria_set", "opened_by")
+            .prefetch_related(Prefetch("entries", queryset=round_entries()))
+        )
+        if self.action != "list":
+            assignments = Assignment.objects.select_related("expert", "expert__organisation").order_by("application_id", "pk")
+            queryset = queryset.prefetch_related(Prefetch("assignments", queryset=assignments))
+        return queryset
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return RoundCreateSerializer
+        return RoundSerializer if self.action == "list" else RoundDetailSerializer
+
+    def _detail(self, pk, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=pk)
+        return Response(RoundDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = RoundCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with transaction.atomic():
+            review_round = services.open_round(data["title"], data["committee"], data["criteria_set"], data["applications"], request.user)
+        return self._detail(review_round.pk, status.HTTP_201_CREATED)
+
+    def transition_response(self, obj):
+        return self._detail(obj.pk)
