@@ -111,15 +111,13 @@ def criteria_set(weights=(40, 30, 30), purpose=CriteriaSet.Purpose.APPLICATION, 
 def appoint_committee(members, name=None, by=None, term_start=None, comment="", on=None, clock=happening_at):
     """An expert committee of `members` ((expert, position, fields), ...); activated by `by` (Art. 9 is checked
     then, and membership frozen) unless `by` is None, which leaves it a draft."""
-    obj = ExpertCommittee.objects.create(name=name or f"第{ExpertCommittee.objects.count() + 1}届专家委员会")
-    CommitteeMember.objects.bulk_create(
-        CommitteeMember(committee=obj, expert=expert, position=position, fields=[str(f) for f in fields or ()])
-        for expert, position, fields in members
-    )
-    if by is None:
-        return obj
     with clock(moment(on)) if on else nullcontext():
-        return run_transition(obj, "activate", by, comment, term_start=term_start)
+        obj = ExpertCommittee.objects.create(name=name or f"第{ExpertCommittee.objects.count() + 1}届专家委员会")
+        CommitteeMember.objects.bulk_create(
+            CommitteeMember(committee=obj, expert=expert, position=position, fields=[str(f) for f in fields or ()])
+            for expert, position, fields in members
+        )
+        return obj if by is None else run_transition(obj, "activate", by, comment, term_start=term_start)
 
 
 def members_of(committee):
@@ -267,13 +265,14 @@ class Journey:
         app = app or self.cast.dossier(**dossier)
         return self.take(app, "submit", by or self.cast.applicant(app.host), comment, on=on)
 
-    def recommended(self, app=None, comments=("",), on=(), dimensions=ALL_MEET, **dossier):
+    def recommended(self, app=None, comments=("",), on=(), dimensions=ALL_MEET, warnings_acknowledged=False, **dossier):
         """Submitted (unless `app` already is) and recommended by every recommender its host's level needs
-        (Art. 10), the provincial SAMR first; the i-th recommends with `comments[i]` on `on[i]`."""
+        (Art. 10), the provincial SAMR first; the i-th recommends with `comments[i]` on `on[i]`, acknowledging
+        the dossier's Art. 12 warnings if told to."""
         app = app if app is not None and app.status != Status.DRAFT else self.submitted(app, **dossier)
         for index, organisation in enumerate(recommenders_of(app)):
             app = self.take(app, "recommend", self.cast.recommender(organisation), comments[index % len(comments)],
-                            on=on[index] if on else None, dimensions=dimensions)
+                            on=on[index] if on else None, dimensions=dimensions, warnings_acknowledged=warnings_acknowledged)
         assert app.status == Status.RECOMMENDED, app.status
         return app
 

@@ -30,7 +30,7 @@ from applications.models import (
 from kernel.transitions import run_transition
 from labportal import journeys
 from labportal.journeys import ALL_MEET, Journey
-from reviews.identity import CHECK_DIGITS, WEIGHTS, credit_code_check_character
+from reviews.identity import CHECK_DIGITS, credit_code_check_character, resident_id_check_digit
 from reviews.models import Position
 
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -262,7 +262,7 @@ def at(day, hour=10):
 
 def resident_id(first17="11010519491231002"):
     """An 18-character resident ID number with the correct GB 11643 check digit."""
-    return first17 + CHECK_DIGITS[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
+    return first17 + resident_id_check_digit(first17)
 
 
 def credit_code(first17="91110108MA01K2L3X"):
