@@ -1,7 +1,7 @@
 """Rows for the tests (factory_boy), the tests' cast of the journeys, and small helpers.
 
 `complete_dossier()` gives an application that passes every Art. 12 rule. Everything that moves an application or a
-laboratory from state to state is `labportal.journeys`; `TestCast` gives it new people and dossiers made here and
+laboratory from state to state is `labportal.journeys`; `FactoryCast` gives it new people and dossiers made here and
 moves the clock with time-machine. The fixtures built on them (`journey`, `staff`, `english`, ...) are in conftest.py.
 """
 
@@ -165,6 +165,8 @@ def expert_user(**kw):
     return UserFactory(organisation=None, role=Role.EXPERT, **kw)
 
 
+# --- experts, ministry staff, committees ---------------------------------------------------------------
+
 
 class ExpertInstitutionFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -214,7 +216,7 @@ def travel(moment):
     return time_machine.travel(moment, tick=False)
 
 
-class TestCast(journeys.Cast):
+class FactoryCast(journeys.Cast):
     """New people for every part (as a test wants them: nobody of the test's own is drafted), new complete
     dossiers of a new local host, a criteria set of three criteria (40/30/30) of their own, and time-machine."""
 
@@ -241,7 +243,7 @@ class TestCast(journeys.Cast):
 
 def new_journey(**kw):
     """A journey of the tests' cast (new staff unless given)."""
-    return Journey(TestCast(), **kw)
+    return Journey(FactoryCast(), **kw)
 
 
 # --- the clock ------------------------------------------------------------------------------------------
