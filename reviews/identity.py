@@ -13,6 +13,11 @@ CREDIT_CODE_CHARACTERS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O,
 CREDIT_CODE_WEIGHTS = [3**i % 31 for i in range(17)]
 
 
+def resident_id_check_digit(first17):
+    """The 18th character of a resident ID number (GB 11643) whose first 17 digits are `first17`."""
+    return CHECK_DIGITS[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
+
+
 def validate_resident_id(value):
     value = (value or "").strip().upper()
     if len(value) != 18 or not value[:17].isdigit() or value[17] not in "0123456789X":
@@ -21,8 +26,7 @@ def validate_resident_id(value):
         datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError as exc:
         raise ValidationError(_("The ID card number does not contain a valid date of birth.")) from exc
-    check = CHECK_DIGITS[sum(int(d) * w for d, w in zip(value[:17], WEIGHTS)) % 11]
-    if value[17] != check:
+    if value[17] != resident_id_check_digit(value[:17]):
         raise ValidationError(_("The ID card number's check digit is wrong; please check the number."))
     return value
 

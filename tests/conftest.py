@@ -1,11 +1,45 @@
+"""The fixtures the test modules share, and the order in which `make test` runs the modules. Data is built with
+`labportal.journeys` (the one way an application or a laboratory reaches a state) and the rows of
+`tests/factories.py`; browser-only fixtures are in tests/browser/conftest.py."""
+
 import pytest
+from django.utils import translation
 from pytest_django.plugin import blocking_manager_key
+
+from tests.factories import new_journey
 
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Uploaded files go to a per-test folder, never the developer's var/media."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def journey(db):
+    """A SAMR officer (and, when first needed, a MIIT one, an active committee of 15 and a criteria set) carrying
+    applications and laboratories through their lives (`labportal.journeys.Journey`, with the tests' cast)."""
+    return new_journey()
+
+
+@pytest.fixture
+def staff(journey):
+    """The journey's SAMR officer."""
+    return journey.staff
+
+
+@pytest.fixture
+def english():
+    """Messages are asserted in English (their msgids), whatever the Chinese catalogue says."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client_en(client):
+    """A browser client asking for English pages (assertions on messages do not depend on the Chinese catalogue)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 # The slowest modules (a browser and a whole journey or page walk each), heaviest first. `make test` runs

@@ -10,7 +10,6 @@ from django.urls import reverse
 from applications.forms import SECTION_ORDER
 from evaluations.models import LabStatus
 from tests.factories import ApplicationFactory, LocalHostFactory, applicant_of
-from tests.lab_builders import Labs
 
 pytestmark = pytest.mark.django_db
 
@@ -58,29 +57,24 @@ def parse(response):
     return page
 
 
-@pytest.fixture
-def labs():
-    return Labs()
-
-
-def form_pages(labs):
+def form_pages(journey):
     """(user, url) of the forms each kind of user fills in, with a real object behind each."""
-    lab = labs.approved(months_ago=24)
-    host = labs.host_user(lab)
+    lab = journey.approved(months_ago=24)
+    host = journey.host_user(lab)
     lab_forms = ["labs:edit", "labs:request_extension", "labs:file_report", "labs:report_change",
                  "labs:apply_acceptance"]
     application = ApplicationFactory(host=LocalHostFactory())
     applicant = applicant_of(application.host)
     pages = [(host, reverse(name, args=[lab.pk])) for name in lab_forms]
     pages += [(applicant, reverse("applications:edit", args=[application.pk, section])) for section in SECTION_ORDER]
-    pages += [(labs.staff, reverse(name)) for name in ("reviews:round_create", "reviews:notice_create",
+    pages += [(journey.staff, reverse(name)) for name in ("reviews:round_create", "reviews:notice_create",
                                                         "reviews:queue", "labs:list", "dashboard:index")]
     pages += [(None, reverse("directory:list")), (None, reverse("public:approved")), (None, reverse("login"))]
     return pages
 
 
-def test_every_form_control_has_a_label_and_pages_fit_a_phone(client, labs):
-    pages = form_pages(labs)
+def test_every_form_control_has_a_label_and_pages_fit_a_phone(client, journey):
+    pages = form_pages(journey)
     for user, url in pages:
         client.logout()
         if user is not None:
@@ -95,10 +89,10 @@ def acceptance_round(lab):
     return lab.application.round_entries.get(round__criteria_set__purpose="acceptance").round_id
 
 
-def test_pdf_and_export_links_show_progress_once_clicked(client, labs):
+def test_pdf_and_export_links_show_progress_once_clicked(client, journey):
     """Generating a PDF takes seconds: the link says so (data-loading, handled by loading-links.js on every page)."""
-    rectifying = labs.lab_in(LabStatus.RECTIFYING)  # has an acceptance opinion
-    client.force_login(labs.staff)
+    rectifying = journey.lab_in(LabStatus.RECTIFYING)  # has an acceptance opinion
+    client.force_login(journey.staff)
     detail = client.get(reverse("labs:detail", args=[rectifying.pk])).content.decode()
     round_page = client.get(reverse("reviews:round", args=[acceptance_round(rectifying)])
                             ).content.decode()
@@ -110,9 +104,9 @@ def test_pdf_and_export_links_show_progress_once_clicked(client, labs):
     assert any(src.endswith("js/loading-links.js") for src in parse(client.get(reverse("labs:list"))).scripts)
 
 
-def test_pages_speak_chinese_first_and_english_on_request(client, labs):
-    lab = labs.approved()
-    client.force_login(labs.host_user(lab))
+def test_pages_speak_chinese_first_and_english_on_request(client, journey):
+    lab = journey.approved()
+    client.force_login(journey.host_user(lab))
     url = reverse("labs:detail", args=[lab.pk])
     chinese = client.get(url).content.decode()
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()

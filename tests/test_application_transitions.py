@@ -8,7 +8,6 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.utils import translation
 
 from accounts.models import NotificationPreference, OrganisationKind
 from applications.choices import DimensionVerdict, ReviewDimension, TeamRole
@@ -30,13 +29,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def english():
-    """Messages are checked in English (the msgids): the zh-hans catalogue may word the article differently."""
-    with translation.override("en"):
-        yield
 
 
 def audit(app):

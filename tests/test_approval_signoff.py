@@ -13,20 +13,14 @@ from kernel.models import AuditEntry, Deadline, SignOff
 from kernel.rules import RuleViolation
 from kernel.signoffs import both_signed, sign, signoffs
 from kernel.transitions import TransitionConflict, available_transitions, run_transition
-from tests.factories import applicant_of, provincial_body, recommender_of
-from tests.review_builders import Ministry, english, miit_staff, on, samr_staff  # noqa: F401 (english is a fixture)
+from tests.factories import applicant_of, miit_staff, on, provincial_body, recommender_of, samr_staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
-def ministry():
-    return Ministry()
-
-
-@pytest.fixture
-def samr(ministry):
-    return ministry.staff
+def samr(journey):
+    return journey.staff
 
 
 @pytest.fixture
@@ -35,8 +29,8 @@ def miit():
 
 
 @pytest.fixture
-def app(ministry):
-    return ministry.awaiting_approval()
+def app(journey):
+    return journey.awaiting_approval()
 
 
 def offered(app, user):
@@ -59,9 +53,9 @@ def test_samr_sign_off_alone_leaves_it_awaiting_approval_art7(app, samr, miit):
     assert "approve" in offered(app, miit)
 
 
-def test_miit_sign_off_after_samr_approves_and_creates_one_laboratory_art7_art18(ministry, samr, miit):
+def test_miit_sign_off_after_samr_approves_and_creates_one_laboratory_art7_art18(journey, samr, miit):
     with on(2026, 8, 3):
-        app = ministry.awaiting_approval()
+        app = journey.awaiting_approval()
         app = run_transition(app, "approve", samr)
     with on(2026, 8, 31):
         app = run_transition(app, "approve", miit, comment="同意建设")
@@ -126,11 +120,11 @@ def test_sign_service_refuses_a_second_sign_off_of_the_same_ministry_art7(app, s
 
 
 @pytest.mark.parametrize("who", ["recommender", "applicant", "expert"])
-def test_only_ministry_staff_sign_art7(app, ministry, who):
+def test_only_ministry_staff_sign_art7(app, journey, who):
     user = {
         "recommender": lambda: recommender_of(provincial_body("provincial_samr", app.host.province)),
         "applicant": lambda: applicant_of(app.host),
-        "expert": lambda: ministry.experts[0],
+        "expert": lambda: journey.experts[0],
     }[who]()
     assert "approve" not in offered(app, user)
     with pytest.raises(PermissionDenied):
@@ -150,8 +144,8 @@ def test_approved_application_cannot_be_signed_again(app, samr, miit):
     assert SignOff.objects.count() == 2 and Laboratory.objects.count() == 1
 
 
-def test_approval_only_after_publicity_art13(ministry, samr):
-    app = ministry.inspected()
+def test_approval_only_after_publicity_art13(journey, samr):
+    app = journey.inspected()
     with pytest.raises(TransitionConflict):
         run_transition(app, "approve", samr)
     assert not SignOff.objects.exists()

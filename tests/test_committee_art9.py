@@ -10,28 +10,13 @@ from kernel.deadlines import sweep
 from kernel.models import AuditEntry, Deadline, Notification, ReminderSent
 from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict, run_transition
+from labportal.journeys import criteria_set, members_of
 from reviews import services
 from reviews.deadlines import COMMITTEE_TERM
 from reviews.models import CommitteeStatus, Position
-from tests.factories import LocalHostFactory, applicant_of
-from tests.review_builders import (  # noqa: F401 (english is a fixture)
-    Ministry,
-    activate,
-    add_member,
-    committee,
-    criteria_set,
-    english,
-    miit_staff,
-    on,
-    samr_staff,
-)
+from tests.factories import LocalHostFactory, activate, add_member, applicant_of, committee, miit_staff, on, samr_staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-
-@pytest.fixture
-def staff():
-    return samr_staff()
 
 
 def refused(committee_obj, staff):
@@ -205,8 +190,8 @@ def expired(staff):
     return obj
 
 
-def test_expired_committee_cannot_open_a_round_art9(staff):
-    app = Ministry(staff).formal_review_passed()
+def test_expired_committee_cannot_open_a_round_art9(journey, staff):
+    app = journey.formal_review_passed()
     obj = expired(staff)
     with pytest.raises(RuleViolation) as exc:
         services.open_round("第二轮", obj, criteria_set(), [app], staff)
@@ -217,8 +202,8 @@ def test_expired_committee_cannot_open_a_round_art9(staff):
     assert not obj.rounds.exists()
 
 
-def test_committee_past_its_term_end_is_unusable_even_before_the_sweep_art9(staff):
-    app = Ministry(staff).formal_review_passed()
+def test_committee_past_its_term_end_is_unusable_even_before_the_sweep_art9(journey, staff):
+    app = journey.formal_review_passed()
     obj = activate(committee(15), staff)
     day_after = obj.term_end + datetime.timedelta(days=1)
     with on(day_after.year, day_after.month, day_after.day):  # the sweep has not run yet
@@ -230,21 +215,20 @@ def test_committee_past_its_term_end_is_unusable_even_before_the_sweep_art9(staf
     assert app.status == Status.FORMAL_REVIEW_PASSED
 
 
-def test_draft_committee_cannot_open_a_round_art9(staff):
-    app = Ministry(staff).formal_review_passed()
+def test_draft_committee_cannot_open_a_round_art9(journey, staff):
+    app = journey.formal_review_passed()
     with pytest.raises(RuleViolation) as exc:
         services.open_round("第一轮", committee(15), criteria_set(), [app], staff)
     assert exc.value.article == "Art. 9"
 
 
-def test_expired_committee_cannot_receive_an_assignment_art9(staff):
-    ministry = Ministry(staff)
-    app = ministry.formal_review_passed()
-    review_round = ministry.open_round([app])
-    obj = ministry.committee
+def test_expired_committee_cannot_receive_an_assignment_art9(journey, staff):
+    app = journey.formal_review_passed()
+    review_round = journey.open_round([app])
+    obj = journey.committee
     sweep(as_of=obj.term_end + datetime.timedelta(days=1))
     review_round = type(review_round).objects.get(pk=review_round.pk)
     with pytest.raises(RuleViolation) as exc:
-        ministry.assign(review_round, app, ministry.experts[0])
+        journey.assign(review_round, app, members_of(obj)[0])
     assert exc.value.article == "Art. 9"
     assert not review_round.assignments.exists()

@@ -14,22 +14,10 @@ from applications.choices import Field
 from evaluations.models import EvaluationResult, LabStatus
 from kernel.models import Deadline
 from tests.factories import LocalHostFactory, UserFactory, applicant_of, expert_user, recommender_of
-from tests.lab_builders import Labs
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("client_en")]  # requests in English
 
 DASHBOARD = reverse("dashboard:index")
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def labs():
-    return Labs()
 
 
 def page(response):
@@ -52,8 +40,8 @@ def bar_value(html, chart_id, label):
 # --- who may see it ------------------------------------------------------------------------------
 
 
-def test_only_ministry_staff_and_administrators_see_the_dashboard(client, labs):
-    lab = labs.approved()
+def test_only_ministry_staff_and_administrators_see_the_dashboard(client, journey):
+    lab = journey.approved()
     response = client.get(DASHBOARD)
     assert response.status_code == 302 and reverse("login") in response["Location"]
 
@@ -61,13 +49,13 @@ def test_only_ministry_staff_and_administrators_see_the_dashboard(client, labs):
         client.force_login(outsider)
         assert client.get(DASHBOARD).status_code == 403, outsider.role
 
-    for insider in (labs.staff, labs.miit, UserFactory(role=Role.ADMINISTRATOR, organisation=None)):
+    for insider in (journey.staff, journey.miit, UserFactory(role=Role.ADMINISTRATOR, organisation=None)):
         client.force_login(insider)
         assert 'data-testid="chart-status"' in page(client.get(DASHBOARD))
 
 
-def test_navigation_links_follow_the_role(client, labs):
-    lab = labs.approved()
+def test_navigation_links_follow_the_role(client, journey):
+    lab = journey.approved()
     html = page(client.get(reverse("directory:list")))
     assert reverse("directory:list") in html and DASHBOARD not in html and reverse("labs:list") not in html
 
@@ -75,7 +63,7 @@ def test_navigation_links_follow_the_role(client, labs):
     html = page(client.get(reverse("directory:list")))
     assert reverse("labs:list") in html and 'data-testid="dashboard-link"' not in html
 
-    client.force_login(labs.staff)
+    client.force_login(journey.staff)
     html = page(client.get(reverse("directory:list")))
     assert 'data-testid="dashboard-link"' in html and reverse("labs:list") in html
 
@@ -83,14 +71,14 @@ def test_navigation_links_follow_the_role(client, labs):
 # --- counts --------------------------------------------------------------------------------------
 
 
-def test_counts_by_status_stage_field_and_province(client, labs):
-    labs.approved(field=Field.NEW_MATERIALS, host=LocalHostFactory(province="44"))
-    labs.approved(field=Field.NEW_MATERIALS)
-    labs.lab_in(LabStatus.ACCEPTANCE_REVIEW, labs.approved(months_ago=24, field=Field.KEY_SOFTWARE))
-    excellent = labs.evaluation_result(labs.operating(), EvaluationResult.EXCELLENT)
-    labs.lab_in(LabStatus.TERMINATED)  # high-end manufacturing, Jiangsu: counted by status only
+def test_counts_by_status_stage_field_and_province(client, journey):
+    journey.approved(field=Field.NEW_MATERIALS, host=LocalHostFactory(province="44"))
+    journey.approved(field=Field.NEW_MATERIALS)
+    journey.lab_in(LabStatus.ACCEPTANCE_REVIEW, journey.approved(months_ago=24, field=Field.KEY_SOFTWARE))
+    excellent = journey.evaluation_result(journey.operating(), EvaluationResult.EXCELLENT)
+    journey.lab_in(LabStatus.TERMINATED)  # high-end manufacturing, Jiangsu: counted by status only
 
-    client.force_login(labs.staff)
+    client.force_login(journey.staff)
     response = client.get(DASHBOARD)
     html = page(response)
 
@@ -122,12 +110,12 @@ def test_counts_by_status_stage_field_and_province(client, labs):
 # --- deadlines -----------------------------------------------------------------------------------
 
 
-def test_upcoming_lab_deadlines_with_days_left_and_overdue_flagged(client, labs):
+def test_upcoming_lab_deadlines_with_days_left_and_overdue_flagged(client, journey):
     today = timezone.localdate()
-    soon = labs.approved(months_ago=22)  # construction ends in about two months (Art. 18)
-    later = labs.approved()  # its clocks are all more than 90 days away
+    soon = journey.approved(months_ago=22)  # construction ends in about two months (Art. 18)
+    later = journey.approved()  # its clocks are all more than 90 days away
 
-    client.force_login(labs.staff)
+    client.force_login(journey.staff)
     response = client.get(DASHBOARD)
     html = page(response)
     rows = response.context["deadlines"]
@@ -152,11 +140,11 @@ def test_upcoming_lab_deadlines_with_days_left_and_overdue_flagged(client, labs)
     assert "laboratory.extension_cutoff" not in {r["deadline"].kind for r in client.get(DASHBOARD).context["deadlines"]}
 
 
-def test_deadlines_beyond_ninety_days_are_not_listed(client, labs):
-    lab = labs.approved()
+def test_deadlines_beyond_ninety_days_are_not_listed(client, journey):
+    lab = journey.approved()
     due = Deadline.objects.for_object(lab).open().get(kind="laboratory.construction_end")
     Deadline.objects.filter(pk=due.pk).update(due_date=timezone.localdate() + datetime.timedelta(days=90))
-    client.force_login(labs.staff)
+    client.force_login(journey.staff)
     rows = client.get(DASHBOARD).context["deadlines"]
     assert [r["days_left"] for r in rows] == [90]
     Deadline.objects.filter(pk=due.pk).update(due_date=timezone.localdate() + datetime.timedelta(days=91))
@@ -166,14 +154,14 @@ def test_deadlines_beyond_ninety_days_are_not_listed(client, labs):
 # --- queries -------------------------------------------------------------------------------------
 
 
-def test_dashboard_queries_do_not_grow_with_labs_or_deadlines(client, labs, django_assert_max_num_queries):
-    labs.approved(months_ago=22)
-    client.force_login(labs.staff)
+def test_dashboard_queries_do_not_grow_with_labs_or_deadlines(client, journey, django_assert_max_num_queries):
+    journey.approved(months_ago=22)
+    client.force_login(journey.staff)
     with django_assert_max_num_queries(9):
         page(client.get(DASHBOARD))
     for province in ("11", "44", "51"):
-        labs.approved(months_ago=22, host=LocalHostFactory(province=province))
-    labs.lab_in(LabStatus.OPERATING)
+        journey.approved(months_ago=22, host=LocalHostFactory(province=province))
+    journey.lab_in(LabStatus.OPERATING)
     with django_assert_max_num_queries(9):
         response = client.get(DASHBOARD)
     assert len({row["lab"].pk for row in response.context["deadlines"]}) == 4

@@ -16,8 +16,7 @@ from kernel.transitions import run_transition
 from kernel.workdays import add_working_days
 from reviews.models import PublicityNotice
 from reviews.services import publicity_end
-from tests.factories import complete_dossier, ministry_staff, provincial_body, recommender_of
-from tests.public_factories import Pipeline, at
+from tests.factories import at, complete_dossier, ministry_staff, new_journey, provincial_body, recommender_of
 
 pytestmark = pytest.mark.django_db
 
@@ -95,9 +94,9 @@ def test_reminder_cites_the_article_and_counts_working_days_in_chinese_art13(ret
 
 def test_the_pages_that_return_a_dossier_say_how_many_working_days_the_applicant_has_art13(client, settings):
     settings.RETURNED_DOSSIER_FIX_WORKING_DAYS, settings.SUPPLEMENT_FIX_WORKING_DAYS = 15, 10
-    pipeline = Pipeline()
-    recommended = pipeline.recommended()
-    client.force_login(pipeline.samr)
+    journey = new_journey()
+    recommended = journey.recommended()
+    client.force_login(journey.staff)
     page = client.get(reverse("reviews:formal_review", args=[recommended.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "申报单位须自要求发出次日起10个工作日内补充" in page.content.decode()
 

@@ -13,25 +13,11 @@ from applications.choices import Field, ResearchDirection
 from evaluations import views_directory
 from evaluations.models import EvaluationResult, Laboratory, LabStatus
 from kernel.transitions import run_transition
-from tests.factories import LocalHostFactory, applicant_of
-from tests.lab_builders import Labs
-from tests.review_builders import with_consortium_member
+from tests.factories import LocalHostFactory, applicant_of, with_consortium_member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("client_en")]  # requests in English
 
 DIRECTORY = reverse("directory:list")
-
-
-@pytest.fixture
-def client(client):
-    """Anonymous visitors, in English (assertions do not depend on the Chinese catalogue)."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def labs():
-    return Labs()
 
 
 def page(response):
@@ -57,16 +43,16 @@ def detail_url(lab):
     return reverse("directory:detail", args=[lab.pk])
 
 
-def named(labs, subject_zh, subject_en, **kw):
+def named(journey, subject_zh, subject_en, **kw):
     """A lab approved 24 months ago (so acceptance is open) with a recognisable name."""
-    return labs.approved(months_ago=24, name_zh=f"{subject_zh}国家质量标准实验室", name_en_subject=subject_en, **kw)
+    return journey.approved(months_ago=24, name_zh=f"{subject_zh}国家质量标准实验室", name_en_subject=subject_en, **kw)
 
 
 # --- who is in the directory ---------------------------------------------------------------------
 
 
-def test_anonymous_visitors_read_the_directory_without_logging_in(client, labs):
-    lab = labs.approved()
+def test_anonymous_visitors_read_the_directory_without_logging_in(client, journey):
+    lab = journey.approved()
     html = page(client.get(DIRECTORY))
     assert lab.name_zh in html and escape(lab.name_en) in html and lab.host.name in html
     assert detail_url(lab) in html
@@ -74,9 +60,9 @@ def test_anonymous_visitors_read_the_directory_without_logging_in(client, labs):
     assert 'data-testid="directory-link"' in html  # the navigation offers it to everyone
 
 
-def test_terminated_lab_leaves_the_directory_but_stays_in_staff_lists_art19(client, labs):
-    building = labs.lab_in(LabStatus.CONSTRUCTION)
-    terminated = labs.lab_in(LabStatus.TERMINATED)  # failed acceptance (Art. 19)
+def test_terminated_lab_leaves_the_directory_but_stays_in_staff_lists_art19(client, journey):
+    building = journey.lab_in(LabStatus.CONSTRUCTION)
+    terminated = journey.lab_in(LabStatus.TERMINATED)  # failed acceptance (Art. 19)
     assert terminated.status == LabStatus.TERMINATED
 
     assert listed(client) == {building.name_zh}
@@ -84,31 +70,31 @@ def test_terminated_lab_leaves_the_directory_but_stays_in_staff_lists_art19(clie
     assert terminated.name_zh not in listed(client, q=terminated.name_zh)
     assert client.get(detail_url(terminated)).status_code == 404
 
-    client.force_login(labs.staff)
+    client.force_login(journey.staff)
     staff_list = page(client.get(reverse("labs:list")))
     assert terminated.name_zh in staff_list and building.name_zh in staff_list
     assert page(client.get(terminated.get_absolute_url()))
 
 
-def test_lab_unqualified_twice_is_delisted_and_leaves_the_directory_but_stays_in_staff_lists_art27(client, labs):
-    operating = labs.lab_in(LabStatus.OPERATING)
-    rectifying = labs.lab_in(LabStatus.EVALUATION_RECTIFYING)  # unqualified once: still listed (Art. 27)
-    delisted = labs.lab_in(LabStatus.DELISTED)  # unqualified again after rectification
+def test_lab_unqualified_twice_is_delisted_and_leaves_the_directory_but_stays_in_staff_lists_art27(client, journey):
+    operating = journey.lab_in(LabStatus.OPERATING)
+    rectifying = journey.lab_in(LabStatus.EVALUATION_RECTIFYING)  # unqualified once: still listed (Art. 27)
+    delisted = journey.lab_in(LabStatus.DELISTED)  # unqualified again after rectification
     assert delisted.status == LabStatus.DELISTED
 
     assert listed(client) == {operating.name_zh, rectifying.name_zh}
     assert client.get(detail_url(delisted)).status_code == 404
     assert client.get(detail_url(rectifying)).status_code == 200
 
-    client.force_login(labs.staff)
+    client.force_login(journey.staff)
     assert delisted.name_zh in page(client.get(reverse("labs:list")))
 
 
-def test_lab_delisted_for_misconduct_leaves_the_directory_once_both_ministries_sign_art25(client, labs):
-    lab = labs.lab_in(LabStatus.OPERATING)
-    run_transition(lab, "delist", labs.staff, comment="提供虚假材料")
+def test_lab_delisted_for_misconduct_leaves_the_directory_once_both_ministries_sign_art25(client, journey):
+    lab = journey.lab_in(LabStatus.OPERATING)
+    run_transition(lab, "delist", journey.staff, comment="提供虚假材料")
     assert lab.name_zh in listed(client)  # one signature is not yet a delisting
-    run_transition(lab, "delist", labs.miit, comment="提供虚假材料")
+    run_transition(lab, "delist", journey.miit, comment="提供虚假材料")
     assert Laboratory.objects.get(pk=lab.pk).status == LabStatus.DELISTED
     assert lab.name_zh not in listed(client)
     assert client.get(detail_url(lab)).status_code == 404
@@ -121,9 +107,9 @@ def test_unknown_lab_is_404(client):
 # --- search and filters --------------------------------------------------------------------------
 
 
-def test_search_covers_chinese_name_english_part_and_host_name(client, labs):
-    robots = named(labs, "工业机器人质量", "Industrial Robots", host=LocalHostFactory(name="江苏省机器人研究院"))
-    chips = named(labs, "集成电路可靠性", "Integrated Circuit Reliability", host=LocalHostFactory(name="上海微电子研究所"))
+def test_search_covers_chinese_name_english_part_and_host_name(client, journey):
+    robots = named(journey, "工业机器人质量", "Industrial Robots", host=LocalHostFactory(name="江苏省机器人研究院"))
+    chips = named(journey, "集成电路可靠性", "Integrated Circuit Reliability", host=LocalHostFactory(name="上海微电子研究所"))
 
     assert listed(client, q="机器人质量") == {robots.name_zh}
     assert listed(client, q="circuit reliab") == {chips.name_zh}  # English ×× part, any case
@@ -134,12 +120,12 @@ def test_search_covers_chinese_name_english_part_and_host_name(client, labs):
     assert "No laboratories match." in page(client.get(DIRECTORY, {"q": "不存在的名称"}))
 
 
-def test_filters_by_stage_status_field_and_province(client, labs):
-    building = named(labs, "新能源电池", "Batteries", field=Field.NEW_MATERIALS,
+def test_filters_by_stage_status_field_and_province(client, journey):
+    building = named(journey, "新能源电池", "Batteries", field=Field.NEW_MATERIALS,
                      host=LocalHostFactory(province="44"))
-    reviewing = labs.lab_in(LabStatus.ACCEPTANCE_REVIEW, named(labs, "工业软件", "Industrial Software",
+    reviewing = journey.lab_in(LabStatus.ACCEPTANCE_REVIEW, named(journey, "工业软件", "Industrial Software",
                                                                field=Field.KEY_SOFTWARE))
-    operating = labs.lab_in(LabStatus.OPERATING, named(labs, "高端数控机床", "Machine Tools",
+    operating = journey.lab_in(LabStatus.OPERATING, named(journey, "高端数控机床", "Machine Tools",
                                                         field=Field.HIGH_END_MANUFACTURING))
 
     assert listed(client, stage="construction") == {building.name_zh, reviewing.name_zh}
@@ -157,10 +143,10 @@ def test_filters_by_stage_status_field_and_province(client, labs):
     assert 'method="get"' in html
 
 
-def test_filters_are_kept_across_pages(client, labs, monkeypatch):
+def test_filters_are_kept_across_pages(client, journey, monkeypatch):
     monkeypatch.setattr(views_directory, "PAGE_SIZE", 2)
-    chosen = [named(labs, f"精密仪器{i}", f"Precision Instruments {i}", field=Field.KEY_MATERIALS) for i in range(3)]
-    other = named(labs, "生物医药", "Biomedicine", field=Field.BIOMEDICINE)
+    chosen = [named(journey, f"精密仪器{i}", f"Precision Instruments {i}", field=Field.KEY_MATERIALS) for i in range(3)]
+    other = named(journey, "生物医药", "Biomedicine", field=Field.BIOMEDICINE)
 
     response = client.get(DIRECTORY, {"field": Field.KEY_MATERIALS, "sort": "name"})
     html = page(response)
@@ -174,9 +160,9 @@ def test_filters_are_kept_across_pages(client, labs, monkeypatch):
     assert 'selected>Key basic materials' in page(second)  # the form shows the filter in force
 
 
-def test_sorted_by_name_or_by_approval_date(client, labs):
-    older = named(labs, "乙材料", "Materials B")
-    newer = labs.approved(months_ago=3, name_zh="甲材料国家质量标准实验室", name_en_subject="Materials A")
+def test_sorted_by_name_or_by_approval_date(client, journey):
+    older = named(journey, "乙材料", "Materials B")
+    newer = journey.approved(months_ago=3, name_zh="甲材料国家质量标准实验室", name_en_subject="Materials A")
     assert older.approved_on < newer.approved_on
 
     def order(**params):
@@ -190,12 +176,12 @@ def test_sorted_by_name_or_by_approval_date(client, labs):
 # --- the excellent mark (Art. 27-28) -------------------------------------------------------------
 
 
-def test_excellent_mark_only_for_a_latest_result_of_excellent_art27(client, labs):
-    excellent = labs.evaluation_result(labs.operating(), EvaluationResult.EXCELLENT)
-    qualified = labs.evaluation_result(labs.operating(), EvaluationResult.QUALIFIED)
-    was_excellent = labs.evaluation_result(labs.operating(), EvaluationResult.EXCELLENT)
-    was_excellent = labs.evaluation_result(was_excellent, EvaluationResult.QUALIFIED)  # the latest result counts
-    building = labs.approved()
+def test_excellent_mark_only_for_a_latest_result_of_excellent_art27(client, journey):
+    excellent = journey.evaluation_result(journey.operating(), EvaluationResult.EXCELLENT)
+    qualified = journey.evaluation_result(journey.operating(), EvaluationResult.QUALIFIED)
+    was_excellent = journey.evaluation_result(journey.operating(), EvaluationResult.EXCELLENT)
+    was_excellent = journey.evaluation_result(was_excellent, EvaluationResult.QUALIFIED)  # the latest result counts
+    building = journey.approved()
     assert (excellent.latest_result, was_excellent.latest_result) == (EvaluationResult.EXCELLENT, EvaluationResult.QUALIFIED)
 
     html = page(client.get(DIRECTORY))
@@ -212,12 +198,12 @@ def test_excellent_mark_only_for_a_latest_result_of_excellent_art27(client, labs
 # --- the detail page: public facts only ----------------------------------------------------------
 
 
-def test_detail_shows_the_public_facts_of_the_lab(client, labs):
+def test_detail_shows_the_public_facts_of_the_lab(client, journey):
     member = LocalHostFactory(name="南京理工大学")
-    lab = named(labs, "智能传感器", "Smart Sensors", field=Field.CORE_ELECTRONIC_COMPONENTS,
+    lab = named(journey, "智能传感器", "Smart Sensors", field=Field.CORE_ELECTRONIC_COMPONENTS,
                 research_directions=[ResearchDirection.TESTING, ResearchDirection.STANDARDS])
     with_consortium_member(lab.application, member)
-    lab = labs.lab_in(LabStatus.OPERATING, lab)
+    lab = journey.lab_in(LabStatus.OPERATING, lab)
 
     html = page(client.get(detail_url(lab)))
     for text in (lab.name_zh, "State Quality &amp; Standards Laboratory of Smart Sensors", lab.host.name, member.name,
@@ -226,10 +212,10 @@ def test_detail_shows_the_public_facts_of_the_lab(client, labs):
         assert text in html, text
 
 
-def test_detail_leaks_no_people_contacts_or_internal_comments(client, labs):
-    lab = labs.lab_in(LabStatus.OPERATING)
+def test_detail_leaks_no_people_contacts_or_internal_comments(client, journey):
+    lab = journey.lab_in(LabStatus.OPERATING)
     Laboratory.objects.filter(pk=lab.pk).update(staff_summary="固定研究人员42人", research_units="可靠性研究室")
-    lab = labs.evaluation_result(lab, EvaluationResult.EXCELLENT, opinion="内部评估意见：数据平台尚需加强")
+    lab = journey.evaluation_result(lab, EvaluationResult.EXCELLENT, opinion="内部评估意见：数据平台尚需加强")
     host_user = applicant_of(lab.host, phone="13800138000", email="director@host.example.cn")
 
     html = page(client.get(detail_url(lab)))
@@ -246,13 +232,13 @@ def test_detail_leaks_no_people_contacts_or_internal_comments(client, labs):
 # --- queries -------------------------------------------------------------------------------------
 
 
-def test_directory_queries_do_not_grow_with_the_number_of_labs(client, labs, django_assert_max_num_queries):
+def test_directory_queries_do_not_grow_with_the_number_of_labs(client, journey, django_assert_max_num_queries):
     for _ in range(2):
-        labs.approved()
+        journey.approved()
     with django_assert_max_num_queries(3):
         page(client.get(DIRECTORY, {"stage": "construction", "q": "实验室"}))
     for _ in range(5):
-        labs.approved()
+        journey.approved()
     with django_assert_max_num_queries(3) as captured:
         response = client.get(DIRECTORY, {"stage": "construction", "q": "实验室"})
     assert len(response.context["page_obj"]) == 7, captured

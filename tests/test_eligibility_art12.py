@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from applications.choices import StandardLevel, TeamRole
 from applications.eligibility import FAIL, INFO, NOT_MET, PASS, WARNING, check_eligibility
@@ -31,13 +31,6 @@ from tests.factories import ApplicationFactory, LocalHostFactory, applicant_of, 
 pytestmark = pytest.mark.django_db
 
 YEAR = 2025  # reference year used throughout: 5-year window 2021-2025, 3-year window 2023-2025
-
-
-@pytest.fixture
-def english():
-    """Messages are checked in English (the msgids): the zh-hans catalogue may word the article differently."""
-    with translation.override("en"):
-        yield
 
 
 def status_of(app, key, year=YEAR):

@@ -8,8 +8,7 @@ from applications.models import ConsortiumMember
 from kernel.models import Notification
 from reviews.models import Assignment, AssignmentStatus, Score
 from reviews.services import save_scores
-from tests.expert_factories import LAB_NAME, accept, add_round, score_and_submit, scoring_setup
-from tests.factories import LocalHostFactory, UserFactory, applicant_of
+from tests.factories import LAB_NAME, LocalHostFactory, UserFactory, accept, add_round, applicant_of, score_and_submit, scoring_setup
 
 pytestmark = pytest.mark.django_db
 

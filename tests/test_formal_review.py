@@ -12,21 +12,16 @@ from kernel.models import AuditEntry, Deadline
 from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict, available_transitions, run_transition
 from kernel.workdays import add_working_days
+from labportal.journeys import all_checks
 from reviews.models import FormalReview, FormalReviewItem
-from tests.factories import applicant_of, provincial_body, recommender_of
-from tests.review_builders import all_checks, english, on, recommended, samr_staff  # noqa: F401
+from tests.factories import applicant_of, on, provincial_body, recommender_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
-def staff():
-    return samr_staff()
-
-
-@pytest.fixture
-def app():
-    return recommended()
+def app(journey):
+    return journey.recommended()
 
 
 def test_default_checklist_is_seeded():
@@ -86,10 +81,10 @@ def test_pass_is_offered_with_its_form_and_only_to_staff(app, staff):
 # --- return for supplement --------------------------------------------------------------------------
 
 
-def test_return_for_supplement_opens_a_fix_window_in_working_days_art13(staff, settings):
+def test_return_for_supplement_opens_a_fix_window_in_working_days_art13(journey, staff, settings):
     settings.SUPPLEMENT_FIX_WORKING_DAYS = 10
     with on(2026, 9, 24):  # a Thursday before the Mid-autumn and National Day holidays
-        app = recommended()
+        app = journey.recommended()
         app = run_transition(app, "request_supplement", staff, comment="补充联合体协议", checks={})
     assert app.status == Status.SUPPLEMENT_REQUESTED
     review = FormalReview.objects.get(application=app)
@@ -112,13 +107,13 @@ def test_return_for_supplement_needs_a_comment_art13(app, staff):
     assert not Deadline.objects.for_object(app).filter(kind=SUPPLEMENT_FIX.code).exists()
 
 
-def test_applicant_edits_and_resubmits_the_supplement_art13(app, staff):
+def test_applicant_edits_and_resubmits_the_supplement_art13(journey, app, staff):
     applicant = applicant_of(app.host)
     assert not app.is_editable_by(applicant)
     app = run_transition(app, "request_supplement", staff, comment="补充证明材料", checks={})
     assert app.is_editable_by(applicant)
     assert not app.is_editable_by(staff)
-    assert not app.is_editable_by(applicant_of(recommended().host))  # another host's applicant
+    assert not app.is_editable_by(applicant_of(journey.recommended().host))  # another host's applicant
 
     app.summary = "补充后的摘要。"
     app.save()
@@ -146,10 +141,10 @@ def test_supplement_window_lapse_is_recorded_art13(app, staff):
     assert deadline.state == Deadline.State.MISSED
 
 
-def test_only_the_host_applicant_resubmits_the_supplement(app, staff):
+def test_only_the_host_applicant_resubmits_the_supplement(journey, app, staff):
     app = run_transition(app, "request_supplement", staff, comment="补充", checks={})
     recommender = recommender_of(provincial_body("provincial_samr", app.host.province))
-    for user in (staff, recommender, applicant_of(recommended().host)):
+    for user in (staff, recommender, applicant_of(journey.recommended().host)):
         with pytest.raises(PermissionDenied):
             run_transition(app, "resubmit_supplement", user)
     app.refresh_from_db()

@@ -11,8 +11,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from kernel.regulation import article_anchor, chinese_numeral, measures
-from tests.factories import ApplicationFactory, applicant_of
-from tests.public_factories import Pipeline, at
+from tests.factories import ApplicationFactory, applicant_of, at, new_journey
 from tests.test_pdfs import has_cjk_font, pdf_text_and_fonts
 
 MONDAY = datetime.date(2026, 3, 2)
@@ -22,12 +21,6 @@ MONDAY = datetime.date(2026, 3, 2)
 def _own_cache(settings):
     """Each test its own cache keys (generated PDFs are cached), never a FLUSHDB of the shared Redis."""
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-front-{uuid.uuid4().hex}"}}
-
-
-@pytest.fixture
-def client_en(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 def html(response):
@@ -40,11 +33,11 @@ def html(response):
 
 @pytest.mark.django_db
 def test_a_visitor_sees_open_notices_with_their_window_and_every_public_entry_art13(client, django_assert_max_num_queries):
-    pipeline = Pipeline()
+    journey = new_journey()
     with at(MONDAY):
-        first = pipeline.inspected(name_zh="甲质量国家质量标准实验室")
-        second = pipeline.inspected(name_zh="乙质量国家质量标准实验室")
-        notice = pipeline.notice([first, second], starts_on=MONDAY, working_days=5)
+        first = journey.inspected(name_zh="甲质量国家质量标准实验室")
+        second = journey.inspected(name_zh="乙质量国家质量标准实验室")
+        notice = journey.open_notice([first, second], starts_on=MONDAY, working_days=5)
         with django_assert_max_num_queries(6):  # session-less visitor: notices, their applications, approvals
             page = html(client.get("/"))
     assert notice.title in page and first.name_zh in page and second.name_zh in page

@@ -2,7 +2,7 @@
 cut-off day, length and uniqueness; the lapse of the (extended) construction period and of the
 rectification window through the deadline sweep, applied exactly once; the annual construction
 report on each anniversary; the acceptance verdicts, the two ministries' confirmations and the
-acceptance publicity. Every lab is built the real way (tests/lab_builders.py)."""
+acceptance publicity. Every lab is built the real way (`labportal.journeys`)."""
 
 import datetime
 
@@ -37,17 +37,10 @@ from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict, run_transition
 from reviews.models import Objection
 from reviews.services import lodge_objection
-from tests.factories import applicant_of
-from tests.lab_builders import Labs
-from tests.review_builders import english, on, samr_staff  # noqa: F401  (english is a fixture)
+from tests.factories import applicant_of, on, samr_staff
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-
-
-@pytest.fixture
-def labs():
-    return Labs()
 
 
 @pytest.fixture
@@ -79,44 +72,44 @@ def messages_titled(subject, **values):
         return Notification.objects.filter(subject=translation.gettext(subject) % values)
 
 
-def approved_on_jan_10_2025(labs):
+def approved_on_jan_10_2025(journey):
     """Construction ends 2027-01-10; the last day to request an extension is 2026-10-10."""
     with on(2025, 1, 10):
-        return labs.approved()
+        return journey.approved()
 
 
 # --- extension (Art. 18) -------------------------------------------------------------------------
 
 
-def test_construction_period_is_24_months_with_its_clocks_art18(labs):
-    lab = approved_on_jan_10_2025(labs)
+def test_construction_period_is_24_months_with_its_clocks_art18(journey):
+    lab = approved_on_jan_10_2025(journey)
     assert (lab.construction_start, lab.construction_end) == (D(2025, 1, 10), D(2027, 1, 10))
     assert clock(lab, CONSTRUCTION_PERIOD).due_date == D(2027, 1, 10)
     assert clock(lab, EXTENSION_CUTOFF).due_date == D(2026, 10, 10)
     assert clock(lab, CONSTRUCTION_PERIOD).article == "Art. 18"
 
 
-def test_extension_filed_on_the_cutoff_day_is_accepted_art18(labs):
-    lab = approved_on_jan_10_2025(labs)
-    host_user = labs.host_user(lab)
+def test_extension_filed_on_the_cutoff_day_is_accepted_art18(journey):
+    lab = approved_on_jan_10_2025(journey)
+    host_user = journey.host_user(lab)
     with on(2026, 10, 10):
         request = lab_services.file_extension_request(lab, host_user, 12, "关键设备到货延迟")
     assert (request.months, request.filed_on, request.status) == (12, D(2026, 10, 10), ExtensionStatus.REQUESTED)
 
 
-def test_extension_filed_the_day_after_the_cutoff_is_refused_art18(labs, english):
-    lab = approved_on_jan_10_2025(labs)
+def test_extension_filed_the_day_after_the_cutoff_is_refused_art18(journey, english):
+    lab = approved_on_jan_10_2025(journey)
     with on(2026, 10, 11), pytest.raises(RuleViolation) as refused:
-        lab_services.file_extension_request(lab, labs.host_user(lab), 6, "关键设备到货延迟")
+        lab_services.file_extension_request(lab, journey.host_user(lab), 6, "关键设备到货延迟")
     assert refused.value.article == "Art. 18"
     assert "at least 3 months before the construction period ends, that is by 2026-10-10 (Art. 18)" in refused.value.rule_message
     assert refused.value.field is None  # the filing day itself is late: a form-level error, no input to correct
     assert not ExtensionRequest.objects.exists()
 
 
-def test_extension_of_12_months_accepted_13_refused_on_the_months_field_art18(labs, english):
-    lab = labs.approved(months_ago=6)
-    host_user = labs.host_user(lab)
+def test_extension_of_12_months_accepted_13_refused_on_the_months_field_art18(journey, english):
+    lab = journey.approved(months_ago=6)
+    host_user = journey.host_user(lab)
     for months in (13, 0):
         with pytest.raises(RuleViolation) as refused:
             lab_services.file_extension_request(lab, host_user, months, "原因")
@@ -129,15 +122,15 @@ def test_extension_of_12_months_accepted_13_refused_on_the_months_field_art18(la
     assert lab_services.file_extension_request(lab, host_user, 12, "原因").months == 12
 
 
-def test_second_extension_refused_once_one_was_granted_art18(labs, english):
-    lab = labs.approved(months_ago=6)
-    host_user = labs.host_user(lab)
+def test_second_extension_refused_once_one_was_granted_art18(journey, english):
+    lab = journey.approved(months_ago=6)
+    host_user = journey.host_user(lab)
     first = lab_services.file_extension_request(lab, host_user, 3, "原因")
     with pytest.raises(RuleViolation, match="already waiting"):  # one at a time
         lab_services.file_extension_request(lab, host_user, 3, "原因")
-    run_transition(first, "refuse", labs.staff, comment="理由不充分")
+    run_transition(first, "refuse", journey.staff, comment="理由不充分")
     second = lab_services.file_extension_request(lab, host_user, 3, "补充说明原因")  # a refusal is no extension
-    run_transition(second, "grant", labs.miit)
+    run_transition(second, "grant", journey.miit)
     lab.refresh_from_db()
     with pytest.raises(RuleViolation) as refused:
         lab_services.file_extension_request(lab, host_user, 1, "仍需时间")
@@ -146,21 +139,21 @@ def test_second_extension_refused_once_one_was_granted_art18(labs, english):
     assert ExtensionRequest.objects.count() == 2
 
 
-def test_host_only_files_and_ministry_only_grants_an_extension_art18(labs):
-    lab = labs.approved(months_ago=6)
+def test_host_only_files_and_ministry_only_grants_an_extension_art18(journey):
+    lab = journey.approved(months_ago=6)
     with pytest.raises(PermissionDenied):
-        lab_services.file_extension_request(lab, labs.staff, 3, "原因")
-    request = lab_services.file_extension_request(lab, labs.host_user(lab), 3, "原因")
+        lab_services.file_extension_request(lab, journey.staff, 3, "原因")
+    request = lab_services.file_extension_request(lab, journey.host_user(lab), 3, "原因")
     with pytest.raises(PermissionDenied):
-        run_transition(request, "grant", labs.host_user(lab))
+        run_transition(request, "grant", journey.host_user(lab))
 
 
-def test_granting_moves_the_construction_end_and_its_clocks_art18(labs):
-    lab = approved_on_jan_10_2025(labs)
+def test_granting_moves_the_construction_end_and_its_clocks_art18(journey):
+    lab = approved_on_jan_10_2025(journey)
     with on(2026, 10, 10):
-        request = lab_services.file_extension_request(lab, labs.host_user(lab), 12, "关键设备到货延迟")
+        request = lab_services.file_extension_request(lab, journey.host_user(lab), 12, "关键设备到货延迟")
     with on(2026, 10, 20):
-        run_transition(request, "grant", labs.staff)
+        run_transition(request, "grant", journey.staff)
     lab.refresh_from_db()
     assert lab.extension_granted and lab.construction_end == D(2028, 1, 10)
     assert clock(lab, CONSTRUCTION_PERIOD).due_date == D(2028, 1, 10)
@@ -168,21 +161,21 @@ def test_granting_moves_the_construction_end_and_its_clocks_art18(labs):
     assert not has_open(lab, EXTENSION_CUTOFF)  # no further extension: the cut-off clock is over
     assert clock(lab, EXTENSION_CUTOFF, Deadline.State.MET).due_date == D(2026, 10, 10)
     [granted] = audit(request, "grant")
-    assert (granted.article, granted.actor) == ("Art. 18", labs.staff)
+    assert (granted.article, granted.actor) == ("Art. 18", journey.staff)
 
 
-def test_extension_filed_in_time_is_not_reported_as_a_missed_cutoff_art18(labs, sweep_on):
-    lab = approved_on_jan_10_2025(labs)
+def test_extension_filed_in_time_is_not_reported_as_a_missed_cutoff_art18(journey, sweep_on):
+    lab = approved_on_jan_10_2025(journey)
     with on(2026, 10, 9):
-        lab_services.file_extension_request(lab, labs.host_user(lab), 6, "关键设备到货延迟")
+        lab_services.file_extension_request(lab, journey.host_user(lab), 6, "关键设备到货延迟")
     sweep_on(D(2026, 10, 11))  # the ministries decide after the cut-off day
     assert not Deadline.objects.for_object(lab).filter(kind=EXTENSION_CUTOFF.code, state=Deadline.State.MISSED).exists()
 
 
-def test_extension_cutoff_passing_without_a_request_closes_quietly_art18(labs, sweep_on):
+def test_extension_cutoff_passing_without_a_request_closes_quietly_art18(journey, sweep_on):
     """Art. 18 allows an extension; it does not demand one. A lab that never asks is not told it missed anything."""
-    lab = approved_on_jan_10_2025(labs)
-    host_user = labs.host_user(lab)
+    lab = approved_on_jan_10_2025(journey)
+    host_user = journey.host_user(lab)
     sweep_on(D(2026, 10, 11))
     assert clock(lab, EXTENSION_CUTOFF, Deadline.State.CANCELLED).due_date == D(2026, 10, 10)
     assert not Notification.objects.filter(recipient=host_user, subject__contains=str(EXTENSION_CUTOFF.label)).exists()
@@ -191,45 +184,45 @@ def test_extension_cutoff_passing_without_a_request_closes_quietly_art18(labs, s
     assert has_open(lab, CONSTRUCTION_PERIOD)
 
 
-def test_extended_lab_may_apply_for_acceptance_once_the_original_period_is_over_art18(labs):
+def test_extended_lab_may_apply_for_acceptance_once_the_original_period_is_over_art18(journey):
     """Art. 18: after the 2 years the lab applies for acceptance; the extension is the longest it may take,
     not a wait imposed on a lab that finished early in it."""
-    lab = approved_on_jan_10_2025(labs)
+    lab = approved_on_jan_10_2025(journey)
     with on(2026, 10, 10):
-        request = lab_services.file_extension_request(lab, labs.host_user(lab), 12, "关键设备到货延迟")
-        run_transition(request, "grant", labs.staff)
+        request = lab_services.file_extension_request(lab, journey.host_user(lab), 12, "关键设备到货延迟")
+        run_transition(request, "grant", journey.staff)
     with on(2027, 3, 1):
-        lab = labs.apply_for_acceptance(lab)
+        lab = journey.apply_for_acceptance(lab)
     assert lab.status == LabStatus.ACCEPTANCE_REVIEW
     assert clock(lab, CONSTRUCTION_PERIOD, Deadline.State.MET).due_date == D(2028, 1, 10)
 
 
-def test_acceptance_application_opens_three_months_before_the_end_art18(labs, english):
-    lab = approved_on_jan_10_2025(labs)
+def test_acceptance_application_opens_three_months_before_the_end_art18(journey, english):
+    lab = approved_on_jan_10_2025(journey)
     with on(2026, 10, 9), pytest.raises(RuleViolation, match="from 2026-10-10"):
-        labs.apply_for_acceptance(lab)
+        journey.apply_for_acceptance(lab)
     with on(2026, 10, 10):
-        assert labs.apply_for_acceptance(lab).status == LabStatus.ACCEPTANCE_REVIEW
+        assert journey.apply_for_acceptance(lab).status == LabStatus.ACCEPTANCE_REVIEW
 
 
 # --- the construction period lapses (Art. 18) ------------------------------------------------------
 
 
-def extended_to_july_10_2027(labs):
-    lab = approved_on_jan_10_2025(labs)
+def extended_to_july_10_2027(journey):
+    lab = approved_on_jan_10_2025(journey)
     with on(2026, 9, 1):
-        request = lab_services.file_extension_request(lab, labs.host_user(lab), 6, "关键设备到货延迟")
+        request = lab_services.file_extension_request(lab, journey.host_user(lab), 6, "关键设备到货延迟")
     with on(2026, 9, 15):
-        run_transition(request, "grant", labs.staff)
+        run_transition(request, "grant", journey.staff)
     lab.refresh_from_db()
     assert lab.construction_end == D(2027, 7, 10)
     return lab
 
 
-def test_extended_period_lapsing_without_acceptance_application_terminates_once_art18(labs, sweep_on, capsys,
+def test_extended_period_lapsing_without_acceptance_application_terminates_once_art18(journey, sweep_on, capsys,
                                                                                        django_capture_on_commit_callbacks):
-    lab = extended_to_july_10_2027(labs)
-    host_user = labs.host_user(lab)
+    lab = extended_to_july_10_2027(journey)
+    host_user = journey.host_user(lab)
     sweep_on(D(2027, 7, 10))  # due today: not lapsed yet
     lab.refresh_from_db()
     assert lab.status == LabStatus.CONSTRUCTION
@@ -248,27 +241,27 @@ def test_extended_period_lapsing_without_acceptance_application_terminates_once_
     assert not Deadline.objects.for_object(lab).open().exists()  # every clock of the lab stopped
     terminated = messages_titled("%(name)s: construction terminated", name=lab)
     assert terminated.filter(recipient=host_user).count() == 1
-    assert terminated.filter(recipient=labs.miit).count() == 1
+    assert terminated.filter(recipient=journey.miit).count() == 1
     assert lab not in type(lab).objects.public()
     with pytest.raises(TransitionConflict):
-        labs.apply_for_acceptance(lab)
+        journey.apply_for_acceptance(lab)
 
 
-def test_acceptance_application_before_the_extended_end_prevents_termination_art18(labs, sweep_on):
-    lab = extended_to_july_10_2027(labs)
+def test_acceptance_application_before_the_extended_end_prevents_termination_art18(journey, sweep_on):
+    lab = extended_to_july_10_2027(journey)
     with on(2027, 7, 10):
-        labs.apply_for_acceptance(lab)
+        journey.apply_for_acceptance(lab)
     sweep_on(D(2027, 7, 20))
     lab.refresh_from_db()
     assert lab.status == LabStatus.ACCEPTANCE_REVIEW and not audit(lab, "terminate")
     assert clock(lab, CONSTRUCTION_PERIOD, Deadline.State.MET).due_date == D(2027, 7, 10)
 
 
-def test_unextended_period_lapsing_is_flagged_not_terminated_art18(labs, sweep_on):
+def test_unextended_period_lapsing_is_flagged_not_terminated_art18(journey, sweep_on):
     """Art. 18 terminates a build only when it cannot finish after an extension; without one the lapse is
     recorded as missed and told to the host and the ministries, who decide."""
-    lab = approved_on_jan_10_2025(labs)
-    host_user = labs.host_user(lab)
+    lab = approved_on_jan_10_2025(journey)
+    host_user = journey.host_user(lab)
     sweep_on(D(2027, 1, 11))
     sweep_on(D(2027, 2, 1))
     lab.refresh_from_db()
@@ -277,19 +270,19 @@ def test_unextended_period_lapsing_is_flagged_not_terminated_art18(labs, sweep_o
     with translation.override(settings.LANGUAGE_CODE):
         missed = str(translation.gettext("Deadline missed: %(what)s (%(article)s)")
                      % {"what": CONSTRUCTION_PERIOD.label, "article": "第十八条"})
-    for person in (host_user, labs.staff, labs.miit):
+    for person in (host_user, journey.staff, journey.miit):
         assert Notification.objects.filter(recipient=person, subject=missed).count() == 1
     with on(2027, 2, 2):  # a late application is still possible
-        assert labs.apply_for_acceptance(lab).status == LabStatus.ACCEPTANCE_REVIEW
+        assert journey.apply_for_acceptance(lab).status == LabStatus.ACCEPTANCE_REVIEW
 
 
-def test_reminders_before_the_construction_end_go_to_the_host_and_ministries_once_per_person_art18(labs, sweep_on):
-    lab = approved_on_jan_10_2025(labs)  # ends 2027-01-10: reminders 90, 30 and 7 days before
+def test_reminders_before_the_construction_end_go_to_the_host_and_ministries_once_per_person_art18(journey, sweep_on):
+    lab = approved_on_jan_10_2025(journey)  # ends 2027-01-10: reminders 90, 30 and 7 days before
     colleague, other_samr = applicant_of(lab.host), samr_staff()
-    outsider = labs.host_user(labs.approved())
+    outsider = journey.host_user(journey.approved())
     expected = set(User.objects.filter(Q(organisation=lab.host, role=Role.APPLICANT) | Q(role=Role.MINISTRY_STAFF),
                                        is_active=True))
-    assert {labs.host_user(lab), colleague, labs.staff, labs.miit, other_samr} <= expected
+    assert {journey.host_user(lab), colleague, journey.staff, journey.miit, other_samr} <= expected
     period = clock(lab, CONSTRUCTION_PERIOD)
 
     sweep_on(D(2026, 10, 11))  # 91 days before
@@ -309,25 +302,25 @@ def test_reminders_before_the_construction_end_go_to_the_host_and_ministries_onc
 REPORT = {"summary": "本年度完成检测平台建设与人员招聘。"}
 
 
-def test_construction_report_due_on_each_anniversary_and_filing_meets_it_art18(labs):
-    lab = approved_on_jan_10_2025(labs)
+def test_construction_report_due_on_each_anniversary_and_filing_meets_it_art18(journey):
+    lab = approved_on_jan_10_2025(journey)
     assert clock(lab, ANNUAL_CONSTRUCTION_REPORT).due_date == D(2026, 1, 10)
     with on(2025, 12, 20):
-        first = lab_services.submit_annual_report(lab, labs.host_user(lab), AnnualReport.Kind.CONSTRUCTION, REPORT)
+        first = lab_services.submit_annual_report(lab, journey.host_user(lab), AnnualReport.Kind.CONSTRUCTION, REPORT)
     assert (first.period, first.due_on) == (1, D(2026, 1, 10))
     assert clock(lab, ANNUAL_CONSTRUCTION_REPORT, Deadline.State.MET).due_date == D(2026, 1, 10)
     assert clock(lab, ANNUAL_CONSTRUCTION_REPORT).due_date == D(2027, 1, 10)  # the next anniversary
     with on(2027, 1, 5):
-        second = lab_services.submit_annual_report(lab, labs.host_user(lab), AnnualReport.Kind.CONSTRUCTION, REPORT)
+        second = lab_services.submit_annual_report(lab, journey.host_user(lab), AnnualReport.Kind.CONSTRUCTION, REPORT)
     assert (second.period, second.due_on) == (2, D(2027, 1, 10))
     assert not has_open(lab, ANNUAL_CONSTRUCTION_REPORT)  # the construction period is over
     with pytest.raises(RuleViolation):
-        lab_services.submit_annual_report(lab, labs.host_user(lab), AnnualReport.Kind.CONSTRUCTION, REPORT)
+        lab_services.submit_annual_report(lab, journey.host_user(lab), AnnualReport.Kind.CONSTRUCTION, REPORT)
 
 
-def test_missed_construction_report_is_flagged_and_next_years_counts_as_year_two_art18(labs, sweep_on):
-    lab = approved_on_jan_10_2025(labs)
-    host_user = labs.host_user(lab)
+def test_missed_construction_report_is_flagged_and_next_years_counts_as_year_two_art18(journey, sweep_on):
+    lab = approved_on_jan_10_2025(journey)
+    host_user = journey.host_user(lab)
     sweep_on(D(2026, 1, 10))
     assert clock(lab, ANNUAL_CONSTRUCTION_REPORT).due_date == D(2026, 1, 10)  # due today: still open
     sweep_on(D(2026, 1, 11))
@@ -339,16 +332,16 @@ def test_missed_construction_report_is_flagged_and_next_years_counts_as_year_two
     assert (report.period, report.due_on) == (2, D(2027, 1, 10))
 
 
-def test_operation_reports_keep_the_29_february_anniversary_art26(labs, sweep_on):
+def test_operation_reports_keep_the_29_february_anniversary_art26(journey, sweep_on):
     with on(2024, 2, 29):
-        lab = labs.operating()
+        lab = journey.operating()
     assert lab.operation_started_on == D(2024, 2, 29)
     assert clock(lab, ANNUAL_OPERATION_REPORT).due_date == D(2025, 2, 28)
     assert clock(lab, EVALUATION_DUE).due_date == D(2027, 2, 28)
     sweep_on(D(2026, 3, 1))  # two reports missed: 2025-02-28 and 2026-02-28
     assert clock(lab, ANNUAL_OPERATION_REPORT).due_date == D(2027, 2, 28)
     with on(2027, 2, 1):
-        report = lab_services.submit_annual_report(lab, labs.host_user(lab), AnnualReport.Kind.OPERATION, REPORT)
+        report = lab_services.submit_annual_report(lab, journey.host_user(lab), AnnualReport.Kind.OPERATION, REPORT)
     assert report.period == 3
     assert clock(lab, ANNUAL_OPERATION_REPORT).due_date == D(2028, 2, 29)  # a leap year again
 
@@ -356,15 +349,15 @@ def test_operation_reports_keep_the_29_february_anniversary_art26(labs, sweep_on
 # --- acceptance (Art. 19) --------------------------------------------------------------------------
 
 
-def rectifying(labs, year=2026, month=3, day=2):
+def rectifying(journey, year=2026, month=3, day=2):
     with on(year, month, day):
-        lab = labs.lab_in(LabStatus.RECTIFYING)
+        lab = journey.lab_in(LabStatus.RECTIFYING)
     assert lab.acceptance_rectified
     return lab
 
 
-def test_rectify_verdict_opens_a_six_month_window_art19(labs):
-    lab = rectifying(labs)
+def test_rectify_verdict_opens_a_six_month_window_art19(journey):
+    lab = rectifying(journey)
     deadline = clock(lab, ACCEPTANCE_RECTIFICATION)
     assert (deadline.due_date, deadline.article) == (D(2026, 9, 2), "Art. 19")
     [verdict] = audit(lab, "record_acceptance_verdict")
@@ -372,35 +365,35 @@ def test_rectify_verdict_opens_a_six_month_window_art19(labs):
 
 
 @pytest.mark.parametrize("second", [AcceptanceVerdict.RECTIFY, AcceptanceVerdict.FAIL])
-def test_non_pass_after_rectification_terminates_art19(labs, second):
-    lab = rectifying(labs)
+def test_non_pass_after_rectification_terminates_art19(journey, second):
+    lab = rectifying(journey)
     with on(2026, 6, 1):
-        lab = labs.apply_for_acceptance(lab)
+        lab = journey.apply_for_acceptance(lab)
         assert clock(lab, ACCEPTANCE_RECTIFICATION, Deadline.State.MET)  # re-applied within the 6 months
-        lab = labs.acceptance_verdict(lab, second)
+        lab = journey.acceptance_verdict(lab, second)
     assert lab.status == LabStatus.TERMINATED
     assert audit(lab, "record_acceptance_verdict")[-1].target_state == "terminated"
     assert not Deadline.objects.for_object(lab).open().exists()
     assert lab.acceptance_applications.first().verdict == second
 
 
-def test_pass_after_rectification_goes_to_confirmation_art19(labs):
-    lab = rectifying(labs)
+def test_pass_after_rectification_goes_to_confirmation_art19(journey):
+    lab = rectifying(journey)
     with on(2026, 6, 1):
-        lab = labs.acceptance_verdict(labs.apply_for_acceptance(lab), AcceptanceVerdict.PASS)
+        lab = journey.acceptance_verdict(journey.apply_for_acceptance(lab), AcceptanceVerdict.PASS)
     assert lab.status == LabStatus.ACCEPTANCE_CONFIRMATION and not lab.acceptance_confirmed
 
 
-def test_first_fail_terminates_at_once_art19(labs):
+def test_first_fail_terminates_at_once_art19(journey):
     with on(2026, 3, 2):
-        lab = labs.lab_in(LabStatus.TERMINATED)
+        lab = journey.lab_in(LabStatus.TERMINATED)
     assert lab.status == LabStatus.TERMINATED and not lab.acceptance_rectified
     assert not Deadline.objects.for_object(lab).open().exists()
 
 
-def test_no_reapplication_within_six_months_of_rectify_terminates_once_art19(labs, sweep_on):
-    lab = rectifying(labs)  # window until 2026-09-02
-    host_user = labs.host_user(lab)
+def test_no_reapplication_within_six_months_of_rectify_terminates_once_art19(journey, sweep_on):
+    lab = rectifying(journey)  # window until 2026-09-02
+    host_user = journey.host_user(lab)
     sweep_on(D(2026, 9, 2))
     lab.refresh_from_db()
     assert lab.status == LabStatus.RECTIFYING
@@ -416,44 +409,44 @@ def test_no_reapplication_within_six_months_of_rectify_terminates_once_art19(lab
     assert messages_titled("%(name)s: construction terminated", name=lab).filter(recipient=host_user).count() == 1
 
 
-def test_pass_needs_both_samr_and_miit_confirmation_before_publicity_art19(labs, english):
-    lab = labs.lab_in(LabStatus.ACCEPTANCE_CONFIRMATION)
-    run_transition(lab, "confirm_acceptance", labs.staff)
+def test_pass_needs_both_samr_and_miit_confirmation_before_publicity_art19(journey, english):
+    lab = journey.lab_in(LabStatus.ACCEPTANCE_CONFIRMATION)
+    run_transition(lab, "confirm_acceptance", journey.staff)
     lab.refresh_from_db()
     assert lab.status == LabStatus.ACCEPTANCE_CONFIRMATION and not lab.acceptance_confirmed
     with pytest.raises(RuleViolation) as refused:
-        labs.acceptance_notice(lab)
+        journey.acceptance_notice(lab)
     assert refused.value.article == "Art. 19"
     with pytest.raises(PermissionDenied):  # SAMR once only, whoever signs for it
         run_transition(lab, "confirm_acceptance", samr_staff())
     with pytest.raises(PermissionDenied):
-        run_transition(lab, "confirm_acceptance", labs.host_user(lab))
-    lab = run_transition(lab, "confirm_acceptance", labs.miit)
+        run_transition(lab, "confirm_acceptance", journey.host_user(lab))
+    lab = run_transition(lab, "confirm_acceptance", journey.miit)
     assert lab.acceptance_confirmed
-    labs.acceptance_notice(lab)
+    journey.acceptance_notice(lab)
     lab.refresh_from_db()
     assert lab.status == LabStatus.ACCEPTANCE_PUBLICITY
     assert [e.article for e in audit(lab, "confirm_acceptance")] == ["Art. 19", "Art. 19"]
 
 
-def at_publicity_from_june_1_2026(labs):
+def at_publicity_from_june_1_2026(journey):
     """Under acceptance publicity from Monday 2026-06-01 (5 working days after it: objections until 2026-06-08)."""
     with on(2026, 6, 1):
-        lab = labs.at_acceptance_publicity(labs.approved(months_ago=24))
+        lab = journey.at_acceptance_publicity(journey.approved(months_ago=24))
     notice = lab.application.publicity_notices.get(subject="acceptance")
     assert (lab.status, notice.ends_on) == (LabStatus.ACCEPTANCE_PUBLICITY, D(2026, 6, 8))
     return lab, notice
 
 
-def test_sustained_objection_sends_the_acceptance_back_to_review_art19(labs):
-    lab, notice = at_publicity_from_june_1_2026(labs)
+def test_sustained_objection_sends_the_acceptance_back_to_review_art19(journey):
+    lab, notice = at_publicity_from_june_1_2026(journey)
     with on(2026, 6, 3):
         objection = lodge_objection(Objection(
             notice=notice, application=lab.application, objector_kind=Objection.ObjectorKind.PERSON, name="张三",
             id_number="11010519491231002X", contact="13800000000", grounds="验收材料中的检测能力数据不实。"))
     with on(2026, 6, 9):
-        run_transition(objection, "sustain", labs.staff, comment="经核查，数据不实")
-        run_transition(notice, "close", labs.staff)
+        run_transition(objection, "sustain", journey.staff, comment="经核查，数据不实")
+        run_transition(notice, "close", journey.staff)
     lab.refresh_from_db()
     assert lab.status == LabStatus.ACCEPTANCE_REVIEW and lab.operation_started_on is None
     assert audit(lab, "conclude_acceptance_publicity")[-1].target_state == "acceptance_review"
@@ -461,24 +454,24 @@ def test_sustained_objection_sends_the_acceptance_back_to_review_art19(labs):
 
     # The experts review it again; a new pass needs the two ministries' confirmation again.
     with on(2026, 6, 15):
-        lab = labs.acceptance_verdict(lab, AcceptanceVerdict.PASS)
+        lab = journey.acceptance_verdict(lab, AcceptanceVerdict.PASS)
     assert lab.status == LabStatus.ACCEPTANCE_CONFIRMATION and not lab.acceptance_confirmed
     with on(2026, 6, 15), pytest.raises(RuleViolation):
-        labs.acceptance_notice(lab)
+        journey.acceptance_notice(lab)
     with on(2026, 6, 16):
-        lab = labs.confirm_acceptance(lab)
+        lab = journey.confirm_acceptance(lab)
         assert lab.acceptance_confirmed
-        labs.acceptance_notice(lab)
+        journey.acceptance_notice(lab)
     lab.refresh_from_db()
     assert lab.status == LabStatus.ACCEPTANCE_PUBLICITY
 
 
-def test_publicity_closing_with_no_objection_starts_operation_and_the_evaluation_clock_art19_art26(labs):
-    lab, notice = at_publicity_from_june_1_2026(labs)
+def test_publicity_closing_with_no_objection_starts_operation_and_the_evaluation_clock_art19_art26(journey):
+    lab, notice = at_publicity_from_june_1_2026(journey)
     with on(2026, 6, 8), pytest.raises(RuleViolation):  # not before the window is over
-        run_transition(notice, "close", labs.staff)
+        run_transition(notice, "close", journey.staff)
     with on(2026, 6, 9):
-        run_transition(notice, "close", labs.staff)
+        run_transition(notice, "close", journey.staff)
     lab.refresh_from_db()
     assert lab.status == LabStatus.OPERATING and lab.operation_started_on == D(2026, 6, 9)
     assert clock(lab, EVALUATION_DUE).due_date == D(2029, 6, 9)
@@ -487,37 +480,37 @@ def test_publicity_closing_with_no_objection_starts_operation_and_the_evaluation
     assert audit(lab, "conclude_acceptance_publicity")[-1].article == "Art. 19"
 
 
-def test_a_lab_is_scored_in_one_acceptance_round_at_a_time_art19(labs, english):
-    from tests.lab_builders import acceptance_criteria
+def test_a_lab_is_scored_in_one_acceptance_round_at_a_time_art19(journey, english):
+    from labportal.journeys import acceptance_criteria
 
-    lab = labs.apply_for_acceptance(labs.approved(months_ago=24))
-    lab_services.open_lab_round("验收评议", labs.committee, acceptance_criteria(), [lab], labs.staff)
+    lab = journey.apply_for_acceptance(journey.approved(months_ago=24))
+    lab_services.open_lab_round("验收评议", journey.committee, acceptance_criteria(), [lab], journey.staff)
     with pytest.raises(RuleViolation, match="Already in a round being scored") as refused:
-        lab_services.open_lab_round("重复的验收评议", labs.committee, acceptance_criteria(), [lab], labs.staff)
+        lab_services.open_lab_round("重复的验收评议", journey.committee, acceptance_criteria(), [lab], journey.staff)
     assert refused.value.field == "laboratories" and refused.value.article == "Art. 19"
 
 
-def test_sweep_writes_in_the_portal_language_whoever_runs_it_art18(labs, sweep_on):
-    lab = approved_on_jan_10_2025(labs)
+def test_sweep_writes_in_the_portal_language_whoever_runs_it_art18(journey, sweep_on):
+    lab = approved_on_jan_10_2025(journey)
     with translation.override("en"):
         sweep_on(D(2026, 12, 11))  # 30 days before the end: a reminder
     with translation.override(settings.LANGUAGE_CODE):
         chinese_label = str(CONSTRUCTION_PERIOD.label)
     assert chinese_label != "Construction period ends: apply for acceptance"
-    assert Notification.objects.filter(recipient=labs.host_user(lab), subject__contains=chinese_label).exists()
+    assert Notification.objects.filter(recipient=journey.host_user(lab), subject__contains=chinese_label).exists()
 
 
 @pytest.mark.parametrize("refused_on, reopened", [(D(2026, 10, 10), True), (D(2026, 10, 11), False)])
-def test_refused_extension_leaves_the_window_open_until_the_cutoff_art18(labs, english, refused_on, reopened):
-    lab = approved_on_jan_10_2025(labs)
+def test_refused_extension_leaves_the_window_open_until_the_cutoff_art18(journey, english, refused_on, reopened):
+    lab = approved_on_jan_10_2025(journey)
     with on(2026, 9, 1):
-        request = lab_services.file_extension_request(lab, labs.host_user(lab), 6, "关键设备到货延迟")
+        request = lab_services.file_extension_request(lab, journey.host_user(lab), 6, "关键设备到货延迟")
     assert not has_open(lab, EXTENSION_CUTOFF)  # filed: no more reminders to ask
     with on(refused_on.year, refused_on.month, refused_on.day):
-        run_transition(request, "refuse", labs.staff, comment="理由不充分")
+        run_transition(request, "refuse", journey.staff, comment="理由不充分")
         assert has_open(lab, EXTENSION_CUTOFF) is reopened
         if reopened:  # the host may ask again, on the cut-off day at the latest
-            assert lab_services.file_extension_request(lab, labs.host_user(lab), 3, "补充说明").months == 3
+            assert lab_services.file_extension_request(lab, journey.host_user(lab), 3, "补充说明").months == 3
         else:
             with pytest.raises(RuleViolation, match="Too late"):
-                lab_services.file_extension_request(lab, labs.host_user(lab), 3, "补充说明")
+                lab_services.file_extension_request(lab, journey.host_user(lab), 3, "补充说明")

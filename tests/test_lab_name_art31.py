@@ -2,19 +2,11 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from applications.models import LAB_NAME_EN_PREFIX
 from tests.factories import ApplicationFactory, complete_dossier
 
-pytestmark = pytest.mark.django_db
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are checked in English (the msgids): the zh-hans catalogue may word the article differently."""
-    with translation.override("en"):
-        yield
-
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]  # messages in English (their msgids)
 
 REFUSED_ZH = [
     "国家质量标准实验室",  # no ×× part

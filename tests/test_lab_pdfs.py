@@ -10,8 +10,7 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from evaluations.models import AcceptanceVerdict, EvaluationResult, LabStatus
-from tests.factories import LocalHostFactory, applicant_of
-from tests.lab_builders import Labs
+from tests.factories import LocalHostFactory, applicant_of, new_journey
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +31,8 @@ def chinese(label):
 
 
 def test_acceptance_opinion_pdf_names_the_lab_and_the_verdict_art19(client):
-    labs = Labs()
-    lab = labs.lab_in(LabStatus.RECTIFYING)
+    journey = new_journey()
+    lab = journey.lab_in(LabStatus.RECTIFYING)
     acceptance = lab.acceptance_applications.get()
     pdf_url = reverse("labs:acceptance_opinion_pdf", args=[acceptance.pk])
 
@@ -49,18 +48,18 @@ def test_acceptance_opinion_pdf_names_the_lab_and_the_verdict_art19(client):
     # Another host's user: not found; an application not yet decided has no opinion.
     client.force_login(applicant_of(LocalHostFactory()))
     assert client.get(pdf_url).status_code == 404
-    pending = labs.lab_in(LabStatus.ACCEPTANCE_REVIEW).acceptance_applications.get()
-    client.force_login(labs.staff)
+    pending = journey.lab_in(LabStatus.ACCEPTANCE_REVIEW).acceptance_applications.get()
+    client.force_login(journey.staff)
     assert client.get(reverse("labs:acceptance_opinion_pdf", args=[pending.pk])).status_code == 404
 
 
 def test_evaluation_notice_pdf_names_the_lab_and_the_result_art27(client):
-    labs = Labs()
-    lab = labs.lab_in(LabStatus.EVALUATION_RECTIFYING)
+    journey = new_journey()
+    lab = journey.lab_in(LabStatus.EVALUATION_RECTIFYING)
     evaluation = lab.evaluations.get()
     pdf_url = reverse("labs:evaluation_notice_pdf", args=[evaluation.pk])
 
-    client.force_login(labs.staff)
+    client.force_login(journey.staff)
     response = client.get(pdf_url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text, _fonts = pdf_text_and_fonts(response.content)

@@ -1,7 +1,7 @@
 """The ministry staff pages of expert rounds on laboratories: acceptance (Art. 19) and comprehensive
 evaluation (Art. 26-27), built on the review-round pages; the expert's page of a lab assignment; and the
 acceptance publicity notice (Art. 19). Everything through the pages, the labs reached the real way
-(`tests.lab_builders.Labs`)."""
+(`labportal.journeys.Journey`)."""
 
 import datetime
 
@@ -17,30 +17,17 @@ from accounts.models import Role
 from evaluations import services as lab_services
 from evaluations.models import AnnualReport, LabStatus
 from kernel.transitions import run_transition
+from labportal.journeys import acceptance_criteria, evaluation_criteria, score
 from reviews.models import Assignment, AssignmentStatus, PublicityNotice, ReviewRound, RoundStatus
-from tests.factories import UserFactory, applicant_of
-from tests.lab_builders import Labs, acceptance_criteria, evaluation_criteria
-from tests.review_builders import add_member, score
+from tests.factories import UserFactory, add_member, applicant_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("client_en")]  # requests in English
 
 REPORT = "建设任务全部完成：检测平台建成，标准验证能力通过比对。"
 
 
-@pytest.fixture
-def client(client):
-    """Requests in English, so assertions on messages do not depend on the Chinese catalogue."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def labs():
-    return Labs()
-
-
-def as_staff(client, labs):
-    client.force_login(labs.staff)
+def as_staff(client, journey):
+    client.force_login(journey.staff)
     return client
 
 
@@ -48,8 +35,8 @@ def message_texts(response):
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def in_acceptance_review(labs, report=REPORT):
-    return labs.apply_for_acceptance(labs.approved(months_ago=24), report=report)
+def in_acceptance_review(journey, report=REPORT):
+    return journey.apply_for_acceptance(journey.approved(months_ago=24), report=report)
 
 
 def round_url(review_round):
@@ -66,12 +53,12 @@ def conclude_post(lab, outcome, opinion):
 # --- opening a lab round -------------------------------------------------------------------------
 
 
-def test_acceptance_round_opened_through_the_page_with_laboratories_art19(client, labs):
-    lab = in_acceptance_review(labs)
-    committee = labs.committee
+def test_acceptance_round_opened_through_the_page_with_laboratories_art19(client, journey):
+    lab = in_acceptance_review(journey)
+    committee = journey.committee
     create = reverse("reviews:round_create") + "?purpose=acceptance"
 
-    page = as_staff(client, labs).get(create)
+    page = as_staff(client, journey).get(create)
     assert page.status_code == 200
     assert page.context["form"]["criteria_set"].value() == acceptance_criteria().pk
     assert lab in [row_lab for _choice, row_lab in page.context["laboratory_rows"]]
@@ -87,12 +74,12 @@ def test_acceptance_round_opened_through_the_page_with_laboratories_art19(client
     assert reverse("reviews:round_assign", args=[review_round.pk, lab.application_id]) in body
 
 
-def test_acceptance_round_refuses_a_lab_in_operation_on_its_field_art19(client, labs):
-    operating = labs.lab_in(LabStatus.OPERATING)
+def test_acceptance_round_refuses_a_lab_in_operation_on_its_field_art19(client, journey):
+    operating = journey.lab_in(LabStatus.OPERATING)
     before = ReviewRound.objects.count()
 
-    response = as_staff(client, labs).post(reverse("reviews:round_create"), {
-        "title": "验收评议", "committee": labs.committee.pk, "criteria_set": acceptance_criteria().pk,
+    response = as_staff(client, journey).post(reverse("reviews:round_create"), {
+        "title": "验收评议", "committee": journey.committee.pk, "criteria_set": acceptance_criteria().pk,
         "laboratories": [operating.pk],
     })
 
@@ -104,9 +91,9 @@ def test_acceptance_round_refuses_a_lab_in_operation_on_its_field_art19(client, 
     assert operating.status == LabStatus.OPERATING
 
 
-def test_lab_round_without_laboratories_is_refused_on_the_laboratories_field_art26(client, labs):
-    response = as_staff(client, labs).post(reverse("reviews:round_create"), {
-        "title": "综合评价", "committee": labs.committee.pk, "criteria_set": evaluation_criteria().pk,
+def test_lab_round_without_laboratories_is_refused_on_the_laboratories_field_art26(client, journey):
+    response = as_staff(client, journey).post(reverse("reviews:round_create"), {
+        "title": "综合评价", "committee": journey.committee.pk, "criteria_set": evaluation_criteria().pk,
     })
     assert response.status_code == 200
     assert "Art. 26" in " ".join(response.context["form"].errors["laboratories"])
@@ -116,13 +103,13 @@ def test_lab_round_without_laboratories_is_refused_on_the_laboratories_field_art
 # --- assigning experts (conflict rules as for applications, Art. 9) --------------------------------
 
 
-def test_experts_assigned_to_a_lab_and_the_hosts_expert_refused_art9(client, labs):
-    lab = in_acceptance_review(labs)
-    review_round = lab_services.open_lab_round("验收评议", labs.committee, acceptance_criteria(), [lab], labs.staff)
-    conflicted = add_member(labs.committee, UserFactory(organisation=lab.host, role=Role.EXPERT))
+def test_experts_assigned_to_a_lab_and_the_hosts_expert_refused_art9(client, journey):
+    lab = in_acceptance_review(journey)
+    review_round = lab_services.open_lab_round("验收评议", journey.committee, acceptance_criteria(), [lab], journey.staff)
+    conflicted = add_member(journey.committee, UserFactory(organisation=lab.host, role=Role.EXPERT))
     assign_url = reverse("reviews:round_assign", args=[review_round.pk, lab.application_id])
 
-    fragment = as_staff(client, labs).get(assign_url, HTTP_HX_REQUEST="true")
+    fragment = as_staff(client, journey).get(assign_url, HTTP_HX_REQUEST="true")
     assert fragment.status_code == 200
     assert conflicted.pk not in [m.expert_id for m in fragment.context["suggested"]]
 
@@ -130,7 +117,7 @@ def test_experts_assigned_to_a_lab_and_the_hosts_expert_refused_art9(client, lab
     assert any("Conflict of interest" in t and "Art. 9" in t for t in message_texts(refused))
     assert not Assignment.objects.filter(expert=conflicted).exists()
 
-    expert = labs.experts[0]
+    expert = journey.experts[0]
     client.post(assign_url, {"expert": expert.pk})
     assert Assignment.objects.filter(round=review_round, application=lab.application, expert=expert).exists()
     full_page = client.get(assign_url)
@@ -140,11 +127,11 @@ def test_experts_assigned_to_a_lab_and_the_hosts_expert_refused_art9(client, lab
 # --- the expert's page -----------------------------------------------------------------------------
 
 
-def test_expert_reads_the_acceptance_report_only_after_declaring_no_conflict_then_scores_art9(client, labs):
-    lab = in_acceptance_review(labs)
-    review_round = lab_services.open_lab_round("验收评议", labs.committee, acceptance_criteria(), [lab], labs.staff)
-    expert = labs.experts[0]
-    assignment = labs.assign(review_round, lab.application, expert)
+def test_expert_reads_the_acceptance_report_only_after_declaring_no_conflict_then_scores_art9(client, journey):
+    lab = in_acceptance_review(journey)
+    review_round = lab_services.open_lab_round("验收评议", journey.committee, acceptance_criteria(), [lab], journey.staff)
+    expert = journey.experts[0]
+    assignment = journey.assign(review_round, lab.application, expert)
     url = reverse("experts:assignment", args=[assignment.pk])
     client.force_login(expert)
 
@@ -168,14 +155,14 @@ def test_expert_reads_the_acceptance_report_only_after_declaring_no_conflict_the
     assert assignment.status == AssignmentStatus.SUBMITTED and assignment.scores.count() == len(criteria)
 
 
-def test_expert_of_an_evaluation_reads_the_operation_reports_with_outputs_art26(client, labs):
-    lab = labs.lab_in(LabStatus.OPERATING)
+def test_expert_of_an_evaluation_reads_the_operation_reports_with_outputs_art26(client, journey):
+    lab = journey.lab_in(LabStatus.OPERATING)
     lab_services.submit_annual_report(
-        lab, labs.host_user(lab), AnnualReport.Kind.OPERATION, {"summary": "本年度完成标准研制十二项。"},
+        lab, journey.host_user(lab), AnnualReport.Kind.OPERATION, {"summary": "本年度完成标准研制十二项。"},
         outputs=[{"kind": "paper", "title": "标准验证方法研究", "credit_line": f"{lab.name_zh}，北京"}],
     )
-    review_round = labs.evaluation_round([lab])
-    assignment = labs.assign(review_round, lab.application, labs.experts[0])
+    review_round = journey.evaluation_round([lab])
+    assignment = journey.assign(review_round, lab.application, journey.experts[0])
     url = reverse("experts:assignment", args=[assignment.pk])
     client.force_login(assignment.expert)
     assert "本年度完成标准研制十二项" not in client.get(url).content.decode()
@@ -190,10 +177,10 @@ def test_expert_of_an_evaluation_reads_the_operation_reports_with_outputs_art26(
 # --- concluding ------------------------------------------------------------------------------------
 
 
-def test_acceptance_round_concluded_rectify_puts_the_lab_in_rectifying_art19(client, labs):
-    lab = in_acceptance_review(labs)
-    review_round = labs.scored_lab_round([lab], acceptance_criteria())
-    as_staff(client, labs)
+def test_acceptance_round_concluded_rectify_puts_the_lab_in_rectifying_art19(client, journey):
+    lab = in_acceptance_review(journey)
+    review_round = journey.scored_lab_round([lab], acceptance_criteria())
+    as_staff(client, journey)
     form_page = client.get(round_url(review_round)).content.decode()
     assert 'value="rectify"' in form_page and 'value="pass"' in form_page and 'value="fail"' in form_page
 
@@ -214,11 +201,11 @@ def test_acceptance_round_concluded_rectify_puts_the_lab_in_rectifying_art19(cli
     assert "Rectify" in round_page and reverse("labs:acceptance_opinion_pdf", args=[decided.pk]) in round_page
 
 
-def test_conclusion_without_the_experts_opinion_is_refused_on_that_field_art19(client, labs):
-    lab = in_acceptance_review(labs)
-    review_round = labs.scored_lab_round([lab], acceptance_criteria())
+def test_conclusion_without_the_experts_opinion_is_refused_on_that_field_art19(client, journey):
+    lab = in_acceptance_review(journey)
+    review_round = journey.scored_lab_round([lab], acceptance_criteria())
 
-    response = as_staff(client, labs).post(round_url(review_round), conclude_post(lab, "pass", ""))
+    response = as_staff(client, journey).post(round_url(review_round), conclude_post(lab, "pass", ""))
 
     assert response.status_code == 200
     errors = response.context["conclude_form"].errors
@@ -229,11 +216,11 @@ def test_conclusion_without_the_experts_opinion_is_refused_on_that_field_art19(c
     assert lab.status == LabStatus.ACCEPTANCE_REVIEW and review_round.status == RoundStatus.OPEN
 
 
-def test_conclusion_before_any_expert_scored_is_refused_with_the_lab_named(client, labs):
-    lab = in_acceptance_review(labs)
-    review_round = lab_services.open_lab_round("验收评议", labs.committee, acceptance_criteria(), [lab], labs.staff)
+def test_conclusion_before_any_expert_scored_is_refused_with_the_lab_named(client, journey):
+    lab = in_acceptance_review(journey)
+    review_round = lab_services.open_lab_round("验收评议", journey.committee, acceptance_criteria(), [lab], journey.staff)
 
-    response = as_staff(client, labs).post(round_url(review_round), conclude_post(lab, "pass", "同意通过验收"))
+    response = as_staff(client, journey).post(round_url(review_round), conclude_post(lab, "pass", "同意通过验收"))
 
     assert response.status_code == 200
     assert any(lab.name_zh in e for e in response.context["conclude_form"].non_field_errors())
@@ -241,16 +228,16 @@ def test_conclusion_before_any_expert_scored_is_refused_with_the_lab_named(clien
     assert lab.status == LabStatus.ACCEPTANCE_REVIEW
 
 
-def test_evaluation_round_opened_and_concluded_unqualified_sends_the_lab_to_rectify_art27(client, labs):
-    lab = labs.lab_in(LabStatus.OPERATING)
-    as_staff(client, labs).post(reverse("reviews:round_create"), {
-        "title": "第一周期综合评价", "committee": labs.committee.pk, "criteria_set": evaluation_criteria().pk,
+def test_evaluation_round_opened_and_concluded_unqualified_sends_the_lab_to_rectify_art27(client, journey):
+    lab = journey.lab_in(LabStatus.OPERATING)
+    as_staff(client, journey).post(reverse("reviews:round_create"), {
+        "title": "第一周期综合评价", "committee": journey.committee.pk, "criteria_set": evaluation_criteria().pk,
         "laboratories": [lab.pk],
     })
     review_round = ReviewRound.objects.get(title="第一周期综合评价")
     lab.refresh_from_db()
     assert lab.status == LabStatus.EVALUATING
-    score(labs.assign(review_round, lab.application, labs.experts[0]), 45)
+    score(journey.assign(review_round, lab.application, journey.experts[0]), 45)
     page = client.get(round_url(review_round))
     assert page.context["results"][0].mean == 45
     assert 'value="unqualified"' in page.content.decode() and 'value="rectify"' not in page.content.decode()
@@ -269,13 +256,13 @@ def test_evaluation_round_opened_and_concluded_unqualified_sends_the_lab_to_rect
 # --- acceptance publicity (Art. 19) ------------------------------------------------------------------
 
 
-def test_staff_open_an_acceptance_notice_for_a_confirmed_lab_only_then_close_it_art19(client, labs):
-    confirmed = labs.confirm_acceptance(labs.lab_in(LabStatus.ACCEPTANCE_CONFIRMATION))
-    half = labs.lab_in(LabStatus.ACCEPTANCE_CONFIRMATION)
-    run_transition(half, "confirm_acceptance", labs.staff)  # SAMR only
+def test_staff_open_an_acceptance_notice_for_a_confirmed_lab_only_then_close_it_art19(client, journey):
+    confirmed = journey.confirm_acceptance(journey.lab_in(LabStatus.ACCEPTANCE_CONFIRMATION))
+    half = journey.lab_in(LabStatus.ACCEPTANCE_CONFIRMATION)
+    run_transition(half, "confirm_acceptance", journey.staff)  # SAMR only
     create = reverse("reviews:notice_create") + "?subject=acceptance"
     acceptance_notices = PublicityNotice.objects.filter(subject=PublicityNotice.Subject.ACCEPTANCE)
-    as_staff(client, labs)
+    as_staff(client, journey)
 
     page = client.get(create)
     assert page.context["form"]["subject"].value() == "acceptance"
@@ -306,8 +293,8 @@ def test_staff_open_an_acceptance_notice_for_a_confirmed_lab_only_then_close_it_
     assert confirmed.status == LabStatus.OPERATING and confirmed.operation_started_on == timezone.localdate()
 
 
-def test_the_public_notice_page_lists_labs_under_acceptance_publicity_art19(client, labs):
-    lab = labs.lab_in(LabStatus.ACCEPTANCE_PUBLICITY)
+def test_the_public_notice_page_lists_labs_under_acceptance_publicity_art19(client, journey):
+    lab = journey.lab_in(LabStatus.ACCEPTANCE_PUBLICITY)
     notice = lab.application.publicity_notices.get(subject="acceptance")
     client.logout()
 
@@ -322,9 +309,9 @@ def test_the_public_notice_page_lists_labs_under_acceptance_publicity_art19(clie
 # --- who reaches the pages, and how many queries -----------------------------------------------------
 
 
-def test_non_staff_get_403_and_anonymous_users_the_login_page(client, labs):
-    lab = in_acceptance_review(labs)
-    review_round = lab_services.open_lab_round("验收评议", labs.committee, acceptance_criteria(), [lab], labs.staff)
+def test_non_staff_get_403_and_anonymous_users_the_login_page(client, journey):
+    lab = in_acceptance_review(journey)
+    review_round = lab_services.open_lab_round("验收评议", journey.committee, acceptance_criteria(), [lab], journey.staff)
     pages = [
         reverse("reviews:rounds") + "?purpose=labs",
         reverse("reviews:round_create") + "?purpose=acceptance",
@@ -332,7 +319,7 @@ def test_non_staff_get_403_and_anonymous_users_the_login_page(client, labs):
         reverse("reviews:round_assign", args=[review_round.pk, lab.application_id]),
         reverse("reviews:notice_create") + "?subject=acceptance",
     ]
-    for user in (applicant_of(lab.host), labs.experts[0]):
+    for user in (applicant_of(lab.host), journey.experts[0]):
         client.force_login(user)
         for url in pages:
             assert client.get(url).status_code == 403, (user.role, url)
@@ -345,13 +332,13 @@ def test_non_staff_get_403_and_anonymous_users_the_login_page(client, labs):
     assert lab.status == LabStatus.ACCEPTANCE_REVIEW
 
 
-def test_lab_rounds_are_reachable_from_the_staff_tabs_and_the_ministry_home(client, labs):
-    lab = in_acceptance_review(labs)
-    lab_round = lab_services.open_lab_round("验收评议", labs.committee, acceptance_criteria(), [lab], labs.staff)
-    app_round = labs.open_round([labs.formal_review_passed()], title="申报评审")
+def test_lab_rounds_are_reachable_from_the_staff_tabs_and_the_ministry_home(client, journey):
+    lab = in_acceptance_review(journey)
+    lab_round = lab_services.open_lab_round("验收评议", journey.committee, acceptance_criteria(), [lab], journey.staff)
+    app_round = journey.open_round([journey.formal_review_passed()], title="申报评审")
     lab_rounds = reverse("reviews:rounds") + "?purpose=labs"
 
-    home = as_staff(client, labs).get(reverse("home")).content.decode()
+    home = as_staff(client, journey).get(reverse("home")).content.decode()
     assert escape(lab_rounds) in home
     listing = client.get(lab_rounds)
     assert 'data-testid="lab-rounds-link"' in listing.content.decode()
@@ -368,13 +355,13 @@ def _count_queries(client, url):
     return len(captured)
 
 
-def test_lab_round_page_query_count_does_not_grow_with_labs(client, labs, django_assert_max_num_queries):
-    small = labs.scored_lab_round([in_acceptance_review(labs) for _i in range(2)], acceptance_criteria(), title="小批")
-    large_labs = [in_acceptance_review(labs) for _i in range(5)]
-    large = labs.scored_lab_round(large_labs, acceptance_criteria(), title="大批")
+def test_lab_round_page_query_count_does_not_grow_with_labs(client, journey, django_assert_max_num_queries):
+    small = journey.scored_lab_round([in_acceptance_review(journey) for _i in range(2)], acceptance_criteria(), title="小批")
+    large_labs = [in_acceptance_review(journey) for _i in range(5)]
+    large = journey.scored_lab_round(large_labs, acceptance_criteria(), title="大批")
     for lab in large_labs:
-        score(labs.assign(large, lab.application, labs.experts[1]), 70)
-    as_staff(client, labs)
+        score(journey.assign(large, lab.application, journey.experts[1]), 70)
+    as_staff(client, journey)
     few = _count_queries(client, round_url(small))
 
     with django_assert_max_num_queries(few):

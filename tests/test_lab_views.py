@@ -24,23 +24,9 @@ from evaluations.models import (
     ReportOutput,
 )
 from kernel.models import SignOff
-from tests.factories import LocalHostFactory, applicant_of, recommender_of
-from tests.lab_builders import Labs
-from tests.review_builders import expert, on, with_consortium_member
+from tests.factories import LocalHostFactory, applicant_of, expert, on, recommender_of, with_consortium_member
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def client(client):
-    """Requests in English, so assertions on messages do not depend on the Chinese catalogue."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def labs():
-    return Labs()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("client_en")]  # requests in English
 
 
 def page(response):
@@ -55,8 +41,8 @@ def url(name, *args):
 # --- visibility: a lab's staff see their lab only ------------------------------------------------
 
 
-def test_host_users_see_their_lab_only_others_get_404(client, labs):
-    mine, theirs = labs.approved(), labs.approved()
+def test_host_users_see_their_lab_only_others_get_404(client, journey):
+    mine, theirs = journey.approved(), journey.approved()
     host_user = applicant_of(mine.host)
 
     client.force_login(host_user)
@@ -78,10 +64,10 @@ def test_host_users_see_their_lab_only_others_get_404(client, labs):
         assert client.get(mine.get_absolute_url()).status_code == 404
 
 
-def test_ministry_staff_see_every_lab_and_the_list_filters(client, labs):
-    building = labs.approved()
-    operating = labs.lab_in(LabStatus.OPERATING)
-    client.force_login(labs.staff)
+def test_ministry_staff_see_every_lab_and_the_list_filters(client, journey):
+    building = journey.approved()
+    operating = journey.lab_in(LabStatus.OPERATING)
+    client.force_login(journey.staff)
     listing = page(client.get(url("list")))
     assert building.name_zh in listing and operating.name_zh in listing
     filtered = page(client.get(url("list"), {"status": LabStatus.OPERATING}))
@@ -94,23 +80,23 @@ def test_ministry_staff_see_every_lab_and_the_list_filters(client, labs):
     assert building.name_zh not in elsewhere and operating.name_zh not in elsewhere
 
 
-def test_lab_list_queries_do_not_grow_with_the_number_of_labs(client, labs, django_assert_max_num_queries):
+def test_lab_list_queries_do_not_grow_with_the_number_of_labs(client, journey, django_assert_max_num_queries):
     for _ in range(3):
-        labs.approved()
-    client.force_login(labs.staff)
+        journey.approved()
+    client.force_login(journey.staff)
     with django_assert_max_num_queries(8):
         page(client.get(url("list")))
     for _ in range(6):
-        labs.approved()
+        journey.approved()
     with django_assert_max_num_queries(8):
         listing = page(client.get(url("list")))
     assert listing.count('data-testid="lab-row"') == Laboratory.objects.count() == 9
     assert all(lab.name_zh in listing for lab in Laboratory.objects.all())
 
 
-def test_consortium_members_users_see_the_lab_but_cannot_act(client, labs):
+def test_consortium_members_users_see_the_lab_but_cannot_act(client, journey):
     partner = LocalHostFactory()
-    lab = labs.approved()
+    lab = journey.approved()
     with_consortium_member(lab.application, partner)
     client.force_login(applicant_of(partner))
     html = page(client.get(lab.get_absolute_url()))
@@ -122,8 +108,8 @@ def test_consortium_members_users_see_the_lab_but_cannot_act(client, labs):
 # --- the lab's page ------------------------------------------------------------------------------
 
 
-def test_detail_shows_people_build_plan_deadlines_and_timeline(client, labs):
-    lab = labs.lab_in(LabStatus.ACCEPTANCE_REVIEW)
+def test_detail_shows_people_build_plan_deadlines_and_timeline(client, journey):
+    lab = journey.lab_in(LabStatus.ACCEPTANCE_REVIEW)
     client.force_login(applicant_of(lab.host))
     html = page(client.get(lab.get_absolute_url()))
     assert escape(lab.name_en) in html and escape(str(lab.host)) in html
@@ -135,8 +121,8 @@ def test_detail_shows_people_build_plan_deadlines_and_timeline(client, labs):
     assert "Awaiting the experts&#x27; verdict" in html or "Awaiting the experts' verdict" in html
 
 
-def test_chair_from_the_host_is_warned_on_the_page_art15(client, labs):
-    lab = labs.approved()
+def test_chair_from_the_host_is_warned_on_the_page_art15(client, journey):
+    lab = journey.approved()
     client.force_login(applicant_of(lab.host))
     response = client.post(url("edit", lab.pk), {
         "director_name": "王主任", "director_position": "副院长", "committee_chair_name": "李教授",
@@ -153,8 +139,8 @@ def test_chair_from_the_host_is_warned_on_the_page_art15(client, labs):
     assert 'data-testid="chair-warning"' not in page(client.get(lab.get_absolute_url()))
 
 
-def test_director_needs_a_position_at_the_host_and_nothing_is_saved_art14(client, labs):
-    lab = labs.approved()
+def test_director_needs_a_position_at_the_host_and_nothing_is_saved_art14(client, journey):
+    lab = journey.approved()
     before = (lab.director_name, lab.director_position, lab.research_units)
     client.force_login(applicant_of(lab.host))
     data = {"director_name": "新主任", "director_position": "", "research_units": "新研究室"}
@@ -165,13 +151,13 @@ def test_director_needs_a_position_at_the_host_and_nothing_is_saved_art14(client
     assert (lab.director_name, lab.director_position, lab.research_units) == before
 
 
-def test_only_host_users_edit_and_only_while_the_lab_is_active(client, labs):
-    lab = labs.approved()
-    client.force_login(labs.staff)
+def test_only_host_users_edit_and_only_while_the_lab_is_active(client, journey):
+    lab = journey.approved()
+    client.force_login(journey.staff)
     assert 'data-testid="edit-lab"' not in page(client.get(lab.get_absolute_url()))
     assert client.get(url("edit", lab.pk)).status_code == 403
 
-    ended = labs.lab_in(LabStatus.TERMINATED)
+    ended = journey.lab_in(LabStatus.TERMINATED)
     client.force_login(applicant_of(ended.host))
     assert 'data-testid="edit-lab"' not in page(client.get(ended.get_absolute_url()))
     assert client.post(url("edit", ended.pk), {"director_name": "x", "director_position": "y"}).status_code == 403
@@ -180,10 +166,10 @@ def test_only_host_users_edit_and_only_while_the_lab_is_active(client, labs):
 # --- acceptance (Art. 17-19) ---------------------------------------------------------------------
 
 
-def test_apply_for_acceptance_with_the_build_plan_goals_art18(client, labs):
-    lab = labs.approved(months_ago=24)
+def test_apply_for_acceptance_with_the_build_plan_goals_art18(client, journey):
+    lab = journey.approved(months_ago=24)
     host_user = applicant_of(lab.host)
-    client.force_login(labs.staff)
+    client.force_login(journey.staff)
     assert url("apply_acceptance", lab.pk) not in page(client.get(lab.get_absolute_url()))
 
     client.force_login(host_user)
@@ -204,8 +190,8 @@ def test_apply_for_acceptance_with_the_build_plan_goals_art18(client, labs):
     assert filed.filed_by == host_user
 
 
-def test_acceptance_without_a_report_or_too_early_is_refused_on_the_page_art18(client, labs):
-    lab = labs.approved(months_ago=24)
+def test_acceptance_without_a_report_or_too_early_is_refused_on_the_page_art18(client, journey):
+    lab = journey.approved(months_ago=24)
     client.force_login(applicant_of(lab.host))
     empty = {"report": " ", "goals-TOTAL_FORMS": "0", "goals-INITIAL_FORMS": "0"}
     html = page(client.post(url("apply_acceptance", lab.pk), empty))
@@ -213,7 +199,7 @@ def test_acceptance_without_a_report_or_too_early_is_refused_on_the_page_art18(c
     lab.refresh_from_db()
     assert lab.status == LabStatus.CONSTRUCTION and not AcceptanceApplication.objects.exists()
 
-    young = labs.approved(months_ago=6)
+    young = journey.approved(months_ago=6)
     client.force_login(applicant_of(young.host))
     html = page(client.post(url("apply_acceptance", young.pk), {**empty, "report": "报告"}))
     assert "at the end of the construction period" in html and "(Art. 18)" in html
@@ -221,33 +207,33 @@ def test_acceptance_without_a_report_or_too_early_is_refused_on_the_page_art18(c
     assert young.status == LabStatus.CONSTRUCTION and not AcceptanceApplication.objects.exists()
 
 
-def test_confirm_acceptance_buttons_only_for_ministry_staff_art19(client, labs):
-    lab = labs.lab_in(LabStatus.ACCEPTANCE_CONFIRMATION)
+def test_confirm_acceptance_buttons_only_for_ministry_staff_art19(client, journey):
+    lab = journey.lab_in(LabStatus.ACCEPTANCE_CONFIRMATION)
     client.force_login(applicant_of(lab.host))
     assert 'data-transition="confirm_acceptance"' not in page(client.get(lab.get_absolute_url()))
     assert client.post(url("transition", lab.pk, "confirm_acceptance")).status_code == 302
     assert not SignOff.objects.filter(decision=CONFIRM_ACCEPTANCE).exists()
 
-    client.force_login(labs.staff)
+    client.force_login(journey.staff)
     assert 'data-transition="confirm_acceptance"' in page(client.get(lab.get_absolute_url()))
     html = page(client.post(url("transition", lab.pk, "confirm_acceptance"), follow=True))
     assert "“Confirm the acceptance” done" in html
     assert SignOff.objects.filter(decision=CONFIRM_ACCEPTANCE).count() == 1
     assert 'data-transition="confirm_acceptance"' not in html  # SAMR signed; MIIT's turn
-    client.force_login(labs.miit)
+    client.force_login(journey.miit)
     assert 'data-transition="confirm_acceptance"' in page(client.get(lab.get_absolute_url()))
 
 
-def test_delisting_needs_a_reason_art25(client, labs):
-    lab = labs.lab_in(LabStatus.OPERATING)
-    client.force_login(labs.staff)
+def test_delisting_needs_a_reason_art25(client, journey):
+    lab = journey.lab_in(LabStatus.OPERATING)
+    client.force_login(journey.staff)
     assert 'data-action="delist"' in page(client.get(lab.get_absolute_url()))  # in the danger zone
     confirm = {"confirmed": "1"}
     html = page(client.post(url("transition", lab.pk, "delist"), {"comment": "", **confirm}, follow=True))
     assert "Please give a comment for this action (Art. 25)." in html
     assert not SignOff.objects.filter(decision=DELIST).exists()
     client.post(url("transition", lab.pk, "delist"), {"comment": "提供虚假材料", **confirm})
-    client.force_login(labs.miit)
+    client.force_login(journey.miit)
     html = page(client.post(url("transition", lab.pk, "delist"), {"comment": "提供虚假材料", **confirm}, follow=True))
     lab.refresh_from_db()
     assert lab.status == LabStatus.DELISTED
@@ -257,9 +243,9 @@ def test_delisting_needs_a_reason_art25(client, labs):
 # --- extension (Art. 18) -------------------------------------------------------------------------
 
 
-def test_extension_request_on_the_cutoff_day_then_granted_by_staff_art18(client, labs):
+def test_extension_request_on_the_cutoff_day_then_granted_by_staff_art18(client, journey):
     with on(2025, 1, 10):
-        lab = labs.approved()  # ends 2027-01-10; last day to request: 2026-10-10
+        lab = journey.approved()  # ends 2027-01-10; last day to request: 2026-10-10
     with on(2026, 10, 10):
         host_user = applicant_of(lab.host)
         client.force_login(host_user)
@@ -272,7 +258,7 @@ def test_extension_request_on_the_cutoff_day_then_granted_by_staff_art18(client,
         html = page(client.get(lab.get_absolute_url()))
         assert 'data-transition="grant"' not in html and 'data-transition="refuse"' not in html
         assert url("request_extension", lab.pk) not in html  # one is waiting
-        client.force_login(labs.staff)
+        client.force_login(journey.staff)
         html = page(client.get(lab.get_absolute_url()))
         assert 'data-transition="grant"' in html and 'data-transition="refuse"' in html
 
@@ -284,9 +270,9 @@ def test_extension_request_on_the_cutoff_day_then_granted_by_staff_art18(client,
     assert lab.extension_granted and lab.construction_end == datetime.date(2027, 7, 10)
 
 
-def test_extension_refused_a_day_after_cutoff_art18(client, labs):
+def test_extension_refused_a_day_after_cutoff_art18(client, journey):
     with on(2025, 1, 10):
-        lab = labs.approved()
+        lab = journey.approved()
     with on(2026, 10, 11):
         client.force_login(applicant_of(lab.host))
         html = page(client.post(url("request_extension", lab.pk), {"months": "6", "reason": "设备到货延迟"}))
@@ -294,15 +280,15 @@ def test_extension_refused_a_day_after_cutoff_art18(client, labs):
     assert not ExtensionRequest.objects.exists()
 
 
-def test_extension_of_13_months_and_a_second_extension_are_refused_art18(client, labs):
-    lab = labs.approved(months_ago=6)
+def test_extension_of_13_months_and_a_second_extension_are_refused_art18(client, journey):
+    lab = journey.approved(months_ago=6)
     client.force_login(applicant_of(lab.host))
     html = page(client.post(url("request_extension", lab.pk), {"months": "13", "reason": "原因"}))
     assert "An extension is at most 12 months (Art. 18)." in html and 'id="id_months_errors"' in html
     assert not ExtensionRequest.objects.exists()
 
     assert client.post(url("request_extension", lab.pk), {"months": "12", "reason": "原因"}).status_code == 302
-    client.force_login(labs.staff)
+    client.force_login(journey.staff)
     client.post(url("extension_transition", ExtensionRequest.objects.get().pk, "grant"))
     client.force_login(applicant_of(lab.host))
     assert url("request_extension", lab.pk) not in page(client.get(lab.get_absolute_url()))
@@ -311,9 +297,9 @@ def test_extension_of_13_months_and_a_second_extension_are_refused_art18(client,
     assert ExtensionRequest.objects.count() == 1
 
 
-def test_staff_cannot_file_an_extension_and_hosts_cannot_grant(client, labs):
-    lab = labs.approved(months_ago=6)
-    client.force_login(labs.staff)
+def test_staff_cannot_file_an_extension_and_hosts_cannot_grant(client, journey):
+    lab = journey.approved(months_ago=6)
+    client.force_login(journey.staff)
     assert client.post(url("request_extension", lab.pk), {"months": "3", "reason": "x"}).status_code == 403
     client.force_login(applicant_of(lab.host))
     client.post(url("request_extension", lab.pk), {"months": "3", "reason": "原因"})
@@ -337,8 +323,8 @@ def _report_post(lab, outputs, kind="construction"):
     return data
 
 
-def test_annual_construction_report_filed_then_acknowledged_by_the_host_art18(client, labs):
-    lab = labs.approved()
+def test_annual_construction_report_filed_then_acknowledged_by_the_host_art18(client, journey):
+    lab = journey.approved()
     host_user = applicant_of(lab.host)
     client.force_login(host_user)
     assert url("file_report", lab.pk) in page(client.get(lab.get_absolute_url()))
@@ -347,7 +333,7 @@ def test_annual_construction_report_filed_then_acknowledged_by_the_host_art18(cl
     report = AnnualReport.objects.get(laboratory=lab)
     assert report.kind == AnnualReport.Kind.CONSTRUCTION and report.outputs.count() == 1
 
-    client.force_login(labs.staff)
+    client.force_login(journey.staff)
     html = page(client.get(lab.get_absolute_url()))
     assert "论文一" in html and 'data-testid="acknowledge-report"' not in html
     assert "Not yet acknowledged by the host." in html
@@ -363,8 +349,8 @@ def test_annual_construction_report_filed_then_acknowledged_by_the_host_art18(cl
     assert "Acknowledged by the host" in html and 'data-testid="acknowledge-report"' not in html
 
 
-def test_uncredited_output_is_refused_by_title_and_nothing_is_saved_art23(client, labs):
-    lab = labs.approved()
+def test_uncredited_output_is_refused_by_title_and_nothing_is_saved_art23(client, journey):
+    lab = journey.approved()
     client.force_login(applicant_of(lab.host))
     html = page(client.post(url("file_report", lab.pk), _report_post(lab, [
         ("paper", "论文一", f"{lab.name_en}, Beijing"), ("software", "检测软件V1", "某大学计算机学院"),
@@ -374,15 +360,15 @@ def test_uncredited_output_is_refused_by_title_and_nothing_is_saved_art23(client
     assert not AnnualReport.objects.exists() and not ReportOutput.objects.exists()
 
 
-def test_operation_report_is_what_is_due_once_operating_art26(client, labs):
-    lab = labs.lab_in(LabStatus.OPERATING)
+def test_operation_report_is_what_is_due_once_operating_art26(client, journey):
+    lab = journey.lab_in(LabStatus.OPERATING)
     client.force_login(applicant_of(lab.host))
     html = page(client.get(url("file_report", lab.pk)))
     assert "Annual operation report" in html and 'value="construction"' not in html
     assert client.post(url("file_report", lab.pk), _report_post(lab, [], kind="operation")).status_code == 302
     assert AnnualReport.objects.get().kind == AnnualReport.Kind.OPERATION
 
-    ended = labs.lab_in(LabStatus.TERMINATED)
+    ended = journey.lab_in(LabStatus.TERMINATED)
     client.force_login(applicant_of(ended.host))
     assert 'data-testid="no-report-due"' in page(client.get(url("file_report", ended.pk)))
 
@@ -390,8 +376,8 @@ def test_operation_report_is_what_is_due_once_operating_art26(client, labs):
 # --- changes (Art. 24, 31) -----------------------------------------------------------------------
 
 
-def test_bad_rename_is_refused_on_its_field_and_nothing_is_saved_art31(client, labs):
-    lab = labs.lab_in(LabStatus.OPERATING)
+def test_bad_rename_is_refused_on_its_field_and_nothing_is_saved_art31(client, journey):
+    lab = journey.lab_in(LabStatus.OPERATING)
     client.force_login(applicant_of(lab.host))
     html = page(client.post(url("report_change", lab.pk), {
         "kind": "rename", "description": "更名", "new_name_zh": "新能源检测中心", "new_name_en_subject": "New Energy",
@@ -400,8 +386,8 @@ def test_bad_rename_is_refused_on_its_field_and_nothing_is_saved_art31(client, l
     assert not ChangeReport.objects.exists()
 
 
-def test_change_report_accepted_by_staff_renames_the_lab_art24(client, labs):
-    lab = labs.lab_in(LabStatus.OPERATING)
+def test_change_report_accepted_by_staff_renames_the_lab_art24(client, journey):
+    lab = journey.lab_in(LabStatus.OPERATING)
     client.force_login(applicant_of(lab.host))
     response = client.post(url("report_change", lab.pk), {
         "kind": "rename", "description": "依托单位更名", "new_name_zh": "新能源汽车质量国家质量标准实验室",
@@ -412,7 +398,7 @@ def test_change_report_accepted_by_staff_renames_the_lab_art24(client, labs):
     html = page(client.get(lab.get_absolute_url()))
     assert 'data-transition="accept"' not in html and 'data-transition="order_re_review"' not in html
 
-    client.force_login(labs.staff)
+    client.force_login(journey.staff)
     html = page(client.get(lab.get_absolute_url()))
     assert 'data-transition="accept"' in html and 'data-transition="order_re_review"' in html
     client.post(url("change_transition", change.pk, "accept"))
@@ -421,19 +407,19 @@ def test_change_report_accepted_by_staff_renames_the_lab_art24(client, labs):
     assert change.status == ChangeStatus.ACCEPTED and lab.name_zh == "新能源汽车质量国家质量标准实验室"
 
 
-def test_change_ordered_to_re_review_opens_an_evaluation_art24(client, labs):
-    lab = labs.lab_in(LabStatus.OPERATING)
+def test_change_ordered_to_re_review_opens_an_evaluation_art24(client, journey):
+    lab = journey.lab_in(LabStatus.OPERATING)
     client.force_login(applicant_of(lab.host))
     client.post(url("report_change", lab.pk), {"kind": "direction", "description": "研究方向调整"})
     change = ChangeReport.objects.get()
-    client.force_login(labs.staff)
+    client.force_login(journey.staff)
     html = page(client.post(url("change_transition", change.pk, "order_re_review"), {"comment": "需重新评估"}, follow=True))
     lab.refresh_from_db()
     assert lab.status == LabStatus.EVALUATING and "Re-review ordered" in html
 
 
-def test_no_change_report_from_a_terminated_lab_art24(client, labs):
-    lab = labs.lab_in(LabStatus.TERMINATED)
+def test_no_change_report_from_a_terminated_lab_art24(client, journey):
+    lab = journey.lab_in(LabStatus.TERMINATED)
     client.force_login(applicant_of(lab.host))
     html = page(client.post(url("report_change", lab.pk), {"kind": "direction", "description": "调整"}))
     assert "(Art. 24)" in html and not ChangeReport.objects.exists()
@@ -442,17 +428,17 @@ def test_no_change_report_from_a_terminated_lab_art24(client, labs):
 # --- home pages ----------------------------------------------------------------------------------
 
 
-def test_home_links_the_lab_for_its_host_and_the_list_for_staff(client, labs):
-    lab = labs.approved()
+def test_home_links_the_lab_for_its_host_and_the_list_for_staff(client, journey):
+    lab = journey.approved()
     client.force_login(applicant_of(lab.host))
     html = page(client.get(reverse("home")))
     assert 'data-testid="my-laboratories"' in html and lab.get_absolute_url() in html
-    client.force_login(labs.staff)
+    client.force_login(journey.staff)
     assert url("list") in page(client.get(reverse("home")))
 
 
-def test_evaluation_result_and_pdf_links_on_the_page(client, labs):
-    lab = labs.lab_in(LabStatus.EVALUATION_RECTIFYING)
+def test_evaluation_result_and_pdf_links_on_the_page(client, journey):
+    lab = journey.lab_in(LabStatus.EVALUATION_RECTIFYING)
     client.force_login(applicant_of(lab.host))
     html = page(client.get(lab.get_absolute_url()))
     evaluation = lab.evaluations.get()

@@ -20,17 +20,11 @@ from evaluations.models import (
 )
 from evaluations.services import extension_cutoff
 from kernel.models import SignOff
+from labportal.journeys import acceptance_criteria, evaluation_criteria, score
 from reviews.models import ReviewRound, RoundEntry, RoundStatus
-from tests.factories import LocalHostFactory, applicant_of
-from tests.lab_builders import Labs, acceptance_criteria, evaluation_criteria
-from tests.review_builders import miit_staff, on, samr_staff, score, with_consortium_member
+from tests.factories import LocalHostFactory, applicant_of, miit_staff, on, samr_staff, with_consortium_member
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def labs():
-    return Labs()
 
 
 def api(user=None):
@@ -61,8 +55,8 @@ def results(response):
 # --- who sees what --------------------------------------------------------------------------------
 
 
-def test_host_reads_people_dates_clocks_and_its_own_actions_staff_theirs(labs):
-    lab = labs.approved(months_ago=24)
+def test_host_reads_people_dates_clocks_and_its_own_actions_staff_theirs(journey):
+    lab = journey.approved(months_ago=24)
     host = api(applicant_of(lab.host))
     data = host.get(lab_url(lab)).data
     assert data["director_name"] == lab.director_name and data["director_position"] == lab.director_position
@@ -80,13 +74,13 @@ def test_host_reads_people_dates_clocks_and_its_own_actions_staff_theirs(labs):
     assert data["may_edit"] and data["may_report_change"]
     assert [d["kind"] for d in data["reports_due"]] == ["construction"]
 
-    staff = api(labs.staff).get(lab_url(lab)).data
+    staff = api(journey.staff).get(lab_url(lab)).data
     assert names(staff["available_transitions"]) == {"delist"}  # never the internal ones (verdicts, sweep)
     assert not staff["may_edit"] and staff["reports_due"] == [] and not staff["may_request_extension"]
 
 
-def test_another_hosts_applicant_gets_404_everywhere_and_anonymous_callers_401(labs):
-    lab = labs.approved(months_ago=6)
+def test_another_hosts_applicant_gets_404_everywhere_and_anonymous_callers_401(journey):
+    lab = journey.approved(months_ago=6)
     stranger = api(applicant_of(LocalHostFactory()))
     assert results(stranger.get("/api/laboratories/")) == []
     assert stranger.get(lab_url(lab)).status_code == 404
@@ -104,9 +98,9 @@ def test_another_hosts_applicant_gets_404_everywhere_and_anonymous_callers_401(l
     assert run(anonymous, lab, "delist", comment="x").status_code in (401, 403)
 
 
-def test_consortium_members_users_see_the_lab_but_cannot_act(labs):
+def test_consortium_members_users_see_the_lab_but_cannot_act(journey):
     partner = LocalHostFactory()
-    lab = labs.approved(months_ago=6)
+    lab = journey.approved(months_ago=6)
     with_consortium_member(lab.application, partner)
     client = api(applicant_of(partner))
     data = client.get(lab_url(lab)).data
@@ -118,8 +112,8 @@ def test_consortium_members_users_see_the_lab_but_cannot_act(labs):
 # --- the lab's people (Art. 14-16) ---------------------------------------------------------------
 
 
-def test_host_keeps_the_people_through_the_service_art14_art15(labs):
-    lab = labs.approved(months_ago=6)
+def test_host_keeps_the_people_through_the_service_art14_art15(journey):
+    lab = journey.approved(months_ago=6)
     host = api(applicant_of(lab.host))
 
     refused = host.patch(lab_url(lab), {"director_position": " "}, format="json")
@@ -136,15 +130,15 @@ def test_host_keeps_the_people_through_the_service_art14_art15(labs):
     assert (lab.committee_chair_name, lab.research_units) == ("王五", "检测方法研究室")
     assert lab.director_name  # untouched fields keep their values
 
-    assert api(labs.staff).patch(lab_url(lab), {"director_name": "某人"}, format="json").status_code == 403
+    assert api(journey.staff).patch(lab_url(lab), {"director_name": "某人"}, format="json").status_code == 403
 
 
 # --- extension (Art. 18) -------------------------------------------------------------------------
 
 
-def test_extension_refused_a_day_after_the_cutoff_art18(labs):
+def test_extension_refused_a_day_after_the_cutoff_art18(journey):
     with on(2025, 1, 10):
-        lab = labs.approved()  # ends 2027-01-10; last day to request an extension: 2026-10-10
+        lab = journey.approved()  # ends 2027-01-10; last day to request an extension: 2026-10-10
     with on(2026, 10, 11):
         response = api(applicant_of(lab.host)).post(lab_url(lab, "extension-requests/"),
                                                    {"months": 6, "reason": "设备到货延迟"}, format="json")
@@ -153,9 +147,9 @@ def test_extension_refused_a_day_after_the_cutoff_art18(labs):
     assert not ExtensionRequest.objects.exists()
 
 
-def test_extension_filed_on_the_cutoff_day_refused_without_reason_then_granted_by_staff_art18(labs):
+def test_extension_filed_on_the_cutoff_day_refused_without_reason_then_granted_by_staff_art18(journey):
     with on(2025, 1, 10):
-        lab = labs.approved()
+        lab = journey.approved()
     host = api(applicant_of(lab.host))
     with on(2026, 10, 10):
         too_long = host.post(lab_url(lab, "extension-requests/"), {"months": 13, "reason": "原因"}, format="json")
@@ -166,7 +160,7 @@ def test_extension_filed_on_the_cutoff_day_refused_without_reason_then_granted_b
     path = lab_url(lab, f"extension-requests/{filed.data['id']}/transitions/")
 
     assert host.post(path + "grant/", {}, format="json").status_code == 403
-    staff = api(labs.staff)
+    staff = api(journey.staff)
     assert names(staff.get(lab_url(lab, "extension-requests/")).data["results"][0]["available_transitions"]) == {"grant", "refuse"}
     no_reason = staff.post(path + "refuse/", {"comment": ""}, format="json")
     assert no_reason.status_code == 400 and no_reason.data["article"] == "Art. 18"
@@ -189,8 +183,8 @@ def _report(kind="construction", outputs=()):
             "outputs": [{"kind": k, "title": t, "credit_line": c} for k, t, c in outputs]}
 
 
-def test_output_not_crediting_the_lab_is_refused_by_title_and_nothing_is_saved_art23(labs):
-    lab = labs.approved()
+def test_output_not_crediting_the_lab_is_refused_by_title_and_nothing_is_saved_art23(journey):
+    lab = journey.approved()
     response = api(applicant_of(lab.host)).post(lab_url(lab, "annual-reports/"), _report(outputs=[
         ("paper", "论文一", f"{lab.name_en}, Beijing"), ("software", "检测软件V1", "某大学计算机学院"),
     ]), format="json")
@@ -199,8 +193,8 @@ def test_output_not_crediting_the_lab_is_refused_by_title_and_nothing_is_saved_a
     assert not AnnualReport.objects.exists() and not ReportOutput.objects.exists()
 
 
-def test_construction_report_filed_then_acknowledged_by_the_host_only_art18(labs):
-    lab = labs.approved()
+def test_construction_report_filed_then_acknowledged_by_the_host_only_art18(journey):
+    lab = journey.approved()
     host_user = applicant_of(lab.host)
     host = api(host_user)
     filed = host.post(lab_url(lab, "annual-reports/"), _report(outputs=[("paper", "论文一", f"{lab.name_zh}，北京")]),
@@ -208,19 +202,19 @@ def test_construction_report_filed_then_acknowledged_by_the_host_only_art18(labs
     assert filed.status_code == 201, filed.data
     assert filed.data["period"] == 1 and filed.data["outputs"][0]["title"] == "论文一"
     assert filed.data["may_acknowledge"] is True and filed.data["acknowledged_at"] is None
-    assert api(labs.staff).post(lab_url(lab, "annual-reports/"), _report(), format="json").status_code == 403
+    assert api(journey.staff).post(lab_url(lab, "annual-reports/"), _report(), format="json").status_code == 403
     assert AnnualReport.objects.count() == 1
 
     acknowledge = lab_url(lab, f"annual-reports/{filed.data['id']}/acknowledge/")
-    assert api(labs.staff).post(acknowledge).status_code == 403
+    assert api(journey.staff).post(acknowledge).status_code == 403
     done = host.post(acknowledge)
     assert done.status_code == 200 and done.data["acknowledged_by"]["id"] == host_user.pk
     assert done.data["may_acknowledge"] is False
     assert host.post(acknowledge).status_code == 409
 
 
-def test_operation_report_is_what_is_due_once_operating_art26(labs):
-    lab = labs.lab_in(LabStatus.OPERATING)
+def test_operation_report_is_what_is_due_once_operating_art26(journey):
+    lab = journey.lab_in(LabStatus.OPERATING)
     host = api(applicant_of(lab.host))
     assert [d["kind"] for d in host.get(lab_url(lab)).data["reports_due"]] == ["operation"]
     wrong = host.post(lab_url(lab, "annual-reports/"), _report("construction"), format="json")
@@ -232,18 +226,18 @@ def test_operation_report_is_what_is_due_once_operating_art26(labs):
 # --- acceptance (Art. 17-19) ---------------------------------------------------------------------
 
 
-def test_acceptance_application_needs_the_report_and_the_end_of_construction_art18(labs):
-    early = labs.approved(months_ago=6)
+def test_acceptance_application_needs_the_report_and_the_end_of_construction_art18(journey):
+    early = journey.approved(months_ago=6)
     response = run(api(applicant_of(early.host)), early, "apply_for_acceptance", report="报告")
     assert response.status_code == 400 and response.data["article"] == "Art. 18"
 
-    lab = labs.approved(months_ago=24)
+    lab = journey.approved(months_ago=24)
     host = api(applicant_of(lab.host))
     no_report = run(host, lab, "apply_for_acceptance", report="")
     assert no_report.status_code == 400 and "report" in no_report.data["errors"]
     half = run(host, lab, "apply_for_acceptance", report="报告", goal_statements=[{"goal": "建成平台", "achieved": ""}])
     assert half.status_code == 400 and "goal_statements" in half.data["errors"]
-    assert run(api(labs.staff), lab, "apply_for_acceptance", report="报告").status_code == 403
+    assert run(api(journey.staff), lab, "apply_for_acceptance", report="报告").status_code == 403
 
     filed = run(host, lab, "apply_for_acceptance", report="建设任务全部完成。",
                 goal_statements=[{"goal": "建成检测平台", "achieved": "已建成"}, {"goal": "", "achieved": ""}])
@@ -255,11 +249,11 @@ def test_acceptance_application_needs_the_report_and_the_end_of_construction_art
     assert {d["kind"]: d["state"] for d in filed.data["deadlines"]}["laboratory.construction_end"] == "met"
 
 
-def test_acceptance_round_opened_and_concluded_via_api_then_confirmed_by_samr_and_miit_art19(labs):
-    lab = labs.lab_in(LabStatus.ACCEPTANCE_REVIEW)
-    building = labs.approved(months_ago=6)
-    staff = api(labs.staff)
-    body = {"title": "2026年验收评议", "committee": labs.committee.pk, "criteria_set": acceptance_criteria().pk}
+def test_acceptance_round_opened_and_concluded_via_api_then_confirmed_by_samr_and_miit_art19(journey):
+    lab = journey.lab_in(LabStatus.ACCEPTANCE_REVIEW)
+    building = journey.approved(months_ago=6)
+    staff = api(journey.staff)
+    body = {"title": "2026年验收评议", "committee": journey.committee.pk, "criteria_set": acceptance_criteria().pk}
 
     assert api(applicant_of(lab.host)).post("/api/lab-rounds/", {**body, "laboratories": [lab.pk]},
                                             format="json").status_code == 403
@@ -270,7 +264,7 @@ def test_acceptance_round_opened_and_concluded_via_api_then_confirmed_by_samr_an
     assert opened.data["purpose"] == "acceptance" and opened.data["entries"][0]["laboratory"]["id"] == lab.pk
     round_id = opened.data["id"]
     review_round = ReviewRound.objects.get(pk=round_id)
-    score(labs.assign(review_round, lab.application, labs.experts[0]), 85)  # experts score as in any round
+    score(journey.assign(review_round, lab.application, journey.experts[0]), 85)  # experts score as in any round
 
     conclude = f"/api/lab-rounds/{round_id}/transitions/conclude/"
     missing = staff.post(conclude, {"decisions": {}}, format="json")
@@ -294,7 +288,7 @@ def test_acceptance_round_opened_and_concluded_via_api_then_confirmed_by_samr_an
     assert first.status_code == 200 and first.data["acceptance_confirmed"] is False
     assert [s["ministry"] for s in first.data["signoffs"]] == ["samr"]
     assert run(api(samr_staff()), lab, "confirm_acceptance").status_code == 403
-    second = run(api(labs.miit), lab, "confirm_acceptance")
+    second = run(api(journey.miit), lab, "confirm_acceptance")
     assert second.status_code == 200 and second.data["acceptance_confirmed"] is True
     assert second.data["status"] == LabStatus.ACCEPTANCE_CONFIRMATION  # publicity comes with the acceptance notice
     assert SignOff.objects.filter(decision=CONFIRM_ACCEPTANCE).count() == 2
@@ -303,16 +297,16 @@ def test_acceptance_round_opened_and_concluded_via_api_then_confirmed_by_samr_an
     assert internal.status_code == 409
 
 
-def test_evaluation_round_via_api_records_an_excellent_result_art26_art27(labs):
-    lab = labs.lab_in(LabStatus.OPERATING)
-    staff = api(labs.staff)
-    opened = staff.post("/api/lab-rounds/", {"title": "2029年综合评价", "committee": labs.committee.pk,
+def test_evaluation_round_via_api_records_an_excellent_result_art26_art27(journey):
+    lab = journey.lab_in(LabStatus.OPERATING)
+    staff = api(journey.staff)
+    opened = staff.post("/api/lab-rounds/", {"title": "2029年综合评价", "committee": journey.committee.pk,
                                             "criteria_set": evaluation_criteria().pk, "laboratories": [lab.pk]}, format="json")
     assert opened.status_code == 201, opened.data
     lab.refresh_from_db()
     assert lab.status == LabStatus.EVALUATING
     assert results(staff.get(lab_url(lab, "evaluations/")))[0]["cycle"] == 1
-    score(labs.assign(ReviewRound.objects.get(pk=opened.data["id"]), lab.application, labs.experts[0]), 95)
+    score(journey.assign(ReviewRound.objects.get(pk=opened.data["id"]), lab.application, journey.experts[0]), 95)
 
     done = staff.post(f"/api/lab-rounds/{opened.data['id']}/transitions/conclude/",
                       {"decisions": {str(lab.pk): {"outcome": "excellent", "opinion": "成效显著"}}}, format="json")
@@ -323,10 +317,10 @@ def test_evaluation_round_via_api_records_an_excellent_result_art26_art27(labs):
     assert (evaluation["result"], evaluation["opinion"]) == ("excellent", "成效显著")
 
 
-def test_rounds_endpoint_also_concludes_a_lab_round_with_lab_outcomes_art27(labs):
-    lab = labs.lab_in(LabStatus.OPERATING)
-    review_round = labs.scored_lab_round([lab], evaluation_criteria(), title="综合评价")
-    response = api(labs.staff).post(f"/api/rounds/{review_round.pk}/transitions/conclude/", {
+def test_rounds_endpoint_also_concludes_a_lab_round_with_lab_outcomes_art27(journey):
+    lab = journey.lab_in(LabStatus.OPERATING)
+    review_round = journey.scored_lab_round([lab], evaluation_criteria(), title="综合评价")
+    response = api(journey.staff).post(f"/api/rounds/{review_round.pk}/transitions/conclude/", {
         "decisions": {str(lab.application_id): {"action": "unqualified", "reason": "整改要求"}}}, format="json")
     assert response.status_code == 200, response.data
     lab.refresh_from_db()
@@ -336,8 +330,8 @@ def test_rounds_endpoint_also_concludes_a_lab_round_with_lab_outcomes_art27(labs
 # --- changes (Art. 24, 31) -----------------------------------------------------------------------
 
 
-def test_rename_with_a_bad_name_is_refused_on_its_field_art31(labs):
-    lab = labs.lab_in(LabStatus.OPERATING)
+def test_rename_with_a_bad_name_is_refused_on_its_field_art31(journey):
+    lab = journey.lab_in(LabStatus.OPERATING)
     response = api(applicant_of(lab.host)).post(lab_url(lab, "change-reports/"), {
         "kind": "rename", "description": "更名", "new_name_zh": "新能源检测中心", "new_name_en_subject": "New Energy",
     }, format="json")
@@ -346,9 +340,9 @@ def test_rename_with_a_bad_name_is_refused_on_its_field_art31(labs):
     assert not ChangeReport.objects.exists()
 
 
-def test_rename_accepted_by_staff_renames_the_lab_and_re_review_opens_an_evaluation_art24(labs):
-    lab = labs.lab_in(LabStatus.OPERATING)
-    host, staff = api(applicant_of(lab.host)), api(labs.staff)
+def test_rename_accepted_by_staff_renames_the_lab_and_re_review_opens_an_evaluation_art24(journey):
+    lab = journey.lab_in(LabStatus.OPERATING)
+    host, staff = api(applicant_of(lab.host)), api(journey.staff)
     rename = host.post(lab_url(lab, "change-reports/"), {
         "kind": "rename", "description": "依托单位更名", "new_name_zh": "新能源汽车质量国家质量标准实验室",
         "new_name_en_subject": "New Energy Vehicle Quality"}, format="json")
@@ -369,8 +363,8 @@ def test_rename_accepted_by_staff_renames_the_lab_and_re_review_opens_an_evaluat
     assert lab.status == LabStatus.EVALUATING
 
 
-def test_no_change_report_from_a_terminated_lab_art24(labs):
-    lab = labs.lab_in(LabStatus.TERMINATED)
+def test_no_change_report_from_a_terminated_lab_art24(journey):
+    lab = journey.lab_in(LabStatus.TERMINATED)
     response = api(applicant_of(lab.host)).post(lab_url(lab, "change-reports/"),
                                                 {"kind": "direction", "description": "调整"}, format="json")
     assert response.status_code == 400 and response.data["article"] == "Art. 24"
@@ -379,9 +373,9 @@ def test_no_change_report_from_a_terminated_lab_art24(labs):
 # --- delisting (Art. 25) -------------------------------------------------------------------------
 
 
-def test_delisting_needs_a_reason_and_both_ministries_art25(labs):
-    lab = labs.lab_in(LabStatus.OPERATING)
-    samr = api(labs.staff)
+def test_delisting_needs_a_reason_and_both_ministries_art25(journey):
+    lab = journey.lab_in(LabStatus.OPERATING)
+    samr = api(journey.staff)
     no_reason = run(samr, lab, "delist", comment="")
     assert no_reason.status_code == 400 and no_reason.data["article"] == "Art. 25"
     assert not SignOff.objects.filter(decision=DELIST).exists()
@@ -404,22 +398,22 @@ def test_delisting_needs_a_reason_and_both_ministries_art25(labs):
 # --- bounded queries -----------------------------------------------------------------------------
 
 
-def test_lab_list_queries_do_not_grow_with_the_number_of_labs(labs, django_assert_max_num_queries):
-    client = api(labs.staff)
+def test_lab_list_queries_do_not_grow_with_the_number_of_labs(journey, django_assert_max_num_queries):
+    client = api(journey.staff)
     for _ in range(2):
-        labs.approved()
+        journey.approved()
     with django_assert_max_num_queries(4):
         assert len(results(client.get("/api/laboratories/"))) == 2
     for _ in range(5):
-        labs.approved()
+        journey.approved()
     with django_assert_max_num_queries(4):
         assert len(results(client.get("/api/laboratories/", {"status": "construction"}))) == 7
 
 
-def test_record_lists_queries_do_not_grow_with_the_number_of_rows(labs, django_assert_max_num_queries):
-    lab = labs.approved(months_ago=6)
+def test_record_lists_queries_do_not_grow_with_the_number_of_rows(journey, django_assert_max_num_queries):
+    lab = journey.approved(months_ago=6)
     host_user = applicant_of(lab.host)
-    staff = api(labs.staff)
+    staff = api(journey.staff)
 
     def file_and_refuse(count):
         for _ in range(count):
@@ -441,15 +435,15 @@ def test_record_lists_queries_do_not_grow_with_the_number_of_rows(labs, django_a
     assert Laboratory.objects.get(pk=lab.pk).extension_granted is False
 
 
-def test_lab_round_list_queries_do_not_grow_with_rounds_or_labs(labs, django_assert_max_num_queries):
-    client = api(labs.staff)
+def test_lab_round_list_queries_do_not_grow_with_rounds_or_labs(journey, django_assert_max_num_queries):
+    client = api(journey.staff)
 
     def open_rounds(count):
         """Each round with two labs of its own: a lab is scored in one open round at a time."""
         opened = []
         for _ in range(count):
-            pair = [labs.lab_in(LabStatus.ACCEPTANCE_REVIEW), labs.lab_in(LabStatus.ACCEPTANCE_REVIEW)]
-            body = {"title": "验收评议", "committee": labs.committee.pk, "criteria_set": acceptance_criteria().pk,
+            pair = [journey.lab_in(LabStatus.ACCEPTANCE_REVIEW), journey.lab_in(LabStatus.ACCEPTANCE_REVIEW)]
+            body = {"title": "验收评议", "committee": journey.committee.pk, "criteria_set": acceptance_criteria().pk,
                     "laboratories": [lab.pk for lab in pair]}
             assert client.post("/api/lab-rounds/", body, format="json").status_code == 201
             opened.append(pair)

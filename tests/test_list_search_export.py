@@ -15,9 +15,7 @@ from openpyxl import load_workbook
 from accounts.models import OrganisationKind
 from applications.models import Application
 from kernel.transitions import run_transition
-from tests.factories import ApplicationFactory, LocalHostFactory, applicant_of, complete_dossier, ministry_staff
-from tests.lab_builders import Labs
-from tests.review_builders import Ministry, recommended
+from tests.factories import ApplicationFactory, LocalHostFactory, applicant_of, complete_dossier, ministry_staff, new_journey
 
 pytestmark = pytest.mark.django_db
 
@@ -72,13 +70,13 @@ def test_keyword_search_by_name_or_host_within_what_the_applicant_sees(client):
     assert names(client.get(url, {"q": "浙江测试"})) == []
 
 
-def test_queue_opens_on_what_waits_for_the_viewers_ministry_with_all_one_click_away_art7(client):
+def test_queue_opens_on_what_waits_for_the_viewers_ministry_with_all_one_click_away_art7(journey, client):
     """Recommended dossiers wait for formal review; a submitted one still waits for its recommenders; an
     approval SAMR has signed waits for MIIT only (Art. 7)."""
     samr, miit = ministry_staff(OrganisationKind.SAMR), ministry_staff(OrganisationKind.MIIT)
-    waiting = recommended(name_zh=lab_name("智能传感器"))
+    waiting = journey.recommended(name_zh=lab_name("智能传感器"))
     at_recommenders = submitted(LocalHostFactory(name="锡山测试研究院"), lab_name("功率半导体"))
-    signed = Ministry(staff=samr).awaiting_approval(name_zh=lab_name("先进焊接"))
+    signed = new_journey(staff=samr).awaiting_approval(name_zh=lab_name("先进焊接"))
     run_transition(signed, "approve", samr)
     queue = reverse("reviews:queue")
 
@@ -110,21 +108,21 @@ def test_application_list_sorts_names_in_pinyin_order_not_code_point_order(clien
 @pytest.fixture
 def two_hosts_labs():
     """Four labs in construction: three of one host, one of another, named in reverse pinyin order."""
-    labs = Labs()
+    journey = new_journey()
     mine, theirs = LocalHostFactory(name="江苏样例研究院"), LocalHostFactory(name="浙江样例研究院", province="33")
-    built = {subject: labs.approved(host=theirs if subject == "北斗导航终端" else mine, name_zh=lab_name(subject))
+    built = {subject: journey.approved(host=theirs if subject == "北斗导航终端" else mine, name_zh=lab_name(subject))
              for subject in reversed(PINYIN_ORDER)}
-    return labs, mine, theirs, built
+    return journey, mine, theirs, built
 
 
 def test_lab_list_and_directory_sort_in_pinyin_order_and_search_by_host(client, two_hosts_labs):
-    labs, mine, theirs, built = two_hosts_labs
-    client.force_login(labs.staff)
+    journey, mine, theirs, built = two_hosts_labs
+    client.force_login(journey.staff)
     in_pinyin_order = [lab_name(s) for s in PINYIN_ORDER]
     assert names(client.get(reverse("labs:list"), {"sort": "name"})) == in_pinyin_order
     client.logout()
     assert names(client.get(reverse("directory:list"))) == in_pinyin_order  # the directory's default order
-    client.force_login(labs.staff)
+    client.force_login(journey.staff)
     assert names(client.get(reverse("labs:list"), {"q": "浙江样例"})) == [built["北斗导航终端"].name_zh]
     client.force_login(applicant_of(mine))
     assert names(client.get(reverse("labs:list"), {"q": "北斗"})) == []  # another host's lab is never found
@@ -134,10 +132,10 @@ def test_lab_list_and_directory_sort_in_pinyin_order_and_search_by_host(client, 
 
 
 def test_lab_export_has_the_rows_each_viewer_sees_filtered_never_another_hosts(client, two_hosts_labs):
-    labs, mine, theirs, built = two_hosts_labs
+    journey, mine, theirs, built = two_hosts_labs
     url = reverse("labs:list")
     for user, params in ((applicant_of(mine), {"sort": "name"}), (applicant_of(theirs), {}),
-                         (labs.staff, {"q": "样例研究院", "sort": "name"}), (labs.staff, {"q": "重组"})):
+                         (journey.staff, {"q": "样例研究院", "sort": "name"}), (journey.staff, {"q": "重组"})):
         client.force_login(user)
         shown = names(client.get(url, params))
         for fmt in ("csv", "xlsx"):
@@ -214,10 +212,10 @@ def test_export_writes_a_formula_looking_name_as_text(client):
     assert rows[0][1].startswith("'=")
 
 
-def test_every_list_links_its_exports_with_the_current_filters(client):
+def test_every_list_links_its_exports_with_the_current_filters(journey, client):
     """Each list page offers CSV and XLSX of what it shows, its query string kept; each export answers."""
     staff = ministry_staff(OrganisationKind.SAMR)
-    app = recommended()
+    app = journey.recommended()
     lists = [
         (staff, "applications:list", {"q": app.host.name}),
         (staff, "reviews:queue", {"show": "all", "status": "recommended"}),

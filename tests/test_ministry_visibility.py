@@ -9,17 +9,21 @@ from applications.models import Application, Status
 from evaluations.models import Laboratory
 from kernel.rules import RuleViolation
 from kernel.transitions import run_transition
+from labportal.journeys import score
 from reviews import services
 from reviews.models import Assignment, AssignmentStatus, Objection, Score
-from tests.factories import LocalHostFactory, UserFactory, applicant_of, provincial_body, recommender_of
-from tests.review_builders import Ministry, miit_staff, on, recommended, score, with_consortium_member
+from tests.factories import (
+    LocalHostFactory,
+    UserFactory,
+    applicant_of,
+    miit_staff,
+    on,
+    provincial_body,
+    recommender_of,
+    with_consortium_member,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ministry():
-    return Ministry()
 
 
 def administrator():
@@ -29,11 +33,11 @@ def administrator():
 # --- experts (Art. 9) ------------------------------------------------------------------------------
 
 
-def test_expert_sees_the_dossier_only_after_declaring_no_conflict_art9(ministry):
-    app, other = ministry.formal_review_passed(), ministry.formal_review_passed()
-    review_round = ministry.open_round([app, other])
-    expert_user, bystander = ministry.experts[:2]
-    assignment = ministry.assign(review_round, app, expert_user)
+def test_expert_sees_the_dossier_only_after_declaring_no_conflict_art9(journey):
+    app, other = journey.formal_review_passed(), journey.formal_review_passed()
+    review_round = journey.open_round([app, other])
+    expert_user, bystander = journey.experts[:2]
+    assignment = journey.assign(review_round, app, expert_user)
     assert not Application.objects.visible_to(expert_user).exists()  # assigned, not yet declared
 
     assignment = run_transition(assignment, "declare_no_conflict", expert_user)
@@ -46,39 +50,39 @@ def test_expert_sees_the_dossier_only_after_declaring_no_conflict_art9(ministry)
     assert list(Application.objects.visible_to(expert_user)) == [app]  # still, once submitted
 
 
-def test_expert_who_declares_a_conflict_does_not_see_the_dossier_art9(ministry):
-    app = ministry.formal_review_passed()
-    review_round = ministry.open_round([app])
-    expert_user = ministry.experts[0]
-    assignment = ministry.assign(review_round, app, expert_user)
+def test_expert_who_declares_a_conflict_does_not_see_the_dossier_art9(journey):
+    app = journey.formal_review_passed()
+    review_round = journey.open_round([app])
+    expert_user = journey.experts[0]
+    assignment = journey.assign(review_round, app, expert_user)
     run_transition(assignment, "declare_conflict", expert_user, comment="同一课题组")
     assert not Application.objects.visible_to(expert_user).exists()
 
 
-def test_expert_who_declared_then_declares_a_conflict_loses_sight_of_the_dossier_art9(ministry):
-    app = ministry.formal_review_passed()
-    review_round = ministry.open_round([app])
-    expert_user = ministry.experts[0]
-    assignment = run_transition(ministry.assign(review_round, app, expert_user), "declare_no_conflict", expert_user)
+def test_expert_who_declared_then_declares_a_conflict_loses_sight_of_the_dossier_art9(journey):
+    app = journey.formal_review_passed()
+    review_round = journey.open_round([app])
+    expert_user = journey.experts[0]
+    assignment = run_transition(journey.assign(review_round, app, expert_user), "declare_no_conflict", expert_user)
     assert Application.objects.visible_to(expert_user).exists()
     run_transition(assignment, "declare_conflict", expert_user, comment="后发现曾为该单位顾问")
     assert not Application.objects.visible_to(expert_user).exists()
 
 
-def test_expert_withdrawn_by_staff_does_not_see_the_dossier_art9(ministry):
-    app = ministry.formal_review_passed()
-    review_round = ministry.open_round([app])
-    expert_user = ministry.experts[0]
-    assignment = run_transition(ministry.assign(review_round, app, expert_user), "declare_no_conflict", expert_user)
-    run_transition(assignment, "withdraw", ministry.staff, comment="调整评审专家")
+def test_expert_withdrawn_by_staff_does_not_see_the_dossier_art9(journey):
+    app = journey.formal_review_passed()
+    review_round = journey.open_round([app])
+    expert_user = journey.experts[0]
+    assignment = run_transition(journey.assign(review_round, app, expert_user), "declare_no_conflict", expert_user)
+    run_transition(assignment, "withdraw", journey.staff, comment="调整评审专家")
     assert not Application.objects.visible_to(expert_user).exists()
 
 
-def test_inactive_expert_sees_nothing(ministry):
-    app = ministry.formal_review_passed()
-    review_round = ministry.open_round([app])
-    expert_user = ministry.experts[0]
-    run_transition(ministry.assign(review_round, app, expert_user), "declare_no_conflict", expert_user)
+def test_inactive_expert_sees_nothing(journey):
+    app = journey.formal_review_passed()
+    review_round = journey.open_round([app])
+    expert_user = journey.experts[0]
+    run_transition(journey.assign(review_round, app, expert_user), "declare_no_conflict", expert_user)
     expert_user.is_active = False
     expert_user.save()
     assert not Application.objects.visible_to(expert_user).exists()
@@ -89,16 +93,16 @@ def test_inactive_expert_sees_nothing(ministry):
 # --- the public (Art. 13) ----------------------------------------------------------------------------
 
 
-def test_public_sees_only_applications_under_publicity_or_approved_art13(ministry):
-    passed = ministry.formal_review_passed()
-    inspected = ministry.inspected()
-    awaiting = ministry.awaiting_approval()
-    approved = ministry.awaiting_approval()
-    run_transition(approved, "approve", ministry.staff)
+def test_public_sees_only_applications_under_publicity_or_approved_art13(journey):
+    passed = journey.formal_review_passed()
+    inspected = journey.inspected()
+    awaiting = journey.awaiting_approval()
+    approved = journey.awaiting_approval()
+    run_transition(approved, "approve", journey.staff)
     approved = run_transition(approved, "approve", miit_staff())
-    rejected = ministry.inspect(ministry.at_site_inspection(), verdict="fail")
-    under_notice = ministry.inspected()
-    ministry.open_notice([under_notice])
+    rejected = journey.inspect(journey.at_site_inspection(), verdict="fail")
+    under_notice = journey.inspected()
+    journey.open_notice([under_notice])
     under_notice.refresh_from_db()
 
     states = {a.status for a in (passed, inspected, awaiting, approved, rejected, under_notice)}
@@ -112,20 +116,20 @@ def test_public_sees_only_applications_under_publicity_or_approved_art13(ministr
 
 
 @pytest.fixture
-def round_with_two_experts(ministry):
-    app = ministry.formal_review_passed()
-    review_round = ministry.open_round([app])
-    a = ministry.assign(review_round, app, ministry.experts[0])
-    b = ministry.assign(review_round, app, ministry.experts[1])
+def round_with_two_experts(journey):
+    app = journey.formal_review_passed()
+    review_round = journey.open_round([app])
+    a = journey.assign(review_round, app, journey.experts[0])
+    b = journey.assign(review_round, app, journey.experts[1])
     return app, a, b
 
 
-def test_assignment_visible_to_each_role(ministry, round_with_two_experts):
+def test_assignment_visible_to_each_role(journey, round_with_two_experts):
     app, a, b = round_with_two_experts
     assert list(Assignment.objects.visible_to(a.expert)) == [a]
     assert list(Assignment.objects.visible_to(b.expert)) == [b]
-    assert not Assignment.objects.visible_to(ministry.experts[2]).exists()
-    assert set(Assignment.objects.visible_to(ministry.staff)) == {a, b}
+    assert not Assignment.objects.visible_to(journey.experts[2]).exists()
+    assert set(Assignment.objects.visible_to(journey.staff)) == {a, b}
     assert set(Assignment.objects.visible_to(miit_staff())) == {a, b}
     assert set(Assignment.objects.visible_to(administrator())) == {a, b}
     for nobody in (applicant_of(app.host), recommender_of(provincial_body("provincial_samr", app.host.province)),
@@ -133,63 +137,63 @@ def test_assignment_visible_to_each_role(ministry, round_with_two_experts):
         assert not Assignment.objects.visible_to(nobody).exists()
 
 
-def test_scores_are_never_visible_outside_the_committee_and_staff(ministry, round_with_two_experts):
+def test_scores_are_never_visible_outside_the_committee_and_staff(journey, round_with_two_experts):
     app, a, _ = round_with_two_experts
     a = run_transition(a, "declare_no_conflict", a.expert)
     services.save_scores(a, a.expert, {c.pk: (80, "") for c in a.round.criteria_set.criteria.all()})
-    assert Score.objects.visible_to(ministry.staff).count() == 3
+    assert Score.objects.visible_to(journey.staff).count() == 3
     for nobody in (applicant_of(app.host), recommender_of(provincial_body("provincial_miit", app.host.province)),
-                   ministry.experts[5], AnonymousUser()):
+                   journey.experts[5], AnonymousUser()):
         assert not Score.objects.visible_to(nobody).exists()
 
 
-def test_objection_visible_to_staff_only_art13(ministry):
+def test_objection_visible_to_staff_only_art13(journey):
     with on(2026, 9, 21):
-        app = ministry.inspected()
-        notice = ministry.open_notice([app])
+        app = journey.inspected()
+        notice = journey.open_notice([app])
         objection = services.lodge_objection(Objection(
             notice=notice, application=app, objector_kind=Objection.ObjectorKind.PERSON, name="张三",
             id_number="11010519491231002X", contact="13800000000", grounds="材料不实",
         ))
-    assert list(Objection.objects.visible_to(ministry.staff)) == [objection]
+    assert list(Objection.objects.visible_to(journey.staff)) == [objection]
     assert list(Objection.objects.visible_to(miit_staff())) == [objection]
     assert list(Objection.objects.visible_to(administrator())) == [objection]
     for nobody in (applicant_of(app.host), recommender_of(provincial_body("provincial_samr", app.host.province)),
-                   ministry.experts[0], AnonymousUser()):
+                   journey.experts[0], AnonymousUser()):
         assert not Objection.objects.visible_to(nobody).exists()
 
 
 # --- the laboratory ----------------------------------------------------------------------------------
 
 
-def test_laboratory_visible_to_each_role(ministry):
-    app = recommended()
+def test_laboratory_visible_to_each_role(journey):
+    app = journey.recommended()
     partner = with_consortium_member(app)
-    app = ministry.awaiting_approval(app)
-    run_transition(app, "approve", ministry.staff)
+    app = journey.awaiting_approval(app)
+    run_transition(app, "approve", journey.staff)
     run_transition(app, "approve", miit_staff())
     lab = Laboratory.objects.get()
 
     assert list(Laboratory.objects.visible_to(applicant_of(app.host))) == [lab]
     assert list(Laboratory.objects.visible_to(applicant_of(partner))) == [lab]
     assert not Laboratory.objects.visible_to(applicant_of(LocalHostFactory())).exists()
-    assert list(Laboratory.objects.visible_to(ministry.staff)) == [lab]
+    assert list(Laboratory.objects.visible_to(journey.staff)) == [lab]
     assert list(Laboratory.objects.visible_to(miit_staff())) == [lab]
     assert list(Laboratory.objects.visible_to(administrator())) == [lab]
     assert list(Laboratory.objects.visible_to(recommender_of(provincial_body("provincial_samr", app.host.province)))) == [lab]
     other_province = "11" if app.host.province != "11" else "31"
     assert not Laboratory.objects.visible_to(recommender_of(provincial_body("provincial_samr", other_province))).exists()
-    assert not Laboratory.objects.visible_to(ministry.experts[0]).exists()
+    assert not Laboratory.objects.visible_to(journey.experts[0]).exists()
     assert not Laboratory.objects.visible_to(AnonymousUser()).exists()
     assert list(Laboratory.objects.public()) == [lab]
 
 
-def test_expert_cannot_open_the_dossier_once_the_round_is_concluded_art13(ministry):
-    app = ministry.formal_review_passed()
-    review_round = ministry.open_round([app])
-    score(ministry.assign(review_round, app, ministry.experts[0]), 80)
-    late = ministry.assign(review_round, app, ministry.experts[1])
-    ministry.conclude(review_round, {app.pk: ("advance", "")})
+def test_expert_cannot_open_the_dossier_once_the_round_is_concluded_art13(journey):
+    app = journey.formal_review_passed()
+    review_round = journey.open_round([app])
+    score(journey.assign(review_round, app, journey.experts[0]), 80)
+    late = journey.assign(review_round, app, journey.experts[1])
+    journey.conclude(review_round, {app.pk: ("advance", "")})
     with pytest.raises(RuleViolation):
         run_transition(late, "declare_no_conflict", late.expert)
     late.refresh_from_db()

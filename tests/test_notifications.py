@@ -20,11 +20,10 @@ from evaluations.models import AcceptanceVerdict, ChangeKind, LabStatus
 from kernel.models import Notification
 from kernel.transitions import run_transition
 from kernel.workdays import add_working_days
+from labportal.journeys import all_checks, score
 from reviews import services
 from reviews.models import FormalReviewItem, Objection
-from tests.factories import applicant_of
-from tests.lab_builders import Labs
-from tests.review_builders import Ministry, all_checks, miit_staff, on, recommended, samr_staff, score
+from tests.factories import applicant_of, miit_staff, on, samr_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -35,16 +34,6 @@ VALID_ID = "11010519491231002X"  # the example number of GB 11643-1999
 def portal_in_english(settings):
     settings.LANGUAGE_CODE = "en"
     settings.SITE_URL = "https://portal.example.cn"
-
-
-@pytest.fixture
-def ministry():
-    return Ministry()
-
-
-@pytest.fixture
-def labs():
-    return Labs()
 
 
 def inbox(client, user):
@@ -67,12 +56,12 @@ def mails_to(user):
 # --- the ministries' decisions reach the applicant -----------------------------------------------
 
 
-def test_supplement_request_tells_the_applicant_what_is_missing_and_the_due_date_in_working_days_art13(
+def test_supplement_request_tells_the_applicant_what_is_missing_and_the_due_date_in_working_days_art13(journey,
         client, django_capture_on_commit_callbacks, settings):
     settings.SUPPLEMENT_FIX_WORKING_DAYS = 10
     staff = samr_staff()
     with on(2026, 9, 21):
-        app = recommended()
+        app = journey.recommended()
     applicant = app.created_by
     missing = FormalReviewItem.objects.filter(active=True).order_by("order").last()
     form = {f"check_{pk}": "on" for pk in all_checks() if pk != str(missing.pk)}
@@ -95,18 +84,18 @@ def test_supplement_request_tells_the_applicant_what_is_missing_and_the_due_date
     assert not Notification.objects.filter(recipient=staff).exists()  # nobody hears of their own decision
 
 
-def test_passed_formal_review_tells_the_applicant_art13(ministry, django_capture_on_commit_callbacks):
-    app = recommended()
+def test_passed_formal_review_tells_the_applicant_art13(journey, django_capture_on_commit_callbacks):
+    app = journey.recommended()
     with django_capture_on_commit_callbacks(execute=True):
-        ministry.formal_review_passed(app)
+        journey.formal_review_passed(app)
     note = told(app.created_by, f"{app.name_zh}: formal review passed")
     assert "found the dossier complete (Art. 13)" in note.body and note.url == app.get_absolute_url()
     assert mails_to(app.created_by)
 
 
-def test_resubmitted_dossier_tells_the_ministries_art13(client, django_capture_on_commit_callbacks):
+def test_resubmitted_dossier_tells_the_ministries_art13(journey, client, django_capture_on_commit_callbacks):
     staff, miit = samr_staff(), miit_staff()
-    app = run_transition(recommended(), "request_supplement", staff, comment="缺少承诺书", checks=all_checks())
+    app = run_transition(journey.recommended(), "request_supplement", staff, comment="缺少承诺书", checks=all_checks())
     client.force_login(app.created_by)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("applications:transition", args=[app.pk, "resubmit_supplement"]))
@@ -119,21 +108,21 @@ def test_resubmitted_dossier_tells_the_ministries_art13(client, django_capture_o
     assert f"Resubmitted: {app.name_zh}" in inbox(client, app.created_by)  # the host's receipt
 
 
-def test_recorded_site_inspection_tells_the_applicant_art13(ministry, django_capture_on_commit_callbacks):
-    app = ministry.at_site_inspection()
+def test_recorded_site_inspection_tells_the_applicant_art13(journey, django_capture_on_commit_callbacks):
+    app = journey.at_site_inspection()
     with django_capture_on_commit_callbacks(execute=True):
-        ministry.inspect(app)
+        journey.inspect(app)
     note = told(app.created_by, f"{app.name_zh}: site inspection recorded")
     assert f"The site inspection of {timezone.localdate().isoformat()} confirmed the conditions (Art. 13)" in note.body
 
 
 def test_approval_for_construction_reaches_the_applicant_after_the_second_ministry_signs_art7(
-        client, labs, django_capture_on_commit_callbacks):
-    app = labs.awaiting_approval()
-    applicant, miit_colleague, other_miit = app.created_by, labs.miit, miit_staff()
+        client, journey, django_capture_on_commit_callbacks):
+    app = journey.awaiting_approval()
+    applicant, miit_colleague, other_miit = app.created_by, journey.miit, miit_staff()
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
-        run_transition(app, "approve", labs.staff)
+        run_transition(app, "approve", journey.staff)
     asked = Notification.objects.filter(subject=f"Sign the approval for construction: {app.name_zh}")
     assert set(asked.values_list("recipient", flat=True)) == {miit_colleague.pk, other_miit.pk}  # not SAMR: it signed
     assert not Notification.objects.filter(recipient=applicant).exists()  # nothing decided yet
@@ -148,81 +137,81 @@ def test_approval_for_construction_reaches_the_applicant_after_the_second_minist
     assert f"Construction runs until {lab.construction_end.isoformat()} (Art. 18)" in note.body
     assert note.url == lab.get_absolute_url()
     assert f"{app.name_zh}: approved for construction" in inbox(client, applicant)
-    assert told(labs.staff, f"Approved for construction: {app.name_zh}")
+    assert told(journey.staff, f"Approved for construction: {app.name_zh}")
     assert mails_to(applicant)
 
 
 def test_round_results_reach_each_host_and_the_end_of_the_round_its_experts_art13(
-        ministry, django_capture_on_commit_callbacks):
-    advanced, rejected = ministry.formal_review_passed(), ministry.formal_review_passed()
-    review_round = ministry.scored_round([advanced, rejected], values=(80, 70))
+        journey, django_capture_on_commit_callbacks):
+    advanced, rejected = journey.formal_review_passed(), journey.formal_review_passed()
+    review_round = journey.scored_round([advanced, rejected], values=(80, 70))
     with django_capture_on_commit_callbacks(execute=True):
-        ministry.conclude(review_round, {advanced.pk: ("advance", ""), rejected.pk: ("reject", "综合得分排名靠后。")})
+        journey.conclude(review_round, {advanced.pk: ("advance", ""), rejected.pk: ("reject", "综合得分排名靠后。")})
     assert told(advanced.created_by, f"{advanced.name_zh}: selected for a site inspection")
     refusal = told(rejected.created_by, f"{rejected.name_zh}: rejected")
     assert "rejected the application at the stage “Expert review” (Art. 13)" in refusal.body
     assert "Comment: 综合得分排名靠后。" in refusal.body
-    for expert in ministry.experts[:2]:
+    for expert in journey.experts[:2]:
         assert told(expert, f"Round concluded: {review_round.title}")
-    assert not Notification.objects.filter(recipient=ministry.experts[2]).exists()  # not in this round
+    assert not Notification.objects.filter(recipient=journey.experts[2]).exists()  # not in this round
 
 
 # --- the host's filings reach the ministries, and their decisions the host -----------------------
 
 
 def test_extension_request_reaches_the_ministries_and_their_grant_the_host_art18(
-        client, labs, django_capture_on_commit_callbacks):
+        client, journey, django_capture_on_commit_callbacks):
     with on(2025, 1, 10):
-        lab = labs.approved()  # construction ends 2027-01-10
-    host = labs.host_user(lab)
+        lab = journey.approved()  # construction ends 2027-01-10
+    host = journey.host_user(lab)
     with on(2026, 6, 1), django_capture_on_commit_callbacks(execute=True):
         request = lab_services.file_extension_request(lab, host, 6, "关键设备到货延迟。")
-    for staff in (labs.staff, labs.miit):
+    for staff in (journey.staff, journey.miit):
         note = told(staff, f"Extension requested: {lab.name_zh}")
         assert note.body.startswith(f"{lab.host.name} asks to extend the construction by 6 months, to 2027-07-10 (Art. 18).")
         assert "Comment: 关键设备到货延迟。" in note.body
 
-    client.force_login(labs.staff)
+    client.force_login(journey.staff)
     with on(2026, 6, 8), django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("labs:extension_transition", args=[request.pk, "grant"]))
     note = told(host, f"{lab.name_zh}: extension granted")
     assert "granted an extension of 6 months (Art. 18): the construction now ends on 2027-07-10" in note.body
     assert note.url == lab.get_absolute_url()
-    assert told(labs.miit, f"{lab.name_zh}: extension granted")
-    assert not Notification.objects.filter(recipient=labs.staff, subject__contains="extension granted").exists()
+    assert told(journey.miit, f"{lab.name_zh}: extension granted")
+    assert not Notification.objects.filter(recipient=journey.staff, subject__contains="extension granted").exists()
 
 
-def test_refused_extension_tells_the_host_why_and_until_when_to_ask_again_art18(labs, django_capture_on_commit_callbacks):
+def test_refused_extension_tells_the_host_why_and_until_when_to_ask_again_art18(journey, django_capture_on_commit_callbacks):
     with on(2025, 1, 10):
-        lab = labs.approved()
+        lab = journey.approved()
     with on(2026, 6, 1):
-        request = lab_services.file_extension_request(lab, labs.host_user(lab), 6, "关键设备到货延迟。")
+        request = lab_services.file_extension_request(lab, journey.host_user(lab), 6, "关键设备到货延迟。")
         with django_capture_on_commit_callbacks(execute=True):
-            run_transition(request, "refuse", labs.miit, comment="延期理由不充分。")
-    note = told(labs.host_user(lab), f"{lab.name_zh}: extension refused")
+            run_transition(request, "refuse", journey.miit, comment="延期理由不充分。")
+    note = told(journey.host_user(lab), f"{lab.name_zh}: extension refused")
     assert "refused the extension (Art. 18); the construction still ends on 2027-01-10." in note.body
     assert "You may ask again until 2026-10-10." in note.body
     assert "Comment: 延期理由不充分。" in note.body
 
 
-def test_acceptance_rectification_tells_the_host_the_end_of_its_six_months_art19(labs, django_capture_on_commit_callbacks):
-    lab = labs.apply_for_acceptance(labs.approved(months_ago=24))
+def test_acceptance_rectification_tells_the_host_the_end_of_its_six_months_art19(journey, django_capture_on_commit_callbacks):
+    lab = journey.apply_for_acceptance(journey.approved(months_ago=24))
     with django_capture_on_commit_callbacks(execute=True):
-        lab = labs.acceptance_verdict(lab, AcceptanceVerdict.RECTIFY, opinion="数据库尚未建成。")
+        lab = journey.acceptance_verdict(lab, AcceptanceVerdict.RECTIFY, opinion="数据库尚未建成。")
     assert lab.status == LabStatus.RECTIFYING
     end = timezone.localdate() + relativedelta(months=6)
-    note = told(labs.host_user(lab), f"{lab.name_zh}: rectify after the acceptance review")
+    note = told(journey.host_user(lab), f"{lab.name_zh}: rectify after the acceptance review")
     assert f"apply for acceptance again by {end.isoformat()}" in note.body and "数据库尚未建成。" in note.body
 
 
 def test_annual_construction_report_reaches_the_ministries_and_the_host_office_to_acknowledge_art18(
-        labs, django_capture_on_commit_callbacks):
+        journey, django_capture_on_commit_callbacks):
     with on(2025, 1, 10):
-        lab = labs.approved()
-    host, office = labs.host_user(lab), applicant_of(lab.host)
+        lab = journey.approved()
+    host, office = journey.host_user(lab), applicant_of(lab.host)
     with on(2025, 12, 20), django_capture_on_commit_callbacks(execute=True):
         lab_services.submit_annual_report(lab, host, "construction", {"summary": "完成一期建设。"})
-    for staff in (labs.staff, labs.miit):
+    for staff in (journey.staff, journey.miit):
         note = told(staff, f"Annual construction report filed: {lab.name_zh}")
         assert f"{lab.host.name} filed the annual construction report for year 1 (Art. 18)." == note.body
     assert told(office, f"Acknowledge the annual construction report: {lab.name_zh}")
@@ -230,16 +219,16 @@ def test_annual_construction_report_reaches_the_ministries_and_the_host_office_t
 
 
 def test_change_report_reaches_the_ministries_and_its_acceptance_the_host_art24(
-        client, labs, django_capture_on_commit_callbacks):
-    lab = labs.approved()
-    host = labs.host_user(lab)
+        client, journey, django_capture_on_commit_callbacks):
+    lab = journey.approved()
+    host = journey.host_user(lab)
     with django_capture_on_commit_callbacks(execute=True):
         change = lab_services.file_change_report(lab, host, ChangeKind.RENAME, "更名以反映研究方向。",
                                                  new_name_zh="智能机器人质量国家质量标准实验室",
                                                  new_name_en_subject="Intelligent Robot Quality")
     assert "reported a change of the laboratory (Renaming) for your decision (Art. 24)" in told(
-        labs.miit, f"Change reported: {lab.name_zh}").body
-    client.force_login(labs.miit)
+        journey.miit, f"Change reported: {lab.name_zh}").body
+    client.force_login(journey.miit)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("labs:change_transition", args=[change.pk, "accept"]))
     note = told(host, "智能机器人质量国家质量标准实验室: change accepted")
@@ -251,12 +240,12 @@ def test_change_report_reaches_the_ministries_and_its_acceptance_the_host_art24(
 
 
 def test_assignment_reaches_the_expert_with_the_round_and_the_conflict_declaration_art9(
-        client, ministry, django_capture_on_commit_callbacks):
-    app = ministry.formal_review_passed()
-    review_round = ministry.open_round([app], title="2026年第一轮专家评审")
-    expert = ministry.experts[0]
+        client, journey, django_capture_on_commit_callbacks):
+    app = journey.formal_review_passed()
+    review_round = journey.open_round([app], title="2026年第一轮专家评审")
+    expert = journey.experts[0]
     with django_capture_on_commit_callbacks(execute=True):
-        assignment = ministry.assign(review_round, app, expert)
+        assignment = journey.assign(review_round, app, expert)
     page = inbox(client, expert)
     assert f"New review assignment: {app.name_zh}" in page
     assert "in the round “2026年第一轮专家评审”. Declare whether you have a conflict of interest" in page
@@ -264,14 +253,14 @@ def test_assignment_reaches_the_expert_with_the_round_and_the_conflict_declarati
     assert mails_to(expert)
     with django_capture_on_commit_callbacks(execute=True):
         score(assignment, 80)  # the last expert's scores are in: staff may conclude
-    assert told(ministry.staff, f"All scores are in: {review_round.title}").url == review_round.get_absolute_url()
+    assert told(journey.staff, f"All scores are in: {review_round.title}").url == review_round.get_absolute_url()
 
 
 @pytest.fixture
-def objected(ministry):
+def objected(journey):
     with on(2026, 9, 21):
-        app = ministry.inspected()
-        notice = ministry.open_notice([app], starts_on=datetime.date(2026, 9, 28), working_days=5)
+        app = journey.inspected()
+        notice = journey.open_notice([app], starts_on=datetime.date(2026, 9, 28), working_days=5)
     return notice, app
 
 
@@ -283,10 +272,10 @@ def objection(notice, app, contact):
 
 
 def test_dismissed_objection_is_e_mailed_to_the_objector_who_left_an_address_art13(
-        client, ministry, objected, django_capture_on_commit_callbacks):
+        client, journey, objected, django_capture_on_commit_callbacks):
     notice, app = objected
     lodged = objection(notice, app, "zhangsan@example.cn")
-    client.force_login(ministry.staff)
+    client.force_login(journey.staff)
     with on(2026, 10, 9), django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("reviews:objection_transition", args=[lodged.pk, "dismiss"]), {"comment": "经核实，场地面积属实。"})
     [email] = [m for m in mail.outbox if m.to == ["zhangsan@example.cn"]]
@@ -299,20 +288,20 @@ def test_dismissed_objection_is_e_mailed_to_the_objector_who_left_an_address_art
     assert not Notification.objects.filter(recipient=app.created_by, subject__contains="objection").exists()
 
 
-def test_sustained_objection_tells_the_objector_and_the_host_art13(ministry, objected, django_capture_on_commit_callbacks):
+def test_sustained_objection_tells_the_objector_and_the_host_art13(journey, objected, django_capture_on_commit_callbacks):
     notice, app = objected
     lodged = objection(notice, app, "zhangsan@example.cn")
     with on(2026, 10, 9), django_capture_on_commit_callbacks(execute=True):
-        run_transition(lodged, "sustain", ministry.staff, comment="场地面积确有不实。")
+        run_transition(lodged, "sustain", journey.staff, comment="场地面积确有不实。")
     assert [m.subject for m in mail.outbox if m.to == ["zhangsan@example.cn"]] == [
         f"Your objection to {app.name_zh}: sustained"]
     assert "was sustained (Art. 13)" in told(app.created_by, f"{app.name_zh}: objection sustained").body
 
 
-def test_objector_who_left_a_phone_number_is_not_e_mailed_art13(ministry, objected, django_capture_on_commit_callbacks):
+def test_objector_who_left_a_phone_number_is_not_e_mailed_art13(journey, objected, django_capture_on_commit_callbacks):
     notice, app = objected
     lodged = objection(notice, app, "13800000000")
     mail.outbox.clear()
     with on(2026, 10, 9), django_capture_on_commit_callbacks(execute=True):
-        run_transition(lodged, "dismiss", ministry.staff, comment="经核实，场地面积属实。")
+        run_transition(lodged, "dismiss", journey.staff, comment="经核实，场地面积属实。")
     assert mail.outbox == [] and not Notification.objects.filter(recipient__isnull=True).exists()

@@ -15,8 +15,7 @@ from kernel.formatting import mask_identifier
 from kernel.transitions import run_transition
 from reviews.identity import validate_credit_code
 from reviews.models import Objection, ObjectionStatus
-from tests.factories import UserFactory
-from tests.public_factories import Pipeline, at, credit_code, resident_id
+from tests.factories import UserFactory, at, credit_code, resident_id
 
 MONDAY = datetime.date(2026, 3, 2)
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -33,20 +32,9 @@ def _fresh_throttle_on_a_monday(settings):
 
 
 @pytest.fixture
-def client_en(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def pipeline(db):
-    return Pipeline()
-
-
-@pytest.fixture
-def notice(pipeline):
-    apps_ = [pipeline.inspected(name_zh="甲质量国家质量标准实验室"), pipeline.inspected(name_zh="乙质量国家质量标准实验室")]
-    return pipeline.notice(apps_, starts_on=MONDAY, working_days=5)
+def notice(journey):
+    apps_ = [journey.inspected(name_zh="甲质量国家质量标准实验室"), journey.inspected(name_zh="乙质量国家质量标准实验室")]
+    return journey.open_notice(apps_, starts_on=MONDAY, working_days=5)
 
 
 def lodge_as_person(client, notice, number=None, **extra):
@@ -65,10 +53,10 @@ def look_up(client, receipt_number, identity, address="203.0.113.50"):
 # --- the receipt number ----------------------------------------------------------------------------
 
 
-def test_receipt_numbers_run_per_notice_in_the_order_lodged_art13(client_en, pipeline, notice):
+def test_receipt_numbers_run_per_notice_in_the_order_lodged_art13(client_en, journey, notice):
     first = lodge_as_person(client_en, notice)
     second = lodge_as_person(client_en, notice, number=resident_id("11010519800101001"))
-    other_notice = pipeline.notice([pipeline.inspected(name_zh="丙质量国家质量标准实验室")], starts_on=MONDAY)
+    other_notice = journey.open_notice([journey.inspected(name_zh="丙质量国家质量标准实验室")], starts_on=MONDAY)
     third = lodge_as_person(client_en, other_notice)
 
     assert first.receipt_number == f"2026-GS{notice.pk:02d}-0001"
@@ -97,7 +85,7 @@ def test_existing_objections_are_numbered_by_the_migration_in_the_order_lodged(c
 # --- the objector's look-up ------------------------------------------------------------------------
 
 
-def test_objector_follows_the_objection_from_received_to_dismissed_with_the_result_art13(client_en, pipeline, notice):
+def test_objector_follows_the_objection_from_received_to_dismissed_with_the_result_art13(client_en, journey, notice):
     number = resident_id()
     objection = lodge_as_person(client_en, notice, number=number)
 
@@ -107,17 +95,17 @@ def test_objector_follows_the_objection_from_received_to_dismissed_with_the_resu
     assert 'data-testid="lookup-result"' in page and objection.application.name_zh in page and notice.title in page
     assert 'data-testid="lookup-status">Being examined<' in page and "Result of the handling" not in page
 
-    run_transition(objection, "dismiss", pipeline.samr, comment="经核查，所述仪器原值与审计报告一致，异议不成立。")
+    run_transition(objection, "dismiss", journey.staff, comment="经核查，所述仪器原值与审计报告一致，异议不成立。")
     decided = look_up(client_en, objection.receipt_number, number).content.decode()
     assert 'data-testid="lookup-status">Dismissed<' in decided
     assert "Decided: Dismissed" in decided and "2026-03-02" in decided
     assert "所述仪器原值与审计报告一致" in decided and "goes on to approval by SAMR and MIIT" in decided
 
 
-def test_a_sustained_objection_shows_that_it_rejects_the_application_art13(client_en, pipeline, notice):
+def test_a_sustained_objection_shows_that_it_rejects_the_application_art13(client_en, journey, notice):
     number = resident_id()
     objection = lodge_as_person(client_en, notice, number=number)
-    run_transition(objection, "sustain", pipeline.samr, comment="经核实，申报数据不实。")
+    run_transition(objection, "sustain", journey.staff, comment="经核实，申报数据不实。")
     page = look_up(client_en, objection.receipt_number, number).content.decode()
     assert 'data-testid="lookup-status">Sustained<' in page and "rejects the application concerned" in page
 

@@ -3,20 +3,12 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import translation
 
 from accounts.models import HostType, Level, Organisation, OrganisationKind
 from accounts.provinces import Province
 from tests.factories import CentralHostFactory, CompetentDepartmentFactory
 
-pytestmark = pytest.mark.django_db
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are checked in English (the msgids): the zh-hans catalogue may word the article differently."""
-    with translation.override("en"):
-        yield
-
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]  # messages in English (their msgids)
 
 PROVINCIAL_KINDS = (OrganisationKind.PROVINCIAL_SAMR, OrganisationKind.PROVINCIAL_MIIT)
 

@@ -14,8 +14,7 @@ from pypdf import PdfReader
 from kernel.pdf import render_pdf
 from kernel.transitions import run_transition
 from reviews import services
-from tests.expert_factories import LAB_NAME, accept, score_and_submit, scoring_setup
-from tests.factories import applicant_of
+from tests.factories import LAB_NAME, accept, applicant_of, score_and_submit, scoring_setup
 
 pytestmark = pytest.mark.django_db
 

@@ -19,28 +19,24 @@ from applications.progress import application_progress
 from evaluations.models import DELIST, Laboratory, LabStatus
 from kernel.models import SignOff
 from kernel.transitions import run_transition
+from labportal.journeys import ALL_MEET, acceptance_criteria
 from reviews.models import FormalReviewItem
 from tests.factories import (
     ApplicationFactory,
     CentralHostFactory,
     applicant_of,
     complete_dossier,
+    miit_staff,
+    new_journey,
+    on,
     provincial_body,
     recommender_of,
+    samr_staff,
 )
-from tests.lab_builders import Labs, acceptance_criteria
-from tests.review_builders import ALL_MEET, Ministry, miit_staff, on, recommended, samr_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("client_en")]  # requests in English
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-
-
-@pytest.fixture
-def client(client):
-    """Requests in English (the msgids) unless a test asks for Chinese."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 def page(client, path, user=None, language=None):
@@ -119,8 +115,8 @@ def test_returned_dossier_says_why_and_counts_working_days_across_national_day_a
     assert 'data-testid="host-request"' in edit and "12 working days left" in edit and "学术委员会名单不全" in edit
 
 
-def test_supplement_request_lists_the_unconfirmed_checks_for_everyone_and_asks_the_host_to_resubmit_art13(client):
-    app = recommended()
+def test_supplement_request_lists_the_unconfirmed_checks_for_everyone_and_asks_the_host_to_resubmit_art13(journey, client):
+    app = journey.recommended()
     staff = samr_staff()
     items = list(FormalReviewItem.objects.filter(active=True))
     assert len(items) >= 2
@@ -171,22 +167,22 @@ def test_stepper_marks_the_current_stage_and_who_acts_next_through_the_applicati
 
 
 def test_ministry_stage_steps_and_the_staff_page_of_each_step_art13(client):
-    ministry = Ministry()
-    app = ministry.formal_review_passed()
-    html = page(client, app.get_absolute_url(), ministry.staff)
+    journey = new_journey()
+    app = journey.formal_review_passed()
+    html = page(client, app.get_absolute_url(), journey.staff)
     assert current_stage(html) == [("expert_review", "current")] and next_party(html) == "ministries"
     pending = html[position(html, 'data-testid="pending-action"'):position(html, 'data-testid="progress"')]
     assert f'{reverse("reviews:round_create")}?applications={app.pk}' in pending
-    ministry.open_round([app])
+    journey.open_round([app])
     html = page(client, app.get_absolute_url())
     assert current_stage(html) == [("expert_review", "current")] and next_party(html) == "experts"
     assert 'data-testid="pending-action"' not in html  # the experts act, not the staff
 
 
 def test_awaiting_approval_first_signature_pending_card_and_status_for_each_ministry_art7(client):
-    ministry = Ministry()
-    app = ministry.awaiting_approval()
-    samr, miit = ministry.staff, miit_staff()
+    journey = new_journey()
+    app = journey.awaiting_approval()
+    samr, miit = journey.staff, miit_staff()
     run_transition(app, "approve", samr, comment="同意")
 
     seen_by_samr = page(client, app.get_absolute_url(), samr)
@@ -295,10 +291,10 @@ def test_status_says_which_recommender_has_acted_on_detail_and_list_art10(client
 
 
 def test_history_names_each_action_and_never_shows_a_status_turning_into_itself(client):
-    ministry = Ministry()
-    app = ministry.awaiting_approval()
-    run_transition(app, "approve", ministry.staff, comment="同意建设")
-    html = page(client, app.get_absolute_url(), ministry.staff)
+    journey = new_journey()
+    app = journey.awaiting_approval()
+    run_transition(app, "approve", journey.staff, comment="同意建设")
+    html = page(client, app.get_absolute_url(), journey.staff)
     history = html[position(html, 'data-testid="timeline"'):]
     lines = [text(li) for li in re.findall(r"<li class=\"border-start.*?</li>", history, re.S)]
     recommend = [line for line in lines if " Recommend · " in line]
@@ -318,22 +314,17 @@ def test_history_names_each_action_and_never_shows_a_status_turning_into_itself(
 # --- the laboratory ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def labs():
-    return Labs()
-
-
-def test_lab_stepper_states_and_confirmation_status_on_detail_and_list_art19(client, labs):
-    lab = labs.approved(months_ago=24)
+def test_lab_stepper_states_and_confirmation_status_on_detail_and_list_art19(client, journey):
+    lab = journey.approved(months_ago=24)
     host = applicant_of(lab.host)
     html = page(client, lab.get_absolute_url(), host)
     assert current_stage(html) == [("construction", "current")] and next_party(html) == "host"
     card = html[position(html, 'data-testid="pending-action"'):position(html, 'data-testid="progress"')]
     assert "Apply for acceptance" in card
 
-    lab = labs.acceptance_verdict(labs.apply_for_acceptance(lab), "pass")
-    run_transition(lab, "confirm_acceptance", labs.staff)
-    html = page(client, lab.get_absolute_url(), labs.miit)
+    lab = journey.acceptance_verdict(journey.apply_for_acceptance(lab), "pass")
+    run_transition(lab, "confirm_acceptance", journey.staff)
+    html = page(client, lab.get_absolute_url(), journey.miit)
     assert current_stage(html) == [("acceptance", "current")] and next_party(html) == "miit"
     assert "SAMR has confirmed the acceptance; awaiting the confirmation of MIIT" in html
     card = html[position(html, 'data-testid="pending-action"'):position(html, 'data-testid="progress"')]
@@ -343,35 +334,35 @@ def test_lab_stepper_states_and_confirmation_status_on_detail_and_list_art19(cli
     assert "市场监管总局已确认，待工业和信息化部确认" in page(client, reverse("labs:list"))
 
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    lab = run_transition(lab, "confirm_acceptance", labs.miit)
-    html = page(client, lab.get_absolute_url(), labs.staff)
+    lab = run_transition(lab, "confirm_acceptance", journey.miit)
+    html = page(client, lab.get_absolute_url(), journey.staff)
     assert "Acceptance confirmed by SAMR and MIIT; awaiting the acceptance notice" in html
     card = html[position(html, 'data-testid="pending-action"'):position(html, 'data-testid="progress"')]
     assert f'{reverse("reviews:notice_create")}?laboratories={lab.pk}' in card
 
 
-def test_lab_applying_for_acceptance_waits_for_a_round_then_for_the_experts_art19(client, labs):
-    lab = labs.lab_in(LabStatus.ACCEPTANCE_REVIEW)
-    html = page(client, lab.get_absolute_url(), labs.staff)
+def test_lab_applying_for_acceptance_waits_for_a_round_then_for_the_experts_art19(client, journey):
+    lab = journey.lab_in(LabStatus.ACCEPTANCE_REVIEW)
+    html = page(client, lab.get_absolute_url(), journey.staff)
     assert current_stage(html) == [("acceptance", "current")] and next_party(html) == "ministries"
     card = html[position(html, 'data-testid="pending-action"'):position(html, 'data-testid="progress"')]
     assert f'{reverse("reviews:round_create")}?laboratories={lab.pk}&amp;purpose=acceptance' in card
-    labs.scored_lab_round([lab], acceptance_criteria())
+    journey.scored_lab_round([lab], acceptance_criteria())
     html = page(client, lab.get_absolute_url())
     assert next_party(html) == "experts" and 'data-testid="pending-action"' not in html
 
 
-def test_rectifying_lab_asks_its_host_with_the_rectification_deadline_art19(client, labs):
-    lab = labs.lab_in(LabStatus.RECTIFYING)
+def test_rectifying_lab_asks_its_host_with_the_rectification_deadline_art19(client, journey):
+    lab = journey.lab_in(LabStatus.RECTIFYING)
     html = page(client, lab.get_absolute_url(), applicant_of(lab.host))
     assert current_stage(html) == [("acceptance", "current")] and next_party(html) == "host"
     deadline = html[position(html, 'data-testid="progress-deadline"'):]
     assert "Rectify and apply for acceptance again" in deadline and "days left" in deadline
 
 
-def test_removal_from_the_list_sits_apart_behind_a_confirmation_and_the_status_says_who_signed_art25(client, labs):
-    lab = labs.lab_in(LabStatus.OPERATING)
-    html = page(client, lab.get_absolute_url(), labs.staff)
+def test_removal_from_the_list_sits_apart_behind_a_confirmation_and_the_status_says_who_signed_art25(client, journey):
+    lab = journey.lab_in(LabStatus.OPERATING)
+    html = page(client, lab.get_absolute_url(), journey.staff)
     assert current_stage(html) == [("operation", "current")]
     assert 'data-testid="pending-action"' not in html  # nothing waits for staff on a lab in operation
     zone = html[position(html, 'data-testid="danger-zone"'):]
@@ -386,7 +377,7 @@ def test_removal_from_the_list_sits_apart_behind_a_confirmation_and_the_status_s
     expected = "In operation; SAMR has signed the removal from the list, awaiting MIIT (Art. 25)"
     assert expected in page(client, lab.get_absolute_url())
     assert expected in page(client, reverse("labs:list"))
-    client.force_login(labs.miit)
+    client.force_login(journey.miit)
     client.post(delist_url, {"comment": "提供虚假材料", "confirmed": "1"})
     html = page(client, lab.get_absolute_url())
     assert Laboratory.objects.get(pk=lab.pk).status == LabStatus.DELISTED
@@ -427,8 +418,8 @@ def test_revision_diff_compares_rows_by_key_and_marks_what_changed(client):
     assert 'data-relation="standards"' not in html  # unchanged lists are not shown
 
 
-def test_approved_application_links_to_its_laboratory_for_those_who_may_see_it(client, labs):
-    lab = labs.approved()
+def test_approved_application_links_to_its_laboratory_for_those_who_may_see_it(client, journey):
+    lab = journey.approved()
     host = applicant_of(lab.host)
     html = page(client, lab.application.get_absolute_url(), host)
     link = html[position(html, 'data-testid="laboratory-link"'):]
@@ -436,7 +427,7 @@ def test_approved_application_links_to_its_laboratory_for_those_who_may_see_it(c
     assert current_stage(html) == [] and "data-state=\"done\"" in html  # every stage done
     opens = lab.construction_start + relativedelta(months=21)  # the lab's own page: when acceptance opens (Art. 18)
     assert f"Acceptance can be applied for from {opens.isoformat()}" in page(client, lab.get_absolute_url())
-    expert = labs.experts[0]  # scored the application, does not review the lab
+    expert = journey.experts[0]  # scored the application, does not review the lab
     assert 'data-testid="laboratory-link"' not in page(client, lab.application.get_absolute_url(), expert)
 
 

@@ -19,8 +19,7 @@ from kernel import throttle
 from kernel.transitions import run_transition
 from reviews.models import Objection
 from reviews.services import publicity_end
-from tests.factories import LocalHostFactory, complete_dossier, ministry_staff
-from tests.public_factories import Pipeline, at, credit_code, resident_id, wrong_check_digit
+from tests.factories import LocalHostFactory, at, complete_dossier, credit_code, ministry_staff, resident_id, wrong_check_digit
 
 MONDAY = datetime.date(2026, 3, 2)  # notices of these tests are published on this day, for 5 working days
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde" + b"\x00" * 64
@@ -39,22 +38,11 @@ def _clean_cache_and_clock(settings):
 
 
 @pytest.fixture
-def client_en(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def pipeline(db):
-    return Pipeline()
-
-
-@pytest.fixture
-def under_notice(pipeline):
+def under_notice(journey):
     """Two inspected applications under one notice published on MONDAY for 5 working days."""
-    first = pipeline.inspected(name_zh="甲质量国家质量标准实验室")
-    second = pipeline.inspected(name_zh="乙质量国家质量标准实验室")
-    notice = pipeline.notice([first, second], starts_on=MONDAY, working_days=5)
+    first = journey.inspected(name_zh="甲质量国家质量标准实验室")
+    second = journey.inspected(name_zh="乙质量国家质量标准实验室")
+    notice = journey.open_notice([first, second], starts_on=MONDAY, working_days=5)
     assert notice.starts_on == MONDAY and notice.ends_on == publicity_end(MONDAY, 5).date
     return notice, first, second
 
@@ -89,7 +77,7 @@ def object_url(notice):
 
 
 @pytest.mark.django_db
-def test_anonymous_reads_open_notices_with_window_and_public_data_only_art13(client_en, pipeline, under_notice):
+def test_anonymous_reads_open_notices_with_window_and_public_data_only_art13(client_en, journey, under_notice):
     notice, first, second = under_notice
     response = client_en.get(reverse("public:notices"))
     assert response.status_code == 200
@@ -109,17 +97,17 @@ def test_anonymous_reads_open_notices_with_window_and_public_data_only_art13(cli
 
 
 @pytest.mark.django_db
-def test_applications_not_under_open_publicity_never_appear_art13(client_en, pipeline, under_notice):
+def test_applications_not_under_open_publicity_never_appear_art13(client_en, journey, under_notice):
     notice, shown, _second = under_notice
     draft = complete_dossier(name_zh="草稿质量国家质量标准实验室")
-    recommended = pipeline.recommended(name_zh="推荐质量国家质量标准实验室")
-    rejected = pipeline.inspected(name_zh="驳回质量国家质量标准实验室")
-    rejected = run_transition(rejected, "reject", pipeline.samr, comment="现场考察后复核不符合条件")
+    recommended = journey.recommended(name_zh="推荐质量国家质量标准实验室")
+    rejected = journey.inspected(name_zh="驳回质量国家质量标准实验室")
+    rejected = run_transition(rejected, "reject", journey.staff, comment="现场考察后复核不符合条件")
     assert rejected.status == Status.REJECTED
     # An application whose notice has closed (window over, no objection) leaves the public pages until approved.
-    earlier = pipeline.inspected(name_zh="已结束公示质量国家质量标准实验室")
-    closed_notice = pipeline.notice([earlier], starts_on=MONDAY - datetime.timedelta(days=14), title="上一批公示")
-    closed_notice = pipeline.close(closed_notice)
+    earlier = journey.inspected(name_zh="已结束公示质量国家质量标准实验室")
+    closed_notice = journey.open_notice([earlier], starts_on=MONDAY - datetime.timedelta(days=14), title="上一批公示")
+    closed_notice = journey.close_after_window(closed_notice)
     earlier.refresh_from_db()
     assert earlier.status == Status.AWAITING_APPROVAL
 
@@ -260,10 +248,10 @@ def test_organisation_with_seal_scan_lodges_objection_art13(client_en, under_not
 
 
 @pytest.mark.django_db
-def test_objection_to_an_application_of_another_notice_refused(client_en, pipeline, under_notice):
+def test_objection_to_an_application_of_another_notice_refused(client_en, journey, under_notice):
     notice, _first, _second = under_notice
-    other = pipeline.inspected(name_zh="丙质量国家质量标准实验室")
-    pipeline.notice([other], starts_on=MONDAY, title="另一批公示")
+    other = journey.inspected(name_zh="丙质量国家质量标准实验室")
+    journey.open_notice([other], starts_on=MONDAY, title="另一批公示")
     response = client_en.post(object_url(notice), person(other))
     assert list(response.context["form"].errors) == ["application"]
     assert not Objection.objects.exists()
@@ -339,19 +327,19 @@ def test_client_ip_trusts_forwarded_for_only_behind_configured_proxies(rf, setti
 
 
 @pytest.fixture
-def approved_world(pipeline):
+def approved_world(journey):
     """Two approved labs (2026 Jiangsu high-end manufacturing; 2027 Guangdong biomedicine), one awaiting
     approval and one under publicity."""
-    first = pipeline.approved(name_zh="甲批准质量国家质量标准实验室", name_en_subject="Robot Quality")
-    second = pipeline.approved(
+    first = journey.approved_application(name_zh="甲批准质量国家质量标准实验室", name_en_subject="Robot Quality")
+    second = journey.approved_application(
         name_zh="乙批准质量国家质量标准实验室", field=Field.BIOMEDICINE, host=LocalHostFactory(province="44"),
         approved_on=datetime.date(2027, 1, 5),
     )
-    pending = pipeline.inspected(name_zh="待批准质量国家质量标准实验室")
-    notice = pipeline.notice([pending], starts_on=MONDAY - datetime.timedelta(days=14))
-    pipeline.close(notice)
-    under = pipeline.inspected(name_zh="公示中质量国家质量标准实验室")
-    pipeline.notice([under], starts_on=MONDAY)
+    pending = journey.inspected(name_zh="待批准质量国家质量标准实验室")
+    notice = journey.open_notice([pending], starts_on=MONDAY - datetime.timedelta(days=14))
+    journey.close_after_window(notice)
+    under = journey.inspected(name_zh="公示中质量国家质量标准实验室")
+    journey.open_notice([under], starts_on=MONDAY)
     return first, second, pending, under
 
 
@@ -371,11 +359,11 @@ def test_approved_list_shows_approved_labs_only_art13(client_en, approved_world)
 
 
 @pytest.mark.django_db
-def test_approved_list_single_ministry_signoff_is_not_approval_art7(client_en, pipeline):
-    app = pipeline.inspected(name_zh="单签质量国家质量标准实验室")
-    pipeline.close(pipeline.notice([app], starts_on=MONDAY - datetime.timedelta(days=14)))
+def test_approved_list_single_ministry_signoff_is_not_approval_art7(client_en, journey):
+    app = journey.inspected(name_zh="单签质量国家质量标准实验室")
+    journey.close_after_window(journey.open_notice([app], starts_on=MONDAY - datetime.timedelta(days=14)))
     app.refresh_from_db()
-    run_transition(app, "approve", pipeline.samr, comment="同意")
+    run_transition(app, "approve", journey.staff, comment="同意")
     assert app.name_zh not in client_en.get(reverse("public:approved")).content.decode()
     run_transition(app, "approve", ministry_staff(OrganisationKind.MIIT), comment="同意")
     assert app.name_zh in client_en.get(reverse("public:approved")).content.decode()
@@ -421,10 +409,10 @@ def test_approved_list_pdf_has_the_labs_and_a_chinese_file_name(client, approved
 
 
 @pytest.mark.django_db
-def test_notice_list_query_count_does_not_grow_with_rows(client, pipeline, django_assert_max_num_queries):
+def test_notice_list_query_count_does_not_grow_with_rows(client, journey, django_assert_max_num_queries):
     for i in range(3):
-        apps = [pipeline.inspected() for _ in range(2)]
-        pipeline.notice(apps, starts_on=MONDAY, title=f"第{i + 1}批公示")
+        apps = [journey.inspected() for _ in range(2)]
+        journey.open_notice(apps, starts_on=MONDAY, title=f"第{i + 1}批公示")
     with django_assert_max_num_queries(4):
         response = client.get(reverse("public:notices"))
     assert response.content.decode().count('data-testid="notice-application"') == 6
@@ -434,9 +422,9 @@ def test_notice_list_query_count_does_not_grow_with_rows(client, pipeline, djang
 
 
 @pytest.mark.django_db
-def test_approved_list_query_count_does_not_grow_with_rows(client, pipeline, django_assert_max_num_queries):
+def test_approved_list_query_count_does_not_grow_with_rows(client, journey, django_assert_max_num_queries):
     for _ in range(3):
-        pipeline.approved()
+        journey.approved_application()
     with django_assert_max_num_queries(4):
         response = client.get(reverse("public:approved"), {"year": "2026"})
     assert response.content.decode().count('data-testid="approved-row"') == 3

@@ -16,8 +16,7 @@ from reviews import services
 from reviews.deadlines import PUBLICITY_WINDOW
 from reviews.identity import validate_resident_id
 from reviews.models import NoticeStatus, Objection, ObjectionStatus, PublicityNotice
-from tests.factories import applicant_of
-from tests.review_builders import Ministry, english, on  # noqa: F401 (english is a fixture)
+from tests.factories import applicant_of, on
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -27,17 +26,12 @@ SEPT_28 = datetime.date(2026, 9, 28)  # a Monday, just before National Day
 OCT_10 = datetime.date(2026, 10, 10)  # the Saturday make-up working day after National Day
 
 
-@pytest.fixture
-def ministry():
-    return Ministry()
-
-
 # --- the window in working days ------------------------------------------------------------------
 
 
-def test_publicity_window_of_5_working_days_from_28_september_ends_on_the_make_up_saturday_art13(ministry):
-    apps = [ministry.inspected(), ministry.inspected()]
-    notice = ministry.open_notice(apps, starts_on=SEPT_28, working_days=5)
+def test_publicity_window_of_5_working_days_from_28_september_ends_on_the_make_up_saturday_art13(journey):
+    apps = [journey.inspected(), journey.inspected()]
+    notice = journey.open_notice(apps, starts_on=SEPT_28, working_days=5)
     # Not counting the day of publication: Sep 29, Sep 30, (Oct 1-7 National Day), Oct 8, Oct 9, Oct 10.
     assert notice.ends_on == OCT_10 == add_working_days(SEPT_28, 5).date
     assert is_working_day(OCT_10) and OCT_10.weekday() == 5
@@ -56,35 +50,35 @@ def test_publicity_window_of_5_working_days_from_28_september_ends_on_the_make_u
     assert set(deadline.organisations.values_list("kind", flat=True)) == {"samr", "miit"}
 
 
-def test_publicity_window_across_the_spring_festival_art13(ministry):
+def test_publicity_window_across_the_spring_festival_art13(journey):
     start = datetime.date(2026, 2, 12)  # a Thursday; Feb 15-23 are the Spring Festival holiday
-    notice = ministry.open_notice([ministry.inspected()], starts_on=start, working_days=5)
+    notice = journey.open_notice([journey.inspected()], starts_on=start, working_days=5)
     # Feb 13 (Fri), Feb 14 (Saturday make-up day), Feb 24, Feb 25, Feb 26.
     assert notice.ends_on == add_working_days(start, 5).date == datetime.date(2026, 2, 26)
     assert is_working_day(datetime.date(2026, 2, 14))
     assert not any(is_working_day(datetime.date(2026, 2, d)) for d in range(15, 24))
 
 
-def test_publicity_window_length_defaults_to_the_setting_art13(ministry, settings):
+def test_publicity_window_length_defaults_to_the_setting_art13(journey, settings):
     settings.PUBLICITY_WORKING_DAYS = 7
     with on(2026, 11, 2):  # a Monday with no holiday around
-        notice = ministry.open_notice([ministry.inspected()])
+        notice = journey.open_notice([journey.inspected()])
     assert (notice.starts_on, notice.working_days, notice.ends_on) == (
         datetime.date(2026, 11, 2), 7, datetime.date(2026, 11, 11))
 
 
-def test_only_inspected_applications_go_under_publicity_art13(ministry):
-    inspected, at_inspection = ministry.inspected(), ministry.at_site_inspection()
+def test_only_inspected_applications_go_under_publicity_art13(journey):
+    inspected, at_inspection = journey.inspected(), journey.at_site_inspection()
     with pytest.raises(RuleViolation) as exc:
-        ministry.open_notice([inspected, at_inspection])
+        journey.open_notice([inspected, at_inspection])
     assert (exc.value.field, exc.value.article) == ("applications", "Art. 13")
     assert not PublicityNotice.objects.exists()
     inspected.refresh_from_db()
     assert inspected.status == Status.INSPECTED
 
 
-def test_only_staff_open_a_notice(ministry):
-    app = ministry.inspected()
+def test_only_staff_open_a_notice(journey):
+    app = journey.inspected()
     with pytest.raises(PermissionDenied):
         services.open_notice("公示", [app], applicant_of(app.host))
     assert not PublicityNotice.objects.exists()
@@ -94,11 +88,11 @@ def test_only_staff_open_a_notice(ministry):
 
 
 @pytest.fixture
-def notice(ministry):
+def notice(journey):
     """Two inspected applications under a notice published on Monday 2026-09-28 (window to Oct 10)."""
     with on(2026, 9, 21):
-        apps = [ministry.inspected(), ministry.inspected()]
-        notice = ministry.open_notice(apps, starts_on=SEPT_28, working_days=5)
+        apps = [journey.inspected(), journey.inspected()]
+        notice = journey.open_notice(apps, starts_on=SEPT_28, working_days=5)
     assert notice.ends_on == OCT_10
     return notice
 
@@ -134,7 +128,7 @@ def test_resident_id_check_digit():
 
 
 def test_objection_by_a_person_with_a_valid_id_is_accepted_and_staff_told_art13(
-    notice, ministry, django_capture_on_commit_callbacks,
+    notice, journey, django_capture_on_commit_callbacks,
 ):
     with on(2026, 9, 30), django_capture_on_commit_callbacks(execute=True):
         objection = services.lodge_objection(person(notice))
@@ -142,7 +136,7 @@ def test_objection_by_a_person_with_a_valid_id_is_accepted_and_staff_told_art13(
     assert objection.status == ObjectionStatus.OPEN
     assert (objection.name, objection.id_number) == ("张三", VALID_ID)
     told = Notification.objects.filter(url=f"{notice.get_staff_url()}#objection-{objection.pk}")
-    assert list(told.values_list("recipient_id", flat=True)) == [ministry.staff.pk]
+    assert list(told.values_list("recipient_id", flat=True)) == [journey.staff.pk]
     assert "场地面积不实" in told.get().body
     assert objection.receipt_number == f"2026-GS{notice.pk:02d}-0001" and objection.receipt_number in told.get().subject
 
@@ -214,53 +208,53 @@ def test_objection_outside_the_window_is_refused_art13(notice, day):
     assert not Objection.objects.exists()
 
 
-def test_objection_to_an_application_not_in_the_notice_is_refused(notice, ministry):
+def test_objection_to_an_application_not_in_the_notice_is_refused(notice, journey):
     with on(2026, 9, 21):
-        elsewhere = ministry.inspected()
+        elsewhere = journey.inspected()
     with on(2026, 9, 30), pytest.raises(ValidationError) as exc:
         services.lodge_objection(person(notice, application=elsewhere))
     assert set(exc.value.message_dict) == {"application"}
     assert not Objection.objects.exists()
 
 
-def test_objection_to_a_closed_notice_is_refused_art13(notice, ministry):
+def test_objection_to_a_closed_notice_is_refused_art13(notice, journey):
     with on(2026, 10, 12):
-        run_transition(notice, "close", ministry.staff)
+        run_transition(notice, "close", journey.staff)
     notice.refresh_from_db()
     with on(2026, 10, 9), pytest.raises(RuleViolation) as exc:  # even a date inside the old window
         services.lodge_objection(person(notice))
     assert exc.value.article == "Art. 13"
 
 
-def test_resolving_an_objection_needs_reasons_and_staff_art13(notice, ministry):
+def test_resolving_an_objection_needs_reasons_and_staff_art13(notice, journey):
     with on(2026, 9, 30):
         objection = services.lodge_objection(person(notice))
     with pytest.raises(RuleViolation) as exc:
-        run_transition(objection, "dismiss", ministry.staff)
+        run_transition(objection, "dismiss", journey.staff)
     assert exc.value.field == "comment"
     with pytest.raises(PermissionDenied):
         run_transition(objection, "dismiss", applicant_of(first_app(notice).host), comment="无理")
-    objection = run_transition(objection, "dismiss", ministry.staff, comment="经核查，场地面积属实。")
+    objection = run_transition(objection, "dismiss", journey.staff, comment="经核查，场地面积属实。")
     assert (objection.status, objection.resolution) == (ObjectionStatus.DISMISSED, "经核查，场地面积属实。")
 
 
 # --- closing the notice -----------------------------------------------------------------------------
 
 
-def test_notice_cannot_close_before_its_window_ends_art13(notice, ministry):
+def test_notice_cannot_close_before_its_window_ends_art13(notice, journey):
     with on(2026, 10, 10), pytest.raises(RuleViolation) as exc:
-        run_transition(notice, "close", ministry.staff)
+        run_transition(notice, "close", journey.staff)
     assert exc.value.article == "Art. 13"
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.OPEN
     assert set(notice.applications.values_list("status", flat=True)) == {Status.PUBLICITY}
 
 
-def test_notice_cannot_close_while_an_objection_is_open_art13(notice, ministry):
+def test_notice_cannot_close_while_an_objection_is_open_art13(notice, journey):
     with on(2026, 9, 30):
         services.lodge_objection(person(notice))
     with on(2026, 10, 12), pytest.raises(RuleViolation) as exc:
-        run_transition(notice, "close", ministry.staff)
+        run_transition(notice, "close", journey.staff)
     assert exc.value.article == "Art. 13"
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.OPEN
@@ -272,29 +266,29 @@ def test_only_staff_close_a_notice(notice):
         run_transition(notice, "close", applicant_of(first_app(notice).host))
 
 
-def test_sustained_objection_rejects_that_application_only_art13(notice, ministry):
+def test_sustained_objection_rejects_that_application_only_art13(notice, journey):
     objected, other = notice.applications.order_by("pk")
     with on(2026, 9, 30):
         sustained = services.lodge_objection(person(notice, application=objected))
         dismissed = services.lodge_objection(organisation(notice, application=other))
-    run_transition(sustained, "sustain", ministry.staff, comment="经核查，申报材料不实。")
-    run_transition(dismissed, "dismiss", ministry.staff, comment="异议理由不成立。")
+    run_transition(sustained, "sustain", journey.staff, comment="经核查，申报材料不实。")
+    run_transition(dismissed, "dismiss", journey.staff, comment="异议理由不成立。")
     with on(2026, 10, 12):
-        notice = run_transition(notice, "close", ministry.staff)
+        notice = run_transition(notice, "close", journey.staff)
     assert notice.status == NoticeStatus.CLOSED and notice.closed_at is not None
     objected.refresh_from_db()
     other.refresh_from_db()
     assert (objected.status, other.status) == (Status.REJECTED, Status.AWAITING_APPROVAL)
     rejection = AuditEntry.objects.for_object(objected).last()
-    assert (rejection.transition, rejection.target_state, rejection.actor) == ("conclude_publicity", "rejected", ministry.staff)
+    assert (rejection.transition, rejection.target_state, rejection.actor) == ("conclude_publicity", "rejected", journey.staff)
     assert rejection.comment
     assert AuditEntry.objects.for_object(other).last().target_state == "awaiting_approval"
     assert Deadline.objects.for_object(notice).get().state == Deadline.State.MET
 
 
-def test_closing_with_no_objection_sends_all_to_approval_and_meets_the_deadline_art13(notice, ministry):
+def test_closing_with_no_objection_sends_all_to_approval_and_meets_the_deadline_art13(notice, journey):
     with on(2026, 10, 12):
-        run_transition(notice, "close", ministry.staff)
+        run_transition(notice, "close", journey.staff)
     assert set(notice.applications.values_list("status", flat=True)) == {Status.AWAITING_APPROVAL}
     assert Deadline.objects.for_object(notice).get().state == Deadline.State.MET
     assert set(PublicityNotice.objects.public()) == set()
@@ -308,14 +302,14 @@ def test_application_under_publicity_cannot_be_withdrawn(notice):
     assert app.status == Status.PUBLICITY
 
 
-def test_publicity_deadline_is_met_when_closed_on_the_first_day_allowed_art13(notice, ministry):
+def test_publicity_deadline_is_met_when_closed_on_the_first_day_allowed_art13(notice, journey):
     # The daily sweep has already run on Monday Oct 12 (the first day the notice may close) when staff close it.
     deadline = Deadline.objects.for_object(notice).get()
     assert deadline.due_date == datetime.date(2026, 10, 12)  # the first working day after the window
     sweep(as_of=datetime.date(2026, 10, 11))
     sweep(as_of=datetime.date(2026, 10, 12))
     with on(2026, 10, 12):
-        run_transition(notice, "close", ministry.staff)
+        run_transition(notice, "close", journey.staff)
     deadline.refresh_from_db()
     assert deadline.state == Deadline.State.MET
 
@@ -327,8 +321,8 @@ def test_notice_left_open_after_its_closing_day_is_recorded_as_overdue(notice):
     assert notice.status == NoticeStatus.OPEN  # a lapse is recorded; nothing closes by itself
 
 
-def test_open_notice_is_public_until_closed(notice, ministry):
+def test_open_notice_is_public_until_closed(notice, journey):
     assert list(PublicityNotice.objects.public()) == [notice]
     with on(2026, 10, 12):
-        run_transition(notice, "close", ministry.staff)
+        run_transition(notice, "close", journey.staff)
     assert not PublicityNotice.objects.public().exists()

@@ -19,6 +19,7 @@ from evaluations.models import Laboratory
 from kernel.models import SignOff
 from kernel.signoffs import signoffs
 from kernel.transitions import run_transition
+from labportal.journeys import all_checks, score
 from reviews.models import (
     Assignment,
     AssignmentStatus,
@@ -32,22 +33,20 @@ from reviews.models import (
     RoundStatus,
     SiteInspection,
 )
-from tests.api_review_factories import (
+from tests.factories import (
     PDF,
-    Stage,
     add_member,
-    all_checks,
+    applicant_of,
     client_for,
     committee,
     expert,
     miit_staff,
-    recommended,
+    provincial_body,
+    recommender_of,
     resident_id,
     samr_staff,
-    score,
     with_consortium_member,
 )
-from tests.factories import applicant_of, provincial_body, recommender_of
 
 pytestmark = pytest.mark.django_db
 
@@ -58,11 +57,6 @@ def address():
     from an address of its own (never clearing the whole cache; counters expire by themselves)."""
     number = uuid.uuid4().int
     return f"10.{number % 250 + 1}.{number // 250 % 250 + 1}.{number // 62500 % 250 + 1}"
-
-
-@pytest.fixture
-def stage():
-    return Stage()
 
 
 def ids(response):
@@ -78,24 +72,24 @@ def transition(client, resource, pk, name, **body):
 # --- visibility ----------------------------------------------------------------------------------------
 
 
-def test_expert_lists_only_their_own_assignments(stage):
-    app = stage.formal_review_passed()
-    review_round = stage.new_round([app])
-    mine, other = stage.experts()[:2]
-    own = stage.assign(review_round, app, mine)
-    stage.assign(review_round, app, other)
+def test_expert_lists_only_their_own_assignments(journey):
+    app = journey.formal_review_passed()
+    review_round = journey.open_round([app])
+    mine, other = journey.experts[:2]
+    own = journey.assign(review_round, app, mine)
+    journey.assign(review_round, app, other)
 
     response = client_for(mine).get("/api/assignments/")
     assert response.status_code == 200
     assert ids(response) == {own.pk}
     theirs = Assignment.objects.get(expert=other)
     assert client_for(mine).get(f"/api/assignments/{theirs.pk}/").status_code == 404
-    assert ids(client_for(stage.staff).get("/api/assignments/")) == {own.pk, theirs.pk}
+    assert ids(client_for(journey.staff).get("/api/assignments/")) == {own.pk, theirs.pk}
 
 
-def test_assignment_detail_has_the_rounds_criteria_and_the_experts_actions(stage):
-    app = stage.formal_review_passed()
-    assignment = stage.assign(stage.new_round([app]), app, stage.experts()[0])
+def test_assignment_detail_has_the_rounds_criteria_and_the_experts_actions(journey):
+    app = journey.formal_review_passed()
+    assignment = journey.assign(journey.open_round([app]), app, journey.experts[0])
     data = client_for(assignment.expert).get(f"/api/assignments/{assignment.pk}/").data
     assert [c["title"] for c in data["criteria"]] == ["指标1", "指标2", "指标3"]
     assert data["scores"] == [] and data["weighted_total"] is None
@@ -103,24 +97,24 @@ def test_assignment_detail_has_the_rounds_criteria_and_the_experts_actions(stage
 
 
 @pytest.mark.parametrize("who", ["recommender", "applicant", "expert"])
-def test_others_get_403_or_nothing_on_staff_endpoints(stage, who):
-    app = stage.formal_review_passed()
-    stage.new_round([app])
+def test_others_get_403_or_nothing_on_staff_endpoints(journey, who):
+    app = journey.formal_review_passed()
+    journey.open_round([app])
     user = {
         "recommender": lambda: recommender_of(provincial_body(OrganisationKind.PROVINCIAL_SAMR, app.host.province)),
         "applicant": lambda: applicant_of(app.host),
-        "expert": lambda: stage.experts()[0],
+        "expert": lambda: journey.experts[0],
     }[who]()
     client = client_for(user)
     for url in ("/api/committees/", "/api/criteria-sets/", "/api/formal-review-items/", "/api/rounds/",
                 "/api/inspections/", "/api/notices/"):
         assert client.get(url).status_code == 403, url
-    assert client.get(f"/api/committees/{stage.committee.pk}/").status_code == 403
+    assert client.get(f"/api/committees/{journey.committee.pk}/").status_code == 403
     for url in ("/api/objections/", "/api/assignments/"):
         response = client.get(url)
         assert response.status_code == 200 and response.data["results"] == [], url
-    refused = client.post("/api/rounds/", {"title": "x", "committee": stage.committee.pk,
-                                           "criteria_set": stage.criteria.pk, "applications": [app.pk]}, format="json")
+    refused = client.post("/api/rounds/", {"title": "x", "committee": journey.committee.pk,
+                                           "criteria_set": journey.criteria.pk, "applications": [app.pk]}, format="json")
     assert refused.status_code == 403
 
 
@@ -176,7 +170,7 @@ def test_committee_without_a_chair_is_refused_art9():
 
 
 def test_criteria_sets_show_weights_and_their_error():
-    from tests.api_review_factories import criteria_set
+    from labportal.journeys import criteria_set
 
     good, bad = criteria_set((40, 30, 30)), criteria_set((50, 30))
     rows = {row["id"]: row for row in client_for(samr_staff()).get("/api/criteria-sets/").data["results"]}
@@ -191,8 +185,8 @@ def test_formal_review_checklist_is_served_to_staff():
     assert set(all_checks()) == {str(row["id"]) for row in response.data["results"] if row["active"]}
 
 
-def test_formal_review_checks_pass_through_the_application_transition_art13():
-    app = recommended()
+def test_formal_review_checks_pass_through_the_application_transition_art13(journey):
+    app = journey.recommended()
     staff = samr_staff()
     checks = all_checks()
     one_missing = {**checks, next(iter(checks)): False}
@@ -210,10 +204,10 @@ def test_formal_review_checks_pass_through_the_application_transition_art13():
 # --- rounds, conflicts, scoring ---------------------------------------------------------------------
 
 
-def test_staff_open_a_round_through_the_api_art13(stage):
-    ready, not_ready = stage.formal_review_passed(), recommended()
-    client = client_for(stage.staff)
-    body = {"title": "2026年第一轮", "committee": stage.committee.pk, "criteria_set": stage.criteria.pk}
+def test_staff_open_a_round_through_the_api_art13(journey):
+    ready, not_ready = journey.formal_review_passed(), journey.recommended()
+    client = client_for(journey.staff)
+    body = {"title": "2026年第一轮", "committee": journey.committee.pk, "criteria_set": journey.criteria.pk}
 
     refused = client.post("/api/rounds/", {**body, "applications": [ready.pk, not_ready.pk]}, format="json")
     assert refused.status_code == 400 and refused.data["article"] == "Art. 13"
@@ -228,21 +222,21 @@ def test_staff_open_a_round_through_the_api_art13(stage):
     assert ready.status == Status.EXPERT_REVIEW
 
 
-def test_round_on_an_inactive_committee_is_refused_art9(stage):
+def test_round_on_an_inactive_committee_is_refused_art9(journey):
     draft = committee(members=15)
-    response = client_for(stage.staff).post("/api/rounds/", {
-        "title": "x", "committee": draft.pk, "criteria_set": stage.criteria.pk,
-        "applications": [stage.formal_review_passed().pk],
+    response = client_for(journey.staff).post("/api/rounds/", {
+        "title": "x", "committee": draft.pk, "criteria_set": journey.criteria.pk,
+        "applications": [journey.formal_review_passed().pk],
     }, format="json")
     assert response.status_code == 400 and response.data["article"] == "Art. 9"
     assert "committee" in response.data["errors"]
 
 
-def test_assigning_an_expert_of_the_host_is_refused_art9(stage):
-    app = stage.formal_review_passed()
-    review_round = stage.new_round([app])
-    colleague = add_member(stage.committee, expert(organisation=app.host))
-    response = client_for(stage.staff).post(f"/api/rounds/{review_round.pk}/assignments/",
+def test_assigning_an_expert_of_the_host_is_refused_art9(journey):
+    app = journey.formal_review_passed()
+    review_round = journey.open_round([app])
+    colleague = add_member(journey.committee, expert(organisation=app.host))
+    response = client_for(journey.staff).post(f"/api/rounds/{review_round.pk}/assignments/",
                                             {"application": app.pk, "expert": colleague.pk}, format="json")
     assert response.status_code == 400
     assert response.data["article"] == "Art. 9"
@@ -250,22 +244,22 @@ def test_assigning_an_expert_of_the_host_is_refused_art9(stage):
     assert not Assignment.objects.filter(expert=colleague).exists()
 
 
-def test_assigning_an_expert_of_a_consortium_member_is_refused_art9(stage):
-    app = stage.formal_review_passed()
+def test_assigning_an_expert_of_a_consortium_member_is_refused_art9(journey):
+    app = journey.formal_review_passed()
     partner = with_consortium_member(app)
-    review_round = stage.new_round([app])
-    partner_expert = add_member(stage.committee, expert(organisation=partner))
-    response = client_for(stage.staff).post(f"/api/rounds/{review_round.pk}/assignments/",
+    review_round = journey.open_round([app])
+    partner_expert = add_member(journey.committee, expert(organisation=partner))
+    response = client_for(journey.staff).post(f"/api/rounds/{review_round.pk}/assignments/",
                                             {"application": app.pk, "expert": partner_expert.pk}, format="json")
     assert response.status_code == 400 and response.data["article"] == "Art. 9"
 
 
-def test_suggested_experts_leave_out_conflicts_and_the_assigned_art9(stage):
-    app = stage.formal_review_passed()
-    review_round = stage.new_round([app])
-    colleague = add_member(stage.committee, expert(organisation=app.host))
-    first = stage.experts()[0]
-    client = client_for(stage.staff)
+def test_suggested_experts_leave_out_conflicts_and_the_assigned_art9(journey):
+    app = journey.formal_review_passed()
+    review_round = journey.open_round([app])
+    colleague = add_member(journey.committee, expert(organisation=app.host))
+    first = journey.experts[0]
+    client = client_for(journey.staff)
     response = client.post(f"/api/rounds/{review_round.pk}/assignments/", {"application": app.pk, "expert": first.pk},
                            format="json")
     assert response.status_code == 201 and response.data["status"] == AssignmentStatus.ASSIGNED
@@ -279,9 +273,9 @@ def test_suggested_experts_leave_out_conflicts_and_the_assigned_art9(stage):
     assert missing.status_code == 400 and "application" in missing.data["errors"]
 
 
-def test_expert_declares_conflict_and_the_assignment_is_withdrawn_art9(stage):
-    app = stage.formal_review_passed()
-    assignment = stage.assign(stage.new_round([app]), app, stage.experts()[0])
+def test_expert_declares_conflict_and_the_assignment_is_withdrawn_art9(journey):
+    app = journey.formal_review_passed()
+    assignment = journey.assign(journey.open_round([app]), app, journey.experts[0])
     client = client_for(assignment.expert)
     refused = transition(client, "assignments", assignment.pk, "declare_conflict")
     assert refused.status_code == 400 and refused.data["article"] == "Art. 9"  # a comment is required
@@ -291,25 +285,25 @@ def test_expert_declares_conflict_and_the_assignment_is_withdrawn_art9(stage):
     assert client.get(f"/api/applications/{app.pk}/").status_code == 404
 
 
-def test_staff_withdraw_an_assignment_and_the_expert_cannot_art9(stage):
-    app = stage.formal_review_passed()
-    assignment = stage.assign(stage.new_round([app]), app, stage.experts()[0])
+def test_staff_withdraw_an_assignment_and_the_expert_cannot_art9(journey):
+    app = journey.formal_review_passed()
+    assignment = journey.assign(journey.open_round([app]), app, journey.experts[0])
     assert transition(client_for(assignment.expert), "assignments", assignment.pk, "withdraw").status_code == 403
-    response = transition(client_for(stage.staff), "assignments", assignment.pk, "withdraw", comment="另行安排")
+    response = transition(client_for(journey.staff), "assignments", assignment.pk, "withdraw", comment="另行安排")
     assert response.status_code == 200 and response.data["status"] == AssignmentStatus.WITHDRAWN
     assert transition(client_for(assignment.expert), "assignments", assignment.pk,
                       "declare_no_conflict").status_code == 409
 
 
-def test_blind_scoring_through_all_scores_art13(stage):
-    app = stage.formal_review_passed()
-    review_round = stage.new_round([app])
-    first, second = stage.experts()[:2]
-    a1 = score(stage.assign(review_round, app, first), 90)  # submitted
-    a2 = stage.assign(review_round, app, second)
+def test_blind_scoring_through_all_scores_art13(journey):
+    app = journey.formal_review_passed()
+    review_round = journey.open_round([app])
+    first, second = journey.experts[:2]
+    a1 = score(journey.assign(review_round, app, first), 90)  # submitted
+    a2 = journey.assign(review_round, app, second)
     client = client_for(second)
     assert transition(client, "assignments", a2.pk, "declare_no_conflict").status_code == 200
-    criteria = list(stage.criteria.criteria.order_by("order"))
+    criteria = list(journey.criteria.criteria.order_by("order"))
     saved = client.put(f"/api/assignments/{a2.pk}/scores/", {
         "scores": [{"criterion": c.pk, "value": "70", "comment": "良"} for c in criteria], "overall_comment": "草稿",
     }, format="json")
@@ -328,15 +322,15 @@ def test_blind_scoring_through_all_scores_art13(stage):
     assert [Decimal(s["value"]) for s in by_assignment[a1.pk]["scores"]] == [90, 90, 90]
     # the first expert, submitted, sees the second's scores too; staff see all
     assert len(client_for(first).get(f"/api/assignments/{a1.pk}/all-scores/").data) == 2
-    assert len(client_for(stage.staff).get(f"/api/assignments/{a1.pk}/all-scores/").data) == 2
+    assert len(client_for(journey.staff).get(f"/api/assignments/{a1.pk}/all-scores/").data) == 2
 
 
-def test_score_above_100_is_refused_naming_the_row(stage):
-    app = stage.formal_review_passed()
-    assignment = stage.assign(stage.new_round([app]), app, stage.experts()[0])
+def test_score_above_100_is_refused_naming_the_row(journey):
+    app = journey.formal_review_passed()
+    assignment = journey.assign(journey.open_round([app]), app, journey.experts[0])
     client = client_for(assignment.expert)
     transition(client, "assignments", assignment.pk, "declare_no_conflict")
-    criteria = list(stage.criteria.criteria.order_by("order"))
+    criteria = list(journey.criteria.criteria.order_by("order"))
     response = client.put(f"/api/assignments/{assignment.pk}/scores/", {"scores": [
         {"criterion": criteria[0].pk, "value": "80"}, {"criterion": criteria[1].pk, "value": "101"},
     ]}, format="json")
@@ -346,29 +340,29 @@ def test_score_above_100_is_refused_naming_the_row(stage):
     assert not assignment.scores.exists()  # nothing half-saved
 
 
-def test_scores_only_by_the_assigned_expert_and_only_after_declaring(stage):
-    app = stage.formal_review_passed()
-    assignment = stage.assign(stage.new_round([app]), app, stage.experts()[0])
-    body = {"scores": [{"criterion": stage.criteria.criteria.first().pk, "value": "80"}]}
+def test_scores_only_by_the_assigned_expert_and_only_after_declaring(journey):
+    app = journey.formal_review_passed()
+    assignment = journey.assign(journey.open_round([app]), app, journey.experts[0])
+    body = {"scores": [{"criterion": journey.criteria.criteria.first().pk, "value": "80"}]}
     assert client_for(assignment.expert).put(f"/api/assignments/{assignment.pk}/scores/", body,
                                              format="json").status_code == 400  # no declaration yet
-    assert client_for(stage.staff).put(f"/api/assignments/{assignment.pk}/scores/", body,
+    assert client_for(journey.staff).put(f"/api/assignments/{assignment.pk}/scores/", body,
                                        format="json").status_code == 403
     submit = transition(client_for(assignment.expert), "assignments", assignment.pk, "submit_scores")
     assert submit.status_code == 409
 
 
-def test_round_results_aggregate_and_rank(stage):
-    strong, weak = stage.formal_review_passed(), stage.formal_review_passed()
-    review_round = stage.new_round([strong, weak])
-    e1, e2, e3 = stage.experts()[:3]
-    score(stage.assign(review_round, strong, e1), 80)
-    score(stage.assign(review_round, strong, e2), 82)
-    score(stage.assign(review_round, strong, e3), 55)  # 26 points below the others' mean: flagged
-    score(stage.assign(review_round, weak, e1), 70)
-    stage.assign(review_round, weak, e2)  # pending
+def test_round_results_aggregate_and_rank(journey):
+    strong, weak = journey.formal_review_passed(), journey.formal_review_passed()
+    review_round = journey.open_round([strong, weak])
+    e1, e2, e3 = journey.experts[:3]
+    score(journey.assign(review_round, strong, e1), 80)
+    score(journey.assign(review_round, strong, e2), 82)
+    score(journey.assign(review_round, strong, e3), 55)  # 26 points below the others' mean: flagged
+    score(journey.assign(review_round, weak, e1), 70)
+    journey.assign(review_round, weak, e2)  # pending
 
-    response = client_for(stage.staff).get(f"/api/rounds/{review_round.pk}/results/")
+    response = client_for(journey.staff).get(f"/api/rounds/{review_round.pk}/results/")
     assert response.status_code == 200
     first, second = response.data
     assert first["application"]["id"] == strong.pk and first["rank"] == 1
@@ -378,11 +372,11 @@ def test_round_results_aggregate_and_rank(stage):
     assert second["rank"] == 2 and second["pending"] == 1 and Decimal(second["mean"]) == 70
 
 
-def test_conclude_advances_and_rejects_the_round_art13(stage):
-    keep, drop = stage.formal_review_passed(), stage.formal_review_passed()
-    review_round = stage.new_round([keep, drop])
-    score(stage.assign(review_round, keep, stage.experts()[0]), 85)
-    client = client_for(stage.staff)
+def test_conclude_advances_and_rejects_the_round_art13(journey):
+    keep, drop = journey.formal_review_passed(), journey.formal_review_passed()
+    review_round = journey.open_round([keep, drop])
+    score(journey.assign(review_round, keep, journey.experts[0]), 85)
+    client = client_for(journey.staff)
 
     incomplete = transition(client, "rounds", review_round.pk, "conclude",
                             decisions={str(keep.pk): {"action": "advance"}})
@@ -405,20 +399,20 @@ def test_conclude_advances_and_rejects_the_round_art13(stage):
     assert transition(client, "rounds", review_round.pk, "conclude", decisions={}).status_code == 409
 
 
-def test_conclude_refuses_an_unknown_action(stage):
-    app = stage.formal_review_passed()
-    review_round = stage.new_round([app])
-    response = transition(client_for(stage.staff), "rounds", review_round.pk, "conclude",
+def test_conclude_refuses_an_unknown_action(journey):
+    app = journey.formal_review_passed()
+    review_round = journey.open_round([app])
+    response = transition(client_for(journey.staff), "rounds", review_round.pk, "conclude",
                           decisions={str(app.pk): {"action": "promote"}})
     assert response.status_code == 400 and "decisions" in response.data["errors"]
 
 
-def test_rounds_list_query_count_is_bounded(stage, django_assert_max_num_queries):
+def test_rounds_list_query_count_is_bounded(journey, django_assert_max_num_queries):
     for i in range(3):
-        apps = [stage.formal_review_passed(), stage.formal_review_passed()]
-        review_round = stage.new_round(apps, title=f"第{i + 1}轮")
-        stage.assign(review_round, apps[0], stage.experts()[i])
-    client = client_for(stage.staff)
+        apps = [journey.formal_review_passed(), journey.formal_review_passed()]
+        review_round = journey.open_round(apps, title=f"第{i + 1}轮")
+        journey.assign(review_round, apps[0], journey.experts[i])
+    client = client_for(journey.staff)
     client.get("/api/rounds/")  # warm the user's organisation
     with django_assert_max_num_queries(4):  # count, rounds (+ committee, criteria, opener), entries (+ apps, hosts)
         response = client.get("/api/rounds/")
@@ -429,18 +423,18 @@ def test_rounds_list_query_count_is_bounded(stage, django_assert_max_num_queries
 # --- site inspection ----------------------------------------------------------------------------------
 
 
-def _at_site_inspection(stage):
-    app = stage.formal_review_passed()
-    review_round = stage.new_round([app])
-    score(stage.assign(review_round, app, stage.experts()[0]), 80)
-    run_transition(review_round, "conclude", stage.staff, decisions={app.pk: ("advance", "")})
+def _at_site_inspection(journey):
+    app = journey.formal_review_passed()
+    review_round = journey.open_round([app])
+    score(journey.assign(review_round, app, journey.experts[0]), 80)
+    run_transition(review_round, "conclude", journey.staff, decisions={app.pk: ("advance", "")})
     app.refresh_from_db()
     return app
 
 
-def test_staff_record_a_site_inspection_with_a_report_art13(stage):
-    app = _at_site_inspection(stage)
-    client = client_for(stage.staff)
+def test_staff_record_a_site_inspection_with_a_report_art13(journey):
+    app = _at_site_inspection(journey)
+    client = client_for(journey.staff)
     body = {"application": app.pk, "team": "张三、李四", "visited_on": "2026-05-01", "findings": "条件属实",
             "verdict": SiteInspection.Verdict.PASS}
     bad = client.post("/api/inspections/", {**body, "report": SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf")},
@@ -476,9 +470,9 @@ def _post_objection(notice, body, address):
                              REMOTE_ADDR=address)
 
 
-def test_staff_open_a_notice_whose_window_counts_working_days_art13(stage):
-    holiday_app, current_app, not_inspected = *stage.inspected(2), stage.formal_review_passed()
-    client = client_for(stage.staff)
+def test_staff_open_a_notice_whose_window_counts_working_days_art13(journey):
+    holiday_app, current_app, not_inspected = *journey.inspected_together(2), journey.formal_review_passed()
+    client = client_for(journey.staff)
     refused = client.post("/api/notices/", {"title": "公示", "applications": [not_inspected.pk]}, format="json")
     assert refused.status_code == 400 and refused.data["article"] == "Art. 13"
     assert "applications" in refused.data["errors"]
@@ -498,11 +492,11 @@ def test_staff_open_a_notice_whose_window_counts_working_days_art13(stage):
     assert too_early.status_code == 400 and too_early.data["article"] == "Art. 13"
 
 
-def test_public_notices_are_readable_anonymously_and_only_open_ones(stage):
-    first, second = stage.inspected(2)
-    open_notice = stage.notice([first])
-    closed = stage.notice([second], starts_on=timezone.localdate() - datetime.timedelta(days=30))
-    run_transition(closed, "close", stage.staff)
+def test_public_notices_are_readable_anonymously_and_only_open_ones(journey):
+    first, second = journey.inspected_together(2)
+    open_notice = journey.open_notice([first])
+    closed = journey.open_notice([second], starts_on=timezone.localdate() - datetime.timedelta(days=30))
+    run_transition(closed, "close", journey.staff)
 
     response = client_for().get("/api/public/notices/")
     assert response.status_code == 200
@@ -516,18 +510,18 @@ def test_public_notices_are_readable_anonymously_and_only_open_ones(stage):
     assert client_for().get("/api/notices/").status_code in (401, 403)
 
 
-def test_public_notices_query_count_is_bounded(stage, django_assert_max_num_queries):
-    apps = stage.inspected(4)
+def test_public_notices_query_count_is_bounded(journey, django_assert_max_num_queries):
+    apps = journey.inspected_together(4)
     for pair in (apps[:2], apps[2:]):
-        stage.notice(pair)
+        journey.open_notice(pair)
     with django_assert_max_num_queries(3):  # count, notices, their applications (+ hosts)
         response = client_for().get("/api/public/notices/")
     assert len(response.data["results"]) == 2
 
 
-def test_a_person_lodges_a_real_name_objection_and_staff_sustain_it_art13(stage, address):
-    (app,) = stage.inspected(1)
-    notice = stage.notice([app])
+def test_a_person_lodges_a_real_name_objection_and_staff_sustain_it_art13(journey, address):
+    (app,) = journey.inspected_together(1)
+    notice = journey.open_notice([app])
     response = _post_objection(notice, _objection(app, evidence=SimpleUploadedFile("证据.pdf", PDF)), address)
     assert response.status_code == 201, response.data
     assert response.data["status"] == ObjectionStatus.OPEN
@@ -535,22 +529,24 @@ def test_a_person_lodges_a_real_name_objection_and_staff_sustain_it_art13(stage,
     assert objection.name == "王五" and objection.evidence
     assert response.data["receipt_number"] == objection.receipt_number and objection.receipt_number in response.data["detail"]
 
-    staff = client_for(stage.staff)
+    staff = client_for(journey.staff)
     listed = staff.get("/api/objections/")
     assert ids(listed) == {objection.pk}
     assert listed.data["results"][0]["id_number"] == resident_id()[:6] + "********" + resident_id()[-4:]  # PIPL
     assert listed.data["results"][0]["receipt_number"] == objection.receipt_number
     evidence = staff.get(f"/api/objections/{objection.pk}/files/evidence/")
     assert evidence.status_code == 200
-    assert b"".join(evidence.streaming_content)  # read to the end, which closes the file it streams
+    # Read to its end, which closes the file it streams (left to the collector, it warns). Not `close()`: outside the
+    # test client's wrapper that sends `request_finished` with the connection-closing receiver attached.
+    b"".join(evidence.streaming_content)
     assert transition(staff, "objections", objection.pk, "sustain").status_code == 400  # reasons required
     response = transition(staff, "objections", objection.pk, "sustain", comment="经核实，数据不实。")
     assert response.status_code == 200 and response.data["status"] == ObjectionStatus.SUSTAINED
 
 
-def test_an_organisation_objects_with_its_seal_art13(stage, address):
-    (app,) = stage.inspected(1)
-    notice = stage.notice([app])
+def test_an_organisation_objects_with_its_seal_art13(journey, address):
+    (app,) = journey.inspected_together(1)
+    notice = journey.open_notice([app])
     body = _objection(app, objector_kind=Objection.ObjectorKind.ORGANISATION, name=None, id_number=None,
                       organisation_name="某检测公司", credit_code="91350100M000100Y43", legal_representative="赵六")
     missing_seal = _post_objection(notice, body, address)
@@ -559,9 +555,9 @@ def test_an_organisation_objects_with_its_seal_art13(stage, address):
     assert response.status_code == 201, response.data
 
 
-def test_anonymous_objection_is_refused_naming_the_missing_fields_art13(stage, address):
-    (app,) = stage.inspected(1)
-    notice = stage.notice([app])
+def test_anonymous_objection_is_refused_naming_the_missing_fields_art13(journey, address):
+    (app,) = journey.inspected_together(1)
+    notice = journey.open_notice([app])
     response = _post_objection(notice, _objection(app, name=None, id_number=None), address)
     assert response.status_code == 400
     assert {"name", "id_number"} <= set(response.data["errors"])
@@ -571,32 +567,32 @@ def test_anonymous_objection_is_refused_naming_the_missing_fields_art13(stage, a
     assert not Objection.objects.exists()
 
 
-def test_objection_outside_the_window_is_refused_art13(stage, address):
-    early_app, late_app = stage.inspected(2)
-    not_yet = stage.notice([early_app], starts_on=timezone.localdate() + datetime.timedelta(days=10))
+def test_objection_outside_the_window_is_refused_art13(journey, address):
+    early_app, late_app = journey.inspected_together(2)
+    not_yet = journey.open_notice([early_app], starts_on=timezone.localdate() + datetime.timedelta(days=10))
     response = _post_objection(not_yet, _objection(early_app), address)
     assert response.status_code == 400
     assert response.data["article"] == "Art. 13"
 
-    notice = stage.notice([late_app])
+    notice = journey.open_notice([late_app])
     with time_machine.travel(timezone.now() + datetime.timedelta(days=30), tick=False):
         late = _post_objection(notice, _objection(late_app), address)
     assert late.status_code == 400 and late.data["article"] == "Art. 13"
     assert not Objection.objects.exists()
 
 
-def test_objection_to_an_application_not_under_that_notice_is_refused(stage, address):
-    mine, other = stage.inspected(2)
-    notice = stage.notice([mine])
-    stage.notice([other])
+def test_objection_to_an_application_not_under_that_notice_is_refused(journey, address):
+    mine, other = journey.inspected_together(2)
+    notice = journey.open_notice([mine])
+    journey.open_notice([other])
     response = _post_objection(notice, _objection(other), address)
     assert response.status_code == 400 and "application" in response.data["errors"]
 
 
-def test_a_flood_of_objections_is_throttled(stage, settings, address):
+def test_a_flood_of_objections_is_throttled(journey, settings, address):
     settings.OBJECTIONS_PER_HOUR_PER_ADDRESS = 2
-    (app,) = stage.inspected(1)
-    notice = stage.notice([app])
+    (app,) = journey.inspected_together(1)
+    notice = journey.open_notice([app])
     assert _post_objection(notice, _objection(app), address).status_code == 201
     assert _post_objection(notice, _objection(app, name=None), address).status_code == 400  # refused ones count too
     response = _post_objection(notice, _objection(app), address)
@@ -610,8 +606,8 @@ def test_a_flood_of_objections_is_throttled(stage, settings, address):
 # --- approval (Art. 7, 13) ------------------------------------------------------------------------------
 
 
-def test_dual_sign_off_approves_and_creates_the_laboratory_art7(stage):
-    app = stage.awaiting_approval()
+def test_dual_sign_off_approves_and_creates_the_laboratory_art7(journey):
+    app = journey.awaiting_approval()
     samr, samr_colleague, miit = samr_staff(), samr_staff(), miit_staff()
 
     first = transition(client_for(samr), "applications", app.pk, "approve", comment="同意")
@@ -634,5 +630,5 @@ def test_dual_sign_off_approves_and_creates_the_laboratory_art7(stage):
     assert public.status_code == 200 and ids(public) == {lab.pk}
     assert public.data["results"][0]["host"]["name"] == app.host.name
     assert ids(client_for(applicant_of(app.host)).get("/api/laboratories/")) == {lab.pk}
-    assert ids(client_for(applicant_of(recommended().host)).get("/api/laboratories/")) == set()
+    assert ids(client_for(applicant_of(journey.recommended().host)).get("/api/laboratories/")) == set()
     assert Application.objects.public().filter(pk=app.pk).exists()

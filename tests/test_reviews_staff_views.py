@@ -16,6 +16,7 @@ from accounts.models import OrganisationKind, Role
 from applications.models import Status
 from evaluations.models import Laboratory
 from kernel.transitions import run_transition
+from labportal.journeys import score
 from reviews import services
 from reviews.models import (
     Assignment,
@@ -33,34 +34,18 @@ from reviews.models import (
 from tests.factories import (
     LocalHostFactory,
     UserFactory,
+    add_member,
     applicant_of,
+    committee,
     ministry_staff,
     provincial_body,
     recommender_of,
 )
-from tests.review_factories import Stage, add_member, committee, recommended_application, score_all
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("client_en")]  # requests in English
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00\xb8" + b"\x00" * 200 + b"This program cannot be run in DOS mode."
-
-
-@pytest.fixture
-def client(client):
-    """Requests in English, so assertions on messages do not depend on the Chinese catalogue."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def staff():
-    return ministry_staff(OrganisationKind.SAMR)
-
-
-@pytest.fixture
-def stage(staff):
-    return Stage(staff=staff)
 
 
 def login(client, user):
@@ -79,8 +64,8 @@ def all_checks_post():
 # --- formal review (Art. 13) ---------------------------------------------------------------------
 
 
-def test_formal_review_pass_through_page_art13(client, staff):
-    app = recommended_application()
+def test_formal_review_pass_through_page_art13(journey, client, staff):
+    app = journey.recommended()
     url = reverse("reviews:formal_review", args=[app.pk])
     page = login(client, staff).get(url)
     assert page.status_code == 200
@@ -98,8 +83,8 @@ def test_formal_review_pass_through_page_art13(client, staff):
     assert "材料齐全" in client.get(url).content.decode()
 
 
-def test_formal_review_missing_check_refused_art13(client, staff):
-    app = recommended_application()
+def test_formal_review_missing_check_refused_art13(journey, client, staff):
+    app = journey.recommended()
     first = FormalReviewItem.objects.filter(active=True).first()
     data = all_checks_post()
     del data[f"check_{first.pk}"]
@@ -114,8 +99,8 @@ def test_formal_review_missing_check_refused_art13(client, staff):
     assert not FormalReview.objects.exists()
 
 
-def test_formal_review_return_for_supplement_needs_a_comment_art13(client, staff):
-    app = recommended_application()
+def test_formal_review_return_for_supplement_needs_a_comment_art13(journey, client, staff):
+    app = journey.recommended()
     url = reverse("reviews:formal_review", args=[app.pk])
 
     refused = login(client, staff).post(url, {"action": "request_supplement", "comment": ""})
@@ -131,8 +116,8 @@ def test_formal_review_return_for_supplement_needs_a_comment_art13(client, staff
     assert FormalReview.objects.get(application=app).outcome == FormalReview.Outcome.SUPPLEMENT
 
 
-def test_formal_review_reject_with_reason_art13(client, staff):
-    app = recommended_application()
+def test_formal_review_reject_with_reason_art13(journey, client, staff):
+    app = journey.recommended()
     response = login(client, staff).post(reverse("reviews:formal_review", args=[app.pk]),
                                          {"action": "reject_formally", "comment": "不属于第四条所列领域"})
     assert response.status_code == 302
@@ -141,8 +126,8 @@ def test_formal_review_reject_with_reason_art13(client, staff):
     assert FormalReview.objects.get(application=app).comment == "不属于第四条所列领域"
 
 
-def test_formal_review_page_offers_no_form_outside_recommended(client, staff, stage):
-    app = stage.formal_review_passed()
+def test_formal_review_page_offers_no_form_outside_recommended(client, staff, journey):
+    app = journey.formal_review_passed()
     response = login(client, staff).get(reverse("reviews:formal_review", args=[app.pk]))
     assert response.status_code == 200
     assert 'data-testid="formal-review-form"' not in response.content.decode()
@@ -180,9 +165,9 @@ def test_committee_with_15_members_activates_from_its_page_art9(client, staff):
     assert ready.term_end == ready.term_start.replace(year=ready.term_start.year + 2) - datetime.timedelta(days=1)
 
 
-def test_committee_list_shows_counts_and_art9_errors(client, staff):
+def test_committee_list_shows_counts_and_art9_errors(client, staff, journey):
     committee(14, name="十四人委员会")
-    committee(15, active=True, staff=staff, name="正式委员会")
+    journey.active_committee(name="正式委员会")
     body = login(client, staff).get(reverse("reviews:committees")).content.decode()
     assert "十四人委员会" in body and "正式委员会" in body
     assert "at least 15 members in all (now 14)" in body
@@ -192,10 +177,10 @@ def test_committee_list_shows_counts_and_art9_errors(client, staff):
 # --- review rounds ---------------------------------------------------------------------------------
 
 
-def test_round_creation_preselects_and_opens_round(client, staff, stage):
-    first, second = stage.formal_review_passed(), stage.formal_review_passed()
-    other = stage.formal_review_passed()
-    active = stage.committee
+def test_round_creation_preselects_and_opens_round(client, staff, journey):
+    first, second = journey.formal_review_passed(), journey.formal_review_passed()
+    other = journey.formal_review_passed()
+    active = journey.committee
     url = reverse("reviews:round_create") + f"?applications={first.pk},{second.pk}"
 
     page = login(client, staff).get(url)
@@ -204,7 +189,7 @@ def test_round_creation_preselects_and_opens_round(client, staff, stage):
     assert set(form["applications"].value()) == {first.pk, second.pk}
 
     response = client.post(url, {
-        "title": "2026年第一批专家评审", "committee": active.pk, "criteria_set": stage.criteria.pk,
+        "title": "2026年第一批专家评审", "committee": active.pk, "criteria_set": journey.criteria.pk,
         "applications": [first.pk, second.pk],
     })
 
@@ -218,21 +203,21 @@ def test_round_creation_preselects_and_opens_round(client, staff, stage):
     assert other.status == Status.FORMAL_REVIEW_PASSED
 
 
-def test_round_creation_refuses_a_draft_committee_and_saves_nothing_art9(client, staff, stage):
-    app = stage.formal_review_passed()
+def test_round_creation_refuses_a_draft_committee_and_saves_nothing_art9(client, staff, journey):
+    app = journey.formal_review_passed()
     draft = committee(15)
     response = login(client, staff).post(reverse("reviews:round_create"), {
-        "title": "评审", "committee": draft.pk, "criteria_set": stage.criteria.pk, "applications": [app.pk],
+        "title": "评审", "committee": draft.pk, "criteria_set": journey.criteria.pk, "applications": [app.pk],
     })
     assert response.status_code == 200
     assert response.context["form"].errors["committee"]
     assert not ReviewRound.objects.exists()
 
 
-def test_assignment_refuses_conflicted_expert_with_reason_art9(client, staff, stage):
-    app = stage.formal_review_passed()
-    review_round = stage.in_round([app])
-    conflicted = add_member(stage.committee, UserFactory(organisation=app.host, role=Role.EXPERT))
+def test_assignment_refuses_conflicted_expert_with_reason_art9(client, staff, journey):
+    app = journey.formal_review_passed()
+    review_round = journey.open_round([app])
+    conflicted = add_member(journey.committee, UserFactory(organisation=app.host, role=Role.EXPERT))
     assign_url = reverse("reviews:round_assign", args=[review_round.pk, app.pk])
 
     fragment = login(client, staff).get(assign_url, HTTP_HX_REQUEST="true")
@@ -247,10 +232,10 @@ def test_assignment_refuses_conflicted_expert_with_reason_art9(client, staff, st
     assert not Assignment.objects.filter(expert=conflicted).exists()
 
 
-def test_assignment_of_a_suggested_expert_and_withdrawal(client, staff, stage):
-    app = stage.formal_review_passed()
-    review_round = stage.in_round([app])
-    expert = stage.expert_members()[0]
+def test_assignment_of_a_suggested_expert_and_withdrawal(client, staff, journey):
+    app = journey.formal_review_passed()
+    review_round = journey.open_round([app])
+    expert = journey.experts[0]
 
     response = login(client, staff).post(reverse("reviews:round_assign", args=[review_round.pk, app.pk]), {"expert": expert.pk})
 
@@ -264,13 +249,13 @@ def test_assignment_of_a_suggested_expert_and_withdrawal(client, staff, stage):
     assert assignment.status == "withdrawn"
 
 
-def test_round_page_ranks_sorts_exports_and_flags_deviation(client, staff, stage):
-    high, low = stage.formal_review_passed(), stage.formal_review_passed()
-    review_round = stage.in_round([high, low])
-    experts = stage.expert_members()
+def test_round_page_ranks_sorts_exports_and_flags_deviation(client, staff, journey):
+    high, low = journey.formal_review_passed(), journey.formal_review_passed()
+    review_round = journey.open_round([high, low])
+    experts = journey.experts
     for app, values in ((high, (90, 90, 50)), (low, (60, 60, 60))):
         for expert, value in zip(experts, values):
-            score_all(services.assign_expert(review_round, app, expert, staff), value)
+            score(services.assign_expert(review_round, app, expert, staff), value)
 
     page = login(client, staff).get(review_round.get_absolute_url())
     results = page.context["results"]
@@ -292,9 +277,9 @@ def test_round_page_ranks_sorts_exports_and_flags_deviation(client, staff, stage
     assert lines[1].startswith(f"1,{high}") and lines[2].startswith(f"2,{low}")
 
 
-def test_round_conclusion_advances_and_rejects_art13(client, staff, stage):
-    keep, drop = stage.formal_review_passed(), stage.formal_review_passed()
-    review_round = stage.scored_round([keep, drop], experts=1)
+def test_round_conclusion_advances_and_rejects_art13(client, staff, journey):
+    keep, drop = journey.formal_review_passed(), journey.formal_review_passed()
+    review_round = journey.scored_round([keep, drop], values=(80,))
     url = review_round.get_absolute_url()
 
     missing_reason = login(client, staff).post(url, {f"action_{keep.pk}": "advance", f"action_{drop.pk}": "reject"})
@@ -318,8 +303,8 @@ def test_round_conclusion_advances_and_rejects_art13(client, staff, stage):
 # --- site inspection -------------------------------------------------------------------------------
 
 
-def test_site_inspection_recorded_with_report(client, staff, stage):
-    app = stage.site_inspection()
+def test_site_inspection_recorded_with_report(client, staff, journey):
+    app = journey.at_site_inspection()
     url = reverse("reviews:inspection", args=[app.pk])
     data = {"team": "王五（组长）、赵六", "visited_on": "2026-03-02", "findings": "场地、设备与申报一致", "verdict": "pass"}
 
@@ -338,8 +323,8 @@ def test_site_inspection_recorded_with_report(client, staff, stage):
     assert inspection.visited_on == datetime.date(2026, 3, 2)
 
 
-def test_failed_site_inspection_rejects(client, staff, stage):
-    app = stage.site_inspection()
+def test_failed_site_inspection_rejects(client, staff, journey):
+    app = journey.at_site_inspection()
     login(client, staff).post(reverse("reviews:inspection", args=[app.pk]), {
         "team": "王五", "visited_on": "2026-03-02", "findings": "场地不足", "verdict": "fail"})
     app.refresh_from_db()
@@ -349,8 +334,8 @@ def test_failed_site_inspection_rejects(client, staff, stage):
 # --- publicity and objections (Art. 13) ------------------------------------------------------------
 
 
-def test_notice_creation_with_window_in_working_days_art13(client, staff, stage):
-    app = stage.inspected()
+def test_notice_creation_with_window_in_working_days_art13(client, staff, journey):
+    app = journey.inspected()
     url = reverse("reviews:notice_create") + f"?applications={app.pk}"
 
     page = login(client, staff).get(url)
@@ -381,9 +366,9 @@ def _objection(notice, app, **kw):
     return Objection.objects.create(notice=notice, application=app, **data)
 
 
-def test_objections_dismissed_and_sustained_and_close_refused_while_open_art13(client, staff, stage):
-    cleared, objected = stage.inspected(), stage.inspected()
-    notice = stage.under_publicity([cleared, objected], starts_on=timezone.localdate() - datetime.timedelta(days=30))
+def test_objections_dismissed_and_sustained_and_close_refused_while_open_art13(client, staff, journey):
+    cleared, objected = journey.inspected(), journey.inspected()
+    notice = journey.open_notice([cleared, objected], starts_on=timezone.localdate() - datetime.timedelta(days=30))
     minor = _objection(notice, cleared)
     serious = _objection(notice, objected, name="李四")
     login(client, staff)
@@ -417,18 +402,18 @@ def test_objections_dismissed_and_sustained_and_close_refused_while_open_art13(c
     assert cleared.status == Status.AWAITING_APPROVAL and objected.status == Status.REJECTED
 
 
-def test_notice_cannot_close_before_its_window_ends_art13(client, staff, stage):
-    app = stage.inspected()
-    notice = stage.under_publicity([app])
+def test_notice_cannot_close_before_its_window_ends_art13(client, staff, journey):
+    app = journey.inspected()
+    notice = journey.open_notice([app])
     response = login(client, staff).post(reverse("reviews:notice_transition", args=[notice.pk, "close"]))
     assert any("publicity window runs until" in t for t in message_texts(response))
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.OPEN
 
 
-def test_objection_files_only_for_staff(client, staff, stage):
-    app = stage.inspected()
-    notice = stage.under_publicity([app])
+def test_objection_files_only_for_staff(client, staff, journey):
+    app = journey.inspected()
+    notice = journey.open_notice([app])
     objection = _objection(notice, app, objector_kind=Objection.ObjectorKind.ORGANISATION, name="",
                            id_number="", organisation_name="某检测公司", legal_representative="王五")
     objection.seal_scan.save("seal.pdf", ContentFile(PDF))
@@ -447,8 +432,8 @@ def test_objection_files_only_for_staff(client, staff, stage):
 # --- approval: dual sign-off from the queue (Art. 7) ----------------------------------------------------
 
 
-def test_bulk_signoff_samr_then_miit_approves_and_creates_laboratory_art7(client, staff, stage):
-    app = stage.awaiting_approval()
+def test_bulk_signoff_samr_then_miit_approves_and_creates_laboratory_art7(client, staff, journey):
+    app = journey.awaiting_approval()
     miit = ministry_staff(OrganisationKind.MIIT)
     queue = reverse("reviews:queue")
 
@@ -473,9 +458,9 @@ def test_bulk_signoff_samr_then_miit_approves_and_creates_laboratory_art7(client
     assert "SAMR signed" in body and "MIIT signed" in body
 
 
-def test_bulk_signoff_reports_each_application(client, staff, stage):
-    ready = stage.awaiting_approval()
-    not_ready = stage.formal_review_passed()
+def test_bulk_signoff_reports_each_application(client, staff, journey):
+    ready = journey.awaiting_approval()
+    not_ready = journey.formal_review_passed()
     response = login(client, staff).post(reverse("reviews:queue"), {"action": "approve", "applications": [ready.pk, not_ready.pk]})
     texts = message_texts(response)
     assert any(str(ready) in t and "other ministry" in t for t in texts)
@@ -489,9 +474,9 @@ def test_bulk_round_and_notice_go_to_creation_with_the_selection(client, staff):
     assert response["Location"] == reverse("reviews:notice_create") + "?applications=7"
 
 
-def test_queue_filters_and_excludes_drafts(client, staff, stage):
-    passed = stage.formal_review_passed(host=LocalHostFactory(province="11"))
-    recommended = recommended_application()
+def test_queue_filters_and_excludes_drafts(client, staff, journey):
+    passed = journey.formal_review_passed(host=LocalHostFactory(province="11"))
+    recommended = journey.recommended()
     from tests.factories import ApplicationFactory
 
     draft = ApplicationFactory()
@@ -502,7 +487,7 @@ def test_queue_filters_and_excludes_drafts(client, staff, stage):
     assert by_status == {passed.pk}
     by_province = {a.pk for a in client.get(reverse("reviews:queue"), {"province": "11"}).context["page_obj"]}
     assert by_province == {passed.pk}
-    review_round = stage.in_round([passed])
+    review_round = journey.open_round([passed])
     by_round = {a.pk for a in client.get(reverse("reviews:queue"), {"show": "all", "review_round": review_round.pk}).context["page_obj"]}
     assert by_round == {passed.pk}
 
@@ -510,9 +495,9 @@ def test_queue_filters_and_excludes_drafts(client, staff, stage):
 # --- access ------------------------------------------------------------------------------------------
 
 
-def _every_page(stage):
-    app = stage.inspected()
-    notice = stage.under_publicity([app])
+def _every_page(journey):
+    app = journey.inspected()
+    notice = journey.open_notice([app])
     objection = _objection(notice, app)
     review_round = ReviewRound.objects.get()
     assignment = Assignment.objects.first()
@@ -522,8 +507,8 @@ def _every_page(stage):
         ("get", reverse("reviews:formal_review", args=[app.pk])),
         ("get", reverse("reviews:inspection", args=[app.pk])),
         ("get", reverse("reviews:committees")),
-        ("get", reverse("reviews:committee", args=[stage.committee.pk])),
-        ("post", reverse("reviews:committee_transition", args=[stage.committee.pk, "expire"])),
+        ("get", reverse("reviews:committee", args=[journey.committee.pk])),
+        ("post", reverse("reviews:committee_transition", args=[journey.committee.pk, "expire"])),
         ("get", reverse("reviews:rounds")),
         ("get", reverse("reviews:round_create")),
         ("get", review_round.get_absolute_url()),
@@ -540,13 +525,13 @@ def _every_page(stage):
     ]
 
 
-def test_non_staff_get_403_on_every_page(client, stage):
-    pages = _every_page(stage)
-    app = stage.formal_review_passed()
+def test_non_staff_get_403_on_every_page(client, journey):
+    pages = _every_page(journey)
+    app = journey.formal_review_passed()
     outsiders = [
         applicant_of(app.host),
         recommender_of(provincial_body(OrganisationKind.PROVINCIAL_SAMR, app.host.province)),
-        stage.expert_members()[0],
+        journey.experts[0],
     ]
     for user in outsiders:
         client.force_login(user)
@@ -558,9 +543,9 @@ def test_non_staff_get_403_on_every_page(client, stage):
         assert response.status_code == 302 and "/login" in response["Location"], url
 
 
-def test_staff_and_administrators_reach_every_page(client, stage, admin_user):
-    pages = [(m, u) for m, u in _every_page(stage) if m == "get" and "objections" not in u]
-    for user in (stage.staff, admin_user):
+def test_staff_and_administrators_reach_every_page(client, journey, admin_user):
+    pages = [(m, u) for m, u in _every_page(journey) if m == "get" and "objections" not in u]
+    for user in (journey.staff, admin_user):
         client.force_login(user)
         for _method, url in pages:
             assert client.get(url).status_code == 200, url
@@ -575,28 +560,28 @@ def _count_queries(client, url):
     return len(captured)
 
 
-def test_queue_query_count_does_not_grow_with_rows(client, staff, stage, django_assert_max_num_queries):
-    apps = [recommended_application() for _i in range(3)]
+def test_queue_query_count_does_not_grow_with_rows(client, staff, journey, django_assert_max_num_queries):
+    apps = [journey.recommended() for _i in range(3)]
     checks = {str(pk): True for pk in FormalReviewItem.objects.values_list("pk", flat=True)}
     run_transition(apps[0], "pass_formal_review", staff, checks=checks)
     login(client, staff)
     url = reverse("reviews:queue")
     few = _count_queries(client, url)
     for _i in range(27):
-        recommended_application()
+        journey.recommended()
     with django_assert_max_num_queries(few):
         response = client.get(url)
     assert len(response.context["page_obj"]) == 25
     assert few <= 20
 
 
-def test_round_page_query_count_does_not_grow_with_rows(client, staff, stage, django_assert_max_num_queries):
-    first = [stage.formal_review_passed() for _i in range(3)]
-    small = stage.scored_round(first, experts=2)
+def test_round_page_query_count_does_not_grow_with_rows(client, staff, journey, django_assert_max_num_queries):
+    first = [journey.formal_review_passed() for _i in range(3)]
+    small = journey.scored_round(first, values=(80, 80))
     login(client, staff)
     few = _count_queries(client, small.get_absolute_url())
-    more = [stage.formal_review_passed() for _i in range(12)]
-    large = stage.scored_round(more, experts=3)
+    more = [journey.formal_review_passed() for _i in range(12)]
+    large = journey.scored_round(more, values=(80, 80, 80))
     with django_assert_max_num_queries(few):
         response = client.get(large.get_absolute_url())
     assert len(response.context["results"]) == 12
@@ -606,15 +591,15 @@ def test_round_page_query_count_does_not_grow_with_rows(client, staff, stage, dj
 # --- admin: configuration edited there, statuses never ---------------------------------------------------
 
 
-def test_admin_edits_membership_but_never_a_status(client, admin_user, stage):
-    app = stage.inspected()
-    notice = stage.under_publicity([app])
+def test_admin_edits_membership_but_never_a_status(client, admin_user, journey):
+    app = journey.inspected()
+    notice = journey.open_notice([app])
     objection = _objection(notice, app)
     client.force_login(admin_user)
     pages = [
         reverse("admin:reviews_expertcommittee_add"),
-        reverse("admin:reviews_expertcommittee_change", args=[stage.committee.pk]),
-        reverse("admin:reviews_criteriaset_change", args=[stage.criteria.pk]),
+        reverse("admin:reviews_expertcommittee_change", args=[journey.committee.pk]),
+        reverse("admin:reviews_criteriaset_change", args=[journey.criteria.pk]),
         reverse("admin:reviews_formalreviewitem_changelist"),
         reverse("admin:reviews_publicitynotice_change", args=[notice.pk]),
         reverse("admin:reviews_objection_change", args=[objection.pk]),

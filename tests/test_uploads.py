@@ -9,16 +9,10 @@ import zlib
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 
 from applications.uploads import inspect_upload
 
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are checked in English (the msgids): the zh-hans catalogue may word the article differently."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")  # messages in English (their msgids)
 
 
 def minimal_pdf():

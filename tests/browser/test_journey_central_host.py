@@ -12,10 +12,18 @@ from playwright.sync_api import expect
 
 from applications.choices import Field
 from evaluations.models import Laboratory
+from labportal.journeys import members_of
 from tests.browser import steps
 from tests.browser.portal import application_status, lab_status, timeline_shows
-from tests.factories import CentralHostFactory, CompetentDepartmentFactory, applicant_of, recommender_of
-from tests.review_builders import active_committee, members_of, miit_staff, samr_staff
+from tests.factories import (
+    CentralHostFactory,
+    CompetentDepartmentFactory,
+    applicant_of,
+    miit_staff,
+    new_journey,
+    recommender_of,
+    samr_staff,
+)
 
 START = datetime.datetime(2026, 4, 13, 9, 0, tzinfo=steps.BEIJING)  # a Monday
 
@@ -33,7 +41,7 @@ def cast(clock):
         "department": recommender_of(department, username="cmif", full_name="中国机械工业联合会 何推荐"),
         "samr": samr,
         "miit": miit_staff(username="miit", full_name="工业和信息化部 钱处长"),
-        "committee": active_committee(samr),
+        "committee": new_journey(staff=samr).committee,
     }
 
 

@@ -20,10 +20,19 @@ from playwright.sync_api import expect
 from accounts.models import OrganisationKind
 from applications.choices import Field
 from evaluations.models import Laboratory
+from labportal.journeys import members_of
 from tests.browser import steps
 from tests.browser.portal import application_status, lab_status, timeline_shows
-from tests.factories import LocalHostFactory, applicant_of, provincial_body, recommender_of
-from tests.review_builders import active_committee, committee, members_of, miit_staff, samr_staff
+from tests.factories import (
+    LocalHostFactory,
+    applicant_of,
+    committee,
+    miit_staff,
+    new_journey,
+    provincial_body,
+    recommender_of,
+    samr_staff,
+)
 
 START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=steps.BEIJING)  # a Monday
 
@@ -44,7 +53,7 @@ def cast(clock):
                                    username="js-miit", full_name="江苏省工信厅 郑推荐"),
         "samr": samr,
         "miit": miit_staff(username="miit", full_name="工业和信息化部 钱处长"),
-        "committee": active_committee(samr),
+        "committee": new_journey(staff=samr).committee,
     }
 
 

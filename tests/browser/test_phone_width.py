@@ -6,7 +6,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from evaluations.models import LabStatus
-from tests.lab_builders import Labs
+from tests.factories import new_journey
 
 PHONE = {"width": 390, "height": 844}
 
@@ -17,8 +17,8 @@ def fits_the_width(page):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the migrations' organisations for later tests
 def test_public_and_lab_pages_fit_a_phone(portal):
-    labs = Labs()
-    lab = labs.lab_in(LabStatus.RECTIFYING)  # a lab with its acceptance opinion (a PDF)
+    journey = new_journey()
+    lab = journey.lab_in(LabStatus.RECTIFYING)  # a lab with its acceptance opinion (a PDF)
     with portal.visitor(locale="zh-CN") as page:
         page.set_viewport_size(PHONE)
         for path in (reverse("directory:list"), reverse("public:approved"), reverse("public:notices"),
@@ -27,7 +27,7 @@ def test_public_and_lab_pages_fit_a_phone(portal):
             page.goto(path)
             assert fits_the_width(page), path
             expect(page.locator(".navbar-toggler")).to_be_visible()  # the menu folds away on a phone
-    with portal.person(labs.host_user(lab), reverse("labs:detail", args=[lab.pk])) as page:
+    with portal.person(journey.host_user(lab), reverse("labs:detail", args=[lab.pk])) as page:
         page.set_viewport_size(PHONE)
         page.reload()
         assert fits_the_width(page)

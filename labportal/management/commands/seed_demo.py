@@ -4,19 +4,19 @@ and laboratories in every state of their life (construction, acceptance, operati
 Idempotent: organisations, users and the committee are looked up by name / username and created only
 when missing; each demo application (or batch of applications that share a review round or a
 publicity notice) is identified by its Chinese name and built only when missing, so a second run
-changes nothing. Every status change goes through `kernel.transitions.run_transition` or the
-`reviews.services` functions with the user who would really take it, so timelines, preliminary and
+changes nothing. Every walk goes through `labportal.journeys` (the steps the tests take too: the real
+transitions and services, each with the user who would really take it), so timelines, preliminary and
 formal reviews, scores, inspections, objections, sign-offs, deadlines and inbox messages are the real
-ones. E-mails those steps would send are discarded (the demo addresses are not real); the in-app
-inbox keeps its messages.
+ones; this command holds the demo's people, dossiers and story. E-mails those steps would send are
+discarded (the demo addresses are not real); the in-app inbox keeps its messages.
 
 Laboratories are born the real way, of applications both ministries approve, and then move only through
 their own transitions and the `evaluations.services` functions (annual reports, extension request,
 acceptance application and rounds, confirmations, acceptance notice, evaluation rounds, change report,
 delisting).
 
-Every step runs on the day it would have happened (`demo_clock.happening_at`): the applications of this
-year's intake over the last months, the labs' cohorts from their approval one, two and five years ago
+Every step runs on the day it would have happened (a journey step's `on`, `journeys.happening_at`): the
+applications of this year's intake over the last months, the labs' cohorts from their approval one, two and five years ago
 through their reports, acceptance and evaluations. So histories, inbox messages, reviews, scores, reports
 and deadlines carry their own dates, and each expert round is scored by the committee whose two-year term
 (Art. 9) covers it: 第一届 and 第二届 (their terms ended, the deadline sweep expired them) for the old rounds,
@@ -26,7 +26,7 @@ and deadlines carry their own dates, and each expert round is scored by the comm
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -51,7 +51,6 @@ from applications.choices import (
 from applications.models import (
     Application,
     Attachment,
-    ConsortiumMember,
     NationalProject,
     OutcomeClaim,
     ServiceIncome,
@@ -66,38 +65,36 @@ from evaluations.services import (
     build_plan_goals,
     file_change_report,
     file_extension_request,
-    open_acceptance_notice,
-    open_lab_round,
     report_due,
     submit_annual_report,
 )
 from kernel.deadlines import sweep
-from kernel.transitions import run_transition
 from kernel.workdays import is_working_day
-from reviews.identity import CHECK_DIGITS, WEIGHTS
+from labportal.journeys import (
+    ALL_MEET,
+    Cast,
+    Journey,
+    all_checks,
+    appoint_committee,
+    criteria_for,
+    happening_at,
+    moment,
+    with_consortium_member,
+)
+from reviews.identity import resident_id_check_digit
 from reviews.models import (
-    CommitteeMember,
     CommitteeStatus,
     CriteriaSet,
     ExpertCommittee,
-    FormalReviewItem,
     Objection,
     Position,
-    SiteInspection,
 )
 from reviews.services import (
-    assign_expert,
     lodge_objection,
-    open_notice,
-    open_round,
     publicity_end,
-    record_site_inspection,
     round_results,
-    save_scores,
     suggested_experts,
 )
-
-from ..demo_clock import happening_at
 
 DEMO_PASSWORD = "demo12345"
 EMAIL_DOMAIN = "labportal.example"  # RFC 2606: never delivered anywhere
@@ -243,9 +240,6 @@ PROJECT_SUFFIXES = [
 ]
 NQI_PROGRAMME = "国家重点研发计划“国家质量基础设施体系”重点专项"
 STANDARD_PARTS = ["通用技术条件", "性能试验方法", "可靠性评价规范", "质量分级与评价", "检测数据采集与交换要求"]
-
-ALL_MEET = {code: {"verdict": DimensionVerdict.MEETS, "comment": ""} for code in ReviewDimension.values}
-
 
 @dataclass(frozen=True)
 class Lab:
@@ -775,11 +769,6 @@ def _pad(text, width):
     return text + " " * max(width - _width(text), 0)
 
 
-def resident_id(first17):
-    """A resident identity number (GB 11643-1999): the 17 digits given, then their check digit."""
-    return first17 + CHECK_DIGITS[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
-
-
 def _pdf_upload(name, title):
     return SimpleUploadedFile(name, minimal_pdf(title), content_type="application/pdf")
 
@@ -1025,6 +1014,10 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self.orgs = self._organisations()
                 self.users = self._users()
+            # Every walk goes through the journeys, with the demo's SAMR and MIIT officers (the demo's other people
+            # are found by the journeys' cast: each organisation's one account of the role).
+            self.journey = Journey(Cast(), staff=self.users["samr_staff"], miit=self.users["miit_staff"],
+                                   criteria=self._criteria())
             self.committees, committees_created = self._committees()
             self.committee = self.committees[-1]
             created = sum(self._once(keys, build) for keys, build in self._scenarios())
@@ -1049,7 +1042,7 @@ class Command(BaseCommand):
 
     def _at(self, day, hour=10):
         """Run the block at `hour` o'clock (Asia/Shanghai) on `day`: what it records is dated then."""
-        return happening_at(timezone.make_aware(datetime.combine(day, time(hour))))
+        return happening_at(moment(day, hour))
 
     def _ago(self, days):
         """The working day `days` days before today, or the last one before that."""
@@ -1118,25 +1111,20 @@ class Command(BaseCommand):
         return self.password_hash
 
     def _committees(self):
-        """The committee's three two-year terms (Art. 9), one after the other, each activated by SAMR staff on the
-        working day before its term starts (the composition rules are checked then). The terms that have ended
-        are expired by the deadline sweep once the demo's rounds are built (`_end_terms`)."""
+        """The committee's three two-year terms (Art. 9), one after the other, each appointed and activated by SAMR
+        staff on the working day before its term starts (the composition rules are checked then). The terms that
+        have ended are expired by the deadline sweep once the demo's rounds are built (`_end_terms`)."""
         committees, created = [], 0
         start = self.today - FIRST_TERM_STARTED_AGO
+        members = [(self.users[username], position, fields) for username, _name, _institution, position, fields in COMMITTEE]
         for name in COMMITTEE_TERMS:
             committee = ExpertCommittee.objects.filter(name=name).first()
             if committee is None:
-                with transaction.atomic(), self._at(_working_day_on_or_before(start - timedelta(days=1)), hour=15):
-                    committee = ExpertCommittee.objects.create(name=name)
-                    CommitteeMember.objects.bulk_create(
-                        CommitteeMember(committee=committee, expert=self.users[username], position=position,
-                                        fields=[str(f) for f in fields])
-                        for username, _name, _institution, position, fields in COMMITTEE
-                    )
-                    committee = run_transition(
-                        committee, "activate", self.users["samr_staff"],
-                        f"市场监管总局、工业和信息化部聘任{name[:3]}专家技术委员会委员 15 名，任期两年（第九条）。",
-                        term_start=start,
+                with transaction.atomic():
+                    committee = appoint_committee(
+                        members, name, by=self.users["samr_staff"], term_start=start,
+                        comment=f"市场监管总局、工业和信息化部聘任{name[:3]}专家技术委员会委员 15 名，任期两年（第九条）。",
+                        on=moment(_working_day_on_or_before(start - timedelta(days=1)), 15),
                     )
                 created += 1
             committees.append(committee)
@@ -1156,15 +1144,10 @@ class Command(BaseCommand):
                 sweep(as_of=day_after)
 
     def _criteria(self):
-        criteria = CriteriaSet.objects.filter(purpose=CriteriaSet.Purpose.APPLICATION).order_by("pk").first()
+        criteria = criteria_for(CriteriaSet.Purpose.APPLICATION)
         if criteria is None:
             raise CommandError("No criteria set for application review: run `manage.py migrate` (reviews 0002 creates one).")
         return criteria
-
-    def _checks(self, unconfirmed=()):
-        """The formal-review checklist the migrations create: every item confirmed but those at `unconfirmed`."""
-        items = FormalReviewItem.objects.filter(active=True).order_by("order", "pk")
-        return {str(item.pk): index not in unconfirmed for index, item in enumerate(items)}
 
     # --- applications ------------------------------------------------------------------------
 
@@ -1213,20 +1196,13 @@ class Command(BaseCommand):
             if complete:
                 _fill_related(app, lab, day.year, project_numbers=project_numbers)
             for organisation, role in lab.consortium:
-                member = ConsortiumMember(application=app, organisation=self.orgs[organisation], role=role)
-                member.full_clean()
-                member.save()
+                with_consortium_member(app, self.orgs[organisation], role)
         return app
-
-    def _go(self, app, name, username, day, comment="", hour=10, **kwargs):
-        """`username` takes the transition `name` on `day`."""
-        with self._at(day, hour):
-            return run_transition(app, name, self.users[username], comment, **kwargs)
 
     def _submitted(self, lab, host_name, applicant, day, **kwargs):
         """Started a few days before `day` and submitted on it."""
         app = self._new(lab, host_name, applicant, self._after(day, -10), **kwargs)
-        return self._go(app, "submit", applicant, day)
+        return self.journey.submitted(app, by=self.users[applicant], on=day)
 
     def _draft_half_filled(self, lab):
         """Draft: the overview and part of the facilities; no team, projects or outcomes yet."""
@@ -1234,20 +1210,20 @@ class Command(BaseCommand):
 
     def _resubmitted_awaiting_both(self, lab):
         """Submitted (2nd submission) with an evidence PDF, awaiting both Jiangsu bodies (Art. 10)."""
+        journey, applicant = self.journey, self.users["applicant"]
         app = self._new(lab, JS_INSTITUTE, "applicant", self._ago(48), project_numbers=False)
         with self._at(self._ago(45)):
-            pdf = SimpleUploadedFile("科研用房产权证明.pdf", minimal_pdf("Research space title certificate"),
-                                     content_type="application/pdf")
+            pdf = _pdf_upload("科研用房产权证明.pdf", "Research space title certificate")
             content_type, size, sha256 = inspect_upload(pdf)
             Attachment.objects.create(
                 application=app, section=AttachmentSection.FACILITIES, file=pdf, original_name=pdf.name,
                 content_type=content_type, size=size, sha256=sha256, description="科研用房不动产权证书扫描件",
-                uploaded_by=self.users["applicant"],
+                uploaded_by=applicant,
             )
-        app = self._go(app, "submit", "applicant", self._ago(42))
-        app = self._go(
-            app, "return_for_revision", "samr_js", self._ago(35),
-            "国家级项目清单缺少项目编号，无法核实真实性。请补充全部 15 个项目的编号后重新提交。",
+        app = journey.submitted(app, by=applicant, on=self._ago(42))
+        app = journey.take(
+            app, "return_for_revision", self.users["samr_js"],
+            "国家级项目清单缺少项目编号，无法核实真实性。请补充全部 15 个项目的编号后重新提交。", on=self._ago(35),
             dimensions={
                 ReviewDimension.AUTHENTICITY: {"verdict": DimensionVerdict.NEEDS_REVISION,
                                                "comment": "项目编号缺失，无法与立项文件核对。"},
@@ -1259,19 +1235,20 @@ class Command(BaseCommand):
             for i, project in enumerate(app.projects.order_by("pk")):
                 project.number = f"{project.year}YFF06{lab.key:02d}{i:03d}"
                 project.save(update_fields=["number"])
-        self._go(app, "submit", "applicant", self._ago(20), "已按意见补充全部项目编号。")
+        journey.submitted(app, by=applicant, comment="已按意见补充全部项目编号。", on=self._ago(20))
 
     def _one_of_two_recommended(self, lab):
         """Submitted; the provincial SAMR has recommended, the provincial MIIT has not decided yet."""
         app = self._submitted(lab, JS_INSTITUTE, "applicant", self._ago(28))
-        self._go(app, "recommend", "samr_js", self._ago(14), "六个方面均符合要求，同意推荐。", dimensions=ALL_MEET)
+        self.journey.take(app, "recommend", self.users["samr_js"], "六个方面均符合要求，同意推荐。", on=self._ago(14),
+                          dimensions=ALL_MEET)
 
     def _returned(self, lab):
         """Returned for revision by the provincial MIIT, with its comments, days ago: the fix is due in weeks."""
         app = self._submitted(lab, JS_INSTITUTE, "applicant", self._ago(18))
-        self._go(
-            app, "return_for_revision", "miit_js", self._ago(6),
-            "建设方案的年度目标不够具体，请量化第二年标准制定和开放服务指标；学术委员会仅 3 人，请补充委员名单。",
+        self.journey.take(
+            app, "return_for_revision", self.users["miit_js"],
+            "建设方案的年度目标不够具体，请量化第二年标准制定和开放服务指标；学术委员会仅 3 人，请补充委员名单。", on=self._ago(6),
             dimensions={
                 ReviewDimension.SYSTEMATIC: {"verdict": DimensionVerdict.NEEDS_REVISION,
                                              "comment": "年度目标缺少可考核指标。"},
@@ -1283,27 +1260,24 @@ class Command(BaseCommand):
     def _recommended_local(self, lab):
         """Recommended by both Zhejiang bodies; 2,800 m² is below the Art. 12 “in principle” figure, acknowledged."""
         app = self._submitted(lab, ZJ_ENTERPRISE, "applicant_zj", self._ago(58))
-        app = self._go(app, "recommend", "samr_zj", self._ago(45),
-                       "科研用房略低于 3000 平方米，但另有 1200 平方米中试基地在建，同意推荐。",
-                       dimensions=ALL_MEET, warnings_acknowledged=True)
-        self._go(app, "recommend", "miit_zj", self._ago(40), "企业研发投入强度高，产业带动作用明显，同意推荐。",
-                 dimensions=ALL_MEET, warnings_acknowledged=True)
+        self.journey.recommended(app, comments=("科研用房略低于 3000 平方米，但另有 1200 平方米中试基地在建，同意推荐。",
+                                                "企业研发投入强度高，产业带动作用明显，同意推荐。"),
+                                 on=(self._ago(45), self._ago(40)), warnings_acknowledged=True)
 
     def _withdrawn(self, lab):
         app = self._submitted(lab, ZJ_ENTERPRISE, "applicant_zj", self._ago(48))
-        self._go(app, "withdraw", "applicant_zj", self._ago(30), "企业战略调整，本年度暂不申报，撤回申请。")
+        self.journey.take(app, "withdraw", self.users["applicant_zj"], "企业战略调整，本年度暂不申报，撤回申请。", on=self._ago(30))
 
     def _recommended_central(self, lab):
         app = self._submitted(lab, UNIVERSITY, "applicant_central", self._ago(38))
-        self._go(app, "recommend", "recommender_moe", self._ago(25),
-                 "申报材料科学、完整，学校承诺的条件保障到位，同意推荐。", dimensions=ALL_MEET)
+        self.journey.recommended(app, comments=("申报材料科学、完整，学校承诺的条件保障到位，同意推荐。",), on=(self._ago(25),))
 
     def _not_recommended(self, lab):
         app = self._submitted(lab, CENTRAL_ENTERPRISE, "applicant_soe", self._ago(52))
         fails = {"verdict": DimensionVerdict.FAILS, "comment": "研究方向与集团主业关联度不足。"}
-        self._go(
-            app, "decline", "recommender_sasac", self._ago(40),
-            "实验室研究方向与集团主营业务关联度不足，建设方案缺乏可行的质量标准研究目标，经研究不予推荐。",
+        self.journey.take(
+            app, "decline", self.users["recommender_sasac"],
+            "实验室研究方向与集团主营业务关联度不足，建设方案缺乏可行的质量标准研究目标，经研究不予推荐。", on=self._ago(40),
             dimensions={**ALL_MEET, ReviewDimension.SCIENTIFIC: fails, ReviewDimension.SYSTEMATIC: fails},
         )
 
@@ -1311,23 +1285,21 @@ class Command(BaseCommand):
 
     def _recommended(self, lab, host_name, applicant, submitted_on):
         """Submitted on `submitted_on` and recommended over the following weeks by every recommender the host's
-        level needs (Art. 10)."""
+        level needs (Art. 10), one every three days."""
         app = self._submitted(lab, host_name, applicant, submitted_on)
-        by_organisation = {u.organisation_id: name for name, u in self.users.items() if u.role == Role.RECOMMENDER}
-        recommenders = sorted(app.host.recommenders(), key=lambda org: org.kind != OrganisationKind.PROVINCIAL_SAMR)
-        for index, organisation in enumerate(recommenders):
-            app = self._go(app, "recommend", by_organisation[organisation.pk], self._after(submitted_on, 10 + 3 * index),
-                           RECOMMEND_COMMENTS[(lab.key + index) % len(RECOMMEND_COMMENTS)], dimensions=ALL_MEET)
-        return app
+        return self.journey.recommended(
+            app, comments=[RECOMMEND_COMMENTS[(lab.key + index) % len(RECOMMEND_COMMENTS)] for index in range(2)],
+            on=[self._after(submitted_on, 10 + 3 * index) for index in range(2)],
+        )
 
     def _passed(self, app, day, staff="samr_staff"):
-        return self._go(app, "pass_formal_review", staff, day, PASS_COMMENT, checks=self._checks())
+        return self.journey.formal_review_passed(app, by=self.users[staff], comment=PASS_COMMENT, on=day)
 
     def _supplement_requested(self, lab):
         """Formal review asks for the missing Art. 12 evidence days ago; the applicant has a window of working days."""
         app = self._recommended(lab, JS_INSTITUTE, "applicant", self._ago(48))
-        self._go(app, "request_supplement", "samr_staff", self._ago(4), SUPPLEMENT_COMMENT,
-                 checks=self._checks(unconfirmed={4}))
+        self.journey.take(app, "request_supplement", self.users["samr_staff"], SUPPLEMENT_COMMENT, on=self._ago(4),
+                          checks=all_checks(unconfirmed={4}))
 
     def _formal_review_passed(self, lab):
         """Passed formal review (every check confirmed), waiting for the next expert review round."""
@@ -1335,32 +1307,21 @@ class Command(BaseCommand):
 
     def _formally_rejected(self, lab):
         app = self._recommended(lab, HUARUI, "applicant_huarui", self._ago(70))
-        self._go(app, "reject_formally", "miit_staff", self._ago(35), FORMAL_REJECT_COMMENT,
-                 checks=self._checks(unconfirmed={0, 4}))
+        self.journey.take(app, "reject_formally", self.users["miit_staff"], FORMAL_REJECT_COMMENT, on=self._ago(35),
+                          checks=all_checks(unconfirmed={0, 4}))
 
     def _assign(self, review_round, app, username, day):
-        with self._at(day, hour=15):
-            return assign_expert(review_round, app, self.users[username], self.users["samr_staff"])
+        """SAMR staff assign the expert in the afternoon of `day`."""
+        return self.journey.assign(review_round, app, self.users[username], on=moment(day, 15))
 
     def _score(self, assignment, values, day, overall="", submit=True, comments=SCORE_COMMENTS):
         """On `day` the expert declares no conflict, scores criterion by criterion and (unless a draft) submits."""
-        expert = assignment.expert
-        with self._at(day):
-            assignment = run_transition(assignment, "declare_no_conflict", expert, NO_CONFLICT)
-            criteria = list(assignment.round.criteria_set.criteria.all())
-            count = len(criteria) if submit else min(len(values), len(criteria))
-            scores = {
-                criteria[i].pk: (values[i % len(values)], comments[i % len(comments)]) for i in range(count)
-            }
-            save_scores(assignment, expert, scores, overall)
-            if submit:
-                assignment = run_transition(assignment, "submit_scores", expert)
-        return assignment
+        return self.journey.score(assignment, values, overall=overall, comments=comments, submit=submit,
+                                  declaration=NO_CONFLICT, on=day)
 
     def _open_round(self, title, applications, day):
         """SAMR staff open an expert round on `day` with the committee whose term covers it (Art. 9)."""
-        with self._at(day):
-            return open_round(title, self._committee_on(day), self._criteria(), applications, self.users["samr_staff"])
+        return self.journey.open_round(applications, title, committee=self._committee_on(day), on=day)
 
     def _in_open_round(self, semi_lab, cell_lab):
         """An open round of two applications, three experts each. `expert` has one assignment awaiting
@@ -1374,8 +1335,7 @@ class Command(BaseCommand):
         self._score(self._assign(review_round, semi, "expert03", opened), (86, 84, 85, 83, 87), self._ago(10),
                     "同意进入现场考察。")
         expert10 = self._assign(review_round, semi, "expert10", opened)
-        with self._at(self._ago(8)):
-            run_transition(expert10, "declare_no_conflict", self.users["expert10"], NO_CONFLICT)
+        self.journey.take(expert10, "declare_no_conflict", self.users["expert10"], NO_CONFLICT, on=self._ago(8))
         self._score(self._assign(review_round, cell, "expert", opened), (85, 82, 84), self._ago(5),
                     "细胞效力评价方法有特色；其余意见待补充。", submit=False)
         self._score(self._assign(review_round, cell, "expert06", opened), (84, 86, 83, 85, 86), self._ago(7),
@@ -1386,7 +1346,7 @@ class Command(BaseCommand):
         """A round concluded three months ago carried five applications to site inspection and rejected one;
         from there one awaits inspection, one is inspected, one is under publicity now, and the two of an
         earlier publicity notice await approval (SAMR signed) and are approved (both signed)."""
-        staff = self.users["samr_staff"]
+        journey, staff = self.journey, self.users["samr_staff"]
         submitted, passed = self._ago(160), self._ago(140)
         apps = {
             "telecom": self._passed(self._recommended(telecom, HUARUI, "applicant_huarui", submitted), passed),
@@ -1401,13 +1361,12 @@ class Command(BaseCommand):
         review_round = self._open_round(PILOT_ROUND.format(year=self.year), list(apps.values()), opened)
         for key, panel in PILOT_PANELS.items():
             for offset, (username, values, overall) in enumerate(panel):
-                assignment = self._assign(review_round, apps[key], username, opened)
-                self._score(assignment, values, self._after(opened, 10 + 2 * offset), overall)
+                self._score(self._assign(review_round, apps[key], username, opened), values,
+                            self._after(opened, 10 + 2 * offset), overall)
         decisions = {app.pk: ("advance", "专家组综合评分达到要求，进入现场考察。") for app in apps.values()}
         mean = next(r.mean for r in round_results(review_round) if r.application.pk == apps["plastics"].pk)
         decisions[apps["plastics"].pk] = ("reject", PILOT_REJECT_REASON.format(mean=mean))
-        with self._at(self._ago(90)):
-            run_transition(review_round, "conclude", staff, "本批次评审结束。", decisions=decisions)
+        journey.conclude(review_round, decisions, "本批次评审结束。", on=self._ago(90))
 
         # Site inspections, each recorded the working day after the visit; the notice of the first batch opened
         # 20-odd days ago and its window has ended.
@@ -1420,33 +1379,28 @@ class Command(BaseCommand):
         }
         labs = {"wide_bandgap": wide_bandgap, "biocompat": biocompat, "welding": welding, "machinery": machinery}
         for key, visited_on in visits.items():
-            with self._at(self._after(visited_on, 1)):
-                record_site_inspection(
-                    Application.objects.get(pk=apps[key].pk), staff, team=INSPECTION_TEAMS[key], visited_on=visited_on,
-                    findings=_findings(labs[key]), verdict=SiteInspection.Verdict.PASS,
-                    report=_pdf_upload("现场考察报告.pdf", "Site inspection report") if key == "wide_bandgap" else None,
-                )
+            journey.inspect(
+                Application.objects.get(pk=apps[key].pk), team=INSPECTION_TEAMS[key], visited_on=visited_on,
+                findings=_findings(labs[key]), on=self._after(visited_on, 1),
+                report=_pdf_upload("现场考察报告.pdf", "Site inspection report") if key == "wide_bandgap" else None,
+            )
 
         fresh = {key: Application.objects.get(pk=app.pk) for key, app in apps.items()}
-        with self._at(closed_start, hour=9):
-            first = open_notice(NOTICE_CLOSED.format(year=self.year), [fresh["welding"], fresh["machinery"]], staff,
-                                starts_on=closed_start, working_days=settings.PUBLICITY_WORKING_DAYS)
-        with self._at(self._after(first.ends_on, 1)):
-            run_transition(first, "close", staff, "公示期满，未收到异议。")
-        approved_on = self._ago(5)
-        self._go(Application.objects.get(pk=apps["welding"].pk), "approve", "samr_staff", self._ago(7),
-                 "经市场监管总局审核，同意批准建设。")
-        machinery_app = self._go(Application.objects.get(pk=apps["machinery"].pk), "approve", "samr_staff",
-                                 self._ago(7), "经市场监管总局审核，同意批准建设。", hour=11)
-        self._go(machinery_app, "approve", "miit_staff", approved_on, "经工业和信息化部审核，同意批准建设。")
+        first = journey.open_notice([fresh["welding"], fresh["machinery"]], closed_start, settings.PUBLICITY_WORKING_DAYS,
+                                    NOTICE_CLOSED.format(year=self.year), on=moment(closed_start, 9))
+        journey.close(first, "公示期满，未收到异议。", on=self._after(first.ends_on, 1))
+        journey.take(Application.objects.get(pk=apps["welding"].pk), "approve", staff, "经市场监管总局审核，同意批准建设。",
+                     on=self._ago(7))
+        journey.approve(Application.objects.get(pk=apps["machinery"].pk), "经市场监管总局审核，同意批准建设。",
+                        on=moment(self._ago(7), 11), miit_comment="经工业和信息化部审核，同意批准建设。", miit_on=self._ago(5))
 
-        with self._at(self._ago(2), hour=9):
-            second = open_notice(NOTICE_OPEN.format(year=self.year), [fresh["biocompat"]], staff,
-                                 working_days=settings.PUBLICITY_WORKING_DAYS)
+        second = journey.open_notice([fresh["biocompat"]], None, settings.PUBLICITY_WORKING_DAYS,
+                                     NOTICE_OPEN.format(year=self.year), on=moment(self._ago(2), 9))
         with self._at(self._ago(1), hour=11):
             lodge_objection(Objection(
                 notice=second, application=fresh["biocompat"], objector_kind=Objection.ObjectorKind.PERSON,
-                name="李明轩", id_number=resident_id("33010619850312041"), contact="li.mingxuan@example.com",
+                name="李明轩", id_number="33010619850312041" + resident_id_check_digit("33010619850312041"),
+                contact="li.mingxuan@example.com",
                 grounds=(
                     "公示材料称该院主导制定《医疗器械生物相容性 质量分级与评价》行业标准，据本人了解该标准由多家单位"
                     "共同起草，牵头单位另有其人，请核实申报材料的真实性。"
@@ -1459,12 +1413,11 @@ class Command(BaseCommand):
                 contact="legal@anlan-med.example.com", seal_scan=_pdf_upload("公章扫描件.pdf", "Seal of the objector"),
                 grounds="该院 2024 年为我公司出具的一份细胞毒性检测报告结论有误，影响产品注册，我公司认为其不具备承担国家实验室的能力。",
             ))
-        with self._at(self._ago(1), hour=15):
-            run_transition(
-                dismissed, "dismiss", staff,
-                "经核查，所涉检测报告系委托方送检样品不符合标准要求所致，检测机构已按程序出具说明，"
-                "与第十二条申报条件无关；异议不成立。",
-            )
+        journey.take(
+            dismissed, "dismiss", staff,
+            "经核查，所涉检测报告系委托方送检样品不符合标准要求所致，检测机构已按程序出具说明，与第十二条申报条件无关；异议不成立。",
+            on=moment(self._ago(1), 15),
+        )
 
     def _ended_window_start(self):
         """A working day about 20 days ago whose publicity window (working days) ended at least a week ago,
@@ -1480,7 +1433,7 @@ class Command(BaseCommand):
         """Applications of one cohort carried through the ministry stage together over the half year before their
         approval `approved_ago` (two experts each, site inspection, one publicity notice, both ministries'
         sign-offs); the labs are born on the day MIIT signs."""
-        staff = self.users["samr_staff"]
+        journey = self.journey
         approved_on = _working_day_on_or_before(self.today - approved_ago)
         notice_start = _working_day_on_or_before(approved_on - timedelta(days=30))
         submitted, opened = _working_day_on_or_before(approved_on - timedelta(days=175)), \
@@ -1493,27 +1446,21 @@ class Command(BaseCommand):
             for username in self._suggested(review_round, app, 2):
                 self._score(self._assign(review_round, app, username, opened), (base, base + 2, base - 1, base + 1, base + 3),
                             self._after(opened, 10), "同意进入现场考察。")
-        with self._at(self._after(opened, 20)):
-            run_transition(review_round, "conclude", staff, "本批次评审结束。",
-                           decisions={app.pk: ("advance", "专家组综合评分达到要求，进入现场考察。") for app in apps})
+        journey.conclude(review_round, {app.pk: ("advance", "专家组综合评分达到要求，进入现场考察。") for app in apps},
+                         "本批次评审结束。", on=self._after(opened, 20))
         visited_on = _working_day_on_or_before(notice_start - timedelta(days=14))
         with self._at(self._after(visited_on, 1)):
             for lab, app in zip(labs, apps):
-                record_site_inspection(Application.objects.get(pk=app.pk), staff, team=COHORT_TEAM,
-                                       visited_on=visited_on, findings=_findings(lab), verdict=SiteInspection.Verdict.PASS)
+                journey.inspect(Application.objects.get(pk=app.pk), team=COHORT_TEAM, visited_on=visited_on,
+                                findings=_findings(lab))
         fresh = [Application.objects.get(pk=app.pk) for app in apps]
-        with self._at(notice_start, hour=9):
-            notice = open_notice(COHORT_NOTICE.format(year=notice_start.year, batch=batch), fresh, staff,
-                                 starts_on=notice_start, working_days=settings.PUBLICITY_WORKING_DAYS)
-        with self._at(self._after(notice.ends_on, 1)):
-            run_transition(notice, "close", staff, "公示期满，未收到异议。")
-        laboratories = []
+        notice = journey.open_notice(fresh, notice_start, settings.PUBLICITY_WORKING_DAYS,
+                                     COHORT_NOTICE.format(year=notice_start.year, batch=batch), on=moment(notice_start, 9))
+        journey.close(notice, "公示期满，未收到异议。", on=self._after(notice.ends_on, 1))
         for app in fresh:
-            app = self._go(app, "approve", "samr_staff", _working_day_on_or_before(approved_on - timedelta(days=3)),
-                           "经市场监管总局审核，同意批准建设。")
-            self._go(app, "approve", "miit_staff", approved_on, "经工业和信息化部审核，同意批准建设。")
-            laboratories.append(Laboratory.objects.select_related("host").get(application=app))
-        return laboratories
+            journey.approve(app, "经市场监管总局审核，同意批准建设。", on=_working_day_on_or_before(approved_on - timedelta(days=3)),
+                            miit_comment="经工业和信息化部审核，同意批准建设。", miit_on=approved_on)
+        return [Laboratory.objects.select_related("host").get(application=app) for app in fresh]
 
     def _suggested(self, review_round, app, count):
         """`count` committee members suggested for `app` (field first, never conflicted); `expert`, whose
@@ -1544,26 +1491,22 @@ class Command(BaseCommand):
         goal of the build plan what the experts' `verdict` will bear out (Art. 17-18)."""
         laboratory = self._file_report(lab, laboratory, applicant, AnnualReport.Kind.CONSTRUCTION, day)
         achieved = GOALS_ACHIEVED[verdict]
-        goals = build_plan_goals(laboratory)
-        with self._at(day, hour=15):
-            return run_transition(
-                laboratory, "apply_for_acceptance", self.users[applicant],
-                report=(f"建设期内{lab.topic}质量参数测量平台和可靠性试验平台建设情况、围绕{lab.breakthrough}取得的成果，"
-                        "对照建设计划逐项说明如下。"),
-                goal_statements=[{"goal": goal, "achieved": achieved[i % len(achieved)]} for i, goal in enumerate(goals)],
-            )
+        return self.journey.apply_for_acceptance(
+            laboratory, by=self.users[applicant], on=moment(day, 15),
+            report=(f"建设期内{lab.topic}质量参数测量平台和可靠性试验平台建设情况、围绕{lab.breakthrough}取得的成果，"
+                    "对照建设计划逐项说明如下。"),
+            goal_statements=[{"goal": goal, "achieved": achieved[i % len(achieved)]}
+                             for i, goal in enumerate(build_plan_goals(laboratory))],
+        )
 
     def _lab_round(self, title, purpose, opened, decided, pending=()):
         """An acceptance (Art. 19) or evaluation (Art. 26) round opened on `opened`: two experts score each lab of
         `decided` ({laboratory: (lab data, verdict)}) ten days later and the round concludes with those verdicts
         ten days after that; `pending` labs get `expert` and one colleague, who have not declared yet, and the
         round stays open."""
-        staff = self.users["samr_staff"]
-        criteria = CriteriaSet.objects.filter(purpose=purpose).order_by("pk").first()
         opinions = ACCEPTANCE_OPINIONS if purpose == CriteriaSet.Purpose.ACCEPTANCE else EVALUATION_OPINIONS
-        laboratories = [*decided, *pending]
-        with self._at(opened):
-            review_round = open_lab_round(title, self._committee_on(opened), criteria, laboratories, staff)
+        review_round = self.journey.open_lab_round([*decided, *pending], criteria_for(purpose), title,
+                                                   committee=self._committee_on(opened), on=opened)
         for laboratory, (_lab, verdict) in decided.items():
             for username in self._suggested(review_round, laboratory.application, 2):
                 self._score(self._assign(review_round, laboratory.application, username, opened), opinions[verdict][1],
@@ -1575,8 +1518,7 @@ class Command(BaseCommand):
         if decided and not pending:
             decisions = {laboratory.application_id: (verdict, opinions[verdict][0])
                          for laboratory, (_lab, verdict) in decided.items()}
-            with self._at(self._after(opened, 20)):
-                run_transition(review_round, "conclude", staff, "本批次评议结束。", decisions=decisions)
+            self.journey.conclude(review_round, decisions, "本批次评议结束。", on=self._after(opened, 20))
         return review_round
 
     def _labs_in_construction(self, battery, machine_tool):
@@ -1595,6 +1537,7 @@ class Command(BaseCommand):
         """Construction ends next month. All five applied for acceptance; one awaits its expert round, the
         others' round concluded: rectify (6 months), pass → SAMR confirmed, MIIT not yet; pass → confirmed
         by both and under acceptance publicity now; fail → terminated (Art. 18-19)."""
+        journey, samr, miit = self.journey, self.users["samr_staff"], self.users["miit_staff"]
         labs = [ic_packaging, ivd, industrial_internet, optics, rare_earth]
         laboratories = self._approved_cohort(ACCEPTANCE_COHORT, labs, ACCEPTANCE_APPROVED_AGO, "二")
         verdicts = {"ivd": AcceptanceVerdict.RECTIFY, "industrial_internet": AcceptanceVerdict.PASS,
@@ -1611,16 +1554,14 @@ class Command(BaseCommand):
         })
         confirmed = Laboratory.objects.get(pk=applied["industrial_internet"].pk)
         publicised = Laboratory.objects.get(pk=applied["optics"].pk)
-        with self._at(self._ago(15)):
-            run_transition(confirmed, "confirm_acceptance", self.users["samr_staff"], "市场监管总局确认验收结果。")
-            publicised = run_transition(publicised, "confirm_acceptance", self.users["samr_staff"], "市场监管总局确认验收结果。")
-        with self._at(self._ago(12)):
-            run_transition(publicised, "confirm_acceptance", self.users["miit_staff"], "工业和信息化部确认验收结果。")
+        with self._at(self._ago(15)):  # SAMR confirms both the same morning
+            journey.take(confirmed, "confirm_acceptance", samr, "市场监管总局确认验收结果。")
+            publicised = journey.take(publicised, "confirm_acceptance", samr, "市场监管总局确认验收结果。")
+        journey.take(publicised, "confirm_acceptance", miit, "工业和信息化部确认验收结果。", on=self._ago(12))
         notice_start = self._ago(1)
-        with self._at(notice_start, hour=9):
-            open_acceptance_notice(ACCEPTANCE_NOTICE.format(year=notice_start.year), [Laboratory.objects.get(pk=publicised.pk)],
-                                   self.users["samr_staff"], starts_on=notice_start,
-                                   working_days=settings.PUBLICITY_WORKING_DAYS)
+        journey.acceptance_notice([Laboratory.objects.get(pk=publicised.pk)], notice_start,
+                                  ACCEPTANCE_NOTICE.format(year=notice_start.year), settings.PUBLICITY_WORKING_DAYS,
+                                  on=moment(notice_start, 9))
 
     def _labs_in_operation(self, membrane, rail, vaccine, offshore, auto_electronics):
         """Approved five years ago, accepted at the end of construction and in operation for three years with every
@@ -1628,8 +1569,8 @@ class Command(BaseCommand):
         (and a change report now awaits the ministries, Art. 24), excellent, unqualified (rectifying, Art. 27);
         the second is open with its experts assigned and not yet declared; one lab was removed from the list for
         false materials by both ministries (Art. 25)."""
+        journey = self.journey
         labs = [membrane, rail, vaccine, offshore, auto_electronics]
-        staff = self.users["samr_staff"]
         laboratories = self._approved_cohort(OPERATION_COHORT, labs, OPERATION_APPROVED_AGO, "一")
         construction_end = laboratories[0].construction_end
         accepted = {}
@@ -1641,20 +1582,15 @@ class Command(BaseCommand):
         opened = _working_day_on_or_before(construction_end - timedelta(days=15))
         self._lab_round(ACCEPTANCE_ROUND.format(year=opened.year), CriteriaSet.Purpose.ACCEPTANCE, opened, accepted)
         for laboratory in accepted:
-            laboratory = Laboratory.objects.get(pk=laboratory.pk)
-            with self._at(self._after(construction_end, 10)):
-                laboratory = run_transition(laboratory, "confirm_acceptance", staff, "市场监管总局确认验收结果。")
-            with self._at(self._after(construction_end, 12)):
-                run_transition(laboratory, "confirm_acceptance", self.users["miit_staff"], "工业和信息化部确认验收结果。")
+            journey.confirm_acceptance(Laboratory.objects.get(pk=laboratory.pk), "市场监管总局确认验收结果。",
+                                       on=self._after(construction_end, 10), miit_comment="工业和信息化部确认验收结果。",
+                                       miit_on=self._after(construction_end, 12))
         notice_start = self._after(construction_end, 15)
-        with self._at(notice_start, hour=9):
-            notice = open_acceptance_notice(
-                ACCEPTANCE_NOTICE.format(year=notice_start.year),
-                [Laboratory.objects.get(pk=laboratory.pk) for laboratory in accepted],
-                staff, starts_on=notice_start, working_days=settings.PUBLICITY_WORKING_DAYS,
-            )
-        with self._at(self._after(notice.ends_on, 1)):  # operation starts as the notice closes (Art. 19)
-            run_transition(notice, "close", staff, "验收结果公示期满，未收到异议。")
+        notice = journey.acceptance_notice([Laboratory.objects.get(pk=laboratory.pk) for laboratory in accepted], notice_start,
+                                           ACCEPTANCE_NOTICE.format(year=notice_start.year), settings.PUBLICITY_WORKING_DAYS,
+                                           on=moment(notice_start, 9))
+        # operation starts as the notice closes (Art. 19)
+        journey.close(notice, "验收结果公示期满，未收到异议。", on=self._after(notice.ends_on, 1))
         running = {}
         for lab, laboratory, (key, _host, applicant) in zip(labs, laboratories, OPERATION_COHORT):
             running[key] = self._file_reports(lab, self._reload(laboratory), applicant, AnnualReport.Kind.OPERATION,
@@ -1672,9 +1608,8 @@ class Command(BaseCommand):
         with self._at(self._ago(6)):
             file_change_report(Laboratory.objects.get(pk=running["membrane"].pk), self.users["applicant_zj"],
                                ChangeKind.DIRECTION, CHANGE_REPORT)
-        delisted = self._go(Laboratory.objects.get(pk=running["auto_electronics"].pk), "delist", "samr_staff",
-                            self._ago(10), DELISTING_REASON)
-        self._go(delisted, "delist", "miit_staff", self._ago(8), DELISTING_REASON)
+        journey.delist(Laboratory.objects.get(pk=running["auto_electronics"].pk), DELISTING_REASON,
+                       on=self._ago(10), miit_on=self._ago(8))
 
     # --- output ------------------------------------------------------------------------------
 
