@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-deps assets var migrate seed worker beat bench messages check clean
+.PHONY: run test coverage setup system-deps assets var migrate seed worker beat bench messages check clean
 
 # E-mail links and calendar feeds point at the address the demo is served on.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
@@ -32,7 +32,7 @@ test: setup
 	$(VENV)/bin/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=labportal.settings.test $(PY) manage.py makemigrations --check --dry-run >/dev/null
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-	  $(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	  $(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 setup: system-deps $(VENV)/.installed assets
 
@@ -83,3 +83,7 @@ check: setup
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var
+
+# The suite with coverage (pytest-cov, configured in pyproject.toml): slower on Python 3.11, so not in `make test`.
+coverage:
+	$(MAKE) test PYTEST_ARGS="--cov --cov-report=term:skip-covered $(PYTEST_ARGS)"
