@@ -86,3 +86,13 @@ class AttachmentSection(models.TextChoices):
     RESEARCH = "research", _("Research capability")
     OUTCOMES = "outcomes", _("Outcomes")
     SUPPORT = "support", _("Support measures")
+
+
+class OutcomeItem(models.IntegerChoices):
+    """Art. 12 (4): the five outcome items a host gives evidence for."""
+
+    ORIGINAL_RESULTS = 1, _("Internationally influential systematic original results")
+    MAJOR_PROBLEMS = 2, _("Innovation on major national quality problems")
+    LEADING_RESULTS = 3, _("Internationally leading results, or ≥ 5 standards led in 3 years")
+    TRANSFERS = 4, _("≥ 15 technology transfers in 3 years, or ≥ 30 million CNY of quality services")
+    DATA = 5, _("Rich quality-standards data")

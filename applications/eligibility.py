@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.formatting import format_area, format_cny
 
-from .choices import TeamRole
-from .models import EDITABLE_STATES, OutcomeClaim
+from .choices import OutcomeItem, TeamRole
+from .states import EDITABLE_STATES
 
 MIN_SPACE_M2 = Decimal(3000)
 MIN_INSTRUMENTS_CNY = Decimal(50_000_000)
@@ -181,7 +181,7 @@ def _outcomes(app, reference_year):
     transfers = sum(1 for t in app.transfers.all() if start <= t.year <= end)
     income = sum((s.amount_cny for s in app.service_incomes.all() if start <= s.year <= end), Decimal(0))
 
-    Item = OutcomeClaim.Item
+    Item = OutcomeItem
     children = []
 
     def claimed(item, key):

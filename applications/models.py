@@ -1,14 +1,13 @@
 """The application dossier (申报书) and its state machine, from draft to recommendation (Art. 10-13)."""
 
-import re
 import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -28,19 +27,24 @@ from kernel.sorting import PinyinSorted, sort_key_field
 from kernel.transitions import TransitionConflict, fsm_permission
 from kernel.workdays import add_working_days
 
-from . import signals
+from . import signals, submission
 from .choices import (
     AttachmentSection,
     DimensionVerdict,
     Field,
+    OutcomeItem,
     ResearchDirection,
     ReviewDimension,
     StandardLevel,
     TeamRole,
 )
 from .deadlines import RETURNED_DOSSIER_FIX, SUPPLEMENT_FIX
+from .eligibility import check_eligibility
 from .hooks import hooks
+from .progress import status_text
 from .rules import APPROVAL_DECISION, has_pending_review, is_host_applicant, is_routed_recommender, may_sign_approval
+from .states import EDITABLE_STATES, PUBLIC_STATES, REJECTABLE_STATES, WITHDRAWABLE_STATES, ReviewDecision, Status
+from .validators import LAB_NAME_EN_PREFIX, validate_lab_name_en_subject, validate_lab_name_zh
 
 # Who may run each transition: the predicates of `rules.py`, as django-fsm permissions.
 BY_HOST = fsm_permission(is_host_applicant)
@@ -48,59 +52,6 @@ BY_PENDING_RECOMMENDER = fsm_permission(has_pending_review, party=is_routed_reco
 BY_MINISTRY_STAFF = fsm_permission(is_ministry_staff)
 BY_SIGNING_MINISTRY = fsm_permission(may_sign_approval, party=is_ministry_staff)
 
-LAB_NAME_SUFFIX = "国家质量标准实验室"
-LAB_NAME_EN_PREFIX = "State Quality & Standards Laboratory of "
-
-
-def validate_lab_name_zh(value):
-    """Art. 31: "××国家质量标准实验室", with a non-empty ×× part."""
-    value = (value or "").strip()
-    if not value.endswith(LAB_NAME_SUFFIX) or not value[: -len(LAB_NAME_SUFFIX)].strip():
-        raise ValidationError(
-            _("The Chinese name must read “××国家质量标准实验室” with a non-empty ×× part (Art. 31)."),
-            code="art31",
-        )
-
-
-def validate_lab_name_en_subject(value):
-    value = (value or "").strip()
-    if not value or value.lower().startswith(("state quality", "of ")) or not re.search(r"[A-Za-z]", value):
-        raise ValidationError(
-            _("Give the ×× part in English only, e.g. “Industrial Robots”; the portal writes the rest (Art. 31)."),
-            code="art31",
-        )
-
-
-class Status(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted, awaiting recommendation")
-    RETURNED = "returned", _("Returned for revision")
-    RECOMMENDED = "recommended", _("Recommended")
-    NOT_RECOMMENDED = "not_recommended", _("Not recommended")
-    SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested by formal review")
-    FORMAL_REVIEW_PASSED = "formal_review_passed", _("Formal review passed")
-    FORMAL_REJECTED = "formal_rejected", _("Rejected at formal review")
-    EXPERT_REVIEW = "expert_review", _("Expert review")
-    SITE_INSPECTION = "site_inspection", _("Site inspection")
-    INSPECTED = "inspected", _("Inspected, awaiting publicity")
-    PUBLICITY = "publicity", _("Under publicity")
-    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval by SAMR and MIIT")
-    APPROVED = "approved", _("Approved for construction")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
-EDITABLE_STATES = (Status.DRAFT, Status.RETURNED, Status.SUPPLEMENT_REQUESTED)
-# A draft is never withdrawn: nobody else has seen it, so its host deletes it (`Application.discard_draft`).
-WITHDRAWABLE_STATES = (
-    Status.SUBMITTED, Status.RETURNED, Status.RECOMMENDED, Status.SUPPLEMENT_REQUESTED,
-    Status.FORMAL_REVIEW_PASSED, Status.EXPERT_REVIEW, Status.SITE_INSPECTION, Status.INSPECTED,
-    Status.AWAITING_APPROVAL,
-)
-REJECTABLE_STATES = (
-    Status.FORMAL_REVIEW_PASSED, Status.EXPERT_REVIEW, Status.SITE_INSPECTION, Status.INSPECTED, Status.AWAITING_APPROVAL,
-)
-PUBLIC_STATES = (Status.PUBLICITY, Status.APPROVED)
 DISCARD_DRAFT_LABEL = _("Delete the draft")
 DISCARD_DRAFT_CONSEQUENCE = _("The draft will be deleted with everything filled in and uploaded. It was never "
                               "submitted, so nobody else has seen it; it cannot be restored.")
@@ -288,8 +239,6 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
 
     @cached_property
     def eligibility(self):
-        from .eligibility import check_eligibility
-
         return check_eligibility(self)
 
     def clean_fields(self, exclude=None):
@@ -318,8 +267,6 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
     @property
     def status_text(self):
         """The status saying who has acted and who still has to (both recommenders, both ministries)."""
-        from .progress import status_text
-
         return status_text(self)
 
     def may_discard(self, user):
@@ -328,9 +275,6 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
 
     def discard_draft(self, by):
         """Delete a never-submitted draft with its rows and uploaded files (nobody else has seen it)."""
-        from django.core.exceptions import PermissionDenied
-        from django.db import transaction
-
         with transaction.atomic():
             locked = Application.objects.select_for_update().get(pk=self.pk)
             if not locked.may_discard(by):
@@ -343,9 +287,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
 
     def missing_for_submission(self):
         """What the dossier still lacks before it can be submitted: a list of (field, message)."""
-        from .submission import missing_for_submission
-
-        return missing_for_submission(self)
+        return submission.missing_for_submission(self)
 
     @transition(
         field=status,
@@ -356,9 +298,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
     )
     def submit(self, by=None, comment=""):
         """Freeze a revision and route it to the recommender(s) of the host's level (Art. 10)."""
-        from .submission import route_and_snapshot
-
-        route_and_snapshot(self, by)
+        submission.route_and_snapshot(self, by)
         close_deadlines(self, RETURNED_DOSSIER_FIX.code, Deadline.State.MET)
 
     @transition(
@@ -434,9 +374,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
         custom={"label": _("Resubmit to formal review"), "article": "Art. 13", "button": "primary"},
     )
     def resubmit_supplement(self, by=None, comment=""):
-        from .submission import snapshot_revision
-
-        snapshot_revision(self, by)
+        submission.snapshot_revision(self, by)
         close_deadlines(self, SUPPLEMENT_FIX.code, Deadline.State.MET)
 
     @transition(
@@ -494,7 +432,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
         custom={"label": _("Close publicity"), "article": "Art. 13", "internal": True},
     )
     def conclude_publicity(self, by=None, comment="", sustained=False):
-        """Run by `reviews.services.close_notice`: a sustained objection rejects the application."""
+        """Run by `reviews.models.PublicityNotice.close`: a sustained objection rejects the application."""
 
     @transition(
         field=status, source=Status.AWAITING_APPROVAL,
@@ -617,12 +555,7 @@ class NationalProject(models.Model):
 class OutcomeClaim(models.Model):
     """Art. 12 (4): the evidence the host gives for each of the five outcome items."""
 
-    class Item(models.IntegerChoices):
-        ORIGINAL_RESULTS = 1, _("Internationally influential systematic original results")
-        MAJOR_PROBLEMS = 2, _("Innovation on major national quality problems")
-        LEADING_RESULTS = 3, _("Internationally leading results, or ≥ 5 standards led in 3 years")
-        TRANSFERS = 4, _("≥ 15 technology transfers in 3 years, or ≥ 30 million CNY of quality services")
-        DATA = 5, _("Rich quality-standards data")
+    Item = OutcomeItem
 
     application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="outcome_claims")
     item = models.PositiveSmallIntegerField(_("item"), choices=Item.choices)
@@ -747,12 +680,7 @@ class Revision(models.Model):
 class PreliminaryReview(models.Model):
     """Art. 10: one recommender's preliminary review of one submission (round = revision number)."""
 
-    class Decision(models.TextChoices):
-        PENDING = "pending", _("Awaiting review")
-        RECOMMENDED = "recommended", _("Recommended")
-        RETURNED = "returned", _("Returned for revision")
-        DECLINED = "declined", _("Declined")
-        SUPERSEDED = "superseded", _("Closed without decision")
+    Decision = ReviewDecision
 
     application = models.ForeignKey(
         Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="preliminary_reviews"

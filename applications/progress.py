@@ -28,7 +28,8 @@ from kernel.signoffs import signoffs
 from .choices import DimensionVerdict, ReviewDimension
 from .deadlines import RETURNED_DOSSIER_FIX
 from .hooks import hooks
-from .models import APPROVAL_DECISION, PreliminaryReview, Status
+from .rules import APPROVAL_DECISION
+from .states import ReviewDecision, Status
 
 STAGES = [
     StageDefinition("apply", _("Application"), "Art. 10-12"),
@@ -98,8 +99,8 @@ def recommendation_state(application):
         pending = [n for n in (application.awaiting_recommender_1, application.awaiting_recommender_2) if n]
         return done, pending
     reviews = current_round_reviews(application)
-    return ([r.recommender.name for r in reviews if r.decision == PreliminaryReview.Decision.RECOMMENDED],
-            [r.recommender.name for r in reviews if r.decision == PreliminaryReview.Decision.PENDING])
+    return ([r.recommender.name for r in reviews if r.decision == ReviewDecision.RECOMMENDED],
+            [r.recommender.name for r in reviews if r.decision == ReviewDecision.PENDING])
 
 
 def approval_signed_by(application):
@@ -136,7 +137,7 @@ def status_text(application):
 def _next_party(application):
     if application.status == Status.SUBMITTED:
         pending = tuple(r.recommender for r in current_round_reviews(application)
-                        if r.decision == PreliminaryReview.Decision.PENDING)
+                        if r.decision == ReviewDecision.PENDING)
         return Party(PartyCode.RECOMMENDERS, pending)
     if application.status == Status.AWAITING_APPROVAL:
         unsigned = [m for m in SignOff.Ministry.values if m not in approval_signed_by(application)]
@@ -198,7 +199,7 @@ def _dimensions_to_revise(review):
 def host_request(application, today=None):
     """Why `application` is back with its host, what to fix and by when (None unless returned or supplement)."""
     if application.status == Status.RETURNED:
-        returned = [r for r in current_round_reviews(application) if r.decision == PreliminaryReview.Decision.RETURNED]
+        returned = [r for r in current_round_reviews(application) if r.decision == ReviewDecision.RETURNED]
         reasons = [(r.recommender, r.comment) for r in returned]
         items = [item for r in returned for item in _dimensions_to_revise(r)]
         request = HostRequest("returned", reasons, items)

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from kernel.rules import RuleViolation
 
 from .choices import TeamRole
-from .models import PreliminaryReview, Revision, validate_lab_name_en_subject, validate_lab_name_zh
-from .revisions import snapshot
+from .snapshots import snapshot
+from .validators import validate_lab_name_en_subject, validate_lab_name_zh
 
 
 def missing_for_submission(application):
@@ -72,17 +72,16 @@ def route_and_snapshot(application, user):
             article="Art. 10",
         )
     snapshot_revision(application, user)
-    PreliminaryReview.objects.bulk_create(
-        PreliminaryReview(application=application, recommender=org, round=application.revision_count)
-        for org in recommenders
-    )
+    reviews = application.preliminary_reviews
+    reviews.bulk_create(reviews.model(application=application, recommender=org, round=application.revision_count)
+                        for org in recommenders)
 
 
 def snapshot_revision(application, user):
     """Freeze the dossier as the next revision (each submission and each resubmission)."""
     application.revision_count += 1
     application.submitted_at = timezone.now()
-    return Revision.objects.create(
-        application=application, number=application.revision_count, submitted_by=user,
+    return application.revisions.create(
+        number=application.revision_count, submitted_by=user,
         submitted_at=application.submitted_at, snapshot=snapshot(application),
     )

@@ -1,10 +1,20 @@
 """The clocks of the laboratory's life (Art. 18, 19, 26, 27) and what a lapse does."""
 
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
-from kernel.deadlines import DeadlineKind, register
+from accounts.models import Organisation, OrganisationKind, Role
+from kernel.deadlines import DeadlineKind, open_deadline, register
+from kernel.models import Deadline
 from kernel.transitions import run_transition
+
+from .states import LabStatus, ReportKind
+
+
+def stakeholders(lab):
+    """Whom a lab's clocks are addressed to: its host and both ministries."""
+    return [lab.host, *Organisation.objects.filter(kind__in=[OrganisationKind.SAMR, OrganisationKind.MIIT])]
 
 
 def _terminate_if(state, transition="terminate"):
@@ -18,12 +28,10 @@ def _construction_lapsed(deadline, lab):
     """Art. 18: after the extended period, a build with no acceptance application is terminated. Without
     an extension the lapse is recorded and flagged to the ministries (the Measures terminate only after one)."""
     if lab.extension_granted:
-        _terminate_if("construction")(deadline, lab)
+        _terminate_if(LabStatus.CONSTRUCTION)(deadline, lab)
 
 
 def _next_report(deadline, lab):
-    from .services import open_next_report_clock
-
     open_next_report_clock(lab, deadline.kind)
 
 
@@ -43,7 +51,7 @@ ANNUAL_CONSTRUCTION_REPORT = register(DeadlineKind(
 ))
 ACCEPTANCE_RECTIFICATION = register(DeadlineKind(
     code="laboratory.acceptance_rectification", label=_("Rectify and apply for acceptance again"), article="Art. 19",
-    reminder_days=(30, 7), roles=HOST_AND_MINISTRY, on_missed=_terminate_if("rectifying", "terminate_unrectified"),
+    reminder_days=(30, 7), roles=HOST_AND_MINISTRY, on_missed=_terminate_if(LabStatus.RECTIFYING, "terminate_unrectified"),
 ))
 ANNUAL_OPERATION_REPORT = register(DeadlineKind(
     code="laboratory.operation_report", label=_("Annual operation report"), article="Art. 26",
@@ -58,4 +66,41 @@ EVALUATION_RECTIFICATION = register(DeadlineKind(
     reminder_days=(30, 7), roles=HOST_AND_MINISTRY,
 ))
 
-REPORT_KINDS = {ANNUAL_CONSTRUCTION_REPORT.code: "construction", ANNUAL_OPERATION_REPORT.code: "operation"}
+REPORT_KINDS = {ANNUAL_CONSTRUCTION_REPORT.code: ReportKind.CONSTRUCTION, ANNUAL_OPERATION_REPORT.code: ReportKind.OPERATION}
+
+
+# --- annual reports (Art. 18, 23, 26): one clock per year while the phase lasts ----------------
+
+
+def report_clock(kind):
+    return ANNUAL_CONSTRUCTION_REPORT if kind == ReportKind.CONSTRUCTION else ANNUAL_OPERATION_REPORT
+
+
+def report_due(lab, kind):
+    """The open deadline of the next report of `kind`, or None when none is due now."""
+    return Deadline.objects.for_object(lab).open().filter(kind=report_clock(kind).code).first()
+
+
+def report_year(lab, kind, due_date):
+    """The year number of the report of `kind` due on `due_date`: reports fall on the anniversaries of the
+    approval (construction, Art. 18) or of the start of operation (Art. 26). None when the phase has no start."""
+    start = lab.approved_on if kind == ReportKind.CONSTRUCTION else lab.operation_started_on
+    return due_date.year - start.year if start else None
+
+
+def open_next_report_clock(lab, deadline_kind):
+    """After a report is filed or its deadline lapses: the next anniversary's report, while the phase lasts."""
+    kind = REPORT_KINDS[deadline_kind]
+    last = Deadline.objects.for_object(lab).filter(kind=deadline_kind).order_by("-due_date").first()
+    start = lab.approved_on if kind == ReportKind.CONSTRUCTION else lab.operation_started_on
+    if start and last:  # counted from the start, so that 29 February comes back in leap years
+        next_due = start + relativedelta(years=report_year(lab, kind, last.due_date) + 1)
+    else:
+        next_due = (last.due_date if last else timezone.localdate()) + relativedelta(years=1)
+    if kind == ReportKind.CONSTRUCTION and (lab.status not in (LabStatus.CONSTRUCTION, LabStatus.RECTIFYING)
+                                            or next_due > lab.construction_end):
+        return None
+    if kind == ReportKind.OPERATION and lab.status not in (LabStatus.OPERATING, LabStatus.EVALUATING,
+                                                           LabStatus.EVALUATION_RECTIFYING):
+        return None
+    return open_deadline(lab, deadline_kind, next_due, stakeholders(lab))

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+from django_fsm import GET_STATE, RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from accounts.models import Organisation, Role
 from accounts.rules import is_ministry_staff
@@ -37,61 +37,27 @@ from kernel.sorting import PinyinSorted, sort_key_field
 from kernel.transitions import fsm_permission, run_transition
 from reviews.models import Assignment, AssignmentStatus, CriteriaSet, RoundEntry, RoundStatus
 
+from . import lifecycle
+from .progress import status_text
 from .rules import CONFIRM_ACCEPTANCE, DELIST, is_lab_host, may_confirm_acceptance, may_sign_delisting
+from .states import (
+    ACTIVE_LAB_STATES,
+    OPERATION_STATES,
+    PUBLIC_LAB_STATES,
+    AcceptanceVerdict,
+    ChangeKind,
+    ChangeStatus,
+    EvaluationResult,
+    ExtensionStatus,
+    LabStatus,
+    ReportKind,
+)
 
 # Who may run each transition: the predicates of `rules.py`, as django-fsm permissions.
 BY_HOST = fsm_permission(is_lab_host)
 BY_MINISTRY_STAFF = fsm_permission(is_ministry_staff)
 BY_CONFIRMING_MINISTRY = fsm_permission(may_confirm_acceptance, party=is_ministry_staff)
 BY_DELISTING_MINISTRY = fsm_permission(may_sign_delisting, party=is_ministry_staff)
-
-
-class LabStatus(models.TextChoices):
-    CONSTRUCTION = "construction", _("Under construction")
-    ACCEPTANCE_REVIEW = "acceptance_review", _("Acceptance review")
-    RECTIFYING = "rectifying", _("Rectifying after acceptance review")
-    ACCEPTANCE_CONFIRMATION = "acceptance_confirmation", _("Accepted, awaiting confirmation by SAMR and MIIT")
-    ACCEPTANCE_PUBLICITY = "acceptance_publicity", _("Acceptance under publicity")
-    OPERATING = "operating", _("In operation")
-    EVALUATING = "evaluating", _("Comprehensive evaluation")
-    EVALUATION_RECTIFYING = "evaluation_rectifying", _("Rectifying after an unqualified evaluation")
-    TERMINATED = "terminated", _("Construction terminated")
-    DELISTED = "delisted", _("Removed from the list")
-
-
-ACTIVE_LAB_STATES = (
-    LabStatus.CONSTRUCTION, LabStatus.ACCEPTANCE_REVIEW, LabStatus.RECTIFYING, LabStatus.ACCEPTANCE_CONFIRMATION,
-    LabStatus.ACCEPTANCE_PUBLICITY, LabStatus.OPERATING, LabStatus.EVALUATING, LabStatus.EVALUATION_RECTIFYING,
-)
-
-
-PUBLIC_LAB_STATES = ACTIVE_LAB_STATES  # terminated and delisted labs leave the directory, not the records
-IN_CONSTRUCTION_STATES = (LabStatus.CONSTRUCTION, LabStatus.ACCEPTANCE_REVIEW, LabStatus.RECTIFYING,
-                          LabStatus.ACCEPTANCE_CONFIRMATION, LabStatus.ACCEPTANCE_PUBLICITY)
-OPERATION_STATES = (LabStatus.OPERATING, LabStatus.EVALUATING, LabStatus.EVALUATION_RECTIFYING)
-# Lab expert rounds, keyed by the criteria set's purpose (reviews.CriteriaSet.Purpose values): the lab states
-# a round of that purpose takes (Art. 19, 26), the state in which a lab awaits its decision, and the
-# articles of opening the round and of its decision (Art. 27 for an evaluation's result).
-LAB_ROUND_PURPOSES = ("acceptance", "evaluation")
-LAB_ROUND_STATES = {
-    "acceptance": (LabStatus.ACCEPTANCE_REVIEW,),
-    "evaluation": (LabStatus.OPERATING, LabStatus.EVALUATION_RECTIFYING, LabStatus.EVALUATING),
-}
-LAB_ROUND_LIVE_STATE = {"acceptance": LabStatus.ACCEPTANCE_REVIEW, "evaluation": LabStatus.EVALUATING}
-LAB_ROUND_OPEN_ARTICLE = {"acceptance": "Art. 19", "evaluation": "Art. 26"}
-LAB_ROUND_DECISION_ARTICLE = {"acceptance": "Art. 19", "evaluation": "Art. 27"}
-
-
-class AcceptanceVerdict(models.TextChoices):
-    PASS = "pass", _("Passed acceptance (通过验收)")
-    RECTIFY = "rectify", _("Rectify (整改)")
-    FAIL = "fail", _("Failed acceptance (未通过验收)")
-
-
-class EvaluationResult(models.TextChoices):
-    EXCELLENT = "excellent", _("Excellent (优秀)")
-    QUALIFIED = "qualified", _("Qualified (合格)")
-    UNQUALIFIED = "unqualified", _("Unqualified (不合格)")
 
 
 class LaboratoryQuerySet(models.QuerySet):
@@ -204,8 +170,6 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
     @property
     def status_text(self):
         """The status saying who has acted and who still has to (both ministries' confirmation or removal)."""
-        from .progress import status_text  # progress reads this module's states
-
         return status_text(self)
 
     def chair_is_inside(self):
@@ -222,28 +186,15 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
                 permission=BY_HOST,
                 custom={"label": _("Apply for acceptance"), "article": "Art. 18", "form": "labs:apply_acceptance"})
     def apply_for_acceptance(self, by=None, comment="", report=None, goal_statements=None):
-        from .services import file_acceptance_application
-
-        file_acceptance_application(self, by, report, goal_statements)
+        lifecycle.file_acceptance_application(self, by, report, goal_statements)
 
     @transition(field=status, source=LabStatus.ACCEPTANCE_REVIEW,
-                target=GET_STATE(lambda self, *a, **kw: self._decided_status,
-                                 states=[LabStatus.ACCEPTANCE_CONFIRMATION, LabStatus.RECTIFYING, LabStatus.TERMINATED]),
+                target=RETURN_VALUE(LabStatus.ACCEPTANCE_CONFIRMATION, LabStatus.RECTIFYING, LabStatus.TERMINATED),
                 permission=BY_MINISTRY_STAFF,
                 custom={"label": _("Record the acceptance verdict"), "article": "Art. 19", "internal": True})
     def record_acceptance_verdict(self, by=None, comment="", verdict=None):
         """Run when an acceptance round concludes; a second non-pass after rectification terminates."""
-        from .services import after_acceptance_verdict
-
-        self._decided_status = self._after_verdict(verdict)  # before the service records the rectification
-        after_acceptance_verdict(self, by, verdict, comment)
-
-    def _after_verdict(self, verdict):
-        if verdict == AcceptanceVerdict.PASS:
-            return LabStatus.ACCEPTANCE_CONFIRMATION
-        if verdict == AcceptanceVerdict.RECTIFY and not self.acceptance_rectified:
-            return LabStatus.RECTIFYING
-        return LabStatus.TERMINATED
+        return lifecycle.record_acceptance_verdict(self, by, verdict, comment)
 
     @transition(field=status, source=LabStatus.ACCEPTANCE_CONFIRMATION, target=LabStatus.ACCEPTANCE_CONFIRMATION,
                 permission=BY_CONFIRMING_MINISTRY,
@@ -270,21 +221,17 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
     def conclude_acceptance_publicity(self, by=None, comment="", sustained=False):
         """No sustained objection: formal operation starts (Art. 19). A sustained one sends the lab back
         to the experts."""
-        from .services import reopen_acceptance, start_operation
-
         if sustained:
-            reopen_acceptance(self)
+            lifecycle.reopen_acceptance(self)
         else:
-            start_operation(self)
+            lifecycle.start_operation(self)
 
     @transition(field=status, source=LabStatus.CONSTRUCTION, target=LabStatus.TERMINATED,
                 permission=BY_MINISTRY_STAFF,
                 custom={"label": _("Terminate the construction"), "article": "Art. 18", "internal": True})
     def terminate(self, by=None, comment=""):
         """Applied by the sweep when the extended construction period lapses with no acceptance application."""
-        from .services import close_lab_clocks
-
-        close_lab_clocks(self)
+        lifecycle.close_lab_clocks(self)
 
     @transition(field=status, source=LabStatus.RECTIFYING, target=LabStatus.TERMINATED,
                 permission=BY_MINISTRY_STAFF,
@@ -292,9 +239,7 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
     def terminate_unrectified(self, by=None, comment=""):
         """Applied by the sweep when the 6-month rectification window lapses with no new acceptance
         application (Art. 19; audited under that article, not Art. 18)."""
-        from .services import close_lab_clocks
-
-        close_lab_clocks(self)
+        lifecycle.close_lab_clocks(self)
 
     # --- operation and evaluation (Art. 26-27) -------------------------------------------------
 
@@ -305,20 +250,11 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
         """Run when an evaluation round opens with this lab, or when the ministries order a re-review."""
 
     @transition(field=status, source=LabStatus.EVALUATING,
-                target=GET_STATE(lambda self, *a, **kw: self._decided_status,
-                                 states=[LabStatus.OPERATING, LabStatus.EVALUATION_RECTIFYING, LabStatus.DELISTED]),
+                target=RETURN_VALUE(LabStatus.OPERATING, LabStatus.EVALUATION_RECTIFYING, LabStatus.DELISTED),
                 permission=BY_MINISTRY_STAFF,
                 custom={"label": _("Record the evaluation result"), "article": "Art. 27", "internal": True})
     def record_evaluation_result(self, by=None, comment="", result=None):
-        from .services import after_evaluation_result
-
-        self._decided_status = self._after_result(result)  # before the service records the rectification
-        after_evaluation_result(self, by, result, comment)
-
-    def _after_result(self, result):
-        if result != EvaluationResult.UNQUALIFIED:
-            return LabStatus.OPERATING
-        return LabStatus.DELISTED if self.evaluation_rectified else LabStatus.EVALUATION_RECTIFYING
+        return lifecycle.record_evaluation_result(self, by, result, comment)
 
     # --- misconduct (Art. 25) -----------------------------------------------------------------
 
@@ -333,10 +269,8 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
                                          "Laboratories, leaves the public directory and its open clocks close.")})
     def delist(self, by=None, comment=""):
         """False materials, integrity problems or other violations: both ministries sign, with the reason."""
-        from .services import close_lab_clocks
-
         if sign(self, DELIST, by, comment, article="Art. 25"):
-            close_lab_clocks(self)
+            lifecycle.close_lab_clocks(self)
 
 
 class AcceptanceApplication(models.Model):
@@ -360,12 +294,6 @@ class AcceptanceApplication(models.Model):
 
     def __str__(self):
         return _("Acceptance application no. %(pk)s") % {"pk": self.pk}
-
-
-class ExtensionStatus(models.TextChoices):
-    REQUESTED = "requested", _("Requested")
-    GRANTED = "granted", _("Granted")
-    REFUSED = "refused", _("Refused")
 
 
 class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -397,9 +325,7 @@ class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         custom={"label": _("Grant the extension"), "article": "Art. 18", "button": "success"},
     )
     def grant(self, by=None, comment=""):
-        from .services import grant_extension
-
-        grant_extension(self, by)
+        lifecycle.grant_extension(self, by)
 
     @transition(
         field=status,
@@ -409,9 +335,7 @@ class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         custom={"label": _("Refuse the extension"), "article": "Art. 18", "comment_required": True, "button": "danger"},
     )
     def refuse(self, by=None, comment=""):
-        from .services import reopen_extension_window
-
-        reopen_extension_window(self)
+        lifecycle.reopen_extension_window(self)
 
     def clean_fields(self, exclude=None):
         super().clean_fields(exclude={*(exclude or ()), "status"})
@@ -420,9 +344,7 @@ class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 class AnnualReport(models.Model):
     """Art. 18 (construction, copied to the host) and Art. 26 (operation): one report per year."""
 
-    class Kind(models.TextChoices):
-        CONSTRUCTION = "construction", _("Annual construction report")
-        OPERATION = "operation", _("Annual operation report")
+    Kind = ReportKind
 
     laboratory = models.ForeignKey(Laboratory, verbose_name=_("laboratory"), on_delete=models.CASCADE, related_name="annual_reports")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -496,19 +418,6 @@ class Evaluation(models.Model):
         return _("Comprehensive evaluation, cycle %(cycle)s") % {"cycle": self.cycle}
 
 
-class ChangeKind(models.TextChoices):
-    RENAME = "rename", _("Renaming")
-    DIRECTION = "direction", _("Change of research direction")
-    RESTRUCTURE = "restructure", _("Restructuring")
-    REORGANISE = "reorganise", _("Reorganisation")
-
-
-class ChangeStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
-    ACCEPTED = "accepted", _("Accepted")
-    RE_REVIEW = "re_review", _("Re-review ordered")
-
-
 class ChangeReport(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     """Art. 24: a written report of a major change; the ministries accept it or order a re-review."""
 
@@ -554,9 +463,7 @@ class ChangeReport(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         custom={"label": _("Accept the change"), "article": "Art. 24", "button": "success"},
     )
     def accept(self, by=None, comment=""):
-        from .services import apply_change
-
-        apply_change(self)
+        lifecycle.apply_change(self)
 
     def lab_in_operation(self):
         """A re-review is a comprehensive evaluation (Art. 24, 26): only of a lab in operation. A lab still
@@ -573,8 +480,6 @@ class ChangeReport(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     def order_re_review(self, by=None, comment=""):
         """The change is applied and the lab goes to a comprehensive evaluation (unless it is in one already)."""
-        from .services import apply_change
-
-        apply_change(self)
+        lifecycle.apply_change(self)
         if self.laboratory.status != LabStatus.EVALUATING:
             run_transition(self.laboratory, "start_evaluation", by, comment=comment, internal=True)

@@ -13,7 +13,8 @@ from kernel.signoffs import signoffs
 from reviews.models import CriteriaSet
 from reviews.progress import publicity_deadline
 
-from .models import CONFIRM_ACCEPTANCE, DELIST, LabStatus
+from .rules import CONFIRM_ACCEPTANCE, DELIST
+from .states import LabStatus
 
 STAGES = [
     StageDefinition("construction", _("Construction period"), "Art. 14-18"),

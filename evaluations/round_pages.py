@@ -13,20 +13,17 @@ from kernel.forms import RuleFormMixin, textarea
 from reviews.models import CriteriaSet, PublicityNotice, RoundEntry
 from reviews.subject_pages import NoticePages, RoundPages, register_notice_pages, register_round_pages
 
-from .models import (
+from .models import AcceptanceApplication, AnnualReport, Evaluation, Laboratory
+from .services import open_acceptance_notice, open_lab_round
+from .states import (
     LAB_ROUND_DECISION_ARTICLE,
     LAB_ROUND_LIVE_STATE,
     LAB_ROUND_OPEN_ARTICLE,
     LAB_ROUND_STATES,
-    AcceptanceApplication,
     AcceptanceVerdict,
-    AnnualReport,
-    Evaluation,
     EvaluationResult,
-    Laboratory,
     LabStatus,
 )
-from .services import open_acceptance_notice, open_lab_round
 
 
 class LaboratoryChoiceField(forms.ModelMultipleChoiceField):

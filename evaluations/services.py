@@ -1,13 +1,15 @@
 """The laboratory's rules (Art. 14-27), called by its transitions, the views and the API alike."""
 
+import re
+
 from dateutil.relativedelta import relativedelta
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Organisation, OrganisationKind
 from accounts.rules import is_ministry_staff
 from applications.choices import TeamRole
 from kernel.deadlines import close_deadlines, open_deadline
@@ -15,56 +17,39 @@ from kernel.formatting import format_date, format_list
 from kernel.models import Deadline
 from kernel.notifications import notify
 from kernel.rules import RuleViolation
-from kernel.signoffs import ministry_of, signoffs
+from kernel.signoffs import ministry_of
 from kernel.transitions import run_transition
 from reviews.models import CriteriaSet, PublicityNotice, ReviewRound, RoundEntry, RoundStatus
 from reviews.services import check_round_can_open, open_notice, round_results
 from reviews.subjects import NoticeSubject, RoundPurpose, register_notice_subject, register_round_purpose
 
 from .deadlines import (
-    ACCEPTANCE_RECTIFICATION,
     ANNUAL_CONSTRUCTION_REPORT,
     ANNUAL_OPERATION_REPORT,
-    CONSTRUCTION_PERIOD,
     EVALUATION_DUE,
     EVALUATION_RECTIFICATION,
     EXTENSION_CUTOFF,
-    REPORT_KINDS,
+    open_next_report_clock,
+    report_due,
+    report_year,
+    stakeholders,
 )
-from .models import (
+from .lifecycle import CONSTRUCTION_MONTHS, EXTENSION_MAX_MONTHS, extension_cutoff, open_construction_clocks
+from .models import AnnualReport, ChangeReport, Evaluation, ExtensionRequest, Laboratory, ReportOutput
+from .rules import is_lab_host
+from .states import (
     ACTIVE_LAB_STATES,
-    CONFIRM_ACCEPTANCE,
     LAB_ROUND_DECISION_ARTICLE,
     LAB_ROUND_LIVE_STATE,
     LAB_ROUND_OPEN_ARTICLE,
     LAB_ROUND_PURPOSES,
     LAB_ROUND_STATES,
-    AcceptanceApplication,
     AcceptanceVerdict,
-    AnnualReport,
-    ChangeKind,
-    ChangeReport,
     ChangeStatus,
-    Evaluation,
     EvaluationResult,
-    ExtensionRequest,
     ExtensionStatus,
-    Laboratory,
     LabStatus,
-    ReportOutput,
 )
-from .rules import is_lab_host
-
-CONSTRUCTION_MONTHS = 24  # Art. 18: "一般不超过2年"
-EXTENSION_NOTICE_MONTHS = 3  # Art. 18: at least 3 months before the period ends
-EXTENSION_MAX_MONTHS = 12  # Art. 18: at most 1 year, once
-ACCEPTANCE_OPENS_MONTHS_BEFORE_END = 3  # the acceptance application may come once extension is no longer open
-RECTIFICATION_MONTHS = 6  # Art. 19 and Art. 27: half a year
-EVALUATION_YEARS = 3  # Art. 26
-
-
-def _stakeholders(lab):
-    return [lab.host, *Organisation.objects.filter(kind__in=[OrganisationKind.SAMR, OrganisationKind.MIIT])]
 
 
 def laboratory_for_approved_application(sender, application, by, **kwargs):
@@ -86,24 +71,9 @@ def create_laboratory(application, by):
         committee_chair_name=chair.name if chair else "",
         committee_chair_organisation=chair.organisation_name if chair else "",
     )
-    _open_construction_clocks(lab)
-    open_deadline(lab, ANNUAL_CONSTRUCTION_REPORT.code, today + relativedelta(years=1), _stakeholders(lab))
+    open_construction_clocks(lab)
+    open_deadline(lab, ANNUAL_CONSTRUCTION_REPORT.code, today + relativedelta(years=1), stakeholders(lab))
     return lab
-
-
-def _open_construction_clocks(lab):
-    open_deadline(lab, CONSTRUCTION_PERIOD.code, lab.construction_end, _stakeholders(lab))
-    if not lab.extension_granted:
-        open_deadline(lab, EXTENSION_CUTOFF.code, extension_cutoff(lab), [lab.host])
-
-
-def extension_cutoff(lab):
-    """The last day an extension may be requested: 3 months before the construction end (Art. 18)."""
-    return lab.construction_end - relativedelta(months=EXTENSION_NOTICE_MONTHS)
-
-
-def close_lab_clocks(lab):
-    Deadline.objects.for_object(lab).open().update(state=Deadline.State.CANCELLED, closed_at=timezone.now())
 
 
 # --- extension (Art. 18) ------------------------------------------------------------------------
@@ -137,63 +107,7 @@ def file_extension_request(lab, by, months, reason, today=None):
     return request
 
 
-def grant_extension(request, by):
-    """Inside `ExtensionRequest.grant`: move the end and its clocks."""
-    lab = Laboratory.objects.select_for_update().get(pk=request.laboratory_id)
-    lab.construction_end = lab.construction_end + relativedelta(months=request.months)
-    lab.extension_granted = True
-    lab.save(update_fields=["construction_end", "extension_granted"])
-    close_deadlines(lab, EXTENSION_CUTOFF.code, Deadline.State.MET)
-    _open_construction_clocks(lab)
-
-
-def reopen_extension_window(request):
-    """Inside `ExtensionRequest.refuse`: the host may still ask again until the cut-off day (Art. 18)."""
-    lab = request.laboratory
-    if not lab.extension_granted and timezone.localdate() <= extension_cutoff(lab):
-        open_deadline(lab, EXTENSION_CUTOFF.code, extension_cutoff(lab), [lab.host])
-
-
 # --- acceptance (Art. 18-19) --------------------------------------------------------------------
-
-
-def acceptance_opens_on(lab):
-    """3 months before the end of the 2-year period (Art. 18). An extension moves the latest day to apply,
-    not this one: a lab finishing early in its extension applies then."""
-    two_years = lab.construction_start + relativedelta(months=CONSTRUCTION_MONTHS)
-    return min(lab.construction_end, two_years) - relativedelta(months=ACCEPTANCE_OPENS_MONTHS_BEFORE_END)
-
-
-def file_acceptance_application(lab, by, report, goal_statements):
-    """Inside `apply_for_acceptance`: the report against the build plan's goals (Art. 17-18)."""
-    if not (report or "").strip():
-        raise RuleViolation(_("Write the construction report against the build plan's goals (Art. 17)."),
-                            field="report", article="Art. 18")
-    if lab.status == LabStatus.CONSTRUCTION and timezone.localdate() < acceptance_opens_on(lab):
-        raise RuleViolation(
-            _("Acceptance is applied for at the end of the construction period, from %(date)s (Art. 18).")
-            % {"date": format_date(acceptance_opens_on(lab))}, article="Art. 18",
-        )
-    AcceptanceApplication.objects.create(laboratory=lab, report=report, goal_statements=goal_statements or [], filed_by=by)
-    close_deadlines(lab, CONSTRUCTION_PERIOD.code, Deadline.State.MET)
-    close_deadlines(lab, EXTENSION_CUTOFF.code, Deadline.State.CANCELLED)
-    close_deadlines(lab, ACCEPTANCE_RECTIFICATION.code, Deadline.State.MET)
-
-
-def after_acceptance_verdict(lab, by, verdict, opinion):
-    if verdict not in AcceptanceVerdict.values:
-        raise RuleViolation(_("Unknown verdict."), field="decisions")
-    latest = lab.acceptance_applications.first()
-    if latest is not None:
-        latest.verdict, latest.opinion, latest.decided_at = verdict, opinion, timezone.now()
-        latest.save(update_fields=["verdict", "opinion", "decided_at"])
-    target = lab._after_verdict(verdict)
-    if target == LabStatus.RECTIFYING:
-        lab.acceptance_rectified = True
-        due = timezone.localdate() + relativedelta(months=RECTIFICATION_MONTHS)
-        open_deadline(lab, ACCEPTANCE_RECTIFICATION.code, due, _stakeholders(lab))
-    elif target == LabStatus.TERMINATED:
-        close_lab_clocks(lab)
 
 
 def open_acceptance_notice(title, labs, by, starts_on=None, working_days=None):
@@ -217,57 +131,7 @@ register_notice_subject(PublicityNotice.Subject.ACCEPTANCE, NoticeSubject(
 ))
 
 
-
-def reopen_acceptance(lab):
-    """A sustained objection sends the acceptance back to the experts (Art. 19): the ministries' confirmations
-    were of the verdict objected to, so a new pass needs both again (the audit keeps who confirmed)."""
-    signoffs(lab, CONFIRM_ACCEPTANCE).delete()
-
-
-def start_operation(lab):
-    """Formal operation (Art. 19): annual operation reports and the triennial evaluation start (Art. 26)."""
-    today = timezone.localdate()
-    lab.operation_started_on = today  # saved with the transition
-    close_lab_clocks(lab)
-    open_deadline(lab, ANNUAL_OPERATION_REPORT.code, today + relativedelta(years=1), _stakeholders(lab))
-    open_deadline(lab, EVALUATION_DUE.code, today + relativedelta(years=EVALUATION_YEARS), _stakeholders(lab))
-
-
 # --- annual reports (Art. 18, 23, 26) -----------------------------------------------------------
-
-
-def _report_clock(kind):
-    return ANNUAL_CONSTRUCTION_REPORT if kind == AnnualReport.Kind.CONSTRUCTION else ANNUAL_OPERATION_REPORT
-
-
-def report_due(lab, kind):
-    """The open deadline of the next report of `kind`, or None when none is due now."""
-    return Deadline.objects.for_object(lab).open().filter(kind=_report_clock(kind).code).first()
-
-
-def _report_year(lab, kind, due_date):
-    """The year number of the report of `kind` due on `due_date`: reports fall on the anniversaries of the
-    approval (construction, Art. 18) or of the start of operation (Art. 26). None when the phase has no start."""
-    start = lab.approved_on if kind == AnnualReport.Kind.CONSTRUCTION else lab.operation_started_on
-    return due_date.year - start.year if start else None
-
-
-def open_next_report_clock(lab, deadline_kind):
-    """After a report is filed or its deadline lapses: the next anniversary's report, while the phase lasts."""
-    kind = REPORT_KINDS[deadline_kind]
-    last = Deadline.objects.for_object(lab).filter(kind=deadline_kind).order_by("-due_date").first()
-    start = lab.approved_on if kind == AnnualReport.Kind.CONSTRUCTION else lab.operation_started_on
-    if start and last:  # counted from the start, so that 29 February comes back in leap years
-        next_due = start + relativedelta(years=_report_year(lab, kind, last.due_date) + 1)
-    else:
-        next_due = (last.due_date if last else timezone.localdate()) + relativedelta(years=1)
-    if kind == AnnualReport.Kind.CONSTRUCTION and (lab.status not in (LabStatus.CONSTRUCTION, LabStatus.RECTIFYING)
-                                                   or next_due > lab.construction_end):
-        return None
-    if kind == AnnualReport.Kind.OPERATION and lab.status not in (LabStatus.OPERATING, LabStatus.EVALUATING,
-                                                                  LabStatus.EVALUATION_RECTIFYING):
-        return None
-    return open_deadline(lab, deadline_kind, next_due, _stakeholders(lab))
 
 
 def submit_annual_report(lab, by, kind, data, outputs=()):
@@ -279,7 +143,7 @@ def submit_annual_report(lab, by, kind, data, outputs=()):
         raise RuleViolation(_("No report of this kind is due now."), field="kind")
     if not (data.get("summary") or "").strip():
         raise RuleViolation(_("Describe the year's progress."), field="summary")
-    period = _report_year(lab, kind, due.due_date) or AnnualReport.objects.filter(laboratory=lab, kind=kind).count() + 1
+    period = report_year(lab, kind, due.due_date) or AnnualReport.objects.filter(laboratory=lab, kind=kind).count() + 1
     with transaction.atomic():
         report = AnnualReport.objects.create(
             laboratory=lab, kind=kind, period=period, due_on=due.due_date, submitted_by=by,
@@ -384,39 +248,6 @@ register_round_purpose(CriteriaSet.Purpose.EVALUATION,
                        RoundPurpose(conclude=conclude_lab_round, decisions=tuple(EvaluationResult.choices)))
 
 
-def after_evaluation_result(lab, by, result, opinion):
-    if result not in EvaluationResult.values:
-        raise RuleViolation(_("Unknown result."), field="decisions")
-    evaluation = lab.evaluations.first()
-    if evaluation is not None:
-        evaluation.result, evaluation.opinion, evaluation.decided_at = result, opinion, timezone.now()
-        evaluation.save(update_fields=["result", "opinion", "decided_at"])
-    lab.latest_result = result
-    target = lab._after_result(result)
-    if target == LabStatus.OPERATING:
-        lab.evaluation_rectified = False
-        open_deadline(lab, EVALUATION_DUE.code, next_evaluation_due(lab), _stakeholders(lab))
-    elif target == LabStatus.EVALUATION_RECTIFYING:
-        lab.evaluation_rectified = True
-        due = timezone.localdate() + relativedelta(months=RECTIFICATION_MONTHS)
-        open_deadline(lab, EVALUATION_RECTIFICATION.code, due, _stakeholders(lab))
-    else:
-        close_lab_clocks(lab)
-
-
-def next_evaluation_due(lab):
-    """Every 3 years from the start of operation (Art. 26): the next such date after today and after the due
-    date the evaluation just done met (a round opened ahead of its due date does not leave that date due)."""
-    today = timezone.localdate()
-    start = lab.operation_started_on or today
-    met = Deadline.objects.for_object(lab).filter(kind=EVALUATION_DUE.code, state=Deadline.State.MET).order_by("-due_date").first()
-    after = max(today, met.due_date) if met else today
-    cycles = 1
-    while start + relativedelta(years=EVALUATION_YEARS * cycles) <= after:
-        cycles += 1
-    return start + relativedelta(years=EVALUATION_YEARS * cycles)
-
-
 # --- changes (Art. 24) --------------------------------------------------------------------------
 
 
@@ -431,14 +262,6 @@ def file_change_report(lab, by, kind, description, new_name_zh="", new_name_en_s
     report.save()
     notify("filed", report, actor=by, comment=description)
     return report
-
-
-def apply_change(change):
-    """An accepted (or re-reviewed) change takes effect: a rename changes the lab's names (Art. 24, 31)."""
-    if change.kind == ChangeKind.RENAME:
-        lab = change.laboratory
-        lab.name_zh, lab.name_en_subject = change.new_name_zh, change.new_name_en_subject
-        lab.save(update_fields=["name_zh", "name_en_subject"])
 
 
 # --- the lab's pages: who may do what now, the lab's own data (Art. 14-18, 24) ------------------
@@ -486,8 +309,6 @@ def update_lab_people(lab, by, data):
 def build_plan_goals(lab):
     """The goals of the build plan (Art. 17): the non-empty lines of the approved application's plan,
     without list markers. The acceptance application reports against each (Art. 18)."""
-    import re
-
     marker = re.compile(r"^\s*(?:[-*•·]|\(?\d+[.)、]|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)\s*")
     goals = [marker.sub("", line).strip() for line in (lab.application.construction_plan or "").splitlines()]
     return [goal for goal in goals if goal]
@@ -532,8 +353,6 @@ def may_report_change(lab, user):
 def reports_due_for(user, limit=20):
     """The annual reports every lab of `user`'s host owes, [(lab, deadline)] by due date (Art. 18, 26):
     two queries however many labs the host runs."""
-    from django.contrib.contenttypes.models import ContentType
-
     if not is_lab_host(user, Laboratory(host_id=user.organisation_id)):
         return []
     hosted = Laboratory.objects.filter(host_id=user.organisation_id)

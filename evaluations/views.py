@@ -25,7 +25,7 @@ from kernel.models import AuditEntry
 from kernel.paging import query_without_page
 from kernel.transitions import available_transitions
 
-from . import services
+from . import lifecycle, services
 from .forms import LaboratoryFilter
 from .models import ChangeReport, ExtensionRequest, Laboratory, LabStatus
 from .progress import lab_progress, staff_action
@@ -87,7 +87,7 @@ def _acceptance_not_yet_open(lab):
     """The day acceptance may first be applied for, while that day is still to come (Art. 18)."""
     if lab.status != LabStatus.CONSTRUCTION:
         return None
-    opens_on = services.acceptance_opens_on(lab)
+    opens_on = lifecycle.acceptance_opens_on(lab)
     return opens_on if opens_on > timezone.localdate() else None
 
 
@@ -133,7 +133,7 @@ def detail(request, pk):
         "reports": reports,
         "evaluations": list(lab.evaluations.all()),
         "timeline": _timeline(lab, extension_requests, change_reports),
-        "extension_cutoff": services.extension_cutoff(lab) if lab.status == LabStatus.CONSTRUCTION else None,
+        "extension_cutoff": lifecycle.extension_cutoff(lab) if lab.status == LabStatus.CONSTRUCTION else None,
         "acceptance_opens_on": _acceptance_not_yet_open(lab),
         "may_edit": services.may_edit_lab(lab, user),
         "may_request_extension": services.may_request_extension(lab, user),

@@ -21,7 +21,8 @@ from accounts.provinces import Province
 from applications.choices import Field
 from kernel.models import Deadline
 
-from .models import IN_CONSTRUCTION_STATES, OPERATION_STATES, PUBLIC_LAB_STATES, EvaluationResult, Laboratory, LabStatus
+from .models import Laboratory
+from .states import IN_CONSTRUCTION_STATES, OPERATION_STATES, PUBLIC_LAB_STATES, EvaluationResult, LabStatus
 
 UPCOMING_DAYS = 90
 DEADLINE_ROWS = 100

@@ -21,7 +21,8 @@ from kernel import exports
 from kernel.exports import Column
 from kernel.paging import query_without_page
 
-from .models import IN_CONSTRUCTION_STATES, OPERATION_STATES, PUBLIC_LAB_STATES, EvaluationResult, Laboratory, LabStatus
+from .models import Laboratory
+from .states import IN_CONSTRUCTION_STATES, OPERATION_STATES, PUBLIC_LAB_STATES, EvaluationResult, LabStatus
 
 PAGE_SIZE = 20
 STAGES = {"construction": IN_CONSTRUCTION_STATES, "operation": OPERATION_STATES}

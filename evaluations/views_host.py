@@ -14,7 +14,7 @@ from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict, available_transitions, run_transition
 from kernel.web import rule_text
 
-from . import services
+from . import lifecycle, services
 from .forms import (
     AcceptanceForm,
     AnnualReportForm,
@@ -128,7 +128,7 @@ def request_extension(request, pk):
     if request.method == "POST":
         messages.error(request, _("The request was not filed: please correct the errors below."))
     return render(request, "labs/request_extension.html", {
-        "lab": lab, "form": form, "cutoff": services.extension_cutoff(lab),
+        "lab": lab, "form": form, "cutoff": lifecycle.extension_cutoff(lab),
     })
 
 

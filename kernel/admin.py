@@ -9,6 +9,7 @@ happens are looked at here, not edited (`ReadOnlyAdmin`). Lists name the related
 
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
@@ -80,8 +81,6 @@ class SubjectTypeFilter(admin.SimpleListFilter):
     parameter_name = "type"
 
     def lookups(self, request, model_admin):
-        from django.contrib.contenttypes.models import ContentType
-
         ids = model_admin.model.objects.order_by().values_list("content_type_id", flat=True).distinct()
         types = [ContentType.objects.get_for_id(pk) for pk in ids]
         return sorted(((t.pk, t.model_class()._meta.verbose_name if t.model_class() else t.model) for t in types),

@@ -7,8 +7,7 @@ their consequence exactly once (rows locked with SKIP LOCKED, so parallel sweeps
 """
 
 import datetime
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,31 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .citations import cite
+from .deadline_kinds import DeadlineKind, register, registry  # noqa: F401  (the apps register their kinds through here)
 from .formatting import format_date
 from .models import Deadline, ReminderSent
 from .notifications import Message, deliver
 from .workdays import working_days_between
-
-
-@dataclass(frozen=True)
-class DeadlineKind:
-    code: str
-    label: str
-    article: str
-    reminder_days: tuple = (30, 7)
-    roles: tuple = ()  # which users of the concerned organisations hear of it; empty: all
-    on_missed: Callable | None = None  # (deadline, subject) -> None, inside the sweep's transaction
-    optional: bool = False  # a window for an option (not an obligation): when it passes it closes, unnoticed
-    working_days: bool = False  # the rule counts working days: time left is told in working days
-    url: Callable = field(default=lambda subject: subject.get_absolute_url())
-
-
-registry: dict[str, DeadlineKind] = {}
-
-
-def register(kind):
-    registry[kind.code] = kind
-    return kind
 
 
 def open_deadline(subject, kind_code, due_date, organisations):

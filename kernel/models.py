@@ -4,9 +4,11 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .deadline_kinds import registry
 from .transitions import declared_transition
 
 
@@ -175,8 +177,6 @@ class Deadline(models.Model):
 
     @property
     def definition(self):
-        from .deadlines import registry
-
         return registry.get(self.kind)
 
     @property
@@ -185,8 +185,6 @@ class Deadline(models.Model):
         return definition.label if definition else self.kind
 
     def days_left(self, today=None):
-        from django.utils import timezone
-
         return (self.due_date - (today or timezone.localdate())).days
 
     @property

@@ -5,7 +5,7 @@ transition of its state machines and of every other decision its services take, 
 `register` when Django starts. `notify(event, obj, ...)` (called for every transition by `signals.py`,
 and by the services for their other decisions) writes the messages its rules call for, in the portal's
 language, and `deliver` records them as inbox `Notification`s once the transaction commits. E-mail copies
-leave through the Celery task `kernel.tasks.email_notifications` (users who chose immediate e-mail,
+leave through the Celery task `email_notifications` (users who chose immediate e-mail,
 and outside addressees such as an objector) or the daily digest, and a message is marked e-mailed only
 once its mail was accepted by the mail server.
 """
@@ -16,14 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import tasks
 from .models import Deadline, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
@@ -205,7 +206,7 @@ def deliver(messages):
 
 
 def _queue_emails(ids):
-    tasks.email_notifications.delay(ids)
+    email_notifications.delay(ids)
 
 
 def _absolute(url):
@@ -217,7 +218,7 @@ def _email(subject, body, address):
     return EmailMessage(subject, f"{body.strip()}\n\n-- \n{footer}", None, [address])
 
 
-def email_notifications(ids):
+def send_emails(ids):
     """E-mail the notifications `ids` not yet e-mailed, marking each one only once the server accepted it. An
     address the server refuses is logged and skipped; a failed connection (SMTP error, timeout) stops the run
     and is raised, so that the task retries what is left. Logs name notification ids, never their content."""
@@ -246,7 +247,7 @@ def email_notifications(ids):
     return {"sent": len(sent), "refused": len(refused)}
 
 
-def send_daily_digests(now=None):
+def send_digests(now=None):
     """One e-mail per digest user with what reached their inbox since the last digest; each user's messages
     are marked e-mailed only once their digest was sent (a failed connection is raised, for a retry)."""
     now = now or timezone.now()
@@ -278,3 +279,28 @@ def send_daily_digests(now=None):
         if sent:
             Notification.objects.filter(pk__in=[n.pk for user in sent for n in by_user[user]]).update(emailed_at=now)
     return len(sent)
+
+
+# Sending mail: SMTP errors and socket timeouts (settings.EMAIL_TIMEOUT) are OSErrors. Retried with an
+# exponential backoff (30 s, 1 min, 2 min, ... at most an hour, jittered), five times; what was sent before a
+# failure is marked and not sent again.
+MAIL_RETRY = {
+    "autoretry_for": (OSError, OperationalError, SoftTimeLimitExceeded),
+    "retry_backoff": 30,
+    "retry_backoff_max": 3600,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(name="labportal.tasks.email_notifications", acks_late=True, soft_time_limit=120, time_limit=180,
+             **MAIL_RETRY)
+def email_notifications(ids):
+    """E-mail the notifications `ids` (queued by `deliver` after commit)."""
+    return send_emails(ids)
+
+
+@shared_task(name="labportal.tasks.send_daily_digests", acks_late=True, soft_time_limit=1200, time_limit=1500,
+             **MAIL_RETRY)
+def send_daily_digests():
+    return send_digests()

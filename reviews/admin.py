@@ -4,6 +4,7 @@ admin: it changes only through the transitions (the staff pages, the API, the de
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from applications.choices import Field
@@ -82,8 +83,6 @@ class ExpertCommitteeAdmin(PortalModelAdmin):
     inlines = [CommitteeMemberInline]
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(n_members=Count("members"))
 
     @admin.display(description=_("members"), ordering="n_members")

@@ -2,11 +2,16 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from accounts.models import Organisation, OrganisationKind, Role
 from kernel.deadlines import DeadlineKind, register
 from kernel.transitions import run_transition
 
-from .models import CommitteeStatus
+from .states import CommitteeStatus
+
+
+def ministries():
+    """Whom the ministry stage's clocks are addressed to: SAMR and MIIT."""
+    return list(Organisation.objects.filter(kind__in=[OrganisationKind.SAMR, OrganisationKind.MIIT]))
 
 
 def _expire_committee(deadline, committee):

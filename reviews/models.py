@@ -4,7 +4,9 @@ site inspection, and publicity with objections. Approval sign-offs are `kernel.s
 import hmac
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
@@ -16,14 +18,17 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 from accounts.models import Role
 from accounts.rules import is_ministry_staff
 from applications.models import Application
-from kernel.formatting import format_date
-from kernel.models import AuditEntry
+from kernel.deadlines import close_deadlines, open_deadline
+from kernel.formatting import format_date, format_list
+from kernel.models import AuditEntry, Deadline
 from kernel.rules import RuleViolation
 from kernel.transitions import fsm_permission
 
+from .deadlines import COMMITTEE_TERM, PUBLICITY_WINDOW, ministries
 from .identity import validate_credit_code, validate_resident_id
 from .rules import is_the_expert
-from .subjects import round_purpose
+from .states import AssignmentStatus, CommitteeStatus, NoticeStatus, ObjectionStatus, RoundStatus
+from .subjects import notice_subject, round_purpose
 
 # Who may run each transition: the predicates of `accounts/rules.py` and `rules.py`, as django-fsm permissions.
 BY_MINISTRY_STAFF = fsm_permission(is_ministry_staff)
@@ -76,12 +81,6 @@ class FormalReview(models.Model):
 # --- expert committee (Art. 9) -----------------------------------------------------------------
 
 
-class CommitteeStatus(models.TextChoices):
-    DRAFT = "draft", _("Being formed")
-    ACTIVE = "active", _("Active")
-    EXPIRED = "expired", _("Term ended")
-
-
 class Position(models.TextChoices):
     CHAIR = "chair", _("Chair (主任委员)")
     VICE_CHAIR = "vice_chair", _("Vice-chair (副主任委员)")
@@ -126,15 +125,22 @@ class ExpertCommittee(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @transition(field=status, source=CommitteeStatus.DRAFT, target=CommitteeStatus.ACTIVE, permission=BY_MINISTRY_STAFF,
                 custom={"label": _("Activate the committee"), "article": "Art. 9", "button": "success"})
     def activate(self, by=None, comment="", term_start=None):
-        from .services import start_committee_term
-
         errors = self.composition_errors()
         if errors:
             raise RuleViolation(
                 _("The committee cannot be activated; Art. 9 requires %(errors)s.") % {"errors": "; ".join(str(e) for e in errors)},
                 article="Art. 9",
             )
-        start_committee_term(self, term_start or timezone.localdate())
+        self._start_term(term_start or timezone.localdate())
+
+    def _start_term(self, start):
+        """A 2-year term from activation, with reminders before it ends and expiry when it lapses."""
+        self.term_start = start
+        anniversary = start + relativedelta(years=COMMITTEE_TERM_YEARS)
+        # The term ends the day before its anniversary. A 29 February start has none in a common year:
+        # the term then runs to the last day of February (Civil Code Art. 202), not a day short of it.
+        self.term_end = anniversary if anniversary.day != start.day else anniversary - relativedelta(days=1)
+        open_deadline(self, COMMITTEE_TERM.code, self.term_end, ministries())
 
     @transition(field=status, source=CommitteeStatus.ACTIVE, target=CommitteeStatus.EXPIRED, permission=BY_MINISTRY_STAFF,
                 custom={"label": _("End the term"), "article": "Art. 9", "button": "outline-secondary"})
@@ -210,11 +216,6 @@ class Criterion(models.Model):
 # --- expert review rounds ----------------------------------------------------------------------
 
 
-class RoundStatus(models.TextChoices):
-    OPEN = "open", _("Scoring")
-    CONCLUDED = "concluded", _("Concluded")
-
-
 class ReviewRound(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     """Expert review (专家评审) of a batch of applications by experts of the active committee."""
 
@@ -264,14 +265,6 @@ class RoundEntry(models.Model):
 
     def __str__(self):
         return self.get_outcome_display()
-
-
-class AssignmentStatus(models.TextChoices):
-    ASSIGNED = "assigned", _("Awaiting conflict declaration")
-    ACCEPTED = "accepted", _("No conflict declared: scoring")
-    SUBMITTED = "submitted", _("Scores submitted")
-    CONFLICT = "conflict", _("Conflict declared: withdrawn")
-    WITHDRAWN = "withdrawn", _("Withdrawn by staff")
 
 
 class AssignmentQuerySet(models.QuerySet):
@@ -337,9 +330,13 @@ class Assignment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         custom={"label": _("Submit my scores"), "article": "Art. 13", "button": "primary"},
     )
     def submit_scores(self, by=None, comment=""):
-        from .services import check_scores_complete
-
-        check_scores_complete(self)
+        scored = set(self.scores.values_list("criterion_id", flat=True))
+        missing = [c.title for c in self.round.criteria_set.criteria.all() if c.pk not in scored]
+        if missing:
+            raise RuleViolation(_("Score every criterion before submitting; missing: %(c)s") % {"c": format_list(missing)},
+                                field="scores")
+        if self.round.status != RoundStatus.OPEN:
+            raise RuleViolation(_("This round is concluded."))
         self.submitted_at = timezone.now()
 
     @transition(
@@ -431,11 +428,6 @@ class SiteInspection(models.Model):
 # --- publicity and objections (Art. 13) --------------------------------------------------------
 
 
-class NoticeStatus(models.TextChoices):
-    OPEN = "open", _("Under publicity")
-    CLOSED = "closed", _("Closed")
-
-
 def publicity_window_text(starts_on, ends_on, working_days):
     """The one sentence that says how a publicity window is counted: N working days from the day after
     publication (`reviews.services.publicity_end`), with the real dates, in the reader's language."""
@@ -501,16 +493,20 @@ class PublicityNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         custom={"label": _("Close the publicity"), "article": "Art. 13", "button": "primary"},
     )
     def close(self, by=None, comment=""):
-        from .services import close_notice
-
-        close_notice(self, by)
+        """Not before the window ends, not while an objection is open; each application or lab under this
+        notice then leaves publicity, those with a sustained objection the other way (Art. 13, 19)."""
+        if timezone.localdate() <= self.ends_on:
+            raise RuleViolation(_("The publicity window runs until %(date)s; it can be closed only after that.")
+                                % {"date": format_date(self.ends_on)}, article="Art. 13")
+        if self.objections.filter(status=ObjectionStatus.OPEN).exists():
+            raise RuleViolation(_("Resolve every objection before closing the publicity."), article="Art. 13")
+        subject = notice_subject(self.subject)
+        sustained = set(self.objections.filter(status=ObjectionStatus.SUSTAINED).values_list("application_id", flat=True))
+        for application in subject.live(self):
+            upheld = application.pk in sustained
+            subject.conclude(application, by, upheld, str(subject.sustained_comment) if upheld else "")
+        close_deadlines(self, PUBLICITY_WINDOW.code, Deadline.State.MET)
         self.closed_at = timezone.now()
-
-
-class ObjectionStatus(models.TextChoices):
-    OPEN = "open", _("Being examined")
-    DISMISSED = "dismissed", _("Dismissed")
-    SUSTAINED = "sustained", _("Sustained")
 
 
 RECEIPT_NUMBER_FORMAT = "{year}-GS{notice:02d}-{seq:04d}"
@@ -602,8 +598,6 @@ class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         """Real name only: a person gives name, ID number and contact; an organisation its name, unified
         social credit code, legal representative, contact and a scan of its seal. Anonymous objections
         are not accepted."""
-        from django.core.exceptions import ValidationError
-
         required = {
             self.ObjectorKind.PERSON: ["name", "id_number", "contact", "grounds"],
             self.ObjectorKind.ORGANISATION: ["organisation_name", "credit_code", "legal_representative", "contact", "seal_scan", "grounds"],

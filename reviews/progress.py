@@ -1,6 +1,9 @@
 """What the ministry stage tells an application's pages (`applications.progress.hooks`, set in `apps.py`):
 why formal review asked for a supplement, the publicity window's clock and the staff page of each stage."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -32,19 +35,40 @@ def publicity_deadline(application):
     return Deadline.objects.for_object(notice).open().filter(kind=PUBLICITY_WINDOW.code).first()
 
 
-STAFF_PAGES = {
-    Status.FORMAL_REVIEW_PASSED: (_("Open an expert review round"), lambda app: reverse("reviews:round_create")
-                                  + "?" + urlencode({"applications": app.pk})),
-    Status.SITE_INSPECTION: (_("Record the site inspection"), lambda app: reverse("reviews:inspection", args=[app.pk])),
-    Status.INSPECTED: (_("Publish a publicity notice"), lambda app: reverse("reviews:notice_create")
-                       + "?" + urlencode({"applications": app.pk})),
+def _with_selected(url_name):
+    return lambda app: reverse(url_name) + "?" + urlencode({"applications": app.pk})
+
+
+@dataclass(frozen=True)
+class MinistryStep:
+    """The ministries' next step on an application in this state, and the page where it is taken."""
+
+    label: str
+    url: Callable  # application -> URL
+    on_dossier: bool = True  # False where the dossier's own action buttons already lead there
+
+
+# One table for the review queue's "Next step" column and the dossier's link to the stage's staff page.
+MINISTRY_STEPS = {
+    Status.RECOMMENDED: MinistryStep(_("Formal review"), lambda app: reverse("reviews:formal_review", args=[app.pk]),
+                                     on_dossier=False),
+    Status.FORMAL_REVIEW_PASSED: MinistryStep(_("Open an expert review round"), _with_selected("reviews:round_create")),
+    Status.SITE_INSPECTION: MinistryStep(_("Record the site inspection"),
+                                         lambda app: reverse("reviews:inspection", args=[app.pk])),
+    Status.INSPECTED: MinistryStep(_("Publish a publicity notice"), _with_selected("reviews:notice_create")),
+    Status.AWAITING_APPROVAL: MinistryStep(_("Sign approval"), lambda app: app.get_absolute_url(), on_dossier=False),
 }
+
+
+def next_step(application):
+    """(label, url) of the ministries' next step on `application`, or None when it waits for nobody there."""
+    step = MINISTRY_STEPS.get(application.status)
+    return (step.label, step.url(application)) if step else None
 
 
 def staff_action(application, user):
     """(label, url) of the staff page where the current stage's step is taken, for ministry staff."""
-    page = STAFF_PAGES.get(application.status)
-    if page is None or not is_ministry_staff(user):
+    step = MINISTRY_STEPS.get(application.status)
+    if step is None or not step.on_dossier or not is_ministry_staff(user):
         return None
-    label, url = page
-    return label, url(application)
+    return step.label, step.url(application)

@@ -4,7 +4,7 @@ import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Sum
@@ -12,18 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Organisation, OrganisationKind
 from accounts.rules import is_ministry_staff
 from applications.models import Status
-from kernel.deadlines import close_deadlines, open_deadline
+from kernel.deadlines import open_deadline
 from kernel.formatting import format_date, format_list
-from kernel.models import Deadline
 from kernel.notifications import notify
 from kernel.rules import RuleViolation
 from kernel.transitions import run_transition
 from kernel.workdays import add_working_days
 
-from .deadlines import COMMITTEE_TERM, PUBLICITY_WINDOW
+from .deadlines import PUBLICITY_WINDOW, ministries
 from .models import (
     Assignment,
     AssignmentStatus,
@@ -31,7 +29,6 @@ from .models import (
     CriteriaSet,
     FormalReview,
     FormalReviewItem,
-    ObjectionStatus,
     PublicityNotice,
     ReviewRound,
     RoundEntry,
@@ -48,10 +45,6 @@ DEVIATION_POINTS = Decimal(15)
 def _require_staff(user):
     if not is_ministry_staff(user):
         raise PermissionDenied(_("Only SAMR or MIIT staff can do this."))
-
-
-def ministries():
-    return list(Organisation.objects.filter(kind__in=[OrganisationKind.SAMR, OrganisationKind.MIIT]))
 
 
 # --- formal review ------------------------------------------------------------------------------
@@ -85,16 +78,6 @@ def expert_visible_applications(user):
 
 
 # --- committee (Art. 9) -------------------------------------------------------------------------
-
-
-def start_committee_term(committee, start):
-    """A 2-year term from activation, with reminders before it ends and expiry when it lapses."""
-    committee.term_start = start
-    anniversary = start + relativedelta(years=2)
-    # The term ends the day before its anniversary. A 29 February start has none in a common year:
-    # the term then runs to the last day of February (Civil Code Art. 202), not a day short of it.
-    committee.term_end = anniversary if anniversary.day != start.day else anniversary - relativedelta(days=1)
-    open_deadline(committee, COMMITTEE_TERM.code, committee.term_end, ministries())
 
 
 def conflicted_organisation_ids(application):
@@ -202,16 +185,6 @@ def save_scores(assignment, by, values, overall_comment=""):
                                            defaults={"value": number, "comment": comment})
         assignment.overall_comment = overall_comment or ""
         assignment.save(update_fields=["overall_comment"])
-
-
-def check_scores_complete(assignment):
-    scored = set(assignment.scores.values_list("criterion_id", flat=True))
-    missing = [c.title for c in assignment.round.criteria_set.criteria.all() if c.pk not in scored]
-    if missing:
-        raise RuleViolation(_("Score every criterion before submitting; missing: %(c)s") % {"c": format_list(missing)},
-                            field="scores")
-    if assignment.round.status != RoundStatus.OPEN:
-        raise RuleViolation(_("This round is concluded."))
 
 
 @dataclass
@@ -361,8 +334,6 @@ register_notice_subject(PublicityNotice.Subject.APPLICATIONS, NoticeSubject(
 
 def open_notice(title, applications, by, starts_on=None, working_days=None, subject=PublicityNotice.Subject.APPLICATIONS):
     """Publicity (公示) for a batch: inspected applications (Art. 13) or accepted labs (Art. 19)."""
-    from django.conf import settings
-
     _require_staff(by)
     rules = notice_subject(subject)
     working_days = working_days or settings.PUBLICITY_WORKING_DAYS
@@ -385,21 +356,6 @@ def open_notice(title, applications, by, starts_on=None, working_days=None, subj
         # due on the window's last day would lapse in the sweep before the notice may be closed).
         open_deadline(notice, PUBLICITY_WINDOW.code, add_working_days(end.date, 1).date, ministries())
     return notice
-
-
-def close_notice(notice, by):
-    """Inside `PublicityNotice.close`: not before the window ends, not while an objection is open."""
-    if timezone.localdate() <= notice.ends_on:
-        raise RuleViolation(_("The publicity window runs until %(date)s; it can be closed only after that.")
-                            % {"date": format_date(notice.ends_on)}, article="Art. 13")
-    if notice.objections.filter(status=ObjectionStatus.OPEN).exists():
-        raise RuleViolation(_("Resolve every objection before closing the publicity."), article="Art. 13")
-    rules = notice_subject(notice.subject)
-    sustained = set(notice.objections.filter(status=ObjectionStatus.SUSTAINED).values_list("application_id", flat=True))
-    for application in rules.live(notice):
-        upheld = application.pk in sustained
-        rules.conclude(application, by, upheld, str(rules.sustained_comment) if upheld else "")
-    close_deadlines(notice, PUBLICITY_WINDOW.code, Deadline.State.MET)
 
 
 def lodge_objection(objection):

@@ -64,6 +64,7 @@ from .models import (
     RoundStatus,
     publicity_window_text,
 )
+from .progress import next_step
 from .services import (
     assign_expert,
     publicity_end,
@@ -100,18 +101,12 @@ def _signed(ministry):
 
 
 # What the ministries do next with an application in the queue, and the page where they do it (if one).
-NEXT_STEPS = {
-    Status.RECOMMENDED: (gettext_lazy("Formal review"), "reviews:formal_review"),
-    Status.SITE_INSPECTION: (gettext_lazy("Record the site inspection"), "reviews:inspection"),
-    Status.FORMAL_REVIEW_PASSED: (gettext_lazy("Open an expert review round"), None),
-    Status.INSPECTED: (gettext_lazy("Open a publicity notice"), None),
-    Status.AWAITING_APPROVAL: (gettext_lazy("Sign approval"), None),
-}
 QUEUE_TABS = (("waiting", gettext_lazy("Waiting for you")), ("all", gettext_lazy("All applications")))
 
 
 def _next_step(app):
-    return NEXT_STEPS.get(app.status, ("", None))[0]
+    step = next_step(app)
+    return step[0] if step else ""
 
 
 def _signoff_text(app):
@@ -159,7 +154,7 @@ def queue(request):
         return exports.export(request, filterset.qs, QUEUE_COLUMNS, _("Ministry review queue"))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for app in page.object_list:
-        app.next_step, app.next_step_url = NEXT_STEPS.get(app.status, ("", None))
+        app.next_step, app.next_step_url = next_step(app) or ("", None)
     query = request.GET.copy()
     query.pop("page", None)
     tabs = []

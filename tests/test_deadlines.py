@@ -11,7 +11,7 @@ from applications.choices import DimensionVerdict, ReviewDimension
 from applications.deadlines import RETURNED_DOSSIER_FIX
 from kernel.deadlines import DeadlineKind, open_deadline, registry, sweep
 from kernel.models import CalendarDay, Deadline, Notification, ReminderSent
-from kernel.notifications import send_daily_digests
+from kernel.notifications import send_digests
 from kernel.transitions import run_transition
 from kernel.workdays import add_working_days
 from tests.factories import complete_dossier, provincial_body, recommender_of
@@ -150,9 +150,9 @@ def test_daily_digest_bundles_messages_for_digest_users(returned_application):
     sweep(as_of=due - datetime.timedelta(days=5))
     sweep(as_of=due - datetime.timedelta(days=1))
     assert mail.outbox == []
-    assert send_daily_digests() == 1
+    assert send_digests() == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [applicant.email]
-    assert send_daily_digests() == 0
+    assert send_digests() == 0
 
 
 def test_calendar_page_and_private_feed(client, returned_application):

@@ -5,6 +5,7 @@ also an API call running the same service or transition, refused with the same a
 import pytest
 from rest_framework.test import APIClient
 
+from evaluations.lifecycle import extension_cutoff
 from evaluations.models import (
     CONFIRM_ACCEPTANCE,
     DELIST,
@@ -18,7 +19,6 @@ from evaluations.models import (
     LabStatus,
     ReportOutput,
 )
-from evaluations.services import extension_cutoff
 from kernel.models import SignOff
 from labportal.journeys import acceptance_criteria, evaluation_criteria, score
 from reviews.models import ReviewRound, RoundEntry, RoundStatus

@@ -6,7 +6,8 @@ import pytest
 from django.utils import translation
 
 from applications.models import Application, NationalProject, Revision
-from applications.revisions import diff, snapshot
+from applications.revisions import diff
+from applications.snapshots import snapshot
 from kernel.transitions import run_transition
 from tests.factories import applicant_of, complete_dossier, provincial_recommenders
 

@@ -14,7 +14,8 @@ from rest_framework.response import Response
 from kernel.api_views import ERROR_RESPONSES
 
 from ..models import Revision
-from ..revisions import diff, snapshot
+from ..revisions import diff
+from ..snapshots import snapshot
 
 
 class RevisionSerializer(serializers.ModelSerializer):

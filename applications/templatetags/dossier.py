@@ -2,6 +2,8 @@
 field labels. Formatting filters and widgets come from `{% load portal %}`."""
 
 from django import template
+from django.apps import apps
+from django.utils.text import capfirst
 
 from ..choices import ResearchDirection
 from ..models import LAB_NAME_EN_PREFIX, Status
@@ -34,9 +36,6 @@ def direction_labels(codes):
 @register.simple_tag
 def label(path):
     """A model field's verbose name, capitalised: {% label "Application.summary" %}."""
-    from django.apps import apps
-    from django.utils.text import capfirst
-
     model_name, field_name = path.split(".")
     return capfirst(apps.get_model("applications", model_name)._meta.get_field(field_name).verbose_name)
 

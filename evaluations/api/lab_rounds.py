@@ -25,7 +25,8 @@ from reviews.api.common import IsMinistryStaff, NamedSerializer, PersonNameSeria
 from reviews.models import CriteriaSet, ExpertCommittee, ReviewRound, RoundEntry, RoundStatus
 
 from .. import services
-from ..models import LAB_ROUND_PURPOSES, AcceptanceVerdict, EvaluationResult, Laboratory, LabStatus
+from ..models import Laboratory
+from ..states import LAB_ROUND_PURPOSES, AcceptanceVerdict, EvaluationResult, LabStatus
 
 
 class LabBriefSerializer(serializers.ModelSerializer):

@@ -23,7 +23,7 @@ from kernel.api_views import (
 from kernel.models import AuditEntry, Deadline
 from kernel.signoffs import signoffs
 
-from .. import services
+from .. import lifecycle, services
 from ..models import CONFIRM_ACCEPTANCE, DELIST, Laboratory, LabStatus
 from ..rules import is_lab_host
 from .common import RESULTS
@@ -93,11 +93,11 @@ class LaboratoryDetailSerializer(WithTransitions, LaboratorySerializer):
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_extension_cutoff(self, obj):
-        return _date(services.extension_cutoff(obj)) if obj.status == LabStatus.CONSTRUCTION else None
+        return _date(lifecycle.extension_cutoff(obj)) if obj.status == LabStatus.CONSTRUCTION else None
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_acceptance_opens_on(self, obj):
-        return _date(services.acceptance_opens_on(obj)) if obj.status == LabStatus.CONSTRUCTION else None
+        return _date(lifecycle.acceptance_opens_on(obj)) if obj.status == LabStatus.CONSTRUCTION else None
 
     @extend_schema_field(DeadlineSerializer(many=True))
     def get_deadlines(self, obj):

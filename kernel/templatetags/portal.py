@@ -18,6 +18,7 @@
 import inspect
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
 
 from kernel import formatting
@@ -65,8 +66,6 @@ def list_separator():
 @register.simple_tag
 def written_language():
     """The `lang` of text stored in the portal's language (inbox messages): zh-CN for zh-hans."""
-    from django.conf import settings
-
     return "zh-CN" if settings.LANGUAGE_CODE == "zh-hans" else settings.LANGUAGE_CODE
 
 

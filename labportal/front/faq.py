@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from evaluations import services as lab_rules
+from evaluations import lifecycle as lab_rules
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from applications import eligibility
-from evaluations import services as lab_rules
+from evaluations import lifecycle as lab_rules
 from reviews.models import COMMITTEE_MIN_MEMBERS, COMMITTEE_TERM_YEARS, VICE_CHAIRS_MAX, VICE_CHAIRS_MIN
 
 

@@ -17,16 +17,6 @@ from tests.browser.portal import Chromium, Portal
 ARTIFACTS = Path("test-artifacts") / "browser"
 
 
-def pytest_collection_modifyitems(config, items):
-    """Coverage counts what the Python tests run. The browser tests drive the same views through Chromium, and
-    tracing their live server and the demo they seed would cost the suite a third more time: their test bodies run
-    unmeasured (pytest-cov's `no_cover`; their fixtures are measured)."""
-    if config.pluginmanager.hasplugin("_cov"):
-        for item in items:
-            if item.nodeid.startswith("tests/browser/"):
-                item.add_marker("no_cover")
-
-
 @pytest.fixture
 def chromium(monkeypatch):
     """Chromium for one journey, launched on first use (a missing Chromium fails the test, not its setup).

@@ -59,13 +59,13 @@ from applications.models import (
     TechnologyTransfer,
 )
 from applications.uploads import inspect_upload
+from evaluations.deadlines import report_due
 from evaluations.models import AcceptanceVerdict, AnnualReport, ChangeKind, EvaluationResult, Laboratory
 from evaluations.services import (
     acknowledge_report,
     build_plan_goals,
     file_change_report,
     file_extension_request,
-    report_due,
     submit_annual_report,
 )
 from kernel.deadlines import sweep

@@ -1,0 +1,194 @@
+"""What the laboratory's transitions do besides changing its state (Art. 18-27): file the acceptance
+application, record a verdict or result and open or close the clocks it starts or ends.
+
+The models' @transition methods call these; they reach other rows through the lab's relations and read
+only states, clocks and rules, so the models import them at the top and nothing imports the models back.
+"""
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kernel.deadlines import close_deadlines, open_deadline
+from kernel.formatting import format_date
+from kernel.models import Deadline
+from kernel.rules import RuleViolation
+from kernel.signoffs import signoffs
+
+from .deadlines import (
+    ACCEPTANCE_RECTIFICATION,
+    ANNUAL_OPERATION_REPORT,
+    CONSTRUCTION_PERIOD,
+    EVALUATION_DUE,
+    EVALUATION_RECTIFICATION,
+    EXTENSION_CUTOFF,
+    stakeholders,
+)
+from .rules import CONFIRM_ACCEPTANCE
+from .states import AcceptanceVerdict, ChangeKind, EvaluationResult, LabStatus
+
+CONSTRUCTION_MONTHS = 24  # Art. 18: "一般不超过2年"
+EXTENSION_NOTICE_MONTHS = 3  # Art. 18: requested at least 3 months before the end
+EXTENSION_MAX_MONTHS = 12  # Art. 18: at most 1 year, once
+ACCEPTANCE_OPENS_MONTHS_BEFORE_END = 3  # the acceptance application may come once extension is no longer open
+RECTIFICATION_MONTHS = 6  # Art. 19 and Art. 27: half a year
+EVALUATION_YEARS = 3  # Art. 26
+
+
+def close_lab_clocks(lab):
+    Deadline.objects.for_object(lab).open().update(state=Deadline.State.CANCELLED, closed_at=timezone.now())
+
+
+def extension_cutoff(lab):
+    """The last day an extension may be requested: 3 months before the construction end (Art. 18)."""
+    return lab.construction_end - relativedelta(months=EXTENSION_NOTICE_MONTHS)
+
+
+def open_construction_clocks(lab):
+    open_deadline(lab, CONSTRUCTION_PERIOD.code, lab.construction_end, stakeholders(lab))
+    if not lab.extension_granted:
+        open_deadline(lab, EXTENSION_CUTOFF.code, extension_cutoff(lab), [lab.host])
+
+
+# --- extension (Art. 18) ------------------------------------------------------------------------
+
+
+def grant_extension(request, by):
+    """Inside `ExtensionRequest.grant`: move the end and its clocks."""
+    lab = type(request.laboratory).objects.select_for_update().get(pk=request.laboratory_id)
+    lab.construction_end = lab.construction_end + relativedelta(months=request.months)
+    lab.extension_granted = True
+    lab.save(update_fields=["construction_end", "extension_granted"])
+    close_deadlines(lab, EXTENSION_CUTOFF.code, Deadline.State.MET)
+    open_construction_clocks(lab)
+
+
+def reopen_extension_window(request):
+    """Inside `ExtensionRequest.refuse`: the host may still ask again until the cut-off day (Art. 18)."""
+    lab = request.laboratory
+    if not lab.extension_granted and timezone.localdate() <= extension_cutoff(lab):
+        open_deadline(lab, EXTENSION_CUTOFF.code, extension_cutoff(lab), [lab.host])
+
+
+# --- acceptance (Art. 18-19) --------------------------------------------------------------------
+
+
+def acceptance_opens_on(lab):
+    """3 months before the end of the 2-year period (Art. 18). An extension moves the latest day to apply,
+    not this one: a lab finishing early in its extension applies then."""
+    two_years = lab.construction_start + relativedelta(months=CONSTRUCTION_MONTHS)
+    return min(lab.construction_end, two_years) - relativedelta(months=ACCEPTANCE_OPENS_MONTHS_BEFORE_END)
+
+
+def file_acceptance_application(lab, by, report, goal_statements):
+    """Inside `apply_for_acceptance`: the report against the build plan's goals (Art. 17-18)."""
+    if not (report or "").strip():
+        raise RuleViolation(_("Write the construction report against the build plan's goals (Art. 17)."),
+                            field="report", article="Art. 18")
+    if lab.status == LabStatus.CONSTRUCTION and timezone.localdate() < acceptance_opens_on(lab):
+        raise RuleViolation(
+            _("Acceptance is applied for at the end of the construction period, from %(date)s (Art. 18).")
+            % {"date": format_date(acceptance_opens_on(lab))}, article="Art. 18",
+        )
+    lab.acceptance_applications.create(report=report, goal_statements=goal_statements or [], filed_by=by)
+    close_deadlines(lab, CONSTRUCTION_PERIOD.code, Deadline.State.MET)
+    close_deadlines(lab, EXTENSION_CUTOFF.code, Deadline.State.CANCELLED)
+    close_deadlines(lab, ACCEPTANCE_RECTIFICATION.code, Deadline.State.MET)
+
+
+def after_verdict(verdict, rectified):
+    """Art. 19: pass → confirmation; rectify → 6 months, once; fail, or rectify again → terminated."""
+    if verdict == AcceptanceVerdict.PASS:
+        return LabStatus.ACCEPTANCE_CONFIRMATION
+    if verdict == AcceptanceVerdict.RECTIFY and not rectified:
+        return LabStatus.RECTIFYING
+    return LabStatus.TERMINATED
+
+
+def record_acceptance_verdict(lab, by, verdict, opinion):
+    """Inside `Laboratory.record_acceptance_verdict`: the lab's state after the verdict."""
+    if verdict not in AcceptanceVerdict.values:
+        raise RuleViolation(_("Unknown verdict."), field="decisions")
+    target = after_verdict(verdict, lab.acceptance_rectified)
+    latest = lab.acceptance_applications.first()
+    if latest is not None:
+        latest.verdict, latest.opinion, latest.decided_at = verdict, opinion, timezone.now()
+        latest.save(update_fields=["verdict", "opinion", "decided_at"])
+    if target == LabStatus.RECTIFYING:
+        lab.acceptance_rectified = True
+        due = timezone.localdate() + relativedelta(months=RECTIFICATION_MONTHS)
+        open_deadline(lab, ACCEPTANCE_RECTIFICATION.code, due, stakeholders(lab))
+    elif target == LabStatus.TERMINATED:
+        close_lab_clocks(lab)
+    return target
+
+
+def reopen_acceptance(lab):
+    """A sustained objection sends the acceptance back to the experts (Art. 19): the ministries' confirmations
+    were of the verdict objected to, so a new pass needs both again (the audit keeps who confirmed)."""
+    signoffs(lab, CONFIRM_ACCEPTANCE).delete()
+
+
+def start_operation(lab):
+    """Formal operation (Art. 19): annual operation reports and the triennial evaluation start (Art. 26)."""
+    today = timezone.localdate()
+    lab.operation_started_on = today  # saved with the transition
+    close_lab_clocks(lab)
+    open_deadline(lab, ANNUAL_OPERATION_REPORT.code, today + relativedelta(years=1), stakeholders(lab))
+    open_deadline(lab, EVALUATION_DUE.code, today + relativedelta(years=EVALUATION_YEARS), stakeholders(lab))
+
+
+# --- comprehensive evaluation (Art. 26-27) ------------------------------------------------------
+
+
+def after_result(result, rectified):
+    """Art. 27: excellent or qualified → operating; unqualified → 6 months to rectify, once; again → delisted."""
+    if result != EvaluationResult.UNQUALIFIED:
+        return LabStatus.OPERATING
+    return LabStatus.DELISTED if rectified else LabStatus.EVALUATION_RECTIFYING
+
+
+def record_evaluation_result(lab, by, result, opinion):
+    """Inside `Laboratory.record_evaluation_result`: the lab's state after the result."""
+    if result not in EvaluationResult.values:
+        raise RuleViolation(_("Unknown result."), field="decisions")
+    target = after_result(result, lab.evaluation_rectified)
+    evaluation = lab.evaluations.first()
+    if evaluation is not None:
+        evaluation.result, evaluation.opinion, evaluation.decided_at = result, opinion, timezone.now()
+        evaluation.save(update_fields=["result", "opinion", "decided_at"])
+    lab.latest_result = result
+    if target == LabStatus.OPERATING:
+        lab.evaluation_rectified = False
+        open_deadline(lab, EVALUATION_DUE.code, next_evaluation_due(lab), stakeholders(lab))
+    elif target == LabStatus.EVALUATION_RECTIFYING:
+        lab.evaluation_rectified = True
+        due = timezone.localdate() + relativedelta(months=RECTIFICATION_MONTHS)
+        open_deadline(lab, EVALUATION_RECTIFICATION.code, due, stakeholders(lab))
+    else:
+        close_lab_clocks(lab)
+    return target
+
+
+def next_evaluation_due(lab):
+    """Every 3 years from the start of operation (Art. 26): the next such date after today and after the due
+    date the evaluation just done met (a round opened ahead of its due date does not leave that date due)."""
+    today = timezone.localdate()
+    start = lab.operation_started_on or today
+    met = Deadline.objects.for_object(lab).filter(kind=EVALUATION_DUE.code, state=Deadline.State.MET).order_by("-due_date").first()
+    after = max(today, met.due_date) if met else today
+    cycles = 1
+    while start + relativedelta(years=EVALUATION_YEARS * cycles) <= after:
+        cycles += 1
+    return start + relativedelta(years=EVALUATION_YEARS * cycles)
+
+
+# --- changes (Art. 24) --------------------------------------------------------------------------
+
+
+def apply_change(change):
+    """An accepted (or re-reviewed) change takes effect: a rename changes the lab's names (Art. 24, 31)."""
+    if change.kind == ChangeKind.RENAME:
+        lab = change.laboratory
+        lab.name_zh, lab.name_en_subject = change.new_name_zh, change.new_name_en_subject
+        lab.save(update_fields=["name_zh", "name_en_subject"])

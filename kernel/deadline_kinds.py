@@ -1,0 +1,26 @@
+"""The kinds of clock the Measures set, registered by each app (`deadlines.py` in each), with what a
+lapse does. Apart from the engine (`kernel.deadlines`) so that the `Deadline` model can name its kind."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DeadlineKind:
+    code: str
+    label: str
+    article: str
+    reminder_days: tuple = (30, 7)
+    roles: tuple = ()  # which users of the concerned organisations hear of it; empty: all
+    on_missed: Callable | None = None  # (deadline, subject) -> None, inside the sweep's transaction
+    optional: bool = False  # a window for an option (not an obligation): when it passes it closes, unnoticed
+    working_days: bool = False  # the rule counts working days: time left is told in working days
+    url: Callable = field(default=lambda subject: subject.get_absolute_url())
+
+
+registry: dict[str, DeadlineKind] = {}
+
+
+def register(kind):
+    registry[kind.code] = kind
+    return kind

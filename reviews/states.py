@@ -1,0 +1,35 @@
+"""The states of the ministry stage's records (committees, rounds, assignments, notices, objections),
+apart from the models so that their clocks and rules read them without importing the models."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CommitteeStatus(models.TextChoices):
+    DRAFT = "draft", _("Being formed")
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Term ended")
+
+
+class RoundStatus(models.TextChoices):
+    OPEN = "open", _("Scoring")
+    CONCLUDED = "concluded", _("Concluded")
+
+
+class AssignmentStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("Awaiting conflict declaration")
+    ACCEPTED = "accepted", _("No conflict declared: scoring")
+    SUBMITTED = "submitted", _("Scores submitted")
+    CONFLICT = "conflict", _("Conflict declared: withdrawn")
+    WITHDRAWN = "withdrawn", _("Withdrawn by staff")
+
+
+class NoticeStatus(models.TextChoices):
+    OPEN = "open", _("Under publicity")
+    CLOSED = "closed", _("Closed")
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("Being examined")
+    DISMISSED = "dismissed", _("Dismissed")
+    SUSTAINED = "sustained", _("Sustained")
