@@ -1,6 +1,7 @@
-"""What the ministry stage (`reviews`, a higher app) supplies to an application's rules and pages.
+"""What the apps above (`reviews`, `evaluations`) supply to an application's rules and pages.
 
-This app never imports the apps above it: `ReviewsConfig.ready()` fills these in when the portal loads.
+This app never imports the apps above it: `ReviewsConfig.ready()` and `EvaluationsConfig.ready()` fill these in
+when the portal loads.
 A hook the application's own rules cannot do without (the formal review checklist) raises if missing;
 the others are optional, for pages that show more when the ministry stage is there.
 """
@@ -20,6 +21,9 @@ class Hooks:
     stage_deadline = None
     # (application, user) -> (label, url) of the staff page of the current stage | None
     staff_action = None
+    # Q over approved applications whose laboratory is still on the list (not terminated or removed), installed by
+    # the laboratory app; the public approved list and its PDF keep only these, as the directory and the API do.
+    on_the_list = None
 
     def required(self, name):
         hook = getattr(self, name)

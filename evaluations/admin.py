@@ -10,17 +10,21 @@ from kernel.audit_labels import transition_label
 from .models import (
     CONFIRM_ACCEPTANCE,
     DELIST,
+    TERMINATE,
     AcceptanceApplication,
+    AdverseProposal,
     AnnualReport,
     ChangeReport,
     Evaluation,
     ExtensionRequest,
     Laboratory,
     ReportOutput,
+    StatementAttachment,
 )
 
 register_signoff_decision(CONFIRM_ACCEPTANCE, transition_label(Laboratory, "confirm_acceptance"))
-register_signoff_decision(DELIST, transition_label(Laboratory, "delist"))
+register_signoff_decision(TERMINATE, transition_label(Laboratory, "sign_termination"))
+register_signoff_decision(DELIST, transition_label(Laboratory, "sign_delisting"))
 
 LAB_CLOCK_FIELDS = ["application", "host", "field", "province", "approved_on", "construction_start", "construction_end",
                     "extension_granted", "acceptance_rectified", "operation_started_on", "evaluation_rectified",
@@ -95,3 +99,28 @@ class EvaluationAdmin(LabRecordAdmin):
 class ChangeReportAdmin(LabRecordAdmin):
     list_display = ["laboratory", "kind", "filed_at", "status"]
     list_filter = ["kind", "status"]
+
+
+class StatementAttachmentInline(admin.TabularInline):
+    model = StatementAttachment
+    extra = 0
+    fields = ["original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AdverseProposal)
+class AdverseProposalAdmin(LabRecordAdmin):
+    list_display = ["laboratory", "grounds", "proposed_at", "statement_due", "statement_at", "outcome", "closed_at"]
+    list_filter = ["grounds", "outcome"]
+    inlines = [StatementAttachmentInline]
+
+
+@admin.register(StatementAttachment)
+class StatementAttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "proposal", "content_type", "size", "uploaded_at"]
+    list_select_related = ["proposal__laboratory"]
+    search_fields = ["original_name", "proposal__laboratory__name_zh"]

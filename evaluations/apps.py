@@ -7,9 +7,15 @@ class EvaluationsConfig(AppConfig):
     verbose_name = _("Laboratories")
 
     def ready(self):
+        from django.db.models import Q
+
+        from applications.hooks import hooks
         from applications.signals import approved
 
         from . import deadlines, notifications, round_pages, services  # noqa: F401  (register its clocks and who hears of what)
+        from .states import PUBLIC_LAB_STATES
+
+        hooks.on_the_list = Q(laboratory__status__in=PUBLIC_LAB_STATES)
 
         approved.connect(services.laboratory_for_approved_application, dispatch_uid="evaluations.create_laboratory")
         round_pages.register()

@@ -17,18 +17,19 @@ def stakeholders(lab):
     return [lab.host, *Organisation.objects.filter(kind__in=[OrganisationKind.SAMR, OrganisationKind.MIIT])]
 
 
-def _terminate_if(state, transition="terminate"):
+def _propose_termination_if(state, transition):
+    """A lapse that calls for termination proposes it (Art. 18, 19): the sweep never ends a lab by itself."""
     def consequence(deadline, lab):
         if lab.status == state:
-            run_transition(lab, transition, None, comment=str(deadline.kind_label), internal=True, as_system=True)
+            run_transition(lab, transition, None, comment=str(deadline.kind_label), as_system=True)
     return consequence
 
 
 def _construction_lapsed(deadline, lab):
-    """Art. 18: after the extended period, a build with no acceptance application is terminated. Without
-    an extension the lapse is recorded and flagged to the ministries (the Measures terminate only after one)."""
+    """Art. 18: after the extended period, a build with no acceptance application is proposed for termination.
+    Without an extension the lapse is recorded and the lab shown overdue; staff may propose termination."""
     if lab.extension_granted:
-        _terminate_if(LabStatus.CONSTRUCTION)(deadline, lab)
+        _propose_termination_if(LabStatus.CONSTRUCTION, "propose_termination")(deadline, lab)
 
 
 def _next_report(deadline, lab):
@@ -51,7 +52,8 @@ ANNUAL_CONSTRUCTION_REPORT = register(DeadlineKind(
 ))
 ACCEPTANCE_RECTIFICATION = register(DeadlineKind(
     code="laboratory.acceptance_rectification", label=_("Rectify and apply for acceptance again"), article="Art. 19",
-    reminder_days=(30, 7), roles=HOST_AND_MINISTRY, on_missed=_terminate_if(LabStatus.RECTIFYING, "terminate_unrectified"),
+    reminder_days=(30, 7), roles=HOST_AND_MINISTRY,
+    on_missed=_propose_termination_if(LabStatus.RECTIFYING, "propose_termination_unrectified"),
 ))
 ANNUAL_OPERATION_REPORT = register(DeadlineKind(
     code="laboratory.operation_report", label=_("Annual operation report"), article="Art. 26",
@@ -64,6 +66,12 @@ EVALUATION_DUE = register(DeadlineKind(
 EVALUATION_RECTIFICATION = register(DeadlineKind(
     code="laboratory.evaluation_rectification", label=_("Rectify after an unqualified evaluation"), article="Art. 27",
     reminder_days=(30, 7), roles=HOST_AND_MINISTRY,
+))
+
+STATEMENT_WINDOW = register(DeadlineKind(
+    code="laboratory.statement_window", label=_("Written statement on the proposed termination or removal"),
+    article="Art. 18, 19, 25, 27", reminder_days=(3, 1), roles=HOST_AND_MINISTRY, working_days=True,
+    url=lambda lab: lab.get_absolute_url() + "#proposal",
 ))
 
 REPORT_KINDS = {ANNUAL_CONSTRUCTION_REPORT.code: ReportKind.CONSTRUCTION, ANNUAL_OPERATION_REPORT.code: ReportKind.OPERATION}

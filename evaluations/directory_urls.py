@@ -8,4 +8,5 @@ app_name = "directory"
 urlpatterns = [
     path("", views.directory, name="list"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("decisions/", views.decisions, name="decisions"),
 ]

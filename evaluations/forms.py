@@ -117,6 +117,35 @@ class ExtensionRequestForm(LabRuleFormMixin, forms.Form):
     reason = forms.CharField(label=_("Why the construction cannot be finished in time"), required=False, widget=textarea(5))
 
 
+# --- the host's written statement on a proposed termination or removal ---------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each is checked by content where it is kept (`services.make_statement`)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        return [super(MultipleFileField, self).clean(item, initial) for item in (data if isinstance(data, (list, tuple)) else [data])]
+
+
+class StatementForm(LabRuleFormMixin, forms.Form):
+    statement = forms.CharField(label=_("Written statement"), required=False, widget=textarea(8),
+                                help_text=_("The facts and reasons SAMR and MIIT should weigh before they decide. It is "
+                                            "made once and cannot be changed afterwards."))
+    files = MultipleFileField(label=_("Attachments"), required=False,
+                              help_text=_("Up to 10 files: PDF, images, Word, Excel, PowerPoint or OpenDocument; checked "
+                                          "by content."))
+
+
 # --- annual reports (Art. 18, 21-23, 26) ---------------------------------------------------------
 
 

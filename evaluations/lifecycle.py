@@ -6,6 +6,7 @@ only states, clocks and rules, so the models import them at the top and nothing 
 """
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +14,8 @@ from kernel.deadlines import close_deadlines, open_deadline
 from kernel.formatting import format_date
 from kernel.models import Deadline
 from kernel.rules import RuleViolation
-from kernel.signoffs import signoffs
+from kernel.signoffs import sign, signoffs
+from kernel.workdays import add_working_days
 
 from .deadlines import (
     ACCEPTANCE_RECTIFICATION,
@@ -22,10 +24,11 @@ from .deadlines import (
     EVALUATION_DUE,
     EVALUATION_RECTIFICATION,
     EXTENSION_CUTOFF,
+    STATEMENT_WINDOW,
     stakeholders,
 )
-from .rules import CONFIRM_ACCEPTANCE
-from .states import AcceptanceVerdict, ChangeKind, EvaluationResult, LabStatus
+from .rules import CONFIRM_ACCEPTANCE, DELIST, TERMINATE
+from .states import GROUNDS, AcceptanceVerdict, ChangeKind, EvaluationResult, LabStatus, ProposalGrounds, ProposalOutcome
 
 CONSTRUCTION_MONTHS = 24  # Art. 18: "一般不超过2年"
 EXTENSION_NOTICE_MONTHS = 3  # Art. 18: requested at least 3 months before the end
@@ -97,19 +100,22 @@ def file_acceptance_application(lab, by, report, goal_statements):
 
 
 def after_verdict(verdict, rectified):
-    """Art. 19: pass → confirmation; rectify → 6 months, once; fail, or rectify again → terminated."""
+    """Art. 19: pass → confirmation; rectify → 6 months, once; fail, or rectify again → termination proposed."""
     if verdict == AcceptanceVerdict.PASS:
         return LabStatus.ACCEPTANCE_CONFIRMATION
     if verdict == AcceptanceVerdict.RECTIFY and not rectified:
         return LabStatus.RECTIFYING
-    return LabStatus.TERMINATED
+    return LabStatus.TERMINATION_PROPOSED
 
 
 def record_acceptance_verdict(lab, by, verdict, opinion):
-    """Inside `Laboratory.record_acceptance_verdict`: the lab's state after the verdict."""
+    """Inside `Laboratory.record_acceptance_verdict`: the lab's state after the verdict; a failure is a
+    proposed termination, decided by both ministries after the host's statement."""
     if verdict not in AcceptanceVerdict.values:
         raise RuleViolation(_("Unknown verdict."), field="decisions")
     target = after_verdict(verdict, lab.acceptance_rectified)
+    if target == LabStatus.TERMINATION_PROPOSED:
+        propose(lab, ProposalGrounds.ACCEPTANCE_FAILED, by, opinion, resume=LabStatus.ACCEPTANCE_REVIEW)
     latest = lab.acceptance_applications.first()
     if latest is not None:
         latest.verdict, latest.opinion, latest.decided_at = verdict, opinion, timezone.now()
@@ -118,8 +124,6 @@ def record_acceptance_verdict(lab, by, verdict, opinion):
         lab.acceptance_rectified = True
         due = timezone.localdate() + relativedelta(months=RECTIFICATION_MONTHS)
         open_deadline(lab, ACCEPTANCE_RECTIFICATION.code, due, stakeholders(lab))
-    elif target == LabStatus.TERMINATED:
-        close_lab_clocks(lab)
     return target
 
 
@@ -142,10 +146,10 @@ def start_operation(lab):
 
 
 def after_result(result, rectified):
-    """Art. 27: excellent or qualified → operating; unqualified → 6 months to rectify, once; again → delisted."""
+    """Art. 27: excellent or qualified → operating; unqualified → 6 months to rectify, once; again → removal proposed."""
     if result != EvaluationResult.UNQUALIFIED:
         return LabStatus.OPERATING
-    return LabStatus.DELISTED if rectified else LabStatus.EVALUATION_RECTIFYING
+    return LabStatus.DELISTING_PROPOSED if rectified else LabStatus.EVALUATION_RECTIFYING
 
 
 def record_evaluation_result(lab, by, result, opinion):
@@ -166,7 +170,7 @@ def record_evaluation_result(lab, by, result, opinion):
         due = timezone.localdate() + relativedelta(months=RECTIFICATION_MONTHS)
         open_deadline(lab, EVALUATION_RECTIFICATION.code, due, stakeholders(lab))
     else:
-        close_lab_clocks(lab)
+        propose(lab, ProposalGrounds.UNQUALIFIED_AGAIN, by, opinion, resume=LabStatus.EVALUATION_RECTIFYING)
     return target
 
 
@@ -181,6 +185,64 @@ def next_evaluation_due(lab):
     while start + relativedelta(years=EVALUATION_YEARS * cycles) <= after:
         cycles += 1
     return start + relativedelta(years=EVALUATION_YEARS * cycles)
+
+
+# --- adverse decisions (Art. 18, 19, 25, 27) ----------------------------------------------------
+
+
+def clock_missed(lab, kind):
+    """Whether the lab's clock of `kind` lapsed (the sweep marked it missed) and none of that kind is open."""
+    clocks = Deadline.objects.for_object(lab).filter(kind=kind.code)
+    return clocks.filter(state=Deadline.State.MISSED).exists() and not clocks.open().exists()
+
+
+def propose(lab, grounds, by, reason, resume=None):
+    """Open the proposal: the host is told and may answer in writing within the statement period (working days,
+    `ADVERSE_STATEMENT_WORKING_DAYS`); nothing ends until both ministries sign."""
+    due = add_working_days(timezone.localdate(), settings.ADVERSE_STATEMENT_WORKING_DAYS).date
+    proposal = lab.proposals.create(
+        grounds=grounds, reason=(reason or "").strip() or str(ProposalGrounds(grounds).label), proposed_by=by,
+        resume_status=resume or lab.status, statement_due=due,
+    )
+    open_deadline(lab, STATEMENT_WINDOW.code, due, stakeholders(lab))
+    lab._audit_article = GROUNDS[grounds][1]
+    return proposal
+
+
+def open_proposal(lab):
+    """The lab's proposed termination or removal still awaiting its outcome, or None."""
+    return lab.proposals.filter(outcome="").order_by("-proposed_at", "-pk").first()
+
+
+def _open_proposal(lab):
+    proposal = open_proposal(lab)
+    if proposal is None:
+        raise RuleViolation(_("There is no open proposal to decide on."))
+    return proposal
+
+
+def sign_proposal(lab, decision, by, comment):
+    """One ministry's signature; the second decides: the lab ends, its clocks close (the announcement follows
+    from the transition's notification)."""
+    proposal = _open_proposal(lab)
+    lab._audit_article = proposal.article
+    if sign(lab, decision, by, comment, article=proposal.article):
+        proposal.outcome, proposal.outcome_reason, proposal.closed_at = ProposalOutcome.DECIDED, comment, timezone.now()
+        proposal.save(update_fields=["outcome", "outcome_reason", "closed_at"])
+        close_lab_clocks(lab)
+
+
+def withdraw_proposal(lab, by, comment):
+    """Either ministry withdraws the proposal with its reason: the lab returns to where it was, the signatures
+    given so far lapse (a new proposal needs both again; the audit keeps them)."""
+    proposal = _open_proposal(lab)
+    lab._audit_article = proposal.article
+    proposal.outcome, proposal.outcome_reason, proposal.closed_at = ProposalOutcome.WITHDRAWN, comment, timezone.now()
+    proposal.save(update_fields=["outcome", "outcome_reason", "closed_at"])
+    signoffs(lab, TERMINATE).delete()
+    signoffs(lab, DELIST).delete()
+    close_deadlines(lab, STATEMENT_WINDOW.code, Deadline.State.CANCELLED)
+    return proposal.resume_status
 
 
 # --- changes (Art. 24) --------------------------------------------------------------------------

@@ -4,18 +4,24 @@ extension, acceptance, operation, annual reports, the triennial evaluation, chan
     construction ─apply_for_acceptance→ acceptance_review ─verdict pass→ acceptance_confirmation
       ─both ministries confirm→ (acceptance notice) acceptance_publicity ─closes→ operating
     acceptance_review ─verdict rectify→ rectifying (6 months) ─apply_for_acceptance→ acceptance_review
-    acceptance_review ─fail, or not pass after rectification→ terminated; rectifying lapses → terminated
-    construction ─extended end lapses with no acceptance application→ terminated
     operating | evaluation_rectifying ─evaluation round opens→ evaluating ─excellent/qualified→ operating
-    evaluating ─unqualified→ evaluation_rectifying (6 months); unqualified again → delisted
-    any active state ─misconduct, both ministries (Art. 25)→ delisted
+    evaluating ─unqualified→ evaluation_rectifying (6 months)
+    Adverse decisions are proposed, answered by the host in writing, then signed by both ministries:
+    fail, or not pass after rectification; rectifying lapses; an extended construction lapses (or staff, once it
+    lapsed) → termination_proposed ─both sign→ terminated
+    unqualified again; misconduct (Art. 25) from any active state → delisting_proposed ─both sign→ delisted
+    either proposed state ─withdraw_proposal→ the state it came from
 """
+
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
@@ -38,18 +44,24 @@ from kernel.transitions import fsm_permission, run_transition
 from reviews.models import Assignment, AssignmentStatus, CriteriaSet, RoundEntry, RoundStatus
 
 from . import lifecycle
+from .deadlines import ACCEPTANCE_RECTIFICATION, CONSTRUCTION_PERIOD
 from .progress import status_text
-from .rules import CONFIRM_ACCEPTANCE, DELIST, is_lab_host, may_confirm_acceptance, may_sign_delisting
+from .rules import CONFIRM_ACCEPTANCE, DELIST, TERMINATE, is_lab_host, may_confirm_acceptance, may_sign_delisting, may_sign_termination
 from .states import (
-    ACTIVE_LAB_STATES,
-    OPERATION_STATES,
+    GROUNDS,
+    PROPOSABLE_STATES,
+    PROPOSED_STATES,
     PUBLIC_LAB_STATES,
+    RE_REVIEWABLE_STATES,
     AcceptanceVerdict,
     ChangeKind,
     ChangeStatus,
     EvaluationResult,
     ExtensionStatus,
     LabStatus,
+    ProposalGrounds,
+    ProposalKind,
+    ProposalOutcome,
     ReportKind,
 )
 
@@ -58,6 +70,11 @@ BY_HOST = fsm_permission(is_lab_host)
 BY_MINISTRY_STAFF = fsm_permission(is_ministry_staff)
 BY_CONFIRMING_MINISTRY = fsm_permission(may_confirm_acceptance, party=is_ministry_staff)
 BY_DELISTING_MINISTRY = fsm_permission(may_sign_delisting, party=is_ministry_staff)
+BY_TERMINATING_MINISTRY = fsm_permission(may_sign_termination, party=is_ministry_staff)
+
+PROPOSAL_CONSEQUENCE = _("The host institution is told at once and may answer in writing within its statement period. "
+                         "The decision then needs the signatures of both SAMR and MIIT; either may withdraw the "
+                         "proposal instead.")
 
 
 class LaboratoryQuerySet(models.QuerySet):
@@ -95,9 +112,11 @@ class LaboratoryQuerySet(models.QuerySet):
 
     def with_status_detail(self):
         """What `Laboratory.status_text` needs to say who still has to act (no query per row): each ministry's
-        confirmation of the acceptance (Art. 19) and signature of a removal from the list (Art. 25)."""
+        confirmation of the acceptance (Art. 19) and signature of a proposed removal or termination."""
         return self.with_confirmations().annotate(samr_delist_signed=self._signed(DELIST, "samr"),
-                                                  miit_delist_signed=self._signed(DELIST, "miit"))
+                                                  miit_delist_signed=self._signed(DELIST, "miit"),
+                                                  samr_terminate_signed=self._signed(TERMINATE, "samr"),
+                                                  miit_terminate_signed=self._signed(TERMINATE, "miit"))
 
     def _signed(self, decision, ministry):
         return models.Exists(SignOff.objects.filter(
@@ -189,7 +208,7 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
         lifecycle.file_acceptance_application(self, by, report, goal_statements)
 
     @transition(field=status, source=LabStatus.ACCEPTANCE_REVIEW,
-                target=RETURN_VALUE(LabStatus.ACCEPTANCE_CONFIRMATION, LabStatus.RECTIFYING, LabStatus.TERMINATED),
+                target=RETURN_VALUE(LabStatus.ACCEPTANCE_CONFIRMATION, LabStatus.RECTIFYING, LabStatus.TERMINATION_PROPOSED),
                 permission=BY_MINISTRY_STAFF,
                 custom={"label": _("Record the acceptance verdict"), "article": "Art. 19", "internal": True})
     def record_acceptance_verdict(self, by=None, comment="", verdict=None):
@@ -226,21 +245,6 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
         else:
             lifecycle.start_operation(self)
 
-    @transition(field=status, source=LabStatus.CONSTRUCTION, target=LabStatus.TERMINATED,
-                permission=BY_MINISTRY_STAFF,
-                custom={"label": _("Terminate the construction"), "article": "Art. 18", "internal": True})
-    def terminate(self, by=None, comment=""):
-        """Applied by the sweep when the extended construction period lapses with no acceptance application."""
-        lifecycle.close_lab_clocks(self)
-
-    @transition(field=status, source=LabStatus.RECTIFYING, target=LabStatus.TERMINATED,
-                permission=BY_MINISTRY_STAFF,
-                custom={"label": _("Terminate the construction"), "article": "Art. 19", "internal": True})
-    def terminate_unrectified(self, by=None, comment=""):
-        """Applied by the sweep when the 6-month rectification window lapses with no new acceptance
-        application (Art. 19; audited under that article, not Art. 18)."""
-        lifecycle.close_lab_clocks(self)
-
     # --- operation and evaluation (Art. 26-27) -------------------------------------------------
 
     @transition(field=status, source=[LabStatus.OPERATING, LabStatus.EVALUATION_RECTIFYING], target=LabStatus.EVALUATING,
@@ -250,27 +254,90 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
         """Run when an evaluation round opens with this lab, or when the ministries order a re-review."""
 
     @transition(field=status, source=LabStatus.EVALUATING,
-                target=RETURN_VALUE(LabStatus.OPERATING, LabStatus.EVALUATION_RECTIFYING, LabStatus.DELISTED),
+                target=RETURN_VALUE(LabStatus.OPERATING, LabStatus.EVALUATION_RECTIFYING, LabStatus.DELISTING_PROPOSED),
                 permission=BY_MINISTRY_STAFF,
                 custom={"label": _("Record the evaluation result"), "article": "Art. 27", "internal": True})
     def record_evaluation_result(self, by=None, comment="", result=None):
         return lifecycle.record_evaluation_result(self, by, result, comment)
 
-    # --- misconduct (Art. 25) -----------------------------------------------------------------
+    # --- adverse decisions: proposed, answered in writing, signed by both (Art. 18, 19, 25, 27) ---------
 
-    @transition(field=status, source=list(ACTIVE_LAB_STATES),
+    def construction_lapsed(self):
+        """The (extended) construction period ended without an application for acceptance (Art. 18)."""
+        return lifecycle.clock_missed(self, CONSTRUCTION_PERIOD)
+
+    def rectification_lapsed(self):
+        """The 6 months of rectification ended without a new application for acceptance (Art. 19)."""
+        return lifecycle.clock_missed(self, ACCEPTANCE_RECTIFICATION)
+
+    @transition(field=status, source=LabStatus.CONSTRUCTION, target=LabStatus.TERMINATION_PROPOSED,
+                permission=BY_MINISTRY_STAFF, conditions=[construction_lapsed],
+                custom={"label": _("Propose termination"), "article": "Art. 18", "comment_required": True,
+                        "button": "danger", "drastic": True, "consequence": PROPOSAL_CONSEQUENCE})
+    def propose_termination(self, by=None, comment=""):
+        """By staff once the construction period has lapsed; by the sweep when an extended one lapses."""
+        lifecycle.propose(self, ProposalGrounds.CONSTRUCTION_LAPSED, by, comment)
+
+    @transition(field=status, source=LabStatus.RECTIFYING, target=LabStatus.TERMINATION_PROPOSED,
+                permission=BY_MINISTRY_STAFF, conditions=[rectification_lapsed],
+                custom={"label": _("Propose termination"), "article": "Art. 19", "comment_required": True,
+                        "button": "danger", "drastic": True, "consequence": PROPOSAL_CONSEQUENCE})
+    def propose_termination_unrectified(self, by=None, comment=""):
+        """By the sweep (or staff) when the rectification window lapses with no new acceptance application."""
+        lifecycle.propose(self, ProposalGrounds.RECTIFICATION_LAPSED, by, comment)
+
+    @transition(field=status, source=list(PROPOSABLE_STATES), target=LabStatus.DELISTING_PROPOSED,
+                permission=BY_MINISTRY_STAFF,
+                custom={"label": _("Propose removal from the list (misconduct)"), "article": "Art. 25",
+                        "comment_required": True, "button": "danger", "drastic": True,
+                        "consequence": PROPOSAL_CONSEQUENCE})
+    def propose_delisting(self, by=None, comment=""):
+        """False materials, integrity problems or other violations (Art. 25), with the facts as the reason."""
+        lifecycle.propose(self, ProposalGrounds.MISCONDUCT, by, comment)
+
+    def statement_heard(self):
+        """The host has answered the proposal in writing, or its time to answer has passed."""
+        proposal = self.open_proposal
+        return proposal is not None and proposal.statement_heard()
+
+    @cached_property
+    def open_proposal(self):
+        return lifecycle.open_proposal(self)
+
+    @transition(field=status, source=LabStatus.TERMINATION_PROPOSED,
+                target=GET_STATE(lambda self, *a, **kw: LabStatus.TERMINATED if both_signed(self, TERMINATE) else self.status,
+                                 states=[LabStatus.TERMINATION_PROPOSED, LabStatus.TERMINATED]),
+                permission=BY_TERMINATING_MINISTRY, conditions=[statement_heard],
+                custom={"label": _("Sign the termination"), "article": "Art. 18, 19", "comment_required": True,
+                        "button": "danger", "drastic": True,
+                        "consequence": _("Your ministry's signature cannot be taken back. Once SAMR and MIIT have both "
+                                         "signed, the construction is terminated: the laboratory leaves the list and the "
+                                         "public directory, its open clocks close and the decision is announced.")})
+    def sign_termination(self, by=None, comment=""):
+        """One ministry's signature of the proposed termination, after the host's statement (or its time) is in."""
+        lifecycle.sign_proposal(self, TERMINATE, by, comment)
+
+    @transition(field=status, source=LabStatus.DELISTING_PROPOSED,
                 target=GET_STATE(lambda self, *a, **kw: LabStatus.DELISTED if both_signed(self, DELIST) else self.status,
-                                 states=list(ACTIVE_LAB_STATES) + [LabStatus.DELISTED]),
-                permission=BY_DELISTING_MINISTRY,
-                custom={"label": _("Remove from the list (misconduct)"), "article": "Art. 25", "comment_required": True,
+                                 states=[LabStatus.DELISTING_PROPOSED, LabStatus.DELISTED]),
+                permission=BY_DELISTING_MINISTRY, conditions=[statement_heard],
+                custom={"label": _("Sign the removal from the list"), "article": "Art. 25, 27", "comment_required": True,
                         "button": "danger", "drastic": True,
                         "consequence": _("Your ministry's signature cannot be taken back. Once SAMR and MIIT have both "
                                          "signed, the laboratory is removed from the list of State Quality & Standards "
-                                         "Laboratories, leaves the public directory and its open clocks close.")})
-    def delist(self, by=None, comment=""):
-        """False materials, integrity problems or other violations: both ministries sign, with the reason."""
-        if sign(self, DELIST, by, comment, article="Art. 25"):
-            lifecycle.close_lab_clocks(self)
+                                         "Laboratories, leaves the public directory, its open clocks close and the "
+                                         "decision is announced.")})
+    def sign_delisting(self, by=None, comment=""):
+        """One ministry's signature of the proposed removal, after the host's statement (or its time) is in."""
+        lifecycle.sign_proposal(self, DELIST, by, comment)
+
+    @transition(field=status, source=list(PROPOSED_STATES), target=RETURN_VALUE(*PROPOSABLE_STATES),
+                permission=BY_MINISTRY_STAFF,
+                custom={"label": _("Withdraw the proposal"), "article": "Art. 18, 19, 25, 27", "comment_required": True,
+                        "button": "outline-secondary"})
+    def withdraw_proposal(self, by=None, comment=""):
+        """Either ministry may withdraw instead of signing, with its reason: the lab returns where it was."""
+        return lifecycle.withdraw_proposal(self, by, comment)
 
 
 class AcceptanceApplication(models.Model):
@@ -468,7 +535,7 @@ class ChangeReport(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def lab_in_operation(self):
         """A re-review is a comprehensive evaluation (Art. 24, 26): only of a lab in operation. A lab still
         being built is reviewed at its acceptance; its changes are accepted."""
-        return self.laboratory.status in OPERATION_STATES
+        return self.laboratory.status in RE_REVIEWABLE_STATES
 
     @transition(
         field=status,
@@ -483,3 +550,84 @@ class ChangeReport(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         lifecycle.apply_change(self)
         if self.laboratory.status != LabStatus.EVALUATING:
             run_transition(self.laboratory, "start_evaluation", by, comment=comment, internal=True)
+
+
+class AdverseProposal(models.Model):
+    """A proposed termination (Art. 18, 19) or removal from the list (Art. 25, 27): the grounds, the host's
+    written statement (陈述申辩) and how it ended. The lab's state says where it stands; this is its record."""
+
+    laboratory = models.ForeignKey(Laboratory, verbose_name=_("laboratory"), on_delete=models.CASCADE, related_name="proposals")
+    grounds = models.CharField(_("grounds"), max_length=24, choices=ProposalGrounds.choices)
+    reason = models.TextField(_("reason"))
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    resume_status = models.CharField(_("status before the proposal"), max_length=32, choices=LabStatus.choices)
+    statement_due = models.DateField(_("written statement due"))
+    statement = models.TextField(_("written statement"), blank=True)
+    statement_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("statement by"), on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    statement_at = models.DateTimeField(_("statement made"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=ProposalOutcome.choices, blank=True)
+    outcome_reason = models.TextField(_("reason for the outcome"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proposed termination or removal")
+        verbose_name_plural = _("proposed terminations and removals")
+        ordering = ["-proposed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.laboratory}"
+
+    def get_absolute_url(self):
+        return self.laboratory.get_absolute_url() + "#proposal"
+
+    @property
+    def kind(self):
+        return GROUNDS[self.grounds][0]
+
+    def get_kind_display(self):
+        return ProposalKind(self.kind).label
+
+    @property
+    def article(self):
+        return GROUNDS[self.grounds][1]
+
+    @property
+    def is_open(self):
+        return not self.outcome
+
+    def statement_heard(self, today=None):
+        return self.statement_at is not None or (today or timezone.localdate()) > self.statement_due
+
+    def accepts_statement(self, today=None):
+        return self.is_open and self.statement_at is None and (today or timezone.localdate()) <= self.statement_due
+
+
+def statement_file_path(instance, filename):
+    return f"statements/{instance.proposal_id}/{uuid.uuid4().hex}"
+
+
+class StatementAttachment(models.Model):
+    """A file the host gives with its written statement: checked by content, served only to the parties."""
+
+    proposal = models.ForeignKey(AdverseProposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=statement_file_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("statement attachment")
+        verbose_name_plural = _("statement attachments")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("labs:statement_file", args=[self.pk])

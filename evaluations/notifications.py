@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from accounts.recipients import applicants_of, ministry_staff, staff_yet_to_sign, users_in
+from kernel.citations import cite
 from kernel.formatting import format_date
 from kernel.notifications import Rule, open_due_date, register
 
@@ -19,15 +20,17 @@ from .deadlines import (
     EXTENSION_CUTOFF,
 )
 from .models import (
-    ACTIVE_LAB_STATES,
     CONFIRM_ACCEPTANCE,
     DELIST,
+    TERMINATE,
+    AdverseProposal,
     AnnualReport,
     ChangeKind,
     ChangeReport,
     ExtensionRequest,
     Laboratory,
     LabStatus,
+    ProposalOutcome,
 )
 
 
@@ -60,6 +63,10 @@ def yet_to_delist(event):
     return staff_yet_to_sign(event.obj, DELIST)
 
 
+def yet_to_terminate(event):
+    return staff_yet_to_sign(event.obj, TERMINATE)
+
+
 # --- what --------------------------------------------------------------------------------------
 
 
@@ -78,6 +85,25 @@ def due(kind):
 def acceptance_notice(event):
     notice = event.obj.application.publicity_notices.filter(subject="acceptance").order_by("-opened_at", "-pk").first()
     return {"notice": notice.title, "start": format_date(notice.starts_on), "end": format_date(notice.ends_on)}
+
+
+def _proposal_facts(proposal):
+    return {"proposal": proposal.get_kind_display() if proposal else "", "article": cite(proposal.article) if proposal else "",
+            "grounds": proposal.get_grounds_display() if proposal else "", "due": format_date(proposal.statement_due) if proposal else ""}
+
+
+def proposal(event):
+    """The proposal just opened (Art. 18, 19, 25, 27): what, why, and until when the host may answer."""
+    return _proposal_facts(event.obj.proposals.order_by("-proposed_at", "-pk").first())
+
+
+def decided(event):
+    return _proposal_facts(event.obj.proposals.filter(outcome=ProposalOutcome.DECIDED).order_by("-closed_at", "-pk").first())
+
+
+def withdrawn(event):
+    latest = event.obj.proposals.filter(outcome=ProposalOutcome.WITHDRAWN).order_by("-closed_at", "-pk").first()
+    return {**_proposal_facts(latest), "status": event.obj.get_status_display()}
 
 
 def operation(event):
@@ -158,9 +184,11 @@ NOTIFICATION_RULES = {
                  subject=_("%(name)s: rectify after the acceptance review"), facts=due(ACCEPTANCE_RECTIFICATION),
                  body=_("The acceptance experts asked for rectification (Art. 19). Rectify within 6 months and apply for "
                         "acceptance again by %(due)s; a second result short of a pass terminates the construction.")),
-            Rule(to=(host_applicants, recommenders, ministries), targets=(LabStatus.TERMINATED,),
-                 subject=_("%(name)s: construction terminated"),
-                 body=_("The laboratory did not pass acceptance (Art. 19); its construction is terminated.")),
+            Rule(to=(host_applicants, ministries), targets=(LabStatus.TERMINATION_PROPOSED,),
+                 subject=_("%(name)s: termination proposed"), facts=proposal,
+                 body=_("The laboratory did not pass acceptance (Art. 19); the termination of its construction is "
+                        "proposed. The host institution may answer in writing by %(due)s; SAMR and MIIT then decide "
+                        "together.")),
         ),
         "confirm_acceptance": (
             Rule(to=(yet_to_confirm,), when=lambda event: not confirmed(event),
@@ -188,16 +216,6 @@ NOTIFICATION_RULES = {
                  body=_("An objection to the acceptance was sustained; the experts review the acceptance again, and both "
                         "ministries confirm it anew (Art. 19).")),
         ),
-        "terminate": Rule(
-            to=(host_applicants, recommenders, ministries), subject=_("%(name)s: construction terminated"),
-            facts=construction_end, show_comment=False,
-            body=_("The extended construction period ended on %(end)s without an application for acceptance; the "
-                   "construction is terminated (Art. 18).")),
-        "terminate_unrectified": Rule(
-            to=(host_applicants, recommenders, ministries), subject=_("%(name)s: construction terminated"),
-            show_comment=False,
-            body=_("The 6 months of rectification ended without a new application for acceptance; the construction is "
-                   "terminated (Art. 19).")),
         "start_evaluation": Rule(
             to=(host_applicants,), subject=_("%(name)s: comprehensive evaluation begins"),
             body=_("Experts of the expert committee evaluate the laboratory (Art. 26); its annual reports and "
@@ -212,20 +230,46 @@ NOTIFICATION_RULES = {
                  body=_("The comprehensive evaluation rated the laboratory unqualified (Art. 27). Rectify within 6 months, "
                         "by %(due)s; a re-evaluation follows, and a second unqualified result removes the laboratory "
                         "from the list.")),
-            Rule(to=(host_applicants, recommenders, ministries), targets=(LabStatus.DELISTED,),
-                 subject=_("%(name)s: removed from the list"),
-                 body=_("The laboratory was rated unqualified again after rectification and is removed from the list of "
-                        "State Quality & Standards Laboratories (Art. 27).")),
+            Rule(to=(host_applicants, ministries), targets=(LabStatus.DELISTING_PROPOSED,),
+                 subject=_("%(name)s: removal from the list proposed"), facts=proposal,
+                 body=_("The laboratory was rated unqualified again after rectification (Art. 27); its removal from the "
+                        "list is proposed. The host institution may answer in writing by %(due)s; SAMR and MIIT then "
+                        "decide together.")),
         ),
-        "delist": (
-            Rule(to=(yet_to_delist,), targets=ACTIVE_LAB_STATES, subject=_("Sign the removal from the list: %(name)s"),
-                 body=_("%(actor_org)s signed the removal of the laboratory from the list for misconduct; your ministry's "
-                        "sign-off is awaited (Art. 25).")),
+        **{name: Rule(
+            to=(host_applicants, ministries), subject=_("%(name)s: %(proposal)s proposed"), facts=proposal,
+            body=_("%(actor_org)s proposes: %(proposal)s (%(article)s), because: %(grounds)s. The host institution may "
+                   "answer in writing, with attachments, by %(due)s; SAMR and MIIT then decide together, and either may "
+                   "withdraw the proposal.")) for name in ("propose_termination", "propose_termination_unrectified",
+                                                          "propose_delisting")},
+        "sign_termination": (
+            Rule(to=(yet_to_terminate,), targets=(LabStatus.TERMINATION_PROPOSED,),
+                 subject=_("Sign or withdraw the termination: %(name)s"),
+                 body=_("%(actor_org)s signed the termination of the construction; your ministry signs it or withdraws "
+                        "the proposal (Art. 18, 19).")),
+            Rule(to=(host_applicants, recommenders, ministries), targets=(LabStatus.TERMINATED,),
+                 subject=_("%(name)s: construction terminated"), facts=decided,
+                 body=_("SAMR and MIIT terminated the construction of the laboratory (%(article)s): %(grounds)s.")),
+        ),
+        "sign_delisting": (
+            Rule(to=(yet_to_delist,), targets=(LabStatus.DELISTING_PROPOSED,),
+                 subject=_("Sign or withdraw the removal from the list: %(name)s"),
+                 body=_("%(actor_org)s signed the removal of the laboratory from the list; your ministry signs it or "
+                        "withdraws the proposal (Art. 25, 27).")),
             Rule(to=(host_applicants, recommenders, ministries), targets=(LabStatus.DELISTED,),
-                 subject=_("%(name)s: removed from the list"),
+                 subject=_("%(name)s: removed from the list"), facts=decided,
                  body=_("SAMR and MIIT removed the laboratory from the list of State Quality & Standards Laboratories "
-                        "for misconduct (Art. 25).")),
+                        "(%(article)s): %(grounds)s.")),
         ),
+        "withdraw_proposal": Rule(
+            to=(host_applicants, ministries), subject=_("%(name)s: proposal withdrawn"), facts=withdrawn,
+            body=_("%(actor_org)s withdrew the proposal (%(proposal)s); the laboratory is again “%(status)s”.")),
+    },
+    AdverseProposal: {
+        "statement": Rule(
+            to=(ministries,), subject=_("Written statement received: %(name)s"), facts=named, link=lab_page,
+            body=_("%(host)s answered the proposed termination or removal in writing; read it beside the proposal, "
+                   "then sign or withdraw.")),
     },
     ExtensionRequest: {
         "filed": Rule(

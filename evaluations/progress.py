@@ -1,20 +1,24 @@
 """A laboratory's way through the Measures (Art. 14-27): its stages, the status that says who still has to
 act (both ministries confirm an acceptance and sign a removal), who acts next and the clock that governs it."""
 
+import datetime
+
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.rules import is_ministry_staff
+from kernel.formatting import format_date
 from kernel.models import AuditEntry, Deadline, SignOff
 from kernel.progress import Party, PartyCode, Progress, StageDefinition, ministry_names, nearest_open_deadline, stages
 from kernel.signoffs import signoffs
 from reviews.models import CriteriaSet
 from reviews.progress import publicity_deadline
 
-from .rules import CONFIRM_ACCEPTANCE, DELIST
-from .states import LabStatus
+from .rules import CONFIRM_ACCEPTANCE, DELIST, TERMINATE
+from .states import ENDED_STATES, PROPOSED_STATES, LabStatus, ProposalOutcome
 
 STAGES = [
     StageDefinition("construction", _("Construction period"), "Art. 14-18"),
@@ -33,7 +37,7 @@ STAGE_OF = {
     LabStatus.EVALUATING: "evaluation",
     LabStatus.EVALUATION_RECTIFYING: "evaluation",
 }
-ENDED = (LabStatus.TERMINATED, LabStatus.DELISTED)
+ENDED = ENDED_STATES
 
 ASK = {
     LabStatus.CONSTRUCTION: _("Build the laboratory to its plan, file the annual construction report each year and "
@@ -72,6 +76,29 @@ def removal_signed_by(lab):
     return _signed(lab, DELIST, ("samr_delist_signed", "miit_delist_signed"))
 
 
+def termination_signed_by(lab):
+    return _signed(lab, TERMINATE, ("samr_terminate_signed", "miit_terminate_signed"))
+
+
+PROPOSAL_DECISION = {LabStatus.TERMINATION_PROPOSED: (TERMINATE, termination_signed_by),
+                     LabStatus.DELISTING_PROPOSED: (DELIST, removal_signed_by)}
+
+
+def proposal_signatures(lab):
+    """[(ministry, signed?)] of the decision proposed on `lab` (both SAMR and MIIT sign it)."""
+    _decision, signed_by = PROPOSAL_DECISION[lab.status]
+    signed = signed_by(lab)
+    return [(SignOff.Ministry(m).label, m in signed) for m in SignOff.Ministry.values]
+
+
+def _stage_of(lab):
+    """The stage a lab under a proposal is in: that of the state the proposal would return it to."""
+    if lab.status in PROPOSED_STATES:
+        proposal = lab.open_proposal
+        return STAGE_OF.get(proposal.resume_status if proposal else "", "construction")
+    return STAGE_OF[lab.status]
+
+
 def _others(signed):
     return [m for m in SignOff.Ministry.values if m not in signed]
 
@@ -87,11 +114,14 @@ def status_text(lab):
         elif confirmed:
             text = gettext("Acceptance confirmed by %(done)s; awaiting the acceptance notice") % {
                 "done": ministry_names(confirmed)}
-    if lab.status not in ENDED:
-        signed = removal_signed_by(lab)
+    if lab.status in PROPOSED_STATES:
+        signed = PROPOSAL_DECISION[lab.status][1](lab)
         if signed:
-            text = gettext("%(status)s; %(signed)s has signed the removal from the list, awaiting %(pending)s (Art. 25)") % {
+            text = gettext("%(status)s; %(signed)s has signed, awaiting %(pending)s") % {
                 "status": text, "signed": ministry_names(signed), "pending": ministry_names(_others(signed))}
+    elif lab.status == LabStatus.CONSTRUCTION and lab.construction_end < timezone.localdate():
+        text = gettext("%(status)s, overdue since %(date)s (Art. 18)") % {
+            "status": text, "date": format_date(lab.construction_end + datetime.timedelta(days=1))}
     return text
 
 
@@ -107,6 +137,18 @@ def _ask(lab, in_open_round):
         return PartyCode.MINISTRIES, _("Publish the acceptance notice (Art. 19).")
     if status == LabStatus.ACCEPTANCE_PUBLICITY:
         return PartyCode.PUBLIC, ASK[status]
+    if status in PROPOSED_STATES:
+        proposal = lab.open_proposal
+        if proposal is not None and not proposal.statement_heard():
+            return PartyCode.HOST, _("Answer the proposal in writing, with any attachments, if you wish; SAMR and MIIT "
+                                     "decide once the statement is in or its time has passed.")
+        pending = _others(PROPOSAL_DECISION[status][1](lab))
+        return (pending[0] if len(pending) == 1 else PartyCode.MINISTRIES), _(
+            "Weigh the host's statement, then sign the decision or withdraw the proposal; it takes effect when both "
+            "SAMR and MIIT have signed.")
+    if status == LabStatus.CONSTRUCTION and lab.construction_end < timezone.localdate():
+        return PartyCode.HOST, _("The construction period has ended: apply for acceptance now. The ministries may "
+                                 "propose terminating the construction (Art. 18).")
     return PartyCode.HOST, ASK[status]
 
 
@@ -120,14 +162,18 @@ def lab_progress(lab, in_round=False):
     (`LaboratoryQuerySet.with_open_round`)."""
     text = status_text(lab)
     if lab.status in ENDED:
-        ending = _ending(lab)  # it ended at the stage of the state it left
-        at = STAGE_OF.get(getattr(ending, "source_state", None), "construction")
+        ending = _ending(lab)  # it ended at the stage of the state it left (before the proposal, if one)
+        left = getattr(ending, "source_state", None)
+        if left in PROPOSED_STATES:
+            decided = lab.proposals.filter(outcome=ProposalOutcome.DECIDED).order_by("-closed_at", "-pk").first()
+            left = decided.resume_status if decided else None
+        at = STAGE_OF.get(left, "construction")
         return Progress(stages(STAGES, at, ended=True), text, ended=True, outcome=ending)
     party, ask = _ask(lab, in_round)
     deadline = nearest_open_deadline(Deadline.objects.for_object(lab))
     if lab.status == LabStatus.ACCEPTANCE_PUBLICITY:
         deadline = publicity_deadline(lab.application) or deadline
-    return Progress(stages(STAGES, STAGE_OF[lab.status]), text, Party(party), ask, deadline)
+    return Progress(stages(STAGES, _stage_of(lab)), text, Party(party), ask, deadline)
 
 
 OPEN_ROUND_LABEL = {

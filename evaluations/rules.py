@@ -3,11 +3,12 @@
 
 import rules
 
-from accounts.rules import is_applicant, is_ministry_staff
+from accounts.rules import is_administrator, is_applicant, is_ministry_staff
 from kernel.signoffs import has_signed
 
-# The joint decisions both ministries sign on a laboratory (Art. 19, Art. 25).
+# The joint decisions both ministries sign on a laboratory (Art. 19; Art. 18-19 and 25-27 after a proposal).
 CONFIRM_ACCEPTANCE = "confirm_acceptance"
+TERMINATE = "terminate"
 DELIST = "delist"
 
 
@@ -27,8 +28,19 @@ def has_signed_delisting(user, laboratory):
     return has_signed(laboratory, DELIST, user)
 
 
-# Ministry staff whose ministry has not yet confirmed the acceptance (Art. 19) or signed the removal (Art. 25).
+@rules.predicate
+def has_signed_termination(user, laboratory):
+    return has_signed(laboratory, TERMINATE, user)
+
+
+# Ministry staff whose ministry has not yet confirmed the acceptance (Art. 19), signed the removal (Art. 25, 27)
+# or signed the termination (Art. 18, 19).
 may_confirm_acceptance = is_ministry_staff & ~has_confirmed_acceptance
 may_sign_delisting = is_ministry_staff & ~has_signed_delisting
+may_sign_termination = is_ministry_staff & ~has_signed_termination
+
+# Who reads a proposed termination or removal with the host's statement and its files: the parties to it.
+reads_proposals = is_lab_host | is_ministry_staff | is_administrator
 
 rules.add_rule("labs.act_as_host", is_lab_host)
+rules.add_rule("labs.read_proposals", reads_proposals)

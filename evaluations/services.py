@@ -1,10 +1,11 @@
 """The laboratory's rules (Art. 14-27), called by its transitions, the views and the API alike."""
 
+import os
 import re
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.rules import is_ministry_staff
 from applications.choices import TeamRole
+from applications.uploads import inspect_upload
 from kernel.deadlines import close_deadlines, open_deadline
 from kernel.formatting import format_date, format_list
 from kernel.models import Deadline
@@ -29,6 +31,7 @@ from .deadlines import (
     EVALUATION_DUE,
     EVALUATION_RECTIFICATION,
     EXTENSION_CUTOFF,
+    STATEMENT_WINDOW,
     open_next_report_clock,
     report_due,
     report_year,
@@ -74,6 +77,52 @@ def create_laboratory(application, by):
     open_construction_clocks(lab)
     open_deadline(lab, ANNUAL_CONSTRUCTION_REPORT.code, today + relativedelta(years=1), stakeholders(lab))
     return lab
+
+
+# --- the host's written statement on a proposed termination or removal (Art. 18, 19, 25, 27) ------
+
+STATEMENT_MAX_FILES = 10
+
+
+def may_make_statement(lab, user):
+    proposal = lab.open_proposal
+    return proposal is not None and is_lab_host(user, lab) and proposal.accepts_statement()
+
+
+def make_statement(lab, by, text, files=()):
+    """The host answers the proposal in writing, once, within its period, with attachments checked by content.
+    Either all of it is kept or nothing (a bad file refuses the whole statement)."""
+    if not is_lab_host(by, lab):
+        raise PermissionDenied(_("Only the host institution's users answer for the laboratory."))
+    inspected = []
+    if len(files) > STATEMENT_MAX_FILES:
+        raise RuleViolation(_("At most %(n)s files can be attached.") % {"n": STATEMENT_MAX_FILES}, field="files")
+    for uploaded in files:
+        try:
+            inspected.append((uploaded, *inspect_upload(uploaded)))
+        except ValidationError as exc:
+            messages = exc.message_dict.get("file", exc.messages)
+            raise RuleViolation(f"{uploaded.name}: {' '.join(messages)}", field="files") from exc
+    with transaction.atomic():
+        proposal = lab.proposals.select_for_update().filter(outcome="").order_by("-proposed_at", "-pk").first()
+        if proposal is None:
+            raise RuleViolation(_("There is no proposed termination or removal to answer."))
+        if proposal.statement_at is not None:
+            raise RuleViolation(_("The written statement was already made; it cannot be changed."), field="statement")
+        if timezone.localdate() > proposal.statement_due:
+            raise RuleViolation(_("The period for a written statement ended on %(date)s.")
+                                % {"date": format_date(proposal.statement_due)}, field="statement", article=proposal.article)
+        if not (text or "").strip():
+            raise RuleViolation(_("Write the statement: the facts and reasons the ministries should weigh."),
+                                field="statement", article=proposal.article)
+        proposal.statement, proposal.statement_by, proposal.statement_at = text.strip(), by, timezone.now()
+        proposal.save(update_fields=["statement", "statement_by", "statement_at"])
+        for uploaded, content_type, size, sha256 in inspected:
+            proposal.attachments.create(file=uploaded, original_name=os.path.basename(uploaded.name)[:255],
+                                        content_type=content_type, size=size, sha256=sha256, uploaded_by=by)
+        close_deadlines(lab, STATEMENT_WINDOW.code, Deadline.State.MET)
+        notify("statement", proposal, actor=by, comment=proposal.statement)
+    return proposal
 
 
 # --- extension (Art. 18) ------------------------------------------------------------------------

@@ -12,10 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from applications.choices import ResearchDirection
 from kernel import exports
@@ -27,8 +29,9 @@ from kernel.transitions import available_transitions
 
 from . import lifecycle, services
 from .forms import LaboratoryFilter
-from .models import ChangeReport, ExtensionRequest, Laboratory, LabStatus
-from .progress import lab_progress, staff_action
+from .models import ChangeReport, ExtensionRequest, Laboratory, LabStatus, StatementAttachment
+from .progress import lab_progress, proposal_signatures, staff_action
+from .rules import reads_proposals
 
 PAGE_SIZE = 25
 DIRECTION_LABELS = dict(ResearchDirection.choices)
@@ -97,6 +100,20 @@ def _decisions_awaiting(user, extension_requests, change_reports):
             for obj in objects if available_transitions(obj, user)]
 
 
+def _proposal_context(lab, user):
+    """The proposed termination or removal and its record, for the parties to it (Art. 18, 19, 25, 27)."""
+    if not reads_proposals(user, lab):
+        return {"proposals": []}
+    proposals = list(lab.proposals.select_related("proposed_by__organisation", "statement_by").prefetch_related("attachments"))
+    open_one = next((p for p in proposals if p.is_open), None)
+    return {
+        "proposals": proposals,
+        "open_proposal": open_one,
+        "proposal_signatures": proposal_signatures(lab) if open_one else [],
+        "may_make_statement": services.may_make_statement(lab, user),
+    }
+
+
 @login_required
 def detail(request, pk):
     lab = visible_or_404(request, pk)
@@ -137,6 +154,22 @@ def detail(request, pk):
         "acceptance_opens_on": _acceptance_not_yet_open(lab),
         "may_edit": services.may_edit_lab(lab, user),
         "may_request_extension": services.may_request_extension(lab, user),
+        **_proposal_context(lab, user),
         "reports_due": reports_due,
         "may_report_change": services.may_report_change(lab, user),
     })
+
+
+@login_required
+@require_http_methods(["GET"])
+def statement_file(request, pk):
+    """A file of the host's written statement: for the host's users and ministry staff only."""
+    attachment = get_object_or_404(StatementAttachment.objects.select_related("proposal__laboratory"), pk=pk)
+    lab = attachment.proposal.laboratory
+    if not Laboratory.objects.visible_to(request.user).filter(pk=lab.pk).exists() or not reads_proposals(request.user, lab):
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type)

@@ -21,8 +21,8 @@ from kernel import exports
 from kernel.exports import Column
 from kernel.paging import query_without_page
 
-from .models import Laboratory
-from .states import IN_CONSTRUCTION_STATES, OPERATION_STATES, PUBLIC_LAB_STATES, EvaluationResult, LabStatus
+from .models import AdverseProposal, Laboratory
+from .states import IN_CONSTRUCTION_STATES, OPERATION_STATES, PUBLIC_LAB_STATES, EvaluationResult, LabStatus, ProposalOutcome
 
 PAGE_SIZE = 20
 STAGES = {"construction": IN_CONSTRUCTION_STATES, "operation": OPERATION_STATES}
@@ -143,3 +143,13 @@ def detail(request, pk):
         "directions": [DIRECTION_LABELS.get(code, code) for code in lab.research_directions or []],
         "in_operation": lab.status in OPERATION_STATES,
     })
+
+
+@require_GET
+def decisions(request):
+    """The announcements (通报) of the ministries' decisions that end a laboratory: terminations (Art. 18, 19) and
+    removals from the list (Art. 25, 27), newest first. What the host wrote to the ministries stays with them."""
+    decided = (AdverseProposal.objects.filter(outcome=ProposalOutcome.DECIDED)
+               .select_related("laboratory__host").order_by("-closed_at", "-pk"))
+    page = Paginator(decided, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "directory/decisions.html", {"page_obj": page, "query": query_without_page(request)})

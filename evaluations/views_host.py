@@ -23,6 +23,7 @@ from .forms import (
     GoalStatementFormSet,
     LabPeopleForm,
     OutputFormSet,
+    StatementForm,
     goal_statements,
     outputs_of,
 )
@@ -130,6 +131,35 @@ def request_extension(request, pk):
     return render(request, "labs/request_extension.html", {
         "lab": lab, "form": form, "cutoff": lifecycle.extension_cutoff(lab),
     })
+
+
+# --- the written statement on a proposed termination or removal (Art. 18, 19, 25, 27) ------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def make_statement(request, pk):
+    lab = visible_or_404(request, pk)
+    if not is_lab_host(request.user, lab):
+        raise PermissionDenied(_("Only the host institution's users answer for the laboratory."))
+    proposal = lab.open_proposal
+    if proposal is None or not proposal.accepts_statement():
+        messages.error(request, _("There is no proposal awaiting your written statement."))
+        return redirect(lab)
+    form = StatementForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.make_statement(lab, request.user, form.cleaned_data["statement"], form.cleaned_data["files"])
+        except RuleViolation as exc:
+            form.add_rule_violation(exc)
+        except PermissionDenied as exc:
+            return _refused(request, exc, lab)
+        else:
+            messages.success(request, _("Your written statement was sent to SAMR and MIIT."))
+            return redirect(proposal)
+    if request.method == "POST":
+        messages.error(request, _("The statement was not sent: please correct the errors below."))
+    return render(request, "labs/statement.html", {"lab": lab, "proposal": proposal, "form": form})
 
 
 # --- annual reports (Art. 18, 21-23, 26) ----------------------------------------------------------

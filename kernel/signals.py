@@ -1,5 +1,6 @@
 """Every django-fsm transition writes one audit record and is announced (after commit) to whoever the
-notification tables name for it (`kernel.notifications`)."""
+notification tables name for it (`kernel.notifications`). A transition whose article depends on the case
+(a termination proposed under Art. 18 or 19) sets `_audit_article` on the instance; `_audit_data` adds facts."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.dispatch import receiver
@@ -27,9 +28,9 @@ def audit_transition(sender, instance, name, source, target, **kwargs):
         target_state=_state(target),
         actor=method_kwargs.get("by"),
         comment=method_kwargs.get("comment", ""),
-        article=custom.get("article", ""),
+        article=getattr(instance, "_audit_article", "") or custom.get("article", ""),
         data=getattr(instance, "_audit_data", {}) or {},
     )
-    instance._audit_data = {}
+    instance._audit_data, instance._audit_article = {}, ""
     notify(name, instance, actor=entry.actor, comment=entry.comment, source=entry.source_state,
            target=entry.target_state)  # after commit: a mail failure never undoes a decision

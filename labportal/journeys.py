@@ -8,7 +8,7 @@ services, each step taken by the person who would really take it. Nothing assign
 
 The steps one by one (`submitted`, `recommended`, `formal_review_passed`, `open_round`, `assign`, `score`,
 `conclude`, `inspect`, `open_notice`, `close`, `approve`; `apply_for_acceptance`, `open_lab_round`,
-`confirm_acceptance`, `acceptance_notice`, `delist`) take a comment and a moment (`on`, a date or an aware
+`confirm_acceptance`, `acceptance_notice`, `statement`, `decide`, `delist`) take a comment and a moment (`on`, a date or an aware
 datetime): inside it the step runs on the cast's clock (`happening_at` by default, the demo's; the tests' cast
 moves time-machine), so what it records carries that date.
 """
@@ -478,23 +478,40 @@ class Journey:
         lab.refresh_from_db()
         return lab
 
-    def delist(self, lab, reason, on=None, miit_on=None):
-        """Both ministries remove the laboratory from the list (Art. 25), SAMR first."""
-        lab = self.take(lab, "delist", self.staff, reason, on=on)
-        return self.take(lab, "delist", self.miit, reason, on=miit_on or on)
+    def statement(self, lab, text="实验室对拟作出的决定陈述如下：……", on=None, files=()):
+        """The host's written statement on the proposed termination or removal."""
+        with self._on(on):
+            lab_services.make_statement(lab, self.cast.applicant(lab.host), text, list(files))
+        lab.refresh_from_db()
+        return lab
+
+    def decide(self, lab, comment="经研究，同意。", on=None, miit_on=None):
+        """Both ministries sign the proposed termination or removal, SAMR first (Art. 18, 19, 25, 27)."""
+        name = "sign_termination" if lab.status == LabStatus.TERMINATION_PROPOSED else "sign_delisting"
+        lab = self.take(lab, name, self.staff, comment, on=on)
+        return self.take(lab, name, self.miit, comment, on=miit_on or on)
+
+    def delist(self, lab, reason, on=None, statement_on=None, miit_on=None):
+        """SAMR proposes removing the laboratory for misconduct (Art. 25), the host answers, both ministries sign."""
+        lab = self.take(lab, "propose_delisting", self.staff, reason, on=on)
+        lab = self.statement(lab, on=statement_on or on)
+        return self.decide(lab, reason, on=statement_on or on, miit_on=miit_on)
 
     def lab_in(self, status, lab=None):
         """A laboratory in `status`, reached through the real transitions from an approval 24 months ago (so
         that acceptance is open, Art. 18)."""
         lab = lab or self.approved(months_ago=24)
         verdicts = {LabStatus.ACCEPTANCE_REVIEW: None, LabStatus.RECTIFYING: AcceptanceVerdict.RECTIFY,
-                    LabStatus.ACCEPTANCE_CONFIRMATION: AcceptanceVerdict.PASS, LabStatus.TERMINATED: AcceptanceVerdict.FAIL}
+                    LabStatus.ACCEPTANCE_CONFIRMATION: AcceptanceVerdict.PASS,
+                    LabStatus.TERMINATION_PROPOSED: AcceptanceVerdict.FAIL, LabStatus.TERMINATED: AcceptanceVerdict.FAIL}
         if status == LabStatus.CONSTRUCTION:
             pass
         elif status in verdicts:
             lab = self.apply_for_acceptance(lab)
             if verdicts[status]:
                 lab = self.acceptance_verdict(lab, verdicts[status])
+            if status == LabStatus.TERMINATED:  # the failure proposes it; the host answers, both sign (Art. 19)
+                lab = self.decide(self.statement(lab))
         elif status == LabStatus.ACCEPTANCE_PUBLICITY:
             lab = self.at_acceptance_publicity(lab)
         else:
@@ -502,9 +519,11 @@ class Journey:
             if status == LabStatus.EVALUATING:
                 self.evaluation_round([lab])
                 lab.refresh_from_db()
-            elif status in (LabStatus.EVALUATION_RECTIFYING, LabStatus.DELISTED):
+            elif status in (LabStatus.EVALUATION_RECTIFYING, LabStatus.DELISTING_PROPOSED, LabStatus.DELISTED):
                 lab = self.evaluation_result(lab, EvaluationResult.UNQUALIFIED)
-                if status == LabStatus.DELISTED:  # unqualified again after the rectification (Art. 27)
+                if status != LabStatus.EVALUATION_RECTIFYING:  # unqualified again after the rectification (Art. 27)
                     lab = self.evaluation_result(lab, EvaluationResult.UNQUALIFIED)
+                if status == LabStatus.DELISTED:
+                    lab = self.decide(self.statement(lab))
         assert lab.status == status, (lab.status, status)
         return lab

@@ -11,7 +11,7 @@ internals: only the name, host, field and province of what is under publicity or
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from applications.hooks import hooks
 from applications.models import Application, Status
 from kernel import exports, throttle
 from kernel.exports import Column
@@ -158,8 +159,10 @@ def objection_lookup(request):
 
 
 def _approved():
+    """Approved applications whose laboratory is still on the list: a terminated or removed one leaves it here as in
+    the directory and `/api/public/approved/` (Art. 18, 19, 25, 27)."""
     return (
-        Application.objects.public().filter(status=Status.APPROVED)
+        Application.objects.public().filter(status=Status.APPROVED).filter(hooks.on_the_list or Q())
         .select_related("laboratory", "host")
         .order_by("-laboratory__approved_on", "name_sort", "pk")
     )

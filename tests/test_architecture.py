@@ -23,7 +23,7 @@ def test_state_machine_drawings_in_the_architecture_document_are_current():
 def test_drawing_shows_every_transition_with_its_article():
     picture = drawing()
     assert "  publicity: conclude_publicity → awaiting_approval | rejected (Art. 13 internal)" in picture
-    assert "delist → operating | delisted (Art. 25)" in picture  # one ministry's signature leaves it operating
+    assert "sign_delisting → delisting_proposed | delisted (Art. 25, 27)" in picture  # one ministry's signature leaves it proposed
     assert "  awaiting_approval: approve → approved | awaiting_approval (Art. 7)" in picture
 
 

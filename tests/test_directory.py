@@ -3,8 +3,10 @@
 search and filters kept across pages, the "excellent" mark of the latest evaluation (Art. 27-28), public
 facts only on the detail page, and bounded queries."""
 
+import io
 import re
 
+import pypdf
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
@@ -90,14 +92,36 @@ def test_lab_unqualified_twice_is_delisted_and_leaves_the_directory_but_stays_in
     assert delisted.name_zh in page(client.get(reverse("labs:list")))
 
 
-def test_lab_delisted_for_misconduct_leaves_the_directory_once_both_ministries_sign_art25(client, journey):
+def everywhere_public(client, lab):
+    """Where `lab` appears to the public: the directory, the approved list page, its PDF, the API and the decisions."""
+    pdf = client.get(reverse("public:approved_pdf"))
+    pdf_text = "".join(page.extract_text() or "" for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    api = client.get("/api/public/approved/").json()["results"]
+    decisions = client.get(reverse("directory:decisions")).content.decode()
+    return {
+        "directory": lab.name_zh in listed(client),
+        "approved page": lab.name_zh in client.get(reverse("public:approved")).content.decode(),
+        "approved pdf": lab.name_zh in pdf_text,
+        "api": lab.name_zh in {row["name_zh"] for row in api},
+        "decisions": lab.name_zh in decisions,
+    }
+
+
+def test_lab_removed_for_misconduct_leaves_every_public_list_at_once_when_both_sign_art25(client, journey):
     lab = journey.lab_in(LabStatus.OPERATING)
-    run_transition(lab, "delist", journey.staff, comment="提供虚假材料")
-    assert lab.name_zh in listed(client)  # one signature is not yet a delisting
-    run_transition(lab, "delist", journey.miit, comment="提供虚假材料")
+    lab = run_transition(lab, "propose_delisting", journey.staff, comment="提供虚假材料")
+    lab = journey.statement(lab)
+    lab = run_transition(lab, "sign_delisting", journey.staff, comment="同意")
+    on_the_list = {"directory": True, "approved page": True, "approved pdf": True, "api": True, "decisions": False}
+    assert everywhere_public(client, lab) == on_the_list  # proposed and signed once: nothing decided yet
+
+    run_transition(lab, "sign_delisting", journey.miit, comment="同意")
     assert Laboratory.objects.get(pk=lab.pk).status == LabStatus.DELISTED
-    assert lab.name_zh not in listed(client)
+    assert everywhere_public(client, lab) == {name: not shown for name, shown in on_the_list.items()}
     assert client.get(detail_url(lab)).status_code == 404
+    announcement = client.get(reverse("directory:decisions")).content.decode()
+    assert "提供虚假材料" in announcement  # the reason is announced; the host's statement is not
+    assert "实验室对拟作出的决定陈述如下" not in announcement
 
 
 def test_unknown_lab_is_404(client):

@@ -22,6 +22,7 @@ from evaluations.deadlines import (
     CONSTRUCTION_PERIOD,
     EVALUATION_DUE,
     EXTENSION_CUTOFF,
+    STATEMENT_WINDOW,
 )
 from evaluations.models import (
     AcceptanceVerdict,
@@ -29,12 +30,15 @@ from evaluations.models import (
     ExtensionRequest,
     ExtensionStatus,
     LabStatus,
+    ProposalGrounds,
+    ProposalKind,
+    ProposalOutcome,
 )
 from kernel.deadlines import sweep
 from kernel.formatting import format_date
 from kernel.models import AuditEntry, Deadline, Notification, ReminderSent
 from kernel.rules import RuleViolation
-from kernel.transitions import TransitionConflict, run_transition
+from kernel.transitions import TransitionConflict, available_transitions, run_transition
 from reviews.models import Objection
 from reviews.services import lodge_objection
 from tests.factories import applicant_of, on, samr_staff
@@ -219,8 +223,8 @@ def extended_to_july_10_2027(journey):
     return lab
 
 
-def test_extended_period_lapsing_without_acceptance_application_terminates_once_art18(journey, sweep_on, capsys,
-                                                                                       django_capture_on_commit_callbacks):
+def test_extended_period_lapsing_without_acceptance_application_proposes_termination_once_art18(
+        journey, sweep_on, capsys, django_capture_on_commit_callbacks):
     lab = extended_to_july_10_2027(journey)
     host_user = journey.host_user(lab)
     sweep_on(D(2027, 7, 10))  # due today: not lapsed yet
@@ -231,17 +235,29 @@ def test_extended_period_lapsing_without_acceptance_application_terminates_once_
         call_command("sweep_deadlines", "--as-of", "2027-07-11")
     assert "missed=" in capsys.readouterr().out
     sweep_on(D(2027, 7, 11))  # the same day again
-    sweep_on(D(2028, 3, 1))  # and much later
     lab.refresh_from_db()
-    assert lab.status == LabStatus.TERMINATED
-    [terminated] = audit(lab, "terminate")
-    assert (terminated.source_state, terminated.target_state) == ("construction", "terminated")
-    assert terminated.article == "Art. 18" and terminated.actor is None
+    assert lab.status == LabStatus.TERMINATION_PROPOSED  # the sweep proposes; it never terminates
+    [proposed] = audit(lab, "propose_termination")
+    assert (proposed.source_state, proposed.target_state) == ("construction", "termination_proposed")
+    assert proposed.article == "Art. 18" and proposed.actor is None
+    [proposal] = lab.proposals.all()
+    assert (proposal.grounds, proposal.proposed_by, proposal.resume_status) == (
+        ProposalGrounds.CONSTRUCTION_LAPSED, None, LabStatus.CONSTRUCTION)
     assert clock(lab, CONSTRUCTION_PERIOD, Deadline.State.MISSED).due_date == D(2027, 7, 10)
+    assert clock(lab, STATEMENT_WINDOW).due_date == proposal.statement_due
+    told = messages_titled("%(name)s: %(proposal)s proposed", name=lab, proposal=ProposalKind.TERMINATION.label)
+    assert told.filter(recipient=host_user).count() == 1 and told.filter(recipient=journey.miit).count() == 1
+    assert lab in type(lab).objects.public()  # on the list until both ministries decide
+
+    sweep_on(D(2028, 3, 1))  # much later: still only proposed, never terminated by the sweep
+    lab.refresh_from_db()
+    assert lab.status == LabStatus.TERMINATION_PROPOSED and not audit(lab, "sign_termination")
+    with on(2028, 3, 2), django_capture_on_commit_callbacks(execute=True):
+        lab = journey.decide(lab)
+    assert lab.status == LabStatus.TERMINATED
     assert not Deadline.objects.for_object(lab).open().exists()  # every clock of the lab stopped
     terminated = messages_titled("%(name)s: construction terminated", name=lab)
     assert terminated.filter(recipient=host_user).count() == 1
-    assert terminated.filter(recipient=journey.miit).count() == 1
     assert lab not in type(lab).objects.public()
     with pytest.raises(TransitionConflict):
         journey.apply_for_acceptance(lab)
@@ -253,27 +269,53 @@ def test_acceptance_application_before_the_extended_end_prevents_termination_art
         journey.apply_for_acceptance(lab)
     sweep_on(D(2027, 7, 20))
     lab.refresh_from_db()
-    assert lab.status == LabStatus.ACCEPTANCE_REVIEW and not audit(lab, "terminate")
+    assert lab.status == LabStatus.ACCEPTANCE_REVIEW and not audit(lab, "propose_termination")
     assert clock(lab, CONSTRUCTION_PERIOD, Deadline.State.MET).due_date == D(2027, 7, 10)
 
 
-def test_unextended_period_lapsing_is_flagged_not_terminated_art18(journey, sweep_on):
-    """Art. 18 terminates a build only when it cannot finish after an extension; without one the lapse is
-    recorded as missed and told to the host and the ministries, who decide."""
+def test_unextended_period_lapsing_is_shown_overdue_and_staff_may_propose_termination_art18(journey, sweep_on, english):
+    """Art. 18 terminates a build that cannot finish after an extension; without one the lapse is recorded as
+    missed, told to the host and the ministries, and the lab is shown overdue. Staff may then propose termination;
+    not before the period has lapsed."""
     lab = approved_on_jan_10_2025(journey)
     host_user = journey.host_user(lab)
+    with on(2027, 1, 10):
+        assert "propose_termination" not in {t.name for t in available_transitions(lab, journey.staff)}
+        with pytest.raises(TransitionConflict):
+            run_transition(lab, "propose_termination", journey.staff, comment="逾期")
     sweep_on(D(2027, 1, 11))
     sweep_on(D(2027, 2, 1))
     lab.refresh_from_db()
-    assert lab.status == LabStatus.CONSTRUCTION and not audit(lab, "terminate")
+    assert lab.status == LabStatus.CONSTRUCTION and not audit(lab, "propose_termination")
     assert clock(lab, CONSTRUCTION_PERIOD, Deadline.State.MISSED).due_date == D(2027, 1, 10)
     with translation.override(settings.LANGUAGE_CODE):
         missed = str(translation.gettext("Deadline missed: %(what)s (%(article)s)")
                      % {"what": CONSTRUCTION_PERIOD.label, "article": "第十八条"})
     for person in (host_user, journey.staff, journey.miit):
         assert Notification.objects.filter(recipient=person, subject=missed).count() == 1
-    with on(2027, 2, 2):  # a late application is still possible
+    with on(2027, 2, 1):
+        assert lab.status_text == "Under construction, overdue since 2027-01-11 (Art. 18)"
+        assert "propose_termination" in {t.name for t in available_transitions(lab, journey.staff)}
+        assert not available_transitions(lab, host_user) or "propose_termination" not in {
+            t.name for t in available_transitions(lab, host_user)}
+    with on(2027, 2, 2):  # a late application is still possible until the ministries act
         assert journey.apply_for_acceptance(lab).status == LabStatus.ACCEPTANCE_REVIEW
+
+
+def test_staff_proposal_after_an_unextended_lapse_can_be_withdrawn_back_to_construction_art18(journey, sweep_on):
+    lab = approved_on_jan_10_2025(journey)
+    sweep_on(D(2027, 1, 11))
+    with on(2027, 1, 12):
+        lab = run_transition(lab, "propose_termination", journey.staff, comment="建设期满未申请验收")
+    assert lab.status == LabStatus.TERMINATION_PROPOSED and lab.proposals.get().proposed_by == journey.staff
+    with on(2027, 1, 13):
+        with pytest.raises(RuleViolation) as refused:
+            run_transition(lab, "withdraw_proposal", journey.miit)
+        assert refused.value.field == "comment"
+        lab = run_transition(lab, "withdraw_proposal", journey.miit, comment="依托单位已提交验收申请材料")
+    assert lab.status == LabStatus.CONSTRUCTION
+    assert lab.proposals.get().outcome == ProposalOutcome.WITHDRAWN
+    assert not has_open(lab, STATEMENT_WINDOW)
 
 
 def test_reminders_before_the_construction_end_go_to_the_host_and_ministries_once_per_person_art18(journey, sweep_on):
@@ -365,15 +407,17 @@ def test_rectify_verdict_opens_a_six_month_window_art19(journey):
 
 
 @pytest.mark.parametrize("second", [AcceptanceVerdict.RECTIFY, AcceptanceVerdict.FAIL])
-def test_non_pass_after_rectification_terminates_art19(journey, second):
+def test_non_pass_after_rectification_proposes_termination_art19(journey, second):
     lab = rectifying(journey)
     with on(2026, 6, 1):
         lab = journey.apply_for_acceptance(lab)
         assert clock(lab, ACCEPTANCE_RECTIFICATION, Deadline.State.MET)  # re-applied within the 6 months
         lab = journey.acceptance_verdict(lab, second)
-    assert lab.status == LabStatus.TERMINATED
-    assert audit(lab, "record_acceptance_verdict")[-1].target_state == "terminated"
-    assert not Deadline.objects.for_object(lab).open().exists()
+    assert lab.status == LabStatus.TERMINATION_PROPOSED
+    assert audit(lab, "record_acceptance_verdict")[-1].target_state == "termination_proposed"
+    proposal = lab.proposals.get()
+    assert (proposal.grounds, proposal.article, proposal.proposed_by) == (ProposalGrounds.ACCEPTANCE_FAILED, "Art. 19",
+                                                                          journey.staff)
     assert lab.acceptance_applications.first().verdict == second
 
 
@@ -384,14 +428,23 @@ def test_pass_after_rectification_goes_to_confirmation_art19(journey):
     assert lab.status == LabStatus.ACCEPTANCE_CONFIRMATION and not lab.acceptance_confirmed
 
 
-def test_first_fail_terminates_at_once_art19(journey):
+def test_first_fail_proposes_termination_at_once_and_withdrawal_returns_to_the_experts_art19(journey):
+    with on(2026, 3, 2):
+        lab = journey.lab_in(LabStatus.TERMINATION_PROPOSED)
+    assert not lab.acceptance_rectified
+    with on(2026, 3, 3):
+        lab = run_transition(lab, "withdraw_proposal", journey.staff, comment="专家组意见需复核")
+    assert lab.status == LabStatus.ACCEPTANCE_REVIEW  # the experts reconsider in a new acceptance round
+
+
+def test_terminated_after_a_failed_acceptance_stops_every_clock_art19(journey):
     with on(2026, 3, 2):
         lab = journey.lab_in(LabStatus.TERMINATED)
-    assert lab.status == LabStatus.TERMINATED and not lab.acceptance_rectified
     assert not Deadline.objects.for_object(lab).open().exists()
+    assert [e.article for e in audit(lab, "sign_termination")] == ["Art. 19", "Art. 19"]
 
 
-def test_no_reapplication_within_six_months_of_rectify_terminates_once_art19(journey, sweep_on):
+def test_no_reapplication_within_six_months_of_rectify_proposes_termination_once_art19(journey, sweep_on):
     lab = rectifying(journey)  # window until 2026-09-02
     host_user = journey.host_user(lab)
     sweep_on(D(2026, 9, 2))
@@ -401,12 +454,14 @@ def test_no_reapplication_within_six_months_of_rectify_terminates_once_art19(jou
     sweep_on(D(2026, 9, 3))
     sweep_on(D(2027, 1, 1))
     lab.refresh_from_db()
-    assert lab.status == LabStatus.TERMINATED
-    terminations = [e for e in AuditEntry.objects.for_object(lab) if e.target_state == "terminated"]
-    assert len(terminations) == 1
-    assert (terminations[0].source_state, terminations[0].article, terminations[0].actor) == ("rectifying", "Art. 19", None)
+    assert lab.status == LabStatus.TERMINATION_PROPOSED
+    proposals = [e for e in AuditEntry.objects.for_object(lab) if e.target_state == "termination_proposed"]
+    assert len(proposals) == 1
+    assert (proposals[0].source_state, proposals[0].article, proposals[0].actor) == ("rectifying", "Art. 19", None)
+    assert lab.proposals.get().grounds == ProposalGrounds.RECTIFICATION_LAPSED
     assert clock(lab, ACCEPTANCE_RECTIFICATION, Deadline.State.MISSED).due_date == D(2026, 9, 2)
-    assert messages_titled("%(name)s: construction terminated", name=lab).filter(recipient=host_user).count() == 1
+    told = messages_titled("%(name)s: %(proposal)s proposed", name=lab, proposal=ProposalKind.TERMINATION.label)
+    assert told.filter(recipient=host_user).count() == 1
 
 
 def test_pass_needs_both_samr_and_miit_confirmation_before_publicity_art19(journey, english):

@@ -1,6 +1,6 @@
 """The operation and evaluation rules of a laboratory at their edges (Art. 23-27, 31) and who sees a lab:
-outputs credit the lab (Art. 23), changes are reported and re-reviewed (Art. 24), misconduct delists
-with both ministries' sign-off (Art. 25), the triennial evaluation and its rectification (Art. 26-27),
+outputs credit the lab (Art. 23), changes are reported and re-reviewed (Art. 24), a removal for misconduct
+is proposed, answered and signed by both ministries (Art. 25), the triennial evaluation and its rectification (Art. 26-27),
 and `Laboratory.objects.visible_to` / `public()`. Every lab is built the real way (`labportal.journeys`)."""
 
 import datetime
@@ -28,6 +28,8 @@ from evaluations.models import (
     EvaluationResult,
     Laboratory,
     LabStatus,
+    ProposalGrounds,
+    ProposalOutcome,
     ReportOutput,
 )
 from kernel.deadlines import sweep
@@ -104,18 +106,27 @@ def test_unqualified_gives_six_months_to_rectify_art27(journey, django_capture_o
     assert lab in Laboratory.objects.public()  # still listed while it rectifies
 
 
-def test_unqualified_again_after_rectification_delists_art27(journey):
+def test_unqualified_again_after_rectification_proposes_removal_that_both_ministries_decide_art27(journey):
     lab = operating_since_june_9_2026(journey)
     lab = evaluated(journey, lab, UNQUALIFIED, 2026, 7, 1)
     lab = evaluated(journey, lab, UNQUALIFIED, 2026, 12, 20)
-    assert lab.status == LabStatus.DELISTED
+    assert lab.status == LabStatus.DELISTING_PROPOSED  # proposed, not yet removed
+    assert lab in Laboratory.objects.public()  # still listed until both ministries decide
+    [proposal] = lab.proposals.all()
+    assert (proposal.grounds, proposal.article, proposal.resume_status) == (
+        ProposalGrounds.UNQUALIFIED_AGAIN, "Art. 27", LabStatus.EVALUATION_RECTIFYING)
+    assert audit(lab, "record_evaluation_result")[-1].target_state == "delisting_proposed"
     assert [e.is_reevaluation for e in lab.evaluations.order_by("pk")] == [False, True]
     assert clock(lab, EVALUATION_RECTIFICATION, Deadline.State.MET).due_date == D(2027, 1, 1)
+
+    with on(2026, 12, 28):
+        lab = journey.decide(journey.statement(lab))
+    assert lab.status == LabStatus.DELISTED
     assert not Deadline.objects.for_object(lab).open().exists()  # no more reports or evaluations due
     assert lab not in Laboratory.objects.public()
     assert lab in Laboratory.objects.visible_to(journey.staff) and lab in Laboratory.objects.visible_to(journey.miit)
     assert lab in Laboratory.objects.visible_to(journey.host_user(lab))  # the host keeps its record
-    assert audit(lab, "record_evaluation_result")[-1].target_state == "delisted"
+    assert [e.article for e in audit(lab, "sign_delisting")] == ["Art. 27", "Art. 27"]
 
 
 def test_qualified_after_rectification_returns_to_operation_and_resets_the_count_art27(journey):
@@ -130,7 +141,7 @@ def test_qualified_after_rectification_returns_to_operation_and_resets_the_count
     assert lab.status == LabStatus.EVALUATION_RECTIFYING
 
 
-def test_lapsed_evaluation_rectification_is_flagged_not_delisted_art27(journey):
+def test_lapsed_evaluation_rectification_is_flagged_not_proposed_for_removal_art27(journey):
     """Art. 27 removes a lab only when the re-evaluation after rectification is unqualified again; the lapse of
     the half-year is flagged to the ministries, who re-evaluate."""
     lab = operating_since_june_9_2026(journey)
@@ -142,7 +153,7 @@ def test_lapsed_evaluation_rectification_is_flagged_not_delisted_art27(journey):
     assert clock(lab, EVALUATION_RECTIFICATION, Deadline.State.MISSED).due_date == D(2027, 1, 1)
     with on(2027, 1, 10):
         lab = journey.evaluation_result(lab, UNQUALIFIED)
-    assert lab.status == LabStatus.DELISTED
+    assert lab.status == LabStatus.DELISTING_PROPOSED
 
 
 def test_excellent_marks_the_lab_until_the_next_result_art28(journey):
@@ -259,48 +270,54 @@ def test_re_review_of_a_lab_already_being_evaluated_keeps_that_evaluation_art24(
     assert len(audit(lab, "start_evaluation")) == 1
 
 
-# --- misconduct (Art. 25) --------------------------------------------------------------------------
+# --- misconduct (Art. 25): proposed, answered, signed by both ---------------------------------------
 
 
-def test_delisting_needs_a_reason_and_both_samr_and_miit_art25(journey, english):
+def test_removal_for_misconduct_is_proposed_with_a_reason_then_signed_by_samr_and_miit_art25(journey, english):
     lab = journey.lab_in(LabStatus.OPERATING)
     with pytest.raises(RuleViolation) as refused:
-        run_transition(lab, "delist", journey.staff)
+        run_transition(lab, "propose_delisting", journey.staff)
     assert (refused.value.field, refused.value.article) == ("comment", "Art. 25")
+    with pytest.raises(PermissionDenied):
+        run_transition(lab, "propose_delisting", journey.host_user(lab), comment="自查")
 
-    lab = run_transition(lab, "delist", journey.staff, comment="提供虚假检测数据")
-    assert lab.status == LabStatus.OPERATING and lab in Laboratory.objects.public()
+    lab = run_transition(lab, "propose_delisting", journey.staff, comment="提供虚假检测数据")
+    assert lab.status == LabStatus.DELISTING_PROPOSED and lab in Laboratory.objects.public()
     assert has_open(lab, EVALUATION_DUE) and has_open(lab, ANNUAL_OPERATION_REPORT)
+    with pytest.raises(TransitionConflict):  # not before the host has answered or its time has passed
+        run_transition(lab, "sign_delisting", journey.miit, comment="同意")
+
+    lab = journey.statement(lab, "数据系外包单位误报，已整改。")
+    lab = run_transition(lab, "sign_delisting", journey.staff, comment="核实无误")
+    assert lab.status == LabStatus.DELISTING_PROPOSED  # one ministry's signature decides nothing
     for not_again in (samr_staff(), journey.host_user(lab)):
         with pytest.raises(PermissionDenied):
-            run_transition(lab, "delist", not_again, comment="同上")
+            run_transition(lab, "sign_delisting", not_again, comment="同上")
 
-    lab = run_transition(lab, "delist", journey.miit, comment="同意，数据造假情节严重")
+    lab = run_transition(lab, "sign_delisting", journey.miit, comment="同意，数据造假情节严重")
     assert lab.status == LabStatus.DELISTED
     assert not Deadline.objects.for_object(lab).open().exists()
     assert lab not in Laboratory.objects.public() and lab in Laboratory.objects.visible_to(journey.staff)
-    entries = audit(lab, "delist")
+    entries = audit(lab, "sign_delisting")
     assert [(e.source_state, e.target_state, e.article, e.actor) for e in entries] == [
-        ("operating", "operating", "Art. 25", journey.staff), ("operating", "delisted", "Art. 25", journey.miit)]
-    assert [e.comment for e in entries] == ["提供虚假检测数据", "同意，数据造假情节严重"]
+        ("delisting_proposed", "delisting_proposed", "Art. 25", journey.staff),
+        ("delisting_proposed", "delisted", "Art. 25", journey.miit)]
+    assert [e.comment for e in entries] == ["核实无误", "同意，数据造假情节严重"]
+    assert lab.proposals.get().outcome == ProposalOutcome.DECIDED
     with pytest.raises(TransitionConflict):
-        run_transition(lab, "delist", samr_staff(), comment="再次")
+        run_transition(lab, "propose_delisting", samr_staff(), comment="再次")
 
 
-def test_delisting_during_construction_stops_its_clocks_art25(journey):
+def test_removal_proposed_during_construction_keeps_its_clocks_until_decided_art25(journey):
     with on(2025, 1, 10):
         lab = journey.approved()
-    with on(2025, 6, 1):
-        run_transition(lab, "delist", journey.miit, comment="申报材料虚假")
-        lab = run_transition(lab, "delist", journey.staff, comment="核实无误")
+    with on(2025, 6, 2):
+        lab = journey.delist(lab, "申报材料虚假")
     assert lab.status == LabStatus.DELISTED
     assert not Deadline.objects.for_object(lab).open().exists()
     with on(2027, 3, 1):
         sweep(as_of=D(2027, 3, 1))  # past the construction end: it no longer applies
     assert Deadline.objects.for_object(lab).get(kind=CONSTRUCTION_PERIOD.code).state == Deadline.State.CANCELLED
-    assert not Deadline.objects.for_object(lab).filter(state=Deadline.State.MISSED).exists()
-    lab.refresh_from_db()
-    assert lab.status == LabStatus.DELISTED
 
 
 # --- who sees a lab --------------------------------------------------------------------------------

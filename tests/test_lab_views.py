@@ -5,6 +5,7 @@ buttons only for who may act, nothing half-saved on an error, and bounded querie
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -12,7 +13,6 @@ from django.utils.html import escape
 from applications.choices import Field
 from evaluations.models import (
     CONFIRM_ACCEPTANCE,
-    DELIST,
     AcceptanceApplication,
     AnnualReport,
     ChangeReport,
@@ -24,7 +24,7 @@ from evaluations.models import (
     ReportOutput,
 )
 from kernel.models import SignOff
-from tests.factories import LocalHostFactory, applicant_of, expert, on, recommender_of, with_consortium_member
+from tests.factories import PDF, LocalHostFactory, applicant_of, expert, on, recommender_of, with_consortium_member
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("client_en")]  # requests in English
 
@@ -224,20 +224,53 @@ def test_confirm_acceptance_buttons_only_for_ministry_staff_art19(client, journe
     assert 'data-transition="confirm_acceptance"' in page(client.get(lab.get_absolute_url()))
 
 
-def test_delisting_needs_a_reason_art25(client, journey):
+def test_removal_is_proposed_with_a_reason_answered_by_the_host_and_signed_by_both_on_the_pages_art25(client, journey):
     lab = journey.lab_in(LabStatus.OPERATING)
     client.force_login(journey.staff)
-    assert 'data-action="delist"' in page(client.get(lab.get_absolute_url()))  # in the danger zone
+    assert 'data-action="propose_delisting"' in page(client.get(lab.get_absolute_url()))  # in the danger zone
     confirm = {"confirmed": "1"}
-    html = page(client.post(url("transition", lab.pk, "delist"), {"comment": "", **confirm}, follow=True))
+    html = page(client.post(url("transition", lab.pk, "propose_delisting"), {"comment": "", **confirm}, follow=True))
     assert "Please give a comment for this action (Art. 25)." in html
-    assert not SignOff.objects.filter(decision=DELIST).exists()
-    client.post(url("transition", lab.pk, "delist"), {"comment": "提供虚假材料", **confirm})
+    assert not lab.proposals.exists()
+    client.post(url("transition", lab.pk, "propose_delisting"), {"comment": "提供虚假材料", **confirm})
+    lab.refresh_from_db()
+    assert lab.status == LabStatus.DELISTING_PROPOSED
+    html = page(client.get(lab.get_absolute_url()))
+    assert 'data-action="sign_delisting"' not in html  # not before the host's statement or its time
+
+    host = applicant_of(lab.host)
+    client.force_login(host)
+    html = page(client.get(lab.get_absolute_url()))
+    assert 'data-testid="make-statement"' in html and "提供虚假材料" in html
+    bad = SimpleUploadedFile("说明.pdf", b"not a pdf at all", content_type="application/pdf")
+    html = page(client.post(url("statement", lab.pk), {"statement": "数据系误报", "files": [bad]}))
+    assert "说明.pdf" in html and "The statement was not sent" in html
+    proposal = lab.proposals.get()
+    assert proposal.statement_at is None and not proposal.attachments.exists()  # nothing half-saved
+    good = SimpleUploadedFile("整改报告.pdf", PDF, content_type="application/pdf")
+    response = client.post(url("statement", lab.pk), {"statement": "数据系误报，已整改。", "files": [good]})
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    [attachment] = proposal.attachments.all()
+    assert proposal.statement == "数据系误报，已整改。" and attachment.content_type == "application/pdf"
+    assert client.get(url("statement", lab.pk), follow=True).redirect_chain  # once only
+    download = client.get(attachment.get_absolute_url())
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    routed = recommender_of(lab.application.preliminary_reviews.first().recommender)
+    for outsider in (routed, applicant_of(LocalHostFactory())):
+        client.force_login(outsider)
+        assert client.get(attachment.get_absolute_url()).status_code == 404
+
+    client.force_login(journey.staff)
+    html = page(client.get(lab.get_absolute_url()))
+    assert "数据系误报，已整改。" in html and "整改报告.pdf" in html
+    client.post(url("transition", lab.pk, "sign_delisting"), {"comment": "核实无误", **confirm})
+    assert "Removal from the list proposed; SAMR has signed, awaiting MIIT" in page(client.get(lab.get_absolute_url()))
     client.force_login(journey.miit)
-    html = page(client.post(url("transition", lab.pk, "delist"), {"comment": "提供虚假材料", **confirm}, follow=True))
+    html = page(client.post(url("transition", lab.pk, "sign_delisting"), {"comment": "同意", **confirm}, follow=True))
     lab.refresh_from_db()
     assert lab.status == LabStatus.DELISTED
-    assert "Removed from the list" in html and "提供虚假材料" in html  # status and the timeline's reason
+    assert "Removed from the list" in html and "提供虚假材料" in html  # status and the proposal's reason
 
 
 # --- extension (Art. 18) -------------------------------------------------------------------------

@@ -3,6 +3,7 @@ also an API call running the same service or transition, refused with the same a
 (404 for others' labs, 401/403 for anonymous callers); and lists whose queries do not grow with rows."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from evaluations.lifecycle import extension_cutoff
@@ -22,7 +23,16 @@ from evaluations.models import (
 from kernel.models import SignOff
 from labportal.journeys import acceptance_criteria, evaluation_criteria, score
 from reviews.models import ReviewRound, RoundEntry, RoundStatus
-from tests.factories import LocalHostFactory, applicant_of, miit_staff, on, samr_staff, with_consortium_member
+from tests.factories import (
+    PDF,
+    LocalHostFactory,
+    applicant_of,
+    miit_staff,
+    on,
+    recommender_of,
+    samr_staff,
+    with_consortium_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +85,7 @@ def test_host_reads_people_dates_clocks_and_its_own_actions_staff_theirs(journey
     assert [d["kind"] for d in data["reports_due"]] == ["construction"]
 
     staff = api(journey.staff).get(lab_url(lab)).data
-    assert names(staff["available_transitions"]) == {"delist"}  # never the internal ones (verdicts, sweep)
+    assert names(staff["available_transitions"]) == {"propose_delisting"}  # never the internal ones (verdicts)
     assert not staff["may_edit"] and staff["reports_due"] == [] and not staff["may_request_extension"]
 
 
@@ -95,7 +105,7 @@ def test_another_hosts_applicant_gets_404_everywhere_and_anonymous_callers_401(j
     for path in ("/api/laboratories/", lab_url(lab), lab_url(lab, "extension-requests/"), lab_url(lab, "annual-reports/"),
                  "/api/lab-rounds/"):
         assert anonymous.get(path).status_code in (401, 403), path
-    assert run(anonymous, lab, "delist", comment="x").status_code in (401, 403)
+    assert run(anonymous, lab, "propose_delisting", comment="x").status_code in (401, 403)
 
 
 def test_consortium_members_users_see_the_lab_but_cannot_act(journey):
@@ -373,23 +383,45 @@ def test_no_change_report_from_a_terminated_lab_art24(journey):
 # --- delisting (Art. 25) -------------------------------------------------------------------------
 
 
-def test_delisting_needs_a_reason_and_both_ministries_art25(journey):
+def test_removal_is_proposed_with_a_reason_answered_then_signed_by_both_ministries_art25(journey):
     lab = journey.lab_in(LabStatus.OPERATING)
-    samr = api(journey.staff)
-    no_reason = run(samr, lab, "delist", comment="")
+    samr, host = api(journey.staff), api(applicant_of(lab.host))
+    no_reason = run(samr, lab, "propose_delisting", comment="")
     assert no_reason.status_code == 400 and no_reason.data["article"] == "Art. 25"
-    assert not SignOff.objects.filter(decision=DELIST).exists()
-    assert run(api(applicant_of(lab.host)), lab, "delist", comment="x").status_code == 403
+    assert not lab.proposals.exists()
+    assert run(host, lab, "propose_delisting", comment="x").status_code == 403
 
-    first = run(samr, lab, "delist", comment="提供虚假材料")
-    assert first.status_code == 200 and first.data["status"] == LabStatus.OPERATING  # one ministry is not enough
-    assert "delist" not in names(first.data["available_transitions"])
-    assert run(api(samr_staff()), lab, "delist", comment="提供虚假材料").status_code == 403
-    second = run(api(miit_staff()), lab, "delist", comment="提供虚假材料")
+    proposed = run(samr, lab, "propose_delisting", comment="提供虚假材料")
+    assert proposed.status_code == 200 and proposed.data["status"] == LabStatus.DELISTING_PROPOSED
+    [proposal] = proposed.data["proposals"]
+    assert (proposal["grounds"], proposal["article"], proposal["reason"]) == ("misconduct", "Art. 25", "提供虚假材料")
+    assert names(proposed.data["available_transitions"]) == {"withdraw_proposal"}  # signing waits for the host
+    assert run(samr, lab, "sign_delisting", comment="同意").status_code == 409
+
+    seen = host.get(lab_url(lab)).data
+    assert seen["may_make_statement"] and seen["proposals"][0]["statement_due"] == proposal["statement_due"]
+    assert api(miit_staff()).post(lab_url(lab, "statement/"), {"statement": "x"}, format="multipart").status_code == 403
+    empty = host.post(lab_url(lab, "statement/"), {"statement": " "}, format="multipart")
+    assert empty.status_code == 400 and "statement" in empty.data["errors"]
+    answered = host.post(lab_url(lab, "statement/"), {"statement": "数据系误报。",
+                                                     "files": [SimpleUploadedFile("说明.pdf", PDF)]}, format="multipart")
+    assert answered.status_code == 200 and not answered.data["may_make_statement"]
+    assert answered.data["proposals"][0]["statement"] == "数据系误报。"
+    assert [f["original_name"] for f in answered.data["proposals"][0]["attachments"]] == ["说明.pdf"]
+    assert host.post(lab_url(lab, "statement/"), {"statement": "补充"}, format="multipart").status_code == 400  # once
+
+    first = run(samr, lab, "sign_delisting", comment="同意")
+    assert first.status_code == 200 and first.data["status"] == LabStatus.DELISTING_PROPOSED  # one ministry is not enough
+    assert "sign_delisting" not in names(first.data["available_transitions"])
+    assert run(api(samr_staff()), lab, "sign_delisting", comment="同意").status_code == 403
+    second = run(api(miit_staff()), lab, "sign_delisting", comment="同意")
     assert second.status_code == 200 and second.data["status"] == LabStatus.DELISTED
     assert {s["ministry"] for s in second.data["signoffs"] if s["decision"] == DELIST} == {"samr", "miit"}
     assert all(d["state"] != "open" for d in second.data["deadlines"])
-    assert not api().get("/api/public/approved/").data["results"]  # delisted labs leave the public list
+    assert second.data["proposals"][0]["outcome"] == "decided"
+    assert not api().get("/api/public/approved/").data["results"]  # removed labs leave the public list
+    assert api(recommender_of(lab.application.preliminary_reviews.first().recommender)).get(lab_url(lab)).data[
+        "proposals"] == []  # the statement stays between the host and the ministries
     # The host can no longer change the lab's data.
     refused = api(applicant_of(lab.host)).patch(lab_url(lab), {"director_name": "某人"}, format="json")
     assert refused.status_code == 400

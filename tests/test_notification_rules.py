@@ -14,6 +14,7 @@ SERVICE_EVENTS = {
     "evaluations.extensionrequest": {"filed"},  # evaluations.services.file_extension_request
     "evaluations.changereport": {"filed"},  # evaluations.services.file_change_report
     "evaluations.annualreport": {"filed"},  # evaluations.services.submit_annual_report
+    "evaluations.adverseproposal": {"statement"},  # evaluations.services.make_statement
 }
 
 

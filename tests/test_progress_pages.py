@@ -16,8 +16,7 @@ from accounts.models import OrganisationKind
 from applications.choices import DimensionVerdict, ReviewDimension
 from applications.models import Application, Attachment, NationalProject, Status, TeamMember
 from applications.progress import application_progress
-from evaluations.models import DELIST, Laboratory, LabStatus
-from kernel.models import SignOff
+from evaluations.models import Laboratory, LabStatus
 from kernel.transitions import run_transition
 from labportal.journeys import ALL_MEET, acceptance_criteria
 from reviews.models import FormalReviewItem
@@ -366,24 +365,30 @@ def test_removal_from_the_list_sits_apart_behind_a_confirmation_and_the_status_s
     assert current_stage(html) == [("operation", "current")]
     assert 'data-testid="pending-action"' not in html  # nothing waits for staff on a lab in operation
     zone = html[position(html, 'data-testid="danger-zone"'):]
-    delist_url = reverse("labs:transition", args=[lab.pk, "delist"])
-    assert f'href="{delist_url}"' in zone and "removed from the list of State Quality" in zone
+    propose_url = reverse("labs:transition", args=[lab.pk, "propose_delisting"])
+    assert f'href="{propose_url}"' in zone and "may answer in writing" in zone
 
-    confirm = page(client, delist_url)
-    assert "Remove from the list (misconduct): please confirm" in confirm and "Reason (required)" in confirm
-    client.post(delist_url, {"comment": "提供虚假材料"})  # not confirmed
-    assert not SignOff.objects.filter(decision=DELIST).exists()
-    client.post(delist_url, {"comment": "提供虚假材料", "confirmed": "1"})
-    expected = "In operation; SAMR has signed the removal from the list, awaiting MIIT (Art. 25)"
+    confirm = page(client, propose_url)
+    assert "Propose removal from the list (misconduct): please confirm" in confirm and "Reason (required)" in confirm
+    client.post(propose_url, {"comment": "提供虚假材料"})  # not confirmed
+    assert not lab.proposals.exists()
+    client.post(propose_url, {"comment": "提供虚假材料", "confirmed": "1"})
+    lab = journey.statement(Laboratory.objects.get(pk=lab.pk))
+    html = page(client, lab.get_absolute_url())
+    assert current_stage(html) == [("operation", "current")]  # still in operation while it is only proposed
+    sign_url = reverse("labs:transition", args=[lab.pk, "sign_delisting"])
+    client.post(sign_url, {"comment": "核实无误", "confirmed": "1"})
+    expected = "Removal from the list proposed; SAMR has signed, awaiting MIIT"
     assert expected in page(client, lab.get_absolute_url())
     assert expected in page(client, reverse("labs:list"))
     client.force_login(journey.miit)
-    client.post(delist_url, {"comment": "提供虚假材料", "confirmed": "1"})
+    client.post(sign_url, {"comment": "同意", "confirmed": "1"})
     html = page(client, lab.get_absolute_url())
     assert Laboratory.objects.get(pk=lab.pk).status == LabStatus.DELISTED
     assert current_stage(html) == [("operation", "ended")] and 'data-testid="danger-zone"' not in html
     history = text(html[position(html, 'data-testid="timeline"'):])
-    assert "Remove from the list (misconduct) · " in history and "Status: In operation → Removed from the list" in history
+    assert "Sign the removal from the list · " in history
+    assert "Status: Removal from the list proposed → Removed from the list" in history
 
 
 # --- item 10: the revision diff, the lab link -----------------------------------------------------------------

@@ -17,9 +17,11 @@ from django.utils import timezone
 from accounts.models import Organisation, OrganisationKind, Role, User
 from applications.deadlines import SUPPLEMENT_FIX
 from applications.models import APPROVAL_DECISION, Application, Attachment, PreliminaryReview, Revision, Status
+from evaluations import services
 from evaluations.models import (
     CONFIRM_ACCEPTANCE,
     DELIST,
+    TERMINATE,
     AcceptanceApplication,
     AcceptanceVerdict,
     AnnualReport,
@@ -110,12 +112,12 @@ def test_seed_demo_covers_every_state_and_role_and_is_idempotent(django_capture_
         second_output = seed()
 
     assert counts() == first  # nothing created twice, laboratories and their reports included
-    assert first["Laboratory"] == 13
-    assert Laboratory.objects.values("name_zh").distinct().count() == 13
+    assert first["Laboratory"] == 15
+    assert Laboratory.objects.values("name_zh").distinct().count() == 15
     assert "Created 32 demo accounts." in first_output
     assert "Created and activated 3 terms of the expert committee" in first_output
-    assert "Created 31 demo applications." in first_output
-    assert "Created 13 demo laboratories." in first_output
+    assert "Created 33 demo applications." in first_output
+    assert "Created 15 demo laboratories." in first_output
     assert "nothing changed" in second_output
     assert "Created" not in second_output
     statuses = set(Application.objects.values_list("status", flat=True))
@@ -222,7 +224,7 @@ class TestSeededDemo:
     def test_seeded_formal_review_outcomes_art13(self):
         items = set(str(pk) for pk in FormalReviewItem.objects.filter(active=True).values_list("pk", flat=True))
         passed = FormalReview.objects.filter(outcome=FormalReview.Outcome.PASSED)
-        assert passed.count() == 21  # 9 in the ministry stage, 12 of the labs' cohorts
+        assert passed.count() == 23  # 9 in the ministry stage, 14 of the labs' cohorts
         assert all(set(r.checks) == items and all(r.checks.values()) for r in passed)
         supplement = Application.objects.get(status=Status.SUPPLEMENT_REQUESTED)
         assert supplement.host.name == "江苏省智能制造质量研究院"
@@ -448,6 +450,19 @@ class TestSeededDemo:
         assert sorted(signoffs(delisted, DELIST).values_list("ministry", flat=True)) == ["miit", "samr"]
         assert not Deadline.objects.for_object(delisted).open().exists()
         assert not Laboratory.objects.public().filter(pk=delisted.pk).exists()
+        assert delisted.proposals.get().statement_at  # proposed, answered by the host, then signed
+
+    def test_seeded_proposals_wait_for_the_host_or_the_second_ministry_art19_25(self):
+        proposed = Laboratory.objects.get(status=LabStatus.DELISTING_PROPOSED)
+        proposal = proposed.proposals.get()
+        assert proposal.accepts_statement() and Laboratory.objects.public().filter(pk=proposed.pk).exists()
+        assert services.may_make_statement(proposed, user("applicant_xicheng"))
+        assert not available_transitions(proposed, user("samr_staff")) or "sign_delisting" not in {
+            t.name for t in available_transitions(proposed, user("samr_staff"))}
+        half_signed = Laboratory.objects.get(status=LabStatus.TERMINATION_PROPOSED)
+        assert half_signed.proposals.get().attachments.count() == 2
+        assert list(signoffs(half_signed, TERMINATE).values_list("ministry", flat=True)) == ["samr"]
+        assert "sign_termination" in {t.name for t in available_transitions(half_signed, user("miit_staff"))}
 
     def test_each_demo_account_home_page_shows_something_to_do(self, client):
         lab = {lab.name_zh: lab for lab in Laboratory.objects.all()}

@@ -1,5 +1,6 @@
 """Parts of a laboratory's detail: its clocks, the ministries' sign-offs, the reports due and its history."""
 
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from applications.api.common import TimelineEntrySerializer
@@ -7,7 +8,17 @@ from kernel.api_views import named_choice_field
 from kernel.models import Deadline, SignOff
 from reviews.api.common import PersonNameSerializer
 
-from ..models import AnnualReport, ChangeStatus, ExtensionStatus, LabStatus
+from ..models import (
+    AdverseProposal,
+    AnnualReport,
+    ChangeStatus,
+    ExtensionStatus,
+    LabStatus,
+    ProposalGrounds,
+    ProposalKind,
+    ProposalOutcome,
+    StatementAttachment,
+)
 
 STATE_LABELS = {**dict(LabStatus.choices), **dict(ExtensionStatus.choices), **dict(ChangeStatus.choices)}
 
@@ -45,3 +56,41 @@ class ReportDueSerializer(serializers.Serializer):
 class LabTimelineEntrySerializer(TimelineEntrySerializer):
     def _label(self, value):
         return str(STATE_LABELS.get(value, value))
+
+
+class StatementFileSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StatementAttachment
+        fields = ["id", "original_name", "content_type", "size", "sha256", "url"]
+        read_only_fields = fields
+
+    def get_url(self, obj) -> str:
+        return obj.get_absolute_url()
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    """A proposed termination or removal (Art. 18, 19, 25, 27), the host's statement and how it ended."""
+
+    kind = named_choice_field("ProposalKindEnum", ProposalKind.choices, read_only=True)
+    grounds = named_choice_field("ProposalGroundsEnum", ProposalGrounds.choices, read_only=True)
+    outcome = named_choice_field("ProposalOutcomeEnum", ProposalOutcome.choices, read_only=True)
+    article = serializers.CharField(read_only=True)
+    proposed_by = PersonNameSerializer(read_only=True)
+    statement_by = PersonNameSerializer(read_only=True)
+    attachments = StatementFileSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AdverseProposal
+        fields = ["id", "kind", "grounds", "article", "reason", "proposed_by", "proposed_at", "statement_due", "statement",
+                  "statement_by", "statement_at", "attachments", "outcome", "outcome_reason", "closed_at"]
+        read_only_fields = fields
+
+
+class StatementSerializer(serializers.Serializer):
+    """The request of `POST /api/laboratories/{id}/statement/` (multipart)."""
+
+    statement = serializers.CharField(help_text=gettext_lazy("The facts and reasons the ministries should weigh."))
+    files = serializers.ListField(child=serializers.FileField(), required=False,
+                                  help_text=gettext_lazy("Up to 10 files, checked by content."))

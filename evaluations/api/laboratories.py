@@ -1,5 +1,6 @@
 """`/api/laboratories/`: the laboratories visible to you; the host keeps the lab's people (Art. 14-16) and
-applies for acceptance (Art. 18), SAMR and MIIT confirm it (Art. 19) and delist (Art. 25)."""
+applies for acceptance (Art. 18), SAMR and MIIT confirm it (Art. 19); a termination or removal is proposed, answered
+by the host in writing and signed by both (Art. 18, 19, 25, 27)."""
 
 import django_filters
 from django.core.exceptions import PermissionDenied
@@ -7,7 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from kernel.api_views import (
@@ -24,10 +27,17 @@ from kernel.models import AuditEntry, Deadline
 from kernel.signoffs import signoffs
 
 from .. import lifecycle, services
-from ..models import CONFIRM_ACCEPTANCE, DELIST, Laboratory, LabStatus
-from ..rules import is_lab_host
+from ..models import CONFIRM_ACCEPTANCE, DELIST, TERMINATE, Laboratory, LabStatus
+from ..rules import is_lab_host, reads_proposals
 from .common import RESULTS
-from .detail_parts import DeadlineSerializer, LabTimelineEntrySerializer, ReportDueSerializer, SignOffSerializer
+from .detail_parts import (
+    DeadlineSerializer,
+    LabTimelineEntrySerializer,
+    ProposalSerializer,
+    ReportDueSerializer,
+    SignOffSerializer,
+    StatementSerializer,
+)
 from .public_approved import LaboratoryFilter, PublicLaboratorySerializer, _table
 
 
@@ -72,6 +82,13 @@ class LaboratoryDetailSerializer(WithTransitions, LaboratorySerializer):
     may_report_change = serializers.SerializerMethodField()
     reports_due = serializers.SerializerMethodField(help_text=gettext_lazy("Annual reports you may file now."))
     timeline = serializers.SerializerMethodField()
+    proposals = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Proposed terminations and removals with the host's written statement (Art. 18, 19, 25, "
+                               "27): for the host's users and ministry staff; empty for others."),
+    )
+    may_make_statement = serializers.SerializerMethodField(
+        help_text=gettext_lazy("You may POST the host's written statement on the open proposal to `statement/`."),
+    )
 
     class Meta(LaboratorySerializer.Meta):
         fields = [
@@ -80,7 +97,7 @@ class LaboratoryDetailSerializer(WithTransitions, LaboratorySerializer):
             "extension_cutoff", "acceptance_opens_on", "acceptance_rectified", "acceptance_confirmed",
             "evaluation_rectified", "latest_result_display",
             "deadlines", "signoffs", "available_transitions", "may_edit", "may_request_extension", "may_report_change",
-            "reports_due", "timeline",
+            "reports_due", "timeline", "proposals", "may_make_statement",
         ]
         read_only_fields = fields
 
@@ -105,8 +122,8 @@ class LaboratoryDetailSerializer(WithTransitions, LaboratorySerializer):
 
     @extend_schema_field(SignOffSerializer(many=True))
     def get_signoffs(self, obj):
-        rows = [*signoffs(obj, CONFIRM_ACCEPTANCE).select_related("signed_by"),
-                *signoffs(obj, DELIST).select_related("signed_by")]
+        rows = [row for decision in (CONFIRM_ACCEPTANCE, TERMINATE, DELIST)
+                for row in signoffs(obj, decision).select_related("signed_by")]
         return SignOffSerializer(rows, many=True).data
 
     def get_may_edit(self, obj) -> bool:
@@ -122,6 +139,16 @@ class LaboratoryDetailSerializer(WithTransitions, LaboratorySerializer):
     def get_reports_due(self, obj):
         due = services.reports_due(obj, self._user())
         return ReportDueSerializer([{"kind": kind, "due_date": d.due_date} for kind, d in due.items()], many=True).data
+
+    @extend_schema_field(ProposalSerializer(many=True))
+    def get_proposals(self, obj):
+        if not reads_proposals(self._user(), obj):
+            return []
+        rows = obj.proposals.select_related("proposed_by", "statement_by").prefetch_related("attachments")
+        return ProposalSerializer(rows, many=True, context=self.context).data
+
+    def get_may_make_statement(self, obj) -> bool:
+        return services.may_make_statement(obj, self._user())
 
     @extend_schema_field(LabTimelineEntrySerializer(many=True))
     def get_timeline(self, obj):
@@ -219,6 +246,18 @@ class LaboratoryViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
     def _detail(self, pk):
         fresh = self.get_queryset().get(pk=pk)
         return Response(LaboratoryDetailSerializer(fresh, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary=gettext_lazy("The host's written statement on the proposed termination or removal"),
+        description=gettext_lazy("multipart/form-data: `statement` (text) and up to 10 `files`, checked by content. Once, "
+                                 "within the statement period; SAMR and MIIT decide only after it (or its time)."),
+        request={"multipart/form-data": StatementSerializer}, responses={200: LaboratoryDetailSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def statement(self, request, pk=None):
+        lab = self.get_object()
+        services.make_statement(lab, request.user, request.data.get("statement", ""), request.FILES.getlist("files"))
+        return self._detail(lab.pk)
 
     def partial_update(self, request, *args, **kwargs):
         lab = self.get_object()

@@ -197,6 +197,8 @@ SPECTACULAR_SETTINGS = {
 RETURNED_DOSSIER_FIX_WORKING_DAYS = env.int("RETURNED_DOSSIER_FIX_WORKING_DAYS", default=15)
 SUPPLEMENT_FIX_WORKING_DAYS = env.int("SUPPLEMENT_FIX_WORKING_DAYS", default=10)
 PUBLICITY_WORKING_DAYS = env.int("PUBLICITY_WORKING_DAYS", default=5)
+# The host's time to answer a proposed termination or removal in writing (陈述申辩), from the day after notice.
+ADVERSE_STATEMENT_WORKING_DAYS = env.int("ADVERSE_STATEMENT_WORKING_DAYS", default=10)
 
 # The coordination office as the public pages show it (unset: a default name and hours; the rest left out).
 PORTAL_CONTACT_NAME = env("PORTAL_CONTACT_NAME", default="")

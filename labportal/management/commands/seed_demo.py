@@ -564,6 +564,28 @@ LABS = {
         (("韩振宇", "北方精密测量研究院", "研究员"),),
         ("姚思敏", "正高级工程师", "全国稀土标准化技术委员会委员"),
     ),
+    "hydrogen": Lab(
+        32, "氢能装备安全国家质量标准实验室", "Hydrogen Energy Equipment Safety",
+        Field.HIGH_END_MANUFACTURING,
+        (ResearchDirection.TESTING, ResearchDirection.STANDARDS),
+        "氢能装备", "高压储氢气瓶疲劳寿命与氢脆评价",
+        "气瓶疲劳试验机压力控制精度 ±0.5 MPa，氢渗透测量下限 1×10⁻¹² mol/(m·s·Pa^0.5)",
+        "GB/T", Decimal("3200"), Decimal("53000000"), Decimal("150"),
+        ("林海峰", "研究院副院长、研究员"), ("黄思远", "华夏理工大学", "教授"),
+        (("韩振宇", "北方精密测量研究院", "研究员"),),
+        ("程立新", "研究员", "全国氢能标准化技术委员会委员"),
+    ),
+    "coatings": Lab(
+        33, "船舶防腐涂料质量国家质量标准实验室", "Marine Anti-corrosion Coatings Quality",
+        Field.NEW_MATERIALS,
+        (ResearchDirection.TESTING, ResearchDirection.PRODUCTION_CONTROL),
+        "船舶防腐涂料", "深海高压环境涂层失效机理与寿命预测",
+        "盐雾试验箱温度均匀度 ±1 ℃，电化学阻抗谱测量频率范围 10 µHz–1 MHz",
+        "HG/T", Decimal("3150"), Decimal("52000000"), Decimal("140"),
+        ("周启明", "研究所所长、正高级工程师"), ("彭家栋", "华夏理工大学", "教授"),
+        (("许文博", "浙江瓯越新材料股份有限公司", "正高级工程师"),),
+        ("沈若兰", "正高级工程师", "全国涂料和颜料标准化技术委员会委员"),
+    ),
     "membrane": Lab(
         27, "高分子分离膜材料国家质量标准实验室", "Polymer Separation Membranes",
         Field.NEW_MATERIALS,
@@ -864,7 +886,8 @@ CONSTRUCTION_COHORT = [("battery", JS_INSTITUTE, "applicant"), ("machine_tool", 
 ACCEPTANCE_COHORT = [
     ("ic_packaging", XICHENG, "applicant_xicheng"), ("ivd", QIANTANG, "applicant_qiantang"),
     ("industrial_internet", HUARUI, "applicant_huarui"), ("optics", BEICHEN, "applicant_beichen"),
-    ("rare_earth", ZJ_ENTERPRISE, "applicant_zj"),
+    ("rare_earth", ZJ_ENTERPRISE, "applicant_zj"), ("hydrogen", BEICHEN, "applicant_beichen"),
+    ("coatings", XICHENG, "applicant_xicheng"),
 ]
 OPERATION_COHORT = [
     ("membrane", ZJ_ENTERPRISE, "applicant_zj"), ("rail", UNIVERSITY, "applicant_central"),
@@ -932,6 +955,11 @@ EVALUATION_OPINIONS = {
         "请在六个月内整改（第二十七条）。", (62, 58, 60, 61),
     ),
 }
+STATEMENT_ACCEPTED = "我单位对验收结论无异议，将总结经验教训，不再提出重新验收申请。"
+MISCONDUCT_IN_ACCEPTANCE = ("经核查，验收申请材料所附第三方检测报告系伪造，依托单位提供虚假材料；依据第二十五条，"
+                            "拟撤销其国家质量标准实验室资格。")
+STATEMENT = ("我单位对验收结论无异议，但恳请考虑：建设期内核心仪器因进口受限延迟到货，已于验收后全部到位并投入使用，"
+             "附到货验收单与运行记录。请求给予一次重新验收的机会。")
 DELISTING_REASON = (
     "经核查，实验室第三年度运行报告所列 4 篇论文和 2 项标准并非在实验室完成，依托单位提供虚假材料；"
     "依据第二十五条，撤销其国家质量标准实验室资格。"
@@ -1533,15 +1561,18 @@ class Command(BaseCommand):
         with self._at(self._ago(6)):
             file_extension_request(self._reload(tool_lab), host, 6, EXTENSION_REASON)
 
-    def _labs_in_acceptance(self, ic_packaging, ivd, industrial_internet, optics, rare_earth):
-        """Construction ends next month. All five applied for acceptance; one awaits its expert round, the
+    def _labs_in_acceptance(self, ic_packaging, ivd, industrial_internet, optics, rare_earth, hydrogen, coatings):
+        """Construction ends next month. All seven applied for acceptance; two await their expert round, the
         others' round concluded: rectify (6 months), pass → SAMR confirmed, MIIT not yet; pass → confirmed
-        by both and under acceptance publicity now; fail → terminated (Art. 18-19)."""
+        by both and under acceptance publicity now; two failed: each termination was proposed and the host answered
+        in writing; both ministries terminated one, SAMR has signed the other, MIIT not yet (Art. 19). Of those
+        awaiting their round, one's acceptance materials were found false: SAMR proposed its removal from the list
+        two days ago and its host may still answer (Art. 25)."""
         journey, samr, miit = self.journey, self.users["samr_staff"], self.users["miit_staff"]
-        labs = [ic_packaging, ivd, industrial_internet, optics, rare_earth]
+        labs = [ic_packaging, ivd, industrial_internet, optics, rare_earth, hydrogen, coatings]
         laboratories = self._approved_cohort(ACCEPTANCE_COHORT, labs, ACCEPTANCE_APPROVED_AGO, "二")
         verdicts = {"ivd": AcceptanceVerdict.RECTIFY, "industrial_internet": AcceptanceVerdict.PASS,
-                    "optics": AcceptanceVerdict.PASS, "rare_earth": AcceptanceVerdict.FAIL}
+                    "optics": AcceptanceVerdict.PASS, "rare_earth": AcceptanceVerdict.FAIL, "hydrogen": AcceptanceVerdict.FAIL}
         applied = {}
         for lab, laboratory, (key, _host, applicant) in zip(labs, laboratories, ACCEPTANCE_COHORT):
             laboratory = self._file_reports(lab, laboratory, applicant, AnnualReport.Kind.CONSTRUCTION,
@@ -1558,6 +1589,14 @@ class Command(BaseCommand):
             journey.take(confirmed, "confirm_acceptance", samr, "市场监管总局确认验收结果。")
             publicised = journey.take(publicised, "confirm_acceptance", samr, "市场监管总局确认验收结果。")
         journey.take(publicised, "confirm_acceptance", miit, "工业和信息化部确认验收结果。", on=self._ago(12))
+        terminated = journey.statement(Laboratory.objects.get(pk=applied["rare_earth"].pk), STATEMENT_ACCEPTED, on=self._ago(22))
+        journey.decide(terminated, "经研究，同意终止建设。", on=self._ago(15), miit_on=self._ago(13))
+        failed = journey.statement(Laboratory.objects.get(pk=applied["hydrogen"].pk), STATEMENT, on=self._ago(20),
+                                   files=[_pdf_upload("到货验收单.pdf", "Instrument delivery acceptance"),
+                                          _pdf_upload("仪器运行记录.pdf", "Instrument operation log")])
+        journey.take(failed, "sign_termination", samr, "经研究，同意终止建设。", on=self._ago(12))
+        journey.take(Laboratory.objects.get(pk=applied["coatings"].pk), "propose_delisting", samr, MISCONDUCT_IN_ACCEPTANCE,
+                     on=self._ago(2))
         notice_start = self._ago(1)
         journey.acceptance_notice([Laboratory.objects.get(pk=publicised.pk)], notice_start,
                                   ACCEPTANCE_NOTICE.format(year=notice_start.year), settings.PUBLICITY_WORKING_DAYS,
@@ -1568,7 +1607,7 @@ class Command(BaseCommand):
         annual report filed. The first evaluation round, opened as the evaluation fell due, concluded: qualified
         (and a change report now awaits the ministries, Art. 24), excellent, unqualified (rectifying, Art. 27);
         the second is open with its experts assigned and not yet declared; one lab was removed from the list for
-        false materials by both ministries (Art. 25)."""
+        false materials: proposed, answered by its host, signed by both ministries (Art. 25)."""
         journey = self.journey
         labs = [membrane, rail, vaccine, offshore, auto_electronics]
         laboratories = self._approved_cohort(OPERATION_COHORT, labs, OPERATION_APPROVED_AGO, "一")
@@ -1609,7 +1648,7 @@ class Command(BaseCommand):
             file_change_report(Laboratory.objects.get(pk=running["membrane"].pk), self.users["applicant_zj"],
                                ChangeKind.DIRECTION, CHANGE_REPORT)
         journey.delist(Laboratory.objects.get(pk=running["auto_electronics"].pk), DELISTING_REASON,
-                       on=self._ago(10), miit_on=self._ago(8))
+                       on=self._ago(30), statement_on=self._ago(24), miit_on=self._ago(20))
 
     # --- output ------------------------------------------------------------------------------
 
