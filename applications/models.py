@@ -43,7 +43,7 @@ from .eligibility import check_eligibility
 from .hooks import hooks
 from .progress import status_text
 from .rules import APPROVAL_DECISION, has_pending_review, is_host_applicant, is_routed_recommender, may_sign_approval
-from .states import EDITABLE_STATES, PUBLIC_STATES, REJECTABLE_STATES, WITHDRAWABLE_STATES, ReviewDecision, Status
+from .states import EDITABLE_STATES, NOT_FORWARDED_STATES, PUBLIC_STATES, REJECTABLE_STATES, WITHDRAWABLE_STATES, ReviewDecision, Status
 from .validators import LAB_NAME_EN_PREFIX, validate_lab_name_en_subject, validate_lab_name_zh
 
 # Who may run each transition: the predicates of `rules.py`, as django-fsm permissions.
@@ -82,6 +82,15 @@ class ApplicationQuerySet(models.QuerySet):
         if user.role == Role.EXPERT:
             return self.filter(hooks.required("expert_visible")(user))
         return self.none()
+
+    def listed_for(self, user):
+        """The lists a user browses (pages, exports, the API): what they may see, except that the ministries' lists
+        hold only what the recommenders forwarded (Art. 10, 13); a dossier still before its recommenders stays
+        reachable by its own address."""
+        listed = self.visible_to(user)
+        if user.is_authenticated and user.role == Role.MINISTRY_STAFF:
+            listed = listed.exclude(status__in=NOT_FORWARDED_STATES)
+        return listed
 
     def public(self):
         """What anyone may read without logging in: applications under publicity, and approved ones."""
@@ -135,8 +144,13 @@ class ApplicationQuerySet(models.QuerySet):
                 content_type=ContentType.objects.get_for_model(self.model), object_id=OuterRef("pk"),
                 decision=APPROVAL_DECISION, ministry=ministry_of(user),
             )
-            return qs.filter(status__in=[Status.RECOMMENDED, Status.FORMAL_REVIEW_PASSED, Status.SITE_INSPECTION,
-                                         Status.INSPECTED, Status.AWAITING_APPROVAL]).exclude(
+            lapsed = Deadline.objects.filter(
+                content_type=ContentType.objects.get_for_model(self.model), object_id=OuterRef("pk"),
+                kind=SUPPLEMENT_FIX.code, state=Deadline.State.MISSED,
+            )
+            return qs.filter(Q(status__in=[Status.RECOMMENDED, Status.FORMAL_REVIEW_PASSED, Status.SITE_INSPECTION,
+                                           Status.INSPECTED, Status.AWAITING_APPROVAL])
+                             | Q(status=Status.SUPPLEMENT_REQUESTED) & Exists(lapsed)).exclude(
                 Q(status=Status.AWAITING_APPROVAL) & Exists(signed))
         return qs.none()
 
@@ -374,8 +388,25 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
         custom={"label": _("Resubmit to formal review"), "article": "Art. 13", "button": "primary"},
     )
     def resubmit_supplement(self, by=None, comment=""):
-        submission.snapshot_revision(self, by)
+        submission.resubmit(self, by)
         close_deadlines(self, SUPPLEMENT_FIX.code, Deadline.State.MET)
+
+    def supplement_lapsed(self):
+        """The window to supplement the dossier passed without a resubmission (Art. 13)."""
+        clocks = Deadline.objects.for_object(self).filter(kind=SUPPLEMENT_FIX.code)
+        return clocks.filter(state=Deadline.State.MISSED).exists() and not clocks.open().exists()
+
+    @transition(
+        field=status, source=Status.SUPPLEMENT_REQUESTED, target=Status.FORMAL_REJECTED,
+        permission=BY_MINISTRY_STAFF, conditions=[supplement_lapsed],
+        custom={"label": _("Reject: not supplemented in time"), "article": "Art. 13", "comment_required": True,
+                "button": "danger", "drastic": True,
+                "consequence": _("The application is rejected at the formal review because the dossier was not "
+                                 "supplemented within its window. The host is told; it may apply again in a later "
+                                 "call.")},
+    )
+    def reject_unsupplemented(self, by=None, comment=""):
+        """Staff may reject once the supplement window has lapsed; nothing rejects by itself."""
 
     @transition(
         field=status, source=Status.RECOMMENDED, target=Status.FORMAL_REJECTED,

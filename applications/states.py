@@ -35,6 +35,8 @@ REJECTABLE_STATES = (
     Status.FORMAL_REVIEW_PASSED, Status.EXPERT_REVIEW, Status.SITE_INSPECTION, Status.INSPECTED, Status.AWAITING_APPROVAL,
 )
 PUBLIC_STATES = (Status.PUBLICITY, Status.APPROVED)
+# Not (or not yet) forwarded by the recommenders (Art. 10): kept out of the ministries' lists (Art. 13).
+NOT_FORWARDED_STATES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.NOT_RECOMMENDED)
 
 
 class ReviewDecision(models.TextChoices):

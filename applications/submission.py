@@ -49,9 +49,8 @@ def missing_for_submission(application):
     return missing
 
 
-def route_and_snapshot(application, user):
-    """Run inside the `submit` transition: refuse an incomplete or ineligible dossier, freeze a
-    revision, and open one preliminary review per recommender the host's level calls for."""
+def refuse_incomplete_or_ineligible(application):
+    """Every submission and every resubmission: the dossier complete (Art. 13) and meeting Art. 12's conditions."""
     missing = missing_for_submission(application)
     if missing:
         raise RuleViolation(
@@ -64,6 +63,12 @@ def route_and_snapshot(application, user):
             _("The dossier does not meet the conditions: %(items)s") % {"items": "; ".join(str(failure.message) for failure in failing)},
             article="Art. 12",
         )
+
+
+def route_and_snapshot(application, user):
+    """Run inside the `submit` transition: refuse an incomplete or ineligible dossier, freeze a
+    revision, and open one preliminary review per recommender the host's level calls for."""
+    refuse_incomplete_or_ineligible(application)
     recommenders = list(application.host.recommenders())
     expected = 1 if application.is_central else 2
     if len(recommenders) != expected:
@@ -85,3 +90,10 @@ def snapshot_revision(application, user):
         number=application.revision_count, submitted_by=user,
         submitted_at=application.submitted_at, snapshot=snapshot(application),
     )
+
+
+def resubmit(application, user):
+    """Run inside `resubmit_supplement`: a supplemented dossier passes the same checks as a first submission and
+    is frozen as a new revision, so that the ministries and the recommenders see what changed (Art. 12, 13)."""
+    refuse_incomplete_or_ineligible(application)
+    return snapshot_revision(application, user)

@@ -80,7 +80,7 @@ LIST_COLUMNS = [
 
 @login_required
 def application_list(request):
-    queryset = Application.objects.visible_to(request.user).for_table()
+    queryset = Application.objects.listed_for(request.user).for_table()
     filterset = ApplicationFilter(request.GET, queryset=queryset)
     if exports.requested(request):
         return exports.export(request, filterset.qs, LIST_COLUMNS, _("Applications"))

@@ -226,6 +226,18 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
     def acceptance_confirmed(self):
         return both_signed(self, CONFIRM_ACCEPTANCE)
 
+    def acceptance_not_yet_confirmed(self):
+        return not self.acceptance_confirmed
+
+    @transition(field=status, source=LabStatus.ACCEPTANCE_CONFIRMATION, target=LabStatus.ACCEPTANCE_REVIEW,
+                permission=BY_MINISTRY_STAFF, conditions=[acceptance_not_yet_confirmed],
+                custom={"label": _("Send the acceptance back to the experts"), "article": "Art. 19", "comment_required": True,
+                        "button": "outline-danger"})
+    def refuse_acceptance(self, by=None, comment=""):
+        """Either ministry, with its reason, instead of confirming: the verdict goes back to the expert committee
+        for reconsideration, and a new pass needs both confirmations again (Art. 19)."""
+        lifecycle.reopen_acceptance(self)
+
     @transition(field=status, source=LabStatus.ACCEPTANCE_CONFIRMATION, target=LabStatus.ACCEPTANCE_PUBLICITY,
                 permission=BY_MINISTRY_STAFF, conditions=[lambda self: self.acceptance_confirmed],
                 custom={"label": _("Put the acceptance under publicity"), "article": "Art. 19", "internal": True})
@@ -561,7 +573,7 @@ class AdverseProposal(models.Model):
     reason = models.TextField(_("reason"))
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT,
                                     null=True, blank=True, related_name="+")
-    proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    proposed_at = models.DateTimeField(_("proposed"), auto_now_add=True)
     resume_status = models.CharField(_("status before the proposal"), max_length=32, choices=LabStatus.choices)
     statement_due = models.DateField(_("written statement due"))
     statement = models.TextField(_("written statement"), blank=True)

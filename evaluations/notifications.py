@@ -200,6 +200,10 @@ NOTIFICATION_RULES = {
             Rule(to=(ministries,), when=confirmed, subject=_("Publish the acceptance: %(name)s"),
                  body=_("Both ministries confirmed the acceptance; open the acceptance publicity (Art. 19).")),
         ),
+        "refuse_acceptance": Rule(
+            to=(host_applicants, ministries), subject=_("%(name)s: acceptance not confirmed"),
+            body=_("%(actor_org)s did not confirm the acceptance and sent the verdict back to the expert committee for "
+                   "reconsideration in a new acceptance round (Art. 19).")),
         "put_under_acceptance_publicity": Rule(
             to=(host_applicants,), subject=_("%(name)s: acceptance under publicity"), facts=acceptance_notice,
             show_comment=False,

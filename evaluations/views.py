@@ -133,10 +133,11 @@ def detail(request, pk):
     staff_page = staff_action(lab, user, in_round)
     decisions = _decisions_awaiting(user, extension_requests, change_reports)
     reports_due = services.reports_due(lab, user)
+    proposal = _proposal_context(lab, user)
     return render(request, "labs/detail.html", {
         "lab": lab,
         "progress": lab_progress(lab, in_round),
-        "pending": bool(actions or staff_page or decisions or reports_due),
+        "pending": bool(actions or staff_page or decisions or reports_due or proposal.get("may_make_statement")),
         "has_actions": bool(actions),
         "staff_page": staff_page,
         "decisions": decisions,
@@ -154,7 +155,7 @@ def detail(request, pk):
         "acceptance_opens_on": _acceptance_not_yet_open(lab),
         "may_edit": services.may_edit_lab(lab, user),
         "may_request_extension": services.may_request_extension(lab, user),
-        **_proposal_context(lab, user),
+        **proposal,
         "reports_due": reports_due,
         "may_report_change": services.may_report_change(lab, user),
     })

@@ -22,7 +22,11 @@ from .deadline_kinds import DeadlineKind, register, registry  # noqa: F401  (the
 from .formatting import format_date
 from .models import Deadline, ReminderSent
 from .notifications import Message, deliver
-from .workdays import working_days_between
+from .workdays import is_working_day, working_days_between
+
+# The longest run of rest days in a State Council schedule (the Spring Festival and National Day weeks, with the
+# weekend beside them) is well under this.
+MAX_REST_DAYS = 14
 
 
 def open_deadline(subject, kind_code, due_date, organisations):
@@ -180,8 +184,18 @@ def _remind(as_of, batch_size, result):
         result.reminders += len(messages)
 
 
+def still_running(as_of):
+    """Due dates before `as_of` whose period has not ended yet: a period ending on a rest day runs to the end of the
+    next working day (Civil Code Art. 203), so a due date in the rest days right before `as_of` has not lapsed."""
+    days, day = [], as_of - datetime.timedelta(days=1)
+    while not is_working_day(day) and len(days) < MAX_REST_DAYS:
+        days.append(day)
+        day -= datetime.timedelta(days=1)
+    return days
+
+
 def _lapse(as_of, batch_size, result):
-    lapsed = Deadline.objects.open().filter(due_date__lt=as_of)
+    lapsed = Deadline.objects.open().filter(due_date__lt=as_of).exclude(due_date__in=still_running(as_of))
     for batch in _batches(lapsed, batch_size, result):
         recipients = _recipients(batch)
         subjects = _subjects(batch)

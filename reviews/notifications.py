@@ -171,13 +171,17 @@ NOTIFICATION_RULES = {
                    "days, Art. 13).%(checks)s"),
             facts=supplement),
         "resubmit_supplement": (
-            Rule(to=(ministries,), subject=_("Dossier resubmitted for formal review: %(name)s"),
+            Rule(to=(ministries, recommenders), subject=_("Dossier resubmitted for formal review: %(name)s"),
                  body=_("%(host)s supplemented the dossier (submission %(revision)s); it awaits the formal review again "
-                        "(Art. 13)."),
-                 facts=resubmission),
+                        "(Art. 13). The link shows what changed since the last submission."),
+                 facts=resubmission, link=lambda event: reverse("applications:revisions", args=[event.obj.pk])),
             Rule(to=(host_applicants,), actor_too=True, subject=_("Resubmitted: %(name)s"),
                  body=_("The supplemented dossier was resubmitted to SAMR and MIIT for the formal review (Art. 13).")),
         ),
+        "reject_unsupplemented": Rule(
+            to=(host_applicants, recommenders), subject=_("%(name)s: rejected at the formal review"),
+            body=_("The dossier was not supplemented within its window; SAMR and MIIT rejected the application at the "
+                   "formal review (Art. 13).")),
         "reject_formally": Rule(
             to=(host_applicants, recommenders), subject=_("%(name)s: rejected at the formal review"),
             body=_("SAMR and MIIT rejected the application at the formal review (Art. 13).")),

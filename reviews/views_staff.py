@@ -146,7 +146,7 @@ def queue(request):
         return _bulk_action(request)
     show = _queue_tab(request)
     waiting = Application.objects.awaiting(request.user).exclude(status=Status.DRAFT)
-    base = waiting if show == "waiting" else Application.objects.visible_to(request.user).exclude(status=Status.DRAFT)
+    base = waiting if show == "waiting" else Application.objects.listed_for(request.user).exclude(status=Status.DRAFT)
     queryset = base.for_table().annotate(
         signed_samr=_signed(SignOff.Ministry.SAMR), signed_miit=_signed(SignOff.Ministry.MIIT))
     filterset = QueueFilter(request.GET, queryset=queryset)

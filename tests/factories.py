@@ -28,6 +28,7 @@ from applications.models import (
     TechnologyTransfer,
 )
 from kernel.transitions import run_transition
+from kernel.workdays import is_working_day
 from labportal import journeys
 from labportal.journeys import ALL_MEET, Journey
 from reviews.identity import CHECK_DIGITS, credit_code_check_character, resident_id_check_digit
@@ -360,3 +361,12 @@ def accept(assignment):
 def score_and_submit(assignment, value=80, comment=""):
     """Declare no conflict (if not yet), score every criterion `value`, submit."""
     return journeys.score(assignment, value, overall="同意推荐", comments=(comment,))
+
+
+def lapse_day(end):
+    """The first day on which a period ending on `end` has lapsed: one ending on a rest day runs to the end of the
+    next working day (Civil Code Art. 203)."""
+    last = end
+    while not is_working_day(last):
+        last += datetime.timedelta(days=1)
+    return last + datetime.timedelta(days=1)

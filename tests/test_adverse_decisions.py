@@ -1,6 +1,8 @@
 """Decisions that end a laboratory (Art. 18, 19, 25, 27) at their edges: the host's written statement period
 counted in working days, the ministries' signatures only once it is heard, a withdrawal voiding the signatures
-given, who is told what, and the migration of a removal one ministry had signed under the old rule."""
+given, who is told what, and the migration of a removal one ministry had signed under the old rule; the refusal
+of an acceptance confirmation (Art. 19); a period ending on a rest day running to the next working day (Civil
+Code Art. 203)."""
 
 import datetime
 import importlib
@@ -12,7 +14,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import translation
 
 from evaluations.deadlines import STATEMENT_WINDOW
-from evaluations.models import DELIST, Laboratory, LabStatus, ProposalGrounds, ProposalOutcome
+from evaluations.models import CONFIRM_ACCEPTANCE, DELIST, Laboratory, LabStatus, ProposalGrounds, ProposalOutcome
+from evaluations.progress import staff_action
+from kernel.deadlines import sweep
 from kernel.formatting import format_date
 from kernel.models import Deadline, Notification, SignOff
 from kernel.rules import RuleViolation
@@ -125,3 +129,66 @@ def test_a_removal_one_ministry_signed_under_the_old_rule_becomes_a_proposal_ope
         ProposalGrounds.MISCONDUCT, "提供虚假材料", journey.staff, LabStatus.OPERATING)
     assert not signoffs(lab, DELIST).exists()  # both sign afresh, after the host's statement
     assert proposal.accepts_statement()
+
+
+# --- Art. 19: either ministry may refuse to confirm an acceptance ---------------------------------------
+
+
+def test_either_ministry_may_refuse_to_confirm_an_acceptance_with_a_reason_art19(journey, english):
+    with on(2026, 3, 2):
+        lab = journey.lab_in(LabStatus.ACCEPTANCE_CONFIRMATION)
+        lab = run_transition(lab, "confirm_acceptance", journey.staff, comment="确认")
+        with pytest.raises(RuleViolation) as refused:
+            run_transition(lab, "refuse_acceptance", journey.miit)
+        assert (refused.value.field, refused.value.article) == ("comment", "Art. 19")
+        lab = run_transition(lab, "refuse_acceptance", journey.miit, comment="验收报告与建设计划目标不符，请专家复议")
+    assert lab.status == LabStatus.ACCEPTANCE_REVIEW  # back to the expert committee
+    assert not signoffs(lab, CONFIRM_ACCEPTANCE).exists()  # a new pass needs both confirmations again
+    assert staff_action(lab, journey.staff)[0] == "Open an acceptance round"
+
+
+def test_a_confirmed_acceptance_can_no_longer_be_refused_art19(journey):
+    with on(2026, 3, 2):
+        lab = journey.confirm_acceptance(journey.lab_in(LabStatus.ACCEPTANCE_CONFIRMATION))
+        assert lab.acceptance_confirmed
+        with pytest.raises(TransitionConflict):
+            run_transition(lab, "refuse_acceptance", journey.miit, comment="再议")
+
+
+# --- Civil Code Art. 203: a period ending on a rest day runs to the next working day -------------------------
+
+
+def test_rectification_ending_on_a_holiday_runs_to_the_next_working_day_before_termination_is_proposed_art19(journey):
+    with on(2026, 4, 1):
+        lab = journey.lab_in(LabStatus.RECTIFYING)  # six months: to 1 October 2026, National Day
+    window = Deadline.objects.for_object(lab).get(kind="laboratory.acceptance_rectification")
+    assert window.due_date == D(2026, 10, 1) and not is_working_day(window.due_date)
+    next_working = window.due_date + datetime.timedelta(days=1)
+    while not is_working_day(next_working):
+        next_working += datetime.timedelta(days=1)
+    day = window.due_date + datetime.timedelta(days=1)
+    while day <= next_working:  # through the holiday and the whole next working day: still running
+        with on(day.year, day.month, day.day):
+            sweep(as_of=day)
+        lab.refresh_from_db()
+        assert lab.status == LabStatus.RECTIFYING, day
+        day += datetime.timedelta(days=1)
+    with on(day.year, day.month, day.day):
+        sweep(as_of=day)
+    lab.refresh_from_db()
+    assert lab.status == LabStatus.TERMINATION_PROPOSED
+    window.refresh_from_db()
+    assert window.state == Deadline.State.MISSED
+
+
+def test_a_period_ending_on_a_working_day_lapses_the_day_after_art19(journey):
+    with on(2026, 3, 2):
+        lab = journey.lab_in(LabStatus.RECTIFYING)  # to 2 September 2026, a Wednesday
+    with on(2026, 9, 2):
+        sweep(as_of=D(2026, 9, 2))
+    lab.refresh_from_db()
+    assert lab.status == LabStatus.RECTIFYING
+    with on(2026, 9, 3):
+        sweep(as_of=D(2026, 9, 3))
+    lab.refresh_from_db()
+    assert lab.status == LabStatus.TERMINATION_PROPOSED

@@ -100,12 +100,13 @@ def test_jiangsu_recommender_never_sees_a_zhejiang_application_art10(jiangsu_app
     assert PreliminaryReview.objects.filter(application=zhejiang_app, decision="pending").count() == 2
 
 
-def test_ministry_staff_see_submitted_applications_not_drafts(jiangsu_app, zhejiang_app):
+def test_ministry_staff_list_only_forwarded_applications_yet_open_a_submitted_one_not_a_draft_art13(jiangsu_app,
+                                                                                                       zhejiang_app):
     assert submit(jiangsu_app).status_code == 200
     client = client_for(ministry_staff())
-    assert ids(client.get("/api/applications/")) == {jiangsu_app.pk}
-    assert client.get(url(zhejiang_app)).status_code == 404
-    assert client.get(url(jiangsu_app)).status_code == 200
+    assert ids(client.get("/api/applications/")) == set()  # still before its recommenders (Art. 10)
+    assert client.get(url(zhejiang_app)).status_code == 404  # a draft
+    assert client.get(url(jiangsu_app)).status_code == 200  # looked up deliberately
 
 
 def test_list_filters_by_status_field_level_and_province(jiangsu_app, zhejiang_app):

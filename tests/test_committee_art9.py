@@ -14,7 +14,17 @@ from labportal.journeys import criteria_set, members_of
 from reviews import services
 from reviews.deadlines import COMMITTEE_TERM
 from reviews.models import CommitteeStatus, Position
-from tests.factories import LocalHostFactory, activate, add_member, applicant_of, committee, miit_staff, on, samr_staff
+from tests.factories import (
+    LocalHostFactory,
+    activate,
+    add_member,
+    applicant_of,
+    committee,
+    lapse_day,
+    miit_staff,
+    on,
+    samr_staff,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -184,7 +194,7 @@ def test_expired_committee_cannot_be_activated_again(staff):
 
 def expired(staff):
     obj = activate(committee(15), staff)
-    sweep(as_of=obj.term_end + datetime.timedelta(days=1))
+    sweep(as_of=lapse_day(obj.term_end))  # a term ending on a rest day runs to the next working day's end
     obj.refresh_from_db()
     assert obj.status == CommitteeStatus.EXPIRED
     return obj
@@ -226,7 +236,7 @@ def test_expired_committee_cannot_receive_an_assignment_art9(journey, staff):
     app = journey.formal_review_passed()
     review_round = journey.open_round([app])
     obj = journey.committee
-    sweep(as_of=obj.term_end + datetime.timedelta(days=1))
+    sweep(as_of=lapse_day(obj.term_end))
     review_round = type(review_round).objects.get(pk=review_round.pk)
     with pytest.raises(RuleViolation) as exc:
         journey.assign(review_round, app, members_of(obj)[0])

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.choices import DimensionVerdict, ReviewDimension
 from applications.deadlines import RETURNED_DOSSIER_FIX
@@ -67,7 +68,7 @@ def test_returning_a_dossier_starts_the_fix_window_in_working_days_art13(returne
     deadline = Deadline.objects.for_object(app).get()
     assert deadline.kind == RETURNED_DOSSIER_FIX.code and deadline.state == Deadline.State.OPEN
     assert deadline.article == "Art. 13"
-    assert deadline.due_date == add_working_days(deadline.created_at.date(), 15).date
+    assert deadline.due_date == add_working_days(timezone.localtime(deadline.created_at).date(), 15).date
     assert list(deadline.organisations.all()) == [app.host]
 
 
@@ -120,10 +121,10 @@ def test_consequence_applies_exactly_once(django_capture_on_commit_callbacks):
     registry[kind.code] = kind
     try:
         app = complete_dossier()
-        open_deadline(app, kind.code, datetime.date(2026, 1, 1), [app.host])
+        open_deadline(app, kind.code, datetime.date(2026, 1, 6), [app.host])  # a Tuesday
         with django_capture_on_commit_callbacks(execute=True):
-            sweep(as_of=datetime.date(2026, 1, 2))
-            sweep(as_of=datetime.date(2026, 1, 3))
+            sweep(as_of=datetime.date(2026, 1, 7))
+            sweep(as_of=datetime.date(2026, 1, 8))
         assert calls == [app.pk]
     finally:
         registry.pop(kind.code)

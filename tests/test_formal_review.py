@@ -133,6 +133,46 @@ def test_applicant_edits_and_resubmits_the_supplement_art13(journey, app, staff)
         (1, "supplement"), (2, "passed")]
 
 
+def test_supplement_emptied_of_a_required_part_cannot_return_to_the_ministries_art13(app, staff):
+    app = run_transition(app, "request_supplement", staff, comment="补充证明材料", checks={})
+    app.construction_plan = ""  # emptied during the supplement
+    app.save()
+    with pytest.raises(RuleViolation) as refused:
+        run_transition(app, "resubmit_supplement", applicant_of(app.host))
+    assert refused.value.article == "Art. 13"
+    app.refresh_from_db()
+    assert (app.status, app.revision_count) == (Status.SUPPLEMENT_REQUESTED, 1)  # no revision frozen, nothing sent
+
+
+def test_supplement_that_no_longer_meets_art12_cannot_return_art12(app, staff):
+    app = run_transition(app, "request_supplement", staff, comment="补充证明材料", checks={})
+    app.is_host_priority = False  # Art. 12 (5): the host's support withdrawn during the supplement
+    app.save()
+    with pytest.raises(RuleViolation) as refused:
+        run_transition(app, "resubmit_supplement", applicant_of(app.host))
+    assert refused.value.article == "Art. 12"
+    app.refresh_from_db()
+    assert app.status == Status.SUPPLEMENT_REQUESTED
+
+
+def test_lapsed_supplement_lets_staff_reject_for_that_reason_not_before_art13(app, staff):
+    app = run_transition(app, "request_supplement", staff, comment="补充", checks={})
+    deadline = Deadline.objects.for_object(app).get(kind=SUPPLEMENT_FIX.code)
+    assert app not in type(app).objects.awaiting(staff)
+    with pytest.raises(TransitionConflict):
+        run_transition(app, "reject_unsupplemented", staff, comment="逾期未补充")
+    sweep(as_of=deadline.due_date + datetime.timedelta(days=1))
+    app.refresh_from_db()
+    assert app.status == Status.SUPPLEMENT_REQUESTED  # nothing rejects by itself
+    assert app in type(app).objects.awaiting(staff)  # it now waits for the ministries
+    with pytest.raises(PermissionDenied):
+        run_transition(app, "reject_unsupplemented", applicant_of(app.host), comment="x")
+    app = run_transition(app, "reject_unsupplemented", staff, comment="逾期未补充")
+    assert app.status == Status.FORMAL_REJECTED
+    [entry] = AuditEntry.objects.for_object(app).filter(transition="reject_unsupplemented")
+    assert (entry.article, entry.comment) == ("Art. 13", "逾期未补充")
+
+
 def test_supplement_window_lapse_is_recorded_art13(app, staff):
     app = run_transition(app, "request_supplement", staff, comment="补充", checks={})
     deadline = Deadline.objects.for_object(app).get(kind=SUPPLEMENT_FIX.code)

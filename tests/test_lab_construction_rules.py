@@ -228,13 +228,14 @@ def test_extended_period_lapsing_without_acceptance_application_proposes_termina
     lab = extended_to_july_10_2027(journey)
     host_user = journey.host_user(lab)
     sweep_on(D(2027, 7, 10))  # due today: not lapsed yet
+    sweep_on(D(2027, 7, 12))  # a Saturday's period runs to the end of Monday (Civil Code Art. 203)
     lab.refresh_from_db()
     assert lab.status == LabStatus.CONSTRUCTION
 
-    with on(2027, 7, 11), django_capture_on_commit_callbacks(execute=True):
-        call_command("sweep_deadlines", "--as-of", "2027-07-11")
+    with on(2027, 7, 13), django_capture_on_commit_callbacks(execute=True):
+        call_command("sweep_deadlines", "--as-of", "2027-07-13")
     assert "missed=" in capsys.readouterr().out
-    sweep_on(D(2027, 7, 11))  # the same day again
+    sweep_on(D(2027, 7, 13))  # the same day again
     lab.refresh_from_db()
     assert lab.status == LabStatus.TERMINATION_PROPOSED  # the sweep proposes; it never terminates
     [proposed] = audit(lab, "propose_termination")
@@ -304,11 +305,11 @@ def test_unextended_period_lapsing_is_shown_overdue_and_staff_may_propose_termin
 
 def test_staff_proposal_after_an_unextended_lapse_can_be_withdrawn_back_to_construction_art18(journey, sweep_on):
     lab = approved_on_jan_10_2025(journey)
-    sweep_on(D(2027, 1, 11))
-    with on(2027, 1, 12):
+    sweep_on(D(2027, 1, 12))  # ended Sunday 10 January: lapsed once Monday is over (Civil Code Art. 203)
+    with on(2027, 1, 13):
         lab = run_transition(lab, "propose_termination", journey.staff, comment="建设期满未申请验收")
     assert lab.status == LabStatus.TERMINATION_PROPOSED and lab.proposals.get().proposed_by == journey.staff
-    with on(2027, 1, 13):
+    with on(2027, 1, 14):
         with pytest.raises(RuleViolation) as refused:
             run_transition(lab, "withdraw_proposal", journey.miit)
         assert refused.value.field == "comment"
@@ -365,7 +366,9 @@ def test_missed_construction_report_is_flagged_and_next_years_counts_as_year_two
     host_user = journey.host_user(lab)
     sweep_on(D(2026, 1, 10))
     assert clock(lab, ANNUAL_CONSTRUCTION_REPORT).due_date == D(2026, 1, 10)  # due today: still open
-    sweep_on(D(2026, 1, 11))
+    sweep_on(D(2026, 1, 12))  # due on a Saturday: it runs to the end of Monday (Civil Code Art. 203)
+    assert clock(lab, ANNUAL_CONSTRUCTION_REPORT).due_date == D(2026, 1, 10)
+    sweep_on(D(2026, 1, 13))
     assert clock(lab, ANNUAL_CONSTRUCTION_REPORT, Deadline.State.MISSED).due_date == D(2026, 1, 10)
     assert host_user.notifications.filter(url=lab.get_absolute_url()).exists()
     assert clock(lab, ANNUAL_CONSTRUCTION_REPORT).due_date == D(2027, 1, 10)

@@ -71,8 +71,8 @@ def test_keyword_search_by_name_or_host_within_what_the_applicant_sees(client):
 
 
 def test_queue_opens_on_what_waits_for_the_viewers_ministry_with_all_one_click_away_art7(journey, client):
-    """Recommended dossiers wait for formal review; a submitted one still waits for its recommenders; an
-    approval SAMR has signed waits for MIIT only (Art. 7)."""
+    """Recommended dossiers wait for formal review; a submitted one still waits for its recommenders and is in no
+    tab of the queue (Art. 10, 13); an approval SAMR has signed waits for MIIT only (Art. 7)."""
     samr, miit = ministry_staff(OrganisationKind.SAMR), ministry_staff(OrganisationKind.MIIT)
     waiting = journey.recommended(name_zh=lab_name("智能传感器"))
     at_recommenders = submitted(LocalHostFactory(name="锡山测试研究院"), lab_name("功率半导体"))
@@ -85,8 +85,10 @@ def test_queue_opens_on_what_waits_for_the_viewers_ministry_with_all_one_click_a
     assert set(names(response)) == {waiting.name_zh}
     html = response.content.decode()
     assert 'data-testid="queue-tab-waiting"' in html and "?show=all" in html
-    assert set(names(client.get(queue, {"show": "all"}))) == {waiting.name_zh, at_recommenders.name_zh, signed.name_zh}
-    assert names(client.get(queue, {"show": "all", "q": "锡山测试"})) == [at_recommenders.name_zh]  # the host's name
+    assert set(names(client.get(queue, {"show": "all"}))) == {waiting.name_zh, signed.name_zh}
+    assert names(client.get(queue, {"show": "all", "q": "先进焊接"})) == [signed.name_zh]
+    assert names(client.get(queue, {"show": "all", "q": "锡山测试"})) == []  # at its recommenders still
+    assert client.get(at_recommenders.get_absolute_url()).status_code == 200  # reached by its address
 
     client.force_login(miit)
     assert set(names(client.get(queue))) == {waiting.name_zh, signed.name_zh}

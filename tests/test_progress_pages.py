@@ -441,10 +441,9 @@ def test_approved_application_links_to_its_laboratory_for_those_who_may_see_it(c
 
 def test_application_list_says_who_still_has_to_act_without_a_query_per_row(client, django_assert_max_num_queries):
     host = complete_dossier().host
-    staff = samr_staff()
     apps = [submitted(complete_dossier(host=host)) for _ in range(2)]
     samr, _miit = recommenders(apps[0])
-    client.force_login(staff)
+    client.force_login(applicant_of(host))  # the ministries' list holds only what was forwarded (Art. 13)
     with django_assert_max_num_queries(9):
         html = page(client, reverse("applications:list"))
     assert html.count("awaiting the recommendation of") == 2

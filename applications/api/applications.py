@@ -194,7 +194,8 @@ class ApplicationViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Application.objects.none()
-        queryset = Application.objects.visible_to(self.request.user).for_table()
+        visible = Application.objects.visible_to if self.action != "list" else Application.objects.listed_for
+        queryset = visible(self.request.user).for_table()
         if self.action in DETAIL_ACTIONS:
             queryset = with_details(queryset)
         return queryset

@@ -24,11 +24,11 @@ def forwards(apps, schema_editor):
         lab = Laboratory.objects.filter(pk=signoff.object_id, status__in=ACTIVE).first()
         if lab is None:
             continue
-        AdverseProposal.objects.create(
+        proposal = AdverseProposal.objects.create(
             laboratory=lab, grounds="misconduct", reason=signoff.comment or "-", proposed_by_id=signoff.signed_by_id,
-            proposed_at=signoff.signed_at, resume_status=lab.status,
-            statement_due=timezone.localdate() + datetime.timedelta(days=14),
+            resume_status=lab.status, statement_due=timezone.localdate() + datetime.timedelta(days=14),
         )
+        AdverseProposal.objects.filter(pk=proposal.pk).update(proposed_at=signoff.signed_at)
         Laboratory.objects.filter(pk=lab.pk).update(status="delisting_proposed")
         signoff.delete()
 

@@ -1420,7 +1420,8 @@ class Command(BaseCommand):
         journey.take(Application.objects.get(pk=apps["welding"].pk), "approve", staff, "经市场监管总局审核，同意批准建设。",
                      on=self._ago(7))
         journey.approve(Application.objects.get(pk=apps["machinery"].pk), "经市场监管总局审核，同意批准建设。",
-                        on=moment(self._ago(7), 11), miit_comment="经工业和信息化部审核，同意批准建设。", miit_on=self._ago(5))
+                        on=moment(self._ago(7), 11), miit_comment="经工业和信息化部审核，同意批准建设。",
+                        miit_on=moment(self._ago(5), 15))  # in the afternoon: five and seven days back may be one working day
 
         second = journey.open_notice([fresh["biocompat"]], None, settings.PUBLICITY_WORKING_DAYS,
                                      NOTICE_OPEN.format(year=self.year), on=moment(self._ago(2), 9))
