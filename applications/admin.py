@@ -3,7 +3,7 @@ rows of a dossier are edited by its host on the portal's pages, looked at here."
 
 from django.contrib import admin
 
-from kernel.admin import ReadMostlyAdmin, ReadOnlyAdmin, register_signoff_decision
+from kernel.admin import ReadMostlyAdmin, ReadOnlyAdmin, ReadOnlyInline, register_signoff_decision
 from kernel.audit_labels import transition_label
 
 from .models import (
@@ -24,15 +24,9 @@ from .models import (
 register_signoff_decision(APPROVAL_DECISION, transition_label(Application, "approve"))
 
 
-class PreliminaryReviewInline(admin.TabularInline):
+class PreliminaryReviewInline(ReadOnlyInline):
     model = PreliminaryReview
-    extra = 0
-    readonly_fields = ["recommender", "round", "decision", "decided_by", "decided_at", "comment"]
-    fields = readonly_fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["recommender", "round", "decision", "decided_by", "decided_at", "comment"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recommender", "decided_by")

@@ -4,7 +4,7 @@ only through the transitions and services on the portal's pages; here they are l
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from kernel.admin import ReadMostlyAdmin, ReadOnlyAdmin, register_signoff_decision
+from kernel.admin import ReadMostlyAdmin, ReadOnlyAdmin, ReadOnlyInline, register_signoff_decision
 from kernel.audit_labels import transition_label
 
 from .models import (
@@ -59,15 +59,9 @@ class ExtensionRequestAdmin(LabRecordAdmin):
     list_filter = ["status"]
 
 
-class ReportOutputInline(admin.TabularInline):
+class ReportOutputInline(ReadOnlyInline):
     model = ReportOutput
-    extra = 0
     fields = ["kind", "title", "credit_line"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AnnualReport)
@@ -101,15 +95,9 @@ class ChangeReportAdmin(LabRecordAdmin):
     list_filter = ["kind", "status"]
 
 
-class StatementAttachmentInline(admin.TabularInline):
+class StatementAttachmentInline(ReadOnlyInline):
     model = StatementAttachment
-    extra = 0
     fields = ["original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AdverseProposal)

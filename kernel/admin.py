@@ -74,6 +74,19 @@ def subject_text(obj):
     return f"{kind}: {subject if subject is not None else '#' + str(obj.object_id)}"
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """A record's rows shown beside it, never added, changed or deleted here: `fields` are all read-only."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class SubjectTypeFilter(admin.SimpleListFilter):
     """The kinds of object a generic record concerns, by their names (only kinds that occur)."""
 

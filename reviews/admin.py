@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from applications.choices import Field
-from kernel.admin import PortalModelAdmin, ReadMostlyAdmin, ReadOnlyAdmin, register_audit_subject
+from kernel.admin import PortalModelAdmin, ReadMostlyAdmin, ReadOnlyAdmin, ReadOnlyInline, register_audit_subject
 from kernel.formatting import mask_identifier
 
 from .models import (
@@ -146,15 +146,9 @@ class FormalReviewAdmin(ReadOnlyAdmin):
     search_fields = ["application__name_zh"]
 
 
-class RoundEntryInline(admin.TabularInline):
+class RoundEntryInline(ReadOnlyInline):
     model = RoundEntry
-    extra = 0
     fields = ["application", "outcome", "reason"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("application")

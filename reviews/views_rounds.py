@@ -1,0 +1,303 @@
+"""Ministry staff pages of expert review rounds (Art. 9, 13, 19, 26): the list, opening one, its ranking
+and assignments, the CSV of its results and the assignments' transitions."""
+
+import csv
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.decorators import staff_required
+from applications.models import Application
+from kernel import exports
+from kernel.exports import Column
+from kernel.paging import query_without_page
+from kernel.rules import RuleViolation
+from kernel.transitions import TransitionConflict, run_transition
+from kernel.web import rule_text, run_and_redirect
+
+from .forms import (
+    AssignForm,
+    RoundForm,
+    parse_ids,
+)
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    CommitteeStatus,
+    CriteriaSet,
+    ExpertCommittee,
+    ReviewRound,
+    RoundStatus,
+)
+from .services import (
+    assign_expert,
+    round_results,
+    suggested_experts,
+)
+from .subject_pages import ROUND_PAGES, distinct, round_pages
+from .views_common import PAGE_SIZE, field_labels
+
+# --- expert review rounds -----------------------------------------------------------------------------
+
+
+# `?purpose=` of the rounds list: application review, acceptance (Art. 19), evaluation (Art. 26), or both lab kinds.
+ROUND_FILTERS = {
+    CriteriaSet.Purpose.APPLICATION: [CriteriaSet.Purpose.APPLICATION],
+    CriteriaSet.Purpose.ACCEPTANCE: [CriteriaSet.Purpose.ACCEPTANCE],
+    CriteriaSet.Purpose.EVALUATION: [CriteriaSet.Purpose.EVALUATION],
+    "labs": [CriteriaSet.Purpose.ACCEPTANCE, CriteriaSet.Purpose.EVALUATION],
+}
+
+
+ROUND_COLUMNS = [
+    Column(gettext_lazy("Round"), lambda r: r.title),
+    Column(gettext_lazy("Status"), lambda r: r.get_status_display()),
+    Column(gettext_lazy("Purpose"), lambda r: r.criteria_set.get_purpose_display()),
+    Column(gettext_lazy("Expert committee"), lambda r: r.committee.name),
+    Column(gettext_lazy("Criteria"), lambda r: r.criteria_set.name),
+    Column(gettext_lazy("Applications or laboratories"), lambda r: r.n_applications),
+    Column(gettext_lazy("Scores submitted"), lambda r: r.n_submitted),
+    Column(gettext_lazy("Assignments"), lambda r: r.n_assignments),
+    Column(gettext_lazy("Opened"), lambda r: r.opened_at),
+    Column(gettext_lazy("Opened by"), lambda r: r.opened_by),
+    Column(gettext_lazy("Concluded"), lambda r: r.concluded_at),
+]
+
+
+@staff_required
+@require_GET
+def rounds(request):
+    purpose = request.GET.get("purpose", "")
+    queryset = ReviewRound.objects.select_related("committee", "criteria_set", "opened_by").annotate(
+        n_applications=Count("entries", distinct=True),
+        n_assignments=Count("assignments", distinct=True),
+        n_submitted=Count("assignments", filter=Q(assignments__status=AssignmentStatus.SUBMITTED), distinct=True),
+    ).order_by("-opened_at", "-pk")
+    if purpose in ROUND_FILTERS:
+        queryset = queryset.filter(criteria_set__purpose__in=ROUND_FILTERS[purpose])
+    else:
+        purpose = ""
+    if exports.requested(request):
+        return exports.export(request, queryset, ROUND_COLUMNS, _("Expert review rounds"))
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = [("", _("All")), (CriteriaSet.Purpose.APPLICATION, _("Applications")),
+               (CriteriaSet.Purpose.ACCEPTANCE, _("Acceptance")), (CriteriaSet.Purpose.EVALUATION, _("Comprehensive evaluation"))]
+    return render(request, "reviews/staff/rounds.html", {
+        "page_obj": page, "query": query_without_page(request), "purpose": purpose, "filters": filters,
+        "lab_rounds": purpose == "labs" or bool(purpose) and round_pages(purpose).section == "lab_rounds",
+    })
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def round_create(request):
+    """Open a round of applications (Art. 13) or, with an acceptance or evaluation criteria set, of
+    laboratories (Art. 19, Art. 26): the pages registered for the set's purpose open it."""
+    active = list(ExpertCommittee.objects.filter(status=CommitteeStatus.ACTIVE).order_by("name")[:2])
+    purpose = request.GET.get("purpose", "")
+    if purpose not in CriteriaSet.Purpose.values:
+        purpose = CriteriaSet.Purpose.APPLICATION
+    criteria = list(CriteriaSet.objects.filter(purpose=purpose).order_by("name")[:2])
+    initial = {"applications": parse_ids(request.GET.getlist("applications")),
+               "laboratories": parse_ids(request.GET.getlist("laboratories"))}
+    if len(active) == 1:
+        initial["committee"] = active[0].pk
+    if len(criteria) == 1:
+        initial["criteria_set"] = criteria[0].pk
+    form = RoundForm(request.POST or None, user=request.user, pages=ROUND_PAGES, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                review_round = round_pages(data["criteria_set"].purpose).open(data, request.user)
+            except RuleViolation as exc:
+                form.add_rule_violation(exc)
+            except (TransitionConflict, PermissionDenied) as exc:
+                form.add_error(None, rule_text(exc))
+            else:
+                messages.success(request, _("The expert review round “%(title)s” is open; now assign experts.")
+                                 % {"title": review_round.title})
+                return redirect(review_round)
+        messages.error(request, _("Nothing was saved: please correct the errors below."))
+    context = {"form": form, "purposes": form.criteria_purposes(),
+               "lab_purpose": round_pages(purpose).section == "lab_rounds"}
+    for pages in distinct(ROUND_PAGES):
+        context.update(pages.create_context(form))
+    return render(request, "reviews/staff/round_create.html", context)
+
+
+def _none_last(rows, key, descending):
+    present = [r for r in rows if key(r) is not None]
+    missing = [r for r in rows if key(r) is None]
+    return sorted(present, key=key, reverse=descending) + missing
+
+
+RANKING_COLUMNS = [
+    ("rank", gettext_lazy("Rank"), lambda r: r.rank),
+    ("application", gettext_lazy("Application"), lambda r: str(r.subject)),
+    ("host", gettext_lazy("Host institution"), lambda r: str(r.application.host)),
+    ("count", gettext_lazy("Experts scored"), lambda r: r.count),
+    ("mean", gettext_lazy("Weighted mean"), lambda r: r.mean),
+    ("spread", gettext_lazy("Spread"), lambda r: r.spread),
+    ("stdev", gettext_lazy("Std. deviation"), lambda r: r.stdev),
+    ("pending", gettext_lazy("Pending"), lambda r: r.pending),
+]
+
+
+def sort_results(results, sort):
+    """Server-side sorting of the ranking: `sort` is a column key, "-" first for descending."""
+    descending = sort.startswith("-")
+    keys = {key: getter for key, _label, getter in RANKING_COLUMNS}
+    getter = keys.get(sort.lstrip("-"))
+    if getter is None:
+        return results, "rank"
+    return _none_last(results, getter, descending), sort
+
+
+def _round(pk):
+    return get_object_or_404(ReviewRound.objects.select_related("committee", "criteria_set", "opened_by"), pk=pk)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def round_detail(request, pk):
+    """The ranking, the experts per entry and the conclusion of a round of applications or laboratories.
+    Concluding runs the round's `conclude` transition, which runs the conclusion registered for the purpose
+    of its criteria (`reviews.subjects`); the pages registered for it name the entries and build the form."""
+    review_round = _round(pk)
+    pages = round_pages(review_round.criteria_set.purpose)
+    results = round_results(review_round)
+    pages.describe(request.user, review_round, results)
+    open_ = review_round.status == RoundStatus.OPEN
+    conclude_form = pages.conclude_form(request.POST or None, review_round, results) if open_ else None
+    if request.method == "POST":
+        if conclude_form is None:
+            messages.error(request, _("This round is concluded."))
+            return redirect(review_round)
+        if conclude_form.is_valid():
+            try:
+                run_transition(review_round, "conclude", request.user, request.POST.get("comment", ""),
+                               decisions=conclude_form.decisions())
+            except RuleViolation as exc:
+                conclude_form.add_rule_violation(exc)
+            except (TransitionConflict, PermissionDenied) as exc:
+                messages.error(request, rule_text(exc))
+                return redirect(review_round)
+            else:
+                pages.concluded(request, conclude_form)
+                return redirect(review_round)
+        messages.error(request, _("The round was not concluded: please correct the errors below."))
+
+    sorted_results, sort = sort_results(results, request.GET.get("sort", "rank"))
+    assignments = defaultdict(list)
+    for assignment in (Assignment.objects.visible_to(request.user).filter(round=review_round)
+                       .select_related("expert", "expert__organisation").order_by("application_id", "pk")):
+        assignments[assignment.application_id].append(assignment)
+    entries = [(r, assignments.get(r.application.pk, [])) for r in results]
+    columns = []
+    for key, label, _getter in RANKING_COLUMNS:
+        current = sort.lstrip("-") == key
+        descending = sort.startswith("-")
+        if key == "application":
+            label = pages.entry_label
+        columns.append({
+            "key": key, "label": label, "current": current, "descending": current and descending,
+            "next": f"-{key}" if current and not descending else key,
+        })
+    return render(request, "reviews/staff/round.html", {
+        "round": review_round,
+        "results": sorted_results,
+        "entries": entries,
+        "columns": columns,
+        "sort": sort,
+        "open": open_,
+        "conclude_form": conclude_form,
+        "lab_round": pages.section == "lab_rounds",
+        "acceptance": review_round.criteria_set.purpose == CriteriaSet.Purpose.ACCEPTANCE,
+        "conclude_article": pages.decision_article,
+        "conclude_template": pages.conclude_template,
+        "criteria": review_round.criteria_set.criteria.all(),
+        "round_pdf_url": reverse("reviews:round_pdf", args=[review_round.pk]),
+    })
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def round_assign(request, pk, app_pk):
+    """Suggested experts and the assignment form of one application (htmx fragment or full page)."""
+    review_round = _round(pk)
+    pages = round_pages(review_round.criteria_set.purpose)
+    application = get_object_or_404(
+        Application.objects.visible_to(request.user).filter(round_entries__round=review_round).select_related("host"), pk=app_pk,
+    )
+    suggested = suggested_experts(review_round, application) if review_round.status == RoundStatus.OPEN else []
+    form = AssignForm(request.POST or None, review_round=review_round, suggested=suggested, auto_id=f"assign-{app_pk}-%s")
+    back = reverse("reviews:round", args=[pk]) + f"#application-{app_pk}"
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, _("Choose an expert of the committee."))
+            return redirect(back)
+        expert = form.expert_user()
+        try:
+            assign_expert(review_round, application, expert, request.user)
+        except (RuleViolation, TransitionConflict, PermissionDenied) as exc:
+            messages.error(request, _("%(expert)s was not assigned: %(reason)s") % {"expert": expert, "reason": rule_text(exc)})
+        else:
+            messages.success(request, _("%(expert)s is assigned to “%(app)s”; they are asked to declare any conflict of interest.")
+                             % {"expert": expert, "app": pages.entry(review_round, application)})
+        return redirect(back)
+    for member in suggested:
+        member.field_labels = field_labels(member.fields)
+        member.in_field = application.field in (member.fields or [])
+    context = {"round": review_round, "application": application, "entry": pages.entry(review_round, application),
+               "suggested": suggested, "form": form}
+    if getattr(request, "htmx", False):
+        return render(request, "reviews/staff/_assign.html", context)
+    return render(request, "reviews/staff/round_assign.html", context)
+
+
+@staff_required
+@require_GET
+def round_export(request, pk):
+    """The ranking as CSV, UTF-8 with a byte-order mark so that Excel reads the Chinese."""
+    review_round = _round(pk)
+    pages = round_pages(review_round.criteria_set.purpose)
+    results = round_results(review_round)
+    pages.describe(request.user, review_round, results)
+    results, _sort = sort_results(results, request.GET.get("sort", "rank"))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="round-{review_round.pk}-ranking.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([
+        _("Rank"), str(pages.entry_label), _("Host institution"), _("Field"),
+        _("Experts scored"), _("Weighted mean"),
+        _("Spread"), _("Std. deviation"), _("Pending"), _("Deviation flag"), _("Outcome"), _("Expert totals"),
+    ])
+    for r in results:
+        totals = "; ".join(f"{t.assignment.expert}: {t.total}{' (!)' if t.deviates else ''}" for t in r.totals)
+        writer.writerow([
+            r.rank or "", str(r.subject), str(r.application.host), r.application.get_field_display(), r.count,
+            "" if r.mean is None else f"{r.mean:.2f}", "" if r.spread is None else r.spread,
+            "" if r.stdev is None else r.stdev, r.pending, _("yes") if r.flagged else "",
+            r.decision_label or r.entry.get_outcome_display(),
+            totals,
+        ])
+    return response
+
+
+@staff_required
+@require_POST
+def assignment_transition(request, pk, name):
+    assignment = get_object_or_404(Assignment.objects.visible_to(request.user), pk=pk)
+    default = reverse("reviews:round", args=[assignment.round_id]) + f"#application-{assignment.application_id}"
+    return run_and_redirect(request, assignment, name, default)
