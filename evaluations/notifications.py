@@ -229,6 +229,10 @@ NOTIFICATION_RULES = {
                  facts=evaluation,
                  body=_("The comprehensive evaluation rated the laboratory “%(result)s” (Art. 26, 27). The next "
                         "evaluation is due by %(next)s.")),
+            Rule(to=(recommenders, ministries), targets=(LabStatus.EVALUATION_RECTIFYING,),
+                 subject=_("%(name)s: rated unqualified in its comprehensive evaluation"), facts=due(EVALUATION_RECTIFICATION),
+                 body=_("The comprehensive evaluation rated the laboratory unqualified (Art. 27); it rectifies within 6 "
+                        "months, by %(due)s, and is then evaluated again.")),
             Rule(to=(host_applicants,), targets=(LabStatus.EVALUATION_RECTIFYING,),
                  subject=_("%(name)s: unqualified, rectify by %(due)s"), facts=due(EVALUATION_RECTIFICATION),
                  body=_("The comprehensive evaluation rated the laboratory unqualified (Art. 27). Rectify within 6 months, "

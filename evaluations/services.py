@@ -21,7 +21,7 @@ from kernel.notifications import notify
 from kernel.rules import RuleViolation
 from kernel.signoffs import ministry_of
 from kernel.transitions import run_transition
-from reviews.models import CriteriaSet, PublicityNotice, ReviewRound, RoundEntry, RoundStatus
+from reviews.models import CriteriaSet, EvaluationDimension, PublicityNotice, ReviewRound, RoundEntry, RoundStatus
 from reviews.services import check_round_can_open, open_notice, round_results
 from reviews.subjects import NoticeSubject, RoundPurpose, register_notice_subject, register_round_purpose
 
@@ -233,6 +233,13 @@ def open_lab_round(title, committee, criteria_set, labs, by):
     if criteria_set.purpose not in LAB_ROUND_PURPOSES:
         raise RuleViolation(_("Choose a criteria set made for acceptance or evaluation."), field="criteria_set")
     article = LAB_ROUND_OPEN_ARTICLE[criteria_set.purpose]
+    if criteria_set.purpose == CriteriaSet.Purpose.EVALUATION:
+        covered = set(criteria_set.criteria.values_list("dimension", flat=True))
+        missing = [label for value, label in EvaluationDimension.choices if value not in covered]
+        if missing:
+            raise RuleViolation(_("A comprehensive evaluation scores each of the four dimensions of Art. 26; “%(set)s” has "
+                                  "no criterion for: %(missing)s.") % {"set": criteria_set, "missing": format_list(missing)},
+                                field="criteria_set", article="Art. 26")
     wrong = [str(lab) for lab in labs if lab.status not in LAB_ROUND_STATES[criteria_set.purpose]]
     if wrong:
         raise RuleViolation(_("These laboratories are not at this stage: %(labs)s") % {"labs": "、".join(wrong)},

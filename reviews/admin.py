@@ -100,6 +100,7 @@ class ExpertCommitteeAdmin(PortalModelAdmin):
 class CriterionInline(admin.TabularInline):
     model = Criterion
     extra = 1
+    fields = ["order", "title", "article", "dimension", "weight", "guidance"]
 
 
 @admin.register(CriteriaSet)

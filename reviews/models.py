@@ -195,10 +195,21 @@ class CriteriaSet(models.Model):
         return None
 
 
+class EvaluationDimension(models.TextChoices):
+    """Art. 26: what a comprehensive evaluation looks at, each covered by at least one criterion."""
+
+    RESEARCH = "research", _("Research level and capability")
+    TEAM = "team", _("Team and talent")
+    OPENNESS = "openness", _("Openness, exchange and management")
+    CONTRIBUTION = "contribution", _("Contribution to quality and standards, public-good promotion")
+
+
 class Criterion(models.Model):
     criteria_set = models.ForeignKey(CriteriaSet, verbose_name=_("criteria set"), on_delete=models.CASCADE, related_name="criteria")
     title = models.CharField(_("criterion"), max_length=200)
     article = models.CharField(_("article"), max_length=32, blank=True)
+    dimension = models.CharField(_("dimension (Art. 26)"), max_length=16, choices=EvaluationDimension.choices, blank=True,
+                                 help_text=_("For a comprehensive evaluation: the Art. 26 dimension this criterion scores."))
     guidance = models.TextField(_("guidance"), blank=True)
     weight = models.DecimalField(_("weight (%)"), max_digits=5, decimal_places=2,
                                  validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal(100))])

@@ -13,8 +13,18 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.utils import translation
 
+from accounts.models import Role, User
+from evaluations import services as lab_services
 from evaluations.deadlines import STATEMENT_WINDOW
-from evaluations.models import CONFIRM_ACCEPTANCE, DELIST, Laboratory, LabStatus, ProposalGrounds, ProposalOutcome
+from evaluations.models import (
+    CONFIRM_ACCEPTANCE,
+    DELIST,
+    EvaluationResult,
+    Laboratory,
+    LabStatus,
+    ProposalGrounds,
+    ProposalOutcome,
+)
 from evaluations.progress import staff_action
 from kernel.deadlines import sweep
 from kernel.formatting import format_date
@@ -23,6 +33,8 @@ from kernel.rules import RuleViolation
 from kernel.signoffs import signoffs
 from kernel.transitions import TransitionConflict, run_transition
 from kernel.workdays import add_working_days, is_working_day, working_days_between
+from labportal.journeys import evaluation_criteria
+from reviews.models import CriteriaSet, Criterion, EvaluationDimension
 from tests.factories import on
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +204,38 @@ def test_a_period_ending_on_a_working_day_lapses_the_day_after_art19(journey):
         sweep(as_of=D(2026, 9, 3))
     lab.refresh_from_db()
     assert lab.status == LabStatus.TERMINATION_PROPOSED
+
+
+# --- Art. 26-27: the four dimensions, the unqualified result told to the parties ------------------------------
+
+
+def test_evaluation_round_needs_a_criterion_for_each_of_the_four_dimensions_art26(journey, english):
+    with on(2025, 6, 2):
+        lab = journey.lab_in(LabStatus.OPERATING)
+    partial = CriteriaSet.objects.create(name="缺一维度", purpose=CriteriaSet.Purpose.EVALUATION)
+    for order, (dimension, weight) in enumerate((("research", 40), ("team", 30), ("openness", 30)), 1):
+        Criterion.objects.create(criteria_set=partial, title=dimension, dimension=dimension, weight=weight, order=order)
+    with on(2026, 3, 2), pytest.raises(RuleViolation) as refused:
+        lab_services.open_lab_round("综合评价", journey.committee, partial, [lab], journey.staff)
+    assert (refused.value.field, refused.value.article) == ("criteria_set", "Art. 26")
+    assert "Contribution to quality and standards" in str(refused.value)
+    Criterion.objects.filter(criteria_set=partial, dimension="openness").update(weight=10)
+    Criterion.objects.create(criteria_set=partial, title="贡献", dimension="contribution", weight=20, order=4)
+    with on(2026, 3, 2):
+        review_round = lab_services.open_lab_round("综合评价", journey.committee, partial, [lab], journey.staff)
+    assert review_round.entries.count() == 1
+    default = evaluation_criteria()
+    assert set(default.criteria.values_list("dimension", flat=True)) == set(EvaluationDimension.values)
+
+
+def test_unqualified_result_is_told_to_the_recommenders_and_both_ministries_art27(journey,
+                                                                                   django_capture_on_commit_callbacks):
+    with on(2025, 6, 2):
+        lab = journey.lab_in(LabStatus.OPERATING)
+    with on(2026, 3, 2), django_capture_on_commit_callbacks(execute=True):
+        lab = journey.evaluation_result(lab, EvaluationResult.UNQUALIFIED)
+    recommenders = list(User.objects.filter(role=Role.RECOMMENDER, is_active=True,
+                                            organisation__preliminary_reviews__application=lab.application).distinct())
+    assert recommenders
+    for party in (*recommenders, journey.miit, journey.host_user(lab)):
+        assert Notification.objects.filter(recipient=party, url=lab.get_absolute_url()).exists(), party

@@ -15,7 +15,7 @@ from .common import IsMinistryStaff, staff_only
 class CriterionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Criterion
-        fields = ["id", "title", "article", "guidance", "weight", "order"]
+        fields = ["id", "title", "article", "dimension", "guidance", "weight", "order"]
         read_only_fields = fields
 
 
