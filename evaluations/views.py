@@ -108,7 +108,6 @@ def _proposal_context(lab, user):
     open_one = next((p for p in proposals if p.is_open), None)
     return {
         "proposals": proposals,
-        "open_proposal": open_one,
         "proposal_signatures": proposal_signatures(lab) if open_one else [],
         "may_make_statement": services.may_make_statement(lab, user),
     }
