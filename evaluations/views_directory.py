@@ -10,6 +10,7 @@ lab is publicised, Art. 28). Never the people, their contacts, reports or opinio
 import django_filters
 from django import forms
 from django.core.paginator import Paginator
+from django.db.models import CharField, F, Value
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,7 @@ from kernel import exports
 from kernel.exports import Column
 from kernel.paging import query_without_page
 
-from .models import AdverseProposal, Laboratory
+from .models import AdverseProposal, Evaluation, Laboratory
 from .states import IN_CONSTRUCTION_STATES, OPERATION_STATES, PUBLIC_LAB_STATES, EvaluationResult, LabStatus, ProposalOutcome
 
 PAGE_SIZE = 20
@@ -147,9 +148,20 @@ def detail(request, pk):
 
 @require_GET
 def decisions(request):
-    """The announcements (通报) of the ministries' decisions that end a laboratory: terminations (Art. 18, 19) and
-    removals from the list (Art. 25, 27), newest first. What the host wrote to the ministries stays with them."""
+    """The announcements (通报) of what SAMR and MIIT decided about laboratories, newest first: terminations (Art.
+    18, 19), removals from the list (Art. 25, 27) and unqualified evaluation results (Art. 27). What the host wrote
+    to the ministries stays with them. One page of one merged list, then the records of that page."""
     decided = (AdverseProposal.objects.filter(outcome=ProposalOutcome.DECIDED)
-               .select_related("laboratory__host").order_by("-closed_at", "-pk"))
-    page = Paginator(decided, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "directory/decisions.html", {"page_obj": page, "query": query_without_page(request)})
+               .annotate(at=F("closed_at"), record=Value("proposal", output_field=CharField())).values("at", "record", "pk"))
+    unqualified = (Evaluation.objects.filter(result=EvaluationResult.UNQUALIFIED, decided_at__isnull=False)
+                   .annotate(at=F("decided_at"), record=Value("evaluation", output_field=CharField()))
+                   .values("at", "record", "pk"))
+    page = Paginator(decided.union(unqualified, all=True).order_by("-at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    records = {
+        kind: model.objects.select_related("laboratory__host").in_bulk([row["pk"] for row in rows if row["record"] == kind])
+        for kind, model in (("proposal", AdverseProposal), ("evaluation", Evaluation))
+    }
+    announcements = [(row["record"], records[row["record"]][row["pk"]]) for row in rows]
+    return render(request, "directory/decisions.html", {"page_obj": page, "announcements": announcements,
+                                                        "query": query_without_page(request)})

@@ -266,3 +266,16 @@ def test_directory_queries_do_not_grow_with_the_number_of_labs(client, journey, 
     with django_assert_max_num_queries(3) as captured:
         response = client.get(DIRECTORY, {"stage": "construction", "q": "实验室"})
     assert len(response.context["page_obj"]) == 7, captured
+
+
+def test_unqualified_evaluation_is_announced_with_the_decisions_a_qualified_one_is_not_art27(client, journey):
+    unqualified = journey.evaluation_result(journey.lab_in(LabStatus.OPERATING), EvaluationResult.UNQUALIFIED)
+    qualified = journey.evaluation_result(journey.lab_in(LabStatus.OPERATING), EvaluationResult.QUALIFIED)
+    removed = journey.delist(journey.lab_in(LabStatus.OPERATING), "提供虚假材料")
+    response = client.get(reverse("directory:decisions"))
+    html = response.content.decode()
+    assert f"Announcement on the unqualified comprehensive evaluation of {unqualified.name_zh}" in html
+    assert f"Announcement on removing {removed.name_zh} from the list" in html
+    assert qualified.name_zh not in html
+    assert [kind for kind, _record in response.context["announcements"]].count("evaluation") == 1
+    assert unqualified.name_zh in listed(client)  # still on the list while it rectifies
