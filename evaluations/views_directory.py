@@ -152,10 +152,11 @@ def decisions(request):
     18, 19), removals from the list (Art. 25, 27) and unqualified evaluation results (Art. 27). What the host wrote
     to the ministries stays with them. One page of one merged list, then the records of that page."""
     decided = (AdverseProposal.objects.filter(outcome=ProposalOutcome.DECIDED)
-               .annotate(at=F("closed_at"), record=Value("proposal", output_field=CharField())).values("at", "record", "pk"))
+               .annotate(at=F("closed_at"), record=Value("proposal", output_field=CharField()))
+               .order_by().values("at", "record", "pk"))
     unqualified = (Evaluation.objects.filter(result=EvaluationResult.UNQUALIFIED, decided_at__isnull=False)
                    .annotate(at=F("decided_at"), record=Value("evaluation", output_field=CharField()))
-                   .values("at", "record", "pk"))
+                   .order_by().values("at", "record", "pk"))  # no ordering inside a union (SQLite refuses it)
     page = Paginator(decided.union(unqualified, all=True).order_by("-at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     records = {
