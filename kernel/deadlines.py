@@ -3,7 +3,8 @@
 A transition that starts a clock calls `open_deadline`; the one that meets it calls `close_deadlines`,
 inside the same transaction. One periodic task (`kernel.tasks.sweep_deadlines`) calls `sweep`,
 which sends due reminders once per person and offset, and marks lapsed deadlines missed and applies
-their consequence exactly once (rows locked with SKIP LOCKED, so parallel sweeps share the work).
+their consequence exactly once (rows locked with SKIP LOCKED, so parallel sweeps share the work). A period
+ending on a rest day lapses only after the next working day (`still_running`, Civil Code Art. 203).
 """
 
 import datetime
