@@ -28,7 +28,7 @@ from evaluations.models import (
 from evaluations.progress import staff_action
 from kernel.deadlines import sweep
 from kernel.formatting import format_date
-from kernel.models import Deadline, Notification, SignOff
+from kernel.models import AuditEntry, Deadline, Notification, SignOff
 from kernel.rules import RuleViolation
 from kernel.signoffs import signoffs
 from kernel.transitions import TransitionConflict, run_transition
@@ -141,6 +141,9 @@ def test_a_removal_one_ministry_signed_under_the_old_rule_becomes_a_proposal_ope
         ProposalGrounds.MISCONDUCT, "提供虚假材料", journey.staff, LabStatus.OPERATING)
     assert not signoffs(lab, DELIST).exists()  # both sign afresh, after the host's statement
     assert proposal.accepts_statement()
+    [entry] = AuditEntry.objects.for_object(lab).filter(transition="propose_delisting")
+    assert (entry.source_state, entry.target_state, entry.actor, entry.article) == (
+        "operating", "delisting_proposed", journey.staff, "Art. 25")
 
 
 # --- Art. 19: either ministry may refuse to confirm an acceptance ---------------------------------------

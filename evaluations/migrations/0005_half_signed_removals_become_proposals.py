@@ -15,6 +15,7 @@ def forwards(apps, schema_editor):
     Laboratory = apps.get_model("evaluations", "Laboratory")
     AdverseProposal = apps.get_model("evaluations", "AdverseProposal")
     SignOff = apps.get_model("labportal", "SignOff")
+    AuditEntry = apps.get_model("labportal", "AuditEntry")
     ContentType = apps.get_model("contenttypes", "ContentType")
     content_type = ContentType.objects.filter(app_label="evaluations", model="laboratory").first()
     if content_type is None:
@@ -30,6 +31,11 @@ def forwards(apps, schema_editor):
         )
         AdverseProposal.objects.filter(pk=proposal.pk).update(proposed_at=signoff.signed_at)
         Laboratory.objects.filter(pk=lab.pk).update(status="delisting_proposed")
+        AuditEntry.objects.create(  # the change of state is recorded like any transition's
+            content_type=content_type, object_id=lab.pk, transition="propose_delisting", source_state=lab.status,
+            target_state="delisting_proposed", actor_id=signoff.signed_by_id, comment=signoff.comment, article="Art. 25",
+            data={"migrated_from_signoff": signoff.pk},
+        )
         signoff.delete()
 
 
