@@ -1,12 +1,12 @@
 """The clocks of the laboratory's life (Art. 18, 19, 26, 27) and what a lapse does."""
 
-from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationKind, Role
 from kernel.deadlines import DeadlineKind, open_deadline, register
 from kernel.models import Deadline
+from kernel.periods import period_end
 from kernel.transitions import run_transition
 
 from .states import LabStatus, ReportKind
@@ -102,9 +102,9 @@ def open_next_report_clock(lab, deadline_kind):
     last = Deadline.objects.for_object(lab).filter(kind=deadline_kind).order_by("-due_date").first()
     start = lab.approved_on if kind == ReportKind.CONSTRUCTION else lab.operation_started_on
     if start and last:  # counted from the start, so that 29 February comes back in leap years
-        next_due = start + relativedelta(years=report_year(lab, kind, last.due_date) + 1)
+        next_due = period_end(start, years=report_year(lab, kind, last.due_date) + 1)
     else:
-        next_due = (last.due_date if last else timezone.localdate()) + relativedelta(years=1)
+        next_due = period_end(last.due_date if last else timezone.localdate(), years=1)
     if kind == ReportKind.CONSTRUCTION and (lab.status not in (LabStatus.CONSTRUCTION, LabStatus.RECTIFYING)
                                             or next_due > lab.construction_end):
         return None

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from kernel.deadlines import close_deadlines, open_deadline
 from kernel.formatting import format_date
 from kernel.models import Deadline
+from kernel.periods import period_end
 from kernel.rules import RuleViolation
 from kernel.signoffs import sign, signoffs
 from kernel.workdays import add_working_days
@@ -59,7 +60,7 @@ def open_construction_clocks(lab):
 def grant_extension(request, by):
     """Inside `ExtensionRequest.grant`: move the end and its clocks."""
     lab = type(request.laboratory).objects.select_for_update().get(pk=request.laboratory_id)
-    lab.construction_end = lab.construction_end + relativedelta(months=request.months)
+    lab.construction_end = period_end(lab.construction_end, months=request.months)
     lab.extension_granted = True
     lab.save(update_fields=["construction_end", "extension_granted"])
     close_deadlines(lab, EXTENSION_CUTOFF.code, Deadline.State.MET)
@@ -79,7 +80,7 @@ def reopen_extension_window(request):
 def acceptance_opens_on(lab):
     """3 months before the end of the 2-year period (Art. 18). An extension moves the latest day to apply,
     not this one: a lab finishing early in its extension applies then."""
-    two_years = lab.construction_start + relativedelta(months=CONSTRUCTION_MONTHS)
+    two_years = period_end(lab.construction_start, months=CONSTRUCTION_MONTHS)
     return min(lab.construction_end, two_years) - relativedelta(months=ACCEPTANCE_OPENS_MONTHS_BEFORE_END)
 
 
@@ -122,7 +123,7 @@ def record_acceptance_verdict(lab, by, verdict, opinion):
         latest.save(update_fields=["verdict", "opinion", "decided_at"])
     if target == LabStatus.RECTIFYING:
         lab.acceptance_rectified = True
-        due = timezone.localdate() + relativedelta(months=RECTIFICATION_MONTHS)
+        due = period_end(timezone.localdate(), months=RECTIFICATION_MONTHS)
         open_deadline(lab, ACCEPTANCE_RECTIFICATION.code, due, stakeholders(lab))
     return target
 
@@ -138,8 +139,8 @@ def start_operation(lab):
     today = timezone.localdate()
     lab.operation_started_on = today  # saved with the transition
     close_lab_clocks(lab)
-    open_deadline(lab, ANNUAL_OPERATION_REPORT.code, today + relativedelta(years=1), stakeholders(lab))
-    open_deadline(lab, EVALUATION_DUE.code, today + relativedelta(years=EVALUATION_YEARS), stakeholders(lab))
+    open_deadline(lab, ANNUAL_OPERATION_REPORT.code, period_end(today, years=1), stakeholders(lab))
+    open_deadline(lab, EVALUATION_DUE.code, period_end(today, years=EVALUATION_YEARS), stakeholders(lab))
 
 
 # --- comprehensive evaluation (Art. 26-27) ------------------------------------------------------
@@ -167,7 +168,7 @@ def record_evaluation_result(lab, by, result, opinion):
         open_deadline(lab, EVALUATION_DUE.code, next_evaluation_due(lab), stakeholders(lab))
     elif target == LabStatus.EVALUATION_RECTIFYING:
         lab.evaluation_rectified = True
-        due = timezone.localdate() + relativedelta(months=RECTIFICATION_MONTHS)
+        due = period_end(timezone.localdate(), months=RECTIFICATION_MONTHS)
         open_deadline(lab, EVALUATION_RECTIFICATION.code, due, stakeholders(lab))
     else:
         propose(lab, ProposalGrounds.UNQUALIFIED_AGAIN, by, opinion, resume=LabStatus.EVALUATION_RECTIFYING)
@@ -182,9 +183,9 @@ def next_evaluation_due(lab):
     met = Deadline.objects.for_object(lab).filter(kind=EVALUATION_DUE.code, state=Deadline.State.MET).order_by("-due_date").first()
     after = max(today, met.due_date) if met else today
     cycles = 1
-    while start + relativedelta(years=EVALUATION_YEARS * cycles) <= after:
+    while period_end(start, years=EVALUATION_YEARS * cycles) <= after:
         cycles += 1
-    return start + relativedelta(years=EVALUATION_YEARS * cycles)
+    return period_end(start, years=EVALUATION_YEARS * cycles)
 
 
 # --- adverse decisions (Art. 18, 19, 25, 27) ----------------------------------------------------

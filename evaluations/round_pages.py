@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kernel.citations import cite
-from kernel.forms import RuleFormMixin, textarea
+from kernel.forms import textarea
+from reviews.forms import ConcludeFormMixin
 from reviews.models import CriteriaSet, PublicityNotice, RoundEntry
 from reviews.subject_pages import NoticePages, RoundPages, register_notice_pages, register_round_pages
 
@@ -50,7 +51,7 @@ def confirmation_label(samr, miit):
     return _("awaiting both ministries' confirmation")
 
 
-class LabConcludeForm(RuleFormMixin, forms.Form):
+class LabConcludeForm(ConcludeFormMixin, forms.Form):
     """For each laboratory still under review in a lab round: the verdict (acceptance: pass / rectify / fail,
     Art. 19) or the result (evaluation: excellent / qualified / unqualified, Art. 27), and the experts' opinion,
     which the acceptance opinion or the evaluation notice carries. Keyed by the lab's application, as the
@@ -78,6 +79,7 @@ class LabConcludeForm(RuleFormMixin, forms.Form):
                                 % {"article": cite(self.article)}},
             )
         self.rule_field_map = {"decisions": None}
+        self.add_short_reason()
 
     def rows(self):
         return [(lab, self[f"outcome_{lab.application_id}"], self[f"opinion_{lab.application_id}"])
@@ -128,7 +130,8 @@ class LabRoundPages(RoundPages):
                 "lab_states": {p: list(states) for p, states in LAB_ROUND_STATES.items()}}
 
     def open(self, data, by):
-        return open_lab_round(data["title"], data["committee"], data["criteria_set"], list(data["laboratories"]), by)
+        return open_lab_round(data["title"], data["committee"], data["criteria_set"], list(data["laboratories"]), by,
+                              scoring_due=data["scoring_due"])
 
     def describe(self, user, review_round, results):
         """Each result's laboratory (one query) and whether it awaits this round (under acceptance review or

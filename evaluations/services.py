@@ -3,7 +3,6 @@
 import os
 import re
 
-from dateutil.relativedelta import relativedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,11 +17,12 @@ from kernel.deadlines import close_deadlines, open_deadline
 from kernel.formatting import format_date, format_list
 from kernel.models import Deadline
 from kernel.notifications import notify
+from kernel.periods import period_end
 from kernel.rules import RuleViolation
 from kernel.signoffs import ministry_of
 from kernel.transitions import run_transition
 from reviews.models import CriteriaSet, EvaluationDimension, PublicityNotice, ReviewRound, RoundEntry, RoundStatus
-from reviews.services import check_round_can_open, open_notice, round_results
+from reviews.services import check_round_can_open, default_scoring_due, open_notice
 from reviews.subjects import NoticeSubject, RoundPurpose, register_notice_subject, register_round_purpose
 
 from .deadlines import (
@@ -69,13 +69,13 @@ def create_laboratory(application, by):
         application=application, name_zh=application.name_zh, name_en_subject=application.name_en_subject,
         host=application.host, field=application.field, research_directions=application.research_directions,
         province=application.host.province, approved_on=today, construction_start=today,
-        construction_end=today + relativedelta(months=CONSTRUCTION_MONTHS),
+        construction_end=period_end(today, months=CONSTRUCTION_MONTHS),
         director_name=director.name if director else "", director_position=director.title if director else "",
         committee_chair_name=chair.name if chair else "",
         committee_chair_organisation=chair.organisation_name if chair else "",
     )
     open_construction_clocks(lab)
-    open_deadline(lab, ANNUAL_CONSTRUCTION_REPORT.code, today + relativedelta(years=1), stakeholders(lab))
+    open_deadline(lab, ANNUAL_CONSTRUCTION_REPORT.code, period_end(today, years=1), stakeholders(lab))
     return lab
 
 
@@ -226,7 +226,7 @@ def acknowledge_report(report, by):
 # --- expert rounds for labs (acceptance, evaluation) --------------------------------------------
 
 
-def open_lab_round(title, committee, criteria_set, labs, by):
+def open_lab_round(title, committee, criteria_set, labs, by, scoring_due=None):
     """An expert round scoring labs for acceptance (Art. 19) or comprehensive evaluation (Art. 26)."""
     labs = list(dict.fromkeys(labs))
     check_round_can_open(committee, criteria_set, by, labs)
@@ -252,6 +252,8 @@ def open_lab_round(title, committee, criteria_set, labs, by):
                             field="laboratories", article=article)
     with transaction.atomic():
         review_round = ReviewRound.objects.create(title=title, committee=committee, criteria_set=criteria_set, opened_by=by)
+        review_round.schedule_scoring(scoring_due or default_scoring_due())
+        review_round.save(update_fields=["scoring_due"])
         RoundEntry.objects.bulk_create(RoundEntry(round=review_round, application=lab.application) for lab in labs)
         if criteria_set.purpose == CriteriaSet.Purpose.EVALUATION:
             for lab in labs:
@@ -279,14 +281,11 @@ def conclude_lab_round(review_round, by, decisions):
     if missing:
         raise RuleViolation(_("Decide on every laboratory of the round: %(labs)s") % {"labs": "、".join(missing)},
                             field="decisions", article=LAB_ROUND_DECISION_ARTICLE[purpose])
-    scored = {r.application.pk: r.count for r in round_results(review_round)}
     for entry in entries:
         lab = entry.application.laboratory
         outcome, opinion = decisions[str(entry.application_id)]
         if outcome not in choices:
             raise RuleViolation(_("Unknown decision."), field="decisions")
-        if not scored.get(entry.application_id):
-            raise RuleViolation(_("“%(lab)s” has no submitted scores yet.") % {"lab": lab}, field="decisions")
         if not (opinion or "").strip():
             raise RuleViolation(_("Give the experts' opinion for “%(lab)s”.") % {"lab": lab}, field="decisions")
         if acceptance:
@@ -298,10 +297,17 @@ def conclude_lab_round(review_round, by, decisions):
         entry.save(update_fields=["outcome", "reason"])
 
 
-register_round_purpose(CriteriaSet.Purpose.ACCEPTANCE,
-                       RoundPurpose(conclude=conclude_lab_round, decisions=tuple(AcceptanceVerdict.choices)))
-register_round_purpose(CriteriaSet.Purpose.EVALUATION,
-                       RoundPurpose(conclude=conclude_lab_round, decisions=tuple(EvaluationResult.choices)))
+def labs_under_review(purpose):
+    """The entries of a lab round whose laboratory still awaits its verdict or result."""
+    return lambda review_round: review_round.entries.filter(application__laboratory__status=LAB_ROUND_LIVE_STATE[purpose])
+
+
+register_round_purpose(CriteriaSet.Purpose.ACCEPTANCE, RoundPurpose(
+    conclude=conclude_lab_round, decisions=tuple(AcceptanceVerdict.choices),
+    live=labs_under_review(CriteriaSet.Purpose.ACCEPTANCE)))
+register_round_purpose(CriteriaSet.Purpose.EVALUATION, RoundPurpose(
+    conclude=conclude_lab_round, decisions=tuple(EvaluationResult.choices),
+    live=labs_under_review(CriteriaSet.Purpose.EVALUATION)))
 
 
 # --- changes (Art. 24) --------------------------------------------------------------------------

@@ -15,6 +15,8 @@ class DeadlineKind:
     on_missed: Callable | None = None  # (deadline, subject) -> None, inside the sweep's transaction
     optional: bool = False  # a window for an option (not an obligation): when it passes it closes, unnoticed
     working_days: bool = False  # the rule counts working days: time left is told in working days
+    reminded: Callable | None = None  # subject -> users reminded instead of the organisations' (an expert's own task)
+    reminded_url: Callable | None = None  # subject -> where those people act (default: `url`)
     url: Callable = field(default=lambda subject: subject.get_absolute_url())
 
 

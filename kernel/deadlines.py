@@ -167,7 +167,8 @@ def _remind(as_of, batch_size, result):
                 continue
             nearest = min(due_offsets)
             subject = subjects[deadline.pk]
-            for user in recipients.get(deadline.pk, []):
+            people = kind.reminded(subject) if kind.reminded and subject is not None else recipients.get(deadline.pk, [])
+            for user in people:
                 fresh = [d for d in due_offsets if (deadline.pk, user.pk, d) not in sent]
                 if not fresh:
                     continue
@@ -178,7 +179,7 @@ def _remind(as_of, batch_size, result):
                         _("Reminder: %(what)s due %(date)s (%(article)s)") % {
                             "what": kind.label, "date": format_date(deadline.due_date), "article": cite(kind.article)},
                         _("%(subject)s: %(left)s.") % {"subject": subject, "left": left[deadline.pk]},
-                        kind.url(subject) if subject is not None else "",
+                        (kind.reminded_url or kind.url)(subject) if subject is not None else "",
                     ))
         ReminderSent.objects.bulk_create(records, ignore_conflicts=True)
         deliver(messages)

@@ -20,6 +20,7 @@ from .models import (
     ExpertCommittee,
     FormalReview,
     FormalReviewItem,
+    MemberReplacement,
     Objection,
     PublicityNotice,
     ReviewRound,
@@ -48,8 +49,8 @@ class CommitteeMemberForm(forms.ModelForm):
 
 
 class CommitteeMemberInline(admin.TabularInline):
-    """Members are chosen while the committee is being formed; once activated the Art. 9 composition
-    it was checked against is frozen (a new committee is formed for the next term)."""
+    """Members are chosen here while the committee is being formed; once it is active a seat changes hands only
+    through "Replace a member" on the staff page, where the Art. 9 composition is checked again."""
 
     model = CommitteeMember
     form = CommitteeMemberForm
@@ -72,6 +73,13 @@ class CommitteeMemberInline(admin.TabularInline):
         return self._forming(obj) and super().has_delete_permission(request, obj)
 
 
+class MemberReplacementInline(ReadOnlyInline):
+    """Mid-term changes of membership, made on the staff page where Art. 9 is checked (never here)."""
+
+    model = MemberReplacement
+    fields = ["at", "outgoing", "outgoing_position", "incoming", "position", "reason", "by"]
+
+
 @admin.register(ExpertCommittee)
 class ExpertCommitteeAdmin(PortalModelAdmin):
     """Membership is edited here; activation (Art. 9 composition check) is a button on the staff page."""
@@ -80,7 +88,7 @@ class ExpertCommitteeAdmin(PortalModelAdmin):
     list_filter = ["status"]
     search_fields = ["name"]
     readonly_fields = ["status", "term_start", "term_end", "composition"]
-    inlines = [CommitteeMemberInline]
+    inlines = [CommitteeMemberInline, MemberReplacementInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_members=Count("members"))

@@ -1,12 +1,14 @@
 """The clocks of the ministry stage."""
 
+from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, OrganisationKind, Role
 from kernel.deadlines import DeadlineKind, register
 from kernel.transitions import run_transition
 
-from .states import CommitteeStatus
+from .states import AssignmentStatus, CommitteeStatus
 
 
 def ministries():
@@ -17,6 +19,13 @@ def ministries():
 def _expire_committee(deadline, committee):
     if committee.status == CommitteeStatus.ACTIVE:
         run_transition(committee, "expire", None, as_system=True)
+
+
+def experts_yet_to_submit(review_round):
+    """The experts of the round with an assignment still open: only they are reminded of its scoring deadline."""
+    return list(get_user_model().objects.filter(
+        is_active=True, assignments__round=review_round,
+        assignments__status__in=[AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED]).distinct())
 
 
 PUBLICITY_WINDOW = register(DeadlineKind(
@@ -39,3 +48,16 @@ COMMITTEE_TERM = register(DeadlineKind(
     url=lambda committee: "/admin/reviews/expertcommittee/%s/change/" % committee.pk,
 ))
 
+
+# The Measures set no scoring period; the ministries set one per round (default `ROUND_SCORING_WORKING_DAYS`). The
+# experts yet to submit are reminded; when it passes, staff are told and decide (wait, replace, or conclude with
+# two thirds and a reason). Nothing happens by itself.
+ROUND_SCORING = register(DeadlineKind(
+    code="round.scoring",
+    label=_("Experts' scores due"),
+    article="Art. 13",
+    reminder_days=(3, 1),
+    roles=(Role.MINISTRY_STAFF,),
+    reminded=experts_yet_to_submit,
+    reminded_url=lambda review_round: reverse("experts:assignments"),
+))

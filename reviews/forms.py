@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
 from applications.choices import Field
 from applications.models import Application, Status
 from applications.uploads import inspect_upload
@@ -15,13 +16,16 @@ from kernel.formatting import format_list
 from kernel.forms import RuleFormMixin, textarea
 
 from .models import (
+    CommitteeMember,
     CommitteeStatus,
     CriteriaSet,
     ExpertCommittee,
     FormalReviewItem,
+    Position,
     PublicityNotice,
     SiteInspection,
 )
+from .services import default_scoring_due
 
 FORMAL_REVIEW_ACTIONS = ("pass_formal_review", "request_supplement", "reject_formally")
 
@@ -70,6 +74,40 @@ class FormalReviewForm(RuleFormMixin, forms.Form):
         return {str(item.pk): bool(self.cleaned_data.get(f"check_{item.pk}")) for item in self.items}
 
 
+# --- committee membership (Art. 9) -------------------------------------------------------------------
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.expert} · {obj.get_position_display()}"
+
+
+class ExpertChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj} · {obj.organisation}" if obj.organisation_id else str(obj)
+
+
+class ReplaceMemberForm(RuleFormMixin, forms.Form):
+    """Who leaves, who takes the seat and in which position; `ExpertCommittee.replace_member` checks Art. 9."""
+
+    member = MemberChoiceField(label=_("Outgoing member"), queryset=CommitteeMember.objects.none())
+    incoming = ExpertChoiceField(label=_("Incoming expert"), queryset=get_user_model().objects.none(),
+                                 help_text=_("An active expert account who is not yet a member."))
+    position = forms.ChoiceField(label=_("Position of the incoming expert"), required=False,
+                                 choices=[("", _("The outgoing member's position"))] + list(Position.choices))
+    fields = forms.MultipleChoiceField(label=_("Fields (Art. 4)"), choices=Field.choices, required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+    comment = forms.CharField(label=_("Reason"), widget=textarea(3), max_length=2000,
+                              help_text=_("Why the seat changes hands (resignation, conflict, health, ...); kept in the record."))
+
+    def __init__(self, *args, committee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = committee.members.select_related("expert").order_by("position", "expert__full_name")
+        self.fields["incoming"].queryset = (
+            get_user_model().objects.filter(role=Role.EXPERT, is_active=True).exclude(committee_memberships__committee=committee)
+            .select_related("organisation").order_by("full_name", "pk"))
+
+
 # --- expert review rounds ----------------------------------------------------------------------
 
 
@@ -93,10 +131,16 @@ class RoundForm(RuleFormMixin, forms.Form):
         label=_("Applications"), queryset=Application.objects.none(), required=False,
         help_text=_("Applications that passed formal review (Art. 13)."),
     )
+    scoring_due = forms.DateField(
+        label=_("Scores due"), widget=forms.DateInput(attrs={"type": "date"}), required=False,
+        help_text=_("Left empty: %(n)s working days from today. The experts yet to submit are reminded 3 days and 1 day "
+                    "before; staff are told when it passes.") % {"n": settings.ROUND_SCORING_WORKING_DAYS},
+    )
 
     def __init__(self, *args, user, pages, **kwargs):
         """`pages`: {purpose: RoundPages}; each adds the list its rounds choose from (laboratories)."""
         super().__init__(*args, **kwargs)
+        self.fields["scoring_due"].initial = default_scoring_due()
         self.pages = pages
         self.fields["committee"].queryset = ExpertCommittee.objects.filter(status=CommitteeStatus.ACTIVE).order_by("name")
         self.fields["criteria_set"].queryset = CriteriaSet.objects.order_by("purpose", "name", "pk")
@@ -154,7 +198,20 @@ def member_label(member):
     return " · ".join(parts)
 
 
-class ConcludeForm(RuleFormMixin, forms.Form):
+class ScoringDueForm(forms.Form):
+    due = forms.DateField(label=_("Scores due"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ConcludeFormMixin(RuleFormMixin):
+    """What concluding any round asks besides its decisions: why, if so, it ends before every opinion is in."""
+
+    def add_short_reason(self):
+        self.fields["short_reason"] = forms.CharField(
+            label=_("Reason for concluding before every assigned expert has submitted"), required=False,
+            widget=textarea(2), max_length=2000)
+
+
+class ConcludeForm(ConcludeFormMixin, forms.Form):
     """For each live application of the round: advance to site inspection, or reject with a reason."""
 
     ACTIONS = [("advance", _("Advance to site inspection")), ("reject", _("Reject"))]
@@ -171,6 +228,7 @@ class ConcludeForm(RuleFormMixin, forms.Form):
                 help_text=_("Required when rejecting."),
             )
         self.rule_field_map = {"decisions": None}
+        self.add_short_reason()
 
     def rows(self):
         return [(app, self[f"action_{app.pk}"], self[f"reason_{app.pk}"]) for app in self.applications]

@@ -3,10 +3,10 @@ site inspection, and publicity with objections. Approval sign-offs are `kernel.s
 
 import hmac
 from decimal import Decimal
+from fractions import Fraction
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
@@ -21,13 +21,22 @@ from applications.models import Application
 from kernel.deadlines import close_deadlines, open_deadline
 from kernel.formatting import format_date, format_list
 from kernel.models import AuditEntry, Deadline
+from kernel.periods import period_end
 from kernel.rules import RuleViolation
-from kernel.transitions import fsm_permission
+from kernel.transitions import fsm_permission, run_transition
 
-from .deadlines import COMMITTEE_TERM, PUBLICITY_WINDOW, ministries
+from .deadlines import COMMITTEE_TERM, PUBLICITY_WINDOW, ROUND_SCORING, ministries
 from .identity import validate_credit_code, validate_resident_id
 from .rules import is_the_expert
-from .states import AssignmentStatus, CommitteeStatus, NoticeStatus, ObjectionStatus, RoundStatus
+from .states import (
+    EXPECTED_ASSIGNMENT_STATES,
+    OPEN_ASSIGNMENT_STATES,
+    AssignmentStatus,
+    CommitteeStatus,
+    NoticeStatus,
+    ObjectionStatus,
+    RoundStatus,
+)
 from .subjects import notice_subject, round_purpose
 
 # Who may run each transition: the predicates of `accounts/rules.py` and `rules.py`, as django-fsm permissions.
@@ -131,16 +140,68 @@ class ExpertCommittee(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
                 _("The committee cannot be activated; Art. 9 requires %(errors)s.") % {"errors": "; ".join(str(e) for e in errors)},
                 article="Art. 9",
             )
-        self._start_term(term_start or timezone.localdate())
+        start = term_start or timezone.localdate()
+        sitting = self.sitting_during(start, period_end(start, years=COMMITTEE_TERM_YEARS)).first()
+        if sitting is not None:
+            raise RuleViolation(
+                _("“%(other)s” is the expert committee until %(end)s; a second committee cannot be activated while one "
+                  "is within its term (Art. 9). End that term first, or replace its members.")
+                % {"other": sitting, "end": format_date(sitting.term_end)},
+                article="Art. 9",
+            )
+        self._start_term(start)
+
+    def sitting_during(self, start, end):
+        """The other active committees whose term overlaps [start, end], rows locked: one committee sits at a time."""
+        return (ExpertCommittee.objects.select_for_update().exclude(pk=self.pk)
+                .filter(status=CommitteeStatus.ACTIVE, term_start__lte=end, term_end__gte=start).order_by("term_start"))
 
     def _start_term(self, start):
-        """A 2-year term from activation, with reminders before it ends and expiry when it lapses."""
+        """A 2-year term from activation, counted as every period of the portal is (`kernel.periods`), with
+        reminders before it ends and expiry when it lapses."""
         self.term_start = start
-        anniversary = start + relativedelta(years=COMMITTEE_TERM_YEARS)
-        # The term ends the day before its anniversary. A 29 February start has none in a common year:
-        # the term then runs to the last day of February (Civil Code Art. 202), not a day short of it.
-        self.term_end = anniversary if anniversary.day != start.day else anniversary - relativedelta(days=1)
+        self.term_end = period_end(start, years=COMMITTEE_TERM_YEARS)
         open_deadline(self, COMMITTEE_TERM.code, self.term_end, ministries())
+
+    @transition(field=status, source=CommitteeStatus.ACTIVE, target=CommitteeStatus.ACTIVE, permission=BY_MINISTRY_STAFF,
+                custom={"label": _("Replace a member"), "article": "Art. 9", "comment_required": True,
+                        "form": "reviews:committee_replace_member"})
+    def replace_member(self, by=None, comment="", member=None, incoming=None, position=None, fields=()):
+        """Mid-term: `incoming` takes the seat of `member` (a CommitteeMember of this committee) in `position`;
+        the Art. 9 composition is checked on the result, and the outgoing expert's unfinished tasks are withdrawn."""
+        if not self.is_usable():
+            raise RuleViolation(_("The committee's term has ended; its membership is closed (Art. 9)."), article="Art. 9")
+        if member is None or member.committee_id != self.pk:
+            raise RuleViolation(_("Choose a member of this committee."), field="member", article="Art. 9")
+        if incoming is None or incoming.role != Role.EXPERT or not incoming.is_active:
+            raise RuleViolation(_("Choose an active expert account to take the seat."), field="incoming", article="Art. 9")
+        if self.members.filter(expert=incoming).exists():
+            raise RuleViolation(_("%(expert)s is already a member of this committee.") % {"expert": incoming},
+                                field="incoming", article="Art. 9")
+        outgoing, outgoing_position = member.expert, member.position
+        position = position or outgoing_position
+        member.delete()
+        CommitteeMember.objects.create(committee=self, expert=incoming, position=position, fields=list(fields or []))
+        errors = self.composition_errors()
+        if errors:
+            raise RuleViolation(
+                _("This change would break the Art. 9 composition, which requires %(errors)s.")
+                % {"errors": "; ".join(str(e) for e in errors)}, field="position", article="Art. 9")
+        MemberReplacement.objects.create(committee=self, outgoing=outgoing, outgoing_position=outgoing_position,
+                                         incoming=incoming, position=position, reason=comment, by=by)
+        withdrawn = self.withdraw_tasks_of(outgoing, by)
+        self._audit_data = {"outgoing": outgoing.pk, "outgoing_position": outgoing_position, "incoming": incoming.pk,
+                            "position": position, "withdrawn_assignments": withdrawn}
+
+    def withdraw_tasks_of(self, expert, by):
+        """An expert leaving the committee leaves its open rounds: their unfinished assignments are withdrawn."""
+        open_tasks = Assignment.objects.filter(round__committee=self, round__status=RoundStatus.OPEN, expert=expert,
+                                               status__in=OPEN_ASSIGNMENT_STATES)
+        withdrawn = []
+        for task in open_tasks:
+            run_transition(task, "withdraw", by, comment=str(_("The expert left the committee.")))
+            withdrawn.append(task.pk)
+        return withdrawn
 
     @transition(field=status, source=CommitteeStatus.ACTIVE, target=CommitteeStatus.EXPIRED, permission=BY_MINISTRY_STAFF,
                 custom={"label": _("End the term"), "article": "Art. 9", "button": "outline-secondary"})
@@ -167,6 +228,30 @@ class CommitteeMember(models.Model):
 
     def __str__(self):
         return f"{self.expert} ({self.get_position_display()})"
+
+
+class MemberReplacement(models.Model):
+    """A seat of an active committee changing hands mid-term (Art. 9): who left, who came, why, decided by whom."""
+
+    committee = models.ForeignKey(ExpertCommittee, verbose_name=_("expert committee"), on_delete=models.CASCADE,
+                                  related_name="replacements")
+    outgoing = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("outgoing member"), on_delete=models.PROTECT,
+                                 related_name="+")
+    outgoing_position = models.CharField(_("outgoing member's position"), max_length=16, choices=Position.choices)
+    incoming = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("incoming member"), on_delete=models.PROTECT,
+                                 related_name="+")
+    position = models.CharField(_("position"), max_length=16, choices=Position.choices)
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("member replacement")
+        verbose_name_plural = _("member replacements")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.outgoing} → {self.incoming}"
 
 
 # --- criteria ----------------------------------------------------------------------------------
@@ -236,7 +321,9 @@ class ReviewRound(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     status = FSMField(_("status"), default=RoundStatus.OPEN, choices=RoundStatus.choices, protected=True)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    scoring_due = models.DateField(_("scores due"), null=True, blank=True)
     concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
+    short_reason = models.TextField(_("reason for concluding without every opinion"), blank=True)
 
     class Meta:
         verbose_name = _("expert review round")
@@ -249,13 +336,91 @@ class ReviewRound(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def get_absolute_url(self):
         return reverse("reviews:round", args=[self.pk])
 
+    def schedule_scoring(self, due):
+        """Set the experts' scoring deadline (a day after today), with reminders to those yet to submit."""
+        if due is None or due <= timezone.localdate():
+            raise RuleViolation(_("The scoring deadline must be a day after today."), field="scoring_due", article="Art. 13")
+        self.scoring_due = due
+        open_deadline(self, ROUND_SCORING.code, due, ministries())
+
+    def scoring_clock(self):
+        """The open scoring deadline (None once the round is concluded or the deadline has passed)."""
+        return Deadline.objects.for_object(self).open().filter(kind=ROUND_SCORING.code).first()
+
+    @transition(field=status, source=RoundStatus.OPEN, target=RoundStatus.OPEN, permission=BY_MINISTRY_STAFF,
+                custom={"label": _("Change the scoring deadline"), "article": "Art. 13", "form": "reviews:round"})
+    def reschedule(self, by=None, comment="", due=None):
+        previous = self.scoring_due
+        self.schedule_scoring(due)
+        self._audit_data = {"scoring_due": due.isoformat(), "previous": previous.isoformat() if previous else None}
+
+    def opinion_counts(self):
+        """[(entry, submitted, expected)] for the entries still to be decided: `expected` counts the assignments not
+        taken out of the round (conflict declared, withdrawn by staff)."""
+        live = list(round_purpose(self.criteria_set.purpose).live(self).select_related("application").order_by("pk"))
+        counts = {row["application_id"]: row for row in (
+            self.assignments.filter(status__in=EXPECTED_ASSIGNMENT_STATES).order_by().values("application_id")
+            .annotate(expected=models.Count("pk"),
+                      submitted=models.Count("pk", filter=models.Q(status=AssignmentStatus.SUBMITTED))))}
+        return [(entry, counts.get(entry.application_id, {}).get("submitted", 0),
+                 counts.get(entry.application_id, {}).get("expected", 0)) for entry in live]
+
+    def check_opinions(self, short_reason=""):
+        """A round is concluded on the opinions of every expert assigned to each entry still to be decided, or, with a
+        recorded reason, of at least `ROUND_QUORUM_WITH_REASON` of them (two thirds by default)."""
+        share = quorum_share()
+        reason = (short_reason or "").strip()
+        unassigned, short, below = [], [], []
+        for entry, submitted, expected in self.opinion_counts():
+            name = str(entry.application)
+            if expected == 0:
+                unassigned.append(name)
+            elif submitted < expected:
+                short.append(name)
+                if submitted < share * expected:
+                    below.append(_("%(entry)s: %(n)s of %(m)s") % {"entry": name, "n": submitted, "m": expected})
+        if unassigned:
+            raise RuleViolation(_("No expert's opinion can be had on %(entries)s: assign experts of the committee first.")
+                                % {"entries": format_list(unassigned)}, field="decisions", article="Art. 13")
+        if below:
+            raise RuleViolation(
+                _("Too few opinions to conclude: at least %(share)s of the experts assigned to each entry must have "
+                  "submitted (%(entries)s).") % {"share": share_text(share), "entries": format_list(below)},
+                field="short_reason", article="Art. 13")
+        if short and not reason:
+            raise RuleViolation(
+                _("Not every assigned expert has submitted (%(entries)s): wait for them, or record why the round is "
+                  "concluded without their opinions.") % {"entries": format_list(short)},
+                field="short_reason", article="Art. 13")
+        return reason if short else ""
+
     @transition(field=status, source=RoundStatus.OPEN, target=RoundStatus.CONCLUDED, permission=BY_MINISTRY_STAFF,
                 custom={"label": _("Conclude the round"), "article": "Art. 13", "button": "success"})
-    def conclude(self, by=None, comment="", decisions=None):
+    def conclude(self, by=None, comment="", decisions=None, short_reason=""):
         """`decisions`: {application id: (action, reason)} for every entry: advance/reject for
-        applications, pass/rectify/fail for acceptance, excellent/qualified/unqualified for evaluation."""
+        applications, pass/rectify/fail for acceptance, excellent/qualified/unqualified for evaluation.
+        The experts who have not submitted by then have their tasks closed."""
+        self.short_reason = self.check_opinions(short_reason)
         round_purpose(self.criteria_set.purpose).conclude(self, by, decisions or {})
+        for task in self.assignments.filter(status__in=OPEN_ASSIGNMENT_STATES):
+            run_transition(task, "close_unsubmitted", by, internal=True)
+        close_deadlines(self, ROUND_SCORING.code, Deadline.State.MET)
         self.concluded_at = timezone.now()
+
+
+def quorum_share():
+    """`ROUND_QUORUM_WITH_REASON` ("2/3"): a share above nothing and at most all, or the setting is wrong."""
+    share = Fraction(settings.ROUND_QUORUM_WITH_REASON)
+    if not 0 < share <= 1:
+        raise ImproperlyConfigured("ROUND_QUORUM_WITH_REASON must be a fraction above 0 and at most 1.")
+    return share
+
+
+def share_text(share):
+    """2/3 as “two thirds” in prose, any other fraction as a percentage."""
+    if share == Fraction(2, 3):
+        return _("two thirds")
+    return f"{float(share) * 100:.0f}%"
 
 
 class RoundEntry(models.Model):
@@ -359,6 +524,11 @@ class Assignment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     def withdraw(self, by=None, comment=""):
         self.scores.all().delete()
+
+    @transition(field=status, source=list(OPEN_ASSIGNMENT_STATES), target=AssignmentStatus.LAPSED, permission=BY_MINISTRY_STAFF,
+                custom={"label": _("Close the unfinished task"), "article": "Art. 13", "internal": True})
+    def close_unsubmitted(self, by=None, comment=""):
+        """Run by `ReviewRound.conclude`: a draft never submitted is not an opinion; it is kept, unread, in the record."""
 
     @property
     def weighted_total(self):

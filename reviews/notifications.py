@@ -17,6 +17,7 @@ from applications.notifications import host_applicants, recommenders
 from kernel.formatting import format_date
 from kernel.notifications import Rule, Silent, open_due_date, register
 
+from .deadlines import experts_yet_to_submit as yet_to_submit
 from .models import (
     Assignment,
     AssignmentStatus,
@@ -28,9 +29,7 @@ from .models import (
     ReviewRound,
     RoundStatus,
 )
-
-OPEN_ASSIGNMENT = (AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED)
-
+from .states import OPEN_ASSIGNMENT_STATES
 
 # --- who ---------------------------------------------------------------------------------------
 
@@ -41,7 +40,7 @@ def ministries(event):
 
 def experts_still_reviewing(event):
     """Experts with an open assignment on the application in a round still scoring."""
-    return users_in(Role.EXPERT, assignments__application=event.obj, assignments__status__in=OPEN_ASSIGNMENT,
+    return users_in(Role.EXPERT, assignments__application=event.obj, assignments__status__in=OPEN_ASSIGNMENT_STATES,
                     assignments__round__status=RoundStatus.OPEN).distinct()
 
 
@@ -51,6 +50,20 @@ def yet_to_approve(event):
 
 def committee_members(event):
     return users_in(Role.EXPERT, committee_memberships__committee=event.obj)
+
+
+def incoming_member(event):
+    latest = event.obj.replacements.order_by("-at", "-pk").select_related("incoming").first()
+    return [latest.incoming] if latest else []
+
+
+def outgoing_member(event):
+    latest = event.obj.replacements.order_by("-at", "-pk").select_related("outgoing").first()
+    return [latest.outgoing] if latest and latest.outgoing.is_active else []
+
+
+def experts_yet_to_submit(event):
+    return yet_to_submit(event.obj)
 
 
 def experts_who_scored(event):
@@ -118,6 +131,10 @@ def term(event):
     return {"start": format_date(event.obj.term_start), "end": format_date(event.obj.term_end)}
 
 
+def scoring(event):
+    return {"due": format_date(event.obj.scoring_due)}
+
+
 def assignment(event):
     return {"application": str(event.obj.application), "round": str(event.obj.round), "expert": str(event.obj.expert)}
 
@@ -153,7 +170,7 @@ def round_complete(event):
     written before this assignment is saved)."""
     assignment = event.obj
     others = assignment.round.assignments.exclude(pk=assignment.pk)
-    if others.filter(status__in=OPEN_ASSIGNMENT).exists():
+    if others.filter(status__in=OPEN_ASSIGNMENT_STATES).exists():
         return False
     scored = {*others.filter(status=AssignmentStatus.SUBMITTED).values_list("application_id", flat=True),
               assignment.application_id}
@@ -247,11 +264,24 @@ NOTIFICATION_RULES = {
             to=(committee_members,), subject=_("Term ended: %(name)s"), facts=term, link=expert_pages,
             body=_("The 2-year term of the expert committee ended on %(end)s (Art. 9); it takes no new review work."),
             show_comment=False),
+        "replace_member": (
+            Rule(to=(incoming_member,), subject=_("Appointed to %(name)s"), facts=term, link=expert_pages,
+                 show_comment=False,
+                 body=_("You take a seat on the expert committee for the rest of its term, until %(end)s (Art. 9). "
+                        "Your review assignments will reach you here.")),
+            Rule(to=(outgoing_member,), subject=_("Your seat on %(name)s"), facts=term, show_comment=False,
+                 body=_("SAMR and MIIT appointed another expert to your seat on the expert committee (Art. 9); your "
+                        "unfinished review assignments were withdrawn. Thank you for your service.")),
+        ),
     },
     ReviewRound: {
         "conclude": Rule(
             to=(experts_who_scored,), subject=_("Round concluded: %(name)s"), link=expert_pages, show_comment=False,
             body=_("The expert review round you scored was concluded (Art. 13). Thank you for your review.")),
+        "reschedule": Rule(
+            to=(experts_yet_to_submit,), subject=_("New scoring deadline: %(name)s"), facts=scoring, link=expert_pages,
+            show_comment=False,
+            body=_("Your scores in the round “%(name)s” are now due on %(due)s (Art. 13).")),
     },
     Assignment: {
         "assigned": Rule(
@@ -267,6 +297,11 @@ NOTIFICATION_RULES = {
             to=(ministries,), when=round_complete, subject=_("All scores are in: %(round)s"), facts=assignment,
             body=_("Every expert assigned in the round has submitted scores; the round can be concluded (Art. 13)."),
             link=round_page),
+        "close_unsubmitted": Rule(
+            to=(the_expert,), subject=_("Round concluded without your scores: %(application)s"), facts=assignment,
+            link=expert_pages,
+            body=_("The round “%(round)s” was concluded before your scores were submitted (Art. 13); your assignment "
+                   "is closed and your draft is not counted.")),
         "withdraw": Rule(
             to=(the_expert,), subject=_("Assignment withdrawn: %(application)s"), facts=assignment,
             body=_("SAMR and MIIT withdrew your review assignment in the round “%(round)s” (Art. 9); any scores you "

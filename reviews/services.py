@@ -97,6 +97,11 @@ def suggested_experts(review_round, application):
     return sorted(members, key=lambda m: (application.field not in (m.fields or []), m.position, m.expert.full_name))
 
 
+def default_scoring_due(today=None):
+    """The scoring deadline a new round is offered: `ROUND_SCORING_WORKING_DAYS` working days from today."""
+    return add_working_days(today or timezone.localdate(), settings.ROUND_SCORING_WORKING_DAYS).date
+
+
 def check_round_can_open(committee, criteria_set, by, items):
     """What every expert round needs: staff, an active committee within its term (Art. 9), weights
     adding up to 100, and something to review."""
@@ -111,7 +116,7 @@ def check_round_can_open(committee, criteria_set, by, items):
         raise RuleViolation(_("Choose at least one application."), field="applications")
 
 
-def open_round(title, committee, criteria_set, applications, by):
+def open_round(title, committee, criteria_set, applications, by, scoring_due=None):
     """Open an expert review round for applications that passed formal review (Art. 9, 13)."""
     applications = list(dict.fromkeys(applications))  # an application listed twice enters once
     check_round_can_open(committee, criteria_set, by, applications)
@@ -123,6 +128,8 @@ def open_round(title, committee, criteria_set, applications, by):
                             % {"apps": format_list(not_ready)}, field="applications", article="Art. 13")
     with transaction.atomic():
         review_round = ReviewRound.objects.create(title=title, committee=committee, criteria_set=criteria_set, opened_by=by)
+        review_round.schedule_scoring(scoring_due or default_scoring_due())
+        review_round.save(update_fields=["scoring_due"])
         RoundEntry.objects.bulk_create(RoundEntry(round=review_round, application=a) for a in applications)
         for application in applications:
             run_transition(application, "start_expert_review", by, comment=title, internal=True)
@@ -263,13 +270,9 @@ def conclude_round(review_round, by, decisions):
         raise RuleViolation(_("Decide on every application of the round: %(apps)s") % {"apps": format_list(missing)},
                             field="decisions", article="Art. 13")
     decisions = {str(k): v for k, v in decisions.items()}
-    results = {r.application.pk: r for r in round_results(review_round)}
     for entry in live:
         action, reason = decisions[str(entry.application_id)]
-        if action == "advance":
-            if not results[entry.application_id].count:
-                raise RuleViolation(_("“%(app)s” has no submitted scores; it cannot advance.") % {"app": entry.application},
-                                    field="decisions", article="Art. 13")
+        if action == "advance":  # on the experts' opinions `ReviewRound.check_opinions` asked for
             run_transition(entry.application, "advance_to_site_inspection", by, comment=reason, internal=True)
             entry.outcome = RoundEntry.Outcome.ADVANCED
         elif action == "reject":
@@ -286,6 +289,7 @@ def conclude_round(review_round, by, decisions):
 
 register_round_purpose(CriteriaSet.Purpose.APPLICATION, RoundPurpose(
     conclude=conclude_round,
+    live=lambda review_round: review_round.entries.filter(application__status=Status.EXPERT_REVIEW),
     decisions=(("advance", gettext_lazy("To site inspection")), ("reject", gettext_lazy("Reject"))),
 ))
 

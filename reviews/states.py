@@ -22,6 +22,13 @@ class AssignmentStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Scores submitted")
     CONFLICT = "conflict", _("Conflict declared: withdrawn")
     WITHDRAWN = "withdrawn", _("Withdrawn by staff")
+    LAPSED = "lapsed", _("Not submitted: the round concluded")
+
+
+# An assignment still counting on the expert's opinion.
+OPEN_ASSIGNMENT_STATES = (AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED)
+# The assignments a round expects an opinion from: all but those the expert or staff took out of it.
+EXPECTED_ASSIGNMENT_STATES = (*OPEN_ASSIGNMENT_STATES, AssignmentStatus.SUBMITTED, AssignmentStatus.LAPSED)
 
 
 class NoticeStatus(models.TextChoices):

@@ -37,7 +37,8 @@ class RoundPages:
         return {}
 
     def open(self, data, by):
-        return open_round(data["title"], data["committee"], data["criteria_set"], data["applications"], by)
+        return open_round(data["title"], data["committee"], data["criteria_set"], data["applications"], by,
+                          scoring_due=data["scoring_due"])
 
     def describe(self, user, review_round, results):
         """Give each ranked result its `subject` (what the round decides on), whether it is still `live`

@@ -31,6 +31,7 @@ class RoundPurpose:
 
     conclude: Callable  # (review_round, by, {application id: (decision, reason)}), inside `ReviewRound.conclude`
     decisions: tuple  # the (value, label) choices of a decision on one entry
+    live: Callable  # review_round -> the round's entries still to be decided (RoundEntry queryset)
 
 
 NOTICE_SUBJECTS: dict[str, NoticeSubject] = {}

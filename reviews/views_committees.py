@@ -1,15 +1,21 @@
 """Ministry staff pages of the expert committees (Art. 9): the list, one committee and its transitions."""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import staff_required
 from kernel.paging import query_without_page
-from kernel.web import run_and_redirect
+from kernel.rules import RuleViolation
+from kernel.transitions import TransitionConflict, run_transition
+from kernel.web import rule_text, run_and_redirect
 
+from .forms import ReplaceMemberForm
 from .models import (
     CommitteeStatus,
     ExpertCommittee,
@@ -47,6 +53,7 @@ def committee(request, pk):
         "members": members,
         "errors": committee.composition_errors(),
         "rounds": committee.rounds.order_by("-opened_at")[:20],
+        "replacements": committee.replacements.select_related("outgoing", "incoming", "by")[:50],
     })
 
 
@@ -55,3 +62,28 @@ def committee(request, pk):
 def committee_transition(request, pk, name):
     committee = get_object_or_404(ExpertCommittee, pk=pk)
     return run_and_redirect(request, committee, name, reverse("reviews:committee", args=[pk]))
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def replace_member(request, pk):
+    """A seat changing hands mid-term (Art. 9): the model checks the composition of the result."""
+    committee = get_object_or_404(ExpertCommittee, pk=pk)
+    form = ReplaceMemberForm(request.POST or None, committee=committee)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                run_transition(committee, "replace_member", request.user, data["comment"], member=data["member"],
+                               incoming=data["incoming"], position=data["position"], fields=data["fields"])
+            except RuleViolation as exc:
+                form.add_rule_violation(exc)
+            except (TransitionConflict, PermissionDenied) as exc:
+                messages.error(request, rule_text(exc))
+                return redirect("reviews:committee", pk=pk)
+            else:
+                messages.success(request, _("%(incoming)s has taken the seat of %(outgoing)s.") % {
+                    "incoming": data["incoming"], "outgoing": data["member"].expert})
+                return redirect("reviews:committee", pk=pk)
+        messages.error(request, _("Nothing was saved: please correct the errors below."))
+    return render(request, "reviews/staff/committee_replace_member.html", {"committee": committee, "form": form})

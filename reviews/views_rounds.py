@@ -18,7 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import staff_required
 from applications.models import Application
 from kernel import exports
+from kernel.deadlines import time_left
 from kernel.exports import Column
+from kernel.formatting import format_date
 from kernel.paging import query_without_page
 from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict, run_transition
@@ -27,6 +29,7 @@ from kernel.web import rule_text, run_and_redirect
 from .forms import (
     AssignForm,
     RoundForm,
+    ScoringDueForm,
     parse_ids,
 )
 from .models import (
@@ -37,6 +40,8 @@ from .models import (
     ExpertCommittee,
     ReviewRound,
     RoundStatus,
+    quorum_share,
+    share_text,
 )
 from .services import (
     assign_expert,
@@ -186,7 +191,8 @@ def round_detail(request, pk):
         if conclude_form.is_valid():
             try:
                 run_transition(review_round, "conclude", request.user, request.POST.get("comment", ""),
-                               decisions=conclude_form.decisions())
+                               decisions=conclude_form.decisions(),
+                               short_reason=conclude_form.cleaned_data.get("short_reason", ""))
             except RuleViolation as exc:
                 conclude_form.add_rule_violation(exc)
             except (TransitionConflict, PermissionDenied) as exc:
@@ -226,6 +232,8 @@ def round_detail(request, pk):
         "conclude_article": pages.decision_article,
         "conclude_template": pages.conclude_template,
         "criteria": review_round.criteria_set.criteria.all(),
+        "scoring_left": time_left([clock])[0] if (clock := review_round.scoring_clock()) else None,
+        "quorum_share": share_text(quorum_share()),
         "round_pdf_url": reverse("reviews:round_pdf", args=[review_round.pk]),
     })
 
@@ -301,3 +309,21 @@ def assignment_transition(request, pk, name):
     assignment = get_object_or_404(Assignment.objects.visible_to(request.user), pk=pk)
     default = reverse("reviews:round", args=[assignment.round_id]) + f"#application-{assignment.application_id}"
     return run_and_redirect(request, assignment, name, default)
+
+
+@staff_required
+@require_POST
+def round_reschedule(request, pk):
+    """Move the experts' scoring deadline of an open round (its reminders follow)."""
+    review_round = _round(pk)
+    form = ScoringDueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the new scoring deadline as a date."))
+        return redirect(review_round)
+    try:
+        run_transition(review_round, "reschedule", request.user, due=form.cleaned_data["due"])
+    except (RuleViolation, TransitionConflict, PermissionDenied) as exc:
+        messages.error(request, rule_text(exc))
+    else:
+        messages.success(request, _("The experts' scores are now due on %(date)s.") % {"date": format_date(form.cleaned_data["due"])})
+    return redirect(review_round)

@@ -20,6 +20,7 @@ from tests.factories import (
     add_member,
     applicant_of,
     committee,
+    expert,
     lapse_day,
     miit_staff,
     on,
@@ -112,21 +113,31 @@ def test_only_ministry_staff_activate_art9():
 # --- the 2-year term -------------------------------------------------------------------------------
 
 
-def test_term_is_two_years_less_a_day_and_opens_a_committee_term_deadline_art9(staff):
+def test_term_ends_on_its_second_anniversary_and_opens_a_committee_term_deadline_art9(staff):
     with on(2026, 3, 2):
         obj = activate(committee(15), staff)
     assert obj.term_start == datetime.date(2026, 3, 2)
-    assert obj.term_end == datetime.date(2028, 3, 1)
+    assert obj.term_end == datetime.date(2028, 3, 2)  # Civil Code Art. 201-202: the start day is not counted
     deadline = Deadline.objects.for_object(obj).get()
     assert (deadline.kind, deadline.article, deadline.state, deadline.due_date) == (
-        COMMITTEE_TERM.code, "Art. 9", Deadline.State.OPEN, datetime.date(2028, 3, 1))
+        COMMITTEE_TERM.code, "Art. 9", Deadline.State.OPEN, datetime.date(2028, 3, 2))
     assert set(deadline.organisations.values_list("kind", flat=True)) == {"samr", "miit"}
 
 
-def test_term_started_on_1_march_ends_on_29_february_of_a_leap_year_art9(staff):
-    with on(2026, 3, 1):
+def test_term_started_on_28_february_ends_on_28_february_even_in_a_leap_year_art9(staff):
+    with on(2026, 2, 28):
         obj = activate(committee(15), staff)
-    assert obj.term_end == datetime.date(2028, 2, 29)
+    assert obj.term_end == datetime.date(2028, 2, 28)
+
+
+def test_term_and_build_period_begun_the_same_day_end_the_same_day_art9_art18(journey, staff):
+    for day in (datetime.date(2026, 3, 2), datetime.date(2028, 2, 29)):
+        with on(day.year, day.month, day.day):
+            obj = journey.committee = activate(committee(15), staff)
+            lab = journey.approved()
+        assert obj.term_start == lab.construction_start == day
+        assert obj.term_end == lab.construction_end
+        run_transition(obj, "expire", staff)
 
 
 def test_term_started_on_29_february_ends_on_28_february_two_years_on_art9(staff):
@@ -145,7 +156,7 @@ def test_reminders_at_60_30_and_7_days_go_to_ministry_staff_only_art9(staff):
         obj = activate(committee(15), staff)
     expert_ids = set(obj.members.values_list("expert_id", flat=True))
     url = f"/admin/reviews/expertcommittee/{obj.pk}/change/"
-    term_end = obj.term_end  # 2028-03-01
+    term_end = obj.term_end  # 2028-03-02
 
     sweep(as_of=term_end - datetime.timedelta(days=61))
     assert not Notification.objects.filter(url=url).exists()
@@ -242,3 +253,138 @@ def test_expired_committee_cannot_receive_an_assignment_art9(journey, staff):
         journey.assign(review_round, app, members_of(obj)[0])
     assert exc.value.article == "Art. 9"
     assert not review_round.assignments.exists()
+
+
+# --- one committee at a time ------------------------------------------------------------------------
+
+
+def test_second_committee_refused_while_the_first_is_within_its_term_art9(staff):
+    with on(2026, 3, 2):
+        first = activate(committee(15), staff)
+    with on(2028, 3, 2):  # the last day of the first term
+        error = refused(committee(15), staff)
+    assert error.article == "Art. 9"
+    assert str(first) in error.rule_message and "2028-03-02" in error.rule_message
+
+
+def test_second_committee_activates_the_day_after_the_first_term_ends_art9(staff):
+    with on(2026, 3, 2):
+        first = activate(committee(15), staff)
+    with on(2028, 3, 3):  # the sweep has not expired the first yet: its term is over all the same
+        second = activate(committee(15), staff)
+    assert second.status == CommitteeStatus.ACTIVE
+    assert second.term_start == datetime.date(2028, 3, 3)
+    first.refresh_from_db()
+    assert first.status == CommitteeStatus.ACTIVE and not first.is_usable(on=datetime.date(2028, 3, 3))
+
+
+def test_second_committee_activates_once_the_first_term_is_ended_early_art9(staff):
+    first = activate(committee(15), staff)
+    run_transition(first, "expire", staff, comment="换届")
+    assert activate(committee(15), staff).status == CommitteeStatus.ACTIVE
+
+
+def test_committee_may_not_be_activated_to_start_inside_another_term_art9(staff):
+    with on(2026, 3, 2):
+        activate(committee(15), staff)
+    later = committee(15)
+    with on(2026, 3, 2), pytest.raises(RuleViolation):
+        activate(later, staff, term_start=datetime.date(2027, 1, 1))
+    later.refresh_from_db()
+    assert later.status == CommitteeStatus.DRAFT
+
+
+# --- replacing a member mid-term ----------------------------------------------------------------------
+
+
+def replace(obj, staff, member, incoming, position=None, reason="因工作调动辞去委员职务"):
+    return run_transition(obj, "replace_member", staff, reason, member=member, incoming=incoming, position=position,
+                          fields=[])
+
+
+def seat(obj, position):
+    return obj.members.filter(position=position).select_related("expert").first()
+
+
+def test_member_replaced_mid_term_keeps_the_composition_and_is_recorded_art9(staff, django_capture_on_commit_callbacks):
+    obj = activate(committee(15), staff)
+    leaving = seat(obj, Position.MEMBER)
+    newcomer = expert()
+    with django_capture_on_commit_callbacks(execute=True):
+        obj = replace(obj, staff, leaving, newcomer)
+    assert obj.status == CommitteeStatus.ACTIVE
+    assert newcomer in members_of(obj) and leaving.expert not in members_of(obj)
+    assert obj.members.count() == 15 and obj.composition_errors() == []
+    record = obj.replacements.get()
+    assert (record.outgoing, record.incoming, record.position, record.by) == (leaving.expert, newcomer, Position.MEMBER, staff)
+    entry = AuditEntry.objects.for_object(obj).get(transition="replace_member")
+    assert (entry.article, entry.source_state, entry.target_state) == ("Art. 9", "active", "active")
+    assert entry.data["incoming"] == newcomer.pk and entry.comment == "因工作调动辞去委员职务"
+    assert Notification.objects.filter(recipient=newcomer).exists()
+
+
+def test_replacing_the_chair_by_a_mere_member_is_refused_and_nothing_changes_art9(staff):
+    obj = activate(committee(15), staff)
+    chair = seat(obj, Position.CHAIR)
+    newcomer = expert()
+    with pytest.raises(RuleViolation) as exc:
+        replace(obj, staff, chair, newcomer, position=Position.MEMBER)
+    assert exc.value.article == "Art. 9"
+    assert "exactly one chair (now 0)" in exc.value.rule_message
+    assert chair.expert in members_of(obj) and newcomer not in members_of(obj)
+    assert not obj.replacements.exists()
+    assert not AuditEntry.objects.for_object(obj).filter(transition="replace_member").exists()
+
+
+def test_the_chair_is_replaced_by_a_new_chair_art9(staff):
+    obj = activate(committee(15), staff)
+    newcomer = expert()
+    replace(obj, staff, seat(obj, Position.CHAIR), newcomer)  # the outgoing member's position by default
+    assert seat(obj, Position.CHAIR).expert == newcomer
+
+
+def test_a_sixth_vice_chair_is_refused_art9(staff):
+    obj = activate(committee(15, vice_chairs=5), staff)
+    with pytest.raises(RuleViolation) as exc:
+        replace(obj, staff, seat(obj, Position.MEMBER), expert(), position=Position.VICE_CHAIR)
+    assert "3 to 5 vice-chairs (now 6)" in exc.value.rule_message
+
+
+def test_a_member_cannot_be_replaced_by_someone_already_on_the_committee_art9(staff):
+    obj = activate(committee(15), staff)
+    first, second = list(obj.members.filter(position=Position.MEMBER)[:2])
+    with pytest.raises(RuleViolation) as exc:
+        replace(obj, staff, first, second.expert)
+    assert exc.value.field == "incoming"
+
+
+def test_replacement_needs_a_reason_and_ministry_staff_art9(staff):
+    obj = activate(committee(15), staff)
+    with pytest.raises(RuleViolation) as exc:
+        replace(obj, staff, seat(obj, Position.MEMBER), expert(), reason="")
+    assert exc.value.field == "comment"
+    with pytest.raises(PermissionDenied):
+        replace(obj, applicant_of(LocalHostFactory()), seat(obj, Position.MEMBER), expert())
+
+
+def test_members_of_a_committee_past_its_term_are_not_replaced_art9(staff):
+    with on(2026, 3, 2):
+        obj = activate(committee(15), staff)
+    with on(2028, 3, 3), pytest.raises(RuleViolation) as exc:
+        replace(obj, staff, seat(obj, Position.MEMBER), expert())
+    assert exc.value.article == "Art. 9"
+
+
+def test_outgoing_member_unfinished_tasks_are_withdrawn_and_submitted_ones_kept_art9(journey, staff):
+    app, other = journey.formal_review_passed(), journey.formal_review_passed()
+    review_round = journey.open_round([app, other])
+    obj = journey.committee
+    leaving = obj.members.select_related("expert").get(expert=members_of(obj)[5])
+    done = journey.assign(review_round, app, leaving.expert)
+    journey.score(done)
+    open_task = journey.assign(review_round, other, leaving.expert)
+    replace(obj, staff, leaving, expert())
+    done.refresh_from_db()
+    open_task.refresh_from_db()
+    assert done.status == "submitted" and open_task.status == "withdrawn"
+    assert AuditEntry.objects.for_object(obj).get(transition="replace_member").data["withdrawn_assignments"] == [open_task.pk]

@@ -481,13 +481,14 @@ def test_conclude_reject_needs_a_reason_and_nothing_is_half_done_art13(journey, 
     assert not AuditEntry.objects.for_object(app1).filter(transition="advance_to_site_inspection").exists()
 
 
-def test_conclude_advance_needs_a_submitted_score_art13(journey):
+def test_conclude_refused_while_the_only_expert_has_not_submitted_even_with_a_reason_art13(journey):
     app = journey.formal_review_passed()
     review_round = journey.open_round([app])
     score(journey.assign(review_round, app, journey.experts[0]), 80, submit=False)
-    with pytest.raises(RuleViolation) as exc:
-        journey.conclude(review_round, {app.pk: ("advance", "")})
-    assert (exc.value.field, exc.value.article) == ("decisions", "Art. 13")
+    for reason in ("", "专家因病无法完成评审"):
+        with pytest.raises(RuleViolation) as exc:
+            run_transition(review_round, "conclude", journey.staff, decisions={app.pk: ("advance", "")}, short_reason=reason)
+        assert (exc.value.field, exc.value.article) == ("short_reason", "Art. 13")
     assert statuses(app) == [Status.EXPERT_REVIEW]
 
 

@@ -149,7 +149,7 @@ def test_committee_of_15_with_one_chair_and_three_vice_chairs_is_activated_art9(
     assert response.status_code == 200
     assert response.data["status"] == CommitteeStatus.ACTIVE
     assert response.data["term_start"] == "2026-03-01"
-    assert response.data["term_end"] == "2028-02-29"
+    assert response.data["term_end"] == "2028-03-01"
 
 
 def test_committee_of_16_is_refused_for_an_even_number_art9():
@@ -376,6 +376,7 @@ def test_conclude_advances_and_rejects_the_round_art13(journey):
     keep, drop = journey.formal_review_passed(), journey.formal_review_passed()
     review_round = journey.open_round([keep, drop])
     score(journey.assign(review_round, keep, journey.experts[0]), 85)
+    score(journey.assign(review_round, drop, journey.experts[1]), 55)
     client = client_for(journey.staff)
 
     incomplete = transition(client, "rounds", review_round.pk, "conclude",

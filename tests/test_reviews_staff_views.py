@@ -162,7 +162,7 @@ def test_committee_with_15_members_activates_from_its_page_art9(client, staff):
 
     ready.refresh_from_db()
     assert ready.status == CommitteeStatus.ACTIVE
-    assert ready.term_end == ready.term_start.replace(year=ready.term_start.year + 2) - datetime.timedelta(days=1)
+    assert ready.term_end == ready.term_start.replace(year=ready.term_start.year + 2)  # Civil Code Art. 201-202
 
 
 def test_committee_list_shows_counts_and_art9_errors(client, staff, journey):
@@ -630,6 +630,8 @@ def test_admin_adds_a_member_with_fields(client, admin_user):
         "members-2-position": "member",
         "members-2-fields": ["key_software", "biomedicine"],
         "members-2-committee": str(draft.pk),
+        "replacements-TOTAL_FORMS": "0",  # the read-only record of mid-term replacements
+        "replacements-INITIAL_FORMS": "0",
     }
     for i, m in enumerate(members):
         data.update(

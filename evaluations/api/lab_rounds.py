@@ -64,7 +64,7 @@ class LabRoundSerializer(WithTransitions, serializers.ModelSerializer):
     class Meta:
         model = ReviewRound
         fields = ["id", "title", "purpose", "committee", "criteria_set", "status", "status_display", "opened_by",
-                  "opened_at", "concluded_at", "entries", "available_transitions"]
+                  "opened_at", "scoring_due", "concluded_at", "short_reason", "entries", "available_transitions"]
         read_only_fields = fields
 
 
@@ -79,6 +79,9 @@ class LabRoundCreateSerializer(serializers.Serializer):
         many=True, allow_empty=False, queryset=Laboratory.objects.none(),
         help_text=gettext_lazy("Labs in acceptance review, or in operation / rectifying for an evaluation."),
     )
+    scoring_due = serializers.DateField(required=False, allow_null=True, default=None,
+                                        help_text=gettext_lazy("The experts' scoring deadline (left out: the portal's default "
+                                                               "number of working days from today)."))
 
     def get_fields(self):
         fields = super().get_fields()
@@ -101,6 +104,12 @@ class LabDecisionSerializer(serializers.Serializer):
 
 
 class LabRoundTransitionSerializer(TransitionRequestSerializer):
+    due = serializers.DateField(required=False, help_text=gettext_lazy("reschedule: the experts' new scoring deadline."))
+    short_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000,
+        help_text=gettext_lazy("conclude: why the round ends before every assigned expert has submitted (then at least "
+                               "two thirds of each entry's experts must have; Art. 13)."),
+    )
     decisions = serializers.DictField(
         child=LabDecisionSerializer(), required=False,
         help_text=gettext_lazy("conclude: {laboratory id: {\"outcome\": ..., \"opinion\": ...}} for every lab of "
@@ -165,7 +174,7 @@ class LabRoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOn
         data = serializer.validated_data
         with transaction.atomic():
             review_round = services.open_lab_round(data["title"], data["committee"], data["criteria_set"],
-                                                   data["laboratories"], request.user)
+                                                   data["laboratories"], request.user, scoring_due=data["scoring_due"])
         return self._detail(review_round.pk, status.HTTP_201_CREATED)
 
     def transition_response(self, obj):

@@ -199,6 +199,11 @@ SUPPLEMENT_FIX_WORKING_DAYS = env.int("SUPPLEMENT_FIX_WORKING_DAYS", default=10)
 PUBLICITY_WORKING_DAYS = env.int("PUBLICITY_WORKING_DAYS", default=5)
 # The host's time to answer a proposed termination or removal in writing (陈述申辩), from the day after notice.
 ADVERSE_STATEMENT_WORKING_DAYS = env.int("ADVERSE_STATEMENT_WORKING_DAYS", default=10)
+# Expert rounds: the scoring period a new round gets unless staff set another, and the share of each entry's
+# assigned experts that suffices to conclude when staff record why the others' opinions are not awaited
+# (without a reason, every assigned expert must have submitted).
+ROUND_SCORING_WORKING_DAYS = env.int("ROUND_SCORING_WORKING_DAYS", default=10)
+ROUND_QUORUM_WITH_REASON = env.str("ROUND_QUORUM_WITH_REASON", default="2/3")
 
 # The coordination office as the public pages show it (unset: a default name and hours; the rest left out).
 PORTAL_CONTACT_NAME = env("PORTAL_CONTACT_NAME", default="")

@@ -82,7 +82,9 @@ class RoundSerializer(WithTransitions, serializers.ModelSerializer):
             "status_display",
             "opened_by",
             "opened_at",
+            "scoring_due",
             "concluded_at",
+            "short_reason",
             "entries",
             "available_transitions",
         ]
@@ -106,6 +108,9 @@ class RoundCreateSerializer(serializers.Serializer):
         queryset=Application.objects.none(),
         help_text=gettext_lazy("Applications that passed formal review."),
     )
+    scoring_due = serializers.DateField(required=False, allow_null=True, default=None,
+                                        help_text=gettext_lazy("The experts' scoring deadline (left out: the portal's default "
+                                                               "number of working days from today)."))
 
     def get_fields(self):
         fields = super().get_fields()
@@ -129,6 +134,12 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class RoundTransitionSerializer(TransitionRequestSerializer):
+    due = serializers.DateField(required=False, help_text=gettext_lazy("reschedule: the experts' new scoring deadline."))
+    short_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000,
+        help_text=gettext_lazy("conclude: why the round ends before every assigned expert has submitted (then at least "
+                               "two thirds of each entry's experts must have; Art. 13)."),
+    )
     decisions = serializers.DictField(
         child=DecisionSerializer(),
         required=False,
@@ -203,7 +214,8 @@ class RoundViewSet(TransitionsMixin, RoundExpertsMixin, mixins.CreateModelMixin,
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         with transaction.atomic():
-            review_round = services.open_round(data["title"], data["committee"], data["criteria_set"], data["applications"], request.user)
+            review_round = services.open_round(data["title"], data["committee"], data["criteria_set"], data["applications"],
+                                               request.user, scoring_due=data["scoring_due"])
         return self._detail(review_round.pk, status.HTTP_201_CREATED)
 
     def transition_response(self, obj):

@@ -1156,7 +1156,7 @@ class Command(BaseCommand):
                     )
                 created += 1
             committees.append(committee)
-            start += TERM
+            start = committee.term_end + timedelta(days=1)  # one committee at a time: the next term starts the day after
         return committees, created
 
     def _committee_on(self, day):
