@@ -326,7 +326,7 @@ class CalendarYearAdmin(PortalModelAdmin):
     """The years whose holidays are loaded. “Load a State Council schedule” reads next year's notice from a text
     file (`kernel.holiday_schedule`): the year's exceptions are replaced at once, or nothing is saved."""
 
-    list_display = ["year", "source", "loaded", "loaded_by"]
+    list_display = ["year", "source", "loaded", "loaded_by_name"]
     list_select_related = ["loaded_by"]
     readonly_fields = ["loaded_at", "loaded_by", "schedule"]
     change_list_template = "admin/labportal/calendaryear/change_list.html"
@@ -334,6 +334,10 @@ class CalendarYearAdmin(PortalModelAdmin):
     @admin.display(description=_("loaded"), ordering="loaded_at")
     def loaded(self, year):
         return format_date(year.loaded_at) if year.loaded_at else "—"
+
+    @admin.display(description=_("loaded by"), ordering="loaded_by")
+    def loaded_by_name(self, year):
+        return str(year.loaded_by) if year.loaded_by else "—"
 
     def may_load(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
