@@ -7,10 +7,15 @@ happens are looked at here, not edited (`ReadOnlyAdmin`). Lists name the related
 `list_select_related` (or prefetch them), so a page costs the same number of queries whatever its rows.
 """
 
+from django import forms
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMFieldMixin
@@ -19,6 +24,7 @@ from .audit_labels import all_transition_labels, state_label, transition_label
 from .citations import cite as cite_article
 from .deadlines import registry
 from .formatting import format_date
+from .holiday_schedule import ScheduleInvalid, decode, example_text, load_schedule, parse
 from .models import AuditEntry, CalendarDay, CalendarFeedToken, CalendarYear, Deadline, Notification, ReminderSent, SignOff
 
 admin.site.site_header = _("State Quality & Standards Laboratory Management Platform · Administration")
@@ -297,6 +303,71 @@ class CalendarDayAdmin(PortalModelAdmin):
     date_hierarchy = "date"
 
 
+class ScheduleUploadForm(forms.Form):
+    """A State Council holiday schedule file (`kernel.holiday_schedule`), checked line by line on upload."""
+
+    file = forms.FileField(label=_("Schedule file"),
+                           help_text=_("A UTF-8 text file: one line “year 2027”, then a “holiday” line per holiday "
+                                       "period and a “workday” line per make-up working day."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            text = decode(upload.read())
+            self.schedule = parse(text)
+        except ScheduleInvalid as invalid:
+            raise ValidationError([str(error) for error in invalid.errors]) from None
+        self.text = text
+        return upload
+
+
 @admin.register(CalendarYear)
 class CalendarYearAdmin(PortalModelAdmin):
-    list_display = ["year", "source"]
+    """The years whose holidays are loaded. “Load a State Council schedule” reads next year's notice from a text
+    file (`kernel.holiday_schedule`): the year's exceptions are replaced at once, or nothing is saved."""
+
+    list_display = ["year", "source", "loaded", "loaded_by_name"]
+    list_select_related = ["loaded_by"]
+    readonly_fields = ["loaded_at", "loaded_by", "schedule"]
+    change_list_template = "admin/labportal/calendaryear/change_list.html"
+
+    @admin.display(description=_("loaded"), ordering="loaded_at")
+    def loaded(self, year):
+        return format_date(year.loaded_at) if year.loaded_at else "—"
+
+    @admin.display(description=_("loaded by"), ordering="loaded_by")
+    def loaded_by_name(self, year):
+        return str(year.loaded_by) if year.loaded_by else "—"
+
+    def may_load(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def get_urls(self):
+        return [path("load/", self.admin_site.admin_view(self.load_view), name="labportal_calendaryear_load"),
+                *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "may_load": self.may_load(request)})
+
+    def load_view(self, request):
+        if not self.may_load(request):
+            raise PermissionDenied
+        form = ScheduleUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            loaded = load_schedule(form.schedule, by=request.user, text=form.text)
+            message = (_("The %(year)s holiday schedule replaced the one loaded before: %(holidays)s weekdays off, "
+                         "%(workdays)s make-up working days.") if loaded.replaced else
+                       _("The %(year)s holiday schedule is loaded: %(holidays)s weekdays off, %(workdays)s make-up "
+                         "working days."))
+            messages.success(request, message % {"year": loaded.year, "holidays": loaded.holidays,
+                                                 "workdays": loaded.workdays})
+            return redirect("admin:labportal_calendaryear_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Load a State Council holiday schedule"),
+            "opts": self.model._meta,
+            "form": form,
+            "example": example_text(),
+        }
+        return TemplateResponse(request, "admin/labportal/calendaryear/load.html", context)
+

@@ -15,7 +15,7 @@ from icalendar import Calendar, Event
 
 from .citations import with_citation
 from .deadlines import time_left
-from .models import CalendarFeedToken, CalendarYear, Deadline
+from .models import CalendarFeedToken, Deadline
 
 
 def _upcoming(user):
@@ -26,13 +26,12 @@ def _upcoming(user):
 def calendar_page(request):
     deadlines = list(_upcoming(request.user)[:500])
     today = timezone.localdate()
-    covered = set(CalendarYear.objects.values_list("year", flat=True))
     token = CalendarFeedToken.objects.filter(user=request.user).first()
     feed_url = request.build_absolute_uri(reverse("calendar:feed", args=[token.token])) if token else ""
     rows = [(d, left, d.definition.url(d.subject) if d.definition and d.subject else "")
             for d, left in zip(deadlines, time_left(deadlines, today))]
     return render(request, "calendar/calendar.html", {
-        "rows": rows, "feed_url": feed_url, "uncovered_next_year": today.year + 1 not in covered, "today": today,
+        "rows": rows, "feed_url": feed_url, "today": today,
     })
 
 

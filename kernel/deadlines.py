@@ -56,6 +56,9 @@ class TimeLeft:
 
     days: int
     working_days: int | None = None
+    # the span the working days were counted over (today, the due date), for the Monday-Friday flag
+    counted_from: datetime.date | None = None
+    counted_to: datetime.date | None = None
 
     @property
     def overdue(self):
@@ -81,7 +84,8 @@ def time_left(deadlines, today=None):
     today = today or timezone.localdate()
     counted = [d for d in deadlines if d.counts_working_days]
     counts = working_days_between(today, {d.due_date for d in counted})
-    return [TimeLeft(d.days_left(today), counts[d.due_date] if d.counts_working_days else None) for d in deadlines]
+    return [TimeLeft(d.days_left(today), counts[d.due_date], today, d.due_date) if d.counts_working_days
+            else TimeLeft(d.days_left(today)) for d in deadlines]
 
 
 @dataclass

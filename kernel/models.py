@@ -234,6 +234,12 @@ class CalendarYear(models.Model):
 
     year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
     source = models.CharField(_("source"), max_length=64, default="chinesecalendar")
+    # A year loaded from a State Council schedule file (`kernel.holiday_schedule`): who, when and the file's text.
+    loaded_at = models.DateTimeField(_("loaded"), null=True, blank=True)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("loaded by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    schedule = models.TextField(_("schedule as loaded"), blank=True)
 
     class Meta:
         verbose_name = _("calendar year")

@@ -1,15 +1,26 @@
 """Working-day arithmetic on the Chinese calendar (holidays and make-up working days).
 
 The table `CalendarDay` holds exceptions to Monday-Friday for the years in `CalendarYear`, loaded
-from `chinesecalendar` (`load_chinese_calendar`) and editable in the admin. A year not loaded falls
-back to Monday-Friday with a warning (logged and returned), never an error.
+from `chinesecalendar` (`load_chinese_calendar`) or from a State Council schedule file
+(`kernel.holiday_schedule`), and editable in the admin. A year not loaded falls back to Monday-Friday
+with a warning (logged and returned), never an error.
+
+Wherever a count in working days, or a date computed in working days, is shown, the page says so when the
+count touches a year not loaded: `weekday_count_note(start, end, loaded_years())` is the one sentence
+(“按周一至周五推算…”), and the `{% counted_weekdays start end %}` tag of `kernel.templatetags.portal` shows
+it (the loaded years read once per request). `missing_schedules(today)` is the staff home page's warning:
+from 1 November while next year's schedule is missing, and whenever this year's is.
 """
 
 import datetime
 import logging
 from dataclasses import dataclass
 
+from django.utils import timezone
+from django.utils.translation import ngettext
+
 from . import models
+from .formatting import format_list
 from .models import CalendarDay, CalendarYear
 
 logger = logging.getLogger(__name__)
@@ -42,6 +53,49 @@ def load_chinese_calendar(calendar_day_model=None, calendar_year_model=None):
     )
     CalendarYear.objects.bulk_create([CalendarYear(year=y) for y in years], ignore_conflicts=True)
     return len(days), years
+
+
+WARN_FROM_MONTH = 11  # from 1 November the staff are warned while next year's schedule is not loaded
+
+
+def loaded_years():
+    """The years whose holidays are loaded (one query)."""
+    return frozenset(CalendarYear.objects.values_list("year", flat=True))
+
+
+def _as_date(value):
+    if isinstance(value, datetime.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    return value
+
+
+def unloaded_years(start, end, loaded):
+    """The years from `start` to `end` (dates or datetimes, either order; None ignored) not in `loaded`."""
+    dates = [_as_date(d) for d in (start, end) if d]
+    if not dates:
+        return ()
+    return tuple(y for y in range(min(dates).year, max(dates).year + 1) if y not in loaded)
+
+
+def weekday_count_note(start, end, loaded):
+    """The flag of a count from `start` to `end` that touches a year not loaded, or "" (in the reader's language)."""
+    years = unloaded_years(start, end, loaded)
+    if not years:
+        return ""
+    return ngettext(
+        "counted Monday to Friday: the %(years)s holiday schedule is not loaded",
+        "counted Monday to Friday: the %(years)s holiday schedules are not loaded",
+        len(years),
+    ) % {"years": format_list(years)}
+
+
+def missing_schedules(today=None, loaded=None):
+    """The years whose schedule the staff should load now: this year if it is not loaded, and from 1 November
+    next year while it is not."""
+    today = today or timezone.localdate()
+    loaded = loaded_years() if loaded is None else loaded
+    wanted = [today.year] + ([today.year + 1] if today.month >= WARN_FROM_MONTH else [])
+    return [y for y in wanted if y not in loaded]
 
 
 def _exceptions(start, end):

@@ -15,6 +15,7 @@ from applications.models import Application, PreliminaryReview
 from evaluations import services as lab_services
 from evaluations.models import Laboratory
 from kernel.models import Notification
+from kernel.workdays import missing_schedules
 
 from .front.views import front_page
 
@@ -58,6 +59,9 @@ def home(request):
     else:
         # An applicant, recommender or ministry account not yet linked to an organisation.
         context["role_section"] = "unlinked"
+    if is_ministry_staff(user) or context["is_portal_admin"]:
+        # From 1 November, next year's State Council holiday schedule is due (and this year's, if still missing).
+        context["missing_schedules"] = missing_schedules()
     return render(request, "home/home.html", context)
 
 

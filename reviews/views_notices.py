@@ -75,7 +75,8 @@ def _window(starts_on, working_days):
     if not starts_on or not working_days:
         return {"window": None, "window_text": ""}
     window = publicity_end(starts_on, working_days)
-    return {"window": window, "window_text": publicity_window_text(starts_on, window.date, working_days)}
+    return {"window": window, "window_start": starts_on,
+            "window_text": publicity_window_text(starts_on, window.date, working_days)}
 
 
 @staff_required

@@ -13,6 +13,8 @@
     {% progress_stepper progress %}      the stages, who acts next and the clock (kernel.progress)
     {% danger_zone actions %}            drastic actions apart, each leading to its confirmation page
     {{ "Art. 10-12"|article }}           第十条至第十二条 / Art. 10-12 (ranges and lists too)
+    {% counted_weekdays start end %}     the flag of a working-day count touching a year whose holidays are not
+                                         loaded (kernel.workdays.weekday_count_note); nothing otherwise
 """
 
 import inspect
@@ -20,12 +22,14 @@ import inspect
 from django import template
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import format_html
 
 from kernel import formatting
 from kernel.citations import cite
 from kernel.models import Notification
 from kernel.progress import PARTY_LABELS, join_names
 from kernel.transitions import available_transitions
+from kernel.workdays import loaded_years, weekday_count_note
 
 register = template.Library()
 
@@ -200,3 +204,26 @@ def danger_zone(actions):
     """Drastic actions, apart at the bottom of a page: each names its consequence and leads to a
     confirmation page. `actions`: dicts with name, label, consequence, article and url."""
     return {"actions": actions}
+
+
+def _loaded_years(context):
+    """The loaded calendar years, read once per request (once per rendering without one)."""
+    holder = getattr(context, "request", None) or context.render_context
+    if isinstance(holder, template.context.RenderContext):
+        if "_loaded_calendar_years" not in holder:
+            holder["_loaded_calendar_years"] = loaded_years()
+        return holder["_loaded_calendar_years"]
+    if not hasattr(holder, "_loaded_calendar_years"):
+        holder._loaded_calendar_years = loaded_years()
+    return holder._loaded_calendar_years
+
+
+@register.simple_tag(takes_context=True)
+def counted_weekdays(context, start, end):
+    """“按周一至周五推算…”: shown beside a count in working days (or a date computed in them) from `start` to
+    `end` when it touches a year whose State Council schedule is not loaded; nothing otherwise."""
+    note = weekday_count_note(start, end, _loaded_years(context))
+    if not note:
+        return ""
+    return format_html('<span class="calendar-flag small text-warning-emphasis" data-testid="calendar-flag">'
+                       '<span aria-hidden="true">⚠</span> {}</span>', note)
