@@ -225,6 +225,7 @@ def round_detail(request, pk):
         "acceptance": review_round.criteria_set.purpose == CriteriaSet.Purpose.ACCEPTANCE,
         "conclude_article": pages.decision_article,
         "conclude_template": pages.conclude_template,
+        "entry_template": pages.entry_template,
         "criteria": review_round.criteria_set.criteria.all(),
         "round_pdf_url": reverse("reviews:round_pdf", args=[review_round.pk]),
     })
