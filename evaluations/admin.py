@@ -18,6 +18,7 @@ from .models import (
     Evaluation,
     ExtensionRequest,
     Laboratory,
+    RecommenderOpinion,
     ReportOutput,
     StatementAttachment,
 )
@@ -112,3 +113,11 @@ class StatementAttachmentAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "proposal", "content_type", "size", "uploaded_at"]
     list_select_related = ["proposal__laboratory"]
     search_fields = ["original_name", "proposal__laboratory__name_zh"]
+
+
+@admin.register(RecommenderOpinion)
+class RecommenderOpinionAdmin(LabRecordAdmin):
+    """The recommenders' opinions on acceptance and evaluation rounds (Art. 10(3)): given on the portal's pages."""
+
+    list_display = ["laboratory", "recommender", "entry", "author", "submitted_at", "updated_at"]
+    list_select_related = ["laboratory", "recommender", "entry__round", "author"]

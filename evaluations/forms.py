@@ -146,6 +146,18 @@ class StatementForm(LabRuleFormMixin, forms.Form):
                                           "by content."))
 
 
+class RecommenderOpinionForm(LabRuleFormMixin, forms.Form):
+    """The recommender's opinion on the lab in an acceptance or evaluation round (Art. 10(3)); the rules are
+    `services.give_recommender_opinion`'s."""
+
+    text = forms.CharField(label=_("Your organisation's opinion"), required=False, widget=textarea(8),
+                           help_text=_("What SAMR and MIIT should know of the laboratory for this round: its construction "
+                                       "or operation, the support given to it, any concern. You may change it until the "
+                                       "round is concluded."))
+
+    rule_field_map = {"round": None}
+
+
 # --- annual reports (Art. 18, 21-23, 26) ---------------------------------------------------------
 
 

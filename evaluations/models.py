@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -46,9 +47,19 @@ from reviews.models import Assignment, AssignmentStatus, CriteriaSet, RoundEntry
 from . import lifecycle
 from .deadlines import ACCEPTANCE_RECTIFICATION, CONSTRUCTION_PERIOD
 from .progress import status_text
-from .rules import CONFIRM_ACCEPTANCE, DELIST, TERMINATE, is_lab_host, may_confirm_acceptance, may_sign_delisting, may_sign_termination
+from .rules import (
+    CONFIRM_ACCEPTANCE,
+    DELIST,
+    TERMINATE,
+    is_lab_host,
+    may_confirm_acceptance,
+    may_sign_delisting,
+    may_sign_termination,
+    recommended_lab_condition,
+)
 from .states import (
     GROUNDS,
+    LAB_ROUND_PURPOSES,
     PROPOSABLE_STATES,
     PROPOSED_STATES,
     PUBLIC_LAB_STATES,
@@ -89,10 +100,8 @@ class LaboratoryQuerySet(models.QuerySet):
             member = Application.objects.filter(pk=models.OuterRef("application_id"),
                                                 consortium_members__organisation_id=user.organisation_id)
             return self.filter(Q(host_id=user.organisation_id) | models.Exists(member))
-        if user.role == Role.RECOMMENDER and user.organisation_id:
-            routed = Application.objects.filter(pk=models.OuterRef("application_id"),
-                                                preliminary_reviews__recommender_id=user.organisation_id)
-            return self.filter(models.Exists(routed))
+        if user.role == Role.RECOMMENDER and user.organisation_id:  # those it recommended (Art. 10(3))
+            return self.filter(recommended_lab_condition(user.organisation_id, models.OuterRef("application_id")))
         if user.role == Role.EXPERT:  # experts reviewing the lab's acceptance or evaluation
 
             reviewing = Assignment.objects.filter(
@@ -132,6 +141,26 @@ class LaboratoryQuerySet(models.QuerySet):
         """`in_open_round`: the lab is in an expert round still being scored (one at a time, Art. 19, 26)."""
         entries = RoundEntry.objects.filter(application_id=models.OuterRef("application_id"), round__status=RoundStatus.OPEN)
         return self.annotate(in_open_round=models.Exists(entries))
+
+    def with_rounds(self, recommender_id=None):
+        """For the recommender's list (Art. 10(3)): `lab_rounds`, the number of acceptance and evaluation rounds the lab
+        was in; `open_round_id`, `open_round_title`, `open_round_purpose` of the one being scored now; with
+        `recommender_id`, `opinion_given`: that organisation's opinion on the lab's entry in it. No query per row."""
+        lab_entries = RoundEntry.objects.filter(application_id=models.OuterRef("application_id"),
+                                                round__criteria_set__purpose__in=LAB_ROUND_PURPOSES)
+        open_entries = lab_entries.filter(round__status=RoundStatus.OPEN).order_by("-round__opened_at", "-pk")
+        counted = (lab_entries.order_by().values("application_id").annotate(n=models.Count("pk")).values("n"))
+        queryset = self.annotate(
+            lab_rounds=Coalesce(models.Subquery(counted), 0),
+            open_round_id=models.Subquery(open_entries.values("round_id")[:1]),
+            open_round_title=models.Subquery(open_entries.values("round__title")[:1]),
+            open_round_purpose=models.Subquery(open_entries.values("round__criteria_set__purpose")[:1]),
+        )
+        if recommender_id is not None:
+            given = RecommenderOpinion.objects.filter(laboratory_id=models.OuterRef("pk"), recommender_id=recommender_id,
+                                                      entry__round__status=RoundStatus.OPEN)
+            queryset = queryset.annotate(opinion_given=models.Exists(given))
+        return queryset
 
     def with_confirmations(self):
         """`samr_confirmed`, `miit_confirmed`: each ministry's confirmation of the acceptance (Art. 19)."""
@@ -643,3 +672,52 @@ class StatementAttachment(models.Model):
 
     def get_absolute_url(self):
         return reverse("labs:statement_file", args=[self.pk])
+
+
+class RecommenderOpinionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Who reads the recommenders' opinions (Art. 10(3)): ministry staff and administrators all of them, a
+        recommender its own organisation's. Not the host, and not the round's experts (their scoring is their own)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.role in (Role.ADMINISTRATOR, Role.MINISTRY_STAFF):
+            return self
+        if user.role == Role.RECOMMENDER and user.organisation_id:
+            return self.filter(recommender_id=user.organisation_id)
+        return self.none()
+
+
+class RecommenderOpinion(models.Model):
+    """A recommending organisation's opinion (推荐单位意见) on a laboratory it recommended, in an acceptance (Art. 19)
+    or comprehensive evaluation (Art. 26) round: Art. 10(3) has the recommenders assist the ministries with both.
+    One per organisation per round entry; changed while the round is open, frozen once it concluded. Given and
+    changed only through `evaluations.services.give_recommender_opinion`."""
+
+    entry = models.ForeignKey(RoundEntry, verbose_name=_("round entry"), on_delete=models.CASCADE,
+                              related_name="recommender_opinions")
+    laboratory = models.ForeignKey(Laboratory, verbose_name=_("laboratory"), on_delete=models.CASCADE,
+                                   related_name="recommender_opinions")
+    recommender = models.ForeignKey(Organisation, verbose_name=_("recommender"), on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.PROTECT,
+                               related_name="+")
+    text = models.TextField(_("opinion"))
+    submitted_at = models.DateTimeField(_("given"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    objects = RecommenderOpinionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("recommender's opinion")
+        verbose_name_plural = _("recommenders' opinions")
+        ordering = ["entry", "recommender__kind", "pk"]
+        constraints = [models.UniqueConstraint(fields=["entry", "recommender"], name="one_opinion_per_recommender_entry")]
+
+    def __str__(self):
+        return f"{self.recommender} · {self.laboratory}"
+
+    def get_absolute_url(self):
+        return self.laboratory.get_absolute_url() + "#rounds"
+
+    @property
+    def was_changed(self):
+        return (self.updated_at - self.submitted_at).total_seconds() > 1

@@ -3,11 +3,13 @@
 reports."""
 
 from dateutil.relativedelta import relativedelta
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from accounts.recipients import applicants_of, ministry_staff, staff_yet_to_sign, users_in
+from applications.models import PreliminaryReview
 from kernel.citations import cite
 from kernel.formatting import format_date
 from kernel.notifications import Rule, open_due_date, register
@@ -31,7 +33,9 @@ from .models import (
     Laboratory,
     LabStatus,
     ProposalOutcome,
+    RecommenderOpinion,
 )
+from .services import open_lab_entry
 
 
 def _lab(event):
@@ -51,8 +55,10 @@ def ministries(event):
 
 
 def recommenders(event):
-    """The recommenders of the lab's application: they hear how the laboratory ends."""
-    return users_in(Role.RECOMMENDER, organisation__preliminary_reviews__application_id=_lab(event).application_id).distinct()
+    """The recommenders that recommended the lab's application (Art. 10): they hear of its acceptance and evaluation
+    rounds and how the laboratory ends."""
+    return users_in(Role.RECOMMENDER, organisation__preliminary_reviews__application_id=_lab(event).application_id,
+                    organisation__preliminary_reviews__decision=PreliminaryReview.Decision.RECOMMENDED).distinct()
 
 
 def yet_to_confirm(event):
@@ -68,6 +74,28 @@ def yet_to_terminate(event):
 
 
 # --- what --------------------------------------------------------------------------------------
+
+
+def lab_round(event):
+    """The acceptance or evaluation round the lab was just put in (Art. 19, 26)."""
+    entry = open_lab_entry(event.obj)
+    return {"round": entry.round.title if entry else "",
+            "purpose": entry.round.criteria_set.get_purpose_display() if entry else ""}
+
+
+def opinion_page(event):
+    entry = open_lab_entry(event.obj)
+    return reverse("labs:opinion", args=[event.obj.pk, entry.round_id]) if entry else event.obj.get_absolute_url()
+
+
+def opinion(event):
+    """A recommender's opinion: on which lab, by whom, in which round (Art. 10(3))."""
+    given = event.obj
+    return {"name": str(given.laboratory), "recommender": str(given.recommender), "round": given.entry.round.title}
+
+
+def round_of_opinion(event):
+    return reverse("reviews:round", args=[event.obj.entry.round_id]) + f"#application-{event.obj.entry.application_id}"
 
 
 def named(event):
@@ -220,6 +248,11 @@ NOTIFICATION_RULES = {
                  body=_("An objection to the acceptance was sustained; the experts review the acceptance again, and both "
                         "ministries confirm it anew (Art. 19).")),
         ),
+        "in_round": Rule(
+            to=(recommenders,), subject=_("%(name)s: in the round “%(round)s”; your opinion is welcome"), facts=lab_round,
+            link=opinion_page, show_comment=False,
+            body=_("The laboratory your organisation recommended is in an expert round (%(purpose)s). As its "
+                   "recommender you may give SAMR and MIIT your opinion on it while the round is open (Art. 10).")),
         "start_evaluation": Rule(
             to=(host_applicants,), subject=_("%(name)s: comprehensive evaluation begins"),
             body=_("Experts of the expert committee evaluate the laboratory (Art. 26); its annual reports and "
@@ -272,6 +305,15 @@ NOTIFICATION_RULES = {
         "withdraw_proposal": Rule(
             to=(host_applicants, ministries), subject=_("%(name)s: proposal withdrawn"), facts=withdrawn,
             body=_("%(actor_org)s withdrew the proposal (%(proposal)s); the laboratory is again “%(status)s”.")),
+    },
+    RecommenderOpinion: {
+        "given": Rule(
+            to=(ministries,), subject=_("Recommender's opinion on %(name)s"), facts=opinion, link=round_of_opinion,
+            body=_("%(recommender)s gave its opinion on the laboratory in the round “%(round)s” (Art. 10); it is shown "
+                   "beside the laboratory on the round page.")),
+        "revised": Rule(
+            to=(ministries,), subject=_("Recommender's opinion changed: %(name)s"), facts=opinion, link=round_of_opinion,
+            body=_("%(recommender)s changed its opinion on the laboratory in the round “%(round)s” (Art. 10).")),
     },
     AdverseProposal: {
         "statement": Rule(

@@ -14,7 +14,7 @@ from reviews.forms import ConcludeFormMixin
 from reviews.models import CriteriaSet, PublicityNotice, RoundEntry
 from reviews.subject_pages import NoticePages, RoundPages, register_notice_pages, register_round_pages
 
-from .models import AcceptanceApplication, AnnualReport, Evaluation, Laboratory
+from .models import AcceptanceApplication, AnnualReport, Evaluation, Laboratory, RecommenderOpinion
 from .services import open_acceptance_notice, open_lab_round
 from .states import (
     LAB_ROUND_DECISION_ARTICLE,
@@ -99,6 +99,7 @@ class LabRoundPages(RoundPages):
     section = "lab_rounds"
     entry_label = gettext_lazy("Laboratory")
     conclude_template = "labs/rounds/_conclude.html"
+    entry_template = "labs/rounds/_opinions.html"
 
     def __init__(self, purpose):
         self.purpose = purpose
@@ -135,15 +136,21 @@ class LabRoundPages(RoundPages):
 
     def describe(self, user, review_round, results):
         """Each result's laboratory (one query) and whether it awaits this round (under acceptance review or
-        being evaluated); for a concluded round, the verdict or result it recorded, with its PDF."""
+        being evaluated); the recommenders' opinions on it that `user` may read (one query, Art. 10(3)); for a
+        concluded round, the verdict or result it recorded, with its PDF."""
         ids = [r.application.pk for r in results]
         labs = {lab.application_id: lab for lab in
                 Laboratory.objects.visible_to(user).filter(application_id__in=ids).select_related("host")}
+        opinions = {}
+        for opinion in (RecommenderOpinion.objects.visible_to(user).filter(entry__round=review_round)
+                        .select_related("recommender", "author", "entry")):
+            opinions.setdefault(opinion.entry.application_id, []).append(opinion)
         live_state = LAB_ROUND_LIVE_STATE[self.purpose]
         for r in results:
             lab = labs.get(r.application.pk)
             r.subject, r.live = lab or r.application, lab is not None and lab.status == live_state
             r.decision_label, r.decision_pdf = "", ""
+            r.recommender_opinions = opinions.get(r.application.pk, [])
         if review_round.concluded_at is None:
             return
         # Each lab's last verdict (acceptance) or result (evaluation) recorded by the time the round concluded

@@ -38,8 +38,8 @@ from .deadlines import (
     stakeholders,
 )
 from .lifecycle import CONSTRUCTION_MONTHS, EXTENSION_MAX_MONTHS, extension_cutoff, open_construction_clocks
-from .models import AnnualReport, ChangeReport, Evaluation, ExtensionRequest, Laboratory, ReportOutput
-from .rules import is_lab_host
+from .models import AnnualReport, ChangeReport, Evaluation, ExtensionRequest, Laboratory, RecommenderOpinion, ReportOutput
+from .rules import is_lab_host, is_lab_recommender
 from .states import (
     ACTIVE_LAB_STATES,
     LAB_ROUND_DECISION_ARTICLE,
@@ -265,6 +265,8 @@ def open_lab_round(title, committee, criteria_set, labs, by, scoring_due=None):
                 if regular:  # the triennial evaluation (Art. 26) is met; a re-review leaves its clock running
                     close_deadlines(lab, EVALUATION_DUE.code, Deadline.State.MET)
                 close_deadlines(lab, EVALUATION_RECTIFICATION.code, Deadline.State.MET)
+        for lab in labs:  # its recommenders may now give their opinion (Art. 10(3))
+            notify("in_round", lab, actor=by)
     return review_round
 
 
@@ -308,6 +310,93 @@ register_round_purpose(CriteriaSet.Purpose.ACCEPTANCE, RoundPurpose(
 register_round_purpose(CriteriaSet.Purpose.EVALUATION, RoundPurpose(
     conclude=conclude_lab_round, decisions=tuple(EvaluationResult.choices),
     live=labs_under_review(CriteriaSet.Purpose.EVALUATION)))
+
+
+# --- the recommenders' opinions on acceptance and evaluation (Art. 10(3)) --------------------------
+
+OPINION_MAX_LENGTH = 5000
+
+
+def open_lab_entry(lab):
+    """The lab's entry in the acceptance or evaluation round being scored now, or None (one at a time, Art. 19, 26)."""
+    return (RoundEntry.objects.filter(application_id=lab.application_id, round__status=RoundStatus.OPEN,
+                                      round__criteria_set__purpose__in=LAB_ROUND_PURPOSES)
+            .select_related("round__criteria_set").order_by("-round__opened_at", "-pk").first())
+
+
+def may_give_opinion(lab, user, entry=None):
+    """Whether to offer the opinion form: a recommender that recommended the lab, while the lab is in an open
+    acceptance or evaluation round (`entry`, when the caller has it). The rest is checked when it is given."""
+    entry = entry if entry is not None else open_lab_entry(lab)
+    return (entry is not None and entry.round.status == RoundStatus.OPEN
+            and entry.round.criteria_set.purpose in LAB_ROUND_PURPOSES and is_lab_recommender(user, lab))
+
+
+def give_recommender_opinion(lab, by, text, review_round=None):
+    """A recommending organisation's opinion on the lab's entry in an acceptance or evaluation round (Art. 10(3)):
+    only an organisation that recommended the lab, only while the round is open, one per organisation per entry
+    (giving it again changes it; the round's conclusion freezes it). `review_round` defaults to the round the lab
+    is being scored in now. The ministries are told."""
+    if not is_lab_recommender(by, lab):
+        raise PermissionDenied(_("Only a recommending organisation that recommended this laboratory gives an opinion "
+                                 "on it (Art. 10)."))
+    text = (text or "").strip()
+    with transaction.atomic():
+        if review_round is None:
+            entry = open_lab_entry(lab)
+            if entry is None:
+                raise RuleViolation(_("The laboratory is in no acceptance or evaluation round being scored; an opinion "
+                                      "is given while such a round is open (Art. 10)."), field="round", article="Art. 10")
+            review_round = entry.round
+        locked = ReviewRound.objects.select_for_update().select_related("criteria_set").get(pk=review_round.pk)
+        if locked.criteria_set.purpose not in LAB_ROUND_PURPOSES:
+            raise RuleViolation(_("Recommenders give their opinion in acceptance and comprehensive evaluation rounds "
+                                  "(Art. 10)."), field="round", article="Art. 10")
+        entry = locked.entries.filter(application_id=lab.application_id).first()
+        if entry is None:
+            raise RuleViolation(_("The laboratory is not in the round “%(round)s”.") % {"round": locked.title},
+                                field="round", article="Art. 10")
+        if locked.status != RoundStatus.OPEN:
+            concluded_on = timezone.localtime(locked.concluded_at).date()
+            raise RuleViolation(_("The round “%(round)s” was concluded on %(date)s; opinions on it can no longer be given "
+                                  "or changed (Art. 10).") % {"round": locked.title, "date": format_date(concluded_on)},
+                                field="text", article="Art. 10")
+        if not text:
+            raise RuleViolation(_("Write your organisation's opinion on the laboratory (Art. 10)."),
+                                field="text", article="Art. 10")
+        if len(text) > OPINION_MAX_LENGTH:
+            raise RuleViolation(_("The opinion is at most %(max)s characters; this one has %(n)s (Art. 10).")
+                                % {"max": OPINION_MAX_LENGTH, "n": len(text)}, field="text", article="Art. 10")
+        opinion = RecommenderOpinion.objects.select_for_update().filter(entry=entry, recommender_id=by.organisation_id).first()
+        if opinion is None:
+            opinion = RecommenderOpinion.objects.create(entry=entry, laboratory=lab, recommender_id=by.organisation_id,
+                                                        author=by, text=text)
+            notify("given", opinion, actor=by, comment=text)
+        elif opinion.text != text:
+            opinion.text, opinion.author = text, by
+            opinion.save(update_fields=["text", "author", "updated_at"])
+            notify("revised", opinion, actor=by, comment=text)
+    return opinion
+
+
+def lab_round_entries(lab, user):
+    """The lab's acceptance and evaluation rounds, newest first, for its page (Art. 10(3), 19, 26): each entry with
+    its round, the opinions `user` may read (`opinions`), `user`'s own organisation's (`own_opinion`) and whether
+    `user` may give or change one now (`may_give_opinion`). At most three queries."""
+    entries = list(RoundEntry.objects.filter(application_id=lab.application_id,
+                                             round__criteria_set__purpose__in=LAB_ROUND_PURPOSES)
+                   .select_related("round__criteria_set").order_by("-round__opened_at", "-pk"))
+    readable = RecommenderOpinion.objects.visible_to(user).filter(entry__in=entries).select_related("recommender", "author")
+    by_entry = {}
+    for opinion in readable:
+        by_entry.setdefault(opinion.entry_id, []).append(opinion)
+    recommender = is_lab_recommender(user, lab) if entries else False
+    for entry in entries:
+        entry.opinions = by_entry.get(entry.pk, [])
+        entry.own_opinion = next((o for o in entry.opinions if o.recommender_id == user.organisation_id), None) \
+            if recommender else None
+        entry.may_give_opinion = recommender and entry.round.status == RoundStatus.OPEN
+    return entries
 
 
 # --- changes (Art. 24) --------------------------------------------------------------------------

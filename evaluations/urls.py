@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from . import pdf_views, views, views_host, views_staff
+from . import pdf_views, views, views_host, views_recommender, views_staff
 
 app_name = "labs"
 urlpatterns = [
     path("", views.lab_list, name="list"),
+    path("recommended/", views_recommender.recommended, name="recommended"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/rounds/<int:round_pk>/opinion/", views_recommender.opinion, name="opinion"),
     path("<int:pk>/edit/", views_host.edit, name="edit"),
     path("<int:pk>/acceptance/", views_host.apply_acceptance, name="apply_acceptance"),
     path("<int:pk>/extension/", views_host.request_extension, name="request_extension"),

@@ -133,10 +133,12 @@ def detail(request, pk):
     decisions = _decisions_awaiting(user, extension_requests, change_reports)
     reports_due = services.reports_due(lab, user)
     proposal = _proposal_context(lab, user)
+    lab_rounds = services.lab_round_entries(lab, user)
     return render(request, "labs/detail.html", {
         "lab": lab,
         "progress": lab_progress(lab, in_round),
-        "pending": bool(actions or staff_page or decisions or reports_due or proposal.get("may_make_statement")),
+        "pending": bool(actions or staff_page or decisions or reports_due or proposal.get("may_make_statement")
+                        or any(entry.may_give_opinion for entry in lab_rounds)),
         "has_actions": bool(actions),
         "staff_page": staff_page,
         "decisions": decisions,
@@ -157,6 +159,8 @@ def detail(request, pk):
         **proposal,
         "reports_due": reports_due,
         "may_report_change": services.may_report_change(lab, user),
+        "lab_rounds": lab_rounds,
+        "opinion_entry": next((entry for entry in lab_rounds if entry.may_give_opinion), None),
     })
 
 

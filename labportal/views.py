@@ -48,6 +48,8 @@ def home(request):
             .select_related("application", "application__host", "decided_by")
             .order_by("-decided_at", "-pk")[:RECENT_DECISIONS]
         )
+        context["laboratories"] = list(Laboratory.objects.visible_to(user).for_table()
+                                       .with_rounds(user.organisation_id)[:DASHBOARD_LIMIT])
     elif is_ministry_staff(user):
         context["role_section"] = "ministry_staff"
         context["awaiting"] = list(Application.objects.awaiting(user).for_table()[:DASHBOARD_LIMIT])

@@ -25,6 +25,7 @@ class RoundPages:
     entry_label = gettext_lazy("Application")  # what one entry of the ranking is
     decision_article = "Art. 13"
     conclude_template = "reviews/staff/_conclude_applications.html"
+    entry_template = ""  # what the staff round page adds in each entry's card (e.g. the laboratory's recommenders' opinions)
 
     def add_fields(self, form, user):
         """Add the list to choose the round's subjects from to the round form (its own fields are there)."""
@@ -42,7 +43,8 @@ class RoundPages:
 
     def describe(self, user, review_round, results):
         """Give each ranked result its `subject` (what the round decides on), whether it is still `live`
-        (awaiting this round's decision) and, once concluded, the `decision_label` and `decision_pdf`."""
+        (awaiting this round's decision) and, once concluded, the `decision_label` and `decision_pdf`; and whatever
+        `entry_template` shows of it."""
         for r in results:
             r.subject, r.live = r.application, r.application.status == Status.EXPERT_REVIEW
             r.decision_label, r.decision_pdf = "", ""

@@ -231,6 +231,7 @@ def round_detail(request, pk):
         "acceptance": review_round.criteria_set.purpose == CriteriaSet.Purpose.ACCEPTANCE,
         "conclude_article": pages.decision_article,
         "conclude_template": pages.conclude_template,
+        "entry_template": pages.entry_template,
         "criteria": review_round.criteria_set.criteria.all(),
         "scoring_left": time_left([clock])[0] if (clock := review_round.scoring_clock()) else None,
         "quorum_share": share_text(quorum_share()),

@@ -15,6 +15,8 @@ SERVICE_EVENTS = {
     "evaluations.changereport": {"filed"},  # evaluations.services.file_change_report
     "evaluations.annualreport": {"filed"},  # evaluations.services.submit_annual_report
     "evaluations.adverseproposal": {"statement"},  # evaluations.services.make_statement
+    "evaluations.laboratory": {"in_round"},  # evaluations.services.open_lab_round (Art. 10(3))
+    "evaluations.recommenderopinion": {"given", "revised"},  # evaluations.services.give_recommender_opinion
 }
 
 

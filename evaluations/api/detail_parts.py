@@ -6,7 +6,7 @@ from rest_framework import serializers
 from applications.api.common import TimelineEntrySerializer
 from kernel.api_views import named_choice_field
 from kernel.models import Deadline, SignOff
-from reviews.api.common import PersonNameSerializer
+from reviews.api.common import NamedSerializer, PersonNameSerializer
 
 from ..models import (
     AdverseProposal,
@@ -17,6 +17,7 @@ from ..models import (
     ProposalGrounds,
     ProposalKind,
     ProposalOutcome,
+    RecommenderOpinion,
     StatementAttachment,
 )
 
@@ -94,3 +95,27 @@ class StatementSerializer(serializers.Serializer):
     statement = serializers.CharField(help_text=gettext_lazy("The facts and reasons the ministries should weigh."))
     files = serializers.ListField(child=serializers.FileField(), required=False,
                                   help_text=gettext_lazy("Up to 10 files, checked by content."))
+
+
+class RecommenderOpinionSerializer(serializers.ModelSerializer):
+    """A recommender's opinion on the lab in an acceptance or evaluation round (Art. 10(3))."""
+
+    round = serializers.IntegerField(source="entry.round_id", read_only=True)
+    round_title = serializers.CharField(source="entry.round.title", read_only=True)
+    recommender = NamedSerializer(read_only=True)
+    author = PersonNameSerializer(read_only=True)
+
+    class Meta:
+        model = RecommenderOpinion
+        fields = ["id", "round", "round_title", "recommender", "author", "text", "submitted_at", "updated_at"]
+        read_only_fields = fields
+
+
+class OpinionRequestSerializer(serializers.Serializer):
+    """The request of `POST /api/laboratories/{id}/opinion/`."""
+
+    text = serializers.CharField(allow_blank=True, trim_whitespace=False,
+                                 help_text=gettext_lazy("Your organisation's opinion on the laboratory for the round."))
+    round = serializers.IntegerField(required=False, allow_null=True,
+                                     help_text=gettext_lazy("The acceptance or evaluation round; by default the one the "
+                                                            "laboratory is being scored in now."))

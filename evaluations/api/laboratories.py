@@ -24,16 +24,20 @@ from kernel.api_views import (
     transition_schema,
 )
 from kernel.models import AuditEntry, Deadline
+from kernel.rules import RuleViolation
 from kernel.signoffs import signoffs
+from reviews.models import ReviewRound
 
 from .. import lifecycle, services
-from ..models import CONFIRM_ACCEPTANCE, DELIST, TERMINATE, Laboratory, LabStatus
+from ..models import CONFIRM_ACCEPTANCE, DELIST, TERMINATE, Laboratory, LabStatus, RecommenderOpinion
 from ..rules import is_lab_host, reads_proposals
 from .common import RESULTS
 from .detail_parts import (
     DeadlineSerializer,
     LabTimelineEntrySerializer,
+    OpinionRequestSerializer,
     ProposalSerializer,
+    RecommenderOpinionSerializer,
     ReportDueSerializer,
     SignOffSerializer,
     StatementSerializer,
@@ -89,6 +93,14 @@ class LaboratoryDetailSerializer(WithTransitions, LaboratorySerializer):
     may_make_statement = serializers.SerializerMethodField(
         help_text=gettext_lazy("You may POST the host's written statement on the open proposal to `statement/`."),
     )
+    recommender_opinions = serializers.SerializerMethodField(
+        help_text=gettext_lazy("The recommenders' opinions on the lab's acceptance and evaluation rounds (Art. 10): all of "
+                               "them for ministry staff, its own for a recommender, none for others."),
+    )
+    may_give_opinion = serializers.SerializerMethodField(
+        help_text=gettext_lazy("You may POST your organisation's opinion on the round the lab is being scored in to "
+                               "`opinion/` (Art. 10)."),
+    )
 
     class Meta(LaboratorySerializer.Meta):
         fields = [
@@ -97,7 +109,7 @@ class LaboratoryDetailSerializer(WithTransitions, LaboratorySerializer):
             "extension_cutoff", "acceptance_opens_on", "acceptance_rectified", "acceptance_confirmed",
             "evaluation_rectified", "latest_result_display",
             "deadlines", "signoffs", "available_transitions", "may_edit", "may_request_extension", "may_report_change",
-            "reports_due", "timeline", "proposals", "may_make_statement",
+            "reports_due", "timeline", "proposals", "may_make_statement", "recommender_opinions", "may_give_opinion",
         ]
         read_only_fields = fields
 
@@ -149,6 +161,15 @@ class LaboratoryDetailSerializer(WithTransitions, LaboratorySerializer):
 
     def get_may_make_statement(self, obj) -> bool:
         return services.may_make_statement(obj, self._user())
+
+    @extend_schema_field(RecommenderOpinionSerializer(many=True))
+    def get_recommender_opinions(self, obj):
+        rows = (RecommenderOpinion.objects.visible_to(self._user()).filter(laboratory=obj)
+                .select_related("entry__round", "recommender", "author").order_by("-entry__round__opened_at", "pk"))
+        return RecommenderOpinionSerializer(rows, many=True).data
+
+    def get_may_give_opinion(self, obj) -> bool:
+        return services.may_give_opinion(obj, self._user())
 
     @extend_schema_field(LabTimelineEntrySerializer(many=True))
     def get_timeline(self, obj):
@@ -257,6 +278,26 @@ class LaboratoryViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
     def statement(self, request, pk=None):
         lab = self.get_object()
         services.make_statement(lab, request.user, request.data.get("statement", ""), request.FILES.getlist("files"))
+        return self._detail(lab.pk)
+
+    @extend_schema(
+        summary=gettext_lazy("A recommender's opinion on the lab in an acceptance or evaluation round (Art. 10)"),
+        description=gettext_lazy("For a recommending organisation that recommended the laboratory, while the round is "
+                                 "open: `text`, and `round` (by default the round the lab is being scored in now). "
+                                 "One per organisation and round; posting again replaces it until the round concludes."),
+        request=OpinionRequestSerializer, responses={200: LaboratoryDetailSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def opinion(self, request, pk=None):
+        lab = self.get_object()
+        serializer = OpinionRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review_round = None
+        if serializer.validated_data.get("round") is not None:
+            review_round = ReviewRound.objects.filter(pk=serializer.validated_data["round"]).first()
+            if review_round is None:
+                raise RuleViolation(_("No such round."), field="round")
+        services.give_recommender_opinion(lab, request.user, serializer.validated_data["text"], review_round=review_round)
         return self._detail(lab.pk)
 
     def partial_update(self, request, *args, **kwargs):

@@ -53,6 +53,7 @@ from applications.models import (
     Attachment,
     NationalProject,
     OutcomeClaim,
+    PreliminaryReview,
     ServiceIncome,
     StandardLed,
     TeamMember,
@@ -66,6 +67,7 @@ from evaluations.services import (
     build_plan_goals,
     file_change_report,
     file_extension_request,
+    give_recommender_opinion,
     submit_annual_report,
 )
 from kernel.deadlines import sweep
@@ -968,6 +970,12 @@ EXTENSION_REASON = (
     "五轴联动精度保持性试验平台的关键进口部件受出口管制影响交付推迟 5 个月，平台联调与比对试验无法在建设期内完成，"
     "申请延长建设期 6 个月（第十八条）。"
 )
+RECOMMENDER_OPINIONS = (
+    ("该实验室运行以来，我局将其纳入省级质量基础设施建设规划，在人员编制、科研经费和场地等方面给予持续支持。"
+     "实验室在疫苗质量标准研制和检验方法验证方面成效明显，年度报告反映的成果属实。建议评价中关注其开放课题数量偏少的问题。"),
+    ("我厅支持该实验室与省内生物医药企业开展质量技术服务合作，实验室为企业提供检验方法验证服务成效良好。"
+     "同意其参加本次综合评价。"),
+)
 CHANGE_REPORT = (
     "根据海水淡化与工业废水零排放领域的质量需求，实验室拟将研究方向由“反渗透膜性能评价”拓展为“分离膜全生命周期"
     "质量评价”，新增纳滤膜与膜蒸馏组件检测能力；学术委员会已审议通过（第二十四条）。"
@@ -1643,8 +1651,18 @@ class Command(BaseCommand):
             running["offshore"]: (offshore, EvaluationResult.UNQUALIFIED),
         })
         second = _working_day_on_or_before(evaluation_due - timedelta(days=3))
-        self._lab_round(EVALUATION_ROUND.format(year=second.year, batch="二"), CriteriaSet.Purpose.EVALUATION, second, {},
-                        pending=[running["vaccine"]])
+        second_round = self._lab_round(EVALUATION_ROUND.format(year=second.year, batch="二"), CriteriaSet.Purpose.EVALUATION,
+                                       second, {}, pending=[running["vaccine"]])
+        # Its recommenders (the provincial SAMR, then MIIT) give the ministries their opinions while the round is open
+        # (Art. 10).
+        evaluated = Laboratory.objects.get(pk=running["vaccine"].pk)
+        recommended = (evaluated.application.preliminary_reviews.filter(decision=PreliminaryReview.Decision.RECOMMENDED)
+                       .order_by("-recommender__kind", "pk"))
+        organisations = list(dict.fromkeys(review.recommender for review in recommended))
+        for hour, (organisation, text) in enumerate(zip(organisations, RECOMMENDER_OPINIONS), start=15):
+            with self._at(second, hour):
+                give_recommender_opinion(evaluated, self.journey.cast.recommender(organisation), text,
+                                         review_round=second_round)
         with self._at(self._ago(6)):
             file_change_report(Laboratory.objects.get(pk=running["membrane"].pk), self.users["applicant_zj"],
                                ChangeKind.DIRECTION, CHANGE_REPORT)
