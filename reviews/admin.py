@@ -138,6 +138,15 @@ class CommitteeMemberAdmin(ReadOnlyAdmin):
     search_fields = ["expert__full_name", "expert__username"]
 
 
+@admin.register(MemberReplacement)
+class MemberReplacementAdmin(ReadOnlyAdmin):
+    """Mid-term changes of membership across committees; made on the committee's staff page (Art. 9 checked)."""
+
+    list_display = ["at", "committee", "outgoing", "incoming", "position", "by"]
+    list_filter = ["committee"]
+    list_select_related = ["committee", "outgoing", "incoming", "by"]
+
+
 @admin.register(Criterion)
 class CriterionAdmin(ReadOnlyAdmin):
     """Criteria as a list across sets; they are edited on their criteria set's page."""

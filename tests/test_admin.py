@@ -19,11 +19,12 @@ from django.utils.functional import Promise
 from django_fsm import FSMFieldMixin
 from rest_framework.authtoken.models import Token
 
-from accounts.models import Organisation, OrganisationKind, User
+from accounts.models import Organisation, OrganisationKind, Role, User
 from applications.models import Application, Attachment, ConsortiumMember, Status
 from evaluations.models import ChangeKind, ChangeReport, ExtensionRequest, Laboratory
 from kernel.models import AuditEntry, CalendarFeedToken, Deadline, Notification, ReminderSent
-from reviews.models import ExpertCommittee
+from kernel.transitions import run_transition
+from reviews.models import CommitteeStatus, ExpertCommittee, Position
 
 PORTAL_APPS = ("labportal", "accounts", "applications", "reviews", "evaluations")
 PAGE = 20
@@ -56,6 +57,11 @@ def _more_rows_of_what_the_demo_has_few_of():
         ChangeReport.objects.create(laboratory=lab, kind=ChangeKind.RESTRUCTURE, description="研究单元调整", filed_by=admin_user)
     for name in ("审核组", "数据管理组", "运维组"):
         Group.objects.create(name=name)
+    experts = list(User.objects.filter(role=Role.EXPERT, committee_memberships=None)[:2]) or [
+        User.objects.create(username=f"expert-x{n}", role=Role.EXPERT) for n in range(2)]
+    committee = ExpertCommittee.objects.get(status=CommitteeStatus.ACTIVE)
+    for member, incoming in zip(committee.members.filter(position=Position.MEMBER)[:2], experts):
+        run_transition(committee, "replace_member", admin_user, "因工作调动辞去委员职务", member=member, incoming=incoming)
 
 
 @pytest.fixture(scope="class")

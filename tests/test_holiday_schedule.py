@@ -23,7 +23,7 @@ from kernel.workdays import add_working_days, missing_schedules, weekday_count_n
 from reviews.models import PublicityNotice
 from tests.factories import UserFactory, at, complete_dossier, ministry_staff, on, provincial_body, recommender_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 SCHEDULE_2027 = """# 2027 国务院办公厅部分节假日安排（测试用）
 year 2027

@@ -7,8 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from accounts.models import Role
 from applications.models import Application, Status
 from evaluations.models import Laboratory
-from kernel.rules import RuleViolation
-from kernel.transitions import run_transition
+from kernel.transitions import TransitionConflict, run_transition
 from labportal.journeys import score
 from reviews import services
 from reviews.models import Assignment, AssignmentStatus, Objection, Score
@@ -188,14 +187,16 @@ def test_laboratory_visible_to_each_role(journey):
     assert list(Laboratory.objects.public()) == [lab]
 
 
-def test_expert_cannot_open_the_dossier_once_the_round_is_concluded_art13(journey):
+def test_expert_cannot_open_the_dossier_once_the_round_is_concluded_and_the_task_closed_art13(journey):
     app = journey.formal_review_passed()
     review_round = journey.open_round([app])
-    score(journey.assign(review_round, app, journey.experts[0]), 80)
-    late = journey.assign(review_round, app, journey.experts[1])
-    journey.conclude(review_round, {app.pk: ("advance", "")})
-    with pytest.raises(RuleViolation):
-        run_transition(late, "declare_no_conflict", late.expert)
+    for expert in journey.experts[:2]:
+        score(journey.assign(review_round, app, expert), 80)
+    late = journey.assign(review_round, app, journey.experts[2])
+    journey.take(review_round, "conclude", journey.staff, decisions={app.pk: ("advance", "")},
+                 short_reason="第三位专家未按期声明")
     late.refresh_from_db()
-    assert late.status == AssignmentStatus.ASSIGNED
+    assert late.status == AssignmentStatus.LAPSED
+    with pytest.raises(TransitionConflict):
+        run_transition(late, "declare_no_conflict", late.expert)
     assert not Application.objects.visible_to(late.expert).exists()

@@ -19,7 +19,7 @@ from labportal.journeys import acceptance_criteria
 from reviews.models import RoundStatus
 from tests.factories import applicant_of, expert_user, provincial_body, recommender_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 OPINION = "我局在建设期间给予了经费和场地支持，实验室按计划完成建设任务。"
 
@@ -91,7 +91,8 @@ def test_other_provinces_recommender_cannot_see_or_comment_art10(client, journey
 
 
 def test_recommender_gives_then_changes_its_opinion_while_the_acceptance_round_is_open_art10(
-        journey, english, django_capture_on_commit_callbacks):
+        journey, english, settings, django_capture_on_commit_callbacks):
+    settings.LANGUAGE_CODE = "en"  # notifications are written in the portal's language
     lab, review_round = in_acceptance_round(journey)
     user, colleague = samr_recommender(), samr_recommender()
     staff = journey.staff
@@ -171,7 +172,9 @@ def test_host_expert_and_staff_give_no_opinion_art10(journey):
             services.give_recommender_opinion(lab, user, OPINION)
 
 
-def test_recommender_told_when_its_lab_enters_an_evaluation_round_art10(journey, english, django_capture_on_commit_callbacks):
+def test_recommender_told_when_its_lab_enters_an_evaluation_round_art10(journey, english, settings,
+                                                                        django_capture_on_commit_callbacks):
+    settings.LANGUAGE_CODE = "en"  # notifications are written in the portal's language
     lab = journey.lab_in(LabStatus.OPERATING)
     user, outsider = samr_recommender(), samr_recommender("33")
     with django_capture_on_commit_callbacks(execute=True):

@@ -164,7 +164,7 @@ class TestSeededDemo:
         assert committee.is_usable()
         assert list(ExpertCommittee.objects.filter(status=CommitteeStatus.ACTIVE)) == [committee]
         assert committee.composition_errors() == []
-        assert committee.term_end == committee.term_start + relativedelta(years=2, days=-1)
+        assert committee.term_end == committee.term_start + relativedelta(years=2)  # Civil Code Art. 201-202
         members = list(committee.members.select_related("expert__organisation"))
         positions = sorted(m.position for m in members)
         assert positions.count(Position.CHAIR) == 1

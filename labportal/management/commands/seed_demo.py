@@ -1172,12 +1172,16 @@ class Command(BaseCommand):
         return next(c for c in self.committees if c.term_start <= day <= c.term_end)
 
     def _end_terms(self):
-        """The day after a term ends, the hourly deadline sweep lapses its clock and expires the committee."""
+        """Once a term has ended (a term ending on a rest day runs to the end of the next working day, Civil Code
+        Art. 203), the hourly deadline sweep lapses its clock and expires the committee."""
         ended = ExpertCommittee.objects.filter(status=CommitteeStatus.ACTIVE, term_end__lt=self.today).order_by("term_end")
         for committee in ended:
-            day_after = committee.term_end + timedelta(days=1)
-            with self._at(day_after, hour=1):
-                sweep(as_of=day_after)
+            day = committee.term_end
+            while committee.status == CommitteeStatus.ACTIVE and day < self.today:
+                day += timedelta(days=1)
+                with self._at(day, hour=1):
+                    sweep(as_of=day)
+                committee.refresh_from_db()
 
     def _criteria(self):
         criteria = criteria_for(CriteriaSet.Purpose.APPLICATION)
