@@ -1,9 +1,12 @@
-"""Forms of the accounts pages: the user's own profile."""
+"""Forms of the accounts pages: the user's own profile, and the login form."""
 
+from captcha.fields import CaptchaField
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
+from .login_guard import needs_captcha
 from .models import User
 
 PROFILE_FIELDS = ["full_name", "phone", "email", "notification_preference"]
@@ -50,3 +53,21 @@ class ProfileForm(forms.Form):
             setattr(self.instance, name, self.cleaned_data[name])
         self.instance.save(update_fields=PROFILE_FIELDS)
         return self.instance
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, plus a captcha once `login_guard.needs_captcha` says so. A wrong captcha is refused
+    before the password is tried, so that the answer tells a guesser nothing about the password."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        username = (self.data.get("username") or "").strip() if self.is_bound else ""
+        if request is not None and needs_captcha(request, username):
+            self.fields["captcha"] = CaptchaField(
+                label=_("Characters in the picture"),
+                help_text=_("After several failed attempts the portal asks this too; the account is not locked."))
+
+    def clean(self):
+        if "captcha" in self.fields and "captcha" in self.errors:
+            return self.cleaned_data
+        return super().clean()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("labportal.api_urls")),
     path("accounts/", include("accounts.urls")),
+    path("captcha/", include("captcha.urls")),
     path("applications/", include("applications.urls")),
     path("calendar/", include("kernel.calendar_urls")),
     path("reviews/", include("reviews.urls")),

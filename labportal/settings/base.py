@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "axes",
+    "captcha",
     "rules",
     "kernel",
     "accounts",
@@ -106,10 +107,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Brute-force protection on the login form (django-axes).
-AXES_FAILURE_LIMIT = 10
-AXES_COOLOFF_TIME = 1  # hour
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# Failed logins (django-axes, `accounts.login_guard`): a user name and client address *pair* is locked after
+# AXES_FAILURE_LIMIT failures, for LOGIN_COOL_OFF_MINUTES and twice as long each time after; from
+# LOGIN_CAPTCHA_AFTER failures of a name (from anywhere) or an address, the form asks for a captcha. Nobody can lock
+# another person out. The address is the one the trusted proxies saw (THROTTLE_TRUSTED_PROXIES).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = "accounts.login_guard.cool_off"
+AXES_CLIENT_IP_CALLABLE = "kernel.throttle.client_ip"
+AXES_RESET_ON_SUCCESS = True
+LOGIN_COOL_OFF_MINUTES = env.int("LOGIN_COOL_OFF_MINUTES", default=15)
+LOGIN_CAPTCHA_AFTER = env.int("LOGIN_CAPTCHA_AFTER", default=3)
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+CAPTCHA_LENGTH = 5
+CAPTCHA_FONT_SIZE = 30
+CAPTCHA_IMAGE_SIZE = (150, 50)
+CAPTCHA_TIMEOUT = 5  # minutes
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
