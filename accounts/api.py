@@ -8,8 +8,12 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from kernel.api import SafeJSONParser
 
 from .models import Organisation, OrganisationKind, User
 from .provinces import Province
@@ -83,3 +87,9 @@ class MeView(APIView):
     def get(self, request):
         user = User.objects.select_related("organisation").get(pk=request.user.pk)
         return Response(MeSerializer(user, context={"request": request}).data)
+
+
+class TokenView(ObtainAuthToken):
+    """`/api/auth/token/`: DRF's, reading JSON with the portal's parser (a body nested too deeply is a 400)."""
+
+    parser_classes = (FormParser, MultiPartParser, SafeJSONParser)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.models import NotificationPreference
 from kernel.sorting import PinyinSorted, sort_key_field
+from kernel.validators import no_control_characters
 
 from .provinces import Province
 
@@ -48,7 +49,7 @@ MINISTRY_KINDS = (OrganisationKind.SAMR, OrganisationKind.MIIT)
 class Organisation(PinyinSorted, models.Model):
     pinyin_sort = ("name_sort", "name")
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200, validators=[no_control_characters], unique=True)
     name_sort = sort_key_field()
     kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
     host_type = models.CharField(_("host type"), max_length=32, choices=HostType.choices, blank=True)
@@ -145,7 +146,7 @@ class User(AbstractUser):
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.APPLICANT)
-    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    full_name = models.CharField(_("full name"), max_length=100, validators=[no_control_characters], blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     notification_preference = models.CharField(
         _("notification e-mail"), max_length=16, choices=NotificationPreference.choices, default=NotificationPreference.IMMEDIATE

@@ -15,7 +15,6 @@ from django.forms import inlineformset_factory
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation, OrganisationKind
 from kernel.filters import KeywordFilterSet, SortFilter
 from kernel.forms import textarea
 from kernel.rules import refusal_text
@@ -34,6 +33,7 @@ from .models import (
     TechnologyTransfer,
 )
 from .uploads import inspect_upload
+from .validators import NOT_A_HOST_MESSAGE, consortium_candidates
 
 
 class DossierModelForm(forms.ModelForm):
@@ -164,10 +164,11 @@ class ConsortiumMemberForm(RowForm):
 
     def __init__(self, *args, lead_host=None, **kwargs):
         super().__init__(*args, **kwargs)
-        queryset = Organisation.objects.filter(kind=OrganisationKind.HOST).order_by("name")
+        queryset = consortium_candidates().order_by("name")
         if lead_host is not None:
             queryset = queryset.exclude(pk=lead_host.pk)
         self.fields["organisation"].queryset = queryset
+        self.fields["organisation"].error_messages["invalid_choice"] = NOT_A_HOST_MESSAGE
 
 
 def _formset(model, fields, form=RowForm, widgets=None, extra=1):

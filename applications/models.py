@@ -25,6 +25,7 @@ from kernel.rules import RuleViolation
 from kernel.signoffs import both_signed, ministry_of, sign
 from kernel.sorting import PinyinSorted, sort_key_field
 from kernel.transitions import TransitionConflict, fsm_permission
+from kernel.validators import no_control_characters
 from kernel.workdays import add_working_days
 
 from . import signals, submission
@@ -44,7 +45,7 @@ from .hooks import hooks
 from .progress import status_text
 from .rules import APPROVAL_DECISION, has_pending_review, is_host_applicant, is_routed_recommender, may_sign_approval
 from .states import EDITABLE_STATES, NOT_FORWARDED_STATES, PUBLIC_STATES, REJECTABLE_STATES, WITHDRAWABLE_STATES, ReviewDecision, Status
-from .validators import LAB_NAME_EN_PREFIX, validate_lab_name_en_subject, validate_lab_name_zh
+from .validators import LAB_NAME_EN_PREFIX, validate_consortium_member, validate_lab_name_en_subject, validate_lab_name_zh
 
 # Who may run each transition: the predicates of `rules.py`, as django-fsm permissions.
 BY_HOST = fsm_permission(is_host_applicant)
@@ -171,10 +172,10 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
     revision_count = models.PositiveIntegerField(_("submissions"), default=0, editable=False)
 
     # Overview (Art. 3, 4, 31)
-    name_zh = models.CharField(_("proposed lab name (Chinese)"), max_length=100, blank=True)
+    name_zh = models.CharField(_("proposed lab name (Chinese)"), max_length=100, validators=[no_control_characters], blank=True)
     name_sort = sort_key_field()
     name_en_subject = models.CharField(
-        _("×× part of the English name"), max_length=150, blank=True,
+        _("×× part of the English name"), max_length=150, validators=[no_control_characters], blank=True,
         help_text=_("The English name is shown as “State Quality & Standards Laboratory of ××” (Art. 31)."),
     )
     field = models.CharField(_("field (Art. 4)"), max_length=40, choices=Field.choices, blank=True, db_index=True)
@@ -183,7 +184,9 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
     construction_plan = models.TextField(
         _("build plan: direction, positioning and goals (Art. 11, 17)"), blank=True
     )
-    provincial_lab_name = models.CharField(_("existing provincial/ministerial lab"), max_length=200, blank=True)
+    provincial_lab_name = models.CharField(_("existing provincial/ministerial lab"), max_length=200, blank=True,
+        validators=[no_control_characters],
+    )
     provincial_lab_established = models.DateField(_("that lab in operation since"), null=True, blank=True)
 
     # Art. 12 (1) facilities
@@ -528,7 +531,7 @@ class ConsortiumMember(models.Model):
 
     application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="consortium_members")
     organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+")
-    role = models.CharField(_("role in the consortium"), max_length=200)
+    role = models.CharField(_("role in the consortium"), max_length=200, validators=[no_control_characters])
 
     class Meta:
         verbose_name = _("consortium member")
@@ -541,6 +544,8 @@ class ConsortiumMember(models.Model):
     def clean(self):
         if self.organisation_id and self.application_id and self.organisation_id == self.application.host_id:
             raise ValidationError({"organisation": _("The lead host is already part of the consortium (Art. 5).")})
+        if self.organisation_id:
+            validate_consortium_member(self.organisation)
 
 
 class TeamMember(models.Model):
@@ -548,9 +553,9 @@ class TeamMember(models.Model):
 
     application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="team_members")
     role = models.CharField(_("role"), max_length=32, choices=TeamRole.choices)
-    name = models.CharField(_("full name"), max_length=100)
-    organisation_name = models.CharField(_("organisation"), max_length=200)
-    title = models.CharField(_("title and position"), max_length=200, blank=True)
+    name = models.CharField(_("full name"), max_length=100, validators=[no_control_characters])
+    organisation_name = models.CharField(_("organisation"), max_length=200, validators=[no_control_characters])
+    title = models.CharField(_("title and position"), max_length=200, validators=[no_control_characters], blank=True)
     posts_held = models.TextField(_("posts in domestic or international bodies"), blank=True)
 
     class Meta:
@@ -566,7 +571,7 @@ class NationalProject(models.Model):
     """Art. 12 (3) 1: national-level projects undertaken in the last 5 years."""
 
     application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="projects")
-    title = models.CharField(_("project title"), max_length=300)
+    title = models.CharField(_("project title"), max_length=300, validators=[no_control_characters])
     number = models.CharField(_("project number"), max_length=100, blank=True)
     programme = models.CharField(_("programme"), max_length=200, blank=True)
     year = models.PositiveSmallIntegerField(_("year started"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
@@ -607,7 +612,7 @@ class StandardLed(models.Model):
 
     application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="standards")
     number = models.CharField(_("standard number"), max_length=64)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=300, validators=[no_control_characters])
     level = models.CharField(_("level"), max_length=16, choices=StandardLevel.choices)
     year = models.PositiveSmallIntegerField(_("year issued"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
 
@@ -624,7 +629,7 @@ class TechnologyTransfer(models.Model):
     """Art. 12 (4) 4: research results transferred."""
 
     application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="transfers")
-    title = models.CharField(_("result transferred"), max_length=300)
+    title = models.CharField(_("result transferred"), max_length=300, validators=[no_control_characters])
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
     amount_cny = models.DecimalField(
         _("contract value (CNY)"), max_digits=15, decimal_places=2, default=0, validators=[MinValueValidator(Decimal("0"))]

@@ -42,6 +42,7 @@ from kernel.models import SignOff
 from kernel.signoffs import both_signed, sign
 from kernel.sorting import PinyinSorted, sort_key_field
 from kernel.transitions import fsm_permission, run_transition
+from kernel.validators import no_control_characters
 from reviews.models import Assignment, AssignmentStatus, CriteriaSet, RoundEntry, RoundStatus
 
 from . import lifecycle
@@ -170,9 +171,9 @@ class LaboratoryQuerySet(models.QuerySet):
 
 class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     application = models.OneToOneField(Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="laboratory")
-    name_zh = models.CharField(_("name"), max_length=100, validators=[validate_lab_name_zh])
+    name_zh = models.CharField(_("name"), max_length=100, validators=[no_control_characters, validate_lab_name_zh])
     name_sort = sort_key_field()
-    name_en_subject = models.CharField(_("×× part of the English name"), max_length=150)
+    name_en_subject = models.CharField(_("×× part of the English name"), max_length=150, validators=[no_control_characters])
     host = models.ForeignKey(Organisation, verbose_name=_("host institution"), on_delete=models.PROTECT, related_name="laboratories")
     field = models.CharField(_("field (Art. 4)"), max_length=40, choices=Field.choices, db_index=True)
     research_directions = models.JSONField(_("research directions (Art. 3)"), default=list, blank=True)
@@ -187,9 +188,11 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
     evaluation_rectified = models.BooleanField(_("already rectified once after evaluation"), default=False, editable=False)
     latest_result = models.CharField(_("latest evaluation result"), max_length=16, choices=EvaluationResult.choices, blank=True)
     # Art. 14-17: the lab's own data, kept by its host
-    director_name = models.CharField(_("lab director (Art. 14)"), max_length=100, blank=True)
+    director_name = models.CharField(_("lab director (Art. 14)"), max_length=100, validators=[no_control_characters], blank=True)
     director_position = models.CharField(_("director's position at the host"), max_length=200, blank=True)
-    committee_chair_name = models.CharField(_("academic committee chair (Art. 15)"), max_length=100, blank=True)
+    committee_chair_name = models.CharField(_("academic committee chair (Art. 15)"), max_length=100, blank=True,
+        validators=[no_control_characters],
+    )
     committee_chair_organisation = models.CharField(_("chair's organisation"), max_length=200, blank=True)
     research_units = models.TextField(_("research units (Art. 16)"), blank=True)
     staff_summary = models.TextField(_("staff"), blank=True)
@@ -532,8 +535,10 @@ class ChangeReport(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     laboratory = models.ForeignKey(Laboratory, verbose_name=_("laboratory"), on_delete=models.CASCADE, related_name="change_reports")
     kind = models.CharField(_("change"), max_length=16, choices=ChangeKind.choices)
     description = models.TextField(_("report"))
-    new_name_zh = models.CharField(_("new name"), max_length=100, blank=True)
-    new_name_en_subject = models.CharField(_("new ×× part of the English name"), max_length=150, blank=True)
+    new_name_zh = models.CharField(_("new name"), max_length=100, validators=[no_control_characters], blank=True)
+    new_name_en_subject = models.CharField(_("new ×× part of the English name"), max_length=150, blank=True,
+        validators=[no_control_characters],
+    )
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField(_("filed"), auto_now_add=True)
     status = FSMField(_("status"), default=ChangeStatus.SUBMITTED, choices=ChangeStatus.choices, protected=True)

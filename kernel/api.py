@@ -6,14 +6,45 @@ and `citation` (the same article as a reader reads it in the request's language:
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import status
+from rest_framework.exceptions import ParseError
 from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.metadata import SimpleMetadata
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .citations import cite
 from .rules import RuleViolation
 from .transitions import TransitionConflict
+
+
+class SafeJSONParser(JSONParser):
+    """DRF's JSON parser, but a body nested deeper than Python's stack (`[[[[...]]]]`) is a 400, not a 500:
+    the standard library's decoder raises RecursionError there, which DRF lets through."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(_("The JSON is nested too deeply.")) from None
+
+
+class PortalMetadata(SimpleMetadata):
+    """The answer to OPTIONS: DRF's, except that a serializer nesting itself (an eligibility line's children
+    are eligibility lines) is described once and then referred to by name instead of recursing forever."""
+
+    def get_serializer_info(self, serializer):
+        describing = self.__dict__.setdefault("_describing", [])
+        kind = type(getattr(serializer, "child", serializer))
+        if kind in describing:
+            return {"recursive": kind.__name__}
+        describing.append(kind)
+        try:
+            return super().get_serializer_info(serializer)
+        finally:
+            describing.pop()
 
 
 def exception_handler(exc, context):

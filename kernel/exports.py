@@ -30,8 +30,19 @@ from django.utils.translation import gettext as _
 FORMATS = ("csv", "xlsx")
 CSV_CHUNK_ROWS = 500
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A text cell starting with one of these is a formula to Excel (CSV injection): it is written as text.
+# A text cell starting with one of these is a formula to Excel and WPS (CSV injection): it is written as text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """The one rule of every CSV and XLSX cell the portal writes (OWASP "CSV injection"): a text starting with
+    `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so that Excel and WPS show it as text
+    instead of running it as a formula. Numbers, dates and None are returned as they are (a negative number
+    stays a number); anything else is its text."""
+    if value is None or isinstance(value, (bool, int, float, Decimal, datetime.date)):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @dataclass(frozen=True)
@@ -65,8 +76,7 @@ def _plain(value):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, (datetime.date, int, float, Decimal)) and not isinstance(value, bool):
         return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return safe_cell(value)
 
 
 def _iterate(rows):

@@ -6,8 +6,10 @@ Each model's QuerySet has `search(text)` (built with `keyword_filter`); a Filter
 
 import django_filters
 from django import forms
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as drf_filters
 
 
 def keyword_filter(queryset, text, fields):
@@ -51,3 +53,34 @@ class SortFilter(django_filters.ChoiceFilter):
 
     def filter(self, qs, value):
         return qs.order_by(*self.orderings.get(value) or self.orderings[self.default])
+
+
+# A primary key as PostgreSQL stores it (BigAutoField): a larger number is refused like any non-number.
+_ID_BOUNDS = {"min_value": -(2**63), "max_value": 2**63 - 1}
+
+
+class IdFilter(django_filters.Filter):
+    """An API filter by a related object's id that answers the same for an id the user may not see and an id
+    that does not exist: no match, an empty list. (django-filter's ModelChoiceFilter answers 400 for a missing
+    id and 200 for a hidden one, which tells whether it exists.) The list itself is still `visible_to(user)`."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**_ID_BOUNDS, **kwargs})
+
+
+class IdFilterSet(drf_filters.FilterSet):
+    """The API's FilterSet: a foreign key in `Meta.fields` (or a viewset's `filterset_fields`) is an `IdFilter`."""
+
+    FILTER_DEFAULTS = {
+        **drf_filters.FilterSet.FILTER_DEFAULTS,
+        models.ForeignKey: {"filter_class": IdFilter},
+        models.OneToOneField: {"filter_class": IdFilter},
+    }
+
+
+class FilterBackend(drf_filters.DjangoFilterBackend):
+    """The API's filter backend: `filterset_fields` are built on `IdFilterSet`."""
+
+    filterset_base = IdFilterSet

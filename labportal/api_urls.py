@@ -1,10 +1,9 @@
 """The REST API, mounted at /api/ (schema at /api/schema/, Swagger UI at /api/docs/)."""
 
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
-from accounts.api import MeView, OrganisationViewSet
+from accounts.api import MeView, OrganisationViewSet, TokenView
 from applications.api.applications import ApplicationViewSet
 from applications.api.attachments import ApplicationAttachmentViewSet
 from evaluations.api.acceptance_applications import AcceptanceApplicationViewSet
@@ -57,7 +56,7 @@ router.register("public/notices", PublicNoticeViewSet, basename="public-notice")
 router.register("public/approved", PublicApprovedViewSet, basename="public-approved")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
     *router.urls,
 ]

@@ -24,6 +24,7 @@ from kernel.models import AuditEntry, Deadline
 from kernel.periods import period_end
 from kernel.rules import RuleViolation
 from kernel.transitions import fsm_permission, run_transition
+from kernel.validators import no_control_characters
 
 from .deadlines import COMMITTEE_TERM, PUBLICITY_WINDOW, ROUND_SCORING, ministries
 from .identity import validate_credit_code, validate_resident_id
@@ -102,7 +103,7 @@ COMMITTEE_TERM_YEARS = 2
 
 
 class ExpertCommittee(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
     status = FSMField(_("status"), default=CommitteeStatus.DRAFT, choices=CommitteeStatus.choices, protected=True)
     term_start = models.DateField(_("term start"), null=True, blank=True)
     term_end = models.DateField(_("term end"), null=True, blank=True)
@@ -727,9 +728,9 @@ class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     receipt_number = models.CharField(_("receipt number"), max_length=24, unique=True, editable=False)
     objector_kind = models.CharField(_("objection by"), max_length=16, choices=ObjectorKind.choices)
-    name = models.CharField(_("full name"), max_length=100, blank=True)
+    name = models.CharField(_("full name"), max_length=100, validators=[no_control_characters], blank=True)
     id_number = models.CharField(_("ID card number"), max_length=18, blank=True)
-    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    organisation_name = models.CharField(_("organisation"), max_length=200, validators=[no_control_characters], blank=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
     seal_scan = models.FileField(_("scan of the seal"), upload_to="private/objections/", blank=True)

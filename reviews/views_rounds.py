@@ -3,6 +3,7 @@ and assignments, the CSV of its results and the assignments' transitions."""
 
 import csv
 from collections import defaultdict
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -19,7 +20,7 @@ from accounts.decorators import staff_required
 from applications.models import Application
 from kernel import exports
 from kernel.deadlines import time_left
-from kernel.exports import Column
+from kernel.exports import Column, safe_cell
 from kernel.formatting import format_date
 from kernel.paging import query_without_page
 from kernel.rules import RuleViolation
@@ -287,20 +288,20 @@ def round_export(request, pk):
     response["Content-Disposition"] = f'attachment; filename="round-{review_round.pk}-ranking.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow([
+    writer.writerow([safe_cell(header) for header in (
         _("Rank"), str(pages.entry_label), _("Host institution"), _("Field"),
         _("Experts scored"), _("Weighted mean"),
         _("Spread"), _("Std. deviation"), _("Pending"), _("Deviation flag"), _("Outcome"), _("Expert totals"),
-    ])
+    )])
     for r in results:
         totals = "; ".join(f"{t.assignment.expert}: {t.total}{' (!)' if t.deviates else ''}" for t in r.totals)
-        writer.writerow([
+        writer.writerow([safe_cell(cell) for cell in (
             r.rank or "", str(r.subject), str(r.application.host), r.application.get_field_display(), r.count,
-            "" if r.mean is None else f"{r.mean:.2f}", "" if r.spread is None else r.spread,
+            "" if r.mean is None else r.mean.quantize(Decimal("0.01")), "" if r.spread is None else r.spread,
             "" if r.stdev is None else r.stdev, r.pending, _("yes") if r.flagged else "",
             r.decision_label or r.entry.get_outcome_display(),
             totals,
-        ])
+        )])
     return response
 
 

@@ -172,9 +172,14 @@ class TestSeededDemo:
         assert positions.count(Position.MEMBER) == 11
         assert sorted(m.expert.username for m in members) == sorted(EXPERTS)
         assert all(m.expert.role == Role.EXPERT and m.fields for m in members)
-        assert {m.expert.organisation.kind for m in members} == {OrganisationKind.EXPERT_POOL}
-        hosts = set(Organisation.objects.filter(kind=OrganisationKind.HOST).values_list("pk", flat=True))
-        assert not hosts & {m.expert.organisation_id for m in members}
+        # Experts come from expert institutions, or from 西江生命科学研究院, a research institute (a host, since
+        # only hosts may join a consortium, Art. 5) that applies for nothing itself but joins a consortium.
+        assert {m.expert.organisation.kind for m in members} == {OrganisationKind.EXPERT_POOL, OrganisationKind.HOST}
+        applying = set(Application.objects.values_list("host", flat=True))
+        assert not applying & {m.expert.organisation_id for m in members}
+        assert {m.expert.organisation.name for m in members if m.expert.organisation.kind == OrganisationKind.HOST} == {
+            "西江生命科学研究院"
+        }
 
     def test_seeded_open_round_expert_and_blind_scoring_art9(self):
         expert = user("expert")

@@ -24,6 +24,7 @@ from kernel.api_views import (
     named_choice_field,
     transition_schema,
 )
+from kernel.filters import IdFilterSet
 
 from .. import services
 from ..models import Assignment, AssignmentStatus, Criterion, ReviewRound, RoundStatus, Score
@@ -149,7 +150,7 @@ class OtherExpertScoresSerializer(serializers.Serializer):
     scores = ScoreSerializer(many=True)
 
 
-class AssignmentFilter(django_filters.FilterSet):
+class AssignmentFilter(IdFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=AssignmentStatus.choices, label=gettext_lazy("status"))
 
     class Meta:

@@ -7,10 +7,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from applications.models import Application
+from kernel.api import SafeJSONParser
 from kernel.api_views import ERROR_RESPONSES, is_schema_view, named_choice_field
 
 from .. import services
@@ -83,7 +84,7 @@ class SiteInspectionCreateSerializer(serializers.Serializer):
 )
 class SiteInspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsMinistryStaff]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, SafeJSONParser]
     filterset_fields = ["application"]
 
     def get_queryset(self):

@@ -17,6 +17,7 @@ from kernel.api_views import (
     named_choice_field,
     transition_schema,
 )
+from kernel.filters import IdFilterSet
 from kernel.formatting import mask_identifier
 
 from ..models import Objection, ObjectionStatus
@@ -70,7 +71,7 @@ class ObjectionSerializer(WithTransitions, serializers.ModelSerializer):
         return bool(obj.evidence)
 
 
-class ObjectionFilter(django_filters.FilterSet):
+class ObjectionFilter(IdFilterSet):
     status = django_filters.ChoiceFilter(choices=ObjectionStatus.choices, label=gettext_lazy("status"))
 
     class Meta:

@@ -23,6 +23,7 @@ from kernel.api_views import (
     named_choice_field,
     transition_schema,
 )
+from kernel.filters import IdFilterSet
 
 from .. import services
 from ..models import Assignment, AssignmentStatus, CriteriaSet, ExpertCommittee, ReviewRound, RoundEntry, RoundStatus
@@ -158,7 +159,7 @@ class RoundTransitionSerializer(TransitionRequestSerializer):
         return {str(key): (row["action"], row.get("reason", "")) for key, row in value.items()}
 
 
-class RoundFilter(django_filters.FilterSet):
+class RoundFilter(IdFilterSet):
     status = django_filters.ChoiceFilter(choices=RoundStatus.choices, label=gettext_lazy("status"))
 
     class Meta:

@@ -139,7 +139,8 @@ ORGANISATIONS = [
     (JINGHUA, OrganisationKind.EXPERT_POOL, "", "", "", None, ""),
     (DONGYUE, OrganisationKind.EXPERT_POOL, "", "", "", None, ""),
     (ZHONGZHOU, OrganisationKind.EXPERT_POOL, "", "", "", None, ""),
-    (XIJIANG, OrganisationKind.EXPERT_POOL, "", "", "", None, ""),
+    # A research institute with experts on the committee and a consortium member of the cell-therapy dossier.
+    (XIJIANG, OrganisationKind.HOST, HostType.RESEARCH_INSTITUTE, Level.LOCAL, "44", None, ""),
     (NANLING, OrganisationKind.EXPERT_POOL, "", "", "", None, ""),
     (DONGHAI, OrganisationKind.EXPERT_POOL, "", "", "", None, ""),
     (XILING, OrganisationKind.EXPERT_POOL, "", "", "", None, ""),
