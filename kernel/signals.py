@@ -2,11 +2,10 @@
 notification tables name for it (`kernel.notifications`). A transition whose article depends on the case
 (a termination proposed under Art. 18 or 19) sets `_audit_article` on the instance; `_audit_data` adds facts."""
 
-from django.contrib.contenttypes.models import ContentType
 from django.dispatch import receiver
 from django_fsm.signals import post_transition
 
-from .models import AuditEntry
+from .audit import record
 from .notifications import notify
 
 
@@ -20,12 +19,10 @@ def audit_transition(sender, instance, name, source, target, **kwargs):
     state_field = kwargs.get("field") or instance._meta.get_field("status")  # the FSM field that moved
     transition = next((t for t in state_field.get_all_transitions(sender) if t.name == name), None)
     custom = (transition.custom if transition else None) or {}
-    entry = AuditEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(instance),
-        object_id=instance.pk,
-        transition=name,
-        source_state=_state(source),
-        target_state=_state(target),
+    entry = record(
+        name, instance,
+        source=_state(source),
+        target=_state(target),
         actor=method_kwargs.get("by"),
         comment=method_kwargs.get("comment", ""),
         article=getattr(instance, "_audit_article", "") or custom.get("article", ""),
