@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test coverage setup system-deps assets var migrate seed worker beat bench messages check clean
+.PHONY: run test coverage setup system-deps assets var migrate seed worker beat bench messages check clean securitycheck
 
 # E-mail links and calendar feeds point at the address the demo is served on.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
@@ -71,6 +71,11 @@ beat: setup
 bench: setup
 	@bash scripts/test-services.sh
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest bench -p no:xdist -s -q
+
+# Django's deployment checks and a bounded schemathesis run on the API as staff and as an applicant (README).
+securitycheck: setup
+	$(PIP) install -q -c constraints.txt -e '.[dev,security]'
+	@bash scripts/securitycheck.sh
 
 # English is the source language of every msgid: only the Chinese catalogue is kept.
 messages: setup

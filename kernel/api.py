@@ -6,7 +6,9 @@ and `citation` (the same article as a reader reads it in the request's language:
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
 from rest_framework.exceptions import ParseError
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -85,3 +87,9 @@ def _first_message(data):
         else:
             data = data[0]
     return f"{'.'.join(path)}: {data}" if path else str(data)
+
+
+@csrf_exempt  # it changes nothing; a cookie-carrying DELETE to a wrong address gets this 404, not the CSRF page
+def not_found(request, *args, **kwargs):
+    """An /api/ address that matches no resource: the API's own 404 body, not the site's HTML page."""
+    return JsonResponse({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND, json_dumps_params={"ensure_ascii": False})

@@ -38,9 +38,11 @@ class ErrorSerializer(serializers.Serializer):
         required=False, help_text=gettext_lazy("The same article as a reader reads it, in the request's language.")
     )
     errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
+        child=serializers.JSONField(),
         required=False,
-        help_text=gettext_lazy("Messages per field."),
+        help_text=gettext_lazy(
+            "Messages per field: a list of messages, or for a nested field or a list of rows, the same by name or row."
+        ),
     )
 
 

@@ -1,6 +1,6 @@
 """The REST API, mounted at /api/ (schema at /api/schema/, Swagger UI at /api/docs/)."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, OrganisationViewSet, TokenView
@@ -14,6 +14,7 @@ from evaluations.api.extension_requests import ExtensionRequestViewSet
 from evaluations.api.lab_rounds import LabRoundViewSet
 from evaluations.api.laboratories import LaboratoryViewSet
 from evaluations.api.public_approved import PublicApprovedViewSet
+from kernel.api import not_found
 from reviews.api.assignments import AssignmentViewSet
 from reviews.api.committees import CommitteeViewSet
 from reviews.api.criteria import CriteriaSetViewSet
@@ -29,9 +30,7 @@ app_name = "api"
 router = SimpleRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("applications", ApplicationViewSet, basename="application")
-router.register(
-    r"applications/(?P<application_pk>[0-9]+)/attachments", ApplicationAttachmentViewSet, basename="application-attachment"
-)
+router.register(r"applications/(?P<application_pk>[0-9]+)/attachments", ApplicationAttachmentViewSet, basename="application-attachment")
 
 # The ministry stage (Art. 7-9, 13) and laboratories.
 router.register("committees", CommitteeViewSet, basename="committee")
@@ -59,4 +58,6 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
     *router.urls,
+    # Last: any other /api/ address answers the API's JSON 404 (one without its slash is still redirected).
+    re_path(r".*/$", not_found),
 ]

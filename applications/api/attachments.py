@@ -111,7 +111,7 @@ class ApplicationAttachmentViewSet(
 
     @extend_schema(
         summary=gettext_lazy("Download the file"),
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERROR_RESPONSES[404]},
+        responses={(200, "*/*"): OpenApiTypes.BINARY, 404: ERROR_RESPONSES[404]},
     )
     @action(detail=True, methods=["get"])
     def download(self, request, application_pk=None, pk=None):

@@ -184,7 +184,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["kernel.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "kernel.api_schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "kernel.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "kernel.api.SafeJSONParser",
@@ -210,6 +210,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kernel.api_schema.add_error_responses",
+    ],
 }
 
 # Periods the Measures leave to implementing rules (Art. 13): shown in the UI.

@@ -112,7 +112,7 @@ class SiteInspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
 
     @extend_schema(
         summary=gettext_lazy("Download the report"),
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERROR_RESPONSES[404]},
+        responses={(200, "*/*"): OpenApiTypes.BINARY, 404: ERROR_RESPONSES[404]},
     )
     @action(detail=True, methods=["get"])
     def report(self, request, pk=None):

@@ -102,7 +102,7 @@ class ObjectionViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary=gettext_lazy("Download the seal scan or the evidence"),
         parameters=[OpenApiParameter("which", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["seal_scan", "evidence"])],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERROR_RESPONSES[404]},
+        responses={(200, "*/*"): OpenApiTypes.BINARY, 404: ERROR_RESPONSES[404]},
     )
     @action(detail=True, methods=["get"], url_path=r"files/(?P<which>seal_scan|evidence)", url_name="file")
     def file(self, request, pk=None, which=None):
