@@ -192,6 +192,10 @@ def test_reveal_by_staff_is_audited_and_not_cached(client_en, notice, staff):
     assert entry.data["receipt_number"] == objection.receipt_number and NUMBER not in str(entry.data)
     # Back on the notice page, the number is masked again.
     assert NUMBER not in client_en.get(notice.get_staff_url()).content.decode()
+    # The audit log names the action in words.
+    client_en.force_login(UserFactory(is_superuser=True, is_staff=True))
+    log = client_en.get(reverse("admin:labportal_auditentry_changelist"), {"transition": "reveal_id_number"})
+    assert "Showed the full ID card number" in log.content.decode() and NUMBER not in log.content.decode()
 
 
 def test_applicant_and_expert_cannot_reveal(client_en, notice, staff):
