@@ -13,8 +13,9 @@ def _fsm_fields(model):
 
 @cache
 def transition_labels(model):
-    """{transition name: label} of every FSM field of `model`."""
-    labels = {}
+    """{transition name: label} of every FSM field of `model`, and of the other actions its audit records name
+    (`audit_actions = {"reveal_id_number": _("...")}` on the model, for `kernel.audit.record`)."""
+    labels = dict(getattr(model, "audit_actions", {}))
     for field in _fsm_fields(model):
         for t in field.get_all_transitions(model):
             labels.setdefault(t.name, (t.custom or {}).get("label", t.name))

@@ -71,3 +71,18 @@ def mask_identifier(value, head=6, tail=4):
         keep = min(2, len(value) // 2)
         return "*" * (len(value) - keep) + value[len(value) - keep:]
     return value[:head] + "*" * (len(value) - head - tail) + value[-tail:]
+
+
+def mask_contact(value):
+    """138****5678, z***@example.cn: a phone number or e-mail address as a reader who does not call or write sees it
+    (PIPL: the whole contact only where staff use it). Anything else keeps its last two characters."""
+    value = (value or "").strip()
+    if not value:
+        return "—"
+    if "@" in value:
+        local, _at, domain = value.rpartition("@")
+        return (local[:1] + "***" if local else "***") + "@" + domain
+    digits = [c for c in value if c.isdigit()]
+    if len(digits) >= 7:
+        return "".join(digits[:3]) + "****" + "".join(digits[-4:])
+    return mask_identifier(value)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.choices import Field
 from kernel.admin import PortalModelAdmin, ReadMostlyAdmin, ReadOnlyAdmin, ReadOnlyInline, register_audit_subject
-from kernel.formatting import mask_identifier
+from kernel.formatting import mask_contact, mask_identifier
 
 from .models import (
     Assignment,
@@ -235,14 +235,15 @@ class PublicityNoticeAdmin(ReadMostlyAdmin):
 
 @admin.register(Objection)
 class ObjectionAdmin(ReadOnlyAdmin):
-    """Objections as staff see them: the ID card number masked (PIPL), the files only on the staff pages."""
+    """Objections as staff see them: the ID card number and the contact masked (PIPL), the files and the full
+    contact only on the staff pages."""
 
     list_display = ["receipt_number", "objector", "masked_id_number", "application", "notice", "status", "lodged_at"]
     list_filter = ["status", "objector_kind"]
     list_select_related = ["notice", "application"]
     search_fields = ["receipt_number", "name", "organisation_name"]
     fields = ["receipt_number", "notice", "application", "objector_kind", "name", "masked_id_number",
-              "organisation_name", "credit_code", "legal_representative", "contact", "grounds", "status",
+              "organisation_name", "credit_code", "legal_representative", "masked_contact", "grounds", "status",
               "resolution", "lodged_at"]
     readonly_fields = fields
 
@@ -253,3 +254,8 @@ class ObjectionAdmin(ReadOnlyAdmin):
     @admin.display(description=_("ID card number"))
     def masked_id_number(self, objection):
         return mask_identifier(objection.id_number) if objection.id_number else "—"
+
+    @admin.display(description=_("phone or e-mail"))
+    def masked_contact(self, objection):
+        # Staff who handle the objection read the contact on the notice's page; the admin does not call anyone.
+        return mask_contact(objection.contact)

@@ -319,3 +319,13 @@ class NoticeForm(RuleFormMixin, forms.Form):
                 return None, None
             return start, days
         return self.initial.get("starts_on"), self.initial.get("working_days")
+
+
+class RevealIdNumberForm(RuleFormMixin, forms.Form):
+    """Why a member of staff needs an objector's full ID card number (recorded in the audit log)."""
+
+    reason = forms.CharField(
+        label=_("Why do you need the full number?"), max_length=500, widget=textarea(3),
+        help_text=_("For example: to verify the objector's identity with the public security organ. "
+                    "The reason, your name and the time are recorded."),
+    )

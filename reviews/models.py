@@ -1,7 +1,6 @@
 """Ministry-side review (Art. 7-9, 13): formal review, the expert committee and its scoring rounds,
 site inspection, and publicity with objections. Approval sign-offs are `kernel.signoffs`."""
 
-import hmac
 from decimal import Decimal
 from fractions import Fraction
 
@@ -18,6 +17,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 from accounts.models import Role
 from accounts.rules import is_ministry_staff
 from applications.models import Application
+from kernel.crypto import BlindIndexField, EncryptedTextField, normalise
 from kernel.deadlines import close_deadlines, open_deadline
 from kernel.formatting import format_date, format_list
 from kernel.models import AuditEntry, Deadline
@@ -705,12 +705,15 @@ class ObjectionQuerySet(models.QuerySet):
         `identity` (a person's ID card number, an organisation's unified social credit code), else None.
         A wrong number and a wrong identity are told apart by nobody."""
         receipt_number = (receipt_number or "").strip().upper()
-        identity = (identity or "").strip().upper()
-        objection = self.select_related("notice", "application").filter(receipt_number=receipt_number).first()
-        if objection is None or not identity:
+        identity = normalise(identity)
+        if not receipt_number or not identity:
             return None
-        given = objection.id_number if objection.objector_kind == Objection.ObjectorKind.PERSON else objection.credit_code
-        return objection if given and hmac.compare_digest(given.upper().encode(), identity.encode()) else None
+        # A person's ID card number is matched by its blind index (the column holds only the encrypted number);
+        # an organisation's credit code, public in the national enterprise credit system, as it is.
+        person = models.Q(objector_kind=Objection.ObjectorKind.PERSON,
+                   id_number_index__in=Objection._meta.get_field("id_number_index").candidates(identity))
+        organisation = models.Q(objector_kind=Objection.ObjectorKind.ORGANISATION, credit_code=identity)
+        return self.select_related("notice", "application").filter(person | organisation, receipt_number=receipt_number).first()
 
 
 class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -729,7 +732,9 @@ class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     receipt_number = models.CharField(_("receipt number"), max_length=24, unique=True, editable=False)
     objector_kind = models.CharField(_("objection by"), max_length=16, choices=ObjectorKind.choices)
     name = models.CharField(_("full name"), max_length=100, validators=[no_control_characters], blank=True)
-    id_number = models.CharField(_("ID card number"), max_length=18, blank=True)
+    # Encrypted in its column (PIPL; `kernel.crypto`), shown masked; found by its blind index.
+    id_number = EncryptedTextField(_("ID card number"), max_length=18, blank=True)
+    id_number_index = BlindIndexField(_("ID card number (blind index)"), source="id_number")
     organisation_name = models.CharField(_("organisation"), max_length=200, validators=[no_control_characters], blank=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
@@ -742,6 +747,8 @@ class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     lodged_at = models.DateTimeField(_("lodged"), auto_now_add=True)
 
     objects = ObjectionQuerySet.as_manager()
+    # Audited actions besides the transitions (`kernel.audit.record`), as the audit log names them.
+    audit_actions = {"reveal_id_number": _("Showed the full ID card number")}
 
     class Meta:
         verbose_name = _("objection")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.rules import is_ministry_staff
 from applications.models import Status
+from kernel import audit
 from kernel.deadlines import open_deadline
 from kernel.formatting import format_date, format_list
 from kernel.notifications import notify
@@ -36,6 +37,7 @@ from .models import (
     Score,
     SiteInspection,
 )
+from .rules import may_reveal_id_number
 from .subjects import NoticeSubject, RoundPurpose, notice_subject, register_notice_subject, register_round_purpose
 
 # An expert whose weighted total is this many points from the mean of the others is flagged.
@@ -373,5 +375,18 @@ def lodge_objection(objection):
     objection.save()
     notify("lodged", objection)
     return objection
+
+
+def reveal_id_number(objection, by, reason):
+    """The objector's full ID card number, for the one member of the ministries' staff who needs it now and
+    says why (PIPL: shown masked everywhere else). Every reveal is an audit record with the reason."""
+    if not may_reveal_id_number(by, objection):
+        raise PermissionDenied(_("Only SAMR or MIIT staff can see a person's full ID card number."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation(_("State why the full ID card number is needed; the reason is recorded."))
+    audit.record("reveal_id_number", objection, actor=by, comment=reason,
+                 data={"field": "id_number", "receipt_number": objection.receipt_number})
+    return objection.id_number
 
 

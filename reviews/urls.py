@@ -27,6 +27,7 @@ urlpatterns = [
     path("notices/<int:pk>/", views_notices.notice, name="notice"),
     path("notices/<int:pk>/transitions/<slug:name>/", views_notices.notice_transition, name="notice_transition"),
     path("objections/<int:pk>/transitions/<slug:name>/", views_notices.objection_transition, name="objection_transition"),
+    path("objections/<int:pk>/reveal/", views_notices.objection_reveal, name="objection_reveal"),
     path("objections/<int:pk>/<str:which>/", views_notices.objection_file, name="objection_file"),
     # The round summary PDF (staff); score sheets are `experts:score_sheet_pdf`.
     path("rounds/<int:pk>/summary.pdf", pdf_views.round_pdf, name="round_pdf"),

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import staff_required
@@ -26,6 +27,7 @@ from kernel.web import rule_text, run_and_redirect
 
 from .forms import (
     NoticeForm,
+    RevealIdNumberForm,
     parse_ids,
 )
 from .models import (
@@ -34,8 +36,10 @@ from .models import (
     PublicityNotice,
     publicity_window_text,
 )
+from .rules import may_reveal_id_number
 from .services import (
     publicity_end,
+    reveal_id_number,
 )
 from .subject_pages import NOTICE_PAGES, notice_pages
 from .views_common import PAGE_SIZE
@@ -152,6 +156,28 @@ def notice_transition(request, pk, name):
 def objection_transition(request, pk, name):
     objection = get_object_or_404(Objection.objects.visible_to(request.user).select_related("notice"), pk=pk)
     return run_and_redirect(request, objection, name, objection.notice.get_staff_url() + f"#objection-{pk}")
+
+
+@staff_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def objection_reveal(request, pk):
+    """"Show the full ID card number" (PIPL): the one place the number is shown whole, to ministry staff who
+    state why; each reveal is audited and the answer is never cached (`Cache-Control: no-store`)."""
+    objection = get_object_or_404(Objection.objects.visible_to(request.user).select_related("notice", "application"), pk=pk)
+    if not may_reveal_id_number(request.user, objection):
+        raise PermissionDenied(_("Only SAMR or MIIT staff can see a person's full ID card number."))
+    form = RevealIdNumberForm(request.POST or None)
+    revealed = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            revealed = reveal_id_number(objection, request.user, form.cleaned_data["reason"])
+        except RuleViolation as exc:
+            form.add_rule_violation(exc)
+    return render(request, "reviews/staff/objection_reveal.html", {
+        "objection": objection, "notice": objection.notice, "form": form, "revealed": revealed,
+        "back_url": objection.notice.get_staff_url() + f"#objection-{objection.pk}",
+    })
 
 
 OBJECTION_FILES = {"seal": "seal_scan", "evidence": "evidence"}

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from applications.hooks import hooks
@@ -124,6 +125,7 @@ def object_received(request, pk):
     return render(request, "public/object_received.html", {"notice": notice, "receipt_number": receipt["receipt_number"]})
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def objection_lookup(request):
     """The objector follows their objection: receipt number plus the ID card number (a person) or the unified

@@ -51,8 +51,9 @@ def questions():
                  reverse("public:objection_lookup"), _("Follow an objection")),
         Question("personal-data", _("Who sees my ID card number?"),
                  _("Only the ministries' staff handling the objection, and they see it masked (for example "
-                   "110105********1234). The full number is kept only to identify the objector and to let you look "
-                   "the objection up.")),
+                   "110105********1234). The full number is stored encrypted, only to identify the objector and to "
+                   "let you look the objection up; a member of staff sees it whole only when handling the objection "
+                   "requires it, and each time is recorded with the reason.")),
         Question("construction-period", _("How long does construction last, and can it be extended?"),
                  _("%(months)s months from approval. An extension of at most %(max)s months, once, must be requested "
                    "at least %(notice)s months before construction ends (Art. 18).") % {

@@ -172,6 +172,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 OBJECTIONS_PER_HOUR_PER_ADDRESS = env.int("OBJECTIONS_PER_HOUR_PER_ADDRESS", default=5)
 OBJECTION_LOOKUPS_PER_HOUR_PER_ADDRESS = env.int("OBJECTION_LOOKUPS_PER_HOUR_PER_ADDRESS", default=10)
+# Personal information (PIPL): ID card numbers are encrypted in their column (`kernel.crypto`). PII_CIPHER is
+# "sm4" (SM4-GCM) or "aes" (AES-256-GCM) for new values (each value records its own); PII_ENCRYPTION_KEY is the
+# secret (>= 32 characters; empty: derived from SECRET_KEY, refused by production); PII_ENCRYPTION_OLD_KEYS are
+# earlier secrets still read until `manage.py rotate_pii_key` has rewritten their rows.
+PII_CIPHER = env("PII_CIPHER", default="sm4")
+PII_ENCRYPTION_KEY = env("PII_ENCRYPTION_KEY", default="")
+PII_ENCRYPTION_OLD_KEYS = env.list("PII_ENCRYPTION_OLD_KEYS", default=[])
 # How many reverse proxies append to X-Forwarded-For (the client address for throttles).
 THROTTLE_TRUSTED_PROXIES = env.int("THROTTLE_TRUSTED_PROXIES", default=0)
 
