@@ -60,5 +60,8 @@ RUN SECRET_KEY=build-only-not-secret SITE_URL=http://build.invalid python manage
 USER labportal
 VOLUME ["/data/media"]
 EXPOSE 8000
+# gunicorn has no body limit of its own: the portal answers 413 past REQUEST_MAX_BYTES before reading the body, and
+# the reverse proxy (deploy/nginx.conf) holds the same cap. Request line and header sizes are bounded here and there.
 CMD ["gunicorn", "labportal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", \
+     "--limit-request-line", "8190", "--limit-request-fields", "100", "--limit-request-field_size", "8190", \
      "--access-logfile", "-"]

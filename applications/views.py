@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,7 +26,7 @@ from kernel.models import AuditEntry
 from kernel.paging import query_without_page
 from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict, available_transitions, run_transition
-from kernel.web import rule_text
+from kernel.web import file_download, rule_text
 
 from .forms import REVIEW_ACTIONS, SECTION_ORDER, SECTIONS, ApplicationFilter
 from .models import (
@@ -184,12 +183,7 @@ def transition(request, pk, name):
 def attachment_download(request, pk, attachment_pk):
     application = visible_or_404(request, pk)
     attachment = get_object_or_404(application.attachments, pk=attachment_pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                        content_type=attachment.content_type)
+    return file_download(attachment.file, attachment.original_name, attachment.content_type)
 
 
 # --- revisions --------------------------------------------------------------------------------------

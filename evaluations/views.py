@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from kernel.exports import Column
 from kernel.models import AuditEntry
 from kernel.paging import query_without_page
 from kernel.transitions import available_transitions
+from kernel.web import file_download
 
 from . import lifecycle, services
 from .forms import LaboratoryFilter
@@ -172,8 +173,4 @@ def statement_file(request, pk):
     lab = attachment.proposal.laboratory
     if not Laboratory.objects.visible_to(request.user).filter(pk=lab.pk).exists() or not reads_proposals(request.user, lab):
         raise Http404
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type)
+    return file_download(attachment.file, attachment.original_name, attachment.content_type)

@@ -4,6 +4,7 @@ and `citation` (the same article as a reader reads it in the request's language:
 400 invalid data or a broken rule, 403 not allowed for this user, 409 not possible from this state.
 """
 
+from csp.constants import UNSAFE_INLINE
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
@@ -14,6 +15,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.parsers import JSONParser
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -31,6 +33,17 @@ class SafeJSONParser(JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(_("The JSON is nested too deeply.")) from None
+
+
+class PortalBrowsableAPIRenderer(BrowsableAPIRenderer):
+    """DRF's HTML pages of the API: its templates lay out a few elements with style attributes and a <style> block,
+    so these pages alone allow inline styles (never inline scripts: DRF's are files)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response._csp_update = {"style-src": [UNSAFE_INLINE]}
+        return super().render(data, accepted_media_type, renderer_context)
 
 
 class PortalMetadata(SimpleMetadata):

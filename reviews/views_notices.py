@@ -1,7 +1,6 @@
 """Ministry staff pages of publicity (Art. 13, 19): the notices, opening one with its window, closing it, and
 the objections lodged against it with their files."""
 
-import mimetypes
 import os
 from collections import defaultdict
 
@@ -9,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,7 +22,7 @@ from kernel.formatting import format_date
 from kernel.paging import query_without_page
 from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict
-from kernel.web import rule_text, run_and_redirect
+from kernel.web import file_download, rule_text, run_and_redirect
 
 from .forms import (
     NoticeForm,
@@ -191,13 +190,5 @@ def objection_file(request, pk, which):
         raise Http404
     objection = get_object_or_404(Objection.objects.visible_to(request.user), pk=pk)
     stored = getattr(objection, OBJECTION_FILES[which])
-    if not stored:
-        raise Http404
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
     extension = os.path.splitext(stored.name)[1].lower()
-    content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=f"objection-{objection.pk}-{which}{extension}",
-                        content_type=content_type)
+    return file_download(stored, f"objection-{objection.pk}-{which}{extension}")

@@ -103,7 +103,7 @@ def test_counts_by_status_stage_field_and_province(client, journey):
     assert bar_value(html, "chart-status", "Construction terminated") == 1
     assert bar_value(html, "chart-field", "New materials (新材料)") == 2
     assert bar_value(html, "chart-province", "Guangdong") == 1
-    assert 'style="width: 100%" aria-hidden="true"' in html
+    assert 'data-bar-width="100" aria-hidden="true"' in html  # drawn by static/js/portal.js, no style attribute
     assert f'href="{reverse("labs:list")}?status=acceptance_review"' in html
 
 

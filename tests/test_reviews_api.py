@@ -449,7 +449,8 @@ def test_staff_record_a_site_inspection_with_a_report_art13(journey):
     assert response.data["has_report"] is True and response.data["report_name"] == "考察报告.pdf"
     app.refresh_from_db()
     assert app.status == Status.INSPECTED
-    assert client.get(f"/api/inspections/{response.data['id']}/report/").status_code == 200
+    report = client.get(f"/api/inspections/{response.data['id']}/report/")
+    assert report.status_code == 200 and b"".join(report.streaming_content) == PDF  # read to the end: the file is closed
 
     again = client.post("/api/inspections/", body, format="multipart")
     assert again.status_code == 409

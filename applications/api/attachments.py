@@ -3,10 +3,8 @@ editable, checked by content, downloaded only through the visible application.""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -17,6 +15,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from kernel.api_views import ERROR_RESPONSES, named_choice_field
+from kernel.web import file_download
 
 from ..models import Application, Attachment, OutcomeClaim
 from ..uploads import inspect_upload
@@ -116,12 +115,4 @@ class ApplicationAttachmentViewSet(
     @action(detail=True, methods=["get"])
     def download(self, request, application_pk=None, pk=None):
         attachment = self.get_object()
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404(_("The file is missing.")) from exc
-        response = FileResponse(
-            handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return file_download(attachment.file, attachment.original_name, attachment.content_type)

@@ -8,6 +8,7 @@ serves. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and u
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "captcha",
+    "csp",
     "rules",
     "kernel",
     "accounts",
@@ -57,9 +59,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "kernel.request_limits.BodySizeLimitMiddleware",  # 413 in the reader's language, before anything reads the body
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -68,6 +72,23 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): every script and style sheet is a file of our own (static/), no inline
+# script, style attribute, eval or other origin; pictures may be data: URLs (captcha, QR codes). The Swagger UI page
+# adds what its bundle needs (labportal/urls.py). Downloads of uploaded files carry their own, stricter policy
+# (`kernel.web.file_download`).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 ROOT_URLCONF = "labportal.urls"
 WSGI_APPLICATION = "labportal.wsgi.application"
@@ -140,9 +161,27 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Uploads: checked by content (applications.uploads), limited in size.
+# Uploads: checked by content (applications.uploads), limited in size. A file is at most UPLOAD_MAX_BYTES; a request's
+# body at most REQUEST_MAX_BYTES (the most files one form takes, a written statement's 10, each at the limit, plus the
+# form's fields): `kernel.request_limits` answers 413 to a longer Content-Length before the body is read and stops a
+# body that streams past it; the reverse proxy (deploy/nginx.conf, client_max_body_size) holds the same cap.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+UPLOAD_MAX_FILES_PER_REQUEST = 10
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=UPLOAD_MAX_FILES_PER_REQUEST * UPLOAD_MAX_BYTES + 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2621440  # the fields of a form or a JSON body, held in memory (2.5 MiB)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440  # a larger file goes to a temporary file as it arrives
+FILE_UPLOAD_HANDLERS = [
+    "kernel.request_limits.CappedUploadHandler",  # counts the bytes as they stream; stops past the caps
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Archives (Word, Excel and PowerPoint files are zips) are judged by their directory, never extracted: refused when
+# they would expand past ARCHIVE_MAX_EXPANDED_BYTES, or past ARCHIVE_MAX_RATIO times their size once over the floor,
+# or hold more than ARCHIVE_MAX_MEMBERS parts.
+ARCHIVE_MAX_EXPANDED_BYTES = env.int("ARCHIVE_MAX_EXPANDED_BYTES", default=200 * 1024 * 1024)
+ARCHIVE_MAX_RATIO = env.int("ARCHIVE_MAX_RATIO", default=100)
+ARCHIVE_RATIO_FLOOR_BYTES = 10 * 1024 * 1024
+ARCHIVE_MAX_MEMBERS = env.int("ARCHIVE_MAX_MEMBERS", default=10000)
 # List exports (`kernel.exports`): CSV streams any number of rows; an XLSX file is built in the request,
 # so it stops at this many (a few seconds of work) and points to the filters or the CSV.
 EXPORT_XLSX_MAX_ROWS = env.int("EXPORT_XLSX_MAX_ROWS", default=5000)
@@ -199,6 +238,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_METADATA_CLASS": "kernel.api.PortalMetadata",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "kernel.api.PortalBrowsableAPIRenderer"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "labportal API",

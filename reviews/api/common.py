@@ -2,8 +2,6 @@
 uploaded and downloaded files, and how people and applications are named inside a resource."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -14,6 +12,7 @@ from accounts.rules import is_staff_reader
 from applications.models import Application, Status
 from applications.uploads import inspect_upload
 from kernel.api_views import named_choice_field
+from kernel.web import file_download
 
 # --- who may use the staff endpoints -------------------------------------------------------------
 
@@ -49,15 +48,7 @@ def checked_file(uploaded, field_name):
 
 
 def download_file(field_file, name):
-    if not field_file:
-        raise Http404(_("There is no such file."))
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("The file is missing.")) from exc
-    response = FileResponse(handle, as_attachment=True, filename=name or field_file.name.rsplit("/", 1)[-1])
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_download(field_file, name)
 
 
 # --- how people and applications are named inside a resource ------------------------------------
