@@ -283,26 +283,27 @@ def _sent_one_by_one():
 
 
 def claim(pks):
-    """Claim the rows `pks` still to be e-mailed, in one UPDATE; the token names them (None: nothing claimed)."""
+    """Claim the rows `pks` still to be e-mailed, in one UPDATE; the token names them among `pks` (None: nothing
+    claimed). Every query of a claim names its rows' keys: no scan of the table."""
     token, now = uuid.uuid4().hex, timezone.now()
     claimed = Notification.objects.filter(_claimable(now), pk__in=pks).update(email_claim=token, email_claimed_at=now)
     return token if claimed else None
 
 
-def _claimed(token):
-    return Notification.objects.filter(email_claim=token, emailed_at__isnull=True)
+def _claimed(pks, token):
+    return Notification.objects.filter(pk__in=pks, email_claim=token, emailed_at__isnull=True)
 
 
-def _mark_sent(token, when=None):
-    _claimed(token).update(emailed_at=when or timezone.now())
+def _mark_sent(pks, token, when=None):
+    _claimed(pks, token).update(emailed_at=when or timezone.now())
 
 
-def _release(token):
-    _claimed(token).update(email_claim="", email_claimed_at=None)
+def _release(pks, token):
+    _claimed(pks, token).update(email_claim="", email_claimed_at=None)
 
 
-def _give_up(token):
-    _claimed(token).update(email_failed_at=timezone.now())
+def _give_up(pks, token):
+    _claimed(pks, token).update(email_failed_at=timezone.now())
 
 
 def send_emails(ids):
@@ -330,18 +331,18 @@ def send_emails(ids):
                     logger.warning("E-mail of notification %s: the mail server refused the address", note.pk)
                     accepted = None
                 except OSError:
-                    _release(token)
+                    _release([note.pk], token)
                     raise
                 except ValueError:  # a header or an encoding the backend cannot put in a message
                     logger.exception("E-mail of notification %s could not be built", note.pk)
                     accepted = None
                 if accepted == 1:
-                    _mark_sent(token)  # at once: the only window left is between the acceptance and this commit
+                    _mark_sent([note.pk], token)  # at once: the only window left is between the acceptance and this commit
                     sent.append(note.pk)
                 else:
                     if accepted is not None:
                         logger.warning("E-mail of notification %s: the mail backend did not accept it", note.pk)
-                    _give_up(token)
+                    _give_up([note.pk], token)
                     refused.append(note.pk)
     except OSError as exc:  # smtplib's errors and socket timeouts (EMAIL_TIMEOUT) are OSErrors
         unsent = [n.pk for n in notes if n.pk not in sent and n.pk not in refused]
@@ -390,10 +391,11 @@ def send_digests(now=None):
     try:
         with translation.override(settings.LANGUAGE_CODE), get_connection(fail_silently=False) as connection:
             for user, notes in by_user.items():
-                token = claim([n.pk for n in notes])
+                pks = [n.pk for n in notes]
+                token = claim(pks)
                 if token is None:
                     continue
-                mine = set(_claimed(token).values_list("pk", flat=True))
+                mine = set(_claimed(pks, token).values_list("pk", flat=True))
                 notes = [n for n in notes if n.pk in mine]
                 body = "\n\n".join(f"· {one_line(n.subject)}\n{n.body}\n{_absolute(n.url)}".strip() for n in notes)
                 subject = _("Your labportal digest: %(n)s messages") % {"n": len(notes)}
@@ -403,15 +405,15 @@ def send_digests(now=None):
                     logger.warning("Digest for user %s: the mail server refused the address", user.pk)
                     accepted = None
                 except OSError:
-                    _release(token)
+                    _release(pks, token)
                     raise
                 if accepted == 1:
-                    _mark_sent(token, now)
+                    _mark_sent(pks, token, now)
                     sent.append(user)
                 else:
                     if accepted is not None:
                         logger.warning("Digest for user %s: the mail backend did not accept it", user.pk)
-                    _release(token)  # kept for the next digest
+                    _release(pks, token)  # kept for the next digest
     except OSError as exc:
         logger.warning("Daily digest failed (%s) after %s of %s users", type(exc).__name__, len(sent), len(by_user))
         raise
