@@ -24,9 +24,10 @@ from kernel.deadlines import DeadlineKind, expire_locks_of_a_vanished_sweep, ope
 from kernel.models import Deadline, Notification, ReminderSent
 from kernel.notifications import email_notifications, email_outbox, send_emails
 from kernel.tasks import send_daily_digests, sweep_deadlines
+from kernel.transitions import run_transition
 from labportal.celery import app as celery_app
 from labportal.settings.base import redis_db_url
-from tests.factories import UserFactory, applicant_of, complete_dossier
+from tests.factories import UserFactory, applicant_of, complete_dossier, provincial_body, recommender_of
 
 DUE = datetime.date(2026, 3, 20)  # a Friday
 REMINDER_DAY = DUE - datetime.timedelta(days=5)
@@ -218,6 +219,51 @@ def test_concurrent_sweeps_and_senders_send_each_reminder_once(reminded_kind, se
     for thread in threads:
         thread.join(timeout=60)
     assert e_mails_per_person() == {p.email: 1 for p in people}
+
+
+@pytest.mark.django_db
+def test_consequence_notices_are_recorded_in_the_sweeps_transaction(django_capture_on_commit_callbacks):
+    """A lapse's consequence (here: the dossier withdrawn) tells its people in the batch's own transaction: the
+    notices are there before the commit's callbacks run, so no worker dying after the commit leaves it untold."""
+    app = complete_dossier()
+    samr = recommender_of(provincial_body("provincial_samr", app.host.province))
+    recommender_of(provincial_body("provincial_miit", app.host.province))
+    app = run_transition(app, "submit", app.created_by)
+    Notification.objects.all().delete()
+    lapsing = DeadlineKind(code="test.withdrawing", label="补充材料", article="Art. 13", reminder_days=(),
+                           on_missed=lambda deadline, subject: run_transition(subject, "withdraw", subject.created_by))
+    registry[lapsing.code] = lapsing
+    try:
+        open_deadline(app, lapsing.code, REMINDER_DAY - datetime.timedelta(days=3), [app.host])
+        with django_capture_on_commit_callbacks(execute=False) as queued:
+            assert sweep(as_of=REMINDER_DAY).missed == 1
+            withdrawn = Notification.objects.filter(recipient=samr, url=app.get_absolute_url())
+            assert withdrawn.count() == 1 and withdrawn.get().emailed_at is None
+        for callback in queued:  # after the commit: the e-mail
+            callback()
+    finally:
+        registry.pop(lapsing.code)
+    assert [m.to for m in mail.outbox if m.to == [samr.email]] == [[samr.email]]
+
+
+@pytest.mark.django_db
+def test_digest_killed_mid_run_sends_each_digest_once(settings):
+    readers = [UserFactory(notification_preference=NotificationPreference.DAILY_DIGEST) for _ in range(3)]
+    with time_machine.travel(timezone.make_aware(datetime.datetime(2026, 3, 16, 7)), tick=True) as clock:
+        for reader in readers:
+            Notification.objects.create(recipient=reader, subject="通知一")
+            Notification.objects.create(recipient=reader, subject="通知二")
+        settings.EMAIL_BACKEND = "tests.test_reliable_mail.KilledAtTheSecondMessage"
+        KilledAtTheSecondMessage.calls = 0
+        with pytest.raises(Killed):
+            send_daily_digests.delay()
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        assert send_daily_digests.delay().get() == 1  # handed out again: the third reader's
+        clock.shift(datetime.timedelta(minutes=settings.MAIL_CLAIM_STALE_MINUTES + 1))
+        assert send_daily_digests.delay().get() == 1  # the killed one's, once its claim went stale
+        assert send_daily_digests.delay().get() == 0
+    assert e_mails_per_person() == {r.email: 1 for r in readers}
+    assert all(m.body.count("通知") == 2 for m in mail.outbox)
 
 
 # --- a vanished sweep's locks --------------------------------------------------------------------------------
