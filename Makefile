@@ -22,6 +22,7 @@ var:
 
 # Tests use the real services, like CI (override with DATABASE_URL / REDIS_URL).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/labportal
+# Redis database 0 is the broker, 1 the cache (settings: REDIS_BROKER_DB, REDIS_CACHE_DB).
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 # WITH_BROWSER: system-deps.sh also installs Debian's chromium, which the browser tests drive.

@@ -191,7 +191,8 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "recipient", "subject", "read_at", "emailed_at"]
-    list_filter = [("read_at", admin.EmptyFieldListFilter), ("emailed_at", admin.EmptyFieldListFilter)]
+    list_filter = [("read_at", admin.EmptyFieldListFilter), ("emailed_at", admin.EmptyFieldListFilter),
+                   ("email_failed_at", admin.EmptyFieldListFilter)]
     list_select_related = ["recipient"]
     search_fields = ["subject", "recipient__username", "recipient__full_name"]
     date_hierarchy = "created_at"

@@ -3,17 +3,22 @@
 A transition that starts a clock calls `open_deadline`; the one that meets it calls `close_deadlines`,
 inside the same transaction. One periodic task (`kernel.tasks.sweep_deadlines`) calls `sweep`,
 which sends due reminders once per person and offset, and marks lapsed deadlines missed and applies
-their consequence exactly once (rows locked with SKIP LOCKED, so parallel sweeps share the work). A period
+their consequence exactly once (rows locked with SKIP LOCKED, so parallel sweeps share the work). Each batch
+writes its reminders and notices (inbox rows, the mail's outbox) with its `ReminderSent` markers and its
+consequences in one transaction; their e-mail is queued after the commit (`kernel.notifications`). A sweep
+killed mid-batch has written and sent nothing of it; its locks die with its session (at the latest after
+SWEEP_LOCK_TIMEOUT_SECONDS idle, should its machine vanish), so the next beat's sweep does the batch. A period
 ending on a rest day lapses only after the next working day (`still_running`, Civil Code Art. 203).
 """
 
 import datetime
+from contextlib import closing
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -22,7 +27,7 @@ from .citations import cite
 from .deadline_kinds import DeadlineKind, register, registry  # noqa: F401  (the apps register their kinds through here)
 from .formatting import format_date
 from .models import Deadline, ReminderSent
-from .notifications import Message, deliver
+from .notifications import Message, deliver, recorded_in_the_transaction
 from .workdays import is_working_day, working_days_between
 
 # The longest run of rest days in a State Council schedule (the Spring Festival and National Day weeks, with the
@@ -99,7 +104,8 @@ def sweep(as_of=None, batch_size=500):
     """Send due reminders and apply lapses as of the date `as_of` (today in Asia/Shanghai by default)."""
     as_of = as_of or timezone.localdate()
     result = SweepResult()
-    with translation.override(settings.LANGUAGE_CODE):  # messages in the portal's language, whoever runs it
+    # messages in the portal's language, whoever runs it; the consequences' notices recorded in each batch
+    with translation.override(settings.LANGUAGE_CODE), recorded_in_the_transaction():
         _remind(as_of, batch_size, result)
         _lapse(as_of, batch_size, result)
     return result
@@ -110,6 +116,7 @@ def _batches(queryset, batch_size, result):
     last_pk = 0
     while True:
         with transaction.atomic():
+            expire_locks_of_a_vanished_sweep()
             batch = list(
                 queryset.filter(pk__gt=last_pk)
                 .select_for_update(skip_locked=True, of=("self",))
@@ -120,6 +127,18 @@ def _batches(queryset, batch_size, result):
             result.batches += 1
             yield batch
             last_pk = batch[-1].pk
+
+
+def expire_locks_of_a_vanished_sweep(db=connection):
+    """Have PostgreSQL end the session of `db`, and release its batch's row locks, should it sit idle in its
+    transaction for SWEEP_LOCK_TIMEOUT_SECONDS: what happens when the worker's machine dies without closing its
+    connection (a killed process closes it, and the locks go at once). Well within the hourly beat, far beyond any
+    pause of a sweep between two of its queries. For this transaction only (`set_config(..., true)`)."""
+    if db.vendor != "postgresql":
+        return
+    with db.cursor() as cursor:
+        cursor.execute("SELECT set_config('idle_in_transaction_session_timeout', %s, true)",
+                       [str(int(settings.SWEEP_LOCK_TIMEOUT_SECONDS * 1000))])
 
 
 def _recipients(batch):
@@ -154,40 +173,41 @@ def _subjects(batch):
 def _remind(as_of, batch_size, result):
     horizon = max((max(k.reminder_days, default=0) for k in registry.values()), default=0)
     candidates = Deadline.objects.open().filter(due_date__gte=as_of, due_date__lte=as_of + datetime.timedelta(days=horizon))
-    for batch in _batches(candidates, batch_size, result):
-        recipients = _recipients(batch)
-        subjects = _subjects(batch)
-        sent = set(
-            ReminderSent.objects.filter(deadline__in=batch).values_list("deadline_id", "recipient_id", "days_before")
-        )
-        records, messages = [], []
-        left = dict(zip((d.pk for d in batch), time_left(batch, as_of)))
-        for deadline in batch:
-            kind = registry.get(deadline.kind)
-            if kind is None:
-                continue
-            due_offsets = [d for d in kind.reminder_days if deadline.due_date - datetime.timedelta(days=d) <= as_of]
-            if not due_offsets:
-                continue
-            nearest = min(due_offsets)
-            subject = subjects[deadline.pk]
-            people = kind.reminded(subject) if kind.reminded and subject is not None else recipients.get(deadline.pk, [])
-            for user in people:
-                fresh = [d for d in due_offsets if (deadline.pk, user.pk, d) not in sent]
-                if not fresh:
+    with closing(_batches(candidates, batch_size, result)) as batches:  # an exception rolls its batch back at once
+        for batch in batches:
+            recipients = _recipients(batch)
+            subjects = _subjects(batch)
+            sent = set(
+                ReminderSent.objects.filter(deadline__in=batch).values_list("deadline_id", "recipient_id", "days_before")
+            )
+            records, messages = [], []
+            left = dict(zip((d.pk for d in batch), time_left(batch, as_of)))
+            for deadline in batch:
+                kind = registry.get(deadline.kind)
+                if kind is None:
                     continue
-                records.extend(ReminderSent(deadline=deadline, recipient=user, days_before=d) for d in fresh)
-                if nearest in fresh:  # one message for the nearest offset; older ones lapsed unsent
-                    messages.append(Message(
-                        user,
-                        _("Reminder: %(what)s due %(date)s (%(article)s)") % {
-                            "what": kind.label, "date": format_date(deadline.due_date), "article": cite(kind.article)},
-                        _("%(subject)s: %(left)s.") % {"subject": subject, "left": left[deadline.pk]},
-                        (kind.reminded_url or kind.url)(subject) if subject is not None else "",
-                    ))
-        ReminderSent.objects.bulk_create(records, ignore_conflicts=True)
-        deliver(messages)
-        result.reminders += len(messages)
+                due_offsets = [d for d in kind.reminder_days if deadline.due_date - datetime.timedelta(days=d) <= as_of]
+                if not due_offsets:
+                    continue
+                nearest = min(due_offsets)
+                subject = subjects[deadline.pk]
+                people = kind.reminded(subject) if kind.reminded and subject is not None else recipients.get(deadline.pk, [])
+                for user in people:
+                    fresh = [d for d in due_offsets if (deadline.pk, user.pk, d) not in sent]
+                    if not fresh:
+                        continue
+                    records.extend(ReminderSent(deadline=deadline, recipient=user, days_before=d) for d in fresh)
+                    if nearest in fresh:  # one message for the nearest offset; older ones lapsed unsent
+                        messages.append(Message(
+                            user,
+                            _("Reminder: %(what)s due %(date)s (%(article)s)") % {
+                                "what": kind.label, "date": format_date(deadline.due_date), "article": cite(kind.article)},
+                            _("%(subject)s: %(left)s.") % {"subject": subject, "left": left[deadline.pk]},
+                            (kind.reminded_url or kind.url)(subject) if subject is not None else "",
+                        ))
+            ReminderSent.objects.bulk_create(records, ignore_conflicts=True)
+            deliver(messages)
+            result.reminders += len(messages)
 
 
 def still_running(as_of):
@@ -202,29 +222,31 @@ def still_running(as_of):
 
 def _lapse(as_of, batch_size, result):
     lapsed = Deadline.objects.open().filter(due_date__lt=as_of).exclude(due_date__in=still_running(as_of))
-    for batch in _batches(lapsed, batch_size, result):
-        recipients = _recipients(batch)
-        subjects = _subjects(batch)
-        now = timezone.now()
-        messages = []
-        optional = {d.pk for d in batch if getattr(registry.get(d.kind), "optional", False)}
-        Deadline.objects.filter(pk__in=optional).update(state=Deadline.State.CANCELLED, closed_at=now)
-        Deadline.objects.filter(pk__in=[d.pk for d in batch if d.pk not in optional]).update(
-            state=Deadline.State.MISSED, closed_at=now)
-        for deadline in batch:
-            if deadline.pk in optional:
-                continue
-            kind = registry.get(deadline.kind)
-            subject = subjects[deadline.pk]
-            if kind and kind.on_missed and subject is not None:
-                kind.on_missed(deadline, subject)
-            label = kind.label if kind else deadline.kind
-            for user in recipients.get(deadline.pk, []):
-                messages.append(Message(
-                    user,
-                    _("Deadline missed: %(what)s (%(article)s)") % {"what": label, "article": cite(deadline.article)},
-                    _("%(subject)s: the deadline of %(date)s has passed.") % {"subject": subject, "date": format_date(deadline.due_date)},
-                    kind.url(subject) if kind and subject is not None else "",
-                ))
-            result.missed += 1
-        transaction.on_commit(lambda messages=messages: deliver(messages), robust=True)
+    with closing(_batches(lapsed, batch_size, result)) as batches:  # an exception rolls its batch back at once
+        for batch in batches:
+            recipients = _recipients(batch)
+            subjects = _subjects(batch)
+            now = timezone.now()
+            messages = []
+            optional = {d.pk for d in batch if getattr(registry.get(d.kind), "optional", False)}
+            Deadline.objects.filter(pk__in=optional).update(state=Deadline.State.CANCELLED, closed_at=now)
+            Deadline.objects.filter(pk__in=[d.pk for d in batch if d.pk not in optional]).update(
+                state=Deadline.State.MISSED, closed_at=now)
+            for deadline in batch:
+                if deadline.pk in optional:
+                    continue
+                kind = registry.get(deadline.kind)
+                subject = subjects[deadline.pk]
+                if kind and kind.on_missed and subject is not None:
+                    kind.on_missed(deadline, subject)
+                label = kind.label if kind else deadline.kind
+                for user in recipients.get(deadline.pk, []):
+                    messages.append(Message(
+                        user,
+                        _("Deadline missed: %(what)s (%(article)s)") % {"what": label, "article": cite(deadline.article)},
+                        _("%(subject)s: the deadline of %(date)s has passed.") % {
+                            "subject": subject, "date": format_date(deadline.due_date)},
+                        kind.url(subject) if kind and subject is not None else "",
+                    ))
+                result.missed += 1
+            deliver(messages)

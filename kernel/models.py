@@ -98,6 +98,13 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # The outbox (`kernel.notifications.send_emails`): a sender claims the message before sending it; a claim
+    # older than settings.MAIL_CLAIM_STALE_MINUTES belongs to a dead worker and is taken over.
+    email_claim = models.CharField(_("e-mail claimed by"), max_length=32, blank=True)
+    email_claimed_at = models.DateTimeField(_("e-mail claimed at"), null=True, blank=True)
+    email_failed_at = models.DateTimeField(
+        _("e-mail given up at"), null=True, blank=True,
+        help_text=_("The mail server refused the address or the message: it is not sent again."))
 
     class Meta:
         verbose_name = _("notification")

@@ -4,14 +4,20 @@ Each app declares in one table (`<app>/notifications.py`, `NOTIFICATION_RULES`) 
 transition of its state machines and of every other decision its services take, and registers it with
 `register` when Django starts. `notify(event, obj, ...)` (called for every transition by `signals.py`,
 and by the services for their other decisions) writes the messages its rules call for, in the portal's
-language, and `deliver` records them as inbox `Notification`s once the transaction commits. E-mail copies
-leave through the Celery task `email_notifications` (users who chose immediate e-mail,
-and outside addressees such as an objector) or the daily digest, and a message is marked e-mailed only
-once its mail was accepted by the mail server.
+language, and `deliver` records them as inbox `Notification`s once the transaction commits (in the transaction
+itself inside `recorded_in_the_transaction`, as the sweep runs). The inbox rows are the mail's outbox: e-mail
+copies leave through the Celery task `email_notifications`, queued after the commit (users who chose immediate
+e-mail, and outside addressees such as an objector), or the daily digest; each row is claimed before it is sent
+and marked e-mailed only once the mail server accepted it, and the `email_outbox` task sends what a killed worker
+or a lost task left (see "the outbox" below).
 """
 
+import contextlib
+import contextvars
+import datetime
 import logging
 import smtplib
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage, get_connection
 from django.db import OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -124,8 +131,31 @@ def notify(name, obj, *, actor=None, comment="", source="", target=""):
     outside one): a decision rolled back tells nobody. A failing rule is logged and never undoes the decision."""
     event = Event(name, obj, actor, (comment or "").strip(), str(source or ""), str(target or ""))
     messages = compose(event)
-    if messages:
+    if not messages:
+        return
+    if _in_the_transaction.get():
+        try:
+            with transaction.atomic():  # a failure rolls back to here, never the decision
+                deliver(messages)
+        except Exception:
+            logger.exception("Notifications of %s.%s could not be recorded", type(obj)._meta.label_lower, name)
+    else:
         transaction.on_commit(lambda: deliver(messages), robust=True)
+
+
+_in_the_transaction = contextvars.ContextVar("notifications_in_the_transaction", default=False)
+
+
+@contextlib.contextmanager
+def recorded_in_the_transaction():
+    """Inside, `notify` records its messages in the current transaction rather than after its commit: the sweep's
+    consequences and their notices commit together (or not at all), and a worker killed right after the commit
+    leaves no decision untold (the outbox task e-mails the rows whose task was lost)."""
+    reset = _in_the_transaction.set(True)
+    try:
+        yield
+    finally:
+        _in_the_transaction.reset(reset)
 
 
 def compose(event):
@@ -213,81 +243,191 @@ def _absolute(url):
     return f"{settings.SITE_URL.rstrip('/')}{url}" if url.startswith("/") else url
 
 
+def one_line(subject):
+    """A subject on one line: its line breaks (of any kind) become spaces. A header cannot hold a line break, and a
+    name that brought one must not keep its message from leaving."""
+    return " ".join(part.strip() for part in str(subject).splitlines() if part.strip())
+
+
 def _email(subject, body, address):
     footer = _("This message was sent automatically by the State Quality & Standards Laboratory portal; please do not reply.")
-    return EmailMessage(subject, f"{body.strip()}\n\n-- \n{footer}", None, [address])
+    return EmailMessage(one_line(subject), f"{body.strip()}\n\n-- \n{footer}", None, [address])
+
+
+# --- the outbox: each e-mail copy sent once ----------------------------------------------------------------
+#
+# The inbox rows are the outbox: written in the transaction of what they tell (the sweep writes its reminders
+# beside their `ReminderSent` markers), their e-mail queued after the commit. A sender claims a row with one
+# conditional UPDATE (not e-mailed, not given up, unclaimed or claimed longer than MAIL_CLAIM_STALE_MINUTES ago:
+# of two senders exactly one gets it), sends it, and marks it e-mailed at once, row by row. A worker killed
+# before the send leaves a claim that goes stale and the outbox task sends the row again, once; a row whose task
+# was never queued (a worker killed right after the commit) is found by the same task a minute later.
+# What remains is the moment between the mail server's acceptance and the mark's commit: a worker killed just
+# then (or a database lost just then) sends that one message again when its claim goes stale. At the SMTP
+# boundary at-least-once is all there is (the server may have taken a message whose answer never arrived);
+# the window is one message wide and a few milliseconds long.
+
+
+def _claimable(now):
+    stale = now - datetime.timedelta(minutes=settings.MAIL_CLAIM_STALE_MINUTES)
+    return Q(emailed_at__isnull=True, email_failed_at__isnull=True) & (
+        Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=stale))
+
+
+def _sent_one_by_one():
+    """The rows e-mailed one by one (the others wait for the digest): outside addressees, and active users with an
+    address who chose immediate e-mail (as `deliver` queues them)."""
+    return Q(recipient__isnull=True) | (
+        Q(recipient__notification_preference=NotificationPreference.IMMEDIATE, recipient__is_active=True)
+        & ~Q(recipient__email=""))
+
+
+def claim(pks):
+    """Claim the rows `pks` still to be e-mailed, in one UPDATE; the token names them among `pks` (None: nothing
+    claimed). Every query of a claim names its rows' keys: no scan of the table."""
+    token, now = uuid.uuid4().hex, timezone.now()
+    claimed = Notification.objects.filter(_claimable(now), pk__in=pks).update(email_claim=token, email_claimed_at=now)
+    return token if claimed else None
+
+
+def _claimed(pks, token):
+    return Notification.objects.filter(pk__in=pks, email_claim=token, emailed_at__isnull=True)
+
+
+def _mark_sent(pks, token, when=None):
+    _claimed(pks, token).update(emailed_at=when or timezone.now())
+
+
+def _release(pks, token):
+    _claimed(pks, token).update(email_claim="", email_claimed_at=None)
+
+
+def _give_up(pks, token):
+    _claimed(pks, token).update(email_failed_at=timezone.now())
 
 
 def send_emails(ids):
-    """E-mail the notifications `ids` not yet e-mailed, marking each one only once the server accepted it. An
-    address the server refuses is logged and skipped; a failed connection (SMTP error, timeout) stops the run
-    and is raised, so that the task retries what is left. Logs name notification ids, never their content."""
-    notes = list(Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).select_related("recipient").order_by("pk"))
+    """E-mail the notifications `ids` not yet e-mailed, each claimed first and marked as soon as the server accepted
+    it (`send_messages` answered 1). An address the server refuses, or a message it cannot take, is logged and given
+    up; a failed connection (SMTP error, timeout) stops the run and is raised, so that the task retries what is
+    left. Logs name notification ids, never their content."""
+    notes = list(Notification.objects.filter(pk__in=ids, emailed_at__isnull=True, email_failed_at__isnull=True)
+                 .select_related("recipient").order_by("pk"))
+    notes = [n for n in notes if (n.recipient.email if n.recipient_id else n.address)]
     sent, refused = [], []
+    if not notes:
+        return {"sent": 0, "refused": 0}
     try:
         with translation.override(settings.LANGUAGE_CODE), get_connection(fail_silently=False) as connection:
             for note in notes:
-                address = note.recipient.email if note.recipient_id else note.address
-                if not address:
+                token = claim([note.pk])
+                if token is None:  # sent meanwhile, or another sender has it
                     continue
+                address = note.recipient.email if note.recipient_id else note.address
+                email = _email(note.subject, f"{note.body}\n\n{_absolute(note.url)}", address)
                 try:
-                    connection.send_messages([_email(note.subject, f"{note.body}\n\n{_absolute(note.url)}", address)])
+                    accepted = connection.send_messages([email])
                 except smtplib.SMTPRecipientsRefused:
                     logger.warning("E-mail of notification %s: the mail server refused the address", note.pk)
+                    accepted = None
+                except OSError:
+                    _release([note.pk], token)
+                    raise
+                except ValueError:  # a header or an encoding the backend cannot put in a message
+                    logger.exception("E-mail of notification %s could not be built", note.pk)
+                    accepted = None
+                if accepted == 1:
+                    _mark_sent([note.pk], token)  # at once: the only window left is between the acceptance and this commit
+                    sent.append(note.pk)
+                else:
+                    if accepted is not None:
+                        logger.warning("E-mail of notification %s: the mail backend did not accept it", note.pk)
+                    _give_up([note.pk], token)
                     refused.append(note.pk)
-                    continue
-                sent.append(note.pk)
     except OSError as exc:  # smtplib's errors and socket timeouts (EMAIL_TIMEOUT) are OSErrors
         unsent = [n.pk for n in notes if n.pk not in sent and n.pk not in refused]
         logger.warning("E-mail of notifications failed (%s); not sent yet: %s", type(exc).__name__, unsent)
         raise
-    finally:
-        if sent:
-            Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
     return {"sent": len(sent), "refused": len(refused)}
 
 
+def send_outbox():
+    """Send again what never left: rows to e-mail one by one, not e-mailed, whose claim went stale (a killed worker)
+    or that nobody claimed within MAIL_OUTBOX_GRACE_SECONDS (their task was lost), at most
+    MAIL_OUTBOX_MAX_AGE_HOURS old; OUTBOX_BATCH at a time (the next run takes the rest)."""
+    now = timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            _sent_one_by_one(), _claimable(now),
+            created_at__lte=now - datetime.timedelta(seconds=settings.MAIL_OUTBOX_GRACE_SECONDS),
+            created_at__gte=now - datetime.timedelta(hours=settings.MAIL_OUTBOX_MAX_AGE_HOURS),
+        ).order_by("pk").values_list("pk", flat=True)[:OUTBOX_BATCH]
+    )
+    if ids:
+        logger.info("Mail outbox: sending %s notifications that never left: %s", len(ids), ids)
+    return send_emails(ids)
+
+
+OUTBOX_BATCH = 100
+
+
 def send_digests(now=None):
-    """One e-mail per digest user with what reached their inbox since the last digest; each user's messages
-    are marked e-mailed only once their digest was sent (a failed connection is raised, for a retry)."""
+    """One e-mail per digest user with what reached their inbox since the last digest. Each user's messages are
+    claimed before their digest is sent and marked e-mailed once it was accepted (a refused address keeps them for
+    the next digest; a failed connection is raised, for a retry)."""
     now = now or timezone.now()
     pending = (
         Notification.objects.filter(
-            emailed_at__isnull=True, recipient__notification_preference=NotificationPreference.DAILY_DIGEST,
+            _claimable(timezone.now()), recipient__notification_preference=NotificationPreference.DAILY_DIGEST,
             recipient__is_active=True, created_at__lte=now,
         ).exclude(recipient__email="").select_related("recipient").order_by("recipient_id", "created_at")
     )
     by_user = {}
     for note in pending:
         by_user.setdefault(note.recipient, []).append(note)
+    if not by_user:
+        return 0
     sent = []
     try:
         with translation.override(settings.LANGUAGE_CODE), get_connection(fail_silently=False) as connection:
             for user, notes in by_user.items():
-                body = "\n\n".join(f"· {n.subject}\n{n.body}\n{_absolute(n.url)}".strip() for n in notes)
+                pks = [n.pk for n in notes]
+                token = claim(pks)
+                if token is None:
+                    continue
+                mine = set(_claimed(pks, token).values_list("pk", flat=True))
+                notes = [n for n in notes if n.pk in mine]
+                body = "\n\n".join(f"· {one_line(n.subject)}\n{n.body}\n{_absolute(n.url)}".strip() for n in notes)
                 subject = _("Your labportal digest: %(n)s messages") % {"n": len(notes)}
                 try:
-                    connection.send_messages([_email(subject, body, user.email)])
+                    accepted = connection.send_messages([_email(subject, body, user.email)])
                 except smtplib.SMTPRecipientsRefused:
                     logger.warning("Digest for user %s: the mail server refused the address", user.pk)
-                    continue
-                sent.append(user)
+                    accepted = None
+                except OSError:
+                    _release(pks, token)
+                    raise
+                if accepted == 1:
+                    _mark_sent(pks, token, now)
+                    sent.append(user)
+                else:
+                    if accepted is not None:
+                        logger.warning("Digest for user %s: the mail backend did not accept it", user.pk)
+                    _release(pks, token)  # kept for the next digest
     except OSError as exc:
         logger.warning("Daily digest failed (%s) after %s of %s users", type(exc).__name__, len(sent), len(by_user))
         raise
-    finally:
-        if sent:
-            Notification.objects.filter(pk__in=[n.pk for user in sent for n in by_user[user]]).update(emailed_at=now)
     return len(sent)
 
 
 # Sending mail: SMTP errors and socket timeouts (settings.EMAIL_TIMEOUT) are OSErrors. Retried with an
-# exponential backoff (30 s, 1 min, 2 min, ... at most an hour, jittered), five times; what was sent before a
-# failure is marked and not sent again.
+# exponential backoff (30 s, 1 min, 2 min, ... at most 15 minutes, below the broker's visibility timeout,
+# jittered), five times; what was sent before a failure is marked and not sent again, and what the retries could
+# not send the outbox task sends once the mail server is back (within MAIL_OUTBOX_MAX_AGE_HOURS).
 MAIL_RETRY = {
     "autoretry_for": (OSError, OperationalError, SoftTimeLimitExceeded),
     "retry_backoff": 30,
-    "retry_backoff_max": 3600,
+    "retry_backoff_max": 900,
     "retry_jitter": True,
     "max_retries": 5,
 }
@@ -298,6 +438,12 @@ MAIL_RETRY = {
 def email_notifications(ids):
     """E-mail the notifications `ids` (queued by `deliver` after commit)."""
     return send_emails(ids)
+
+
+@shared_task(name="labportal.tasks.email_outbox", acks_late=True, soft_time_limit=240, time_limit=300)
+def email_outbox():
+    """Every five minutes (beat): e-mail what a killed worker or a lost task left unsent."""
+    return send_outbox()
 
 
 @shared_task(name="labportal.tasks.send_daily_digests", acks_late=True, soft_time_limit=1200, time_limit=1500,

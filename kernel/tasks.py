@@ -1,7 +1,7 @@
-"""Celery tasks: the periodic sweep and digest (django-celery-beat, editable in the admin; migration 0003)
-and the e-mail copy of notifications. Their names stay `labportal.tasks.*`, as the schedule rows and
-queued messages know them; the mail tasks are defined in `notifications`, beside the mail they send, and
-imported here, where Celery discovers tasks."""
+"""Celery tasks: the periodic sweep and digest (django-celery-beat, editable in the admin; migration 0003), the
+mail outbox (every five minutes; migration 0008) and the e-mail copy of notifications. Their names stay
+`labportal.tasks.*`, as the schedule rows and queued messages know them; the mail tasks are defined in
+`notifications`, beside the mail they send, and imported here, where Celery discovers tasks."""
 
 import datetime
 
@@ -9,11 +9,13 @@ from celery import shared_task
 from django.db import OperationalError
 
 from .deadlines import sweep
-from .notifications import email_notifications, send_daily_digests  # noqa: F401  (defined beside the mail they send)
+from .notifications import email_notifications, email_outbox, send_daily_digests  # noqa: F401  (beside their mail)
 
 
+# Time limits below the broker's visibility timeout (settings.CELERY_VISIBILITY_TIMEOUT): a sweep stopped by them
+# has committed its finished batches, and the next beat does the rest.
 @shared_task(name="labportal.tasks.sweep_deadlines", bind=True, acks_late=True, autoretry_for=(OperationalError,),
-             retry_backoff=True, max_retries=5)
+             retry_backoff=True, max_retries=5, soft_time_limit=1200, time_limit=1500)
 def sweep_deadlines(self, as_of=None, batch_size=500):
     """Remind and apply lapses; idempotent, so a redelivered or parallel run does no harm."""
     date = datetime.date.fromisoformat(as_of) if as_of else None

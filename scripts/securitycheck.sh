@@ -14,8 +14,9 @@ rm -rf "$OUT" && mkdir -p "$OUT" var
 failed=0
 
 echo "== 1. manage.py check --deploy (production settings)"
+random_key() { echo "securitycheck-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"; }
 if env -u SITE_URL DJANGO_SETTINGS_MODULE=labportal.settings.production \
-    SECRET_KEY="securitycheck-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+    SECRET_KEY="$(random_key)" PII_ENCRYPTION_KEY="$(random_key)" \
     ALLOWED_HOSTS=portal.example.cn SITE_URL=https://portal.example.cn \
     $PY manage.py check --deploy --fail-level WARNING > "$OUT/check-deploy.txt" 2>&1; then
   echo "   passed: $(tail -n 1 "$OUT/check-deploy.txt")"

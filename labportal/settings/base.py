@@ -6,6 +6,7 @@ serves. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and u
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -190,24 +191,60 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # seconds; a stalled mail server fails the task, which retries
+# The mail outbox (`kernel.notifications`): a message is claimed before it is sent and marked once the server
+# accepted it; a claim older than MAIL_CLAIM_STALE_MINUTES (longer than any send) is a dead worker's, and the
+# outbox task (every 5 minutes) sends again what was never sent: claimed by a dead worker, or never queued and
+# older than MAIL_OUTBOX_GRACE_SECONDS. Messages older than MAIL_OUTBOX_MAX_AGE_HOURS are not sent any more.
+MAIL_CLAIM_STALE_MINUTES = env.int("MAIL_CLAIM_STALE_MINUTES", default=10)
+MAIL_OUTBOX_GRACE_SECONDS = env.int("MAIL_OUTBOX_GRACE_SECONDS", default=60)
+MAIL_OUTBOX_MAX_AGE_HOURS = env.int("MAIL_OUTBOX_MAX_AGE_HOURS", default=48)
 
 REDIS_URL = env("REDIS_URL")
+
+
+def redis_db_url(url, db):
+    """`url` (redis://host:port/N, perhaps with a password or options) naming database `db` instead of N."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+# The broker and the cache use two Redis databases, so that a cache flush (`cache.clear()` is FLUSHDB) or an
+# eviction never takes queued tasks with it: the broker (and result backend) the database REDIS_URL names (0 by
+# default), the cache the next one unless REDIS_CACHE_DB says. A run given redis://.../N uses N and N+1: parallel
+# runs on one Redis take numbers two apart. A system check (`kernel.checks`) refuses them equal.
+_redis_url_db = urlsplit(REDIS_URL).path.strip("/")
+REDIS_BROKER_DB = env.int("REDIS_BROKER_DB", default=int(_redis_url_db or 0))
+REDIS_CACHE_DB = env.int("REDIS_CACHE_DB", default=REDIS_BROKER_DB + 1)
+REDIS_BROKER_URL = redis_db_url(REDIS_URL, REDIS_BROKER_DB) if REDIS_URL else ""
+REDIS_CACHE_URL = redis_db_url(REDIS_URL, REDIS_CACHE_DB) if REDIS_URL else ""
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Celery: Redis when REDIS_URL is set, otherwise tasks run eagerly in-process.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_BROKER_URL = REDIS_BROKER_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_BROKER_URL or None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")  # the queue tasks queued by tasks go to
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged when it has finished, and given back to the queue when its worker dies, one at a time;
+# an unacknowledged task (its worker crashed) comes back after the visibility timeout, half the hourly beat of
+# the sweep. Every task stops within its time limits (the sweep and the digest have longer ones, all below the
+# visibility timeout), so a running task is never handed out twice; each is idempotent should it be.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)  # seconds
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=1800)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The sweep shares its work between parallel runs by locking the deadlines of a batch (SKIP LOCKED) in the batch's
+# transaction. Should its worker's machine vanish mid-batch, PostgreSQL ends the session (and its locks) once it
+# has been idle in its transaction this long: well within the hourly beat, far longer than any pause of a sweep.
+SWEEP_LOCK_TIMEOUT_SECONDS = env.int("SWEEP_LOCK_TIMEOUT_SECONDS", default=300)
 
 OBJECTIONS_PER_HOUR_PER_ADDRESS = env.int("OBJECTIONS_PER_HOUR_PER_ADDRESS", default=5)
 OBJECTION_LOOKUPS_PER_HOUR_PER_ADDRESS = env.int("OBJECTION_LOOKUPS_PER_HOUR_PER_ADDRESS", default=10)
