@@ -28,12 +28,21 @@ from .rules import needs_second_factor
 def _profile_context(request, **extra):
     user = request.user
     context = {"tokens": list(api_tokens.owned_by(user)), "token_form": ApiTokenForm(),
-               "token_lifetime_hours": settings.API_TOKEN_LIFETIME_HOURS, "now": timezone.now()}
+               "token_lifetime_hours": settings.API_TOKEN_LIFETIME_HOURS, "now": timezone.now(),
+               "token_lifetime_days": (settings.API_TOKEN_LIFETIME_HOURS // 24
+                                       if settings.API_TOKEN_LIFETIME_HOURS % 24 == 0 else 0)}
     if needs_second_factor(user):
         device = second_factor.confirmed_device(user)
         context.update(second_factor=device, recovery_codes_left=second_factor.recovery_codes_left(user),
-                       reset_form=SecondFactorCodeForm(auto_id="reset_%s"))
+                       reset_form=_reset_form())
     return {**context, **extra}
+
+
+def _reset_form(data=None):
+    """The code that confirms a reset of the authenticator, on the profile page (not the page's first field)."""
+    form = SecondFactorCodeForm(data, auto_id="reset_%s")
+    form.fields["code"].widget.attrs.pop("autofocus", None)
+    return form
 
 
 @login_required
@@ -156,7 +165,7 @@ def two_factor_reset(request):
     """Start again with a new authenticator (a lost or replaced phone): confirmed by a current code or a recovery
     code, then the enrolment page."""
     user = request.user
-    form = SecondFactorCodeForm(request.POST, auto_id="reset_%s")
+    form = _reset_form(request.POST)
     if not needs_second_factor(user):
         return redirect("profile")
     wait = _wait_text(user)

@@ -309,6 +309,11 @@ def test_admin_served_at_configured_path(client, admin_at, django_user_model):
     assert admin.site.is_registered(ApiToken)
 
 
+def test_the_admin_has_no_login_form_of_its_own(client):
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 302 and response.url.startswith(f"{reverse('login')}?next=")
+
+
 # --- API tokens --------------------------------------------------------------------------------------------------
 
 
