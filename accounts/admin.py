@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation, User
+from kernel.admin import ReadOnlyAdmin
+
+from .models import ApiToken, Organisation, User
 
 
 @admin.register(Organisation)
@@ -27,3 +29,21 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("Portal"), {"fields": ("full_name", "email", "organisation", "role")}),
     )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Users' API tokens: looked at and revoked (deleted), never made or read here (only their SHA-256 is kept)."""
+
+    list_display = ["name", "user", "masked", "created_at", "last_used_at", "expires_at"]
+    list_filter = ["expires_at"]
+    search_fields = ["name", "user__username", "user__full_name", "prefix"]
+    list_select_related = ["user"]
+    exclude = ["digest"]
+
+    @admin.display(description=_("token"))
+    def masked(self, obj):
+        return obj.masked
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("accounts.delete_apitoken")

@@ -6,6 +6,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
+from kernel.validators import no_control_characters
+
 from .login_guard import needs_captcha
 from .models import User
 
@@ -71,3 +73,29 @@ class LoginForm(AuthenticationForm):
         if "captcha" in self.fields and "captcha" in self.errors:
             return self.cleaned_data
         return super().clean()
+
+
+class SecondFactorCodeForm(forms.Form):
+    """A code of the second factor: the authenticator's 6 digits or, at the verify page, a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"), max_length=20, strip=True,
+        help_text=_("The 6-digit code your authenticator app shows now, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false",
+                                      "autocapitalize": "off"}),
+    )
+
+
+class EnrolCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the app"), max_length=10, strip=True,
+        help_text=_("The 6 digits the app shows for this portal, to confirm it is set up."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the token"), max_length=100, validators=[no_control_characters],
+        help_text=_("What uses it, such as a script or a computer. A new token of the same name replaces the old one."),
+    )

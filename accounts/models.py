@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.models import NotificationPreference
@@ -166,3 +167,34 @@ class User(AbstractUser):
         if allowed and (self.organisation is None or self.organisation.kind not in allowed):
             raise ValidationError({"organisation": _("This role needs an organisation of a matching kind.")})
 
+
+
+class ApiToken(models.Model):
+    """A named API token of a user, one per script or device. Only the token's SHA-256 is stored (the token is shown
+    once, when it is made) with its first characters, to tell the tokens apart; it expires after
+    `API_TOKEN_LIFETIME_HOURS` and is revoked (deleted) at logout and at a password change (`accounts.api_tokens`)."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, validators=[no_control_characters])
+    prefix = models.CharField(_("first characters"), max_length=8, editable=False)
+    digest = models.CharField(_("SHA-256 of the token"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(_("expires"), editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="one_api_token_per_name_and_user")]
+
+    def __str__(self):
+        return f"{self.name} ({self.masked})"
+
+    @property
+    def masked(self):
+        return f"{self.prefix}…"
+
+    @property
+    def expired(self):
+        return self.expires_at <= timezone.now()

@@ -3,6 +3,7 @@ them in their own `rules.py`, and views, the API, templates (`{% test_rule %}`) 
 permissions (through `kernel.transitions.fsm_permission`) all ask the same predicates."""
 
 import rules
+from django.conf import settings
 
 from .models import Role
 
@@ -43,6 +44,13 @@ def is_administrator(user):
     return is_active_user(user) and (user.is_superuser or user.role == Role.ADMINISTRATOR)
 
 
+@rules.predicate
+def needs_second_factor(user):
+    """Who confirms a second factor after the password: the roles of `OTP_REQUIRED_ROLES` (ministry staff,
+    administrators, experts by default), superusers and anyone who may enter the Django admin."""
+    return is_active_user(user) and (user.is_superuser or user.is_staff or user.role in settings.OTP_REQUIRED_ROLES)
+
+
 # Who may read the ministries' pages and endpoints: their staff, and administrators, who may look.
 is_staff_reader = is_ministry_staff | is_administrator
 # Who works with applications and laboratories (their lists are filtered by `visible_to`).
@@ -51,5 +59,6 @@ reads_applications = is_applicant | is_recommender | is_staff_reader
 for name, predicate in {"is_applicant": is_applicant, "is_recommender": is_recommender,
                         "is_ministry_staff": is_ministry_staff, "is_expert": is_expert,
                         "is_administrator": is_administrator, "is_staff_reader": is_staff_reader,
-                        "reads_applications": reads_applications}.items():
+                        "reads_applications": reads_applications,
+                        "needs_second_factor": needs_second_factor}.items():
     rules.add_rule(f"accounts.{name}", predicate)

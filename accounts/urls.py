@@ -28,4 +28,10 @@ urlpatterns = [
     ),
     path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("profile/", views.profile, name="profile"),
+    path("profile/recovery-codes/", views.recovery_codes_renew, name="recovery_codes_renew"),
+    path("profile/two-factor/reset/", views.two_factor_reset, name="two_factor_reset"),
+    path("profile/tokens/", views.api_token_create, name="api_token_create"),
+    path("profile/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/enrol/", views.two_factor_enrol, name="two_factor_enrol"),
 ]

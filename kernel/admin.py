@@ -10,6 +10,7 @@ happens are looked at here, not edited (`ReadOnlyAdmin`). Lists name the related
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,6 +31,8 @@ from .models import AuditEntry, CalendarDay, CalendarFeedToken, CalendarYear, De
 admin.site.site_header = _("State Quality & Standards Laboratory Management Platform · Administration")
 admin.site.site_title = _("State Quality & Standards Laboratory Management Platform · Administration")
 admin.site.index_title = _("Administration")
+# No login form of the admin's own: the portal's (captcha, pauses, then the second factor) lets people in.
+admin.site.login = login_required(admin.site.login)
 
 
 class PortalModelAdmin(admin.ModelAdmin):

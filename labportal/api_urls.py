@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from accounts.api import MeView, OrganisationViewSet, TokenView
+from accounts.api import MeView, OrganisationViewSet, TokenView, TokenViewSet
 from applications.api.applications import ApplicationViewSet
 from applications.api.attachments import ApplicationAttachmentViewSet
 from evaluations.api.acceptance_applications import AcceptanceApplicationViewSet
@@ -29,6 +29,7 @@ app_name = "api"
 
 router = SimpleRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("auth/tokens", TokenViewSet, basename="token")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register(r"applications/(?P<application_pk>[0-9]+)/attachments", ApplicationAttachmentViewSet, basename="application-attachment")
 

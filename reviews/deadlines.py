@@ -45,7 +45,7 @@ COMMITTEE_TERM = register(DeadlineKind(
     reminder_days=(60, 30, 7),
     roles=(Role.MINISTRY_STAFF,),
     on_missed=_expire_committee,
-    url=lambda committee: "/admin/reviews/expertcommittee/%s/change/" % committee.pk,
+    url=lambda committee: reverse("admin:reviews_expertcommittee_change", args=[committee.pk]),
 ))
 
 

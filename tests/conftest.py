@@ -3,10 +3,37 @@
 `tests/factories.py`; browser-only fixtures are in tests/browser/conftest.py."""
 
 import pytest
+from django.test.client import ClientMixin
 from django.utils import translation
 from pytest_django.plugin import blocking_manager_key
 
 from tests.factories import new_journey
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _force_login_is_a_full_login():
+    """`client.force_login(user)` means "fully logged in": for a user whose role needs a second factor the session
+    is also verified, with a real confirmed authenticator of theirs (made if they have none), as if they had entered
+    its code. Tests of the second factor itself log in through the login form, or drop the verification."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.rules import needs_second_factor
+    from accounts.second_factor import DEVICE_NAME, confirmed_device
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if needs_second_factor(user):
+            device = confirmed_device(user) or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ClientMixin, "force_login", force_login)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django_fsm import FSMFieldMixin
-from rest_framework.authtoken.models import Token
 
+from accounts.api_tokens import issue
 from accounts.models import Organisation, OrganisationKind, Role, User
 from applications.models import Application, Attachment, ConsortiumMember, Status
 from evaluations.models import ChangeKind, ChangeReport, ExtensionRequest, Laboratory
@@ -37,7 +37,7 @@ def _more_rows_of_what_the_demo_has_few_of():
     users = list(User.objects.order_by("pk")[:3])
     for user in users:
         CalendarFeedToken.objects.create(user=user, token=f"token-{user.pk}")
-        Token.objects.create(user=user)
+        issue(user, "数据导出脚本")
         Notification.objects.create(recipient=user, subject="材料已提交", url="/")
     deadlines = list(Deadline.objects.order_by("pk")[:3])
     for deadline, user in zip(deadlines, users):

@@ -1,15 +1,15 @@
 """The REST API: visibility by who asks, nested dossier writes, transitions, attachments, revisions, schema."""
 
+import hashlib
 import re
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import OrganisationKind
+from accounts.models import ApiToken, OrganisationKind
 from applications.choices import DimensionVerdict, ReviewDimension, TeamRole
 from applications.models import Application, Attachment, NationalProject, PreliminaryReview, Status, TeamMember
 from tests.factories import (
@@ -518,7 +518,7 @@ def test_token_auth_for_scripts():
     response = APIClient().post("/api/auth/token/", {"username": user.username, "password": "pw-Secret-2026"}, format="json")
     assert response.status_code == 200
     token = response.data["token"]
-    assert Token.objects.get(user=user).key == token
+    assert ApiToken.objects.get(user=user).digest == hashlib.sha256(token.encode()).hexdigest()
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/me/").data["username"] == user.username

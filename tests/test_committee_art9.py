@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from applications.models import Status
 from kernel.deadlines import sweep
@@ -155,7 +156,7 @@ def test_reminders_at_60_30_and_7_days_go_to_ministry_staff_only_art9(staff):
     with on(2026, 3, 2):
         obj = activate(committee(15), staff)
     expert_ids = set(obj.members.values_list("expert_id", flat=True))
-    url = f"/admin/reviews/expertcommittee/{obj.pk}/change/"
+    url = reverse("admin:reviews_expertcommittee_change", args=[obj.pk])
     term_end = obj.term_end  # 2028-03-02
 
     sweep(as_of=term_end - datetime.timedelta(days=61))

@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -49,6 +48,9 @@ INSTALLED_APPS = [
     "axes",
     "captcha",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rules",
     "kernel",
     "accounts",
@@ -68,7 +70,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -145,6 +150,32 @@ CAPTCHA_LENGTH = 5
 CAPTCHA_FONT_SIZE = 30
 CAPTCHA_IMAGE_SIZE = (150, 50)
 CAPTCHA_TIMEOUT = 5  # minutes
+
+# Second factor (django-otp, `accounts.second_factor`): users of these role codes (and superusers and anyone with
+# access to the Django admin) confirm a TOTP code, or a single-use recovery code, after their password before any
+# page but the public front. Failed codes are throttled on the device (each wait twice the last) and counted by axes
+# like failed logins. OTP_TOTP_ISSUER names the portal in the authenticator app.
+OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=["ministry_staff", "administrator", "expert"])
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="labportal")
+OTP_TOTP_THROTTLE_FACTOR = 1  # seconds, doubled after each failure (django-otp's throttling: keep it on)
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_RECOVERY_CODES = 10
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret or its QR code
+OTP_DEMO_HINT = False  # only the dev settings may show a seeded demo account its current code
+
+# Sessions (`accounts.middleware.SessionLifetimeMiddleware`): logged out after SESSION_IDLE_TIMEOUT_MINUTES without a
+# request, and SESSION_ABSOLUTE_HOURS after the login whatever happens; the cookie ends with the browser.
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# The Django admin's path (production: set ADMIN_PATH to something only administrators know).
+ADMIN_PATH = env("ADMIN_PATH", default="admin/").strip("/") + "/"
+
+# API tokens (`accounts.api_tokens`): a user holds named tokens, each stored as its SHA-256 only, expiring after
+# API_TOKEN_LIFETIME_HOURS and revoked at logout and at a password change.
+API_TOKEN_LIFETIME_HOURS = env.int("API_TOKEN_LIFETIME_HOURS", default=720)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -260,8 +291,8 @@ THROTTLE_TRUSTED_PROXIES = env.int("THROTTLE_TRUSTED_PROXIES", default=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api_tokens.VerifiedSessionAuthentication",
+        "accounts.api_tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["kernel.filters.FilterBackend"],

@@ -9,3 +9,7 @@ WHITENOISE_USE_FINDERS = True
 
 # The demo's coordination office (production sets PORTAL_CONTACT_* in its environment).
 PORTAL_CONTACT_EMAIL = PORTAL_CONTACT_EMAIL or "lab-office@labportal.example"  # noqa: F405
+
+# The seeded demo's privileged accounts share a documented TOTP secret (README); their verify page may show the
+# current code. Only here: base and production keep it off.
+OTP_DEMO_HINT = True

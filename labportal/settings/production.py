@@ -1,5 +1,7 @@
 """Production: behind a TLS-terminating reverse proxy; every secret from the environment."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F401,F403
 from .base import env
 
@@ -17,3 +19,8 @@ CSRF_COOKIE_SECURE = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 THROTTLE_TRUSTED_PROXIES = env.int("THROTTLE_TRUSTED_PROXIES", default=1)  # behind the reverse proxy
+# The admin is not where a scanner looks first: ADMIN_PATH, never Django's default "admin/" here.
+ADMIN_PATH = env("ADMIN_PATH", default="portal-administration/").strip("/") + "/"
+if ADMIN_PATH == "admin/":
+    raise ImproperlyConfigured("ADMIN_PATH must not be “admin/” in production.")
+OTP_DEMO_HINT = False  # never show a current code, whatever DEBUG says

@@ -35,7 +35,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from playwright.sync_api import expect
 
 from accounts.models import User
@@ -103,8 +103,9 @@ def _slug(path):
 
 
 def _followed(path):
-    if path.startswith("/admin/"):
-        return path == "/admin/"  # Django's own admin: its index only
+    admin_index = reverse("admin:index")
+    if path.startswith(admin_index):
+        return path == admin_index  # Django's own admin: its index only
     return not path.startswith(NOT_FOLLOWED) and not DOWNLOAD.search(path)
 
 

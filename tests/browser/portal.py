@@ -4,12 +4,17 @@ sees on the portal's pages (status badges, messages, the timeline)."""
 
 import os
 import re
+from base64 import b32decode
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
 from django.db import connections
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect, sync_playwright
+
+from accounts.second_factor import current_code
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "pw-Secret-2026"  # tests.factories.UserFactory's password
@@ -118,7 +123,26 @@ def log_in(page, user):
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     follow(page.locator("main form button[type=submit]"))
+    second_factor(page, user)
     expect(page.locator(".portal-user-name")).to_have_text(str(user))
+
+
+def second_factor(page, user):
+    """Staff, experts and administrators then give their authenticator's code, as their phone computes it from the
+    secret: the one they set up before, or, the first time, the one the enrolment page shows (then the recovery
+    codes are shown once and they go on)."""
+    path = urlsplit(page.url).path
+    if path == reverse("two_factor_verify"):
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+    elif path == reverse("two_factor_enrol"):
+        secret = page.get_by_test_id("totp-secret").inner_text().replace(" ", "")
+        device = TOTPDevice(key=b32decode(secret).hex(), last_t=-1)
+    else:
+        return
+    page.fill("#id_code", current_code(device))
+    follow(page.locator("main form button[type=submit]").first)
+    if page.get_by_test_id("recovery-codes").count():
+        follow(page.get_by_test_id("recovery-codes-done"))
 
 
 def message(page, text):

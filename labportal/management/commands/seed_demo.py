@@ -39,6 +39,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import HostType, Level, Organisation, OrganisationKind, Role, User
+from accounts.rules import needs_second_factor
+from accounts.second_factor import DEMO_TOTP_SECRET, give_demo_device
 from applications.choices import (
     AttachmentSection,
     DimensionVerdict,
@@ -1139,6 +1141,8 @@ class Command(BaseCommand):
                     f"User “{account.username}” exists with another role or organisation; "
                     "rename or delete it before seeding the demo."
                 )
+            if needs_second_factor(user):
+                give_demo_device(user)  # the second factor: the README's demo secret
             users[account.username] = user
         return users
 
@@ -1691,6 +1695,10 @@ class Command(BaseCommand):
             if index == 0:
                 self.stdout.write(f"+{line}+")
         self.stdout.write(f"+{line}+")
+        self.stdout.write(
+            f"Ministry staff, experts and the administrator also give a code from an authenticator app holding the "
+            f"demo secret {DEMO_TOTP_SECRET} (the verify page of the dev settings shows it too)."
+        )
         committee = self.committee
         self.stdout.write(
             f"Expert committee “{committee.name}” ({committee.status}, term {committee.term_start} to "
