@@ -2,9 +2,13 @@
 schemathesis against it): every operation lists its error answers, an address under /api/ that matches no
 resource answers the API's JSON 404, and a choice that may be blank says so."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
 from applications.models import Application
 from tests.factories import LocalHostFactory, applicant_of, ministry_staff
 
@@ -70,3 +74,15 @@ def test_unknown_address_with_a_session_cookie_is_404_not_the_csrf_page(client):
 def test_address_without_its_slash_is_still_redirected(client):
     response = client.get("/api/applications")
     assert response.status_code == 301 and response["Location"].endswith("/api/applications/")
+
+
+def test_operator_issues_a_token_that_authenticates_and_is_stored_hashed():
+    """`manage.py issue_api_token` (used by `make securitycheck`): the printed token works; only its hash is kept."""
+    staff = ministry_staff()
+    out = StringIO()
+    call_command("issue_api_token", staff.username, "--name", "check", stdout=out, stderr=StringIO())
+    raw = out.getvalue().strip()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    assert client.get("/api/me/").json()["username"] == staff.username
+    assert not ApiToken.objects.filter(digest=raw).exists() and ApiToken.objects.get(name="check").prefix == raw[:6]
