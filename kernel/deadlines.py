@@ -8,6 +8,7 @@ ending on a rest day lapses only after the next working day (`still_running`, Ci
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,6 +25,8 @@ from .formatting import format_date
 from .models import Deadline, ReminderSent
 from .notifications import Message, deliver
 from .workdays import is_working_day, working_days_between
+
+logger = logging.getLogger(__name__)
 
 # The longest run of rest days in a State Council schedule (the Spring Festival and National Day weeks, with the
 # weekend beside them) is well under this.
@@ -93,6 +96,7 @@ class SweepResult:
     reminders: int = 0
     missed: int = 0
     batches: int = 0
+    fired: int = 0  # scheduled steps run on their day (`DeadlineKind.on_due`)
 
 
 def sweep(as_of=None, batch_size=500):
@@ -100,6 +104,7 @@ def sweep(as_of=None, batch_size=500):
     as_of = as_of or timezone.localdate()
     result = SweepResult()
     with translation.override(settings.LANGUAGE_CODE):  # messages in the portal's language, whoever runs it
+        _fire(as_of, batch_size, result)
         _remind(as_of, batch_size, result)
         _lapse(as_of, batch_size, result)
     return result
@@ -149,6 +154,29 @@ def _subjects(batch):
         model = ContentType.objects.get_for_id(ct_id).model_class()
         loaded[ct_id] = model._base_manager.in_bulk(ids)
     return {d.pk: loaded[d.content_type_id].get(d.object_id) for d in batch}
+
+
+def _fire(as_of, batch_size, result):
+    """Run the scheduled steps whose day has come (`DeadlineKind.on_due`), each in a savepoint: one that fails is
+    logged and left open for the next sweep, the others go on."""
+    kinds = [code for code, kind in registry.items() if kind.on_due]
+    if not kinds:
+        return
+    due = Deadline.objects.open().filter(kind__in=kinds, due_date__lte=as_of)
+    for batch in _batches(due, batch_size, result):
+        subjects = _subjects(batch)
+        for deadline in batch:
+            subject = subjects[deadline.pk]
+            try:
+                with transaction.atomic():
+                    if subject is not None:
+                        registry[deadline.kind].on_due(deadline, subject)
+                    Deadline.objects.filter(pk=deadline.pk).update(state=Deadline.State.MET, closed_at=timezone.now())
+            except Exception:
+                logger.exception("Scheduled step %s of deadline %s failed; left open for the next sweep",
+                                 deadline.kind, deadline.pk)
+                continue
+            result.fired += 1
 
 
 def _remind(as_of, batch_size, result):
