@@ -303,6 +303,7 @@ class NoticeForm(RuleFormMixin, forms.Form):
         kwargs["initial"].setdefault("working_days", settings.PUBLICITY_WORKING_DAYS)
         super().__init__(*args, **kwargs)
         self.pages = pages
+        self.fields["starts_on"].widget.attrs["min"] = timezone.localdate().isoformat()  # never before today (Art. 13)
         # An application held by a notice dated ahead is not offered again (`services.reserving_notices`).
         self.fields["applications"].queryset = (Application.objects.visible_to(user).filter(status=Status.INSPECTED)
                                                 .exclude(publicity_notices__status=NoticeStatus.SCHEDULED).for_table())

@@ -325,7 +325,7 @@ NOTIFICATION_RULES = {
     },
     PublicityNotice: {
         "scheduled": Rule(
-            to=(notice_hosts,), subject=_("Publicity scheduled from %(start)s: %(notice)s"), facts=notice_dates,
+            to=(notice_hosts,), subject=_("Publicity scheduled: %(notice)s, from %(start)s"), facts=notice_dates,
             link=hosts_list,
             body=_("SAMR and MIIT will publish the notice “%(notice)s” on %(start)s (Art. 13, 19); its window runs to "
                    "%(end)s. Until then it is not public.")),
