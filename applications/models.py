@@ -1,5 +1,6 @@
 """The application dossier (申报书) and its state machine, from draft to recommendation (Art. 10-13)."""
 
+import datetime
 import uuid
 from decimal import Decimal
 
@@ -25,7 +26,7 @@ from kernel.rules import RuleViolation
 from kernel.signoffs import both_signed, ministry_of, sign
 from kernel.sorting import PinyinSorted, sort_key_field
 from kernel.transitions import TransitionConflict, fsm_permission
-from kernel.validators import no_control_characters
+from kernel.validators import no_control_characters, sane_date
 from kernel.workdays import add_working_days
 
 from . import signals, submission
@@ -156,6 +157,10 @@ class ApplicationQuerySet(models.QuerySet):
         return qs.none()
 
 
+# The earliest day a provincial or ministerial lab the application builds on can have started operating (Art. 12).
+PROVINCIAL_LAB_EARLIEST = datetime.date(1949, 10, 1)
+
+
 class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     host = models.ForeignKey(
         Organisation,
@@ -187,7 +192,9 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
     provincial_lab_name = models.CharField(_("existing provincial/ministerial lab"), max_length=200, blank=True,
         validators=[no_control_characters],
     )
-    provincial_lab_established = models.DateField(_("that lab in operation since"), null=True, blank=True)
+    provincial_lab_established = models.DateField(
+        _("that lab in operation since"), null=True, blank=True,
+        validators=[sane_date(_("that lab in operation since"), earliest=PROVINCIAL_LAB_EARLIEST, latest="today")])
 
     # Art. 12 (1) facilities
     research_space_m2 = models.DecimalField(

@@ -84,9 +84,19 @@ def report_clock(kind):
     return ANNUAL_CONSTRUCTION_REPORT if kind == ReportKind.CONSTRUCTION else ANNUAL_OPERATION_REPORT
 
 
-def report_due(lab, kind):
-    """The open deadline of the next report of `kind`, or None when none is due now."""
+def next_report(lab, kind):
+    """The open clock of the next report of `kind` (its year may not have begun yet), or None."""
     return Deadline.objects.for_object(lab).open().filter(kind=report_clock(kind).code).first()
+
+
+def report_due(lab, kind, today=None):
+    """The open clock of the report of `kind` that may be filed now, or None. A report covers one year of the phase
+    and is filed during that year (by its due date, the year's end): the next year's clock opens when a report is
+    filed, but that report may be filed only once its year has begun (`report_opens_on`), never ahead."""
+    deadline = next_report(lab, kind)
+    if deadline is None or report_opens_on(lab, kind, deadline) > (today or timezone.localdate()):
+        return None
+    return deadline
 
 
 def report_year(lab, kind, due_date):
@@ -94,6 +104,16 @@ def report_year(lab, kind, due_date):
     approval (construction, Art. 18) or of the start of operation (Art. 26). None when the phase has no start."""
     start = lab.approved_on if kind == ReportKind.CONSTRUCTION else lab.operation_started_on
     return due_date.year - start.year if start else None
+
+
+def report_opens_on(lab, kind, deadline):
+    """The first day of the year the report due on `deadline` covers: the anniversary a year before its due date
+    (counted from the phase's start, so that 29 February comes back in leap years)."""
+    start = lab.approved_on if kind == ReportKind.CONSTRUCTION else lab.operation_started_on
+    year = report_year(lab, kind, deadline.due_date)
+    if start and year:
+        return period_end(start, years=year - 1)
+    return period_end(deadline.due_date, years=-1)
 
 
 def open_next_report_clock(lab, deadline_kind):

@@ -168,14 +168,27 @@ class AnnualReportForm(LabRuleFormMixin, forms.Form):
     exchanges = forms.CharField(label=_("Exchanges and cooperation (Art. 21)"), required=False, widget=textarea(3))
     public_services = forms.CharField(label=_("Public-benefit quality services (Art. 22)"), required=False, widget=textarea(3))
 
-    rule_field_map = {"outputs": None}
+    # The year of each report the page showed ("construction:2"): filing the same page twice files it once.
+    periods = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, due=None, **kwargs):
+    rule_field_map = {"outputs": None, "period": None}
+
+    def __init__(self, *args, due=None, periods=None, **kwargs):
+        """`due`: {kind: deadline} of the reports that may be filed now; `periods`: {kind: year number}."""
         super().__init__(*args, **kwargs)
         due = due or {}
         self.fields["kind"].choices = [(k, label) for k, label in AnnualReport.Kind.choices if k in due]
         if len(due) == 1:
             self.fields["kind"].initial = next(iter(due))
+        self.fields["periods"].initial = ",".join(f"{kind}:{n}" for kind, n in (periods or {}).items())
+
+    def period(self):
+        """The year number the page showed for the chosen kind, or None."""
+        for item in (self.cleaned_data.get("periods") or "").split(","):
+            kind, _sep, number = item.partition(":")
+            if kind == self.cleaned_data.get("kind") and number.isdigit():
+                return int(number)
+        return None
 
     def data_fields(self):
         return {name: self.cleaned_data.get(name, "") for name in ("summary", "open_projects", "exchanges", "public_services")}

@@ -111,7 +111,8 @@ def due(kind):
 
 
 def acceptance_notice(event):
-    notice = event.obj.application.publicity_notices.filter(subject="acceptance").order_by("-opened_at", "-pk").first()
+    notice = (event.obj.application.publicity_notices.filter(subject="acceptance").exclude(status="cancelled")
+              .order_by("-opened_at", "-pk").first())
     return {"notice": notice.title, "start": format_date(notice.starts_on), "end": format_date(notice.ends_on)}
 
 

@@ -15,7 +15,7 @@ from kernel.models import AuditEntry, Deadline, SignOff
 from kernel.progress import Party, PartyCode, Progress, StageDefinition, ministry_names, nearest_open_deadline, stages
 from kernel.signoffs import signoffs
 from reviews.models import CriteriaSet
-from reviews.progress import publicity_deadline
+from reviews.progress import publicity_deadline, scheduled_notice
 
 from .rules import CONFIRM_ACCEPTANCE, DELIST, TERMINATE
 from .states import ENDED_STATES, PROPOSED_STATES, LabStatus, ProposalOutcome
@@ -171,8 +171,8 @@ def lab_progress(lab, in_round=False):
         return Progress(stages(STAGES, at, ended=True), text, ended=True, outcome=ending)
     party, ask = _ask(lab, in_round)
     deadline = nearest_open_deadline(Deadline.objects.for_object(lab))
-    if lab.status == LabStatus.ACCEPTANCE_PUBLICITY:
-        deadline = publicity_deadline(lab.application) or deadline
+    if lab.status in (LabStatus.ACCEPTANCE_CONFIRMATION, LabStatus.ACCEPTANCE_PUBLICITY):
+        deadline = publicity_deadline(lab.application) or deadline  # the window, or the day a notice dated ahead starts
     return Progress(stages(STAGES, _stage_of(lab)), text, Party(party), ask, deadline)
 
 
@@ -190,6 +190,10 @@ def staff_action(lab, user, in_round=False):
         query = urlencode({"laboratories": lab.pk, "purpose": ROUND_PURPOSE[lab.status]})
         return OPEN_ROUND_LABEL[lab.status], f"{reverse('reviews:round_create')}?{query}"
     if lab.status == LabStatus.ACCEPTANCE_CONFIRMATION and not _others(confirmed_by(lab)):
+        notice = scheduled_notice(lab.application)
+        if notice is not None:
+            return (_("Publicity scheduled from %(date)s") % {"date": format_date(notice.starts_on)},
+                    notice.get_staff_url())
         query = urlencode({"laboratories": lab.pk})
         return _("Publish the acceptance notice"), f"{reverse('reviews:notice_create')}?{query}"
     return None

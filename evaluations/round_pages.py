@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from kernel.citations import cite
 from kernel.forms import textarea
 from reviews.forms import ConcludeFormMixin
-from reviews.models import CriteriaSet, PublicityNotice, RoundEntry
+from reviews.models import CriteriaSet, NoticeStatus, PublicityNotice, RoundEntry
 from reviews.subject_pages import NoticePages, RoundPages, register_notice_pages, register_round_pages
 
 from .models import AcceptanceApplication, AnnualReport, Evaluation, Laboratory, RecommenderOpinion
@@ -216,6 +216,7 @@ class AcceptanceNoticePages(NoticePages):
         form.fields["laboratories"] = LaboratoryChoiceField(
             label=_("Laboratories"), required=False,
             queryset=(Laboratory.objects.visible_to(user).filter(status=LabStatus.ACCEPTANCE_CONFIRMATION)
+                      .exclude(application__publicity_notices__status=NoticeStatus.SCHEDULED)
                       .select_related("host", "application").with_confirmations().order_by("name_zh", "pk")),
             help_text=_("Laboratories that passed acceptance; only those whose acceptance both SAMR and MIIT "
                         "confirmed go under publicity (Art. 19)."),

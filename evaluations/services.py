@@ -31,9 +31,12 @@ from .deadlines import (
     EVALUATION_DUE,
     EVALUATION_RECTIFICATION,
     EXTENSION_CUTOFF,
+    REPORT_KINDS,
     STATEMENT_WINDOW,
+    next_report,
     open_next_report_clock,
     report_due,
+    report_opens_on,
     report_year,
     stakeholders,
 )
@@ -171,7 +174,7 @@ register_notice_subject(PublicityNotice.Subject.ACCEPTANCE, NoticeSubject(
     and app.laboratory.acceptance_confirmed,
     not_ready=gettext_lazy("Only labs whose acceptance both ministries confirmed go under acceptance publicity: %(apps)s"),
     put=lambda app, by, notice: run_transition(app.laboratory, "put_under_acceptance_publicity", by,
-                                               comment=notice.title, internal=True, notice=notice),
+                                               comment=notice.title, internal=True, as_system=by is None, notice=notice),
     live=lambda notice: [a for a in notice.applications.select_related("laboratory")
                          if a.laboratory.status == LabStatus.ACCEPTANCE_PUBLICITY],
     conclude=lambda app, by, sustained, comment: run_transition(
@@ -183,19 +186,52 @@ register_notice_subject(PublicityNotice.Subject.ACCEPTANCE, NoticeSubject(
 # --- annual reports (Art. 18, 23, 26) -----------------------------------------------------------
 
 
-def submit_annual_report(lab, by, kind, data, outputs=()):
-    """File the report that is due; every output must credit the lab's name (Art. 23)."""
+class ReportAlreadyFiled(RuleViolation):
+    """The report of that year was filed already (a second click, another window): `report` is the one on file."""
+
+    def __init__(self, report):
+        super().__init__(_("“%(report)s” was already filed on %(date)s; it is filed once.")
+                         % {"report": report, "date": format_date(report.submitted_at)}, field="period")
+        self.report = report
+
+
+def report_period(lab, kind, deadline):
+    """The year number of the report filed against `deadline` (without a phase start: the count so far + 1)."""
+    return report_year(lab, kind, deadline.due_date) or AnnualReport.objects.filter(laboratory=lab, kind=kind).count() + 1
+
+
+def submit_annual_report(lab, by, kind, data, outputs=(), period=None):
+    """File the report that is due, once: only for a year that has begun (`deadlines.report_due`), and each year of
+    each kind once (`one_report_per_year`). The lab's row is locked, so two submissions at once file one report;
+    `period`, the year the form was showing, makes a repeated submission a `ReportAlreadyFiled` rather than the
+    next year's report. Every output must credit the lab's name (Art. 23)."""
     if not is_lab_host(by, lab):
         raise PermissionDenied(_("Only the host institution's users file the lab's reports."))
-    due = report_due(lab, kind)
-    if due is None:
-        raise RuleViolation(_("No report of this kind is due now."), field="kind")
-    if not (data.get("summary") or "").strip():
-        raise RuleViolation(_("Describe the year's progress."), field="summary")
-    period = report_year(lab, kind, due.due_date) or AnnualReport.objects.filter(laboratory=lab, kind=kind).count() + 1
     with transaction.atomic():
+        lab = Laboratory.objects.select_for_update().get(pk=lab.pk)
+        if period is not None:
+            filed = AnnualReport.objects.filter(laboratory=lab, kind=kind, period=period).first()
+            if filed is not None:
+                raise ReportAlreadyFiled(filed)
+        due = report_due(lab, kind)
+        if due is None:
+            upcoming = next_report(lab, kind)
+            if upcoming is not None:
+                raise RuleViolation(
+                    _("The report for year %(n)s covers a year that has not begun: it can be filed from %(date)s, and "
+                      "is due by %(due)s.") % {"n": report_period(lab, kind, upcoming),
+                                               "date": format_date(report_opens_on(lab, kind, upcoming)),
+                                               "due": format_date(upcoming.due_date)},
+                    field="kind", article=upcoming.article)
+            raise RuleViolation(_("No report of this kind is due now."), field="kind")
+        current = report_period(lab, kind, due)
+        if period is not None and period != current:
+            raise RuleViolation(_("The report that can be filed now is the one for year %(n)s.") % {"n": current},
+                                field="period", article=due.article)
+        if not (data.get("summary") or "").strip():
+            raise RuleViolation(_("Describe the year's progress."), field="summary")
         report = AnnualReport.objects.create(
-            laboratory=lab, kind=kind, period=period, due_on=due.due_date, submitted_by=by,
+            laboratory=lab, kind=kind, period=current, due_on=due.due_date, submitted_by=by,
             summary=data.get("summary", ""), open_projects=data.get("open_projects", ""),
             exchanges=data.get("exchanges", ""), public_services=data.get("public_services", ""),
         )
@@ -485,6 +521,18 @@ def reports_due(lab, user=None):
     return due
 
 
+def upcoming_reports(lab):
+    """The open report clocks whose year has not begun yet, each with `period` and `opens_on` (when it may be
+    filed), for the page that says why no report is due now."""
+    upcoming = []
+    for kind in AnnualReport.Kind.values:
+        deadline = next_report(lab, kind)
+        if deadline is not None and report_due(lab, kind) is None:
+            deadline.period, deadline.opens_on = report_period(lab, kind, deadline), report_opens_on(lab, kind, deadline)
+            upcoming.append(deadline)
+    return upcoming
+
+
 def may_acknowledge_report(report, user):
     """Art. 18: the annual construction report is copied to the host, whose users acknowledge it once."""
     return (report.kind == AnnualReport.Kind.CONSTRUCTION and report.acknowledged_at is None
@@ -513,7 +561,9 @@ def reports_due_for(user, limit=20):
                              kind__in=[ANNUAL_CONSTRUCTION_REPORT.code, ANNUAL_OPERATION_REPORT.code])
                      .order_by("due_date", "pk")[:limit])
     labs = hosted.in_bulk({deadline.object_id for deadline in deadlines})
-    return [(labs[deadline.object_id], deadline) for deadline in deadlines]
+    today = timezone.localdate()  # a report whose year has not begun is not due yet (`report_due`)
+    return [(labs[deadline.object_id], deadline) for deadline in deadlines
+            if report_opens_on(labs[deadline.object_id], REPORT_KINDS[deadline.kind], deadline) <= today]
 
 
 def awaiting_ministry(user, limit=20):

@@ -172,15 +172,25 @@ def file_report(request, pk):
     if not is_lab_host(request.user, lab):
         raise PermissionDenied(_("Only the host institution's users file the lab's reports."))
     due = services.reports_due(lab)
-    form = AnnualReportForm(request.POST or None, due=due)
+    periods = {kind: services.report_period(lab, kind, deadline) for kind, deadline in due.items()}
+    form = AnnualReportForm(request.POST or None, due=due, periods=periods)
     formset = OutputFormSet(request.POST or None, prefix="outputs")
+    if request.method == "POST" and not due and form.is_bound:
+        # Filed meanwhile (a second click, another window): the page the host sent was for a report now on file.
+        filed = _filed_from(lab, form)
+        if filed is not None:
+            messages.info(request, services.ReportAlreadyFiled(filed).rule_message)
+            return redirect(lab)
     if request.method == "POST" and due:
         if form.is_valid() and formset.is_valid():
             try:
                 with transaction.atomic():
                     locked = visible_or_404(request, pk, lock=True)
                     report = services.submit_annual_report(locked, request.user, form.cleaned_data["kind"],
-                                                           form.data_fields(), outputs_of(formset))
+                                                           form.data_fields(), outputs_of(formset), period=form.period())
+            except services.ReportAlreadyFiled as exc:
+                messages.info(request, exc.rule_message)
+                return redirect(lab)
             except RuleViolation as exc:
                 form.add_rule_violation(exc)
             except IntegrityError:
@@ -191,7 +201,20 @@ def file_report(request, pk):
                 messages.success(request, _("“%(report)s” was filed.") % {"report": report})
                 return redirect(lab)
         messages.error(request, _("Nothing was filed: please correct the errors below."))
-    return render(request, "labs/file_report.html", {"lab": lab, "form": form, "formset": formset, "due": due})
+    for kind, deadline in due.items():
+        deadline.period = periods[kind]
+    return render(request, "labs/file_report.html", {"lab": lab, "form": form, "formset": formset, "due": due,
+                                                      "upcoming": [] if due else services.upcoming_reports(lab)})
+
+
+def _filed_from(lab, form):
+    """The report a posted page was filing, when it is on file already (the kind and year the page showed)."""
+    kind = form.data.get(form.add_prefix("kind"), "")
+    for item in (form.data.get(form.add_prefix("periods")) or "").split(","):
+        item_kind, _sep, number = item.partition(":")
+        if item_kind == kind and number.isdigit():
+            return lab.annual_reports.filter(kind=kind, period=int(number)).first()
+    return None
 
 
 @login_required

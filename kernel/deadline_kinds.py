@@ -17,6 +17,10 @@ class DeadlineKind:
     working_days: bool = False  # the rule counts working days: time left is told in working days
     reminded: Callable | None = None  # subject -> users reminded instead of the organisations' (an expert's own task)
     reminded_url: Callable | None = None  # subject -> where those people act (default: `url`)
+    # A scheduled step rather than an obligation (a notice dated ahead is published on its first day): on its due
+    # date the sweep runs it, (deadline, subject) -> None, and closes the clock as met; a step that fails stays open,
+    # is tried again at the next sweep and, once its day has passed, lapses as missed, which tells the people.
+    on_due: Callable | None = None
     url: Callable = field(default=lambda subject: subject.get_absolute_url())
 
 

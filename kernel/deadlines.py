@@ -12,6 +12,7 @@ ending on a rest day lapses only after the next working day (`still_running`, Ci
 """
 
 import datetime
+import logging
 from contextlib import closing
 from dataclasses import dataclass
 
@@ -29,6 +30,8 @@ from .formatting import format_date
 from .models import Deadline, ReminderSent
 from .notifications import Message, deliver, recorded_in_the_transaction
 from .workdays import is_working_day, working_days_between
+
+logger = logging.getLogger(__name__)
 
 # The longest run of rest days in a State Council schedule (the Spring Festival and National Day weeks, with the
 # weekend beside them) is well under this.
@@ -98,6 +101,7 @@ class SweepResult:
     reminders: int = 0
     missed: int = 0
     batches: int = 0
+    fired: int = 0  # scheduled steps run on their day (`DeadlineKind.on_due`)
 
 
 def sweep(as_of=None, batch_size=500):
@@ -106,6 +110,7 @@ def sweep(as_of=None, batch_size=500):
     result = SweepResult()
     # messages in the portal's language, whoever runs it; the consequences' notices recorded in each batch
     with translation.override(settings.LANGUAGE_CODE), recorded_in_the_transaction():
+        _fire(as_of, batch_size, result)
         _remind(as_of, batch_size, result)
         _lapse(as_of, batch_size, result)
     return result
@@ -168,6 +173,30 @@ def _subjects(batch):
         model = ContentType.objects.get_for_id(ct_id).model_class()
         loaded[ct_id] = model._base_manager.in_bulk(ids)
     return {d.pk: loaded[d.content_type_id].get(d.object_id) for d in batch}
+
+
+def _fire(as_of, batch_size, result):
+    """Run the scheduled steps whose day has come (`DeadlineKind.on_due`), each in a savepoint: one that fails is
+    logged and left open for the next sweep, the others go on."""
+    kinds = [code for code, kind in registry.items() if kind.on_due]
+    if not kinds:
+        return
+    due = Deadline.objects.open().filter(kind__in=kinds, due_date__lte=as_of)
+    with closing(_batches(due, batch_size, result)) as batches:
+        for batch in batches:
+            subjects = _subjects(batch)
+            for deadline in batch:
+                subject = subjects[deadline.pk]
+                try:
+                    with transaction.atomic():
+                        if subject is not None:
+                            registry[deadline.kind].on_due(deadline, subject)
+                        Deadline.objects.filter(pk=deadline.pk).update(state=Deadline.State.MET, closed_at=timezone.now())
+                except Exception:
+                    logger.exception("Scheduled step %s of deadline %s failed; left open for the next sweep",
+                                     deadline.kind, deadline.pk)
+                    continue
+                result.fired += 1
 
 
 def _remind(as_of, batch_size, result):

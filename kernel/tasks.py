@@ -20,4 +20,4 @@ def sweep_deadlines(self, as_of=None, batch_size=500):
     """Remind and apply lapses; idempotent, so a redelivered or parallel run does no harm."""
     date = datetime.date.fromisoformat(as_of) if as_of else None
     result = sweep(as_of=date, batch_size=batch_size)
-    return {"reminders": result.reminders, "missed": result.missed, "batches": result.batches}
+    return {"reminders": result.reminders, "missed": result.missed, "fired": result.fired, "batches": result.batches}

@@ -76,6 +76,12 @@ def moment(day, hour=10):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
+def _published_then(starts_on):
+    """The day to open a notice dated `starts_on` on: that day when it is before today (a notice is published on
+    its first day, never back-dated, Art. 13), else None (today, or scheduled ahead)."""
+    return starts_on if starts_on and starts_on < timezone.localdate() else None
+
+
 # --- reference data the walks read --------------------------------------------------------------------
 
 
@@ -337,8 +343,9 @@ class Journey:
         return [self.inspect(Application.objects.get(pk=app.pk)) for app in apps]
 
     def open_notice(self, apps, starts_on=None, working_days=None, title="国家质量标准实验室拟批准建设名单公示", on=None):
-        """A publicity notice of inspected applications (Art. 13), from `starts_on` (default today)."""
-        with self._on(on):
+        """A publicity notice of inspected applications (Art. 13), from `starts_on` (default today): one dated
+        before today is opened on that day (a notice is never back-dated), one dated ahead is scheduled."""
+        with self._on(on or _published_then(starts_on)):
             notice = services.open_notice(title, apps, self.staff, starts_on=starts_on, working_days=working_days)
         for app in apps:
             app.refresh_from_db()
@@ -448,7 +455,7 @@ class Journey:
     def acceptance_notice(self, lab, starts_on=None, title="国家质量标准实验室验收结果公示", working_days=None, on=None):
         """Both ministries confirmed: an acceptance notice of `lab` (or a list of labs) from `starts_on` (Art. 19)."""
         labs = lab if isinstance(lab, (list, tuple)) else [lab]
-        with self._on(on):
+        with self._on(on or _published_then(starts_on)):
             return lab_services.open_acceptance_notice(title, labs, self.staff, starts_on=starts_on or timezone.localdate(),
                                                        working_days=working_days)
 

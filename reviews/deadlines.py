@@ -8,7 +8,7 @@ from accounts.models import Organisation, OrganisationKind, Role
 from kernel.deadlines import DeadlineKind, register
 from kernel.transitions import run_transition
 
-from .states import AssignmentStatus, CommitteeStatus
+from .states import AssignmentStatus, CommitteeStatus, NoticeStatus
 
 
 def ministries():
@@ -27,6 +27,22 @@ def experts_yet_to_submit(review_round):
         is_active=True, assignments__round=review_round,
         assignments__status__in=[AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED]).distinct())
 
+
+def _publish_notice(deadline, notice):
+    if notice.status == NoticeStatus.SCHEDULED:
+        run_transition(notice, "publish", None, internal=True, as_system=True)
+
+
+# A notice dated ahead is published on its first day (Art. 13), in the Asia/Shanghai day: the sweep runs `publish`.
+PUBLICITY_START = register(DeadlineKind(
+    code="publicity.start",
+    label=_("Scheduled publicity notice is published"),
+    article="Art. 13",
+    reminder_days=(),
+    roles=(Role.MINISTRY_STAFF,),
+    on_due=_publish_notice,
+    url=lambda notice: notice.get_staff_url(),
+))
 
 PUBLICITY_WINDOW = register(DeadlineKind(
     code="publicity.window",

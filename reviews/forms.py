@@ -14,6 +14,7 @@ from applications.models import Application, Status
 from applications.uploads import inspect_upload
 from kernel.formatting import format_list
 from kernel.forms import RuleFormMixin, textarea
+from kernel.validators import sane_date
 
 from .models import (
     CommitteeMember,
@@ -21,6 +22,7 @@ from .models import (
     CriteriaSet,
     ExpertCommittee,
     FormalReviewItem,
+    NoticeStatus,
     Position,
     PublicityNotice,
     SiteInspection,
@@ -133,6 +135,7 @@ class RoundForm(RuleFormMixin, forms.Form):
     )
     scoring_due = forms.DateField(
         label=_("Scores due"), widget=forms.DateInput(attrs={"type": "date"}), required=False,
+        validators=[sane_date(_("Scores due"))],
         help_text=_("Left empty: %(n)s working days from today. The experts yet to submit are reminded 3 days and 1 day "
                     "before; staff are told when it passes.") % {"n": settings.ROUND_SCORING_WORKING_DAYS},
     )
@@ -199,7 +202,8 @@ def member_label(member):
 
 
 class ScoringDueForm(forms.Form):
-    due = forms.DateField(label=_("Scores due"), widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(label=_("Scores due"), widget=forms.DateInput(attrs={"type": "date"}),
+                          validators=[sane_date(_("Scores due"))])
 
 
 class ConcludeFormMixin(RuleFormMixin):
@@ -278,7 +282,10 @@ class NoticeForm(RuleFormMixin, forms.Form):
     subject = forms.ChoiceField(label=_("Publicity of"), choices=PublicityNotice.Subject.choices, required=False,
                                 initial=PublicityNotice.Subject.APPLICATIONS, widget=forms.RadioSelect)
     title = forms.CharField(label=_("Title"), max_length=200)
-    starts_on = forms.DateField(label=_("Day of publication"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    starts_on = forms.DateField(label=_("Day of publication"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                validators=[sane_date(_("Day of publication"))],
+                                help_text=_("Today, or a later day: the notice is then scheduled, and it is published and "
+                                            "its window starts on that day."))
     working_days = forms.IntegerField(
         label=_("Publicity period in working days"), min_value=1, max_value=60,
         help_text=_("Counted from the day after publication, on the Chinese calendar (public holidays are skipped, "
@@ -296,7 +303,10 @@ class NoticeForm(RuleFormMixin, forms.Form):
         kwargs["initial"].setdefault("working_days", settings.PUBLICITY_WORKING_DAYS)
         super().__init__(*args, **kwargs)
         self.pages = pages
-        self.fields["applications"].queryset = Application.objects.visible_to(user).filter(status=Status.INSPECTED).for_table()
+        self.fields["starts_on"].widget.attrs["min"] = timezone.localdate().isoformat()  # never before today (Art. 13)
+        # An application held by a notice dated ahead is not offered again (`services.reserving_notices`).
+        self.fields["applications"].queryset = (Application.objects.visible_to(user).filter(status=Status.INSPECTED)
+                                                .exclude(publicity_notices__status=NoticeStatus.SCHEDULED).for_table())
         for subject_pages in pages.values():
             subject_pages.add_fields(self, user)
         self.rule_field_map = {}

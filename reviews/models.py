@@ -24,9 +24,10 @@ from kernel.models import AuditEntry, Deadline
 from kernel.periods import period_end
 from kernel.rules import RuleViolation
 from kernel.transitions import fsm_permission, run_transition
-from kernel.validators import no_control_characters
+from kernel.validators import no_control_characters, sane_date
+from kernel.workdays import add_working_days
 
-from .deadlines import COMMITTEE_TERM, PUBLICITY_WINDOW, ROUND_SCORING, ministries
+from .deadlines import COMMITTEE_TERM, PUBLICITY_START, PUBLICITY_WINDOW, ROUND_SCORING, ministries
 from .identity import validate_credit_code, validate_resident_id
 from .rules import is_the_expert
 from .states import (
@@ -590,7 +591,7 @@ class SiteInspection(models.Model):
 
     application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="site_inspections")
     team = models.TextField(_("inspection team"))
-    visited_on = models.DateField(_("date of visit"))
+    visited_on = models.DateField(_("date of visit"), validators=[sane_date(_("date of visit"), latest="today")])
     findings = models.TextField(_("findings"))
     verdict = models.CharField(_("verdict"), max_length=8, choices=Verdict.choices)
     report = models.FileField(_("report or photos"), upload_to="private/inspections/", blank=True)
@@ -622,11 +623,18 @@ def publicity_window_text(starts_on, ends_on, working_days):
 
 class PublicityNoticeQuerySet(models.QuerySet):
     def public(self):
+        """What the public pages and the public API show: notices published and not yet closed (a scheduled notice
+        is not public before its first day)."""
         return self.filter(status=NoticeStatus.OPEN)
+
+    def scheduled(self):
+        return self.filter(status=NoticeStatus.SCHEDULED)
 
 
 class PublicityNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
-    """公示: a batch of applications shown to the public for a window of working days."""
+    """公示: a batch of applications shown to the public for a window of working days. One dated ahead is
+    `scheduled`: staff see it, the public does not, and its applications wait for it (no other notice may take
+    them); on its first day the sweep publishes it (`publish`), or staff cancel it before then (`cancel`)."""
 
     class Subject(models.TextChoices):
         APPLICATIONS = "applications", _("Approval of construction")
@@ -666,6 +674,48 @@ class PublicityNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def accepts_objections(self, today=None):
         today = today or timezone.localdate()
         return self.status == NoticeStatus.OPEN and self.starts_on <= today <= self.ends_on
+
+    @property
+    def is_scheduled(self):
+        return self.status == NoticeStatus.SCHEDULED
+
+    def put_subjects_under_publicity(self, by):
+        """Publication: each application (or lab) still ready goes under this notice, and the window's clock starts
+        (staff close the notice the first working day after it; a clock due on its last day would lapse in the
+        sweep before the notice may be closed). One no longer ready (withdrawn, rejected meanwhile) is left out."""
+        subject = notice_subject(self.subject)
+        for application in self.applications.order_by("pk"):
+            if subject.ready(application):
+                subject.put(application, by, self)
+        open_deadline(self, PUBLICITY_WINDOW.code, add_working_days(self.ends_on, 1).date, ministries())
+
+    @transition(
+        field=status,
+        source=NoticeStatus.SCHEDULED,
+        target=NoticeStatus.OPEN,
+        permission=BY_MINISTRY_STAFF,
+        custom={"label": _("Publish the scheduled notice"), "article": "Art. 13", "internal": True},
+    )
+    def publish(self, by=None, comment=""):
+        """Run by the sweep on the notice's first day (`reviews.deadlines.PUBLICITY_START`), never before it."""
+        if timezone.localdate() < self.starts_on:
+            raise RuleViolation(_("This notice is published on %(date)s, not before.") % {"date": format_date(self.starts_on)},
+                                article="Art. 13")
+        close_deadlines(self, PUBLICITY_START.code, Deadline.State.MET)
+        self.put_subjects_under_publicity(by)
+
+    @transition(
+        field=status,
+        source=NoticeStatus.SCHEDULED,
+        target=NoticeStatus.CANCELLED,
+        permission=BY_MINISTRY_STAFF,
+        custom={"label": _("Cancel the scheduled notice"), "article": "Art. 13", "comment_required": True,
+                "button": "outline-danger"},
+    )
+    def cancel(self, by=None, comment=""):
+        """Before its first day only: it is never published, and its applications may go on another notice."""
+        close_deadlines(self, PUBLICITY_START.code, Deadline.State.CANCELLED)
+        self.closed_at = timezone.now()
 
     @transition(
         field=status,

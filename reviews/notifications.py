@@ -24,6 +24,7 @@ from .models import (
     ExpertCommittee,
     FormalReview,
     FormalReviewItem,
+    NoticeStatus,
     Objection,
     PublicityNotice,
     ReviewRound,
@@ -111,7 +112,7 @@ def inspection(event):
 
 
 def publicity(event):
-    notice = event.obj.publicity_notices.order_by("-opened_at", "-pk").first()
+    notice = event.obj.publicity_notices.exclude(status=NoticeStatus.CANCELLED).order_by("-opened_at", "-pk").first()
     return {"notice": notice.title, "start": format_date(notice.starts_on), "end": format_date(notice.ends_on)}
 
 
@@ -155,6 +156,21 @@ def round_page(event):
 
 def notice_for_staff(event):
     return event.obj.notice.get_staff_url() + f"#objection-{event.obj.pk}"
+
+
+def notice_hosts(event):
+    """The host institutions' users of every application (or laboratory) listed in the notice."""
+    return users_in(Role.APPLICANT, organisation_id__in=event.obj.applications.values("host_id"))
+
+
+def notice_dates(event):
+    notice = event.obj
+    return {"notice": notice.title, "start": format_date(notice.starts_on), "end": format_date(notice.ends_on)}
+
+
+def hosts_list(event):
+    """Where a host finds what a notice lists: its applications, or its laboratories for an acceptance notice."""
+    return reverse("labs:list" if event.obj.subject == PublicityNotice.Subject.ACCEPTANCE else "applications:list")
 
 
 def notice_page(event):
@@ -308,6 +324,16 @@ NOTIFICATION_RULES = {
                    "saved were deleted.")),
     },
     PublicityNotice: {
+        "scheduled": Rule(
+            to=(notice_hosts,), subject=_("Publicity scheduled: %(notice)s, from %(start)s"), facts=notice_dates,
+            link=hosts_list,
+            body=_("SAMR and MIIT will publish the notice “%(notice)s” on %(start)s (Art. 13, 19); its window runs to "
+                   "%(end)s. Until then it is not public.")),
+        "publish": Silent("each application's or laboratory's own transition into publicity tells its host"),
+        "cancel": Rule(
+            to=(notice_hosts,), subject=_("Scheduled publicity cancelled: %(notice)s"), facts=notice_dates,
+            link=hosts_list,
+            body=_("The notice “%(notice)s”, to be published on %(start)s, was cancelled before publication (Art. 13, 19).")),
         "close": Silent("each application's or laboratory's own closing transition tells its host and, when approval "
                         "follows, the ministries"),
     },

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.rules import is_ministry_staff
-from applications.models import Status
+from applications.models import Application, Status
 from kernel import audit
 from kernel.deadlines import open_deadline
 from kernel.formatting import format_date, format_list
@@ -22,7 +22,7 @@ from kernel.rules import RuleViolation
 from kernel.transitions import run_transition
 from kernel.workdays import add_working_days
 
-from .deadlines import PUBLICITY_WINDOW, ministries
+from .deadlines import PUBLICITY_START, ministries
 from .models import (
     Assignment,
     AssignmentStatus,
@@ -30,6 +30,7 @@ from .models import (
     CriteriaSet,
     FormalReview,
     FormalReviewItem,
+    NoticeStatus,
     PublicityNotice,
     ReviewRound,
     RoundEntry,
@@ -330,7 +331,7 @@ register_notice_subject(PublicityNotice.Subject.APPLICATIONS, NoticeSubject(
     ready=lambda app: app.status == Status.INSPECTED,
     not_ready=gettext_lazy("Only inspected applications go under publicity: %(apps)s"),
     put=lambda app, by, notice: run_transition(app, "put_under_publicity", by, comment=notice.title, internal=True,
-                                               notice=notice),
+                                               as_system=by is None, notice=notice),
     live=lambda notice: list(notice.applications.filter(status=Status.PUBLICITY)),
     conclude=lambda app, by, sustained, comment: run_transition(
         app, "conclude_publicity", by, comment=comment, internal=True, sustained=sustained),
@@ -338,29 +339,62 @@ register_notice_subject(PublicityNotice.Subject.APPLICATIONS, NoticeSubject(
 ))
 
 
+def reserving_notices(applications):
+    """{application id: the scheduled notice that holds it}: an application (or lab) waiting for a notice dated
+    ahead goes on no other notice until that one is published or cancelled."""
+    held = PublicityNotice.applications.through.objects.filter(
+        application_id__in=[a.pk for a in applications], publicitynotice__status=NoticeStatus.SCHEDULED,
+    ).select_related("publicitynotice")
+    return {row.application_id: row.publicitynotice for row in held}
+
+
 def open_notice(title, applications, by, starts_on=None, working_days=None, subject=PublicityNotice.Subject.APPLICATIONS):
-    """Publicity (公示) for a batch: inspected applications (Art. 13) or accepted labs (Art. 19)."""
+    """Publicity (公示) for a batch: inspected applications (Art. 13) or accepted labs (Art. 19).
+
+    Published on `starts_on` (default today), never earlier: a day before today is refused (the window would
+    have run, or begun, before anyone could see it). A later day schedules the notice: it stays out of the
+    public pages and the API, holds its applications, and the sweep publishes it on that day (`publish`, run by
+    the `publicity.start` clock); the window is counted from that day either way."""
     _require_staff(by)
     rules = notice_subject(subject)
     working_days = working_days or settings.PUBLICITY_WORKING_DAYS
-    starts_on = starts_on or timezone.localdate()
+    today = timezone.localdate()
+    starts_on = starts_on or today
+    if starts_on < today:
+        raise RuleViolation(
+            _("Day of publication: %(date)s is before today. A notice is published on its first day, which is today "
+              "or a later day.") % {"date": format_date(starts_on)}, field="starts_on", article="Art. 13")
     applications = list(dict.fromkeys(applications))  # an application listed twice goes under notice once
     if not applications:
         raise RuleViolation(_("Choose at least one application."), field="applications")
-    not_ready = [str(a) for a in applications if not rules.ready(a)]
-    if not_ready:
-        raise RuleViolation(rules.not_ready % {"apps": format_list(not_ready)}, field="applications", article=rules.article)
     end = publicity_end(starts_on, working_days)
     with transaction.atomic():
+        # Lock the applications: two notices opened at once cannot both take one.
+        applications = list(Application.objects.select_for_update().filter(pk__in=[a.pk for a in applications])
+                             .order_by("pk"))
+        not_ready = [str(a) for a in applications if not rules.ready(a)]
+        if not_ready:
+            raise RuleViolation(rules.not_ready % {"apps": format_list(not_ready)}, field="applications",
+                                article=rules.article)
+        held = reserving_notices(applications)
+        if held:
+            raise RuleViolation(
+                _("Already on a notice to be published later (cancel it first to use another): %(apps)s")
+                % {"apps": format_list(_("%(app)s (the notice “%(notice)s” of %(date)s)") % {
+                    "app": a, "notice": held[a.pk].title, "date": format_date(held[a.pk].starts_on)}
+                    for a in applications if a.pk in held)},
+                field="applications", article=rules.article)
+        scheduled = starts_on > today
         notice = PublicityNotice.objects.create(
             title=title, subject=subject, starts_on=starts_on, ends_on=end.date, working_days=working_days, opened_by=by,
+            status=NoticeStatus.SCHEDULED if scheduled else NoticeStatus.OPEN,
         )
         notice.applications.set(applications)
-        for application in applications:
-            rules.put(application, by, notice)
-        # Staff close the notice once the window is over: due the first working day after it (a clock
-        # due on the window's last day would lapse in the sweep before the notice may be closed).
-        open_deadline(notice, PUBLICITY_WINDOW.code, add_working_days(end.date, 1).date, ministries())
+        if scheduled:
+            open_deadline(notice, PUBLICITY_START.code, starts_on, ministries())
+            notify("scheduled", notice, actor=by)
+        else:
+            notice.put_subjects_under_publicity(by)
     return notice
 
 

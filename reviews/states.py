@@ -32,8 +32,10 @@ EXPECTED_ASSIGNMENT_STATES = (*OPEN_ASSIGNMENT_STATES, AssignmentStatus.SUBMITTE
 
 
 class NoticeStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")  # dated ahead: published, and its subjects put under it, on its first day
     OPEN = "open", _("Under publicity")
     CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled before publication")
 
 
 class ObjectionStatus(models.TextChoices):

@@ -105,8 +105,12 @@ def notice_create(request):
             except (TransitionConflict, PermissionDenied) as exc:
                 form.add_error(None, rule_text(exc))
             else:
-                messages.success(request, _("The publicity notice is open from %(start)s to %(end)s.")
-                                 % {"start": format_date(notice.starts_on), "end": format_date(notice.ends_on)})
+                dates = {"start": format_date(notice.starts_on), "end": format_date(notice.ends_on)}
+                if notice.is_scheduled:
+                    messages.success(request, _("The publicity notice is scheduled: it is published on %(start)s and "
+                                                "runs to %(end)s; the public sees it from %(start)s.") % dates)
+                else:
+                    messages.success(request, _("The publicity notice is open from %(start)s to %(end)s.") % dates)
                 return redirect(notice.get_staff_url())
         messages.error(request, _("Nothing was saved: please correct the errors below."))
     starts_on, working_days = form.window_values()

@@ -42,7 +42,7 @@ from .forms import (
 from .models import (
     FormalReviewItem,
 )
-from .progress import next_step
+from .progress import next_step, with_scheduled_notice
 from .services import (
     record_site_inspection,
 )
@@ -113,7 +113,7 @@ def queue(request):
     show = _queue_tab(request)
     waiting = Application.objects.awaiting(request.user).exclude(status=Status.DRAFT)
     base = waiting if show == "waiting" else Application.objects.listed_for(request.user).exclude(status=Status.DRAFT)
-    queryset = base.for_table().annotate(
+    queryset = with_scheduled_notice(base.for_table()).annotate(
         signed_samr=_signed(SignOff.Ministry.SAMR), signed_miit=_signed(SignOff.Ministry.MIIT))
     filterset = QueueFilter(request.GET, queryset=queryset)
     if exports.requested(request):

@@ -19,7 +19,7 @@ from evaluations.models import AnnualReport, LabStatus
 from kernel.transitions import run_transition
 from labportal.journeys import acceptance_criteria, evaluation_criteria, score
 from reviews.models import Assignment, AssignmentStatus, PublicityNotice, ReviewRound, RoundStatus
-from tests.factories import UserFactory, add_member, applicant_of
+from tests.factories import UserFactory, add_member, applicant_of, at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("client_en")]  # requests in English
 
@@ -269,16 +269,19 @@ def test_staff_open_an_acceptance_notice_for_a_confirmed_lab_only_then_close_it_
     listed = page.content.decode()
     assert "acceptance confirmed by SAMR and MIIT" in listed and "awaiting MIIT&#x27;s confirmation" in listed
 
-    starts_on = (timezone.localdate() - datetime.timedelta(days=30)).isoformat()
-    post = {"subject": "acceptance", "title": "国家质量标准实验室验收结果公示", "starts_on": starts_on, "working_days": "5"}
-    refused = client.post(create, {**post, "laboratories": [half.pk]})
+    published = timezone.localdate() - datetime.timedelta(days=30)  # opened then, on its first day (Art. 13)
+    post = {"subject": "acceptance", "title": "国家质量标准实验室验收结果公示", "starts_on": published.isoformat(),
+            "working_days": "5"}
+    with at(published):
+        refused = client.post(create, {**post, "laboratories": [half.pk]})
     assert refused.status_code == 200
     assert "Art. 19" in " ".join(refused.context["form"].errors["laboratories"])
     assert not acceptance_notices.exists()
     half.refresh_from_db()
     assert half.status == LabStatus.ACCEPTANCE_CONFIRMATION
 
-    response = client.post(create, {**post, "laboratories": [confirmed.pk]})
+    with at(published):
+        response = client.post(create, {**post, "laboratories": [confirmed.pk]})
 
     notice = acceptance_notices.get()
     assert response.status_code == 302 and response["Location"] == notice.get_staff_url()

@@ -11,6 +11,7 @@ from kernel.notifications import Rule, Silent, declared_events, rules_for
 SERVICE_EVENTS = {
     "reviews.assignment": {"assigned"},  # reviews.services.assign_expert
     "reviews.objection": {"lodged"},  # reviews.services.lodge_objection
+    "reviews.publicitynotice": {"scheduled"},  # reviews.services.open_notice, a notice dated ahead (Art. 13)
     "evaluations.extensionrequest": {"filed"},  # evaluations.services.file_extension_request
     "evaluations.changereport": {"filed"},  # evaluations.services.file_change_report
     "evaluations.annualreport": {"filed"},  # evaluations.services.submit_annual_report

@@ -260,6 +260,7 @@ def test_assignment_reaches_the_expert_with_the_round_and_the_conflict_declarati
 def objected(journey):
     with on(2026, 9, 21):
         app = journey.inspected()
+    with on(2026, 9, 28):  # published on its first day
         notice = journey.open_notice([app], starts_on=datetime.date(2026, 9, 28), working_days=5)
     return notice, app
 

@@ -92,6 +92,7 @@ def notice(journey):
     """Two inspected applications under a notice published on Monday 2026-09-28 (window to Oct 10)."""
     with on(2026, 9, 21):
         apps = [journey.inspected(), journey.inspected()]
+    with on(2026, 9, 28):  # published on its first day (a notice dated ahead would be scheduled)
         notice = journey.open_notice(apps, starts_on=SEPT_28, working_days=5)
     assert notice.ends_on == OCT_10
     return notice

@@ -38,6 +38,7 @@ from tests.factories import (
     applicant_of,
     committee,
     ministry_staff,
+    on,
     provincial_body,
     recommender_of,
 )
@@ -348,8 +349,9 @@ def test_notice_creation_with_window_in_working_days_art13(client, staff, journe
     fragment = client.get(reverse("reviews:notice_window"), {"starts_on": "2026-09-28", "working_days": "5"})
     assert 'data-end="2026-10-10"' in fragment.content.decode()
 
-    response = client.post(url, {"title": "2026年国家质量标准实验室建设名单公示", "starts_on": "2026-09-28",
-                                 "working_days": "5", "applications": [app.pk]})
+    with on(2026, 9, 28):  # published on its first day
+        response = client.post(url, {"title": "2026年国家质量标准实验室建设名单公示", "starts_on": "2026-09-28",
+                                     "working_days": "5", "applications": [app.pk]})
 
     notice = PublicityNotice.objects.get()
     assert response.status_code == 302 and response["Location"] == notice.get_staff_url()

@@ -253,6 +253,11 @@ class TestSeededDemo:
         assert objections[ObjectionStatus.DISMISSED].resolution
         assert Deadline.objects.for_object(notice).open().filter(kind=PUBLICITY_WINDOW.code).exists()
 
+        scheduled = PublicityNotice.objects.get(status=NoticeStatus.SCHEDULED)  # dated ahead: not public yet
+        assert scheduled.starts_on > today and not PublicityNotice.objects.public().filter(pk=scheduled.pk).exists()
+        assert list(scheduled.applications.values_list("status", flat=True)) == [Status.INSPECTED]
+        assert Deadline.objects.for_object(scheduled).open().get().due_date == scheduled.starts_on
+
         closed = PublicityNotice.objects.get(title=NOTICE_CLOSED)
         assert closed.status == NoticeStatus.CLOSED
         assert closed.ends_on < today and closed.closed_at

@@ -60,6 +60,10 @@ class AnnualReportSerializer(serializers.ModelSerializer):
 class AnnualReportCreateSerializer(serializers.Serializer):
     kind = named_choice_field("AnnualReportKindEnum", AnnualReport.Kind.choices,
                               help_text=gettext_lazy("The report that is due (see `reports_due` of the lab)."))
+    period = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=100,
+        help_text=gettext_lazy("The year number of the report being filed (`period` of `reports_due`): send it so that a "
+                               "repeated request answers 409 “already filed” instead of filing the next year's report."))
     summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=100000)
     open_projects = serializers.CharField(required=False, allow_blank=True, default="", max_length=100000)
     exchanges = serializers.CharField(required=False, allow_blank=True, default="", max_length=100000)
@@ -98,10 +102,13 @@ class AnnualReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         serializer = AnnualReportCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        kind, outputs = data.pop("kind"), [dict(o) for o in data.pop("outputs")]
+        kind, outputs, period = data.pop("kind"), [dict(o) for o in data.pop("outputs")], data.pop("period")
         try:
             with transaction.atomic():
-                report = services.submit_annual_report(self.locked_laboratory(), request.user, kind, data, outputs)
+                report = services.submit_annual_report(self.locked_laboratory(), request.user, kind, data, outputs,
+                                                       period=period)
+        except services.ReportAlreadyFiled as exc:
+            raise TransitionConflict(exc.rule_message) from exc
         except IntegrityError as exc:
             raise TransitionConflict(_("This report was filed meanwhile, in another window.")) from exc
         return self._answer(report, status.HTTP_201_CREATED)

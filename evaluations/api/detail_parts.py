@@ -52,6 +52,7 @@ class SignOffSerializer(serializers.ModelSerializer):
 class ReportDueSerializer(serializers.Serializer):
     kind = named_choice_field("AnnualReportKindEnum", AnnualReport.Kind.choices, read_only=True)
     due_date = serializers.DateField(read_only=True)
+    period = serializers.IntegerField(read_only=True, help_text=gettext_lazy("The year number the report covers."))
 
 
 class LabTimelineEntrySerializer(TimelineEntrySerializer):

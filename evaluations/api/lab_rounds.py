@@ -21,6 +21,7 @@ from kernel.api_views import (
     named_choice_field,
     transition_schema,
 )
+from kernel.validators import sane_date
 from reviews.api.common import IsMinistryStaff, NamedSerializer, PersonNameSerializer, staff_only
 from reviews.models import CriteriaSet, ExpertCommittee, ReviewRound, RoundEntry, RoundStatus
 
@@ -80,6 +81,7 @@ class LabRoundCreateSerializer(serializers.Serializer):
         help_text=gettext_lazy("Labs in acceptance review, or in operation / rectifying for an evaluation."),
     )
     scoring_due = serializers.DateField(required=False, allow_null=True, default=None,
+                                        validators=[sane_date(gettext_lazy("Scores due"))],
                                         help_text=gettext_lazy("The experts' scoring deadline (left out: the portal's default "
                                                                "number of working days from today)."))
 
@@ -104,7 +106,8 @@ class LabDecisionSerializer(serializers.Serializer):
 
 
 class LabRoundTransitionSerializer(TransitionRequestSerializer):
-    due = serializers.DateField(required=False, help_text=gettext_lazy("reschedule: the experts' new scoring deadline."))
+    due = serializers.DateField(required=False, validators=[sane_date(gettext_lazy("Scores due"))],
+                                help_text=gettext_lazy("reschedule: the experts' new scoring deadline."))
     short_reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=2000,
         help_text=gettext_lazy("conclude: why the round ends before every assigned expert has submitted (then at least "

@@ -150,7 +150,8 @@ class LaboratoryDetailSerializer(WithTransitions, LaboratorySerializer):
     @extend_schema_field(ReportDueSerializer(many=True))
     def get_reports_due(self, obj):
         due = services.reports_due(obj, self._user())
-        return ReportDueSerializer([{"kind": kind, "due_date": d.due_date} for kind, d in due.items()], many=True).data
+        return ReportDueSerializer([{"kind": kind, "due_date": d.due_date, "period": services.report_period(obj, kind, d)}
+                                    for kind, d in due.items()], many=True).data
 
     @extend_schema_field(ProposalSerializer(many=True))
     def get_proposals(self, obj):

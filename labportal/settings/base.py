@@ -5,6 +5,7 @@ serves. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and u
 `labportal.settings.production`.
 """
 
+import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -335,6 +336,10 @@ SPECTACULAR_SETTINGS = {
 RETURNED_DOSSIER_FIX_WORKING_DAYS = env.int("RETURNED_DOSSIER_FIX_WORKING_DAYS", default=15)
 SUPPLEMENT_FIX_WORKING_DAYS = env.int("SUPPLEMENT_FIX_WORKING_DAYS", default=10)
 PUBLICITY_WORKING_DAYS = env.int("PUBLICITY_WORKING_DAYS", default=5)
+# The range of a date a person enters (`kernel.validators.sane_date`): nothing before this day, nothing more than
+# this many years after today (a field may be tighter: a visit or an establishment date is never in the future).
+DATE_EARLIEST = datetime.date(2000, 1, 1)
+DATE_LATEST_YEARS = 30
 # The host's time to answer a proposed termination or removal in writing (陈述申辩), from the day after notice.
 ADVERSE_STATEMENT_WORKING_DAYS = env.int("ADVERSE_STATEMENT_WORKING_DAYS", default=10)
 # Expert rounds: the scoring period a new round gets unless staff set another, and the share of each entry's

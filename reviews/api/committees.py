@@ -15,6 +15,7 @@ from kernel.api_views import (
     named_choice_field,
     transition_schema,
 )
+from kernel.validators import sane_date
 
 from ..models import CommitteeMember, CommitteeStatus, ExpertCommittee, Position
 from .common import IsMinistryStaff, PersonSerializer, staff_only
@@ -63,7 +64,8 @@ class CommitteeDetailSerializer(CommitteeSerializer):
 
 class CommitteeTransitionSerializer(TransitionRequestSerializer):
     term_start = serializers.DateField(
-        required=False, allow_null=True, help_text=gettext_lazy("activate: first day of the 2-year term (default today)."),
+        required=False, allow_null=True, validators=[sane_date(gettext_lazy("term start"))],
+        help_text=gettext_lazy("activate: first day of the 2-year term (default today)."),
     )
 
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from applications.models import Application
 from kernel.api import SafeJSONParser
 from kernel.api_views import ERROR_RESPONSES, is_schema_view, named_choice_field
+from kernel.validators import sane_date
 
 from .. import services
 from ..models import SiteInspection
@@ -58,7 +59,7 @@ class SiteInspectionSerializer(serializers.ModelSerializer):
 class SiteInspectionCreateSerializer(serializers.Serializer):
     application = serializers.PrimaryKeyRelatedField(queryset=Application.objects.none())
     team = serializers.CharField(max_length=5000)
-    visited_on = serializers.DateField()
+    visited_on = serializers.DateField(validators=[sane_date(gettext_lazy("date of visit"), latest="today")])
     findings = serializers.CharField(max_length=20000)
     verdict = named_choice_field("InspectionVerdictEnum", SiteInspection.Verdict.choices)
     report = serializers.FileField(

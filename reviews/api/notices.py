@@ -19,6 +19,7 @@ from kernel.api_views import (
     named_choice_field,
     transition_schema,
 )
+from kernel.validators import sane_date
 
 from .. import services
 from ..models import NoticeStatus, Objection, ObjectionStatus, PublicityNotice
@@ -74,7 +75,10 @@ class NoticeCreateSerializer(serializers.Serializer):
     applications = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Application.objects.none(), help_text=gettext_lazy("Inspected applications.")
     )
-    starts_on = serializers.DateField(required=False, allow_null=True, help_text=gettext_lazy("Default: today."))
+    starts_on = serializers.DateField(
+        required=False, allow_null=True, validators=[sane_date(gettext_lazy("Day of publication"))],
+        help_text=gettext_lazy("Default: today. A later day schedules the notice: it is published, and its window "
+                               "starts, on that day (Art. 13); an earlier day is refused."))
     working_days = serializers.IntegerField(
         required=False,
         allow_null=True,

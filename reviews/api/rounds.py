@@ -24,6 +24,7 @@ from kernel.api_views import (
     transition_schema,
 )
 from kernel.filters import IdFilterSet
+from kernel.validators import sane_date
 
 from .. import services
 from ..models import Assignment, AssignmentStatus, CriteriaSet, ExpertCommittee, ReviewRound, RoundEntry, RoundStatus
@@ -110,6 +111,7 @@ class RoundCreateSerializer(serializers.Serializer):
         help_text=gettext_lazy("Applications that passed formal review."),
     )
     scoring_due = serializers.DateField(required=False, allow_null=True, default=None,
+                                        validators=[sane_date(gettext_lazy("Scores due"))],
                                         help_text=gettext_lazy("The experts' scoring deadline (left out: the portal's default "
                                                                "number of working days from today)."))
 
@@ -135,7 +137,8 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class RoundTransitionSerializer(TransitionRequestSerializer):
-    due = serializers.DateField(required=False, help_text=gettext_lazy("reschedule: the experts' new scoring deadline."))
+    due = serializers.DateField(required=False, validators=[sane_date(gettext_lazy("Scores due"))],
+                                help_text=gettext_lazy("reschedule: the experts' new scoring deadline."))
     short_reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=2000,
         help_text=gettext_lazy("conclude: why the round ends before every assigned expert has submitted (then at least "

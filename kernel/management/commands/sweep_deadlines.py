@@ -14,4 +14,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, as_of=None, batch_size=500, **options):
         result = sweep(as_of=as_of, batch_size=batch_size)
-        self.stdout.write(f"reminders={result.reminders} missed={result.missed} batches={result.batches}")
+        self.stdout.write(f"reminders={result.reminders} missed={result.missed} fired={result.fired} batches={result.batches}")

@@ -827,6 +827,7 @@ OPEN_ROUND = "{year}年第一批专家评审"
 PILOT_ROUND = "{year}年试点批次专家评审"
 NOTICE_CLOSED = "{year}年拟批准建设国家质量标准实验室名单公示（第一批）"
 NOTICE_OPEN = "{year}年拟批准建设国家质量标准实验室名单公示（第二批）"
+NOTICE_SCHEDULED = "{year}年拟批准建设国家质量标准实验室名单公示（第三批）"
 # The pilot round: (lab key, [(expert, scores per criterion, overall opinion)]); weights from the criteria set.
 PILOT_PANELS = {
     "telecom": [
@@ -1464,6 +1465,12 @@ class Command(BaseCommand):
             "经核查，所涉检测报告系委托方送检样品不符合标准要求所致，检测机构已按程序出具说明，与第十二条申报条件无关；异议不成立。",
             on=moment(self._ago(1), 15),
         )
+        # The third batch is dated ahead: scheduled, not public before its day, and the inspected application waits
+        # for it; the sweep publishes it on that day (Art. 13).
+        starts_on = self._after(self.today, 3)
+        journey.open_notice([Application.objects.get(pk=apps["wide_bandgap"].pk)], starts_on,
+                            settings.PUBLICITY_WORKING_DAYS, NOTICE_SCHEDULED.format(year=starts_on.year),
+                            on=moment(self._ago(1), 16))
 
     def _ended_window_start(self):
         """A working day about 20 days ago whose publicity window (working days) ended at least a week ago,
