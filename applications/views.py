@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from kernel import exports
+from kernel.audit import record_download
 from kernel.confirmation import before_transition, drastic_actions
 from kernel.exports import Column
 from kernel.models import AuditEntry
@@ -188,6 +189,7 @@ def attachment_download(request, pk, attachment_pk):
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    record_download(request, application, attachment.original_name, attachment=attachment.pk, sha256=attachment.sha256)
     return FileResponse(handle, as_attachment=True, filename=attachment.original_name,
                         content_type=attachment.content_type)
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from applications.choices import ResearchDirection
 from kernel import exports
+from kernel.audit import record_download
 from kernel.confirmation import drastic_actions
 from kernel.exports import Column
 from kernel.models import AuditEntry
@@ -176,4 +177,6 @@ def statement_file(request, pk):
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    record_download(request, attachment.proposal, attachment.original_name, statement_attachment=attachment.pk,
+                    sha256=attachment.sha256)
     return FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type)

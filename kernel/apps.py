@@ -11,4 +11,4 @@ class KernelConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import signals  # noqa: F401  (audit every transition)
+        from . import checks, signals  # noqa: F401  (audit every transition; the audit settings' checks)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.rules import is_ministry_staff
 from applications.models import Status
+from kernel.audit import record
 from kernel.deadlines import open_deadline
 from kernel.formatting import format_date, format_list
 from kernel.notifications import notify
@@ -155,6 +156,8 @@ def assign_expert(review_round, application, expert, by):
     if review_round.assignments.filter(application=application, expert=expert).exists():
         raise RuleViolation(_("This expert is already assigned to this application."), field="expert")
     assignment = Assignment.objects.create(round=review_round, application=application, expert=expert)
+    record("assign_expert", assignment, actor=by, article="Art. 9",
+           data={"round": review_round.pk, "application": application.pk, "expert": expert.pk})
     notify("assigned", assignment, actor=by)
     return assignment
 
@@ -192,6 +195,8 @@ def save_scores(assignment, by, values, overall_comment=""):
                                            defaults={"value": number, "comment": comment})
         assignment.overall_comment = overall_comment or ""
         assignment.save(update_fields=["overall_comment"])
+        record("save_scores", assignment, actor=by,
+               data={"scores": {str(pk): str(number) for pk, (number, _comment) in sorted(cleaned.items())}})
 
 
 @dataclass
@@ -371,6 +376,9 @@ def lodge_objection(objection):
                             article="Art. 13")
     objection.full_clean()
     objection.save()
+    files = [name for name in ("seal_scan", "evidence") if getattr(objection, name)]
+    if files:  # the objector's files, uploaded through the public form (no account)
+        record("upload", objection, data={"fields": files})
     notify("lodged", objection)
     return objection
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import staff_required
 from kernel import exports
+from kernel.audit import record_download
 from kernel.exports import Column
 from kernel.formatting import format_date
 from kernel.paging import query_without_page
@@ -173,5 +174,7 @@ def objection_file(request, pk, which):
         raise Http404 from exc
     extension = os.path.splitext(stored.name)[1].lower()
     content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=f"objection-{objection.pk}-{which}{extension}",
+    filename = f"objection-{objection.pk}-{which}{extension}"
+    record_download(request, objection, filename, field=OBJECTION_FILES[which])
+    return FileResponse(handle, as_attachment=True, filename=filename,
                         content_type=content_type)

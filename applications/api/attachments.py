@@ -17,6 +17,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from kernel.api_views import ERROR_RESPONSES, named_choice_field
+from kernel.audit import record_download
 
 from ..models import Application, Attachment, OutcomeClaim
 from ..uploads import inspect_upload
@@ -120,6 +121,8 @@ class ApplicationAttachmentViewSet(
             handle = attachment.file.open("rb")
         except FileNotFoundError as exc:
             raise Http404(_("The file is missing.")) from exc
+        record_download(request, self.get_application(), attachment.original_name, attachment=attachment.pk,
+                        sha256=attachment.sha256)
         response = FileResponse(
             handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
         )

@@ -14,6 +14,7 @@ from accounts.rules import is_staff_reader
 from applications.models import Application, Status
 from applications.uploads import inspect_upload
 from kernel.api_views import named_choice_field
+from kernel.audit import record_download
 
 # --- who may use the staff endpoints -------------------------------------------------------------
 
@@ -48,14 +49,17 @@ def checked_file(uploaded, field_name):
     return uploaded
 
 
-def download_file(field_file, name):
+def download_file(request, subject, field_file, name):
+    """A stored file of `subject` (a report, a seal scan), recorded in the audit trail as downloaded."""
     if not field_file:
         raise Http404(_("There is no such file."))
     try:
         handle = field_file.open("rb")
     except FileNotFoundError as exc:
         raise Http404(_("The file is missing.")) from exc
-    response = FileResponse(handle, as_attachment=True, filename=name or field_file.name.rsplit("/", 1)[-1])
+    filename = name or field_file.name.rsplit("/", 1)[-1]
+    record_download(request, subject, filename, field=field_file.field.name)
+    response = FileResponse(handle, as_attachment=True, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
