@@ -106,7 +106,7 @@ class AuditEntry(models.Model):
     def action_label(self):
         """The action as its transition is declared ("Recommend", "Sign the approval for construction"), or the
         label of a security action ("File downloaded")."""
-        model = self.subject_model
+        model = self.subject_model if self.source_state else None  # a security action is no transition
         declared = declared_transition(model, self.transition) if model is not None else None
         return declared.label if declared else action_label(self.transition)
 
@@ -116,7 +116,7 @@ class AuditEntry(models.Model):
         return self.source_state != self.target_state
 
     def _state_label(self, code):
-        model = self.subject_model
+        model = self.subject_model if code else None
         choices = dict(model._meta.get_field("status").choices) if model is not None else {}
         return choices.get(code, code)
 

@@ -13,6 +13,7 @@ PRODUCTION = {
     "SECRET_KEY": "k" * 20 + "-production-secret-for-the-check-0123456789abcdef",
     "ALLOWED_HOSTS": "portal.example.cn",
     "SITE_URL": "https://portal.example.cn",
+    "AUDIT_HMAC_KEY": "a" * 16 + "-audit-chain-key-for-the-check-0123456789",
 }
 
 
