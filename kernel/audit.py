@@ -107,10 +107,16 @@ def digest_of(fields):
     return _mac(canonical(**fields), fields["algorithm"])
 
 
-def seal(checkpoint):
+def seal(checkpoint, name=None):
     """The MAC of a checkpoint's values: a head or purge checkpoint edited in the database does not verify."""
     return _mac({"kind": checkpoint.kind, "sequence": checkpoint.sequence, "digest": checkpoint.digest,
-                 "purged": checkpoint.purged}, algorithm())
+                 "purged": checkpoint.purged}, name or algorithm())
+
+
+def sealed(checkpoint):
+    """Whether the checkpoint's seal is right (under either algorithm: one sealed before a change of
+    `AUDIT_HMAC_ALGORITHM` still is)."""
+    return any(checkpoint.mac == seal(checkpoint, name) for name in ALGORITHMS)
 
 
 def _natural_key(content_type):
@@ -267,7 +273,7 @@ def verify(chunk=VERIFY_CHUNK):
     """Walk the chain from the last purge checkpoint (or its beginning) to the head, a chunk at a time; stop at the
     first broken link."""
     start, previous, checkpoint = _start()
-    if checkpoint is not None and checkpoint.mac != seal(checkpoint):
+    if checkpoint is not None and not sealed(checkpoint):
         return Verification(False, 0, "checkpoint", None, checkpoint.sequence, _(
             "The purge checkpoint at sequence %(sequence)s was altered.") % {"sequence": checkpoint.sequence}, start)
     count, sequence, previous, broken = _check_rows(_rows(start, chunk=chunk), start, previous, start)
@@ -278,7 +284,7 @@ def verify(chunk=VERIFY_CHUNK):
         if count == 0:
             return Verification(True, 0, start=start)
         return Verification(False, count, "head", None, sequence, _("The chain's head record is missing."), start)
-    if head.mac != seal(head):
+    if not sealed(head):
         return Verification(False, count, "head", None, head.sequence, _("The chain's head was altered."), start)
     if head.sequence > sequence:
         return Verification(False, count, "deleted", None, sequence + 1, _(
@@ -306,7 +312,7 @@ def purge(now=None):
             AuditEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first() or start)
         if through <= start:
             return 0
-        if checkpoint is not None and checkpoint.mac != seal(checkpoint):
+        if checkpoint is not None and not sealed(checkpoint):
             raise AuditRecordBroken(_("The purge checkpoint at sequence %(sequence)s was altered.")
                                     % {"sequence": checkpoint.sequence})
         count, sequence, last_digest, broken = _check_rows(_rows(start, through), start, previous, start)

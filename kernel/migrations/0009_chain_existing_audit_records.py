@@ -56,6 +56,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ("labportal", "0008_audit_chain"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
+        # the one earlier migration that writes audit records: its rows are chained with the others
+        ("evaluations", "0005_half_signed_removals_become_proposals"),
     ]
     operations = [
         migrations.RunPython(chain, unchain),
