@@ -84,7 +84,7 @@ messages: setup
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 check: setup
-	DJANGO_SETTINGS_MODULE=labportal.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+	DJANGO_SETTINGS_MODULE=labportal.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) AUDIT_HMAC_KEY=$$(head -c 48 /dev/urandom | base64) \
 	  ALLOWED_HOSTS=portal.example.cn SITE_URL=https://portal.example.cn $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:

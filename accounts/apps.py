@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import signals  # noqa: F401  (the login clocks and the revocation of API tokens)
+        from . import audit, signals  # noqa: F401  (audited logins and permission changes; login clocks, API token revocation)

@@ -7,4 +7,4 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self):
-        from . import deadlines, notifications  # noqa: F401  (register its clocks and who hears of what)
+        from . import audit, deadlines, notifications  # noqa: F401  (its file records, clocks and who hears of what)

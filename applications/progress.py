@@ -160,7 +160,7 @@ def application_progress(application, last_entry=None):
     text = status_text(application)
     if status in ENDED:
         if last_entry is None:
-            last_entry = AuditEntry.objects.for_object(application).order_by("-at", "-pk").first()
+            last_entry = AuditEntry.objects.for_object(application).transitions().order_by("-at", "-pk").first()
         return Progress(stages(STAGES, _stage_of_end(application, last_entry), ended=True), text, ended=True,
                         outcome=last_entry)
     if status == Status.APPROVED:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from kernel import exports
+from kernel.audit import record_download
 from kernel.confirmation import before_transition, drastic_actions
 from kernel.exports import Column
 from kernel.models import AuditEntry
@@ -183,7 +184,9 @@ def transition(request, pk, name):
 def attachment_download(request, pk, attachment_pk):
     application = visible_or_404(request, pk)
     attachment = get_object_or_404(application.attachments, pk=attachment_pk)
-    return file_download(attachment.file, attachment.original_name, attachment.content_type)
+    response = file_download(attachment.file, attachment.original_name, attachment.content_type)
+    record_download(request, application, attachment.original_name, attachment=attachment.pk, sha256=attachment.sha256)
+    return response
 
 
 # --- revisions --------------------------------------------------------------------------------------

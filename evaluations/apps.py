@@ -12,7 +12,7 @@ class EvaluationsConfig(AppConfig):
         from applications.hooks import hooks
         from applications.signals import approved
 
-        from . import deadlines, notifications, round_pages, services  # noqa: F401  (register its clocks and who hears of what)
+        from . import audit, deadlines, notifications, round_pages, services  # noqa: F401  (its records, clocks and who hears of what)
         from .states import PUBLIC_LAB_STATES
 
         hooks.on_the_list = Q(laboratory__status__in=PUBLIC_LAB_STATES)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from applications.choices import ResearchDirection
 from kernel import exports
+from kernel.audit import record_download
 from kernel.confirmation import drastic_actions
 from kernel.exports import Column
 from kernel.models import AuditEntry
@@ -173,4 +174,7 @@ def statement_file(request, pk):
     lab = attachment.proposal.laboratory
     if not Laboratory.objects.visible_to(request.user).filter(pk=lab.pk).exists() or not reads_proposals(request.user, lab):
         raise Http404
-    return file_download(attachment.file, attachment.original_name, attachment.content_type)
+    response = file_download(attachment.file, attachment.original_name, attachment.content_type)
+    record_download(request, attachment.proposal, attachment.original_name, statement_attachment=attachment.pk,
+                    sha256=attachment.sha256)
+    return response

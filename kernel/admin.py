@@ -26,7 +26,7 @@ from .citations import cite as cite_article
 from .deadlines import registry
 from .formatting import format_date
 from .holiday_schedule import ScheduleInvalid, decode, example_text, load_schedule, parse
-from .models import AuditEntry, CalendarDay, CalendarFeedToken, CalendarYear, Deadline, Notification, ReminderSent, SignOff
+from .models import AuditCheckpoint, AuditEntry, CalendarDay, CalendarFeedToken, CalendarYear, Deadline, Notification, ReminderSent, SignOff
 
 admin.site.site_header = _("State Quality & Standards Laboratory Management Platform · Administration")
 admin.site.site_title = _("State Quality & Standards Laboratory Management Platform · Administration")
@@ -77,6 +77,8 @@ def subject_prefetch():
 
 def subject_text(obj):
     """“application: 某某国家质量标准实验室”: the kind of object and its name, as text."""
+    if obj.content_type_id is None:
+        return "—"
     model = obj.content_type.model_class()
     kind = capfirst(model._meta.verbose_name) if model else obj.content_type.model
     subject = obj.subject
@@ -103,7 +105,7 @@ class SubjectTypeFilter(admin.SimpleListFilter):
     parameter_name = "type"
 
     def lookups(self, request, model_admin):
-        ids = model_admin.model.objects.order_by().values_list("content_type_id", flat=True).distinct()
+        ids = model_admin.model.objects.exclude(content_type=None).order_by().values_list("content_type_id", flat=True).distinct()
         types = [ContentType.objects.get_for_id(pk) for pk in ids]
         return sorted(((t.pk, t.model_class()._meta.verbose_name if t.model_class() else t.model) for t in types),
                       key=lambda pair: str(pair[1]))
@@ -139,14 +141,19 @@ class ArticleFilter(admin.SimpleListFilter):
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
     """The audit trail in words: the object's name, the action's label, the states' labels, who, when
-    (Beijing time) and the article cited, in the reader's language."""
+    (Beijing time), from which address and the article cited, in the reader's language. Strictly read-only: no
+    add, change or delete (nor the bulk delete action); the model itself refuses changes (`kernel.audit`)."""
 
-    list_display = ["when", "object_name", "action", "from_state", "to_state", "actor_name", "cited_article", "comment_excerpt"]
+    actions = None
+    ordering = ["-sequence"]
+    list_display = ["sequence", "when", "object_name", "action", "from_state", "to_state", "actor_name", "client_ip",
+                    "cited_article", "comment_excerpt"]
     list_filter = [SubjectTypeFilter, TransitionFilter, ArticleFilter]
     list_select_related = ["content_type", "actor", "actor__organisation"]
     search_fields = ["comment", "actor__username", "actor__full_name"]
     date_hierarchy = "at"
-    fields = ["when", "object_name", "action", "from_state", "to_state", "actor_name", "cited_article", "comment", "data"]
+    fields = ["sequence", "when", "object_name", "action", "from_state", "to_state", "actor_name", "client_ip",
+              "cited_article", "comment", "data", "algorithm", "previous_digest", "digest"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -154,7 +161,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
     @staticmethod
     def _model(entry):
-        return entry.content_type.model_class()
+        return entry.content_type.model_class() if entry.content_type_id else None
 
     @admin.display(description=_("at"), ordering="at")
     def when(self, entry):
@@ -189,6 +196,15 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     @admin.display(description=_("comment"))
     def comment_excerpt(self, entry):
         return Truncator(entry.comment).chars(80) if entry.comment else "—"
+
+
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(ReadOnlyAdmin):
+    """Where the audit chain is anchored: its newest record and each purge's last record (read-only)."""
+
+    actions = None
+    list_display = ["kind", "sequence", "at", "purged", "digest"]
+    list_filter = ["kind"]
 
 
 @admin.register(Notification)

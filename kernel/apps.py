@@ -11,4 +11,4 @@ class KernelConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import checks, crypto, signals  # noqa: F401  (the system checks, the PII settings checks; audit every transition)
+        from . import checks, crypto, signals  # noqa: F401  (the settings' system checks; audit every transition)

@@ -1,4 +1,6 @@
-"""System checks of the deployment's shape (`manage.py check`, run by every management command and the server)."""
+"""System checks of the deployment's shape (`manage.py check`, run by every management command and the server):
+Redis databases apart, and the audit trail's settings (`kernel.audit`): a retention period the security standard
+accepts, a known algorithm, and in production a real key."""
 
 from urllib.parse import urlsplit
 
@@ -32,3 +34,32 @@ def broker_and_cache_apart(app_configs=None, **kwargs):
                     id="labportal.E001",
                 ))
     return errors
+
+
+MIN_RETENTION_DAYS = 183  # GB/T 22239-2019 8.1.4.3 (level 3) with the Cybersecurity Law Art. 21: at least 6 months
+MIN_KEY_LENGTH = 32
+
+
+@checks.register(checks.Tags.security)
+def audit_settings(app_configs, **kwargs):
+    errors = []
+    days = settings.AUDIT_RETENTION_DAYS
+    if days < MIN_RETENTION_DAYS:
+        errors.append(checks.Error(
+            f"AUDIT_RETENTION_DAYS is {days}: audit records must be kept at least {MIN_RETENTION_DAYS} days "
+            "(six months, GB/T 22239-2019 8.1.4.3).", id="labportal.E101"))
+    if settings.AUDIT_HMAC_ALGORITHM not in ("sm3", "sha256"):
+        errors.append(checks.Error(
+            f"AUDIT_HMAC_ALGORITHM is {settings.AUDIT_HMAC_ALGORITHM!r}: it must be \"sm3\" or \"sha256\".",
+            id="labportal.E102"))
+    return errors
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def audit_key(app_configs, **kwargs):
+    if len(settings.AUDIT_HMAC_KEY or "") < MIN_KEY_LENGTH:
+        return [checks.Error(
+            f"AUDIT_HMAC_KEY must be set to a random secret of at least {MIN_KEY_LENGTH} characters, kept apart "
+            "from the database (the audit chain's key; a key derived from SECRET_KEY is for development only).",
+            id="labportal.E103")]
+    return []

@@ -1,6 +1,7 @@
 """Every list exports what it shows: all the rows of the page's own queryset (the same `visible_to(user)`
 and the same filters, every page of them) with the page's columns, as CSV or as an Excel file (XLSX).
 
+Every export is an audit record (`kernel.audit`: which list, format and filters, by whom, from where).
 A list view answers `?export=csv|xlsx` (its links keep the filters' query string) by calling `export`
 with its queryset and its `Column`s. Headers are in the reader's language; dates are ISO 8601.
 
@@ -26,6 +27,8 @@ from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+
+from .audit import record
 
 FORMATS = ("csv", "xlsx")
 CSV_CHUNK_ROWS = 500
@@ -63,6 +66,10 @@ def export(request, rows, columns, title):
     """The file of `rows` (a queryset or a list) in the format `request` asks for, named after the list."""
     fmt = requested(request)
     filename = f"{title}-{timezone.localdate().isoformat()}.{fmt}"
+    query = request.GET.copy()
+    query.pop("export", None)
+    record("export", actor=request.user, request=request,
+           data={"list": str(title), "format": fmt, "path": request.path, "filters": query.urlencode()})
     if fmt == "xlsx":
         return _xlsx(request, rows, columns, title, filename)
     return _csv(rows, columns, filename)

@@ -1,4 +1,5 @@
-"""Shared records: the audit trail of every transition and the in-app notification inbox."""
+"""Shared records: the audit trail (every transition and security-relevant action, chained) and the in-app
+notification inbox."""
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -8,34 +9,72 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .audit_labels import action_label
 from .deadline_kinds import registry
 from .transitions import declared_transition
+
+
+class AuditRecordImmutable(Exception):
+    """An audit record is written once (`kernel.audit.record`) and never changed or deleted, except by the
+    retention purge (`kernel.audit.purge`)."""
 
 
 class AuditEntryQuerySet(models.QuerySet):
     def for_object(self, obj):
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
 
+    def transitions(self):
+        """The records of state transitions only (a transition always names its source state); security
+        records (logins, downloads, exports, sign-offs...) keep the state fields empty."""
+        return self.exclude(source_state="")
+
     def timeline(self):
-        return self.select_related("actor", "actor__organisation").order_by("at", "pk")
+        """An object's history as its pages show it: its transitions, oldest first."""
+        return self.transitions().select_related("actor", "actor__organisation").order_by("at", "pk")
+
+    def update(self, **kwargs):
+        raise AuditRecordImmutable("Audit records cannot be changed.")
+
+    def delete(self):
+        raise AuditRecordImmutable("Audit records cannot be deleted (only the retention purge removes them).")
+
+    def bulk_create(self, *args, **kwargs):
+        raise AuditRecordImmutable("Audit records are written one by one through kernel.audit.record.")
+
+    def bulk_update(self, *args, **kwargs):
+        raise AuditRecordImmutable("Audit records cannot be changed.")
+
+    def _purge(self):
+        """The retention purge's own way out (`kernel.audit.purge`): a plain DELETE of these rows."""
+        return self._raw_delete(self.db)
 
 
 class AuditEntry(models.Model):
-    """One row per state transition: who, when, from, to, comment and the article it rests on."""
+    """One row per state transition or security-relevant action (a login, a download, an export, a sign-off...):
+    who, when, from where, from and to which state, the comment and the article it rests on. Each row is chained to
+    the one before it: `digest` is a keyed hash (HMAC-SM3 or HMAC-SHA-256, `kernel.audit`) of all its fields,
+    `previous_digest` and `sequence` included, so an edit, a deletion or an insertion shows (`verify_audit`)."""
 
-    content_type = models.ForeignKey(ContentType, verbose_name=_("object type"), on_delete=models.PROTECT)
-    object_id = models.PositiveBigIntegerField(_("object ID"))
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("object type"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    object_id = models.PositiveBigIntegerField(_("object ID"), null=True, blank=True)
     subject = GenericForeignKey("content_type", "object_id")
     transition = models.CharField(_("action"), max_length=64)
-    source_state = models.CharField(_("from"), max_length=64)
-    target_state = models.CharField(_("to"), max_length=64)
+    source_state = models.CharField(_("from"), max_length=64, blank=True)
+    target_state = models.CharField(_("to"), max_length=64, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, editable=False, db_index=True)
     comment = models.TextField(_("comment"), blank=True)
     article = models.CharField(_("article"), max_length=32, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    sequence = models.PositiveBigIntegerField(_("sequence number"), unique=True)
+    previous_digest = models.CharField(_("digest of the previous record"), max_length=64, blank=True)
+    digest = models.CharField(_("digest"), max_length=64)
+    algorithm = models.CharField(_("algorithm"), max_length=8)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -45,18 +84,31 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "at"])]
 
     def __str__(self):
+        if not self.source_state:
+            return f"#{self.sequence} {self.transition}"
         return f"{self.transition}: {self.source_state} → {self.target_state}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditRecordImmutable("Audit records cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditRecordImmutable("Audit records cannot be deleted (only the retention purge removes them).")
 
     @property
     def subject_model(self):
+        if self.content_type_id is None:
+            return None
         return ContentType.objects.get_for_id(self.content_type_id).model_class()
 
     @property
     def action_label(self):
-        """The action as its transition is declared ("Recommend", "Sign the approval for construction")."""
-        model = self.subject_model
+        """The action as its transition is declared ("Recommend", "Sign the approval for construction"), or the
+        label of a security action ("File downloaded")."""
+        model = self.subject_model if self.source_state else None  # a security action is no transition
         declared = declared_transition(model, self.transition) if model is not None else None
-        return declared.label if declared else self.transition
+        return declared.label if declared else action_label(self.transition)
 
     @property
     def changes_state(self):
@@ -64,7 +116,7 @@ class AuditEntry(models.Model):
         return self.source_state != self.target_state
 
     def _state_label(self, code):
-        model = self.subject_model
+        model = self.subject_model if code else None
         choices = dict(model._meta.get_field("status").choices) if model is not None else {}
         return choices.get(code, code)
 
@@ -75,6 +127,32 @@ class AuditEntry(models.Model):
     @property
     def target_label(self):
         return self._state_label(self.target_state)
+
+
+class AuditCheckpoint(models.Model):
+    """Where the audit chain is anchored. The one `head` row holds the newest record's sequence and digest: every
+    append locks it (one linear chain under concurrent writers) and advances it, and verification compares the last
+    record with it (so deleting the newest records shows). A `purge` row is written by each retention purge: the
+    sequence and digest of the last record purged, from which verification starts. `mac` seals each row's values."""
+
+    class Kind(models.TextChoices):
+        HEAD = "head", _("newest record")
+        PURGE = "purge", _("last purged record")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    sequence = models.PositiveBigIntegerField(_("sequence number"), default=0)
+    digest = models.CharField(_("digest"), max_length=64, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    purged = models.PositiveBigIntegerField(_("records purged"), default=0)
+    mac = models.CharField(_("seal"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain checkpoint")
+        verbose_name_plural = _("audit chain checkpoints")
+        constraints = [models.UniqueConstraint(fields=["kind"], condition=models.Q(kind="head"), name="one_audit_head")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.sequence}"
 
 
 class NotificationPreference(models.TextChoices):

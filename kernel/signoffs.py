@@ -3,6 +3,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
 
+from .audit import record
 from .models import SignOff
 from .rules import RuleViolation
 
@@ -34,6 +35,8 @@ def sign(subject, decision, user, comment="", article="Art. 7"):
         content_type=ContentType.objects.get_for_model(subject), object_id=subject.pk, decision=decision,
         ministry=ministry, signed_by=user, comment=comment,
     )
+    record("sign_off", subject, actor=user, comment=comment, article=article,
+           data={"decision": decision, "ministry": ministry})
     return both_signed(subject, decision)
 
 

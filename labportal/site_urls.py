@@ -15,6 +15,7 @@ urlpatterns = [
     path("downloads/<slug:slug>.pdf", front.download, name="download"),
     path("faq/", front.faq, name="faq"),
     path("contact/", front.contact_page, name="contact"),
+    path("audit/", views.audit_verification, name="audit_verification"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),

@@ -1,6 +1,7 @@
 """Site pages shared by every role: the home page (the public front page for visitors, the per-role
-dashboard for users) and the notification inbox."""
+dashboard for users), the notification inbox, and for staff the audit trail's check."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,11 +11,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import staff_required
 from accounts.rules import is_administrator, is_applicant, is_expert, is_ministry_staff, is_recommender
 from applications.models import Application, PreliminaryReview
 from evaluations import services as lab_services
 from evaluations.models import Laboratory
-from kernel.models import Notification
+from kernel import audit
+from kernel.models import AuditCheckpoint, Notification
 from kernel.workdays import missing_schedules
 
 from .front.views import front_page
@@ -97,3 +100,16 @@ def notifications_read_all(request):
     if count:
         messages.success(request, _("All notifications are marked as read."))
     return redirect("notifications")
+
+
+@staff_required
+def audit_verification(request):
+    """The audit chain verified now (ministry staff, administrators): intact with its number of records, or the
+    first broken link (an edited, deleted or inserted record) - the page `manage.py verify_audit` prints."""
+    result = audit.verify()
+    head = AuditCheckpoint.objects.filter(kind=AuditCheckpoint.Kind.HEAD).first()
+    purges = list(AuditCheckpoint.objects.filter(kind=AuditCheckpoint.Kind.PURGE).order_by("-sequence")[:5])
+    return render(request, "audit/verification.html", {
+        "result": result, "head": head, "purges": purges, "algorithm": audit.algorithm(),
+        "retention_days": settings.AUDIT_RETENTION_DAYS, "is_portal_admin": is_administrator(request.user),
+    })

@@ -798,7 +798,6 @@ class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     objects = ObjectionQuerySet.as_manager()
     # Audited actions besides the transitions (`kernel.audit.record`), as the audit log names them.
-    audit_actions = {"reveal_id_number": _("Showed the full ID card number")}
 
     class Meta:
         verbose_name = _("objection")

@@ -158,6 +158,8 @@ def assign_expert(review_round, application, expert, by):
     if review_round.assignments.filter(application=application, expert=expert).exists():
         raise RuleViolation(_("This expert is already assigned to this application."), field="expert")
     assignment = Assignment.objects.create(round=review_round, application=application, expert=expert)
+    audit.record("assign_expert", assignment, actor=by, article="Art. 9",
+           data={"round": review_round.pk, "application": application.pk, "expert": expert.pk})
     notify("assigned", assignment, actor=by)
     return assignment
 
@@ -195,6 +197,8 @@ def save_scores(assignment, by, values, overall_comment=""):
                                            defaults={"value": number, "comment": comment})
         assignment.overall_comment = overall_comment or ""
         assignment.save(update_fields=["overall_comment"])
+        audit.record("save_scores", assignment, actor=by,
+               data={"scores": {str(pk): str(number) for pk, (number, _comment) in sorted(cleaned.items())}})
 
 
 @dataclass
@@ -407,6 +411,9 @@ def lodge_objection(objection):
                             article="Art. 13")
     objection.full_clean()
     objection.save()
+    files = [name for name in ("seal_scan", "evidence") if getattr(objection, name)]
+    if files:  # the objector's files, uploaded through the public form (no account)
+        audit.record("upload", objection, data={"fields": files})
     notify("lodged", objection)
     return objection
 

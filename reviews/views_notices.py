@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import staff_required
 from kernel import exports
+from kernel.audit import record_download
 from kernel.exports import Column
 from kernel.formatting import format_date
 from kernel.paging import query_without_page
@@ -195,4 +196,7 @@ def objection_file(request, pk, which):
     objection = get_object_or_404(Objection.objects.visible_to(request.user), pk=pk)
     stored = getattr(objection, OBJECTION_FILES[which])
     extension = os.path.splitext(stored.name)[1].lower()
-    return file_download(stored, f"objection-{objection.pk}-{which}{extension}")
+    filename = f"objection-{objection.pk}-{which}{extension}"
+    response = file_download(stored, filename)
+    record_download(request, objection, filename, field=OBJECTION_FILES[which])
+    return response

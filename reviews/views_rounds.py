@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import staff_required
 from applications.models import Application
 from kernel import exports
+from kernel.audit import record
 from kernel.deadlines import time_left
 from kernel.exports import Column, safe_cell
 from kernel.formatting import format_date
@@ -284,6 +285,8 @@ def round_export(request, pk):
     results = round_results(review_round)
     pages.describe(request.user, review_round, results)
     results, _sort = sort_results(results, request.GET.get("sort", "rank"))
+    record("export", review_round, actor=request.user, data={"list": "round ranking", "format": "csv",
+                                                              "path": request.path})
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="round-{review_round.pk}-ranking.csv"'
     response.write("\ufeff")

@@ -22,7 +22,8 @@ from accounts.api_tokens import issue
 from accounts.models import Organisation, OrganisationKind, Role, User
 from applications.models import Application, Attachment, ConsortiumMember, Status
 from evaluations.models import ChangeKind, ChangeReport, ExtensionRequest, Laboratory
-from kernel.models import AuditEntry, CalendarFeedToken, Deadline, Notification, ReminderSent
+from kernel import audit
+from kernel.models import AuditCheckpoint, AuditEntry, CalendarFeedToken, Deadline, Notification, ReminderSent
 from kernel.transitions import run_transition
 from reviews.models import CommitteeStatus, ExpertCommittee, Position
 
@@ -57,6 +58,9 @@ def _more_rows_of_what_the_demo_has_few_of():
         ChangeReport.objects.create(laboratory=lab, kind=ChangeKind.RESTRUCTURE, description="研究单元调整", filed_by=admin_user)
     for name in ("审核组", "数据管理组", "运维组"):
         Group.objects.create(name=name)
+    mark = AuditCheckpoint(kind=AuditCheckpoint.Kind.PURGE, sequence=0, digest="")  # "nothing purged yet": harmless
+    mark.mac = audit.seal(mark)
+    mark.save()
     experts = list(User.objects.filter(role=Role.EXPERT, committee_memberships=None)[:2]) or [
         User.objects.create(username=f"expert-x{n}", role=Role.EXPERT) for n in range(2)]
     committee = ExpertCommittee.objects.get(status=CommitteeStatus.ACTIVE)

@@ -14,6 +14,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "portal.example.cn",
     "SITE_URL": "https://portal.example.cn",
     "PII_ENCRYPTION_KEY": "p" * 20 + "-production-pii-key-for-the-check-0123456789",
+    "AUDIT_HMAC_KEY": "a" * 16 + "-audit-chain-key-for-the-check-0123456789",
 }
 
 

@@ -15,6 +15,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from kernel.api_views import ERROR_RESPONSES, named_choice_field
+from kernel.audit import record_download
 from kernel.web import file_download
 
 from ..models import Application, Attachment, OutcomeClaim
@@ -115,4 +116,7 @@ class ApplicationAttachmentViewSet(
     @action(detail=True, methods=["get"])
     def download(self, request, application_pk=None, pk=None):
         attachment = self.get_object()
-        return file_download(attachment.file, attachment.original_name, attachment.content_type)
+        response = file_download(attachment.file, attachment.original_name, attachment.content_type)
+        record_download(request, self.get_application(), attachment.original_name, attachment=attachment.pk,
+                        sha256=attachment.sha256)
+        return response

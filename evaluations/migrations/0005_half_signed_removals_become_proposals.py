@@ -31,11 +31,21 @@ def forwards(apps, schema_editor):
         )
         AdverseProposal.objects.filter(pk=proposal.pk).update(proposed_at=signoff.signed_at)
         Laboratory.objects.filter(pk=lab.pk).update(status="delisting_proposed")
-        AuditEntry.objects.create(  # the change of state is recorded like any transition's
-            content_type=content_type, object_id=lab.pk, transition="propose_delisting", source_state=lab.status,
-            target_state="delisting_proposed", actor_id=signoff.signed_by_id, comment=signoff.comment, article="Art. 25",
-            data={"migrated_from_signoff": signoff.pk},
-        )
+        if any(f.name == "sequence" for f in AuditEntry._meta.get_fields()):
+            # Run after the audit chain exists (with today's models): the record is chained like any other.
+            from django.contrib.auth import get_user_model
+
+            from kernel.audit import record
+
+            record("propose_delisting", lab, actor=get_user_model().objects.filter(pk=signoff.signed_by_id).first(),
+                   source=lab.status, target="delisting_proposed", comment=signoff.comment, article="Art. 25",
+                   data={"migrated_from_signoff": signoff.pk})
+        else:  # before it (labportal 0009 chains this row with the others)
+            AuditEntry.objects.create(  # the change of state is recorded like any transition's
+                content_type=content_type, object_id=lab.pk, transition="propose_delisting", source_state=lab.status,
+                target_state="delisting_proposed", actor_id=signoff.signed_by_id, comment=signoff.comment,
+                article="Art. 25", data={"migrated_from_signoff": signoff.pk},
+            )
         signoff.delete()
 
 

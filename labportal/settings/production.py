@@ -9,6 +9,7 @@ DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 SITE_URL = env("SITE_URL")  # required: links in e-mails and calendar feeds must reach the real portal
 PII_ENCRYPTION_KEY = env("PII_ENCRYPTION_KEY")  # required: never the development key derived from SECRET_KEY
+AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY")  # required: the audit chain's key, never derived from SECRET_KEY here
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

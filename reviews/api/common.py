@@ -12,6 +12,7 @@ from accounts.rules import is_staff_reader
 from applications.models import Application, Status
 from applications.uploads import inspect_upload
 from kernel.api_views import named_choice_field
+from kernel.audit import record_download
 from kernel.web import file_download
 
 # --- who may use the staff endpoints -------------------------------------------------------------
@@ -47,8 +48,11 @@ def checked_file(uploaded, field_name):
     return uploaded
 
 
-def download_file(field_file, name):
-    return file_download(field_file, name)
+def download_file(request, subject, field_file, name):
+    """A stored file of `subject` (a report, a seal scan), recorded in the audit trail as downloaded."""
+    response = file_download(field_file, name)
+    record_download(request, subject, name or field_file.name.rsplit("/", 1)[-1], field=field_file.field.name)
+    return response
 
 
 # --- how people and applications are named inside a resource ------------------------------------

@@ -118,4 +118,4 @@ class SiteInspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
     @action(detail=True, methods=["get"])
     def report(self, request, pk=None):
         inspection = self.get_object()
-        return download_file(inspection.report, inspection.report_name)
+        return download_file(request, inspection, inspection.report, inspection.report_name)

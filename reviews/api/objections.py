@@ -107,4 +107,4 @@ class ObjectionViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"], url_path=r"files/(?P<which>seal_scan|evidence)", url_name="file")
     def file(self, request, pk=None, which=None):
         objection = self.get_object()
-        return download_file(getattr(objection, which), None)
+        return download_file(request, objection, getattr(objection, which), None)
