@@ -797,7 +797,6 @@ class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     lodged_at = models.DateTimeField(_("lodged"), auto_now_add=True)
 
     objects = ObjectionQuerySet.as_manager()
-    # Audited actions besides the transitions (`kernel.audit.record`), as the audit log names them.
 
     class Meta:
         verbose_name = _("objection")
