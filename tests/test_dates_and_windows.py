@@ -76,8 +76,8 @@ def returned(django_capture_on_commit_callbacks, settings):
 def test_returned_dossier_tells_the_time_left_in_working_days_art13(client, returned):
     deadline = Deadline.objects.for_object(returned).get(kind=RETURNED_DOSSIER_FIX.code)
     assert deadline.due_date == add_working_days(THURSDAY, 15).date == datetime.date(2026, 12, 10)
-    client.force_login(returned.created_by)
     with at(datetime.date(2026, 12, 4)):  # a Friday: Mon 7 - Thu 10 December remain
+        client.force_login(returned.created_by)  # logged in that day: a session idle since today would have ended
         detail = client.get(returned.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
         assert "2026年12月10日" in detail and "剩余4个工作日" in detail and "2026-12-10" not in detail
         calendar = client.get(reverse("calendar:page"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
