@@ -16,7 +16,7 @@ failed=0
 echo "== 1. manage.py check --deploy (production settings)"
 random_key() { echo "securitycheck-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"; }
 if env -u SITE_URL DJANGO_SETTINGS_MODULE=labportal.settings.production \
-    SECRET_KEY="$(random_key)" PII_ENCRYPTION_KEY="$(random_key)" \
+    SECRET_KEY="$(random_key)" PII_ENCRYPTION_KEY="$(random_key)" AUDIT_HMAC_KEY="$(random_key)" \
     ALLOWED_HOSTS=portal.example.cn SITE_URL=https://portal.example.cn \
     $PY manage.py check --deploy --fail-level WARNING > "$OUT/check-deploy.txt" 2>&1; then
   echo "   passed: $(tail -n 1 "$OUT/check-deploy.txt")"
@@ -35,14 +35,15 @@ trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT
 for _ in $(seq 60); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/api/schema/" 2>/dev/null && break; sleep 1; done
 
 for user in samr_staff applicant; do
-  token=$($PY manage.py issue_api_token "$user" --name securitycheck)
+  token=$($PY manage.py issue_api_token "$user" --name securitycheck 2>/dev/null)
   .venv/bin/schemathesis run "http://127.0.0.1:$PORT/api/schema/" \
       -H "Authorization: Token $token" \
       --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
       --max-examples "$MAX_EXAMPLES" --workers 1 --seed 20261203 --request-timeout 30 \
       --report junit --report-dir "$OUT/$user" > "$OUT/$user.txt" 2>&1
   status=$?
-  summary=$(grep -E "^(=+ .* =+|  (Selected|Tested):|  ❌ [A-Z]+[0-9]+ )" "$OUT/$user.txt" | tr -s ' ')
+  summary=$(grep -A1 -E "^(Test cases:|Failures:)" "$OUT/$user.txt" | grep -vE "^(--|Test cases:|Failures:)"; \
+            grep -E "^  (Selected|Tested):|  ❌ [A-Z]+[0-9]+ " "$OUT/$user.txt")
   if [ $status -eq 0 ]; then echo "   as $user: passed"; else echo "   as $user: FAILED (exit $status)"; failed=1; fi
   echo "$summary" | sed 's/^/     /'
 done
