@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "save_scores": _("Scores saved"),
     "change_committee": _("Committee composition changed"),
     "purge_audit": _("Audit records past retention purged"),
+    "verify_audit": _("Audit chain verified"),
 }
 
 

@@ -1,12 +1,15 @@
 """Celery tasks: the periodic sweep and digest (django-celery-beat, editable in the admin; migration 0003), the
-mail outbox (every five minutes; migration 0008), the audit purge (daily; migration 0010) and the e-mail copy of
+mail outbox (every five minutes; migration 0008), the audit check and purge (nightly; migrations 0012, 0010) and the e-mail copy of
 notifications. Their names stay `labportal.tasks.*`, as the schedule rows and queued messages know them; the mail
 tasks are defined in `notifications`, beside the mail they send, and imported here, where Celery discovers tasks."""
 
 import datetime
 
 from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import OperationalError
+from django.utils import translation
 
 from . import audit
 from .deadlines import sweep
@@ -22,6 +25,15 @@ def sweep_deadlines(self, as_of=None, batch_size=500):
     date = datetime.date.fromisoformat(as_of) if as_of else None
     result = sweep(as_of=date, batch_size=batch_size)
     return {"reminders": result.reminders, "missed": result.missed, "fired": result.fired, "batches": result.batches}
+
+
+@shared_task(name="labportal.tasks.verify_audit", acks_late=True, soft_time_limit=1500, time_limit=1700)
+def verify_audit(user_id=None):
+    """Walk the audit chain and record the outcome (nightly, migration 0012; or asked for on the staff page)."""
+    by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    with translation.override(settings.LANGUAGE_CODE):  # the outcome's words in the portal's language
+        result = audit.check(by=by)
+    return {"intact": result.intact, "count": result.count}
 
 
 @shared_task(name="labportal.tasks.purge_audit", acks_late=True)

@@ -23,7 +23,7 @@ from applications.models import APPROVAL_DECISION, Attachment
 from kernel import audit
 from kernel.checks import audit_key, audit_settings
 from kernel.models import AuditCheckpoint, AuditEntry, AuditRecordImmutable
-from kernel.tasks import purge_audit
+from kernel.tasks import purge_audit, verify_audit
 from kernel.transitions import run_transition
 from reviews import services
 from tests.factories import (
@@ -477,18 +477,27 @@ def test_the_purge_task_and_command_and_the_verify_command(settings):
 # --- the staff page -------------------------------------------------------------------------------------
 
 
-def test_the_check_page_is_for_staff_and_names_the_first_broken_record(client):
+def test_the_check_page_is_for_staff_and_names_the_first_broken_record(client, settings):
     records = chain(3)
     staff = samr_staff()
     client.force_login(staff)
     home = client.get(reverse("home")).content.decode()
     assert reverse("audit_verification") in home
     page = client.get(reverse("audit_verification"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert 'data-testid="audit-intact"' in page and "records verified" in page
+    assert 'data-testid="audit-unchecked"' in page  # the page never walks the chain itself
+    client.post(reverse("audit_verification"))  # "Check now": the task (eager here) records its outcome
+    page = client.get(reverse("audit_verification"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="audit-intact"' in page and "records verified" in page and str(staff) in page
+    assert audit.last_check().actor == staff
 
     sql(f"DELETE FROM {AuditEntry._meta.db_table} WHERE id = %s", records[1].pk)
     page = client.get(reverse("audit_verification"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="audit-intact"' in page  # still the last outcome, until the chain is checked again
+    settings.LANGUAGE_CODE = "en"  # the task words the outcome in the portal's language
+    verify_audit()  # the nightly check
+    page = client.get(reverse("audit_verification"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-testid="audit-broken"' in page and f"Record {records[2].pk} (sequence {records[2].sequence})" in page
+    assert "by the system" in page
 
     for outsider in (applicant_of(LocalHostFactory()), recommender_of(provincial_body("provincial_samr", "11"))):
         client.force_login(outsider)
