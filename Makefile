@@ -85,6 +85,7 @@ messages: setup
 
 check: setup
 	DJANGO_SETTINGS_MODULE=labportal.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) AUDIT_HMAC_KEY=$$(head -c 48 /dev/urandom | base64) \
+	  PII_ENCRYPTION_KEY=$$(head -c 48 /dev/urandom | base64) \
 	  ALLOWED_HOSTS=portal.example.cn SITE_URL=https://portal.example.cn $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:

@@ -30,7 +30,7 @@ from tests.test_settings import PRODUCTION
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 START = datetime.datetime(2026, 12, 3, 9, 0, tzinfo=datetime.UTC)
 
 
