@@ -51,8 +51,8 @@ COPY . .
 COPY --from=assets /src/static/vendor/ static/vendor/
 # PYTHONPATH=/app puts this source tree ahead of the copy pip put in site-packages, so BASE_DIR is
 # /app and templates/, static/ and locale/ are found. A throwaway key is enough for these two steps.
-RUN SECRET_KEY=build-only-not-secret SITE_URL=http://build.invalid AUDIT_HMAC_KEY=build-only-not-secret python manage.py compilemessages --ignore=.venv --ignore=node_modules \
- && SECRET_KEY=build-only-not-secret SITE_URL=http://build.invalid AUDIT_HMAC_KEY=build-only-not-secret python manage.py collectstatic --noinput \
+RUN SECRET_KEY=build-only-not-secret SITE_URL=http://build.invalid AUDIT_HMAC_KEY=build-only-not-secret PII_ENCRYPTION_KEY=build-only-not-secret python manage.py compilemessages --ignore=.venv --ignore=node_modules \
+ && SECRET_KEY=build-only-not-secret SITE_URL=http://build.invalid AUDIT_HMAC_KEY=build-only-not-secret PII_ENCRYPTION_KEY=build-only-not-secret python manage.py collectstatic --noinput \
  && useradd --system --create-home --home-dir /home/labportal --shell /usr/sbin/nologin labportal \
  && mkdir -p /data/media \
  && chown -R labportal:labportal /data/media

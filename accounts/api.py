@@ -167,3 +167,6 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         return api_tokens.owned_by(self.request.user)
+
+    def perform_destroy(self, instance):
+        api_tokens.revoke(instance)

@@ -14,6 +14,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
 
+from kernel.audit import current_user, record
+
 from .models import ApiToken
 from .second_factor import must_verify
 
@@ -37,12 +39,23 @@ def issue(user, name):
             user=user, name=name, prefix=raw[:PREFIX_LENGTH], digest=digest(raw), created_at=now,
             expires_at=now + timedelta(hours=settings.API_TOKEN_LIFETIME_HOURS),
         )
+        record("issue_api_token", user, actor=current_user(), data={"name": name, "prefix": token.prefix, "expires": token.expires_at})
     return token, raw
 
 
-def revoke_all(user):
-    """Every token of `user` stops working (logout, password change)."""
-    return ApiToken.objects.filter(user=user).delete()[0]
+def revoke(token):
+    """One token stops working (its owner revoked it), recorded in the audit trail."""
+    record("revoke_api_token", token.user, actor=token.user, data={"name": token.name, "prefix": token.prefix})
+    token.delete()
+
+
+def revoke_all(user, why):
+    """Every token of `user` stops working (logout, password change, new rights), recorded when there was any."""
+    tokens = list(ApiToken.objects.filter(user=user).values_list("prefix", flat=True))
+    if tokens:
+        ApiToken.objects.filter(user=user).delete()
+        record("revoke_api_token", user, actor=current_user(), data={"why": why, "prefixes": tokens})
+    return len(tokens)
 
 
 def owned_by(user):

@@ -10,6 +10,7 @@ from django.dispatch import receiver
 
 from kernel.audit import current_user, record
 
+from .api_tokens import revoke_all
 from .models import User
 
 WATCHED = ("role", "organisation_id", "is_active", "is_staff", "is_superuser")
@@ -63,6 +64,8 @@ def permissions_changed(sender, instance, created, raw=False, **kwargs):
                if value is not _UNKNOWN and before.get(name, _UNKNOWN) is not _UNKNOWN and before[name] != value}
     if changes:
         record("change_permissions", instance, actor=current_user(), data={"changes": changes})
+        # A token issued under the old rights must not carry the new ones: its owner may now need a second factor.
+        revoke_all(instance, "rights changed")
 
 
 @receiver(m2m_changed, sender=User.groups.through, dispatch_uid="audit_groups_changed")
@@ -78,7 +81,9 @@ def grants_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     change = {"added" if action == "post_add" else "removed": sorted(pk_set or ())}
     if not reverse:
         record("change_permissions", instance, actor=current_user(), data={what: change})
+        revoke_all(instance, "rights changed")
     else:  # a group or permission given to or taken from users
         for pk in sorted(pk_set or ()):
             record("change_permissions", User(pk=pk), actor=current_user(),
                    data={what: {key: [instance.pk] for key in change}})
+            revoke_all(User(pk=pk), "rights changed")

@@ -20,11 +20,11 @@ def _start_session_clocks(sender, request, user, **kwargs):
 @receiver(user_logged_out, dispatch_uid="accounts.revoke_tokens_at_logout")
 def _revoke_tokens_at_logout(sender, request, user, **kwargs):
     if user is not None:
-        revoke_all(user)
+        revoke_all(user, "logout")
 
 
 @receiver(post_save, sender=User, dispatch_uid="accounts.revoke_tokens_at_password_change")
 def _revoke_tokens_at_password_change(sender, instance, created, **kwargs):
     # `AbstractBaseUser.set_password` keeps the new raw password in `_password` until the save has been signalled.
     if not created and getattr(instance, "_password", None) is not None:
-        revoke_all(instance)
+        revoke_all(instance, "password changed")

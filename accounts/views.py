@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -89,6 +90,7 @@ def _wait_text(user):
 
 
 @login_required
+@never_cache
 def two_factor_verify(request):
     """After the password: the authenticator's code, or a recovery code (used up)."""
     user = request.user
@@ -121,6 +123,7 @@ def two_factor_verify(request):
 
 
 @login_required
+@never_cache
 def two_factor_enrol(request):
     """A user who needs a second factor and has none: the QR code and the secret, confirmed by a first code; then
     the recovery codes, shown once."""
@@ -151,6 +154,7 @@ def two_factor_enrol(request):
 
 @require_POST
 @login_required
+@never_cache
 def recovery_codes_renew(request):
     if not needs_second_factor(request.user):
         return redirect("profile")
@@ -185,6 +189,7 @@ def two_factor_reset(request):
 
 @require_POST
 @login_required
+@never_cache
 def api_token_create(request):
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
@@ -198,6 +203,6 @@ def api_token_create(request):
 @login_required
 def api_token_revoke(request, pk):
     token = get_object_or_404(api_tokens.owned_by(request.user), pk=pk)
-    token.delete()
+    api_tokens.revoke(token)
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect(f"{reverse('profile')}#api-tokens")

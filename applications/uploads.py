@@ -9,6 +9,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 
 import filetype
 from django.conf import settings
@@ -101,8 +102,8 @@ def check_archive(archive, stored_size, *, nested=False):
                 "name": member.filename})
         try:
             inner = _open_zip(io.BytesIO(archive.read(member)))
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-            inner = None
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError, zlib.error):
+            inner = None  # encrypted or damaged: judged by its declared sizes above, like any member
         if inner is not None:
             check_archive(inner, member.compress_size, nested=True)
 

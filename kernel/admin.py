@@ -10,7 +10,7 @@ happens are looked at here, not edited (`ReadOnlyAdmin`). Lists name the related
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,8 +31,19 @@ from .models import AuditCheckpoint, AuditEntry, CalendarDay, CalendarFeedToken,
 admin.site.site_header = _("State Quality & Standards Laboratory Management Platform · Administration")
 admin.site.site_title = _("State Quality & Standards Laboratory Management Platform · Administration")
 admin.site.index_title = _("Administration")
-# No login form of the admin's own: the portal's (captcha, pauses, then the second factor) lets people in.
-admin.site.login = login_required(admin.site.login)
+
+
+def _portal_login(request, extra_context=None):
+    """No login form of the admin's own: the portal's (captcha, pauses, then the second factor) lets people in; a
+    signed-in user the admin refuses gets a 403, never a second form to try other people's passwords in."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if admin.site.has_permission(request):
+        return redirect("admin:index")
+    raise PermissionDenied
+
+
+admin.site.login = _portal_login
 
 
 class PortalModelAdmin(admin.ModelAdmin):

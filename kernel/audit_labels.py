@@ -27,6 +27,8 @@ ACTION_LABELS = {
     "change_committee": _("Committee composition changed"),
     "purge_audit": _("Audit records past retention purged"),
     "verify_audit": _("Audit chain verified"),
+    "issue_api_token": _("API token issued"),
+    "revoke_api_token": _("API tokens revoked"),
 }
 
 

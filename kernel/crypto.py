@@ -269,12 +269,12 @@ def check_settings(app_configs=None, **kwargs):
     is set (not derived from SECRET_KEY)."""
     errors = []
     if getattr(settings, "PII_CIPHER", "sm4") not in CIPHERS:
-        errors.append(checks.Error(f"PII_CIPHER must be one of: {', '.join(CIPHERS)}.", id="labportal.E101"))
+        errors.append(checks.Error(f"PII_CIPHER must be one of: {', '.join(CIPHERS)}.", id="labportal.E111"))
     configured = [getattr(settings, "PII_ENCRYPTION_KEY", ""), *getattr(settings, "PII_ENCRYPTION_OLD_KEYS", [])]
     if any(s and len(s) < MIN_SECRET_LENGTH for s in configured):
         errors.append(checks.Error(
             f"PII_ENCRYPTION_KEY and PII_ENCRYPTION_OLD_KEYS need at least {MIN_SECRET_LENGTH} characters each.",
-            hint="python -c 'import secrets; print(secrets.token_urlsafe(32))'", id="labportal.E102"))
+            hint="python -c 'import secrets; print(secrets.token_urlsafe(32))'", id="labportal.E112"))
     return errors
 
 
@@ -283,5 +283,5 @@ def check_deploy_settings(app_configs=None, **kwargs):
     if not getattr(settings, "PII_ENCRYPTION_KEY", ""):
         return [checks.Error("PII_ENCRYPTION_KEY is not set: ID numbers would be encrypted with a key derived from SECRET_KEY.",
                              hint="Set PII_ENCRYPTION_KEY in the environment and keep it apart from the database backups.",
-                             id="labportal.E103")]
+                             id="labportal.E113")]
     return []

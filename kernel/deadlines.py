@@ -16,6 +16,7 @@ import logging
 from contextlib import closing
 from dataclasses import dataclass
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -192,6 +193,8 @@ def _fire(as_of, batch_size, result):
                         if subject is not None:
                             registry[deadline.kind].on_due(deadline, subject)
                         Deadline.objects.filter(pk=deadline.pk).update(state=Deadline.State.MET, closed_at=timezone.now())
+                except SoftTimeLimitExceeded:
+                    raise  # the task's time is up: stop, the next sweep goes on
                 except Exception:
                     logger.exception("Scheduled step %s of deadline %s failed; left open for the next sweep",
                                      deadline.kind, deadline.pk)

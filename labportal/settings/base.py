@@ -74,10 +74,10 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "kernel.audit.AuditContextMiddleware",  # audit records name the client's address and who acted
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # before the session limits, which answer htmx with a client redirect
     "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -525,3 +525,11 @@ def test_the_migration_chains_existing_records_so_verification_reports_intact():
     assert list(AuditEntry.objects.order_by("pk").values_list("sequence", flat=True)) == [1, 2, 3, 4, 5]
     audit.record("test_action")  # new records continue the chain
     assert audit.verify().intact and audit.verify().count == 6
+
+
+def test_purge_command_refuses_a_day_after_today():
+    """`purge_audit --as-of` a future day would delete records still within the retention period."""
+    chain(2)
+    with pytest.raises(CommandError, match="later than today"):
+        call_command("purge_audit", "--as-of", (timezone.localdate() + datetime.timedelta(days=1)).isoformat())
+    assert AuditEntry.objects.count() >= 2

@@ -144,9 +144,9 @@ def test_a_rotated_key_reads_old_rows_until_rotate_pii_key_rewrites_them(client_
 
 def test_production_requires_its_own_pii_key(settings):
     settings.PII_ENCRYPTION_KEY = ""
-    assert [e.id for e in crypto.check_deploy_settings()] == ["labportal.E103"]
+    assert [e.id for e in crypto.check_deploy_settings()] == ["labportal.E113"]
     settings.PII_ENCRYPTION_KEY, settings.PII_CIPHER = "too-short", "des"
-    assert {e.id for e in crypto.check_settings()} == {"labportal.E101", "labportal.E102"}
+    assert {e.id for e in crypto.check_settings()} == {"labportal.E111", "labportal.E112"}
     settings.PII_ENCRYPTION_KEY, settings.PII_CIPHER = KEY_A, "aes"
     assert crypto.check_settings() == [] and crypto.check_deploy_settings() == []
 

@@ -98,7 +98,7 @@ def test_reminder_emailed_once_when_worker_killed_after_claim(
         assert notes.count() == 3 and ReminderSent.objects.count() == 3  # written with the markers, nothing sent
         assert mail.outbox == []
 
-        settings.EMAIL_BACKEND = "tests.test_reliable_mail.KilledAtTheSecondMessage"
+        settings.EMAIL_BACKEND = "tests.security.test_reliable_mail.KilledAtTheSecondMessage"
         KilledAtTheSecondMessage.calls = 0
         with pytest.raises(Killed):
             for callback in queued:  # the e-mail task, queued after the commit, dies at the second message
@@ -185,7 +185,7 @@ def test_sweep_twice_sends_no_duplicate(reminded_kind, django_capture_on_commit_
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_sweeps_and_senders_send_each_reminder_once(reminded_kind, settings):
-    settings.EMAIL_BACKEND = "tests.test_reliable_mail.Slow"
+    settings.EMAIL_BACKEND = "tests.security.test_reliable_mail.Slow"
     app, people = host_with_people(3)
     open_deadline(app, reminded_kind.code, DUE, [app.host])
     start, results = threading.Barrier(3), []
@@ -253,7 +253,7 @@ def test_digest_killed_mid_run_sends_each_digest_once(settings):
         for reader in readers:
             Notification.objects.create(recipient=reader, subject="通知一")
             Notification.objects.create(recipient=reader, subject="通知二")
-        settings.EMAIL_BACKEND = "tests.test_reliable_mail.KilledAtTheSecondMessage"
+        settings.EMAIL_BACKEND = "tests.security.test_reliable_mail.KilledAtTheSecondMessage"
         KilledAtTheSecondMessage.calls = 0
         with pytest.raises(Killed):
             send_daily_digests.delay()
@@ -351,7 +351,7 @@ def test_subject_with_newline_is_sent_on_one_line():
 
 @pytest.mark.django_db
 def test_message_the_backend_did_not_accept_is_not_marked_sent(settings):
-    settings.EMAIL_BACKEND = "tests.test_reliable_mail.NotAccepted"
+    settings.EMAIL_BACKEND = "tests.security.test_reliable_mail.NotAccepted"
     note = Notification.objects.create(recipient=UserFactory(), subject="通知", body="正文")
     assert email_notifications.delay([note.pk]).get() == {"sent": 0, "refused": 1}
     note.refresh_from_db()

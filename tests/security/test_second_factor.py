@@ -23,7 +23,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from accounts import api_tokens, second_factor
-from accounts.models import ApiToken
+from accounts.models import ApiToken, Role
+from kernel.models import AuditEntry
 from tests.browser.portal import PASSWORD  # tests.factories.UserFactory's
 from tests.factories import LocalHostFactory, applicant_of, expert, provincial_body, recommender_of, samr_staff
 from tests.test_settings import PRODUCTION
@@ -312,6 +313,9 @@ def test_admin_served_at_configured_path(client, admin_at, django_user_model):
 def test_the_admin_has_no_login_form_of_its_own(client):
     response = client.get(reverse("admin:login"))
     assert response.status_code == 302 and response.url.startswith(f"{reverse('login')}?next=")
+    client.force_login(applicant_of(LocalHostFactory()))  # signed in, not an admin user: no form to try passwords in
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 403 and b'name="password"' not in response.content
 
 
 # --- API tokens --------------------------------------------------------------------------------------------------
@@ -415,3 +419,19 @@ def test_profile_page_creates_lists_and_revokes_tokens(client_en):
     assert "统计脚本" in page and f"{token.prefix}…" in page and raw not in page
     client_en.post(reverse("api_token_revoke", args=[token.pk]))
     assert not ApiToken.objects.filter(user=user).exists()
+
+
+def test_token_revoked_when_its_owner_gains_rights_needing_a_second_factor():
+    """A token issued to an applicant must not carry ministry rights (and skip the second factor) once the account
+    is made ministry staff; issuing and revoking are audited."""
+    user = applicant_of(LocalHostFactory())
+    _token, raw = api_tokens.issue(user, "script")
+    assert api(raw).get("/api/me/").status_code == 200
+    user.role = Role.MINISTRY_STAFF
+    user.save()
+    assert api(raw).get("/api/me/").status_code in (401, 403)
+    assert not ApiToken.objects.filter(user=user).exists()
+    actions = list(AuditEntry.objects.filter(transition__in=["issue_api_token", "revoke_api_token"])
+                   .order_by("sequence").values_list("transition", "data"))
+    assert [action for action, _data in actions] == ["issue_api_token", "revoke_api_token"]
+    assert actions[1][1]["why"] == "rights changed" and raw not in str(actions)  # the token itself is never recorded
