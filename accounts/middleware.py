@@ -82,7 +82,8 @@ class SecondFactorMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if (match is not None and match.url_name in OPEN_URL_NAMES) or request.path_info.startswith(
+        # The full view name: a `download` of some app's namespace is not the public front's `download`.
+        if (match is not None and match.view_name in OPEN_URL_NAMES) or request.path_info.startswith(
                 ("/api/", settings.STATIC_URL)):
             return None
         if not must_verify(request.user):

@@ -16,13 +16,14 @@ import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.contrib import admin
-from django.urls import clear_url_caches, reverse
+from django.urls import ResolverMatch, clear_url_caches, reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from accounts import api_tokens, second_factor
+from accounts.middleware import SecondFactorMiddleware
 from accounts.models import ApiToken, Role
 from kernel.models import AuditEntry
 from tests.browser.portal import PASSWORD  # tests.factories.UserFactory's
@@ -435,3 +436,16 @@ def test_token_revoked_when_its_owner_gains_rights_needing_a_second_factor():
                    .order_by("sequence").values_list("transition", "data"))
     assert [action for action, _data in actions] == ["issue_api_token", "revoke_api_token"]
     assert actions[1][1]["why"] == "rights changed" and raw not in str(actions)  # the token itself is never recorded
+
+
+def test_a_namespaced_page_sharing_an_open_name_still_asks_for_the_code(rf):
+    """Only the public front's own pages are open before the second factor: the gate compares full view names, so a
+    `download` in some app's namespace is not the front's `download`."""
+    staff = samr_staff()  # a plain user object: no verified device on this request
+    gate = SecondFactorMiddleware(lambda request: None)
+    for namespaces, opens in (([], True), (["applications"], False)):
+        request = rf.get("/somewhere/")
+        request.user = staff
+        request.resolver_match = ResolverMatch(lambda r: None, (), {}, url_name="download", app_names=namespaces,
+                                               namespaces=namespaces)
+        assert (gate.process_view(request, None, (), {}) is None) == opens, namespaces
