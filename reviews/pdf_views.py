@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.rules import is_ministry_staff
+from kernel.audit import record
 from kernel.pdf import render_pdf
 from kernel.web import pdf_response
 
@@ -56,6 +57,7 @@ def score_sheet_pdf(request, pk):
     })
     with translation.override(settings.LANGUAGE_CODE):  # the document's language: Chinese
         filename = _("Score sheet-%(app)s-%(expert)s.pdf") % {"app": assignment.application, "expert": assignment.expert}
+    record("export", assignment, actor=user, data={"document": "score sheet", "format": "pdf"})
     return pdf_response(data, filename, f"score-sheet-{assignment.pk}.pdf")
 
 
@@ -75,4 +77,5 @@ def round_pdf(request, pk):
     })
     with translation.override(settings.LANGUAGE_CODE):
         filename = _("Expert review summary-%(round)s.pdf") % {"round": review_round}
+    record("export", review_round, actor=request.user, data={"document": "round summary", "format": "pdf"})
     return pdf_response(data, filename, f"round-summary-{review_round.pk}.pdf")

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from kernel.models import AuditEntry
 from kernel.pdf import render_pdf
 from kernel.transitions import run_transition
 from reviews import services
@@ -47,6 +48,8 @@ def test_score_sheet_pdf_for_the_expert_with_chinese_text_and_embedded_cjk_font(
     text, fonts = pdf_text_and_fonts(response.content)
     assert LAB_NAME in text and "88" in text
     assert has_cjk_font(fonts), fonts
+    [exported] = AuditEntry.objects.filter(transition="export")  # a sheet of scores leaving the portal is recorded
+    assert (exported.subject, exported.actor, exported.data["document"]) == (assignment, expert, "score sheet")
 
     # Another expert (even on the same application), the applicant: not found. Not yet declared: no sheet.
     client.force_login(colleague)
@@ -73,6 +76,8 @@ def test_round_summary_pdf_for_ministry_staff_only(client):
     assert has_cjk_font(fonts), fonts
     # Ranked by weighted mean: the 90-point application first.
     assert text.index(str(setup.applications[1])) < text.index(LAB_NAME)
+    [exported] = AuditEntry.objects.filter(transition="export")
+    assert (exported.subject, exported.actor, exported.data["document"]) == (setup.review_round, setup.staff, "round summary")
 
     client.force_login(setup.experts[0])
     assert client.get(url).status_code == 403
