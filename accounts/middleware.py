@@ -11,9 +11,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .second_factor import must_verify
+from .second_factor import confirmed_device, must_verify
 
 STARTED, SEEN = "portal_session_started", "portal_session_seen"
 SEEN_WRITTEN_EVERY = 60  # seconds: the last-seen time is saved at most once a minute, not on every request
@@ -88,8 +87,7 @@ class SecondFactorMiddleware:
             return None
         if not must_verify(request.user):
             return None
-        has_device = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
-        target = reverse("two_factor_verify" if has_device else "two_factor_enrol")
+        target = reverse("two_factor_verify" if confirmed_device(request.user) else "two_factor_enrol")
         next_path = request.get_full_path() if request.method == "GET" else ""
         url = f"{target}?next={quote(next_path)}" if next_path and next_path != "/" else target
         if getattr(request, "htmx", False):

@@ -277,7 +277,7 @@ def verify(chunk=VERIFY_CHUNK):
     if checkpoint is not None and not sealed(checkpoint):
         return Verification(False, 0, "checkpoint", None, checkpoint.sequence, _(
             "The purge checkpoint at sequence %(sequence)s was altered.") % {"sequence": checkpoint.sequence}, start)
-    head = _head()
+    head = chain_head()
     through = head.sequence if head is not None else None
     count, sequence, previous, broken = _check_rows(_rows(start, through=through, chunk=chunk), start, previous, start)
     if broken is not None:
@@ -293,7 +293,7 @@ def verify(chunk=VERIFY_CHUNK):
             "The newest records, sequence %(first)s to %(last)s, are missing: deleted.")
             % {"first": sequence + 1, "last": head.sequence}, start)
     newest = AuditEntry.objects.filter(sequence__gt=head.sequence).order_by("-sequence").values_list("sequence", flat=True).first()
-    now = _head()
+    now = chain_head()
     outside = newest is not None and (now is None or newest > now.sequence)
     if outside:  # past the head, even now: name the first forged record when its digest shows it
         broken = _check_rows(_rows(head.sequence, chunk=chunk), sequence, previous, start)[3]
@@ -305,7 +305,8 @@ def verify(chunk=VERIFY_CHUNK):
     return Verification(True, count, start=start)
 
 
-def _head():
+def chain_head():
+    """The chain's head row (the newest record's sequence and digest), or None before the first record."""
     return AuditCheckpoint.objects.filter(kind=AuditCheckpoint.Kind.HEAD).first()
 
 

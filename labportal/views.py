@@ -111,9 +111,8 @@ def audit_verification(request):
         tasks.verify_audit.delay(request.user.pk)
         messages.info(request, _("The check has started; its outcome appears here when it is done."))
         return redirect("audit_verification")
-    head = AuditCheckpoint.objects.filter(kind=AuditCheckpoint.Kind.HEAD).first()
     purges = list(AuditCheckpoint.objects.filter(kind=AuditCheckpoint.Kind.PURGE).order_by("-sequence")[:5])
     return render(request, "audit/verification.html", {
-        "last_check": audit.last_check(), "head": head, "purges": purges, "algorithm": audit.algorithm(),
+        "last_check": audit.last_check(), "head": audit.chain_head(), "purges": purges, "algorithm": audit.algorithm(),
         "retention_days": settings.AUDIT_RETENTION_DAYS, "is_portal_admin": is_administrator(request.user),
     })
