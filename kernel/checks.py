@@ -1,11 +1,14 @@
 """System checks of the deployment's shape (`manage.py check`, run by every management command and the server):
-Redis databases apart, and the audit trail's settings (`kernel.audit`): a retention period the security standard
-accepts, a known algorithm, and in production a real key."""
+Redis databases apart, the audit trail's settings (`kernel.audit`): a retention period the security standard
+accepts, a known algorithm, and in production a real key; and in production the keys that sign issued documents
+(`kernel.signing_keys`)."""
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
+
+from . import signing_keys
 
 
 def _redis_database(url):
@@ -63,3 +66,12 @@ def audit_key(app_configs, **kwargs):
             "from the database (the audit chain's key; a key derived from SECRET_KEY is for development only).",
             id="labportal.E103")]
     return []
+
+
+@checks.register(checks.Tags.security)
+def document_signing(app_configs, **kwargs):
+    """Production (DOCUMENT_SIGNING_REQUIRED) does not start without every issuer's key and certificate, issued by
+    DOCUMENT_SIGNING_CA, which is not the demo's: the migrate step and `check --deploy` refuse."""
+    if not settings.DOCUMENT_SIGNING_REQUIRED:
+        return []
+    return signing_keys.configuration_errors()

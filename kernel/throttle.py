@@ -85,3 +85,13 @@ def allow_objection_lookup(request):
     (settings.OBJECTION_LOOKUPS_PER_HOUR_PER_ADDRESS per clock hour): receipt and ID numbers cannot be tried in bulk."""
     key = key_for("objection-lookup", client_ip(request))
     return hit(key, settings.OBJECTION_LOOKUPS_PER_HOUR_PER_ADDRESS, OBJECTION_WINDOW_SECONDS)
+
+
+VERIFICATION_WINDOW_SECONDS = 3600
+
+
+def allow_verification(request):
+    """One count against the limit of documents checked from the client's address (the public page and the API share
+    it): settings.VERIFICATIONS_PER_HOUR_PER_ADDRESS per clock hour; each check reads a PDF of up to UPLOAD_MAX_BYTES."""
+    key = key_for("verification", client_ip(request))
+    return hit(key, settings.VERIFICATIONS_PER_HOUR_PER_ADDRESS, VERIFICATION_WINDOW_SECONDS)

@@ -15,6 +15,7 @@ from evaluations.api.lab_rounds import LabRoundViewSet
 from evaluations.api.laboratories import LaboratoryViewSet
 from evaluations.api.public_approved import PublicApprovedViewSet
 from kernel.api import not_found
+from kernel.api_verify import DocumentVerificationView
 from reviews.api.assignments import AssignmentViewSet
 from reviews.api.committees import CommitteeViewSet
 from reviews.api.criteria import CriteriaSetViewSet
@@ -58,6 +59,8 @@ router.register("public/approved", PublicApprovedViewSet, basename="public-appro
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
+    # No login: is this PDF an unaltered document the portal issued?
+    path("public/verify/", DocumentVerificationView.as_view(), name="public-verify"),
     *router.urls,
     # Last: any other /api/ address answers the API's JSON 404 (one without its slash is still redirected).
     re_path(r".*/$", not_found),

@@ -36,6 +36,21 @@ def _force_login_is_a_full_login():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def signing_keys(tmp_path_factory):
+    """Issued documents are signed with the tests' own keys (a root CA, "labportal test CA", and a certificate per
+    issuer, made once per worker in a temporary folder), never the developer's var/signing/. The settings naming them
+    are the fixture's value."""
+    from django.test import override_settings
+
+    from kernel.signing_keys import write_demo_keys
+
+    directory = tmp_path_factory.mktemp("signing")
+    configured = write_demo_keys(directory, ca_name="labportal test CA")
+    with override_settings(DOCUMENT_SIGNING_DIR=str(directory), **configured):
+        yield {"DOCUMENT_SIGNING_DIR": str(directory), **configured}
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Uploaded files go to a per-test folder, never the developer's var/media."""

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from kernel.signing_keys import write_demo_keys
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION = {
@@ -18,8 +22,15 @@ PRODUCTION = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _signing_keys(signing_keys, monkeypatch):
+    """The production settings require the issuers' signing keys: the tests' own (not the demo's)."""
+    monkeypatch.setitem(PRODUCTION, "DOCUMENT_SIGNING_DIR", signing_keys["DOCUMENT_SIGNING_DIR"])
+
+
 def _check(**overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "SITE_URL"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "SITE_URL"}
+           and not k.startswith("DOCUMENT_SIGNING")}
     env.update({k: v for k, v in {**PRODUCTION, **overrides}.items() if v is not None})
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -38,3 +49,18 @@ def test_production_refuses_to_start_without_site_url_for_email_links():
     result = _check(SITE_URL=None)
     assert result.returncode != 0
     assert "SITE_URL" in result.stderr
+
+
+def test_production_refuses_to_start_without_document_signing_keys(tmp_path):
+    """Issued documents are signed with the issuing authority's key: production does not start without them."""
+    result = _check(DOCUMENT_SIGNING_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "labportal.E131" in result.stderr
+
+
+def test_production_refuses_the_demo_signing_keys(tmp_path):
+    write_demo_keys(tmp_path)  # what `manage.py make_signing_keys` writes
+    result = _check(DOCUMENT_SIGNING_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "labportal.E136" in result.stderr
+    assert "labportal.E132" not in result.stderr

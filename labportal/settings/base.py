@@ -281,6 +281,8 @@ SWEEP_LOCK_TIMEOUT_SECONDS = env.int("SWEEP_LOCK_TIMEOUT_SECONDS", default=300)
 
 OBJECTIONS_PER_HOUR_PER_ADDRESS = env.int("OBJECTIONS_PER_HOUR_PER_ADDRESS", default=5)
 OBJECTION_LOOKUPS_PER_HOUR_PER_ADDRESS = env.int("OBJECTION_LOOKUPS_PER_HOUR_PER_ADDRESS", default=10)
+# Documents checked on the public verification page and API (`/verify/`, `/api/public/verify/`) from one address.
+VERIFICATIONS_PER_HOUR_PER_ADDRESS = env.int("VERIFICATIONS_PER_HOUR_PER_ADDRESS", default=30)
 # Personal information (PIPL): ID card numbers are encrypted in their column (`kernel.crypto`). PII_CIPHER is
 # "sm4" (SM4-GCM) or "aes" (AES-256-GCM) for new values (each value records its own); PII_ENCRYPTION_KEY is the
 # secret (>= 32 characters; empty: derived from SECRET_KEY, refused by production); PII_ENCRYPTION_OLD_KEYS are
@@ -369,6 +371,25 @@ AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", default="")
 # asks for at least 6 months, so a system check refuses less than 183.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 
+# Signed documents (`kernel.signing`, README "Signed documents"): each issuing authority's key and certificate (PEM, the
+# key unencrypted and readable by the portal's user alone) and the root certificate that verification trusts. They are
+# DOCUMENT_SIGNING_DIR's <issuer>.key, <issuer>.crt and ca.crt unless a path is set for one (DOCUMENT_SIGNING_SAMR_KEY,
+# DOCUMENT_SIGNING_SAMR_CERT, ..., DOCUMENT_SIGNING_CA). "portal" signs for an issuer without a key of its own (a
+# recommender's letter). `manage.py make_signing_keys` writes a demo set there (the demo's seed runs it); the
+# production settings require real ones (system checks labportal.E131-E136).
+DOCUMENT_SIGNING_ISSUERS = ("samr", "miit", "joint", "portal")
+_signing_dir = env.path("DOCUMENT_SIGNING_DIR", default=str(BASE_DIR / "var" / "signing"))
+DOCUMENT_SIGNING_DIR = str(_signing_dir)
+DOCUMENT_SIGNING = {
+    issuer: {
+        "key": str(env.path(f"DOCUMENT_SIGNING_{issuer.upper()}_KEY", default=_signing_dir(f"{issuer}.key"))),
+        "cert": str(env.path(f"DOCUMENT_SIGNING_{issuer.upper()}_CERT", default=_signing_dir(f"{issuer}.crt"))),
+    }
+    for issuer in DOCUMENT_SIGNING_ISSUERS
+}
+DOCUMENT_SIGNING_CA = str(env.path("DOCUMENT_SIGNING_CA", default=_signing_dir("ca.crt")))
+DOCUMENT_SIGNING_REQUIRED = False  # production: True (the keys must be there, and not the demo's)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -377,5 +398,8 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # A visitor's PDF signed by someone else is an answer of the verification page, not an error of the portal.
+        "pyhanko.sign.validation": {"level": "CRITICAL"},
+        "pyhanko_certvalidator": {"level": "CRITICAL"},
     },
 }

@@ -24,4 +24,5 @@ THROTTLE_TRUSTED_PROXIES = env.int("THROTTLE_TRUSTED_PROXIES", default=1)  # beh
 ADMIN_PATH = env("ADMIN_PATH", default="portal-administration/").strip("/") + "/"
 if ADMIN_PATH == "admin/":
     raise ImproperlyConfigured("ADMIN_PATH must not be “admin/” in production.")
+DOCUMENT_SIGNING_REQUIRED = True  # every issuer's key and certificate, and a root that is not the demo's
 OTP_DEMO_HINT = False  # never show a current code, whatever DEBUG says
