@@ -58,7 +58,7 @@ class SignatureCheckSerializer(serializers.Serializer):
 
 
 class VerificationSerializer(serializers.Serializer):
-    verdict = named_choice_field("VerdictEnum", [(v, v) for v in signing.Verdict.CHOICES], help_text=gettext_lazy(
+    verdict = named_choice_field("DocumentVerdictEnum", [(v, v) for v in signing.Verdict.CHOICES], help_text=gettext_lazy(
         "genuine: the unaltered file of a document the portal issued; altered: signed by the portal but changed "
         "since; signature_invalid: the portal's signature does not verify; not_issued: not a file the portal issued "
         "and not signed by it; unreadable: begins like a PDF but cannot be read."))

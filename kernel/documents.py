@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from . import signing
 from .models import Document, DocumentCounter
 from .pdf import render_pdf
 
@@ -203,6 +204,8 @@ def render(pk):
     try:
         data = _render_official(document) if document.number else import_string(document.builder)(
             document, progress, **document.params)
+        if document.number:  # signed by its issuing authority (`kernel.signing`), before it is stored and hashed
+            data = signing.sign_pdf(data, issuer=document.issuer, reason=f"{document.issuer_name} {document.number}")
     except Exception as exc:  # noqa: BLE001  (any failure is recorded on the row and shown; the worker lives on)
         logger.exception("Document %s could not be rendered", pk)
         Document.objects.filter(pk=pk, state=Document.State.PENDING).update(
@@ -211,6 +214,7 @@ def render(pk):
     name = default_storage.save(f"private/documents/{timezone.localdate():%Y}/{uuid.uuid4().hex}", ContentFile(data))
     stored = Document.objects.filter(pk=pk).exclude(state=Document.State.READY).update(
         state=Document.State.READY, file=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+        signed=bool(document.number),
         progress=100, error="", rendered_at=timezone.now())
     if not stored:
         default_storage.delete(name)

@@ -15,13 +15,14 @@ from django.core import checks
 PORTAL_ISSUER = "portal"
 
 DEMO_CA_NAME = "labportal demo CA"
-# The demo's issuing authorities, as their certificates name them.
-DEMO_ISSUERS = {
-    "samr": "国家市场监督管理总局",
-    "miit": "中华人民共和国工业和信息化部",
-    "joint": "国家市场监督管理总局 工业和信息化部",
-    PORTAL_ISSUER: "国家质量标准实验室管理平台",
-}
+PORTAL_NAME = "国家质量标准实验室管理平台"
+
+
+def demo_issuers():
+    """The issuers the demo signs for, by code, named as DOCUMENT_ISSUERS names them; and the portal."""
+    return {**{code: config["name"] for code, config in settings.DOCUMENT_ISSUERS.items()}, PORTAL_ISSUER: PORTAL_NAME}
+
+
 DEMO_VALIDITY = datetime.timedelta(days=3650)
 
 
@@ -97,11 +98,11 @@ def _pem_key(key):
 
 
 def write_demo_keys(directory, *, ca_name=DEMO_CA_NAME, issuers=None, now=None):
-    """A root CA named `ca_name` and a signing certificate per issuer (`DEMO_ISSUERS`), as PEM files in `directory`:
+    """A root CA named `ca_name` and a signing certificate per issuer (`demo_issuers()`), as PEM files in `directory`:
     ca.crt and ca.key, <issuer>.key and <issuer>.crt (keys readable by the owner only). Returns the settings that
     name them: {"DOCUMENT_SIGNING": {...}, "DOCUMENT_SIGNING_CA": path}."""
     directory = Path(directory)
-    issuers = DEMO_ISSUERS if issuers is None else issuers
+    issuers = demo_issuers() if issuers is None else issuers
     now = now or datetime.datetime.now(datetime.UTC)
     start, end = now - datetime.timedelta(days=1), now + DEMO_VALIDITY
     ca_key = ec.generate_private_key(ec.SECP256R1())

@@ -391,7 +391,7 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 # DOCUMENT_SIGNING_SAMR_CERT, ..., DOCUMENT_SIGNING_CA). "portal" signs for an issuer without a key of its own (a
 # recommender's letter). `manage.py make_signing_keys` writes a demo set there (the demo's seed runs it); the
 # production settings require real ones (system checks labportal.E131-E136).
-DOCUMENT_SIGNING_ISSUERS = ("samr", "miit", "joint", "portal")
+DOCUMENT_SIGNING_ISSUERS = (*DOCUMENT_ISSUERS, "portal")
 _signing_dir = env.path("DOCUMENT_SIGNING_DIR", default=str(BASE_DIR / "var" / "signing"))
 DOCUMENT_SIGNING_DIR = str(_signing_dir)
 DOCUMENT_SIGNING = {

@@ -20,10 +20,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, dir=None, ca_name=None, force=False, **options):
         directory = Path(dir or settings.DOCUMENT_SIGNING_DIR)
-        names = ["ca.crt", *(f"{issuer}.{ext}" for issuer in signing_keys.DEMO_ISSUERS for ext in ("key", "crt"))]
+        names = ["ca.crt", *(f"{issuer}.{ext}" for issuer in signing_keys.demo_issuers() for ext in ("key", "crt"))]
         if not force and all((directory / name).is_file() for name in names):
             self.stdout.write(f"Signing keys are in {directory} already.")
             return
         signing_keys.write_demo_keys(directory, ca_name=ca_name)
-        self.stdout.write(f"Wrote a root CA ({ca_name}) and signing keys for {', '.join(signing_keys.DEMO_ISSUERS)} "
+        self.stdout.write(f"Wrote a root CA ({ca_name}) and signing keys for {', '.join(signing_keys.demo_issuers())} "
                           f"to {directory}.")

@@ -8,7 +8,8 @@ changes nothing. Every walk goes through `labportal.journeys` (the steps the tes
 transitions and services, each with the user who would really take it), so timelines, preliminary and
 formal reviews, scores, inspections, objections, sign-offs, deadlines and inbox messages are the real
 ones; this command holds the demo's people, dossiers and story. E-mails those steps would send are
-discarded (the demo addresses are not real); the in-app inbox keeps its messages.
+discarded (the demo addresses are not real); the in-app inbox keeps its messages. The official documents they issue
+are signed with the demo's keys, which it writes first when missing (`make_signing_keys`, var/signing/).
 
 Laboratories are born the real way, of applications both ministries approve, and then move only through
 their own transitions and the `evaluations.services` functions (annual reports, extension request,
@@ -33,6 +34,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test.utils import override_settings
@@ -1044,6 +1046,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        # The documents the demo's decisions issue are signed: with the demo's keys (kept when they exist).
+        call_command("make_signing_keys", stdout=self.stdout)
         self.today = timezone.localdate()
         self.year = self.today.year
         # The transitions notify by e-mail; the demo addresses are not real, so mail goes nowhere. DEBUG off: the
