@@ -9,7 +9,7 @@ from .models import ApiToken, Organisation, User
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "host_type", "level", "province", "competent_department"]
+    list_display = ["name", "kind", "host_type", "level", "province", "competent_department", "document_prefix"]
     list_filter = ["kind", "level", "province", "host_type"]
     search_fields = ["name", "credit_code"]
     autocomplete_fields = ["competent_department"]

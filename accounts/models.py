@@ -11,7 +11,7 @@ from kernel.models import NotificationPreference
 from kernel.sorting import PinyinSorted, sort_key_field
 from kernel.validators import no_control_characters
 
-from .provinces import Province
+from .provinces import Province, default_document_prefix
 
 
 class OrganisationKind(models.TextChoices):
@@ -66,6 +66,11 @@ class Organisation(PinyinSorted, models.Model):
         limit_choices_to={"kind": OrganisationKind.COMPETENT_DEPARTMENT},
     )
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    document_prefix = models.CharField(
+        _("document number prefix (机关代字)"), max_length=32, blank=True, validators=[no_control_characters],
+        help_text=_("The start of the numbers of the letters this organisation issues through the portal, such as "
+                    "京市监质函 in 京市监质函〔2026〕3号. A recommender gets one from its province or name when "
+                    "left empty."))
 
     class Meta:
         verbose_name = _("organisation")
@@ -87,6 +92,13 @@ class Organisation(PinyinSorted, models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if not self.document_prefix and self.is_recommender:
+            self.document_prefix = self.default_document_prefix
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "document_prefix"}
+        super().save(*args, **kwargs)
+
     def clean(self):
         if self.kind == OrganisationKind.HOST:
             if not self.host_type:
@@ -105,6 +117,11 @@ class Organisation(PinyinSorted, models.Model):
                 raise ValidationError({"level": _("A host institution must be central-level or local (Art. 10).")})
         if self.kind in (OrganisationKind.PROVINCIAL_SAMR, OrganisationKind.PROVINCIAL_MIIT) and not self.province:
             raise ValidationError({"province": _("A provincial body needs its province.")})
+
+    @property
+    def default_document_prefix(self):
+        """The 机关代字 derived from the province or the name (`accounts.provinces.default_document_prefix`)."""
+        return default_document_prefix(self.kind, self.province, self.name)
 
     @property
     def is_host(self):

@@ -40,3 +40,23 @@ class Province(models.TextChoices):
     NINGXIA = "64", pgettext_lazy("province", "Ningxia")  # 宁夏回族自治区
     XINJIANG = "65", pgettext_lazy("province", "Xinjiang")  # 新疆维吾尔自治区
     XPCC = "66", pgettext_lazy("province", "Xinjiang Production and Construction Corps")  # 新疆生产建设兵团
+
+
+# The one-character short name (简称) of each province, the start of its bodies' 机关代字 (京市监质函, 苏工信函).
+SHORT_NAMES = {
+    "11": "京", "12": "津", "13": "冀", "14": "晋", "15": "内蒙", "21": "辽", "22": "吉", "23": "黑", "31": "沪",
+    "32": "苏", "33": "浙", "34": "皖", "35": "闽", "36": "赣", "37": "鲁", "41": "豫", "42": "鄂", "43": "湘",
+    "44": "粤", "45": "桂", "46": "琼", "50": "渝", "51": "川", "52": "黔", "53": "云", "54": "藏", "61": "陕",
+    "62": "甘", "63": "青", "64": "宁", "65": "新", "66": "兵团",
+}
+
+
+def default_document_prefix(kind, province, name):
+    """A sensible 机关代字 for a recommender's letters until its administrator sets its own: the province's short name
+    and the body's (京市监质函, 京工信函), or a competent department's first two characters (教育函)."""
+    short = SHORT_NAMES.get(province or "", "")
+    if kind == "provincial_samr" and short:
+        return f"{short}市监质函"
+    if kind == "provincial_miit" and short:
+        return f"{short}工信函"
+    return f"{(name or '')[:2]}函" if name else ""

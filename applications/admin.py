@@ -3,7 +3,7 @@ rows of a dossier are edited by its host on the portal's pages, looked at here."
 
 from django.contrib import admin
 
-from kernel.admin import ReadMostlyAdmin, ReadOnlyAdmin, ReadOnlyInline, register_signoff_decision
+from kernel.admin import ReadMostlyAdmin, ReadOnlyAdmin, ReadOnlyInline, register_audit_subject, register_signoff_decision
 from kernel.audit_labels import transition_label
 
 from .models import (
@@ -22,6 +22,7 @@ from .models import (
 )
 
 register_signoff_decision(APPROVAL_DECISION, transition_label(Application, "approve"))
+register_audit_subject(PreliminaryReview.objects.select_related("application", "recommender"))  # a letter's subject
 
 
 class PreliminaryReviewInline(ReadOnlyInline):

@@ -41,6 +41,7 @@ from .choices import (
     TeamRole,
 )
 from .deadlines import RETURNED_DOSSIER_FIX, SUPPLEMENT_FIX
+from .documents import issue_recommendation_letter
 from .eligibility import check_eligibility
 from .hooks import hooks
 from .progress import status_text
@@ -336,9 +337,11 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
         custom={"label": _("Recommend"), "article": "Art. 10", "button": "success"},
     )
     def recommend(self, by=None, comment="", dimensions=None, warnings_acknowledged=False):
-        """One recommender's positive preliminary review; a local application needs both (Art. 10)."""
+        """One recommender's positive preliminary review, with its recommendation letter; a local application needs
+        both (Art. 10)."""
         review = self.pending_review_for(by)
         review.record(by, PreliminaryReview.Decision.RECOMMENDED, comment, dimensions, warnings_acknowledged)
+        issue_recommendation_letter(review, by)
 
     @transition(
         field=status,

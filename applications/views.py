@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from kernel import exports
 from kernel.audit import record_download
 from kernel.confirmation import before_transition, drastic_actions
+from kernel.documents import issued_for_each
 from kernel.exports import Column
 from kernel.models import AuditEntry
 from kernel.paging import query_without_page
@@ -29,6 +30,7 @@ from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict, available_transitions, run_transition
 from kernel.web import file_download, rule_text
 
+from .documents import RECOMMENDATION_LETTER
 from .forms import REVIEW_ACTIONS, SECTION_ORDER, SECTIONS, ApplicationFilter
 from .models import (
     DISCARD_DRAFT_CONSEQUENCE,
@@ -126,6 +128,9 @@ def detail(request, pk):
     transitions = available_transitions(application, user)
     review_actions = [t for t in transitions if t.name in REVIEW_ACTIONS]
     actions = [t for t in transitions if t.name not in REVIEW_ACTIONS and not t.drastic]
+    letters = issued_for_each(application.review_list, [RECOMMENDATION_LETTER], user)
+    for review in application.review_list:
+        review.documents = letters.get(review.pk, [])
     rounds = [(number, list(reviews)) for number, reviews in groupby(application.review_list, key=lambda r: r.round)]
     editable = application.is_editable_by(user)
     timeline = list(AuditEntry.objects.for_object(application).timeline())

@@ -4,7 +4,7 @@ only through the transitions and services on the portal's pages; here they are l
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from kernel.admin import ReadMostlyAdmin, ReadOnlyAdmin, ReadOnlyInline, register_signoff_decision
+from kernel.admin import ReadMostlyAdmin, ReadOnlyAdmin, ReadOnlyInline, register_audit_subject, register_signoff_decision
 from kernel.audit_labels import transition_label
 
 from .models import (
@@ -26,6 +26,7 @@ from .models import (
 register_signoff_decision(CONFIRM_ACCEPTANCE, transition_label(Laboratory, "confirm_acceptance"))
 register_signoff_decision(TERMINATE, transition_label(Laboratory, "sign_termination"))
 register_signoff_decision(DELIST, transition_label(Laboratory, "sign_delisting"))
+register_audit_subject(AdverseProposal.objects.select_related("laboratory"))  # a decision's subject
 
 LAB_CLOCK_FIELDS = ["application", "host", "field", "province", "approved_on", "construction_start", "construction_end",
                     "extension_granted", "acceptance_rectified", "operation_started_on", "evaluation_rectified",

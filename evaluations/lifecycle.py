@@ -18,6 +18,7 @@ from kernel.rules import RuleViolation
 from kernel.signoffs import sign, signoffs
 from kernel.workdays import add_working_days
 
+from . import documents
 from .deadlines import (
     ACCEPTANCE_RECTIFICATION,
     ANNUAL_OPERATION_REPORT,
@@ -110,21 +111,24 @@ def after_verdict(verdict, rectified):
 
 
 def record_acceptance_verdict(lab, by, verdict, opinion):
-    """Inside `Laboratory.record_acceptance_verdict`: the lab's state after the verdict; a failure is a
-    proposed termination, decided by both ministries after the host's statement."""
+    """Inside `Laboratory.record_acceptance_verdict`: the lab's state after the verdict, and the acceptance opinion
+    issued to the host; a failure is a proposed termination, decided by both ministries after the host's statement."""
     if verdict not in AcceptanceVerdict.values:
         raise RuleViolation(_("Unknown verdict."), field="decisions")
     target = after_verdict(verdict, lab.acceptance_rectified)
+    proposal = due = None
     if target == LabStatus.TERMINATION_PROPOSED:
-        propose(lab, ProposalGrounds.ACCEPTANCE_FAILED, by, opinion, resume=LabStatus.ACCEPTANCE_REVIEW)
+        proposal = propose(lab, ProposalGrounds.ACCEPTANCE_FAILED, by, opinion, resume=LabStatus.ACCEPTANCE_REVIEW)
     latest = lab.acceptance_applications.first()
     if latest is not None:
         latest.verdict, latest.opinion, latest.decided_at = verdict, opinion, timezone.now()
         latest.save(update_fields=["verdict", "opinion", "decided_at"])
     if target == LabStatus.RECTIFYING:
-        lab.acceptance_rectified = True
         due = period_end(timezone.localdate(), months=RECTIFICATION_MONTHS)
         open_deadline(lab, ACCEPTANCE_RECTIFICATION.code, due, stakeholders(lab))
+    documents.issue_acceptance_opinion(lab, latest, verdict, opinion, target, rectify_due=due, proposal=proposal)
+    if target == LabStatus.RECTIFYING:
+        lab.acceptance_rectified = True
     return target
 
 
@@ -154,7 +158,8 @@ def after_result(result, rectified):
 
 
 def record_evaluation_result(lab, by, result, opinion):
-    """Inside `Laboratory.record_evaluation_result`: the lab's state after the result."""
+    """Inside `Laboratory.record_evaluation_result`: the lab's state after the result, and the result notice issued to
+    the host (with the public notice of an unqualified result, Art. 27)."""
     if result not in EvaluationResult.values:
         raise RuleViolation(_("Unknown result."), field="decisions")
     target = after_result(result, lab.evaluation_rectified)
@@ -163,15 +168,19 @@ def record_evaluation_result(lab, by, result, opinion):
         evaluation.result, evaluation.opinion, evaluation.decided_at = result, opinion, timezone.now()
         evaluation.save(update_fields=["result", "opinion", "decided_at"])
     lab.latest_result = result
+    proposal = None
     if target == LabStatus.OPERATING:
         lab.evaluation_rectified = False
-        open_deadline(lab, EVALUATION_DUE.code, next_evaluation_due(lab), stakeholders(lab))
+        due = next_evaluation_due(lab)
+        open_deadline(lab, EVALUATION_DUE.code, due, stakeholders(lab))
     elif target == LabStatus.EVALUATION_RECTIFYING:
         lab.evaluation_rectified = True
         due = period_end(timezone.localdate(), months=RECTIFICATION_MONTHS)
         open_deadline(lab, EVALUATION_RECTIFICATION.code, due, stakeholders(lab))
     else:
-        propose(lab, ProposalGrounds.UNQUALIFIED_AGAIN, by, opinion, resume=LabStatus.EVALUATION_RECTIFYING)
+        due = None
+        proposal = propose(lab, ProposalGrounds.UNQUALIFIED_AGAIN, by, opinion, resume=LabStatus.EVALUATION_RECTIFYING)
+    documents.issue_evaluation_result(lab, evaluation, result, opinion, target, due=due, proposal=proposal)
     return target
 
 
@@ -223,14 +232,15 @@ def _open_proposal(lab):
 
 
 def sign_proposal(lab, decision, by, comment):
-    """One ministry's signature; the second decides: the lab ends, its clocks close (the announcement follows
-    from the transition's notification)."""
+    """One ministry's signature; the second decides: the lab ends, its clocks close, the decision is issued as a
+    public document (the announcement follows from the transition's notification)."""
     proposal = _open_proposal(lab)
     lab._audit_article = proposal.article
     if sign(lab, decision, by, comment, article=proposal.article):
         proposal.outcome, proposal.outcome_reason, proposal.closed_at = ProposalOutcome.DECIDED, comment, timezone.now()
         proposal.save(update_fields=["outcome", "outcome_reason", "closed_at"])
         close_lab_clocks(lab)
+        documents.issue_proposal_decision(lab, proposal, list(signoffs(lab, decision)))
 
 
 def withdraw_proposal(lab, by, comment):

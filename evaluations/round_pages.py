@@ -9,11 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kernel.citations import cite
+from kernel.documents import issued_for_each
 from kernel.forms import textarea
 from reviews.forms import ConcludeFormMixin
 from reviews.models import CriteriaSet, NoticeStatus, PublicityNotice, RoundEntry
 from reviews.subject_pages import NoticePages, RoundPages, register_notice_pages, register_round_pages
 
+from .documents import ACCEPTANCE_OPINION, EVALUATION_NOTICE
 from .models import AcceptanceApplication, AnnualReport, Evaluation, Laboratory, RecommenderOpinion
 from .services import open_acceptance_notice, open_lab_round
 from .states import (
@@ -137,7 +139,7 @@ class LabRoundPages(RoundPages):
     def describe(self, user, review_round, results):
         """Each result's laboratory (one query) and whether it awaits this round (under acceptance review or
         being evaluated); the recommenders' opinions on it that `user` may read (one query, Art. 10(3)); for a
-        concluded round, the verdict or result it recorded, with its PDF."""
+        concluded round, the verdict or result it recorded, with its issued document when `user` may read it."""
         ids = [r.application.pk for r in results]
         labs = {lab.application_id: lab for lab in
                 Laboratory.objects.visible_to(user).filter(application_id__in=ids).select_related("host")}
@@ -156,18 +158,21 @@ class LabRoundPages(RoundPages):
         # Each lab's last verdict (acceptance) or result (evaluation) recorded by the time the round concluded
         # (`conclude_lab_round` records them inside the concluding transition).
         acceptance = self.purpose == CriteriaSet.Purpose.ACCEPTANCE
-        model, pdf = ((AcceptanceApplication, "labs:acceptance_opinion_pdf") if acceptance
-                      else (Evaluation, "labs:evaluation_notice_pdf"))
+        model, kind = (AcceptanceApplication, ACCEPTANCE_OPINION) if acceptance else (Evaluation, EVALUATION_NOTICE)
         decided = {}
         for row in model.objects.filter(laboratory_id__in=[lab.pk for lab in labs.values()], decided_at__isnull=False,
                                         decided_at__lte=review_round.concluded_at).order_by("laboratory_id", "decided_at", "pk"):
             decided[row.laboratory_id] = row
+        issued = issued_for_each(list(decided.values()), [kind], user)
         for r in results:
             pending = r.entry.outcome == RoundEntry.Outcome.PENDING
             row = decided.get(r.subject.pk) if r.subject is not r.application and not pending else None
             if row is not None:
                 r.decision_label = row.get_verdict_display() if acceptance else row.get_result_display()
-                r.decision_pdf = reverse(pdf, args=[row.pk])
+                document = next(iter(issued.get(row.pk, [])), None)
+                if document is not None:
+                    r.decision_pdf = reverse("documents:download", args=[document.pk])
+                    r.decision_number = document.number
             elif not pending:  # its record was decided again since (a later round)
                 r.decision_label = _("Passed") if r.entry.outcome == RoundEntry.Outcome.ADVANCED else _("Not passed")
 

@@ -64,6 +64,10 @@ may_sign_termination = is_ministry_staff & ~has_signed_termination
 # Who reads a proposed termination or removal with the host's statement and its files: the parties to it.
 reads_proposals = is_lab_host | is_ministry_staff | is_administrator
 
+# Who reads the decisions sent to the host (the acceptance opinion, the evaluation result notice, Art. 19, 27): the
+# host's users, the ministries, administrators. The decisions the Measures make public anyone reads.
+reads_decision_documents = is_lab_host | is_ministry_staff | is_administrator
+
 # Who reads the recommenders' opinions on the lab's acceptance and evaluation rounds (Art. 10(3)): the ministries
 # they assist, and administrators; a recommender reads its own (`RecommenderOpinion.objects.visible_to`).
 reads_recommender_opinions = is_ministry_staff | is_administrator

@@ -40,6 +40,7 @@ from .deadlines import (
     report_year,
     stakeholders,
 )
+from .documents import acceptance_wording
 from .lifecycle import CONSTRUCTION_MONTHS, EXTENSION_MAX_MONTHS, extension_cutoff, open_construction_clocks
 from .models import AnnualReport, ChangeReport, Evaluation, ExtensionRequest, Laboratory, RecommenderOpinion, ReportOutput
 from .rules import is_lab_host, is_lab_recommender
@@ -180,6 +181,7 @@ register_notice_subject(PublicityNotice.Subject.ACCEPTANCE, NoticeSubject(
     conclude=lambda app, by, sustained, comment: run_transition(
         app.laboratory, "conclude_acceptance_publicity", by, comment=comment, internal=True, sustained=sustained),
     sustained_comment=gettext_lazy("A sustained objection sends the acceptance back to the experts."),
+    wording=acceptance_wording,
 ))
 
 

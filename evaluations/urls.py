@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import pdf_views, views, views_host, views_recommender, views_staff
+from . import views, views_host, views_recommender, views_staff
 
 app_name = "labs"
 urlpatterns = [
@@ -21,6 +21,4 @@ urlpatterns = [
     path("reports/<int:pk>/acknowledge/", views_host.acknowledge_report, name="acknowledge_report"),
     path("extensions/<int:pk>/transitions/<str:name>/", views_staff.extension_transition, name="extension_transition"),
     path("changes/<int:pk>/transitions/<str:name>/", views_staff.change_transition, name="change_transition"),
-    path("acceptance/<int:pk>/opinion.pdf", pdf_views.acceptance_opinion_pdf, name="acceptance_opinion_pdf"),
-    path("evaluations/<int:pk>/notice.pdf", pdf_views.evaluation_notice_pdf, name="evaluation_notice_pdf"),
 ]

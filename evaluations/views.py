@@ -23,6 +23,7 @@ from applications.choices import ResearchDirection
 from kernel import exports
 from kernel.audit import record_download
 from kernel.confirmation import drastic_actions
+from kernel.documents import issued_for_each
 from kernel.exports import Column
 from kernel.models import AuditEntry
 from kernel.paging import query_without_page
@@ -30,6 +31,7 @@ from kernel.transitions import available_transitions
 from kernel.web import file_download
 
 from . import lifecycle, services
+from .documents import ACCEPTANCE_OPINION, DELISTING_DECISION, EVALUATION_NOTICE, TERMINATION_DECISION, UNQUALIFIED_NOTICE
 from .forms import LaboratoryFilter
 from .models import ChangeReport, ExtensionRequest, Laboratory, LabStatus, StatementAttachment
 from .progress import lab_progress, proposal_signatures, staff_action
@@ -107,12 +109,21 @@ def _proposal_context(lab, user):
     if not reads_proposals(user, lab):
         return {"proposals": []}
     proposals = list(lab.proposals.select_related("proposed_by__organisation", "statement_by").prefetch_related("attachments"))
+    _with_documents(proposals, [TERMINATION_DECISION, DELISTING_DECISION], user)
     open_one = next((p for p in proposals if p.is_open), None)
     return {
         "proposals": proposals,
         "proposal_signatures": proposal_signatures(lab) if open_one else [],
         "may_make_statement": services.may_make_statement(lab, user),
     }
+
+
+def _with_documents(rows, kinds, user):
+    """Each row's issued documents of `kinds` that `user` may read, as `row.documents` (Art. 19, 25, 27)."""
+    found = issued_for_each(rows, kinds, user)
+    for row in rows:
+        row.documents = found.get(row.pk, [])
+    return rows
 
 
 @login_required
@@ -148,11 +159,12 @@ def detail(request, pk):
         "goals": services.build_plan_goals(lab),
         "directions": [DIRECTION_LABELS.get(code, code) for code in lab.research_directions or []],
         "chair_is_inside": lab.chair_is_inside(),
-        "acceptance_applications": list(lab.acceptance_applications.select_related("filed_by")),
+        "acceptance_applications": _with_documents(list(lab.acceptance_applications.select_related("filed_by")),
+                                                   [ACCEPTANCE_OPINION], user),
         "extension_requests": extension_requests,
         "change_reports": change_reports,
         "reports": reports,
-        "evaluations": list(lab.evaluations.all()),
+        "evaluations": _with_documents(list(lab.evaluations.all()), [EVALUATION_NOTICE, UNQUALIFIED_NOTICE], user),
         "timeline": _timeline(lab, extension_requests, change_reports),
         "extension_cutoff": lifecycle.extension_cutoff(lab) if lab.status == LabStatus.CONSTRUCTION else None,
         "acceptance_opens_on": _acceptance_not_yet_open(lab),

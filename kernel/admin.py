@@ -234,11 +234,20 @@ class AuditCheckpointAdmin(ReadOnlyAdmin):
 class DocumentAdmin(ReadOnlyAdmin):
     """Issued documents and stored files: what was decided and sent, looked at, never changed."""
 
-    list_display = ["number", "title", "kind", "issuer_name", "issued_on", "state", "signed", "created_at"]
+    list_display = ["number", "title", "kind", "object_name", "issuer_name", "issued_on", "state", "signed", "created_at"]
     list_filter = ["kind", "state", "signed", "issuer"]
+    list_select_related = ["content_type"]
     search_fields = ["number", "title", "sha256"]
     date_hierarchy = "created_at"
     exclude = ["content"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(subject_prefetch())
+
+    @admin.display(description=_("object"))
+    def object_name(self, document):
+        """What the decision was about (a recommender's review, a notice, a laboratory's record)."""
+        return subject_text(document)
 
 
 @admin.register(DocumentCounter)

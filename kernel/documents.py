@@ -20,10 +20,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from . import signing
+from .citations import cite
 from .models import Document, DocumentCounter
 from .pdf import render_pdf
 
@@ -141,6 +142,50 @@ def issued_for(subject, kind):
     return Document.objects.issued().filter(kind=kind, **_subject_fields(subject)).order_by("-issued_on", "-serial")
 
 
+def issued_for_each(subjects, kinds, user=None):
+    """{subject pk: [documents of `kinds` issued about it, oldest first]} for the rows of one model a page lists,
+    in one query; with `user`, only those the user may read (a page links nothing that would answer 404)."""
+    subjects = [subject for subject in subjects if subject is not None]
+    if not subjects:
+        return {}
+    content_type = ContentType.objects.get_for_model(subjects[0])
+    found = {}
+    for document in Document.objects.issued().filter(
+            kind__in=list(kinds), content_type=content_type, object_id__in=[subject.pk for subject in subjects],
+    ).order_by("issued_on", "serial").defer("content", "params"):
+        if user is None or readable(user, document):
+            document.kind_label = kind_of(document.kind).label if kind_of(document.kind) else ""
+            found.setdefault(document.object_id, []).append(document)
+    return found
+
+
+def in_chinese(code):
+    """An article code as an issued document cites it, whatever the reader's language: 第十三条、第十九条."""
+    return cite(code, "zh-hans")
+
+
+def chinese(label):
+    """A translatable label (a field's choice) as an issued document says it: in Chinese, whoever decided."""
+    with translation.override("zh-hans"):
+        return str(label)
+
+
+def chinese_date(day):
+    """2026年12月3日, as the body of an issued document writes a date (GB/T 9704-2012: Arabic numerals)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def sentence(text):
+    """Someone's words (a comment, an opinion) as a sentence of an issued document: trimmed, ending with 。."""
+    text = (text or "").strip()
+    return text if not text or text[-1] in "。！？.!?" else f"{text}。"
+
+
+# How an issued document names the Measures the first time, then after (GB/T 9704: 以下简称).
+MEASURES = "《国家质量标准实验室管理办法》（国市监质发〔2023〕92号，以下简称《办法》）"
+MEASURES_SHORT = "《办法》"
+
+
 # --- prepared files ---------------------------------------------------------------------------------------
 
 def prepare(*, kind, key, title, build, filename, subject=None, params=None, media_type="application/pdf"):
@@ -177,9 +222,23 @@ def _needs_requeue(document):
     return document.state == Document.State.PENDING and (document.queued_at is None or document.queued_at < stale)
 
 
+class _RenderAfterCommit:
+    """The after-commit callback that queues a document's rendering. Unlike a notification it is not tied to the
+    moment of the decision (the document's date is frozen in it), so a walk that runs a step's after-commit work at
+    the step's moment (`labportal.journeys.happening_at`) leaves this to the real commit (`at_the_moment`)."""
+
+    at_the_moment = False
+
+    def __init__(self, pk):
+        self.pk = pk
+
+    def __call__(self):
+        _enqueue(self.pk)
+
+
 def _queue(document):
     # robust: a broker that is down must not undo a decision; the document waits and is queued again when asked for
-    transaction.on_commit(lambda: _enqueue(document.pk), robust=True)
+    transaction.on_commit(_RenderAfterCommit(document.pk), robust=True)
 
 
 def _enqueue(pk):

@@ -54,18 +54,26 @@ def happening_at(moment):
     records keep their order; `localdate()`, `auto_now` fields and every service follow it. Work queued for
     after the commit (the notifications of each transition) runs at the end of the block, at that moment
     too, rather than when the surrounding transaction commits; if that transaction rolls back, the inbox rows
-    roll back with it. Single-threaded use only (the demo seed): it swaps a function of `django.utils.timezone`."""
+    roll back with it. Work not tied to the moment (`at_the_moment = False`: rendering an issued document, whose
+    date is in it) stays queued for the real commit. Single-threaded use only (the demo seed): it swaps a
+    function of `django.utils.timezone`."""
     started, real_now = time.monotonic(), timezone.now
     queued = len(connection.run_on_commit)
     timezone.now = lambda: moment + datetime.timedelta(seconds=time.monotonic() - started)
+    later = []
     try:
         yield
         while len(connection.run_on_commit) > queued:
             callbacks = connection.run_on_commit[queued:]
             del connection.run_on_commit[queued:]
-            for _savepoints, callback, _robust in callbacks:
-                callback()
+            for entry in callbacks:
+                _savepoints, callback, _robust = entry
+                if getattr(callback, "at_the_moment", True):
+                    callback()
+                else:
+                    later.append(entry)
     finally:
+        connection.run_on_commit.extend(later)
         timezone.now = real_now
 
 

@@ -28,6 +28,7 @@ from kernel.validators import no_control_characters, sane_date
 from kernel.workdays import add_working_days
 
 from .deadlines import COMMITTEE_TERM, PUBLICITY_START, PUBLICITY_WINDOW, ROUND_SCORING, ministries
+from .documents import issue_publicity_notice
 from .identity import validate_credit_code, validate_resident_id
 from .rules import is_the_expert
 from .states import (
@@ -684,10 +685,13 @@ class PublicityNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         (staff close the notice the first working day after it; a clock due on its last day would lapse in the
         sweep before the notice may be closed). One no longer ready (withdrawn, rejected meanwhile) is left out."""
         subject = notice_subject(self.subject)
-        for application in self.applications.order_by("pk"):
+        placed = []
+        for application in self.applications.select_related("host").order_by("pk"):
             if subject.ready(application):
                 subject.put(application, by, self)
+                placed.append(application)
         open_deadline(self, PUBLICITY_WINDOW.code, add_working_days(self.ends_on, 1).date, ministries())
+        issue_publicity_notice(self, subject, placed)
 
     @transition(
         field=status,

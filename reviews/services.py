@@ -23,6 +23,7 @@ from kernel.transitions import run_transition
 from kernel.workdays import add_working_days
 
 from .deadlines import PUBLICITY_START, ministries
+from .documents import applications_wording
 from .models import (
     Assignment,
     AssignmentStatus,
@@ -340,6 +341,7 @@ register_notice_subject(PublicityNotice.Subject.APPLICATIONS, NoticeSubject(
     conclude=lambda app, by, sustained, comment: run_transition(
         app, "conclude_publicity", by, comment=comment, internal=True, sustained=sustained),
     sustained_comment=gettext_lazy("A sustained objection rejects this application."),
+    wording=applications_wording,
 ))
 
 

@@ -23,6 +23,9 @@ class NoticeSubject:
     live: Callable  # notice -> the applications still under it
     conclude: Callable  # (application, by, sustained, comment): run the transition that ends its publicity
     sustained_comment: str  # what a sustained objection does, for the history
+    # (notice, [applications put under it]) -> what the issued notice (公示) says of them: {"paragraphs": [...],
+    # "annex": title, "columns": [...], "rows": [[...], ...]} (`reviews.documents.issue_publicity_notice`)
+    wording: Callable | None = None
 
 
 @dataclass(frozen=True)

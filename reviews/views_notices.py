@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import staff_required
 from kernel import exports
 from kernel.audit import record_download
+from kernel.documents import issued_for_each
 from kernel.exports import Column
 from kernel.formatting import format_date
 from kernel.paging import query_without_page
@@ -25,6 +26,7 @@ from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict
 from kernel.web import file_download, rule_text, run_and_redirect
 
+from .documents import PUBLICITY_NOTICE
 from .forms import (
     NoticeForm,
     RevealIdNumberForm,
@@ -145,6 +147,7 @@ def notice(request, pk):
         "applications": applications,
         "objections": objections,
         "open_objections": sum(1 for o in objections if o.status == ObjectionStatus.OPEN),
+        "documents": issued_for_each([notice], [PUBLICITY_NOTICE]).get(notice.pk, []),
     })
 
 

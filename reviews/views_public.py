@@ -24,11 +24,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from applications.hooks import hooks
 from applications.models import Application, Status
 from kernel import exports, throttle
+from kernel.documents import issued_for_each
 from kernel.exports import Column
 from kernel.paging import query_without_page
 from kernel.pdf import render_pdf
 from kernel.rules import RuleViolation
 
+from .documents import PUBLICITY_NOTICE
 from .models import Objection, PublicityNotice
 from .public_forms import ApprovedListFilter, ObjectionForm, ObjectionLookupForm
 from .services import lodge_objection
@@ -65,7 +67,9 @@ def notices(request):
 @require_GET
 def notice(request, pk):
     notice = get_object_or_404(_public_notices(), pk=pk)
-    return render(request, "public/notice.html", {"notice": notice, "today": timezone.localdate()})
+    return render(request, "public/notice.html", {
+        "notice": notice, "today": timezone.localdate(),
+        "documents": issued_for_each([notice], [PUBLICITY_NOTICE]).get(notice.pk, [])})
 
 
 def _throttled(request, notice):

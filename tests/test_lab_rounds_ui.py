@@ -16,6 +16,7 @@ from django.utils.html import escape
 from accounts.models import Role
 from evaluations import services as lab_services
 from evaluations.models import AnnualReport, LabStatus
+from kernel import documents
 from kernel.transitions import run_transition
 from labportal.journeys import acceptance_criteria, evaluation_criteria, score
 from reviews.models import Assignment, AssignmentStatus, PublicityNotice, ReviewRound, RoundStatus
@@ -196,9 +197,10 @@ def test_acceptance_round_concluded_rectify_puts_the_lab_in_rectifying_art19(cli
     assert decided.verdict == "rectify" and decided.opinion == "平台建设未完成，限期整改"
     lab_page = client.get(reverse("labs:detail", args=[lab.pk])).content.decode()
     assert "Rectifying after acceptance review" in lab_page
-    assert reverse("labs:acceptance_opinion_pdf", args=[decided.pk]) in lab_page
+    [opinion] = documents.issued_for(decided, "acceptance_opinion")  # the verdict issued it (Art. 19)
+    assert opinion.number in lab_page and reverse("documents:download", args=[opinion.pk]) in lab_page
     round_page = client.get(round_url(review_round)).content.decode()
-    assert "Rectify" in round_page and reverse("labs:acceptance_opinion_pdf", args=[decided.pk]) in round_page
+    assert "Rectify" in round_page and reverse("documents:download", args=[opinion.pk]) in round_page
 
 
 def test_conclusion_without_the_experts_opinion_is_refused_on_that_field_art19(client, journey):
@@ -250,7 +252,8 @@ def test_evaluation_round_opened_and_concluded_unqualified_sends_the_lab_to_rect
     evaluation = lab.evaluations.get()
     lab_page = client.get(reverse("labs:detail", args=[lab.pk])).content.decode()
     assert "Rectifying after an unqualified evaluation" in lab_page
-    assert reverse("labs:evaluation_notice_pdf", args=[evaluation.pk]) in lab_page
+    [notice] = documents.issued_for(evaluation, "evaluation_notice")  # the result issued it (Art. 27)
+    assert reverse("documents:download", args=[notice.pk]) in lab_page
 
 
 # --- acceptance publicity (Art. 19) ------------------------------------------------------------------

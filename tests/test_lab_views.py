@@ -23,6 +23,7 @@ from evaluations.models import (
     LabStatus,
     ReportOutput,
 )
+from kernel import documents
 from kernel.models import SignOff
 from tests.factories import PDF, LocalHostFactory, applicant_of, expert, on, recommender_of, with_consortium_member
 
@@ -470,12 +471,15 @@ def test_home_links_the_lab_for_its_host_and_the_list_for_staff(client, journey)
     assert url("list") in page(client.get(reverse("home")))
 
 
-def test_evaluation_result_and_pdf_links_on_the_page(client, journey):
+def test_evaluation_result_and_its_documents_on_the_page_art19_art27(client, journey):
     lab = journey.lab_in(LabStatus.EVALUATION_RECTIFYING)
     client.force_login(applicant_of(lab.host))
     html = page(client.get(lab.get_absolute_url()))
     evaluation = lab.evaluations.get()
     acceptance = lab.acceptance_applications.get()
     assert "Unqualified" in html
-    assert url("evaluation_notice_pdf", evaluation.pk) in html and url("acceptance_opinion_pdf", acceptance.pk) in html
+    for subject, kinds in ((evaluation, ("evaluation_notice", "unqualified_notice")), (acceptance, ("acceptance_opinion",))):
+        for kind in kinds:
+            [document] = documents.issued_for(subject, kind)
+            assert document.number in html and reverse("documents:download", args=[document.pk]) in html
     assert timezone.localdate().isoformat() in html  # dates in English are ISO

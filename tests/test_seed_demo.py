@@ -36,7 +36,8 @@ from evaluations.models import (
     ReportOutput,
 )
 from evaluations.services import reports_due
-from kernel.models import AuditEntry, Deadline, Notification, SignOff
+from kernel import documents
+from kernel.models import AuditEntry, Deadline, Document, Notification, SignOff
 from kernel.signoffs import signoffs
 from kernel.transitions import available_transitions
 from reviews.deadlines import PUBLICITY_WINDOW
@@ -104,7 +105,9 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.mark.django_db
-def test_seed_demo_covers_every_state_and_role_and_is_idempotent(django_capture_on_commit_callbacks):
+def test_seed_demo_covers_every_state_and_role_and_is_idempotent(django_capture_on_commit_callbacks, monkeypatch):
+    queued = []  # each issued document's rendering, queued at commit (rendering them all here would take a minute)
+    monkeypatch.setattr(documents, "_enqueue", queued.append)
     with django_capture_on_commit_callbacks(execute=True):
         first_output = seed()
     first = counts()
@@ -112,6 +115,7 @@ def test_seed_demo_covers_every_state_and_role_and_is_idempotent(django_capture_
         second_output = seed()
 
     assert counts() == first  # nothing created twice, laboratories and their reports included
+    assert sorted(queued) == sorted(Document.objects.issued().values_list("pk", flat=True))  # each once
     assert first["Laboratory"] == 15
     assert Laboratory.objects.values("name_zh").distinct().count() == 15
     assert "Created 32 demo accounts." in first_output
@@ -461,6 +465,25 @@ class TestSeededDemo:
         assert not Deadline.objects.for_object(delisted).open().exists()
         assert not Laboratory.objects.public().filter(pk=delisted.pk).exists()
         assert delisted.proposals.get().statement_at  # proposed, answered by the host, then signed
+
+    def test_seeded_decisions_issued_their_numbered_documents_art10_13_19_25_27(self, seeded, settings):
+        settings.MEDIA_ROOT = seeded
+        kinds = set(Document.objects.issued().values_list("kind", flat=True))
+        assert kinds == {"recommendation_letter", "publicity_notice", "acceptance_opinion", "evaluation_notice",
+                         "unqualified_notice", "termination_decision", "delisting_decision"}
+        for issuer, year in set(Document.objects.issued().values_list("issuer", "year")):  # gapless per issuer and year
+            serials = sorted(Document.objects.filter(issuer=issuer, year=year).values_list("serial", flat=True))
+            assert serials == list(range(1, len(serials) + 1)), (issuer, year)
+        # a local dossier's letters come from both provincial bodies, each under its own 机关代字 (Art. 10)
+        letters = Document.objects.filter(kind="recommendation_letter", issuer_name__startswith="江苏省")
+        assert {number[:4] for number in letters.values_list("number", flat=True)} == {"苏市监质", "苏工信函"}
+        delisted = Laboratory.objects.get(status=LabStatus.DELISTED)
+        [decision] = documents.issued_for(delisted.proposals.get(), "delisting_decision")
+        assert decision.issued_on == timezone.localdate(signoffs(delisted, DELIST).last().signed_at)  # dated then
+        rendered = documents.render(decision.pk)  # what the worker does with it
+        with rendered.file.open("rb") as handle:
+            text = "".join("".join(page.extract_text() or "" for page in pypdf.PdfReader(handle).pages).split())
+        assert delisted.name_zh in text and "第二十五条" in text
 
     def test_seeded_proposals_wait_for_the_host_or_the_second_ministry_art19_25(self):
         proposed = Laboratory.objects.get(status=LabStatus.DELISTING_PROPOSED)

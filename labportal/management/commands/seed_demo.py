@@ -127,6 +127,10 @@ NANLING = "南岭材料科学研究院"
 DONGHAI = "东海电子信息研究院"
 XILING = "西岭理工大学"
 
+# The 机关代字 of the competent departments' recommendation letters (Art. 10); the provincial bodies' come from their
+# province (accounts migration 0006).
+DOCUMENT_PREFIXES = {MOE: "教科信函", SASAC: "国资科创函"}
+
 ORGANISATIONS = [
     # (name, kind, host_type, level, province, competent department name, credit code)
     (MOE, OrganisationKind.COMPETENT_DEPARTMENT, "", "", "", None, ""),
@@ -1109,6 +1113,7 @@ class Command(BaseCommand):
                 org = Organisation(
                     name=name, kind=kind, host_type=host_type, level=level, province=province,
                     competent_department=orgs[department] if department else None, credit_code=credit_code,
+                    document_prefix=DOCUMENT_PREFIXES.get(name, ""),
                 )
                 org.full_clean()
                 org.save()
