@@ -259,6 +259,8 @@ class Call(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         return reverse("calls:detail", args=[self.pk])
 
     def clean_fields(self, exclude=None):
+        if self.reference_year is None and isinstance(self.opens_on, datetime.date):
+            self.reference_year = self.opens_on.year  # by default the year submissions open
         super().clean_fields(exclude={*(exclude or ()), "status"})
 
     def clean(self):
