@@ -39,6 +39,7 @@ class CallQuotaSerializer(serializers.ModelSerializer):
 class CallSerializer(WithTransitions, serializers.ModelSerializer):
     status = named_choice_field("CallStatusEnum", CallStatus.choices, read_only=True)
     status_display = serializers.CharField(source="status_text", read_only=True)
+    # the same enum components as the dossier's `field` and `research_directions` (ENUM_NAME_OVERRIDES)
     priority_fields = serializers.ListField(child=serializers.ChoiceField(choices=Field.choices), required=False,
                                             allow_empty=True)
     priority_directions = serializers.ListField(child=serializers.ChoiceField(choices=ResearchDirection.choices),

@@ -1255,13 +1255,14 @@ class Command(BaseCommand):
 
     def _current_call(self):
         """This year's call: open for about half a year, closing in three weeks, the recommenders deciding a month
-        after; the Jiangsu provincial SAMR may recommend at most eight dossiers."""
+        after; the Jiangsu provincial SAMR and MIIT may each recommend at most eight dossiers."""
         opens_on = _working_day_on_or_before(self.today - timedelta(days=185))
         return self._open_call(
             f"{opens_on.year}年度", CALL_TITLE, opens_on, self._after(self.today, 20), self._after(self.today, 50),
             priority_fields=[Field.KEY_SOFTWARE, Field.CORE_ELECTRONIC_COMPONENTS, Field.BIOMEDICINE],
             priority_directions=[ResearchDirection.STANDARDS, ResearchDirection.METROLOGY],
-            quotas={Organisation.objects.get(kind=OrganisationKind.PROVINCIAL_SAMR, province="32"): 8})
+            quotas={Organisation.objects.get(kind=kind, province="32"): 8
+                    for kind in (OrganisationKind.PROVINCIAL_SAMR, OrganisationKind.PROVINCIAL_MIIT)})
 
     def _cohort_call(self, submitted, batch):
         """A past call whose window covered the cohort's submissions: the whole history, to its approved list."""
