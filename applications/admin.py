@@ -8,8 +8,12 @@ from kernel.audit_labels import transition_label
 
 from .models import (
     APPROVAL_DECISION,
+    CALL_LIST_DECISION,
+    CALL_OPENING_DECISION,
     Application,
     Attachment,
+    Call,
+    CallQuota,
     ConsortiumMember,
     NationalProject,
     OutcomeClaim,
@@ -23,6 +27,32 @@ from .models import (
 
 register_signoff_decision(APPROVAL_DECISION, transition_label(Application, "approve"))
 register_audit_subject(PreliminaryReview.objects.select_related("application", "recommender"))  # a letter's subject
+register_signoff_decision(CALL_OPENING_DECISION, transition_label(Call, "sign_opening"))
+register_signoff_decision(CALL_LIST_DECISION, transition_label(Call, "sign_list"))
+
+
+class CallQuotaInline(ReadOnlyInline):
+    model = CallQuota
+    fields = ["recommender", "quota"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recommender")
+
+
+@admin.register(Call)
+class CallAdmin(ReadOnlyAdmin):
+    """Read-only: staff draft calls and set quotas on the portal's pages; both ministries sign them there."""
+
+    list_display = ["number", "title", "status", "opens_on", "closes_on", "recommenders_due"]
+    list_filter = ["status"]
+    search_fields = ["number", "title"]
+    inlines = [CallQuotaInline]
+
+
+@admin.register(CallQuota)
+class CallQuotaAdmin(ReadOnlyAdmin):
+    list_display = ["call", "recommender", "quota"]
+    list_select_related = ["call", "recommender"]
 
 
 class PreliminaryReviewInline(ReadOnlyInline):

@@ -1,8 +1,8 @@
 """Art. 12 eligibility self-check, computed from the dossier's data, never typed.
 
 Windows: "近5年" is the reference year and the four before it; "近3年" the reference year and the
-two before it. The reference year is the year of submission (today's for a draft or a returned
-dossier, which is judged again when it is resubmitted).
+two before it. The reference year is the one the application's call fixes (`Call.reference_year`), the same for
+every application of the call whenever it is drafted, submitted or resubmitted.
 """
 
 from dataclasses import dataclass, field
@@ -79,8 +79,10 @@ class Eligibility:
 
 
 def _reference_year(application):
-    """The year of submission; today's while the dossier is being edited (a draft, or a returned
-    dossier about to be resubmitted: the resubmission is judged against its own year)."""
+    """The reference year its call fixes for all its applications alike; without a call (a dossier not yet saved),
+    the year of submission, today's while the dossier is being edited."""
+    if getattr(application, "call_id", None):
+        return application.call.reference_year
     editable = getattr(application, "status", None) in EDITABLE_STATES
     when = application.submitted_at if application.submitted_at and not editable else timezone.now()
     return timezone.localtime(when).year

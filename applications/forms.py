@@ -15,14 +15,17 @@ from django.forms import inlineformset_factory
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import RECOMMENDER_KINDS, Organisation
 from kernel.filters import KeywordFilterSet, SortFilter
 from kernel.forms import textarea
 from kernel.rules import refusal_text
+from kernel.validators import sane_date
 
 from .choices import AttachmentSection, DimensionVerdict, Field, ResearchDirection, ReviewDimension
 from .models import (
     Application,
     Attachment,
+    Call,
     ConsortiumMember,
     NationalProject,
     OutcomeClaim,
@@ -423,3 +426,57 @@ class PreliminaryReviewForm(forms.Form):
     def add_rule_violation(self, exc):
         """Show a RuleViolation on its field (or above the form), with the article it enforces."""
         self.add_error(exc.field if exc.field in self.fields else None, refusal_text(exc))
+
+
+# --- calls for applications (申报批次) -----------------------------------------------------------------
+
+
+class CallForm(forms.ModelForm):
+    """A draft call (its rules are the model's, `Call.clean`); both ministries then sign it."""
+
+    priority_fields = forms.MultipleChoiceField(label=_("Priority fields (Art. 4)"), choices=Field.choices, required=False,
+                                                widget=forms.CheckboxSelectMultiple)
+    priority_directions = forms.MultipleChoiceField(label=_("Priority directions (Art. 3)"), choices=ResearchDirection.choices,
+                                                    required=False, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Call
+        fields = ["title", "number", "opens_on", "closes_on", "recommenders_due", "reference_year", "priority_fields",
+                  "priority_directions", "notes"]
+        widgets = {
+            "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "closes_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "recommenders_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": textarea(4),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reference_year"].required = False
+        self.fields["reference_year"].help_text = _("Empty: the year submissions open. %(help)s") % {
+            "help": self.fields["reference_year"].help_text}
+        for name in ("opens_on", "closes_on", "recommenders_due"):
+            self.fields[name].validators.append(sane_date(self.fields[name].label))
+
+
+class CallQuotaForm(forms.Form):
+    recommender = forms.ModelChoiceField(label=_("Recommender"), queryset=Organisation.objects.none())
+    quota = forms.IntegerField(label=_("Quota (empty: no limit)"), min_value=0, max_value=999, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recommender"].queryset = Organisation.objects.filter(kind__in=RECOMMENDER_KINDS).order_by(
+            "kind", "province", "name_sort")
+        self.fields["recommender"].widget.attrs["class"] = "form-select"
+        self.fields["quota"].widget.attrs["class"] = "form-control"
+
+
+class StartApplicationForm(forms.Form):
+    """The call a new dossier is started in: one of those taking applications today (Art. 13)."""
+
+    call = forms.ModelChoiceField(label=_("Call for applications"), queryset=Call.objects.none(), empty_label=None,
+                                  widget=forms.RadioSelect)
+
+    def __init__(self, *args, calls=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["call"].queryset = calls if calls is not None else Call.objects.accepting()

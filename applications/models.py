@@ -29,7 +29,7 @@ from kernel.transitions import TransitionConflict, fsm_permission
 from kernel.validators import no_control_characters, sane_date
 from kernel.workdays import add_working_days
 
-from . import signals, submission
+from . import calls, signals, submission
 from .choices import (
     AttachmentSection,
     DimensionVerdict,
@@ -45,8 +45,28 @@ from .documents import issue_recommendation_letter
 from .eligibility import check_eligibility
 from .hooks import hooks
 from .progress import status_text
-from .rules import APPROVAL_DECISION, has_pending_review, is_host_applicant, is_routed_recommender, may_sign_approval
-from .states import EDITABLE_STATES, NOT_FORWARDED_STATES, PUBLIC_STATES, REJECTABLE_STATES, WITHDRAWABLE_STATES, ReviewDecision, Status
+from .rules import (
+    APPROVAL_DECISION,
+    CALL_LIST_DECISION,
+    CALL_OPENING_DECISION,
+    has_pending_review,
+    is_host_applicant,
+    is_routed_recommender,
+    may_sign_approval,
+    may_sign_call_list,
+    may_sign_call_opening,
+)
+from .states import (
+    EDITABLE_STATES,
+    NOT_FORWARDED_STATES,
+    PUBLIC_CALL_STATES,
+    PUBLIC_STATES,
+    REJECTABLE_STATES,
+    WITHDRAWABLE_STATES,
+    CallStatus,
+    ReviewDecision,
+    Status,
+)
 from .validators import LAB_NAME_EN_PREFIX, validate_consortium_member, validate_lab_name_en_subject, validate_lab_name_zh
 
 # Who may run each transition: the predicates of `rules.py`, as django-fsm permissions.
@@ -54,6 +74,8 @@ BY_HOST = fsm_permission(is_host_applicant)
 BY_PENDING_RECOMMENDER = fsm_permission(has_pending_review, party=is_routed_recommender)
 BY_MINISTRY_STAFF = fsm_permission(is_ministry_staff)
 BY_SIGNING_MINISTRY = fsm_permission(may_sign_approval, party=is_ministry_staff)
+BY_MINISTRY_SIGNING_CALL = fsm_permission(may_sign_call_opening, party=is_ministry_staff)
+BY_MINISTRY_SIGNING_LIST = fsm_permission(may_sign_call_list, party=is_ministry_staff)
 
 DISCARD_DRAFT_LABEL = _("Delete the draft")
 DISCARD_DRAFT_CONSEQUENCE = _("The draft will be deleted with everything filled in and uploaded. It was never "
@@ -161,6 +183,196 @@ class ApplicationQuerySet(models.QuerySet):
 # The earliest day a provincial or ministerial lab the application builds on can have started operating (Art. 12).
 PROVINCIAL_LAB_EARLIEST = datetime.date(1949, 10, 1)
 
+# --- calls for applications (申报批次, Art. 13) ------------------------------------------------------------
+
+
+class CallQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff and administrators see every call, drafts too; everyone else (the public included) the published
+        ones, which are announced on the front page."""
+        if user.is_authenticated and user.is_active and (
+                user.is_superuser or user.role in (Role.ADMINISTRATOR, Role.MINISTRY_STAFF)):
+            return self
+        return self.public()
+
+    def public(self):
+        return self.filter(status__in=PUBLIC_CALL_STATES)
+
+    def accepting(self, day=None):
+        """Calls taking applications on `day` (today): published, inside their submission window."""
+        day = day or timezone.localdate()
+        return self.filter(status=CallStatus.OPEN, opens_on__lte=day, closes_on__gte=day).order_by("closes_on", "pk")
+
+    def chosen(self, chosen, day=None):
+        """The call a request names to start a dossier in (any published one, so that a closed window is told as
+        such), or the only call taking applications when it names none."""
+        if chosen not in (None, ""):
+            return self.public().filter(pk=chosen).first() if str(chosen).isdigit() else None
+        accepting = list(self.accepting(day)[:2])
+        return accepting[0] if len(accepting) == 1 else None
+
+
+class Call(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """A call for applications (申报批次): SAMR and MIIT jointly publish it with its submission window, the
+    recommenders' deadline, the fields and directions it gives priority to (Art. 3, 4) and the quota of each
+    recommender; every application belongs to one, and its construction list is approved as one joint decision
+    (Art. 7, 13). It fixes the reference year of the Art. 12 windows for all its applications alike."""
+
+    title = models.CharField(_("title"), max_length=200, validators=[no_control_characters])
+    number = models.CharField(_("call"), max_length=32, unique=True, validators=[no_control_characters],
+                              help_text=_("The call's own label, such as 2027年度."))
+    status = FSMField(_("status"), default=CallStatus.DRAFT, choices=CallStatus.choices, protected=True, db_index=True)
+    opens_on = models.DateField(_("submissions open"))
+    closes_on = models.DateField(_("submissions close"))
+    recommenders_due = models.DateField(_("recommenders' deadline"))
+    reference_year = models.PositiveSmallIntegerField(
+        _("reference year of the Art. 12 windows"), validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("The last year of “the last 5 years” and “the last 3 years” (Art. 12), the same for every "
+                    "application of the call."))
+    priority_fields = models.JSONField(_("priority fields (Art. 4)"), default=list, blank=True)
+    priority_directions = models.JSONField(_("priority directions (Art. 3)"), default=list, blank=True)
+    notes = models.TextField(_("what the call asks"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("published"), null=True, blank=True)
+    list_proposed_at = models.DateTimeField(_("construction list proposed"), null=True, blank=True)
+    concluded_at = models.DateTimeField(_("construction list approved"), null=True, blank=True)
+    construction_list = models.ManyToManyField(
+        "applications.Application", verbose_name=_("construction list"), related_name="construction_lists", blank=True)
+
+    objects = CallQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("call for applications")
+        verbose_name_plural = _("calls for applications")
+        ordering = ["-opens_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        if self.reference_year is None and self.opens_on:
+            self.reference_year = self.opens_on.year
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("calls:detail", args=[self.pk])
+
+    def clean_fields(self, exclude=None):
+        if self.reference_year is None and isinstance(self.opens_on, datetime.date):
+            self.reference_year = self.opens_on.year  # by default the year submissions open
+        super().clean_fields(exclude={*(exclude or ()), "status"})
+
+    def clean(self):
+        errors = {}
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            errors["closes_on"] = [_("Submissions close on or after the day they open.")]
+        if self.closes_on and self.recommenders_due and self.recommenders_due < self.closes_on:
+            errors["recommenders_due"] = [_("The recommenders' deadline is on or after the day submissions close.")]
+        if set(self.priority_fields or []) - set(Field.values):
+            errors["priority_fields"] = [_("Unknown field.")]
+        if set(self.priority_directions or []) - set(ResearchDirection.values):
+            errors["priority_directions"] = [_("Unknown research direction.")]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def priority_field_labels(self):
+        return [Field(code).label for code in self.priority_fields or () if code in Field.values]
+
+    @property
+    def priority_direction_labels(self):
+        return [ResearchDirection(code).label for code in self.priority_directions or () if code in ResearchDirection.values]
+
+    def accepts_submissions(self, day=None):
+        return calls.accepts_submissions(self, day)
+
+    def quota_for(self, recommender):
+        quota = self.quotas.filter(recommender=recommender).values_list("quota", flat=True).first()
+        return quota
+
+    @property
+    def status_text(self):
+        """Who still has to sign a decision awaiting both ministries."""
+        decision = {CallStatus.DRAFT: CALL_OPENING_DECISION, CallStatus.LIST_PROPOSED: CALL_LIST_DECISION}.get(self.status)
+        if decision is None:
+            return self.get_status_display()
+        signed = {s.ministry for s in SignOff.objects.filter(
+            content_type=ContentType.objects.get_for_model(self), object_id=self.pk, decision=decision)}
+        if len(signed) == 1:
+            return _("%(status)s (signed by %(ministry)s)") % {
+                "status": self.get_status_display(), "ministry": SignOff.Ministry(next(iter(signed))).label}
+        return self.get_status_display()
+
+    @transition(
+        field=status, source=CallStatus.DRAFT,
+        target=GET_STATE(
+            lambda self, *a, **kw: CallStatus.OPEN if both_signed(self, CALL_OPENING_DECISION) else CallStatus.DRAFT,
+            states=[CallStatus.OPEN, CallStatus.DRAFT],
+        ),
+        permission=BY_MINISTRY_SIGNING_CALL,
+        custom={"label": _("Sign the call for publication"), "article": "Art. 7, 13", "button": "success"},
+    )
+    def sign_opening(self, by=None, comment=""):
+        """One ministry's signature; the second publishes the call and starts its clocks (Art. 7, 13)."""
+        self.full_clean()
+        if sign(self, CALL_OPENING_DECISION, by, comment, article="Art. 7, 13"):
+            calls.open_call(self, by)
+
+    @transition(
+        field=status, source=CallStatus.OPEN, target=CallStatus.LIST_PROPOSED,
+        permission=BY_MINISTRY_STAFF,
+        custom={"label": _("Propose the construction list"), "article": "Art. 13", "button": "primary"},
+    )
+    def propose_list(self, by=None, comment="", applications=None):
+        """The applications of the call awaiting approval (or those chosen) make its construction list (Art. 13)."""
+        calls.propose_list(self, applications)
+
+    @transition(
+        field=status, source=CallStatus.LIST_PROPOSED,
+        target=GET_STATE(
+            lambda self, *a, **kw: CallStatus.CONCLUDED if both_signed(self, CALL_LIST_DECISION) else CallStatus.LIST_PROPOSED,
+            states=[CallStatus.CONCLUDED, CallStatus.LIST_PROPOSED],
+        ),
+        permission=BY_MINISTRY_SIGNING_LIST,
+        custom={"label": _("Sign the construction list"), "article": "Art. 7, 13", "button": "success"},
+    )
+    def sign_list(self, by=None, comment=""):
+        """One ministry's signature; the second approves every application on the list (Art. 7, 13, 18)."""
+        if sign(self, CALL_LIST_DECISION, by, comment, article="Art. 7, 13"):
+            calls.approve_list(self, by, comment)
+
+    @transition(
+        field=status, source=CallStatus.LIST_PROPOSED, target=CallStatus.OPEN,
+        permission=BY_MINISTRY_STAFF,
+        custom={"label": _("Withdraw the construction list"), "article": "Art. 13", "comment_required": True,
+                "button": "outline-secondary"},
+    )
+    def withdraw_list(self, by=None, comment=""):
+        """Either ministry may withdraw the list instead of signing, with its reason; the signatures lapse."""
+        calls.withdraw_list(self)
+
+
+class CallQuota(models.Model):
+    """How many applications a recommender may recommend in a call (Art. 10, 13)."""
+
+    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="quotas")
+    recommender = models.ForeignKey(
+        Organisation, verbose_name=_("recommender"), on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"kind__in": [OrganisationKind.PROVINCIAL_SAMR, OrganisationKind.PROVINCIAL_MIIT,
+                                       OrganisationKind.COMPETENT_DEPARTMENT]})
+    quota = models.PositiveSmallIntegerField(_("quota"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        verbose_name = _("recommender's quota")
+        verbose_name_plural = _("recommenders' quotas")
+        ordering = ["recommender__name_sort", "pk"]
+        constraints = [models.UniqueConstraint(fields=["call", "recommender"], name="one_quota_per_recommender_and_call")]
+
+    def __str__(self):
+        return f"{self.recommender}: {self.quota}"
+
 
 class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     host = models.ForeignKey(
@@ -171,6 +383,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
         limit_choices_to={"kind": OrganisationKind.HOST},
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
+    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications")
     status = FSMField(_("status"), default=Status.DRAFT, choices=Status.choices, protected=True, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last saved"), auto_now=True)
@@ -322,7 +535,9 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
         custom={"label": _("Submit to recommender"), "article": "Art. 13", "button": "primary"},
     )
     def submit(self, by=None, comment=""):
-        """Freeze a revision and route it to the recommender(s) of the host's level (Art. 10)."""
+        """Freeze a revision and route it to the recommender(s) of the host's level (Art. 10), inside the call's
+        window (a returned dossier until its recommenders' deadline, Art. 13)."""
+        calls.check_submission(self)
         submission.route_and_snapshot(self, by)
         close_deadlines(self, RETURNED_DOSSIER_FIX.code, Deadline.State.MET)
 
@@ -338,8 +553,9 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
     )
     def recommend(self, by=None, comment="", dimensions=None, warnings_acknowledged=False):
         """One recommender's positive preliminary review, with its recommendation letter; a local application needs
-        both (Art. 10)."""
+        both (Art. 10), by the call's deadline and within the recommender's quota in the call (Art. 13)."""
         review = self.pending_review_for(by)
+        calls.check_recommendation(self, review.recommender)
         review.record(by, PreliminaryReview.Decision.RECOMMENDED, comment, dimensions, warnings_acknowledged)
         issue_recommendation_letter(review, by)
 
@@ -351,6 +567,7 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
         custom={"label": _("Return for revision"), "article": "Art. 10", "comment_required": True, "button": "warning"},
     )
     def return_for_revision(self, by=None, comment="", dimensions=None, warnings_acknowledged=False):
+        calls.check_recommenders_deadline(self)
         review = self.pending_review_for(by)
         review.record(by, PreliminaryReview.Decision.RETURNED, comment, dimensions, warnings_acknowledged)
         self.reviews_of_round().filter(decision=PreliminaryReview.Decision.PENDING).update(
@@ -488,9 +705,23 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
         custom={"label": _("Sign the approval for construction"), "article": "Art. 7", "button": "success"},
     )
     def approve(self, by=None, comment=""):
-        """One ministry's sign-off; the second one approves, and the announcement creates the laboratory (Art. 7, 13, 18)."""
+        """One ministry's sign-off; the second one approves, and the announcement creates the laboratory (Art. 7, 13, 18).
+        An application on its call's proposed construction list is approved with the list (`Call.sign_list`)."""
+        if calls.on_a_proposed_list(self):
+            raise RuleViolation(_("This application is on the construction list of its call, awaiting the ministries' "
+                                  "signatures: it is approved with the list."), article="Art. 13")
         if sign(self, APPROVAL_DECISION, by, comment, article="Art. 7"):
             signals.approved.send(sender=Application, application=self, by=by)
+
+    @transition(
+        field=status, source=Status.AWAITING_APPROVAL, target=Status.APPROVED,
+        permission=BY_MINISTRY_STAFF,
+        custom={"label": _("Approved with the construction list"), "article": "Art. 7, 13", "internal": True},
+    )
+    def approve_listed(self, by=None, comment=""):
+        """Run by `calls.approve_list` for each application of a call's list once SAMR and MIIT both signed it:
+        the announcement creates the laboratory (Art. 7, 13, 18)."""
+        signals.approved.send(sender=Application, application=self, by=by)
 
     @transition(
         field=status, source=list(REJECTABLE_STATES), target=Status.REJECTED,

@@ -6,12 +6,13 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from accounts.recipients import applicants_of, ministry_staff, users_in
+from accounts.recipients import applicants_of, ministry_staff, staff_yet_to_sign, users_in
 from kernel.formatting import format_date
 from kernel.notifications import Rule, open_due_date, register
 
 from .deadlines import RETURNED_DOSSIER_FIX
-from .models import Application, Status
+from .models import Application, Call, CallStatus, Status
+from .rules import CALL_LIST_DECISION, CALL_OPENING_DECISION
 
 # The states in which the ministries have the dossier (a withdrawal from them concerns them).
 AT_THE_MINISTRIES = (
@@ -68,6 +69,20 @@ def holder(event):
     return {"host": str(event.obj.host)}
 
 
+def yet_to_sign_call(event):
+    return staff_yet_to_sign(event.obj, CALL_OPENING_DECISION)
+
+
+def yet_to_sign_list(event):
+    return staff_yet_to_sign(event.obj, CALL_LIST_DECISION)
+
+
+def call_terms(event):
+    call = event.obj
+    return {"opens": format_date(call.opens_on), "closes": format_date(call.closes_on),
+            "due": format_date(call.recommenders_due), "count": call.construction_list.count()}
+
+
 NOTIFICATION_RULES = {
     Application: {
         "submit": (
@@ -105,6 +120,33 @@ NOTIFICATION_RULES = {
         ),
         "withdraw": Rule(to=(host_applicants, recommenders, ministries_if_theirs), subject=_("Withdrawn: %(name)s"),
                          body=_("%(host)s withdrew the application (Art. 13)."), facts=holder),
+    },
+    Call: {
+        "sign_opening": (
+            Rule(to=(yet_to_sign_call,), targets=(CallStatus.DRAFT,), subject=_("Sign the call for applications: %(name)s"),
+                 body=_("%(actor_org)s signed the call for publication; your ministry's signature is awaited (Art. 7, 13).")),
+            Rule(to=(ministries,), targets=(CallStatus.OPEN,), subject=_("Call published: %(name)s"), facts=call_terms,
+                 body=_("SAMR and MIIT published the call: applications are accepted from %(opens)s to %(closes)s, and "
+                        "the recommenders decide by %(due)s (Art. 13).")),
+        ),
+        "propose_list": Rule(
+            to=(ministries,), subject=_("Sign the construction list: %(name)s"), facts=call_terms,
+            body=_("The construction list of the call was proposed with %(count)s applications; each ministry signs it "
+                   "(Art. 7, 13).")),
+        "sign_list": (
+            Rule(to=(yet_to_sign_list,), targets=(CallStatus.LIST_PROPOSED,), facts=call_terms,
+                 subject=_("Sign the construction list: %(name)s"),
+                 body=_("%(actor_org)s signed the construction list of the call (%(count)s applications); your "
+                        "ministry's signature is awaited (Art. 7, 13).")),
+            Rule(to=(ministries,), targets=(CallStatus.CONCLUDED,), subject=_("Construction list approved: %(name)s"),
+                 facts=call_terms,
+                 body=_("SAMR and MIIT approved the construction list of the call: its %(count)s applications are "
+                        "approved for construction (Art. 7, 13).")),
+        ),
+        "withdraw_list": Rule(
+            to=(ministries,), subject=_("Construction list withdrawn: %(name)s"),
+            body=_("%(actor_org)s withdrew the construction list of the call; the signatures given lapse and a list "
+                   "may be proposed again (Art. 13).")),
     },
 }
 

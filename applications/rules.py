@@ -9,6 +9,9 @@ from kernel.signoffs import has_signed
 
 # The joint decision both ministries sign to approve construction (Art. 7).
 APPROVAL_DECISION = "approve_construction"
+# The joint decisions on a call (申报批次): publishing it, and approving its construction list (Art. 7, 13).
+CALL_OPENING_DECISION = "open_call"
+CALL_LIST_DECISION = "approve_construction_list"
 
 
 @rules.predicate
@@ -44,6 +47,20 @@ def has_signed_approval(user, application):
 
 # Ministry staff whose ministry has not yet signed this application's approval (Art. 7).
 may_sign_approval = is_ministry_staff & ~has_signed_approval
+
+@rules.predicate
+def has_signed_call_opening(user, call):
+    return has_signed(call, CALL_OPENING_DECISION, user)
+
+
+@rules.predicate
+def has_signed_call_list(user, call):
+    return has_signed(call, CALL_LIST_DECISION, user)
+
+
+# Ministry staff whose ministry has not yet signed the call's publication, or its construction list (Art. 7, 13).
+may_sign_call_opening = is_ministry_staff & ~has_signed_call_opening
+may_sign_call_list = is_ministry_staff & ~has_signed_call_list
 
 rules.add_rule("applications.create", may_create_application)
 rules.add_rule("applications.act_as_host", is_host_applicant)

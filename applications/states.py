@@ -47,3 +47,17 @@ class ReviewDecision(models.TextChoices):
     RETURNED = "returned", _("Returned for revision")
     DECLINED = "declined", _("Declined")
     SUPERSEDED = "superseded", _("Closed without decision")
+
+
+class CallStatus(models.TextChoices):
+    """A call for applications (申报批次): drafted by ministry staff, published once SAMR and MIIT have both signed,
+    its construction list proposed and approved by both (Art. 7, 13)."""
+
+    DRAFT = "draft", _("Draft, awaiting SAMR and MIIT")
+    OPEN = "open", _("Published")
+    LIST_PROPOSED = "list_proposed", _("Construction list awaiting SAMR and MIIT")
+    CONCLUDED = "concluded", _("Construction list approved")
+
+
+# What the public sees of calls (the front page, the approved list per call).
+PUBLIC_CALL_STATES = (CallStatus.OPEN, CallStatus.LIST_PROPOSED, CallStatus.CONCLUDED)

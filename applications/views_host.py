@@ -13,11 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kernel.confirmation import confirmation_page, confirmed
+from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict
+from kernel.web import rule_text
 
+from .calls import check_start
 from .eligibility import check_eligibility
-from .forms import EDITOR_SECTIONS, SECTION_ORDER, SECTIONS, AttachmentUploadForm, SectionEditor
-from .models import DISCARD_DRAFT_CONSEQUENCE, DISCARD_DRAFT_LABEL, Application
+from .forms import EDITOR_SECTIONS, SECTION_ORDER, SECTIONS, AttachmentUploadForm, SectionEditor, StartApplicationForm
+from .models import DISCARD_DRAFT_CONSEQUENCE, DISCARD_DRAFT_LABEL, Application, Call
 from .progress import host_request
 from .rules import may_create_application
 from .views import visible_or_404
@@ -42,14 +45,27 @@ def _not_editable(request, application):
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request):
+    """Start a dossier in one of the calls taking applications today (Art. 13)."""
     if not may_create_application(request.user):
         raise PermissionDenied(_("Only applicants of a host institution can start an application."))
+    accepting = Call.objects.accepting()
+    form = StartApplicationForm(request.POST or None, calls=accepting,
+                                initial={"call": accepting.first()} if request.method == "GET" else None)
     if request.method == "POST":
-        with transaction.atomic():
-            application = Application.objects.create(host=request.user.organisation, created_by=request.user)
-        messages.success(request, _("A draft application was created. Fill it in section by section and save as you go."))
-        return redirect("applications:edit", pk=application.pk, section=SECTION_ORDER[0])
-    return render(request, "applications/create.html", {"host": request.user.organisation})
+        call = Call.objects.chosen(request.POST.get("call"))
+        try:
+            with transaction.atomic():
+                check_start(call)
+                application = Application.objects.create(host=request.user.organisation, created_by=request.user,
+                                                         call=call)
+        except RuleViolation as exc:
+            messages.error(request, rule_text(exc))
+        else:
+            messages.success(request, _("A draft application was created. Fill it in section by section and save as you "
+                                        "go."))
+            return redirect("applications:edit", pk=application.pk, section=SECTION_ORDER[0])
+    return render(request, "applications/create.html", {"host": request.user.organisation, "form": form,
+                                                         "calls": accepting})
 
 
 # --- edit -----------------------------------------------------------------------------------------

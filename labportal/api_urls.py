@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.api import MeView, OrganisationViewSet, TokenView, TokenViewSet
 from applications.api.applications import ApplicationViewSet
 from applications.api.attachments import ApplicationAttachmentViewSet
+from applications.api.calls import CallViewSet
 from evaluations.api.acceptance_applications import AcceptanceApplicationViewSet
 from evaluations.api.annual_reports import AnnualReportViewSet
 from evaluations.api.change_reports import ChangeReportViewSet
@@ -32,6 +33,7 @@ router = SimpleRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("auth/tokens", TokenViewSet, basename="token")
 router.register("applications", ApplicationViewSet, basename="application")
+router.register("calls", CallViewSet, basename="call")
 router.register(r"applications/(?P<application_pk>[0-9]+)/attachments", ApplicationAttachmentViewSet, basename="application-attachment")
 
 # The ministry stage (Art. 7-9, 13) and laboratories.

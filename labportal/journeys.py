@@ -6,6 +6,10 @@ services, each step taken by the person who would really take it. Nothing assign
     app = journey.application_in(Status.AWAITING_APPROVAL)   # draft → submitted → recommended → … → awaiting_approval
     lab = journey.lab_in(LabStatus.EVALUATION_RECTIFYING)     # approved 24 months ago, accepted, evaluated unqualified
 
+Every application belongs to a call (申报批次): `open_call` has SAMR create one and both ministries sign it,
+`standing_call(day)` finds the call taking applications on a day or opens one for that year (what the tests'
+dossiers are started in), `approve_list` proposes and signs a call's construction list.
+
 The steps one by one (`submitted`, `recommended`, `formal_review_passed`, `open_round`, `assign`, `score`,
 `conclude`, `inspect`, `open_notice`, `close`, `approve`; `apply_for_acceptance`, `open_lab_round`,
 `confirm_acceptance`, `acceptance_notice`, `statement`, `decide`, `delist`) take a comment and a moment (`on`, a date or an aware
@@ -24,7 +28,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind, Role, User
 from applications.choices import DimensionVerdict, ReviewDimension
-from applications.models import Application, ConsortiumMember, Status
+from applications.models import Application, Call, CallQuota, ConsortiumMember, Status
 from evaluations import services as lab_services
 from evaluations.models import AcceptanceVerdict, EvaluationResult, Laboratory, LabStatus
 from kernel.transitions import run_transition
@@ -150,6 +154,47 @@ def with_consortium_member(app, organisation, role="联合申报单位"):
 def recommenders_of(app):
     """The organisations that must recommend the application (Art. 10), the provincial SAMR first."""
     return sorted(app.host.recommenders(), key=lambda org: org.kind != OrganisationKind.PROVINCIAL_SAMR)
+
+
+def create_call(by, number, opens_on, closes_on, recommenders_due, title=None, reference_year=None, quotas=None,
+                priority_fields=(), priority_directions=(), notes=""):
+    """A draft call created by ministry staff `by` (validated like the staff's form), with `quotas`
+    ({recommender organisation: quota})."""
+    call = Call(title=title or f"{number}国家质量标准实验室申报", number=number, opens_on=opens_on, closes_on=closes_on,
+                recommenders_due=recommenders_due, reference_year=reference_year or opens_on.year,
+                priority_fields=[str(f) for f in priority_fields], priority_directions=[str(d) for d in priority_directions],
+                notes=notes, created_by=by)
+    call.full_clean(exclude=["status"])
+    call.save()
+    for organisation, quota in (quotas or {}).items():
+        CallQuota.objects.create(call=call, recommender=organisation, quota=quota)
+    return call
+
+
+def open_call(staff, miit, number, opens_on, closes_on, recommenders_due, comment="", on=None, miit_on=None,
+              clock=happening_at, **fields):
+    """A call created and signed by SAMR (`staff`) on `on`, then signed by MIIT on `miit_on` (default `on`): the
+    second signature publishes it (Art. 7, 13)."""
+    with clock(moment(on)) if on else nullcontext():
+        call = create_call(staff, number, opens_on, closes_on, recommenders_due, **fields)
+        call = run_transition(call, "sign_opening", staff, comment)
+    with clock(moment(miit_on or on)) if (miit_on or on) else nullcontext():
+        call = run_transition(call, "sign_opening", miit, comment)
+    assert call.status == "open", call.status
+    return call
+
+
+def standing_call(staff, miit, day=None):
+    """The call taking applications on `day` (today), or a new one for that year: submissions all year, the
+    recommenders deciding until the end of the next year, the year as the Art. 12 reference year."""
+    day = day or timezone.localdate()
+    call = Call.objects.accepting(day).first()
+    if call is not None:
+        return call
+    number, taken = f"{day.year}年度", Call.objects.filter(number__startswith=f"{day.year}年度").count()
+    return open_call(staff() if callable(staff) else staff, miit() if callable(miit) else miit,
+                     number if not taken else f"{number}（{taken + 1}）",
+                     datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31), datetime.date(day.year + 1, 12, 31))
 
 
 # --- who acts ------------------------------------------------------------------------------------------
@@ -379,6 +424,22 @@ class Journey:
         app.refresh_from_db()
         assert app.status == Status.AWAITING_APPROVAL, app.status
         return app
+
+    def open_call(self, number, opens_on, closes_on, recommenders_due, comment="", on=None, miit_on=None, **fields):
+        """SAMR creates and signs a call, MIIT signs it: it is published (Art. 7, 13)."""
+        return open_call(self.staff, self.miit, number, opens_on, closes_on, recommenders_due, comment, on=on,
+                         miit_on=miit_on, clock=self.clock, **fields)
+
+    def approve_list(self, call, applications=None, comment="", on=None, miit_comment=None, miit_on=None):
+        """SAMR proposes the call's construction list (its applications awaiting approval, or those given) and
+        signs it, MIIT signs it: every application on it is approved (Art. 7, 13, 18)."""
+        with self._on(on):
+            call = run_transition(call, "propose_list", self.staff, "", applications=applications)
+            call = run_transition(call, "sign_list", self.staff, comment)
+        call = self.take(call, "sign_list", self.miit, comment if miit_comment is None else miit_comment,
+                         on=miit_on or on)
+        assert call.status == "concluded", call.status
+        return call
 
     def approve(self, app, comment="", on=None, miit_comment=None, miit_on=None):
         """SAMR and then MIIT sign the approval (Art. 7); the second signature creates the laboratory (Art. 18)."""

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("captcha/", include("captcha.urls")),
     path("applications/", include("applications.urls")),
+    path("calls/", include("applications.call_urls")),
     path("calendar/", include("kernel.calendar_urls")),
     path("documents/", include("kernel.document_urls")),
     path("verify/", include("kernel.verify_urls")),

@@ -16,7 +16,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 
 from accounts.models import Role
 from accounts.rules import is_ministry_staff
-from applications.models import Application
+from applications.models import Application, Call
 from kernel.crypto import BlindIndexField, EncryptedTextField, normalise
 from kernel.deadlines import close_deadlines, open_deadline
 from kernel.formatting import format_date, format_list
@@ -321,6 +321,9 @@ class ReviewRound(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     title = models.CharField(_("title"), max_length=200)
     committee = models.ForeignKey(ExpertCommittee, verbose_name=_("expert committee"), on_delete=models.PROTECT, related_name="rounds")
     criteria_set = models.ForeignKey(CriteriaSet, verbose_name=_("criteria"), on_delete=models.PROTECT, related_name="rounds")
+    # the call whose applications the round reviews (none for a laboratory's acceptance or evaluation round)
+    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="rounds", null=True,
+                             blank=True)
     status = FSMField(_("status"), default=RoundStatus.OPEN, choices=RoundStatus.choices, protected=True)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
@@ -643,6 +646,9 @@ class PublicityNotice(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     subject = models.CharField(_("subject"), max_length=16, choices=Subject.choices, default=Subject.APPLICATIONS)
+    # the call whose applications the notice publishes (none for an acceptance notice)
+    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="notices", null=True,
+                             blank=True)
     status = FSMField(_("status"), default=NoticeStatus.OPEN, choices=NoticeStatus.choices, protected=True)
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to (inclusive)"))

@@ -263,6 +263,16 @@ NOTIFICATION_RULES = {
                  body=_("SAMR and MIIT approved the construction of the laboratory (Art. 7, 13)."),
                  link=the_lab, show_comment=False),
         ),
+        "approve_listed": (
+            Rule(to=(host_applicants,), subject=_("%(name)s: approved for construction"),
+                 body=_("SAMR and MIIT approved the construction list of the call, with this laboratory on it (Art. 7, "
+                        "13). Construction runs until %(end)s (Art. 18); the laboratory's page shows its deadlines."),
+                 facts=construction, link=the_lab),
+            Rule(to=(recommenders,), subject=_("Approved for construction: %(name)s"),
+                 body=_("SAMR and MIIT approved the construction list of the call, with this laboratory on it (Art. 7, "
+                        "13)."),
+                 link=the_lab, show_comment=False),
+        ),
         "reject": Rule(
             to=(host_applicants, recommenders, experts_still_reviewing), subject=_("%(name)s: rejected"),
             body=_("SAMR and MIIT rejected the application at the stage “%(stage)s” (Art. 13)."), facts=stage),

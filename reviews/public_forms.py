@@ -150,10 +150,12 @@ class ApprovedListFilter(forms.Form):
     province = forms.ChoiceField(label=gettext_lazy("Province"), required=False,
                                  choices=[("", gettext_lazy("All provinces"))] + list(Province.choices))
     year = forms.TypedChoiceField(label=gettext_lazy("Year approved"), required=False, coerce=int, empty_value=None)
+    call = forms.TypedChoiceField(label=gettext_lazy("Call"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args, years=(), **kwargs):
+    def __init__(self, *args, years=(), calls=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]
+        self.fields["call"].choices = [("", _("All calls"))] + [(c.pk, str(c)) for c in calls]
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-select")
 
@@ -168,4 +170,6 @@ class ApprovedListFilter(forms.Form):
             queryset = queryset.filter(laboratory__province=data["province"])
         if data.get("year"):
             queryset = queryset.filter(laboratory__approved_on__year=data["year"])
+        if data.get("call"):
+            queryset = queryset.filter(call_id=data["call"])
         return queryset

@@ -120,6 +120,15 @@ def check_round_can_open(committee, criteria_set, by, items):
         raise RuleViolation(_("Choose at least one application."), field="applications")
 
 
+def call_of(applications):
+    """The one call whose applications are reviewed or published together (rounds and notices are per call, Art. 13)."""
+    calls = {a.call for a in applications}
+    if len(calls) > 1:
+        raise RuleViolation(_("Applications of different calls are reviewed and published separately: %(calls)s.")
+                            % {"calls": format_list(sorted(str(c) for c in calls))}, field="applications", article="Art. 13")
+    return next(iter(calls), None)
+
+
 def open_round(title, committee, criteria_set, applications, by, scoring_due=None):
     """Open an expert review round for applications that passed formal review (Art. 9, 13)."""
     applications = list(dict.fromkeys(applications))  # an application listed twice enters once
@@ -130,8 +139,10 @@ def open_round(title, committee, criteria_set, applications, by, scoring_due=Non
     if not_ready:
         raise RuleViolation(_("Only applications that passed formal review can enter expert review: %(apps)s")
                             % {"apps": format_list(not_ready)}, field="applications", article="Art. 13")
+    call = call_of(applications)
     with transaction.atomic():
-        review_round = ReviewRound.objects.create(title=title, committee=committee, criteria_set=criteria_set, opened_by=by)
+        review_round = ReviewRound.objects.create(title=title, committee=committee, criteria_set=criteria_set, opened_by=by,
+                                                  call=call)
         review_round.schedule_scoring(scoring_due or default_scoring_due())
         review_round.save(update_fields=["scoring_due"])
         RoundEntry.objects.bulk_create(RoundEntry(round=review_round, application=a) for a in applications)
@@ -391,8 +402,10 @@ def open_notice(title, applications, by, starts_on=None, working_days=None, subj
                     for a in applications if a.pk in held)},
                 field="applications", article=rules.article)
         scheduled = starts_on > today
+        call = call_of(applications) if subject == PublicityNotice.Subject.APPLICATIONS else None
         notice = PublicityNotice.objects.create(
             title=title, subject=subject, starts_on=starts_on, ends_on=end.date, working_days=working_days, opened_by=by,
+            call=call,
             status=NoticeStatus.SCHEDULED if scheduled else NoticeStatus.OPEN,
         )
         notice.applications.set(applications)

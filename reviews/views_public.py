@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from applications.hooks import hooks
-from applications.models import Application, Status
+from applications.models import Application, Call, Status
 from kernel import exports, throttle
 from kernel.documents import issued_for_each
 from kernel.exports import Column
@@ -176,7 +176,8 @@ def _approved():
 
 def _approved_filter(request):
     years = [d.year for d in _approved().dates("laboratory__approved_on", "year", order="DESC")]
-    return ApprovedListFilter(request.GET or None, years=years)
+    calls = Call.objects.public().filter(pk__in=_approved().values("call_id")).order_by("-opens_on", "-pk")
+    return ApprovedListFilter(request.GET or None, years=years, calls=calls)
 
 
 def _province(application):
@@ -218,7 +219,7 @@ def approved_pdf(request):
     year = chosen.get("year")
     applied = [
         (filters.fields[name].label, dict(filters.fields[name].choices).get(chosen[name]))
-        for name in ("field", "province") if chosen.get(name)
+        for name in ("call", "field", "province") if chosen.get(name)
     ]
     pdf = render_pdf("public/approved_pdf.html", {
         "applications": rows,

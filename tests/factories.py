@@ -101,11 +101,32 @@ def ministry_staff(kind=OrganisationKind.SAMR, **kw):
     return UserFactory(organisation=ministry(kind), role=Role.MINISTRY_STAFF, **kw)
 
 
+def standing_call(day=None):
+    """The call taking applications on `day` (today), or one opened for that year by two officers of its own, who then
+    leave (inactive): the people a test counts among the ministries' staff are only those it made."""
+    signers = []
+
+    def officer(kind):
+        signers.append(ministry_staff(kind))
+        return signers[-1]
+
+    call = journeys.standing_call(lambda: officer(OrganisationKind.SAMR), lambda: officer(OrganisationKind.MIIT), day)
+    User.objects.filter(pk__in=[s.pk for s in signers]).update(is_active=False)
+    return call
+
+
+def a_call(number, opens_on, closes_on, recommenders_due, **fields):
+    """A call created and published by two new officers (SAMR, then MIIT), on the test's clock."""
+    return journeys.open_call(ministry_staff(OrganisationKind.SAMR), ministry_staff(OrganisationKind.MIIT), number,
+                              opens_on, closes_on, recommenders_due, clock=travel, **fields)
+
+
 class ApplicationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Application
 
     host = factory.SubFactory(LocalHostFactory)
+    call = factory.LazyFunction(standing_call)
     created_by = factory.LazyAttribute(lambda a: applicant_of(a.host))
     name_zh = factory.Sequence(lambda n: f"工业机器人质量{n}国家质量标准实验室")
     name_en_subject = "Industrial Robot Quality"

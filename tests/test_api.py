@@ -20,6 +20,7 @@ from tests.factories import (
     ministry_staff,
     provincial_body,
     recommender_of,
+    standing_call,
 )
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +165,7 @@ DOSSIER = {
 
 
 def test_applicant_creates_a_draft_with_nested_rows_for_their_host():
+    call = standing_call()
     host = LocalHostFactory()
     applicant = applicant_of(host)
     partner = LocalHostFactory()
@@ -173,8 +175,8 @@ def test_applicant_creates_a_draft_with_nested_rows_for_their_host():
     )
     assert response.status_code == 201, response.data
     app = Application.objects.get(pk=response.data["id"])
-    assert app.host == host and app.created_by == applicant and app.status == Status.DRAFT
-    assert response.data["status"] == "draft"
+    assert app.host == host and app.created_by == applicant and app.status == Status.DRAFT and app.call == call
+    assert response.data["status"] == "draft" and response.data["call"] == call.pk
     assert response.data["name_en"] == "State Quality & Standards Laboratory of Industrial Robot Quality"
     assert [m["name"] for m in response.data["team_members"]] == ["张主任", "赵研究员"]
     assert response.data["consortium_members"][0]["organisation_name"] == partner.name
@@ -186,6 +188,7 @@ def test_applicant_creates_a_draft_with_nested_rows_for_their_host():
 
 
 def test_create_ignores_status_and_host_in_the_body():
+    standing_call()
     host = LocalHostFactory()
     other = LocalHostFactory()
     response = client_for(applicant_of(host)).post(
@@ -273,6 +276,7 @@ def test_invalid_lab_name_is_refused_art31():
 
 
 def test_create_with_a_bad_row_creates_no_application():
+    standing_call()
     host = LocalHostFactory()
     response = client_for(applicant_of(host)).post("/api/applications/", {
         **DOSSIER, "outcome_claims": [{"item": 2, "evidence": "a"}, {"item": 2, "evidence": "b"}],

@@ -31,6 +31,7 @@ from tests.factories import (
     complete_dossier,
     provincial_body,
     recommender_of,
+    standing_call,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("client_en")]  # requests in English
@@ -89,6 +90,7 @@ def test_applicant_builds_dossier_over_several_requests_and_submits_art13(client
     partner = LocalHostFactory()
     login(client, applicant)
     year = timezone.localdate().year
+    standing_call()
 
     response = client.post(reverse("applications:create"))
     app = Application.objects.get(host=host)

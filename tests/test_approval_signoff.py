@@ -105,7 +105,7 @@ def test_second_samr_sign_off_is_refused_art7(app, samr):
     for user in (samr, samr_staff()):
         with pytest.raises(PermissionDenied):
             run_transition(app, "approve", user)
-    assert SignOff.objects.count() == 1
+    assert SignOff.objects.filter(decision=APPROVAL_DECISION).count() == 1
     app.refresh_from_db()
     assert app.status == Status.AWAITING_APPROVAL
     assert AuditEntry.objects.for_object(app).filter(transition="approve").count() == 1
@@ -116,7 +116,7 @@ def test_sign_service_refuses_a_second_sign_off_of_the_same_ministry_art7(app, s
     with pytest.raises(RuleViolation) as exc:
         sign(app, APPROVAL_DECISION, samr_staff())
     assert exc.value.article == "Art. 7"
-    assert SignOff.objects.count() == 1
+    assert SignOff.objects.filter(decision=APPROVAL_DECISION).count() == 1
 
 
 @pytest.mark.parametrize("who", ["recommender", "applicant", "expert"])
@@ -129,10 +129,10 @@ def test_only_ministry_staff_sign_art7(app, journey, who):
     assert "approve" not in offered(app, user)
     with pytest.raises(PermissionDenied):
         run_transition(app, "approve", user)
-    assert not SignOff.objects.exists()
+    assert not SignOff.objects.filter(decision=APPROVAL_DECISION).exists()
     with pytest.raises(RuleViolation):
         sign(app, APPROVAL_DECISION, user)
-    assert not SignOff.objects.exists()
+    assert not SignOff.objects.filter(decision=APPROVAL_DECISION).exists()
 
 
 def test_approved_application_cannot_be_signed_again(app, samr, miit):
@@ -141,14 +141,14 @@ def test_approved_application_cannot_be_signed_again(app, samr, miit):
     for user in (miit_staff(), samr_staff()):
         with pytest.raises(TransitionConflict):  # ministry staff are parties; the state no longer allows it
             run_transition(app, "approve", user)
-    assert SignOff.objects.count() == 2 and Laboratory.objects.count() == 1
+    assert SignOff.objects.filter(decision=APPROVAL_DECISION).count() == 2 and Laboratory.objects.count() == 1
 
 
 def test_approval_only_after_publicity_art13(journey, samr):
     app = journey.inspected()
     with pytest.raises(TransitionConflict):
         run_transition(app, "approve", samr)
-    assert not SignOff.objects.exists()
+    assert not SignOff.objects.filter(decision=APPROVAL_DECISION).exists()
 
 
 def test_rejection_at_approval_needs_a_reason_art13(app, samr):

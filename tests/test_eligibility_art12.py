@@ -24,9 +24,15 @@ from applications.models import (
     TeamMember,
     TechnologyTransfer,
 )
-from kernel.rules import RuleViolation
 from kernel.transitions import run_transition
-from tests.factories import ApplicationFactory, LocalHostFactory, applicant_of, complete_dossier, provincial_recommenders
+from tests.factories import (
+    ApplicationFactory,
+    LocalHostFactory,
+    a_call,
+    applicant_of,
+    complete_dossier,
+    provincial_recommenders,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -162,9 +168,9 @@ def test_project_after_the_reference_year_does_not_count_art12():
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 
 
-def _one_big_project_in(year):
-    """A complete dossier whose only national-level project is one of 20 million CNY started in `year`."""
-    app = complete_dossier(year=2025)
+def _one_big_project_in(year, call=None):
+    """A complete dossier (in `call`) whose only national-level project is one of 20 million CNY started in `year`."""
+    app = complete_dossier(year=2025, **({"call": call} if call else {}))
     app.projects.all().delete()
     add_projects(app, [("20000000", year)])
     # Items 1, 2, 3 and 5 by evidence: the outcome line passes whatever the reference year.
@@ -172,48 +178,52 @@ def _one_big_project_in(year):
     return app
 
 
-def test_draft_is_judged_against_todays_year_art12():
-    app = _one_big_project_in(2021)
-    with time_machine.travel(datetime.datetime(2026, 6, 1, 10, 0, tzinfo=BEIJING), tick=False):
+def _call_across_the_new_year(reference_year=2025):
+    """A call taking applications from 1 November 2025 to 31 January 2026, its recommenders deciding by 31 March."""
+    return a_call("2026年度", datetime.date(2025, 11, 1), datetime.date(2026, 1, 31), datetime.date(2026, 3, 31),
+                  reference_year=reference_year)
+
+
+def test_draft_is_judged_against_its_calls_reference_year_not_today_art12():
+    app = _one_big_project_in(2021, call=_call_across_the_new_year(reference_year=2026))
+    with time_machine.travel(datetime.datetime(2025, 12, 1, 10, 0, tzinfo=BEIJING), tick=False):
         result = check_eligibility(app)
     assert result.reference_year == 2026
     assert result.line("projects").status == FAIL  # 2021 is outside 2022-2026
 
 
-def test_submitted_dossier_keeps_the_year_it_was_submitted_art12():
-    app = _one_big_project_in(2021)
+def test_the_call_fixes_one_reference_year_for_all_its_applications_art12():
+    """Two dossiers of one call, submitted either side of New Year, are judged against the same 5-year window."""
+    call = _call_across_the_new_year(reference_year=2025)
+    early, late = _one_big_project_in(2021, call=call), _one_big_project_in(2021, call=call)
     with time_machine.travel(datetime.datetime(2025, 12, 31, 20, 0, tzinfo=BEIJING), tick=False):
-        app = run_transition(app, "submit", applicant_of(app.host))
+        run_transition(early, "submit", applicant_of(early.host))
+    with time_machine.travel(datetime.datetime(2026, 1, 10, 10, 0, tzinfo=BEIJING), tick=False):
+        run_transition(late, "submit", applicant_of(late.host))
     with time_machine.travel(datetime.datetime(2026, 6, 1, 10, 0, tzinfo=BEIJING), tick=False):
-        result = check_eligibility(Application.objects.get(pk=app.pk))
-    assert result.reference_year == 2025
-    assert result.line("projects").status == PASS
+        results = [check_eligibility(Application.objects.get(pk=app.pk)) for app in (early, late)]
+    assert [r.reference_year for r in results] == [2025, 2025]
+    assert [r.line("projects").status for r in results] == [PASS, PASS]
 
 
-def test_reference_year_is_the_beijing_year_not_the_utc_year_art12():
-    app = _one_big_project_in(2022)
-    # 2025-12-31 17:00 UTC is already 2026-01-01 01:00 in Beijing.
-    with time_machine.travel(datetime.datetime(2025, 12, 31, 17, 0, tzinfo=datetime.UTC), tick=False):
-        app = run_transition(app, "submit", applicant_of(app.host))
-    assert check_eligibility(Application.objects.get(pk=app.pk)).reference_year == 2026
+def test_call_reference_year_defaults_to_the_year_submissions_open_art12():
+    call = a_call("2027年度", datetime.date(2026, 12, 1), datetime.date(2027, 2, 28), datetime.date(2027, 3, 31))
+    assert call.reference_year == 2026
 
 
-def test_resubmission_is_judged_against_the_year_it_is_resubmitted_art12():
-    """Returned in one year and resubmitted in the next: the 5-year window moves with the resubmission."""
-    app = _one_big_project_in(2021)
+def test_resubmission_in_the_next_year_keeps_the_calls_reference_year_art12():
+    """Returned in one year and resubmitted in the next: the call's window (2021-2025) still applies."""
+    app = _one_big_project_in(2021, call=_call_across_the_new_year(reference_year=2025))
     applicant = applicant_of(app.host)
-    samr, _miit = provincial_recommenders(app.host.province)
+    samr, miit = provincial_recommenders(app.host.province)
     with time_machine.travel(datetime.datetime(2025, 12, 20, 10, 0, tzinfo=BEIJING), tick=False):
         app = run_transition(app, "submit", applicant)
         app = run_transition(app, "return_for_revision", samr, comment="请补充")
-    with time_machine.travel(datetime.datetime(2026, 1, 10, 10, 0, tzinfo=BEIJING), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 2, 10, 10, 0, tzinfo=BEIJING), tick=False):
         returned = Application.objects.get(pk=app.pk)
-        assert check_eligibility(returned).reference_year == 2026  # what the applicant sees while editing
-        with pytest.raises(RuleViolation) as exc:
-            run_transition(returned, "submit", applicant)
-    assert exc.value.article == "Art. 12"
-    assert [line.key for line in check_eligibility(returned, reference_year=2026).failures] == ["projects"]
-    assert Application.objects.get(pk=app.pk).status == Status.RETURNED
+        assert check_eligibility(returned).reference_year == 2025  # what the applicant sees while editing
+        app = run_transition(returned, "submit", applicant)  # after the window, before the recommenders' deadline
+    assert app.status == Status.SUBMITTED
 
 
 # --- (4) outcomes: at least 3 of 5 items -----------------------------------------------------------

@@ -40,7 +40,7 @@ def declared_transitions():
 def test_every_state_machine_of_the_project_is_walked():
     labels = {model._meta.label_lower for model, _ in state_machines()}
     assert labels == {
-        "applications.application", "evaluations.laboratory", "evaluations.extensionrequest",
+        "applications.application", "applications.call", "evaluations.laboratory", "evaluations.extensionrequest",
         "evaluations.changereport", "reviews.expertcommittee", "reviews.reviewround", "reviews.assignment",
         "reviews.publicitynotice", "reviews.objection",
     }

@@ -16,7 +16,17 @@ from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind, Role, User
 from applications.deadlines import SUPPLEMENT_FIX
-from applications.models import APPROVAL_DECISION, Application, Attachment, PreliminaryReview, Revision, Status
+from applications.models import (
+    APPROVAL_DECISION,
+    CALL_LIST_DECISION,
+    Application,
+    Attachment,
+    Call,
+    CallStatus,
+    PreliminaryReview,
+    Revision,
+    Status,
+)
 from evaluations import services
 from evaluations.models import (
     CONFIRM_ACCEPTANCE,
@@ -343,13 +353,28 @@ class TestSeededDemo:
             used.add(review_round.committee.name[:3])
         assert used == {"第一届", "第二届", "第三届"}
 
+    def test_seeded_calls_a_past_one_with_its_whole_history_and_an_open_one_art13(self):
+        today = timezone.localdate()
+        current = Call.objects.accepting(today).get()
+        assert current.applications.filter(status=Status.DRAFT).exists() and current.quotas.exists()
+        assert current.applications.exclude(status=Status.DRAFT).count() >= 10
+        past = Call.objects.filter(status=CallStatus.CONCLUDED)
+        assert past.count() == 3
+        for call in past:
+            assert call.closes_on < today and call.construction_list.exists()
+            assert set(call.construction_list.values_list("status", flat=True)) == {Status.APPROVED}
+            assert call.rounds.exists() and call.notices.exists()
+            signed = AuditEntry.objects.for_object(call).timeline().values_list("transition", flat=True)
+            assert list(signed) == ["sign_opening", "sign_opening", "propose_list", "sign_list", "sign_list"]
+        assert not Application.objects.exclude(call__in=[current, *past]).exists()
+
     def test_seeded_five_year_old_lab_has_a_history_dated_when_it_happened(self):
         lab = Laboratory.objects.get(name_zh="轨道交通装备质量国家质量标准实验室")
         five_years_ago = timezone.localdate() - relativedelta(years=5)
         entries = [*AuditEntry.objects.for_object(lab.application).timeline(), *AuditEntry.objects.for_object(lab).timeline()]
         moments = [timezone.localtime(entry.at) for entry in entries]
         assert moments == sorted(moments) and moments[0].date() < five_years_ago
-        approval = [entry for entry in entries if entry.transition == "approve"][-1]
+        approval = [entry for entry in entries if entry.transition == "approve_listed"][-1]  # with its call's list
         assert timezone.localtime(approval.at).date() == lab.approved_on  # the lab was born when MIIT signed
         started = [entry for entry in entries if entry.target_state == LabStatus.OPERATING][0]
         assert timezone.localtime(started.at).date() == lab.operation_started_on
@@ -392,9 +417,12 @@ class TestSeededDemo:
             timeline = list(AuditEntry.objects.for_object(lab).timeline())
             assert timeline and timeline[-1].target_state == lab.status, lab
             assert all(entry.actor_id and entry.article for entry in timeline), lab
-        for lab in Laboratory.objects.all():  # each born of an application both ministries approved (Art. 7)
-            approvals = signoffs(lab.application, APPROVAL_DECISION).values_list("ministry", flat=True)
-            assert sorted(approvals) == ["miit", "samr"]
+        for lab in Laboratory.objects.all():  # each born of an application both ministries approved (Art. 7), by
+            app = lab.application             # itself or with its call's construction list (Art. 13)
+            approvals = signoffs(app, APPROVAL_DECISION).values_list("ministry", flat=True)
+            listed = signoffs(app.call, CALL_LIST_DECISION).filter(
+                object_id__in=app.construction_lists.values("pk")).values_list("ministry", flat=True)
+            assert sorted(approvals) == ["miit", "samr"] or sorted(listed) == ["miit", "samr"]
             assert lab.construction_end == lab.construction_start + relativedelta(months=24)
 
     def test_seeded_lab_clocks_are_dated_in_the_past_yet_none_is_overdue_art18_26(self):

@@ -25,8 +25,9 @@ from kernel.api_views import (
 )
 from kernel.models import AuditEntry
 
+from .. import calls
 from ..choices import Field, ResearchDirection
-from ..models import Application, ConsortiumMember, PreliminaryReview, Status
+from ..models import Application, Call, ConsortiumMember, PreliminaryReview, Status
 from ..rules import may_create_application
 from .common import TimelineEntrySerializer, editable_or_403
 from .detail_parts import DimensionEntrySerializer, EligibilitySerializer, MissingItemSerializer, PreliminaryReviewSerializer
@@ -71,6 +72,9 @@ class ApplicationSerializer(WithTransitions, serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     field_display = serializers.CharField(source="get_field_display", read_only=True)
     name_en = serializers.CharField(read_only=True)
+    call = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text=gettext_lazy("The call the application belongs to (chosen when it is started: "
+                                               "`call` in the request, or the only call taking applications)."))
     research_directions = serializers.ListField(
         child=serializers.ChoiceField(choices=ResearchDirection.choices), required=False, allow_empty=True
     )
@@ -89,7 +93,7 @@ class ApplicationSerializer(WithTransitions, serializers.ModelSerializer):
     class Meta:
         model = Application
         fields = [
-            "id", "host", "status", "status_display", "revision_count", "created_at", "updated_at", "submitted_at",
+            "id", "host", "call", "status", "status_display", "revision_count", "created_at", "updated_at", "submitted_at",
             "name_en", "field_display", *DOSSIER_FIELDS, *NESTED_LISTS,
             "eligibility", "missing_for_submission", "available_transitions", "preliminary_reviews", "timeline",
         ]
@@ -218,8 +222,10 @@ class ApplicationViewSet(
             raise PermissionDenied(_("Only an applicant of a host institution may start an application."))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        call = Call.objects.chosen(request.data.get("call") if hasattr(request.data, "get") else None)
         with transaction.atomic():
-            application = serializer.save(host=user.organisation, created_by=user)
+            calls.check_start(call)
+            application = serializer.save(host=user.organisation, created_by=user, call=call)
         data = self.get_serializer(self.get_detailed(application.pk)).data
         return Response(data, status=status.HTTP_201_CREATED)
 

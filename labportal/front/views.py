@@ -10,7 +10,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from applications.models import Application, Status
+from applications.models import Application, Call, CallStatus, Status
 from kernel.regulation import measures as the_measures
 from kernel.regulation.summaries import CHAPTER_TITLES, SUMMARIES
 from reviews.models import PublicityNotice
@@ -45,11 +45,13 @@ def _notices():
 def front_page(request):
     """What a visitor needs first: the notices open for objections, the latest approvals, the way in
     (log in, the guide, the Measures) and whom to ask."""
+    today = timezone.localdate()
     return render(request, "front/index.html", {
+        "calls": list(Call.objects.filter(status=CallStatus.OPEN, closes_on__gte=today).order_by("opens_on", "pk")),
         "notices": list(_notices()[:FRONT_NOTICES]),
         "approved": list(Application.objects.public().filter(status=Status.APPROVED)
                          .select_related("laboratory", "host").order_by("-laboratory__approved_on", "-pk")[:FRONT_APPROVED]),
-        "today": timezone.localdate(),
+        "today": today,
         "stages": STAGE_TITLES,
         "chapters": [(chapter, CHAPTER_TITLES[chapter.number]) for chapter in the_measures().chapters],
         "documents": downloads.DOCUMENTS.values(),

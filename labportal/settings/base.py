@@ -343,6 +343,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The Art. 4 fields and Art. 3 directions are one enum each, wherever they appear (a dossier, a call's priorities).
+    "ENUM_NAME_OVERRIDES": {
+        "FieldEnum": "applications.choices.Field",
+        "ResearchDirectionsEnum": "applications.choices.ResearchDirection",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "kernel.api_schema.add_error_responses",

@@ -23,6 +23,7 @@ from tests.factories import (
     new_journey,
     recommender_of,
     samr_staff,
+    standing_call,
 )
 
 START = datetime.datetime(2026, 4, 13, 9, 0, tzinfo=steps.BEIJING)  # a Monday
@@ -36,6 +37,7 @@ def cast(clock):
     host = CentralHostFactory(name="机械科学研究总院集团有限公司", competent_department=department)
     samr = samr_staff(username="samr", full_name="国家市场监管总局 周处长")
     return {
+        "call": standing_call(),  # the year's call, taking applications all year (Art. 13)
         "host": host,
         "applicant": applicant_of(host, username="applicant", full_name="林申报"),
         "department": recommender_of(department, username="cmif", full_name="中国机械工业联合会 何推荐"),

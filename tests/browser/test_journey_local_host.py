@@ -32,6 +32,7 @@ from tests.factories import (
     provincial_body,
     recommender_of,
     samr_staff,
+    standing_call,
 )
 
 START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=steps.BEIJING)  # a Monday
@@ -44,6 +45,7 @@ def cast(clock):
     host = LocalHostFactory(name="江苏省产品质量监督检验研究院", province="32")
     samr = samr_staff(username="samr", full_name="国家市场监管总局 周处长")
     return {
+        "call": standing_call(),  # the year's call, taking applications all year (Art. 13)
         "host": host,
         "applicant": applicant_of(host, username="applicant", full_name="陈申报"),
         "host_office": applicant_of(host, username="host-office", full_name="依托单位科技处 刘处长"),

@@ -11,6 +11,10 @@ ones; this command holds the demo's people, dossiers and story. E-mails those st
 discarded (the demo addresses are not real); the in-app inbox keeps its messages. The official documents they issue
 are signed with the demo's keys, which it writes first when missing (`make_signing_keys`, var/signing/).
 
+Every application belongs to a call (申报批次): this year's, open now (its window closing in three weeks), and
+for each cohort of laboratories a past call with its whole history, from both ministries' signatures to the
+construction list they approved.
+
 Laboratories are born the real way, of applications both ministries approve, and then move only through
 their own transitions and the `evaluations.services` functions (annual reports, extension request,
 acceptance application and rounds, confirmations, acceptance notice, evaluation rounds, change report,
@@ -55,6 +59,7 @@ from applications.choices import (
 from applications.models import (
     Application,
     Attachment,
+    Call,
     NationalProject,
     OutcomeClaim,
     PreliminaryReview,
@@ -913,6 +918,9 @@ CONSTRUCTION_APPROVED_AGO = relativedelta(months=11, days=14)
 ACCEPTANCE_APPROVED_AGO = relativedelta(months=23)
 OPERATION_APPROVED_AGO = relativedelta(months=62)
 
+CALL_TITLE = "国家质量标准实验室申报"
+CALL_NOTES = ("申报单位按照《国家质量标准实验室管理办法》第十二条所列条件准备申报材料，经推荐单位初审后于推荐截止日期前报送。"
+              "地方申报由省级市场监管部门、省级工业和信息化主管部门联合推荐，中央单位由主管部门推荐。")
 COHORT_ROUND = "{year}年第{batch}批专家评审"
 COHORT_NOTICE = "{year}年拟批准建设国家质量标准实验室名单公示（第{batch}批）"
 COHORT_TEAM = "考察组：周永年（组长）、贺志刚、唐慧敏；市场监管总局、工业和信息化部工作人员各 1 名"
@@ -1068,6 +1076,7 @@ class Command(BaseCommand):
                                    criteria=self._criteria())
             self.committees, committees_created = self._committees()
             self.committee = self.committees[-1]
+            self.call = self._current_call()
             created = sum(self._once(keys, build) for keys, build in self._scenarios())
             self._end_terms()
         new_labs = Laboratory.objects.count() - labs_before
@@ -1241,10 +1250,41 @@ class Command(BaseCommand):
             (tuple(key for key, _host, _user in OPERATION_COHORT), self._labs_in_operation),
         ]
 
+    # --- the calls (申报批次, Art. 13) ------------------------------------------------------------------------
+
+    def _open_call(self, number, title, opens_on, closes_on, recommenders_due, **fields):
+        """A call SAMR drafts and signs ten days before it opens and MIIT signs two days later (Art. 7, 13); the
+        one of that number when it is already there."""
+        call = Call.objects.filter(number=number).first()
+        if call is None:
+            signed = _working_day_on_or_before(opens_on - timedelta(days=10))
+            call = self.journey.open_call(number, opens_on, closes_on, recommenders_due, "同意发布申报通知。", on=signed,
+                                          miit_on=self._after(signed, 2), title=title, notes=CALL_NOTES, **fields)
+        return call
+
+    def _current_call(self):
+        """This year's call: open for about half a year, closing in three weeks, the recommenders deciding a month
+        after; the Jiangsu provincial SAMR and MIIT may each recommend at most eight dossiers."""
+        opens_on = _working_day_on_or_before(self.today - timedelta(days=185))
+        return self._open_call(
+            f"{opens_on.year}年度", CALL_TITLE, opens_on, self._after(self.today, 20), self._after(self.today, 50),
+            priority_fields=[Field.KEY_SOFTWARE, Field.CORE_ELECTRONIC_COMPONENTS, Field.BIOMEDICINE],
+            priority_directions=[ResearchDirection.STANDARDS, ResearchDirection.METROLOGY],
+            quotas={Organisation.objects.get(kind=kind, province="32"): 8
+                    for kind in (OrganisationKind.PROVINCIAL_SAMR, OrganisationKind.PROVINCIAL_MIIT)})
+
+    def _cohort_call(self, submitted, batch):
+        """A past call whose window covered the cohort's submissions: the whole history, to its approved list."""
+        number = f"{submitted.year}年度"
+        if Call.objects.filter(number=number).exclude(title__endswith=f"（第{batch}批）").exists():
+            number = f"{submitted.year}年度第{batch}批"
+        return self._open_call(number, f"{CALL_TITLE}（第{batch}批）", _working_day_on_or_before(submitted - timedelta(days=40)),
+                               self._after(submitted, 5), self._after(submitted, 30))
+
     def _new(self, lab, host_name, applicant, day, complete=True, project_numbers=True):
-        """The host's applicant starts the dossier on `day` and fills it in."""
+        """The host's applicant starts the dossier on `day` in the call being walked (`self.call`) and fills it in."""
         with self._at(day, hour=9):
-            app = Application(host=self.orgs[host_name], created_by=self.users[applicant])
+            app = Application(host=self.orgs[host_name], created_by=self.users[applicant], call=self.call)
             _fill_overview(app, lab, day.year, complete=complete)
             app.full_clean(exclude=["status"])  # protected FSM field: never assigned, not even by clean_fields
             app.save()
@@ -1500,8 +1540,12 @@ class Command(BaseCommand):
         notice_start = _working_day_on_or_before(approved_on - timedelta(days=30))
         submitted, opened = _working_day_on_or_before(approved_on - timedelta(days=175)), \
             _working_day_on_or_before(approved_on - timedelta(days=130))
-        apps = [self._passed(self._recommended(lab, host, applicant, submitted), self._after(submitted, 25))
-                for lab, (_key, host, applicant) in zip(labs, cohort)]
+        current, self.call = self.call, self._cohort_call(submitted, batch)
+        try:
+            apps = [self._passed(self._recommended(lab, host, applicant, submitted), self._after(submitted, 25))
+                    for lab, (_key, host, applicant) in zip(labs, cohort)]
+        finally:
+            self.call = current
         review_round = self._open_round(COHORT_ROUND.format(year=opened.year, batch=batch), apps, opened)
         for lab, app in zip(labs, apps):
             base = 84 + lab.key % 7
@@ -1519,9 +1563,10 @@ class Command(BaseCommand):
         notice = journey.open_notice(fresh, notice_start, settings.PUBLICITY_WORKING_DAYS,
                                      COHORT_NOTICE.format(year=notice_start.year, batch=batch), on=moment(notice_start, 9))
         journey.close(notice, "公示期满，未收到异议。", on=self._after(notice.ends_on, 1))
-        for app in fresh:
-            journey.approve(app, "经市场监管总局审核，同意批准建设。", on=_working_day_on_or_before(approved_on - timedelta(days=3)),
-                            miit_comment="经工业和信息化部审核，同意批准建设。", miit_on=approved_on)
+        # the call's construction list, proposed and signed by SAMR, then signed by MIIT on the day of approval
+        journey.approve_list(fresh[0].call, fresh, "经市场监管总局审核，同意批准建设。",
+                             on=_working_day_on_or_before(approved_on - timedelta(days=3)),
+                             miit_comment="经工业和信息化部审核，同意批准建设。", miit_on=approved_on)
         return [Laboratory.objects.select_related("host").get(application=app) for app in fresh]
 
     def _suggested(self, review_round, app, count):

@@ -1,0 +1,337 @@
+"""Calls for applications (申报批次, Art. 13): published by both ministries (Art. 7), their submission window, the
+recommenders' deadline and quotas (Art. 10, 13), their clocks, and the construction list approved as one joint
+decision (Art. 7, 13)."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import OrganisationKind
+from applications.deadlines import CALL_RECOMMENDERS, CALL_WINDOW
+from applications.models import Application, Call, CallStatus, Status
+from evaluations.models import Laboratory
+from kernel.deadlines import sweep
+from kernel.models import AuditEntry, Deadline, Notification
+from kernel.rules import RuleViolation
+from kernel.transitions import TransitionConflict, run_transition
+from labportal import journeys
+from tests.factories import (
+    BEIJING,
+    LocalHostFactory,
+    a_call,
+    applicant_of,
+    client_for,
+    complete_dossier,
+    miit_staff,
+    on,
+    provincial_body,
+    recommender_of,
+    samr_staff,
+    travel,
+)
+
+pytestmark = pytest.mark.django_db
+
+OPENS, CLOSES, DUE = datetime.date(2026, 3, 2), datetime.date(2026, 4, 30), datetime.date(2026, 5, 29)
+
+
+def a_draft_call(staff, **fields):
+    return journeys.create_call(staff, "2026年度", OPENS, CLOSES, DUE, **fields)
+
+
+def the_call(**fields):
+    with on(2026, 3, 1):
+        return a_call("2026年度", OPENS, CLOSES, DUE, **fields)
+
+
+# --- publication: both ministries sign (Art. 7, 13) ---------------------------------------------------
+
+
+def test_a_call_is_published_only_when_samr_and_miit_have_both_signed_art7(english):
+    samr, miit = samr_staff(), miit_staff()
+    call = a_draft_call(samr)
+    call = run_transition(call, "sign_opening", samr)
+    assert call.status == CallStatus.DRAFT and call.status_text == "Draft, awaiting SAMR and MIIT (signed by SAMR)"
+    assert not Call.objects.public().exists()
+    with pytest.raises(PermissionDenied):
+        run_transition(call, "sign_opening", samr_staff())  # SAMR has signed already
+    call = run_transition(call, "sign_opening", miit)
+    assert call.status == CallStatus.OPEN and call.opened_at is not None
+    assert list(AuditEntry.objects.for_object(call).filter(transition="sign_opening").values_list("article", flat=True)) \
+        == ["Art. 7, 13", "Art. 7, 13"]
+    clocks = {d.kind: d.due_date for d in Deadline.objects.for_object(call).open()}
+    assert clocks == {CALL_WINDOW.code: CLOSES, CALL_RECOMMENDERS.code: DUE}
+
+
+def test_only_ministry_staff_sign_a_call_art7():
+    call = a_draft_call(samr_staff())
+    host = LocalHostFactory()
+    with pytest.raises(PermissionDenied):
+        run_transition(call, "sign_opening", applicant_of(host))
+
+
+def test_a_call_closes_on_or_after_it_opens_and_the_recommenders_decide_after_it_closes_art13():
+    staff = samr_staff()
+    with pytest.raises(Exception) as exc:
+        journeys.create_call(staff, "2026年度", OPENS, OPENS - datetime.timedelta(days=1), DUE)
+    assert "closes_on" in exc.value.message_dict
+    with pytest.raises(Exception) as exc:
+        journeys.create_call(staff, "2026年度", OPENS, CLOSES, CLOSES - datetime.timedelta(days=1))
+    assert "recommenders_due" in exc.value.message_dict
+    assert journeys.create_call(staff, "2026年度", OPENS, OPENS, OPENS).reference_year == 2026  # one day is enough
+
+
+# --- the submission window (Art. 13) ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day, accepted", [(OPENS - datetime.timedelta(days=1), False), (OPENS, True), (CLOSES, True),
+                                           (CLOSES + datetime.timedelta(days=1), False)])
+def test_a_dossier_is_submitted_only_inside_its_calls_window_art13(english, day, accepted):
+    call = the_call()
+    app = complete_dossier(call=call, year=2026)
+    with travel(datetime.datetime.combine(day, datetime.time(23, 59), tzinfo=BEIJING)):
+        if accepted:
+            assert run_transition(app, "submit", applicant_of(app.host)).status == Status.SUBMITTED
+        else:
+            with pytest.raises(RuleViolation) as exc:
+                run_transition(app, "submit", applicant_of(app.host))
+            assert exc.value.field == "call" and exc.value.article == "Art. 13"
+            assert "outside that window" in exc.value.rule_message
+
+
+def test_the_window_is_read_in_beijing_time_art13():
+    """17:00 UTC on the day before the window opens is already 01:00 on its first day in Beijing."""
+    call = the_call()
+    app = complete_dossier(call=call, year=2026)
+    with travel(datetime.datetime(2026, 3, 1, 17, 0, tzinfo=datetime.UTC)):
+        assert run_transition(app, "submit", applicant_of(app.host)).status == Status.SUBMITTED
+
+
+def test_an_application_is_started_only_in_a_call_taking_applications_art13(client_en):
+    call = the_call()
+    host = LocalHostFactory()
+    applicant = applicant_of(host)
+    with on(2026, 2, 27):
+        client_en.force_login(applicant)
+        page = client_en.get(reverse("applications:create"))
+        assert 'data-testid="no-open-call"' in page.content.decode()
+        response = client_en.post(reverse("applications:create"), {"call": call.pk}, follow=True)
+        assert "outside that window" in response.content.decode() and not Application.objects.exists()
+    with on(2026, 3, 2):
+        client_en.force_login(applicant)
+        page = client_en.get(reverse("applications:create")).content.decode()
+        assert f'value="{call.pk}"' in page and "2026年度" in page
+        client_en.post(reverse("applications:create"), {"call": call.pk})
+        assert Application.objects.get(host=host).call == call
+
+
+def test_the_api_starts_an_application_only_while_a_call_takes_applications_art13():
+    call = the_call()
+    host = LocalHostFactory()
+    with on(2026, 5, 4):
+        response = client_for(applicant_of(host)).post("/api/applications/", {"call": call.pk, "name_zh": ""},
+                                                       format="json")
+    assert response.status_code == 400 and response.data["article"] == "Art. 13" and "call" in response.data["errors"]
+    with on(2026, 4, 30):
+        response = client_for(applicant_of(host)).post("/api/applications/", {"name_zh": ""}, format="json")
+    assert response.status_code == 201 and response.data["call"] == call.pk
+
+
+# --- the recommenders' deadline and quotas (Art. 10, 13) -------------------------------------------------
+
+
+def submitted_in(call, host=None, day=datetime.date(2026, 4, 1)):
+    app = complete_dossier(call=call, year=2026, host=host or LocalHostFactory())
+    with travel(datetime.datetime.combine(day, datetime.time(10), tzinfo=BEIJING)):
+        return run_transition(app, "submit", applicant_of(app.host))
+
+
+def recommend(app, organisation, day=datetime.date(2026, 4, 10)):
+    with travel(datetime.datetime.combine(day, datetime.time(10), tzinfo=BEIJING)):
+        return run_transition(app, "recommend", recommender_of(organisation), dimensions=journeys.ALL_MEET)
+
+
+@pytest.mark.parametrize("day, accepted", [(DUE, True), (DUE + datetime.timedelta(days=1), False)])
+def test_no_recommendation_after_the_recommenders_deadline_art13(english, day, accepted):
+    app = submitted_in(the_call())
+    samr = provincial_body(OrganisationKind.PROVINCIAL_SAMR, app.host.province)
+    if accepted:
+        assert recommend(app, samr, day).status == Status.SUBMITTED
+    else:
+        with pytest.raises(RuleViolation) as exc:
+            recommend(app, samr, day)
+        assert exc.value.field == "call" and exc.value.article == "Art. 13"
+        assert "recommenders' deadline" in exc.value.rule_message
+
+
+def test_a_recommender_recommends_no_more_than_its_quota_in_the_call_art13(english):
+    samr_js = provincial_body(OrganisationKind.PROVINCIAL_SAMR, "32")
+    call = the_call(quotas={samr_js: 2})
+    first, second, third = (submitted_in(call) for _ in range(3))
+    recommend(first, samr_js)
+    recommend(second, samr_js)
+    with pytest.raises(RuleViolation) as exc:
+        recommend(third, samr_js)
+    assert exc.value.field == "quota" and exc.value.article == "Art. 13"
+    assert "at most 2" in exc.value.rule_message
+    # the MIIT of the same province has no quota; a withdrawn dossier gives its place back
+    assert recommend(third, provincial_body(OrganisationKind.PROVINCIAL_MIIT, "32")).status == Status.SUBMITTED
+    with on(2026, 4, 12):
+        run_transition(first, "withdraw", applicant_of(first.host))
+    assert recommend(third, samr_js).status == Status.RECOMMENDED
+
+
+def test_quotas_are_set_only_while_the_call_is_a_draft_art13(client_en):
+    samr = samr_staff()
+    call = a_draft_call(samr)
+    client_en.force_login(samr)
+    recommender = provincial_body(OrganisationKind.PROVINCIAL_SAMR, "32")
+    client_en.post(reverse("calls:quota", args=[call.pk]), {"recommender": recommender.pk, "quota": 3})
+    assert call.quota_for(recommender) == 3
+    run_transition(call, "sign_opening", samr)
+    call = run_transition(call, "sign_opening", miit_staff())
+    response = client_en.post(reverse("calls:quota", args=[call.pk]), {"recommender": recommender.pk, "quota": 9},
+                              follow=True)
+    assert "a published call is not changed" in response.content.decode() and call.quota_for(recommender) == 3
+
+
+# --- the clocks --------------------------------------------------------------------------------------
+
+
+def test_hosts_with_unsubmitted_drafts_are_reminded_before_the_window_closes_art13():
+    call = the_call()
+    waiting = complete_dossier(call=call, year=2026)
+    done = submitted_in(call)
+    applicant, other = applicant_of(waiting.host), applicant_of(done.host)
+    sweep(as_of=CLOSES - datetime.timedelta(days=7))
+    assert Notification.objects.filter(recipient=applicant).count() == 1
+    assert not Notification.objects.filter(recipient=other).exists()
+
+
+def test_recommenders_still_owing_a_decision_are_reminded_before_their_deadline_art13():
+    app = submitted_in(the_call())
+    samr = recommender_of(provincial_body(OrganisationKind.PROVINCIAL_SAMR, app.host.province))
+    sweep(as_of=DUE - datetime.timedelta(days=1))
+    assert Notification.objects.filter(recipient=samr).count() == 1
+
+
+# --- rounds, notices and the construction list (Art. 7, 13) --------------------------------------------------
+
+
+def test_rounds_and_notices_name_their_call_and_do_not_mix_calls_art13(journey):
+    first = journey.inspected()
+    assert first.round_entries.get().round.call == first.call
+    mixed = journey.formal_review_passed()  # in the call of the year
+    today = timezone.localdate()
+    other = journey.formal_review_passed(call=a_call("专项申报", today, today, today))
+    with pytest.raises(RuleViolation) as exc:
+        journey.open_round([other, mixed])
+    assert exc.value.article == "Art. 13" and exc.value.field == "applications"
+    notice = journey.open_notice([first])
+    assert notice.call == first.call
+
+
+def test_the_construction_list_of_a_call_is_approved_as_one_joint_decision_art7(journey, english):
+    one, two = journey.awaiting_approval(), journey.awaiting_approval()
+    call = one.call
+    assert two.call == call
+    call = run_transition(call, "propose_list", journey.staff)
+    assert set(call.construction_list.all()) == {one, two}
+    with pytest.raises(RuleViolation):  # on the list: approved with it, not one by one
+        run_transition(one, "approve", journey.staff)
+    call = run_transition(call, "sign_list", journey.staff)
+    assert call.status == CallStatus.LIST_PROPOSED and not Laboratory.objects.exists()
+    with pytest.raises(PermissionDenied):
+        run_transition(call, "sign_list", samr_staff())
+    call = run_transition(call, "sign_list", journey.miit)
+    assert call.status == CallStatus.CONCLUDED and call.concluded_at is not None
+    assert set(Application.objects.filter(pk__in=[one.pk, two.pk]).values_list("status", flat=True)) == {Status.APPROVED}
+    assert Laboratory.objects.count() == 2
+    assert AuditEntry.objects.for_object(one).filter(transition="approve_listed", article="Art. 7, 13").exists()
+    assert not Deadline.objects.for_object(call).open().exists()
+
+
+def test_a_withdrawn_list_voids_its_signatures_and_can_be_proposed_again_art13(journey):
+    app = journey.awaiting_approval()
+    call = run_transition(app.call, "propose_list", journey.staff)
+    call = run_transition(call, "sign_list", journey.staff)
+    with pytest.raises(RuleViolation):
+        run_transition(call, "withdraw_list", journey.miit)  # a reason is required
+    call = run_transition(call, "withdraw_list", journey.miit, "名单需调整")
+    assert call.status == CallStatus.OPEN and not call.construction_list.exists()
+    call = journey.approve_list(call)
+    assert Application.objects.get(pk=app.pk).status == Status.APPROVED
+
+
+def test_no_list_is_proposed_without_an_application_awaiting_approval_art13(english):
+    call = the_call()
+    with pytest.raises(RuleViolation) as exc:
+        run_transition(call, "propose_list", samr_staff())
+    assert exc.value.field == "applications"
+    with pytest.raises(TransitionConflict):
+        run_transition(call, "sign_list", samr_staff())
+
+
+def test_the_public_approved_list_can_be_read_per_call(journey, client):
+    listed = journey.awaiting_approval()
+    journey.approve_list(listed.call)
+    today = timezone.localdate()
+    special = journey.approve(journey.awaiting_approval(call=a_call("专项申报", today, today, today)))
+    for call, shown, hidden in ((listed.call, listed, special), (special.call, special, listed)):
+        page = client.get(reverse("public:approved"), {"call": call.pk}).content.decode()
+        assert shown.name_zh in page and hidden.name_zh not in page
+
+
+# --- pages and API -------------------------------------------------------------------------------------
+
+
+def test_staff_draft_sign_and_read_a_call_through_their_pages(client_en):
+    samr, miit = samr_staff(), miit_staff()
+    client_en.force_login(samr)
+    response = client_en.post(reverse("calls:create"), {
+        "title": "国家质量标准实验室申报", "number": "2027年度", "opens_on": "2027-03-01", "closes_on": "2027-04-30",
+        "recommenders_due": "2027-05-31", "priority_fields": ["key_software"], "notes": "",
+    })
+    call = Call.objects.get(number="2027年度")
+    assert response.status_code == 302 and call.reference_year == 2027 and call.priority_fields == ["key_software"]
+    client_en.post(reverse("calls:transition", args=[call.pk, "sign_opening"]))
+    client_en.force_login(miit)
+    client_en.post(reverse("calls:transition", args=[call.pk, "sign_opening"]))
+    call.refresh_from_db()
+    assert call.status == CallStatus.OPEN
+    assert "2027年度" in client_en.get(reverse("calls:list")).content.decode()
+    assert "Key basic software" in client_en.get(reverse("calls:detail", args=[call.pk])).content.decode()
+    assert "2027年度" in client_en.get(reverse("front_page")).content.decode()
+
+
+def test_only_the_ministries_and_administrators_see_draft_calls():
+    draft = a_draft_call(samr_staff())
+    published = a_call("2027年度", datetime.date(2027, 3, 1), datetime.date(2027, 4, 30), datetime.date(2027, 5, 31))
+    host_user = applicant_of(LocalHostFactory())
+    ids = [c["id"] for c in client_for(host_user).get("/api/calls/").data["results"]]
+    assert ids == [published.pk]
+    staff_ids = {c["id"] for c in client_for(samr_staff()).get("/api/calls/").data["results"]}
+    assert staff_ids == {draft.pk, published.pk}
+    client = Client()
+    client.force_login(host_user)
+    assert client.get(reverse("calls:list")).status_code == 403
+    assert client_for(host_user).post("/api/calls/", {}, format="json").status_code == 403
+
+
+def test_the_api_drafts_a_call_and_signs_it(english):
+    samr, miit = samr_staff(), miit_staff()
+    response = client_for(samr).post("/api/calls/", {
+        "title": "申报", "number": "2027年度", "opens_on": "2027-03-01", "closes_on": "2027-04-30",
+        "recommenders_due": "2027-05-31",
+        "quotas": [{"recommender": provincial_body(OrganisationKind.PROVINCIAL_SAMR, "32").pk, "quota": 2}],
+    }, format="json")
+    assert response.status_code == 201, response.data
+    pk = response.data["id"]
+    assert response.data["quotas"][0]["quota"] == 2 and response.data["reference_year"] == 2027
+    client_for(samr).post(f"/api/calls/{pk}/transitions/sign_opening/", {}, format="json")
+    response = client_for(miit).post(f"/api/calls/{pk}/transitions/sign_opening/", {}, format="json")
+    assert response.status_code == 200 and response.data["status"] == "open"
