@@ -14,6 +14,7 @@ from kernel.signoffs import signoffs
 from kernel.transitions import run_transition
 
 from .deadlines import CALL_RECOMMENDERS, CALL_WINDOW
+from .documents import issue_call_notice, issue_list_approval
 from .rules import CALL_LIST_DECISION
 from .states import CallStatus, Status
 
@@ -101,10 +102,11 @@ def check_recommendation(application, recommender, day=None):
 
 def open_call(call, by):
     """Both ministries have signed: the call is published (the front page, the applicants' start page) and its
-    clocks start. The one place where a call opens (the call notice is issued here)."""
+    clocks start, and its notice is issued. The one place where a call opens."""
     call.opened_at = timezone.now()
     open_deadline(call, CALL_WINDOW.code, call.closes_on, [])
     open_deadline(call, CALL_RECOMMENDERS.code, call.recommenders_due, [])
+    issue_call_notice(call)
 
 
 def propose_list(call, applications):
@@ -123,10 +125,11 @@ def propose_list(call, applications):
 
 def approve_list(call, by, comment):
     """Both ministries have signed the construction list: every application on it is approved through its own
-    transition (which creates its laboratory), and the call's clocks close. The one place where a call's list is
-    approved (the approval document is issued here)."""
+    transition (which creates its laboratory), the approval is issued as one document, and the call's clocks close.
+    The one place where a call's list is approved."""
     for application in call.construction_list.filter(status=Status.AWAITING_APPROVAL).order_by("pk"):
         run_transition(application, "approve_listed", by, comment, internal=True)
+    issue_list_approval(call)
     call.concluded_at = timezone.now()
     close_deadlines(call, CALL_WINDOW.code, Deadline.State.MET)
     close_deadlines(call, CALL_RECOMMENDERS.code, Deadline.State.MET)

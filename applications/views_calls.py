@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import staff_required
 from accounts.rules import is_ministry_staff
+from kernel.documents import issued_for_each
 from kernel.models import SignOff
 from kernel.paging import query_without_page
 from kernel.rules import RuleViolation
@@ -22,6 +23,7 @@ from kernel.transitions import TransitionConflict, run_transition
 from kernel.web import rule_text, run_and_redirect
 
 from . import calls
+from .documents import CALL_NOTICE, LIST_APPROVAL
 from .forms import CallForm, CallQuotaForm
 from .models import Application, Call, CallStatus, Status
 from .rules import CALL_LIST_DECISION, CALL_OPENING_DECISION
@@ -90,6 +92,7 @@ def call_detail(request, pk):
         "rounds": call.rounds.order_by("-opened_at", "-pk"),
         "notices": call.notices.order_by("-starts_on", "-pk"),
         "accepting": call.accepts_submissions(),
+        "documents": issued_for_each([call], [CALL_NOTICE, LIST_APPROVAL], request.user).get(call.pk, []),
     })
 
 

@@ -3,17 +3,22 @@ recommenders' deadline and quotas (Art. 10, 13), their clocks, and the construct
 decision (Art. 7, 13)."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from accounts.models import OrganisationKind
+from applications import calls
 from applications.deadlines import CALL_RECOMMENDERS, CALL_WINDOW
+from applications.documents import CALL_NOTICE, LIST_APPROVAL
 from applications.models import Application, Call, CallStatus, Status
 from evaluations.models import Laboratory
+from kernel import documents
 from kernel.deadlines import sweep
 from kernel.models import AuditEntry, Deadline, Notification
 from kernel.rules import RuleViolation
@@ -335,3 +340,61 @@ def test_the_api_drafts_a_call_and_signs_it(english):
     client_for(samr).post(f"/api/calls/{pk}/transitions/sign_opening/", {}, format="json")
     response = client_for(miit).post(f"/api/calls/{pk}/transitions/sign_opening/", {}, format="json")
     assert response.status_code == 200 and response.data["status"] == "open"
+
+
+# --- the documents the two joint decisions issue (Art. 7, 13) ----------------------------------------
+
+
+def _pdf_text(document):
+    document.refresh_from_db()
+    assert document.state == document.State.READY, document.error
+    with document.file.open("rb") as handle:
+        return "".join("".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(handle.read())).pages).split())
+
+
+def test_the_call_notice_is_issued_at_the_second_signature_and_is_public_art13(django_capture_on_commit_callbacks):
+    samr, miit = samr_staff(), miit_staff()
+    call = a_draft_call(samr, priority_fields=["key_materials"])
+    body = provincial_body(OrganisationKind.PROVINCIAL_SAMR, "32")
+    calls.set_quota(call, body, 3)
+    run_transition(call, "sign_opening", samr)
+    assert not documents.issued_for(call, CALL_NOTICE).exists()  # one signature publishes nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        call = run_transition(call, "sign_opening", miit)
+    notice = documents.issued_for(call, CALL_NOTICE).get()
+    assert notice.number == f"国市监质发〔{notice.year}〕{notice.serial}号" and notice.signed
+    text = _pdf_text(notice)
+    assert "关于组织申报2026年度国家质量标准实验室的通知" in text
+    assert "2026年3月2日至2026年4月30日" in text and "2026年5月29日前完成推荐" in text  # the window, the deadline
+    assert "计算至2026年" in text and body.name in text  # the Art. 12 reference year, the quota's recommender
+    assert "优先支持关键基础材料领域" in text  # Art. 4
+    response = Client().get(reverse("documents:download", args=[notice.pk]))  # anyone may read it
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+
+
+def test_the_construction_list_is_issued_once_as_one_document_naming_every_laboratory_art7(
+        journey, django_capture_on_commit_callbacks):
+    one, two = journey.awaiting_approval(), journey.awaiting_approval()
+    call = run_transition(one.call, "propose_list", journey.staff)
+    call = run_transition(call, "sign_list", journey.staff)
+    assert not documents.issued_for(call, LIST_APPROVAL).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        call = run_transition(call, "sign_list", journey.miit)
+    approval = documents.issued_for(call, LIST_APPROVAL).get()
+    text = _pdf_text(approval)
+    assert "批准2个国家质量标准实验室建设" in text
+    for application in (one, two):
+        assert "".join(application.name_zh.split()) in text and "".join(application.host.name.split()) in text
+    one.refresh_from_db()
+    one.host.name = "改名后的依托单位"
+    one.host.save()
+    assert "改名后的依托单位" not in _pdf_text(approval)  # issued: later changes never reach it
+
+
+def test_a_withdrawn_list_issues_nothing_art13(journey):
+    one = journey.awaiting_approval()
+    call = run_transition(one.call, "propose_list", journey.staff)
+    call = run_transition(call, "sign_list", journey.staff)
+    run_transition(call, "withdraw_list", journey.miit, "名单需调整")
+    assert not documents.issued_for(call, LIST_APPROVAL).exists()

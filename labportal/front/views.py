@@ -10,7 +10,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from applications.documents import CALL_NOTICE
 from applications.models import Application, Call, CallStatus, Status
+from kernel.documents import issued_for_each
 from kernel.regulation import measures as the_measures
 from kernel.regulation.summaries import CHAPTER_TITLES, SUMMARIES
 from reviews.models import PublicityNotice
@@ -46,8 +48,12 @@ def front_page(request):
     """What a visitor needs first: the notices open for objections, the latest approvals, the way in
     (log in, the guide, the Measures) and whom to ask."""
     today = timezone.localdate()
+    calls = list(Call.objects.filter(status=CallStatus.OPEN, closes_on__gte=today).order_by("opens_on", "pk"))
+    notices = issued_for_each(calls, [CALL_NOTICE])
+    for call in calls:
+        call.notice_documents = notices.get(call.pk, [])
     return render(request, "front/index.html", {
-        "calls": list(Call.objects.filter(status=CallStatus.OPEN, closes_on__gte=today).order_by("opens_on", "pk")),
+        "calls": calls,
         "notices": list(_notices()[:FRONT_NOTICES]),
         "approved": list(Application.objects.public().filter(status=Status.APPROVED)
                          .select_related("laboratory", "host").order_by("-laboratory__approved_on", "-pk")[:FRONT_APPROVED]),
