@@ -26,7 +26,19 @@ from .citations import cite as cite_article
 from .deadlines import registry
 from .formatting import format_date
 from .holiday_schedule import ScheduleInvalid, decode, example_text, load_schedule, parse
-from .models import AuditCheckpoint, AuditEntry, CalendarDay, CalendarFeedToken, CalendarYear, Deadline, Notification, ReminderSent, SignOff
+from .models import (
+    AuditCheckpoint,
+    AuditEntry,
+    CalendarDay,
+    CalendarFeedToken,
+    CalendarYear,
+    Deadline,
+    Document,
+    DocumentCounter,
+    Notification,
+    ReminderSent,
+    SignOff,
+)
 
 admin.site.site_header = _("State Quality & Standards Laboratory Management Platform · Administration")
 admin.site.site_title = _("State Quality & Standards Laboratory Management Platform · Administration")
@@ -216,6 +228,22 @@ class AuditCheckpointAdmin(ReadOnlyAdmin):
     actions = None
     list_display = ["kind", "sequence", "at", "purged", "digest"]
     list_filter = ["kind"]
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    """Issued documents and stored files: what was decided and sent, looked at, never changed."""
+
+    list_display = ["number", "title", "kind", "issuer_name", "issued_on", "state", "signed", "created_at"]
+    list_filter = ["kind", "state", "signed", "issuer"]
+    search_fields = ["number", "title", "sha256"]
+    date_hierarchy = "created_at"
+    exclude = ["content"]
+
+
+@admin.register(DocumentCounter)
+class DocumentCounterAdmin(ReadOnlyAdmin):
+    list_display = ["issuer", "year", "last"]
 
 
 @admin.register(Notification)

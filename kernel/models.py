@@ -378,3 +378,99 @@ class SignOff(models.Model):
 
     def __str__(self):
         return f"{self.get_ministry_display()} · {self.decision}"
+
+
+class DocumentImmutable(Exception):
+    """An issued document or a stored file never changes once rendered: it is what was decided and sent."""
+
+
+class DocumentQuerySet(models.QuerySet):
+    def delete(self):
+        raise DocumentImmutable("Documents are never deleted.")
+
+    def issued(self):
+        """The numbered documents (with a 文号), the register's rows."""
+        return self.exclude(number="")
+
+
+class Document(models.Model):
+    """A stored file rendered once, off the request path (`kernel.documents`): an official document with its
+    number (`issue`), or a big generated file such as a dossier book or the approved list (`prepare`)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("being prepared")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("could not be prepared")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    issuer = models.CharField(_("issuing authority code"), max_length=32, blank=True)
+    issuer_name = models.CharField(_("issuing authority"), max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    serial = models.PositiveIntegerField(_("serial number"), null=True, blank=True)
+    number = models.CharField(_("document number"), max_length=64, blank=True, db_index=True)
+    issued_on = models.DateField(_("date of issue"), null=True, blank=True)
+    content = models.JSONField(_("content"), default=dict, blank=True)
+    content_type = models.ForeignKey(ContentType, verbose_name=_("object type"), on_delete=models.PROTECT,
+                                     null=True, blank=True)
+    object_id = models.PositiveBigIntegerField(_("object ID"), null=True, blank=True)
+    subject = GenericForeignKey("content_type", "object_id")
+    builder = models.CharField(_("builder"), max_length=200, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type_header = models.CharField(_("media type"), max_length=100, default="application/pdf")
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    file = models.FileField(_("file"), max_length=255, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    signed = models.BooleanField(_("signed"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["content_type", "object_id", "kind"])]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "year", "serial"], condition=models.Q(serial__isnull=False),
+                                    name="one_document_per_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}" if self.number else self.title
+
+    def save(self, *args, **kwargs):
+        if self.pk and Document.objects.filter(pk=self.pk, state=self.State.READY).exists():
+            raise DocumentImmutable("A rendered document never changes.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DocumentImmutable("Documents are never deleted.")
+
+    @property
+    def ready(self):
+        return self.state == self.State.READY
+
+
+class DocumentCounter(models.Model):
+    """The last serial number an issuing authority gave in a year: locked while a number is taken, so numbers are
+    gapless (a rolled-back decision gives its number back) and never given twice."""
+
+    issuer = models.CharField(_("issuing authority code"), max_length=32)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last serial number"), default=0)
+
+    class Meta:
+        verbose_name = _("document number counter")
+        verbose_name_plural = _("document number counters")
+        constraints = [models.UniqueConstraint(fields=["issuer", "year"], name="one_counter_per_issuer_and_year")]
+
+    def __str__(self):
+        return f"{self.issuer} {self.year}: {self.last}"

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import OperationalError
 from django.utils import translation
 
-from . import audit
+from . import audit, documents
 from .deadlines import sweep
 from .notifications import email_notifications, email_outbox, send_daily_digests  # noqa: F401  (beside their mail)
 
@@ -40,3 +40,12 @@ def verify_audit(user_id=None):
 def purge_audit():
     """Delete audit records past `AUDIT_RETENTION_DAYS`, keeping a checkpoint (daily, migration 0010)."""
     return {"purged": audit.purge()}
+
+
+# A big list takes minutes to lay out; a dead worker's document is queued again by the next request for it.
+@shared_task(name="labportal.tasks.render_document", acks_late=True, soft_time_limit=900, time_limit=960)
+def render_document(pk):
+    """Render and store one document (`kernel.documents.render`): a decision's official document, a dossier book,
+    a big list."""
+    document = documents.render(pk)
+    return {"state": document.state, "sha256": document.sha256}

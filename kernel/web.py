@@ -45,11 +45,16 @@ def run_and_redirect(request, obj, name, default_url):
     return redirect(safe_next(request, default_url))
 
 
+def attachment_disposition(filename, fallback):
+    """`Content-Disposition: attachment` with the Chinese file name (RFC 6266 / RFC 5987) and an ASCII fallback."""
+    name = _UNSAFE.sub("_", filename).strip() or fallback
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 def pdf_response(data, filename, fallback):
     """`application/pdf` with a Chinese file name (RFC 6266 / RFC 5987 `filename*`) and an ASCII fallback."""
-    name = _UNSAFE.sub("_", filename).strip() or fallback
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    response["Content-Disposition"] = attachment_disposition(filename, fallback)
     response["Cache-Control"] = "private, no-store"
     return response
 

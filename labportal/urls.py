@@ -15,6 +15,7 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("applications/", include("applications.urls")),
     path("calendar/", include("kernel.calendar_urls")),
+    path("documents/", include("kernel.document_urls")),
     path("reviews/", include("reviews.urls")),
     path("experts/", include("reviews.expert_urls")),
     path("public/", include("reviews.public_urls")),

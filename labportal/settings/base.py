@@ -195,6 +195,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Official documents (`kernel.documents`, GB/T 9704-2012): each issuing authority's name and the 机关代字 of its
+# numbers, 国市监质发〔2026〕3号. A joint document of both ministries carries the lead ministry's number. A recommending
+# organisation's letters use `Organisation.document_prefix`. Configuration, not code: a deployment sets its own.
+DOCUMENT_ISSUERS = {
+    "joint": {"name": env("DOCUMENT_JOINT_NAME", default="国家市场监督管理总局 工业和信息化部"),
+              "prefix": env("DOCUMENT_JOINT_PREFIX", default="国市监质发")},
+    "samr": {"name": env("DOCUMENT_SAMR_NAME", default="国家市场监督管理总局"),
+             "prefix": env("DOCUMENT_SAMR_PREFIX", default="国市监质函")},
+    "miit": {"name": env("DOCUMENT_MIIT_NAME", default="工业和信息化部"),
+             "prefix": env("DOCUMENT_MIIT_PREFIX", default="工信部科函")},
+}
+# A document still being prepared this long after it was queued lost its worker: the next request queues it again.
+DOCUMENT_RENDER_STALE_MINUTES = env.int("DOCUMENT_RENDER_STALE_MINUTES", default=15)
+
 # Uploads: checked by content (applications.uploads), limited in size. A file is at most UPLOAD_MAX_BYTES; a request's
 # body at most REQUEST_MAX_BYTES (the most files one form takes, a written statement's 10, each at the limit, plus the
 # form's fields): `kernel.request_limits` answers 413 to a longer Content-Length before the body is read and stops a
