@@ -153,7 +153,9 @@ def _pair_rows(relation, fields, before, after):
     """(old row or None, new row or None) for every row of either revision, matched by key, in the new order.
     A column a revision did not record yet (older snapshots have fewer) is no change: it takes the other's value,
     or stays empty."""
-    width = len(fields)
+    def widen(row, other=()):
+        return row + tuple(other[len(row):]) + (None,) * (len(fields) - max(len(row), len(other)))
+
     pending = {}
     for row in before:
         pending.setdefault(_row_key(relation, fields, row), []).append(row)
@@ -161,12 +163,8 @@ def _pair_rows(relation, fields, before, after):
     for row in after:
         same_key = pending.get(_row_key(relation, fields, row))
         old = same_key.pop(0) if same_key else None
-        if old is not None and len(old) < len(row):
-            old = old + row[len(old):]
-        if old is not None and len(row) < len(old):
-            row = row + old[len(row):]
-        pairs.append((old, row + (None,) * (width - len(row))))
-    pairs += [(row + (None,) * (width - len(row)), None) for rows in pending.values() for row in rows]
+        pairs.append((widen(old, row) if old is not None else None, widen(row, old or ())))
+    pairs += [(widen(row), None) for rows in pending.values() for row in rows]
     return pairs
 
 
