@@ -12,15 +12,18 @@ rendering task calls; `document_key` names the stored file (one per revision, on
 `may_read` decides who may download one (`rules.may_print_revision`).
 """
 
+import io
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from pypdf import PdfReader, PdfWriter
 
 from accounts.rules import is_expert
 from kernel.formatting import is_chinese
+from kernel.models import Document
 from kernel.pdf import render_pdf
 
 from .frozen import FrozenDossier
@@ -30,6 +33,7 @@ from .rules import may_print_revision
 KIND = "dossier"
 KIND_LABEL = gettext_lazy("Application dossier (申报书)")
 TEMPLATE = "pdf/dossier_book.html"
+WATERMARK_TEMPLATE = "pdf/dossier_watermark.html"
 BUILD = "applications.dossier_book.build"
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -124,8 +128,7 @@ def _attachments(revision, dossier):
     rows = []
     for number, attachment in enumerate(dossier.attachments, start=1):
         size = attachment.size if attachment.size is not None else sizes.get(attachment.sha256)
-        rows.append({"number": number, "attachment": attachment, "size": size,
-                     "size_text": filesizeformat(size) if size is not None else "—"})
+        rows.append({"number": number, "attachment": attachment, "size": size})
     return rows
 
 
@@ -143,7 +146,7 @@ def _call(application):
     return getattr(application, "call", None)
 
 
-def book_context(revision, expert=None):
+def book_context(revision):
     dossier = FrozenDossier(revision)
     application = revision.application
     projects = list(dossier.projects)
@@ -165,24 +168,53 @@ def book_context(revision, expert=None):
         "income_total": sum((s.amount_cny or 0 for s in dossier.service_incomes), 0),
         "eligibility": dossier.self_check(),
         "attachments": _attachments(revision, dossier),
-        "expert": expert,
         "page_counter": page_counter_css(),
         "printed_at": timezone.now(),
     }
 
 
 def render_book(revision, expert=None, language=None):
-    """The book of `revision` as PDF bytes (in the portal's language unless one is given)."""
+    """The book of `revision` as PDF bytes (in the portal's language unless one is given); `expert`'s copy has their
+    watermark on every page."""
     with translation.override(language or settings.LANGUAGE_CODE):
-        context = book_context(revision, expert)
-    return render_pdf(TEMPLATE, context, language=language)
+        context = book_context(revision)
+    book = render_pdf(TEMPLATE, context, language=language)
+    return watermarked(book, expert) if expert is not None else book
+
+
+def watermarked(book, expert):
+    """`book` with “仅供评审使用 / For review only”, the expert's name and the day laid over every page: one page of
+    watermark rendered, then stamped on each page, so that an expert's copy costs a fraction of the book's."""
+    mark = PdfReader(io.BytesIO(render_pdf(WATERMARK_TEMPLATE, {"expert": expert, "printed_at": timezone.now()}))).pages[0]
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(book)))
+    for page in writer.pages:
+        page.merge_page(mark, over=True)
+        page.compress_content_streams()
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def _stored_plain_book(revision):
+    """The readers' copy of `revision` if a worker has already stored it (an expert's copy is stamped on it)."""
+    plain = Document.objects.filter(key=document_key(revision), state=Document.State.READY).first()
+    if plain is None:
+        return None
+    with plain.file.open("rb") as handle:
+        return handle.read()
 
 
 def build(document, progress, revision_id, expert_id=None):
-    """`kernel.documents`' rendering task: the book of revision `revision_id`, watermarked for expert `expert_id`."""
+    """`kernel.documents`' rendering task: the book of revision `revision_id`, watermarked for expert `expert_id` (on
+    the readers' copy when it is stored already)."""
     revision = Revision.objects.select_related("application", "application__host").get(pk=revision_id)
-    expert = get_user_model().objects.select_related("organisation").get(pk=expert_id) if expert_id else None
-    progress(10)
-    data = render_book(revision, expert)
-    progress(100)
-    return data
+    if expert_id is None:
+        progress(10)
+        return render_book(revision)
+    expert = get_user_model().objects.select_related("organisation").get(pk=expert_id)
+    book = _stored_plain_book(revision)
+    if book is None:
+        progress(10)
+        book = render_book(revision)
+    progress(80)
+    return watermarked(book, expert)

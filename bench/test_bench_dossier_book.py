@@ -1,8 +1,10 @@
-"""`make bench`: the dossier printed as a book (申报书) from a revision of about 50 pages. Prints the render time and
-the page count; the target (≤ 3 s) is read from the output, never asserted on a clock. The page count is asserted,
-so that the bench keeps measuring a book of the size it claims."""
+"""`make bench`: the dossier printed as a book (申报书) from a revision of about 50 pages. Prints the render time (wall
+and CPU: on a shared machine the CPU time is the steadier figure), the page count, and the time to stamp an expert's
+copy on it; the target (≤ 3 s) is read from the output, never asserted on a clock. The page count is asserted, so
+that the bench keeps measuring a book of the size it claims."""
 
 import io
+import os
 import time
 from decimal import Decimal
 
@@ -10,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from applications.choices import AttachmentSection, StandardLevel, TeamRole
-from applications.dossier_book import render_book
+from applications.dossier_book import render_book, watermarked
 from applications.models import Attachment, NationalProject, StandardLed, TeamMember, TechnologyTransfer
 from tests.factories import complete_dossier, expert, new_journey
 
@@ -50,12 +52,14 @@ def big_revision():
 def test_render_a_50_page_dossier():
     revision = big_revision()
     render_book(revision)  # the fonts loaded once, as in a worker that has rendered before
-    timings = []
-    for copy in (None, expert(full_name="王评审")):
-        started = time.perf_counter()
-        data = render_book(revision, copy)
-        timings.append(time.perf_counter() - started)
-        pages = len(PdfReader(io.BytesIO(data)).pages)
-        print(f"\ndossier book of {pages} pages ({'expert copy, watermarked' if copy else 'plain'}): "
-              f"{timings[-1]:.2f} s, {len(data) / 1e6:.1f} MB (target ≤ 3 s)")
-        assert 45 <= pages <= 60, pages
+    wall, cpu = time.perf_counter(), time.process_time()
+    book = render_book(revision)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    pages = len(PdfReader(io.BytesIO(book)).pages)
+    print(f"\ndossier book of {pages} pages: {wall:.2f} s ({cpu:.2f} s of CPU; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs), {len(book) / 1e6:.1f} MB (target ≤ 3 s)")
+    started = time.perf_counter()
+    copy = watermarked(book, expert(full_name="王评审"))
+    print(f"an expert's copy stamped on it: {time.perf_counter() - started:.2f} s, {len(copy) / 1e6:.1f} MB")
+    assert 45 <= pages <= 60, pages
+    assert len(PdfReader(io.BytesIO(copy)).pages) == pages

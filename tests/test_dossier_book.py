@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
+from weasyprint import HTML
 
 from applications import dossier_book
 from applications.choices import AttachmentSection
@@ -140,7 +141,7 @@ def test_the_sections_follow_art11_12_in_order_with_their_tables(revision):
     for text in ("Art. 11(1)", "Art. 12(1)", "Art. 12(2)", "Art. 12(3)", "Art. 12(4)", "Art. 12(5)",
                  "Art. 12(3) item 1", "Art. 12(4) item 3", "Art. 12(4) item 4",
                  "李院士", "清华大学", "ISO/TC 299 委员",  # the team (Art. 12 (2))
-                 "国家重点研发计划项目14", "Total: 15 projects", "¥22,500,000.00",  # projects and their total
+                 "国家重点研发计划项目14", "1,500,000.00", "Total: 15 projects", "¥22,500,000.00",  # projects, total
                  "GB/T 44000-", "标准4",  # standards led (Art. 12 (4) 3)
                  "成果转化", "¥100,000.00",  # transfers and service income (Art. 12 (4) 4)
                  "联合申报研究院", "联合申报单位"):  # the consortium (Art. 5)
@@ -171,7 +172,7 @@ def test_the_index_lists_each_attachment_with_its_sha256_and_size(revision):
     index = "".join(pages[first_page_with(pages, "10.Indexofattachments", start=3):])
     assert "场地证明.pdf" in index
     assert attachment.sha256 in index
-    assert f"{attachment.size}bytes" in index
+    assert "size(bytes)" in index.lower() and f"{attachment.size:,}" in index
 
 
 def test_an_older_snapshot_takes_a_files_size_from_the_stored_file_with_the_same_sha256(revision):
@@ -370,3 +371,14 @@ def test_printing_the_dossier_page_prints_the_dossier_not_the_pages_chrome(revis
     print_rules = " ".join(re.findall(r"@media print \{(.*?)\n\}", css, re.S))
     for selector in (".portal-navbar", ".portal-footer", ".breadcrumb", ".btn", ".portal-dossier-page .row > .col-lg-4"):
         assert selector in print_rules, selector
+
+
+def test_an_experts_copy_is_stamped_on_the_readers_copy_once_it_is_stored(revision, django_capture_on_commit_callbacks):
+    samr, _miit = provincial_recommenders(revision.application.host.province)
+    assert download(samr, revision, django_capture_on_commit_callbacks).status_code == 200
+    plain = Document.objects.get(key=document_key(revision))
+    Path(plain.file.path).write_bytes(HTML(string="<p>The stored copy</p><p style='break-before: page'>2</p>").write_pdf())
+    reviewer = expert(full_name="王评审")
+    copy = pages_of(dossier_book.build(None, lambda percent: None, revision.pk, expert_id=reviewer.pk))
+    assert len(copy) == 2 and "Thestoredcopy" in copy[0]  # not rendered again
+    assert all("Forreviewonly" in page and "王评审" in page for page in copy)
