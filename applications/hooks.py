@@ -15,6 +15,9 @@ class Hooks:
     record_formal_review = None
     # user -> Q of the applications an expert reads (those of their accepted or submitted assignments).
     expert_visible = None
+    # user -> Q of the revisions an expert reviews (of their accepted or submitted assignments: the revision each
+    # round read), whose dossier they may download as a book.
+    expert_revisions = None
     # application -> (reason, reviewer organisation, [unconfirmed check texts]) | None
     supplement_request = None
     # application -> open Deadline of the stage kept elsewhere (a publicity notice) | None

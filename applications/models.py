@@ -935,6 +935,16 @@ class Attachment(models.Model):
         return reverse("applications:attachment", args=[self.application_id, self.pk])
 
 
+class RevisionQuerySet(models.QuerySet):
+    def printable_for(self, user):
+        """The revisions whose dossier `user` may download as a book: those of the applications they see
+        (`visible_to`); an expert only the revision they review (the one submitted before their round opened)."""
+        printable = self.filter(application__in=Application.objects.visible_to(user))
+        if user.is_authenticated and user.role == Role.EXPERT:
+            printable = printable.filter(hooks.required("expert_revisions")(user))
+        return printable
+
+
 class Revision(models.Model):
     """A frozen copy of the dossier at each submission, so reviewers see what changed."""
 
@@ -943,6 +953,8 @@ class Revision(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+")
     snapshot = models.JSONField(_("snapshot"))
+
+    objects = RevisionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("revision")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from django.db.models import TextField
+from django.template.defaultfilters import filesizeformat
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,8 @@ def display(model, path, value):
         return "—"
     if path == "sha256":
         return str(value)[:12]
+    if path == "size":
+        return filesizeformat(value)
     if path == "research_directions":
 
         labels = dict(ResearchDirection.choices)
@@ -147,15 +150,21 @@ def _row_key(relation, fields, row):
 
 
 def _pair_rows(relation, fields, before, after):
-    """(old row or None, new row or None) for every row of either revision, matched by key, in the new order."""
+    """(old row or None, new row or None) for every row of either revision, matched by key, in the new order.
+    A column a revision did not record yet (older snapshots have fewer) is no change: it takes the other's value,
+    or stays empty."""
+    def widen(row, other=()):
+        return row + tuple(other[len(row):]) + (None,) * (len(fields) - max(len(row), len(other)))
+
     pending = {}
     for row in before:
         pending.setdefault(_row_key(relation, fields, row), []).append(row)
     pairs = []
     for row in after:
         same_key = pending.get(_row_key(relation, fields, row))
-        pairs.append((same_key.pop(0) if same_key else None, row))
-    pairs += [(row, None) for rows in pending.values() for row in rows]
+        old = same_key.pop(0) if same_key else None
+        pairs.append((widen(old, row) if old is not None else None, widen(row, old or ())))
+    pairs += [(widen(row), None) for rows in pending.values() for row in rows]
     return pairs
 
 

@@ -35,6 +35,13 @@ def has_pending_review(user, application):
 
 
 @rules.predicate
+def may_print_revision(user, revision):
+    """Who may download a revision's dossier as a book: whoever sees the application; an assigned expert only the
+    revision they review."""
+    return type(revision).objects.printable_for(user).filter(pk=revision.pk).exists()
+
+
+@rules.predicate
 def may_create_application(user):
     """Only an active applicant user of a host institution opens a dossier (Art. 5, 13)."""
     return is_applicant(user) and user.organisation.is_host
@@ -64,3 +71,4 @@ may_sign_call_list = is_ministry_staff & ~has_signed_call_list
 
 rules.add_rule("applications.create", may_create_application)
 rules.add_rule("applications.act_as_host", is_host_applicant)
+rules.add_rule("applications.print_revision", may_print_revision)

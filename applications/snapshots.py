@@ -17,7 +17,7 @@ LISTS = {
     "transfers": (_("Technology transfers"), ["title", "year", "amount_cny"]),
     "service_incomes": (_("Quality service income"), ["year", "amount_cny"]),
     "consortium_members": (_("Consortium"), ["organisation__name", "role"]),
-    "attachments": (_("Attachments"), ["section", "original_name", "sha256"]),
+    "attachments": (_("Attachments"), ["section", "original_name", "sha256", "size"]),
 }
 
 def _plain(value):

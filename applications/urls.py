@@ -19,4 +19,5 @@ urlpatterns = [
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
     path("<int:pk>/attachments/<int:attachment_pk>/delete/", views_host.attachment_delete, name="attachment_delete"),
     path("<int:pk>/revisions/", views.revisions, name="revisions"),
+    path("<int:pk>/revisions/<int:number>/dossier.pdf", views.dossier_pdf, name="dossier_pdf"),
 ]

@@ -17,12 +17,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from kernel import exports
 from kernel.audit import record_download
 from kernel.confirmation import before_transition, drastic_actions
-from kernel.documents import issued_for_each
+from kernel.document_views import document_response
+from kernel.documents import issued_for_each, prepare
 from kernel.exports import Column
 from kernel.models import AuditEntry
 from kernel.paging import query_without_page
@@ -30,6 +31,7 @@ from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict, available_transitions, run_transition
 from kernel.web import file_download, rule_text
 
+from . import dossier_book
 from .documents import RECOMMENDATION_LETTER
 from .forms import REVIEW_ACTIONS, SECTION_ORDER, SECTIONS, ApplicationFilter
 from .models import (
@@ -38,6 +40,7 @@ from .models import (
     Application,
     ConsortiumMember,
     PreliminaryReview,
+    Revision,
     Status,
 )
 from .progress import application_progress, hooks, host_request
@@ -152,6 +155,7 @@ def detail(request, pk):
         "rounds": rounds,
         "timeline": timeline,
         "revision_count": application.revisions.count(),
+        "book_revision": Revision.objects.printable_for(user).filter(application=application).order_by("-number").first(),
     })
 
 
@@ -214,10 +218,33 @@ def revisions(request, pk):
     if old is None and new is not None:
         earlier = [r for r in revision_list if r.number < new.number]
         old = earlier[-1] if earlier else None
+    printable = set(Revision.objects.printable_for(request.user).filter(application=application).values_list("number", flat=True))
     return render(request, "applications/revisions.html", {
         "application": application,
         "revisions": revision_list,
+        "printable": printable,
         "old": old,
         "new": new,
         "comparison": compare(old.snapshot, new.snapshot) if old and new else None,
     })
+
+
+# --- the dossier as a book (申报书) --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def dossier_pdf(request, pk, number):
+    """Revision `number` of the dossier as a book (PDF), rendered once off the request path and then served; an
+    expert downloads their own copy, which names them on every page. Who may: `Revision.objects.printable_for`
+    (404 for anyone else, as for any dossier they cannot see)."""
+    application = visible_or_404(request, pk)
+    revision = get_object_or_404(Revision.objects.printable_for(request.user).select_related("application"),
+                                 application=application, number=number)
+    copy = dossier_book.copy_for(request.user)
+    document = prepare(
+        kind=dossier_book.KIND, key=dossier_book.document_key(revision, copy), title=dossier_book.title_of(revision),
+        build=dossier_book.BUILD, filename=dossier_book.filename_of(revision), subject=revision,
+        params={"revision_id": revision.pk, **({"expert_id": copy.pk} if copy else {})},
+    )
+    return document_response(request, document)

@@ -13,6 +13,7 @@ class ReviewsConfig(AppConfig):
 
         hooks.record_formal_review = services.record_formal_review
         hooks.expert_visible = services.expert_visible_applications
+        hooks.expert_revisions = services.expert_reviewed_revisions
         hooks.supplement_request = progress.supplement_request
         hooks.stage_deadline = progress.publicity_deadline
         hooks.staff_action = progress.staff_action

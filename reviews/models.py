@@ -536,6 +536,11 @@ class Assignment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def close_unsubmitted(self, by=None, comment=""):
         """Run by `ReviewRound.conclude`: a draft never submitted is not an opinion; it is kept, unread, in the record."""
 
+    def reviewed_revision(self):
+        """The revision of the dossier this assignment reviews: the last one submitted before its round opened (a
+        dossier under expert review, or an approved one, is not revised any more)."""
+        return self.application.revisions.filter(submitted_at__lte=self.round.opened_at).order_by("-number").first()
+
     @property
     def weighted_total(self):
         """Σ score × weight / 100 over the criteria (scores 0-100)."""

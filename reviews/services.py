@@ -7,13 +7,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Sum
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.rules import is_ministry_staff
-from applications.models import Application, Status
+from applications.models import Application, Revision, Status
 from kernel import audit
 from kernel.deadlines import open_deadline
 from kernel.formatting import format_date, format_list
@@ -71,6 +71,16 @@ def record_formal_review(application, by, checks, outcome, comment):
         checks={str(i.pk): checks.get(str(i.pk), False) for i in items},
         outcome=outcome, comment=comment, reviewer=by,
     )
+
+
+def expert_reviewed_revisions(user):
+    """The revisions an expert reviews: for each assignment they accepted or submitted, the dossier's last revision
+    submitted before the round opened (`Assignment.reviewed_revision`), as a Q over revisions."""
+    reviewed = Revision.objects.filter(
+        application=OuterRef("application"), submitted_at__lte=OuterRef("round__opened_at"),
+    ).order_by("-number").values("pk")[:1]
+    opened = Assignment.objects.filter(expert=user, status__in=[AssignmentStatus.ACCEPTED, AssignmentStatus.SUBMITTED])
+    return Q(pk__in=opened.annotate(revision_id=Subquery(reviewed)).values("revision_id"))
 
 
 def expert_visible_applications(user):

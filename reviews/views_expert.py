@@ -277,6 +277,7 @@ def assignment_detail(request, pk):
         "may_declare_conflict": is_expert and assignment.status in (AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED),
         "declaration_error": declaration_error,
         "opened": opened,
+        "book_revision": assignment.reviewed_revision() if opened and is_expert else None,
         "progress": (len(own_scores), len(criteria)),
         "own_total": _weighted(list(own_scores.values()), criteria),
         "peers": peer_scores(assignment, user, criteria) if assignment.status == AssignmentStatus.SUBMITTED else None,

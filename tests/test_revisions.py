@@ -6,7 +6,7 @@ import pytest
 from django.utils import translation
 
 from applications.models import Application, NationalProject, Revision
-from applications.revisions import diff
+from applications.revisions import compare, diff
 from applications.snapshots import snapshot
 from kernel.transitions import run_transition
 from tests.factories import applicant_of, complete_dossier, provincial_recommenders
@@ -81,3 +81,19 @@ def test_edits_after_submission_show_against_the_last_revision(two_revisions):
     assert list(changes) == ["summary"]
     assert changes["summary"].after == "提交后又改了"
     assert Revision.objects.get(pk=second.pk).snapshot["summary"] != "提交后又改了"
+
+
+def test_a_revision_frozen_before_file_sizes_were_recorded_shows_no_change_in_its_files():
+    """Snapshots now record each file's size; an older one has no size column, which is no change (the same SHA-256
+    is the same file), while a file replaced still shows, with its size."""
+    current = snapshot(complete_dossier())
+    current["attachments"] = [["facilities", "场地证明.pdf", "a" * 64, 2048], ["team", "名单.pdf", "b" * 64, 4096]]
+    older = {**current, "attachments": [["facilities", "场地证明.pdf", "a" * 64], ["team", "名单.pdf", "c" * 64]]}
+    with translation.override("en"):
+        comparison = compare(older, current)
+    [table] = comparison.tables
+    [row] = table.rows
+    assert row.kind == "changed" and row.cells[1].after == "名单.pdf"
+    assert [cell.changed for cell in row.cells] == [False, False, True, False]
+    assert row.cells[3].after == "4.0\xa0KB"
+    assert diff(older, {**older}) == []
