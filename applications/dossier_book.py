@@ -141,11 +141,6 @@ def _signatories(host, dossier):
     return [parties[i:i + 2] for i in range(0, len(parties), 2)]
 
 
-def _call(application):
-    """The call for applications (申报批次) the dossier answered, once applications belong to one."""
-    return getattr(application, "call", None)
-
-
 def book_context(revision):
     dossier = FrozenDossier(revision)
     application = revision.application
@@ -157,7 +152,7 @@ def book_context(revision):
         "host": application.host,
         "recommenders": _recommenders(revision),
         "signatories": _signatories(application.host, dossier),
-        "call": _call(application),
+        "call": application.call,
         "sections": {anchor: {"anchor": f"s-{anchor}", "number": section_number(index), "title": title,
                               "article": article}
                      for index, (anchor, title, article) in enumerate(SECTIONS, start=1)},

@@ -71,8 +71,10 @@ class FrozenDossier:
 
     @property
     def reference_year(self):
-        """The year the Art. 12 time windows end with: the year of this submission."""
-        return self.submitted_on.year
+        """The year the Art. 12 time windows end with: the one the application's call fixes (Art. 12, 13), else the
+        year of this submission."""
+        application = self.revision.application
+        return application.call.reference_year if application.call_id else self.submitted_on.year
 
     @property
     def provincial_lab_years(self):
@@ -91,5 +93,5 @@ class FrozenDossier:
         return bool(self.dossier.provincial_lab_name) and years is not None and years >= 2
 
     def self_check(self):
-        """The Art. 12 self-check of this revision, its time windows ending with the year it was submitted."""
+        """The Art. 12 self-check of this revision, its time windows ending with its call's reference year."""
         return check_eligibility(self, reference_year=self.reference_year)
