@@ -25,10 +25,16 @@ def _local_only_fetcher(url, *args, **kwargs):
     raise ValueError(f"PDF resource not allowed: {url}")
 
 
-def render_pdf(template_name, context, language=None):
-    """Render `template_name` to PDF bytes, in the portal's language (Chinese by default)."""
+def render_pdf(template_name, context, language=None, progress=None):
+    """Render `template_name` to PDF bytes, in the portal's language (Chinese by default). A worker's `progress(percent)`
+    hears when the HTML is written and when the pages are laid out (the long part of a big list)."""
     from weasyprint import HTML
 
     with translation.override(language or settings.LANGUAGE_CODE):
         html = render_to_string(template_name, context)
-    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_local_only_fetcher).write_pdf()
+    if progress:
+        progress(20)
+    laid_out = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_local_only_fetcher).render()
+    if progress:
+        progress(90)
+    return laid_out.write_pdf()

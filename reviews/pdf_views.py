@@ -1,6 +1,9 @@
 """PDF documents of expert review (WeasyPrint via `kernel.pdf.render_pdf`, Chinese fonts embedded):
 an expert's score sheet and a round's summary. Who may read them is decided by `visible_to` and the
-ministry-staff permission; the figures come from the models and `reviews.services.round_results`."""
+ministry-staff permission; the figures come from the models and `reviews.services.round_results`.
+
+A score sheet is one assignment's few criteria, a page: it is rendered in the request. A round's summary grows with
+the round (hundreds of applications, thousands of sheets): a worker renders it once (`reviews.prepared`)."""
 
 from decimal import Decimal
 
@@ -16,11 +19,12 @@ from django.views.decorators.http import require_GET
 
 from accounts.rules import is_ministry_staff
 from kernel.audit import record
+from kernel.document_views import document_response
 from kernel.pdf import render_pdf
 from kernel.web import pdf_response
 
 from .models import Assignment, AssignmentStatus, ReviewRound, Score
-from .services import DEVIATION_POINTS, round_results
+from .prepared import round_summary
 
 CENT = Decimal("0.01")
 
@@ -64,18 +68,13 @@ def score_sheet_pdf(request, pk):
 @login_required
 @require_GET
 def round_pdf(request, pk):
-    """A round's summary: the ranking and the criteria. Ministry staff only."""
+    """A round's summary: the ranking and the criteria. Ministry staff only. A worker renders it (a round of hundreds
+    of applications takes many seconds): the stored file of the round as it stands, or the page saying it is being
+    prepared."""
     if not is_ministry_staff(request.user):
         raise PermissionDenied(_("Only SAMR or MIIT staff can read the round summary."))
-    review_round = get_object_or_404(ReviewRound.objects.select_related("committee", "criteria_set", "opened_by"), pk=pk)
-    data = render_pdf("pdf/round_summary.html", {
-        "round": review_round,
-        "criteria": list(review_round.criteria_set.criteria.all()),
-        "results": round_results(review_round),
-        "deviation_points": DEVIATION_POINTS,
-        "printed_at": timezone.now(),
-    })
-    with translation.override(settings.LANGUAGE_CODE):
-        filename = _("Expert review summary-%(round)s.pdf") % {"round": review_round}
-    record("export", review_round, actor=request.user, data={"document": "round summary", "format": "pdf"})
-    return pdf_response(data, filename, f"round-summary-{review_round.pk}.pdf")
+    review_round = get_object_or_404(ReviewRound.objects.select_related("committee", "criteria_set"), pk=pk)
+    document = round_summary(review_round)
+    if document.ready:
+        record("export", review_round, actor=request.user, data={"document": "round summary", "format": "pdf"})
+    return document_response(request, document)

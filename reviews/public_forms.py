@@ -19,6 +19,7 @@ from applications.uploads import ALLOWED_TYPES, inspect_upload
 from kernel.forms import textarea
 
 from .models import Objection
+from .prepared import FILTERS, filter_approved
 
 SEAL_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
@@ -163,13 +164,4 @@ class ApprovedListFilter(forms.Form):
         """`queryset` of approved applications narrowed by the valid filters (invalid ones are ignored)."""
         if not self.is_valid():
             return queryset
-        data = self.cleaned_data
-        if data.get("field"):
-            queryset = queryset.filter(field=data["field"])
-        if data.get("province"):
-            queryset = queryset.filter(laboratory__province=data["province"])
-        if data.get("year"):
-            queryset = queryset.filter(laboratory__approved_on__year=data["year"])
-        if data.get("call"):
-            queryset = queryset.filter(call_id=data["call"])
-        return queryset
+        return filter_approved(queryset, **{name: self.cleaned_data.get(name) for name in FILTERS})

@@ -11,34 +11,31 @@ internals: only the name, host, field and province of what is under publicity or
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch, Q
-from django.http import HttpResponse
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from applications.hooks import hooks
-from applications.models import Application, Call, Status
+from applications.models import Application, Call
 from kernel import exports, throttle
+from kernel.document_views import document_response
 from kernel.documents import issued_for_each
 from kernel.exports import Column
 from kernel.paging import query_without_page
-from kernel.pdf import render_pdf
 from kernel.rules import RuleViolation
 
 from .documents import PUBLICITY_NOTICE
 from .models import Objection, PublicityNotice
+from .prepared import FILTERS, approved_applications, approved_list
 from .public_forms import ApprovedListFilter, ObjectionForm, ObjectionLookupForm
 from .services import lodge_objection
 
 NOTICES_PER_PAGE = 10
 APPROVED_PER_PAGE = 50
 SESSION_RECEIPT = "public_objection_receipt"
-APPROVED_PDF_NAME = "国家质量标准实验室批准建设名单"
 
 
 def _public_applications():
@@ -164,19 +161,9 @@ def objection_lookup(request):
 # --- the approved construction list --------------------------------------------------------------
 
 
-def _approved():
-    """Approved applications whose laboratory is still on the list: a terminated or removed one leaves it here as in
-    the directory and `/api/public/approved/` (Art. 18, 19, 25, 27)."""
-    return (
-        Application.objects.public().filter(status=Status.APPROVED).filter(hooks.on_the_list or Q())
-        .select_related("laboratory", "host")
-        .order_by("-laboratory__approved_on", "name_sort", "pk")
-    )
-
-
 def _approved_filter(request):
-    years = [d.year for d in _approved().dates("laboratory__approved_on", "year", order="DESC")]
-    calls = Call.objects.public().filter(pk__in=_approved().values("call_id")).order_by("-opens_on", "-pk")
+    years = [d.year for d in approved_applications().dates("laboratory__approved_on", "year", order="DESC")]
+    calls = Call.objects.public().filter(pk__in=approved_applications().values("call_id")).order_by("-opens_on", "-pk")
     return ApprovedListFilter(request.GET or None, years=years, calls=calls)
 
 
@@ -199,7 +186,7 @@ APPROVED_COLUMNS = [
 @require_GET
 def approved(request):
     filters = _approved_filter(request)
-    rows = filters.filter(_approved())
+    rows = filters.filter(approved_applications())
     if exports.requested(request):
         return exports.export(request, rows, APPROVED_COLUMNS, gettext_lazy("Approved construction list"))
     page = Paginator(rows, APPROVED_PER_PAGE).get_page(request.GET.get("page"))
@@ -213,21 +200,8 @@ def approved(request):
 
 @require_GET
 def approved_pdf(request):
+    """The list as a PDF: the stored file of these filters and rows, or the page saying that a worker is preparing it
+    (thousands of rows take half a minute to lay out, never in a request)."""
     filters = _approved_filter(request)
-    rows = list(filters.filter(_approved()))
     chosen = filters.cleaned_data if filters.is_bound and filters.is_valid() else {}
-    year = chosen.get("year")
-    applied = [
-        (filters.fields[name].label, dict(filters.fields[name].choices).get(chosen[name]))
-        for name in ("call", "field", "province") if chosen.get(name)
-    ]
-    pdf = render_pdf("public/approved_pdf.html", {
-        "applications": rows,
-        "applied_filters": applied,
-        "year": year,
-        "generated_on": timezone.localdate(),
-    })
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"{APPROVED_PDF_NAME}（{year}）.pdf" if year else f"{APPROVED_PDF_NAME}.pdf"
-    response["Content-Disposition"] = content_disposition_header(False, filename)
-    return response
+    return document_response(request, approved_list(**{name: chosen.get(name) for name in FILTERS}))

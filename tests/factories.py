@@ -313,6 +313,22 @@ def activate(committee_obj, staff, term_start=None):
     return run_transition(committee_obj, "activate", staff, term_start=term_start)
 
 
+# --- files a worker prepares (kernel.documents) ------------------------------------------------------------
+
+
+def prepared(client, capture, url, params=None):
+    """`url`'s file as a person gets it: the first request finds it being prepared and queues its rendering, which
+    runs at commit (`capture` is pytest-django's `django_capture_on_commit_callbacks`; Celery is eager in the
+    tests), and the next request gets the stored file. Returns the file's response and its content."""
+    with capture(execute=True):
+        response = client.get(url, params or {})
+    if not response.get("Content-Disposition", "").startswith("attachment"):
+        assert b'data-testid="document-status"' in response.content, response.status_code  # the "being prepared" page
+        response = client.get(url, params or {})
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment"), response.status_code
+    return response, b"".join(response.streaming_content)  # reading it closes the stored file
+
+
 # --- a round of applications with experts assigned (the expert's pages and PDFs) ------------------------------
 
 LAB_NAME = "工业机器人质量国家质量标准实验室"

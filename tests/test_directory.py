@@ -3,6 +3,7 @@
 search and filters kept across pages, the "excellent" mark of the latest evaluation (Art. 27-28), public
 facts only on the detail page, and bounded queries."""
 
+import functools
 import io
 import re
 
@@ -15,7 +16,7 @@ from applications.choices import Field, ResearchDirection
 from evaluations import views_directory
 from evaluations.models import EvaluationResult, Laboratory, LabStatus
 from kernel.transitions import run_transition
-from tests.factories import LocalHostFactory, applicant_of, with_consortium_member
+from tests.factories import LocalHostFactory, applicant_of, prepared, with_consortium_member
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("client_en")]  # requests in English
 
@@ -92,10 +93,11 @@ def test_lab_unqualified_twice_is_delisted_and_leaves_the_directory_but_stays_in
     assert delisted.name_zh in page(client.get(reverse("labs:list")))
 
 
-def everywhere_public(client, lab):
-    """Where `lab` appears to the public: the directory, the approved list page, its PDF, the API and the decisions."""
-    pdf = client.get(reverse("public:approved_pdf"))
-    pdf_text = "".join(page.extract_text() or "" for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+def everywhere_public(client, capture, lab):
+    """Where `lab` appears to the public: the directory, the approved list page, its PDF (as a worker prepares it:
+    `capture` runs it), the API and the decisions."""
+    _, pdf = prepared(client, capture, reverse("public:approved_pdf"))
+    pdf_text = "".join(page.extract_text() or "" for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     api = client.get("/api/public/approved/").json()["results"]
     decisions = client.get(reverse("directory:decisions")).content.decode()
     return {
@@ -107,17 +109,19 @@ def everywhere_public(client, lab):
     }
 
 
-def test_lab_removed_for_misconduct_leaves_every_public_list_at_once_when_both_sign_art25(client, journey):
+def test_lab_removed_for_misconduct_leaves_every_public_list_at_once_when_both_sign_art25(
+        client, journey, django_capture_on_commit_callbacks):
     lab = journey.lab_in(LabStatus.OPERATING)
     lab = run_transition(lab, "propose_delisting", journey.staff, comment="提供虚假材料")
     lab = journey.statement(lab)
     lab = run_transition(lab, "sign_delisting", journey.staff, comment="同意")
     on_the_list = {"directory": True, "approved page": True, "approved pdf": True, "api": True, "decisions": False}
-    assert everywhere_public(client, lab) == on_the_list  # proposed and signed once: nothing decided yet
+    public = functools.partial(everywhere_public, client, django_capture_on_commit_callbacks)
+    assert public(lab) == on_the_list  # proposed and signed once: nothing decided yet
 
     run_transition(lab, "sign_delisting", journey.miit, comment="同意")
     assert Laboratory.objects.get(pk=lab.pk).status == LabStatus.DELISTED
-    assert everywhere_public(client, lab) == {name: not shown for name, shown in on_the_list.items()}
+    assert public(lab) == {name: not shown for name, shown in on_the_list.items()}
     assert client.get(detail_url(lab)).status_code == 404
     announcement = client.get(reverse("directory:decisions")).content.decode()
     assert "提供虚假材料" in announcement  # the reason is announced; the host's statement is not

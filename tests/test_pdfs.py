@@ -1,4 +1,5 @@
-"""Score sheet and round summary PDFs (WeasyPrint): Chinese text, CJK fonts embedded, who may read them.
+"""Score sheet and round summary PDFs (WeasyPrint): Chinese text, CJK fonts embedded, who may read them. A score
+sheet is rendered in the request; a round's summary by a worker, once per state of the round's scores.
 Each render takes about half a second: keep these few."""
 
 import io
@@ -11,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from kernel.models import AuditEntry
+from kernel.models import AuditEntry, Document
 from kernel.pdf import render_pdf
 from kernel.transitions import run_transition
 from reviews import services
-from tests.factories import LAB_NAME, accept, applicant_of, score_and_submit, scoring_setup
+from tests.factories import LAB_NAME, accept, applicant_of, prepared, score_and_submit, scoring_setup
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def test_score_sheet_pdf_for_the_expert_with_chinese_text_and_embedded_cjk_font(
     assert client.get(reverse("experts:score_sheet_pdf", args=[assignment.pk])).status_code == 404
 
 
-def test_round_summary_pdf_for_ministry_staff_only(client):
+def test_round_summary_pdf_for_ministry_staff_only(client, django_capture_on_commit_callbacks):
     setup = scoring_setup(n_applications=2, n_experts=2)
     for app in setup.applications:
         for expert in setup.experts:
@@ -67,23 +68,48 @@ def test_round_summary_pdf_for_ministry_staff_only(client):
     url = reverse("reviews:round_pdf", args=[setup.review_round.pk])
 
     client.force_login(setup.staff)
-    response = client.get(url)
-    assert response.status_code == 200
+    response, content = prepared(client, django_capture_on_commit_callbacks, url)
     assert response["Content-Type"] == "application/pdf"
     assert "filename*=UTF-8''" in response["Content-Disposition"]
-    text, fonts = pdf_text_and_fonts(response.content)
+    assert response["Cache-Control"] == "private, no-store"
+    text, fonts = pdf_text_and_fonts(content)
     assert LAB_NAME in text and "指标1" in text
     assert has_cjk_font(fonts), fonts
     # Ranked by weighted mean: the 90-point application first.
     assert text.index(str(setup.applications[1])) < text.index(LAB_NAME)
-    [exported] = AuditEntry.objects.filter(transition="export")
+    [exported] = AuditEntry.objects.filter(transition="export")  # when the file left, not when it was being prepared
     assert (exported.subject, exported.actor, exported.data["document"]) == (setup.review_round, setup.staff, "round summary")
 
+    [document] = Document.objects.filter(kind="round_summary")
     client.force_login(setup.experts[0])
     assert client.get(url).status_code == 403
+    assert client.get(reverse("documents:download", args=[document.pk])).status_code == 404  # nor by its number
     assert client.get(reverse("reviews:round_pdf", args=[setup.review_round.pk + 999])).status_code == 403
     client.force_login(setup.staff)
     assert client.get(reverse("reviews:round_pdf", args=[setup.review_round.pk + 999])).status_code == 404
+
+
+def test_round_summary_is_rendered_by_a_worker_and_again_only_when_a_score_changes_art13(
+        client, django_capture_on_commit_callbacks):
+    """Staff asking for the summary of an unchanged round get the stored file; a sheet submitted since is a new one."""
+    setup = scoring_setup(n_applications=2, n_experts=2)
+    score_and_submit(setup.assignment(setup.experts[0], setup.applications[0]), value=70)
+    url = reverse("reviews:round_pdf", args=[setup.review_round.pk])
+    client.force_login(setup.staff)
+    with django_capture_on_commit_callbacks() as queued:
+        waiting = client.get(url)
+    assert b'data-testid="document-status"' in waiting.content and len(queued) == 1  # a worker renders it
+    assert not AuditEntry.objects.filter(transition="export").exists()
+    queued[0]()  # the worker renders it
+    _, first = prepared(client, django_capture_on_commit_callbacks, url)
+    with django_capture_on_commit_callbacks() as queued:
+        _, again = prepared(client, django_capture_on_commit_callbacks, url)
+    assert queued == [] and again == first
+
+    score_and_submit(setup.assignment(setup.experts[1], setup.applications[0]), value=90)
+    _, changed = prepared(client, django_capture_on_commit_callbacks, url)
+    assert changed != first and "80.00" in pdf_text_and_fonts(changed)[0]  # the mean of 70 and 90
+    assert Document.objects.filter(kind="round_summary", object_id=setup.review_round.pk).count() == 2
 
 
 def test_ministry_staff_read_any_score_sheet_a_draft_included(client):

@@ -10,16 +10,27 @@ from urllib.parse import quote
 import pypdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import OrganisationKind
 from applications.choices import Field
 from applications.models import Status
-from kernel import throttle
+from kernel import documents, throttle
+from kernel.models import Document
 from kernel.transitions import run_transition
 from reviews.models import Objection
 from reviews.services import publicity_end
-from tests.factories import LocalHostFactory, at, complete_dossier, credit_code, ministry_staff, resident_id, wrong_check_digit
+from tests.factories import (
+    LocalHostFactory,
+    at,
+    complete_dossier,
+    credit_code,
+    ministry_staff,
+    prepared,
+    resident_id,
+    wrong_check_digit,
+)
 
 MONDAY = datetime.date(2026, 3, 2)  # notices of these tests are published on this day, for 5 working days
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde" + b"\x00" * 64
@@ -384,14 +395,19 @@ def test_approved_list_filters_by_field_province_and_year(client, approved_world
     assert shown == expected
 
 
+def pdf_text(content):
+    return "".join(page.extract_text() or "" for page in pypdf.PdfReader(io.BytesIO(content)).pages)
+
+
 @pytest.mark.django_db
-def test_approved_list_pdf_has_the_labs_and_a_chinese_file_name(client, approved_world):
+def test_approved_list_pdf_has_the_labs_and_a_chinese_file_name_art13(client, approved_world,
+                                                                      django_capture_on_commit_callbacks):
     first, second, pending, _under = approved_world
-    response = client.get(reverse("public:approved_pdf"))
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert f"filename*=utf-8''{quote('国家质量标准实验室批准建设名单.pdf')}" in response["Content-Disposition"]
-    reader = pypdf.PdfReader(io.BytesIO(response.content))
-    text = "".join(page.extract_text() for page in reader.pages)
+    response, content = prepared(client, django_capture_on_commit_callbacks, reverse("public:approved_pdf"))
+    assert response["Content-Type"] == "application/pdf"
+    assert f"filename*=UTF-8''{quote('国家质量标准实验室批准建设名单.pdf')}" in response["Content-Disposition"]
+    reader = pypdf.PdfReader(io.BytesIO(content))
+    text = pdf_text(content)
     assert first.name_zh in text and second.name_zh in text and pending.name_zh not in text
     fonts = {
         str(font["/BaseFont"]) for page in reader.pages
@@ -399,10 +415,61 @@ def test_approved_list_pdf_has_the_labs_and_a_chinese_file_name(client, approved
     }
     assert any("Noto-Sans-CJK-SC" in f for f in fonts), fonts
 
-    filtered = client.get(reverse("public:approved_pdf"), {"year": "2027"})
+    filtered, content = prepared(client, django_capture_on_commit_callbacks, reverse("public:approved_pdf"),
+                                 {"year": "2027"})
     assert quote("国家质量标准实验室批准建设名单（2027）.pdf") in filtered["Content-Disposition"]
-    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(filtered.content)).pages)
+    text = pdf_text(content)
     assert second.name_zh in text and first.name_zh not in text
+
+
+@pytest.mark.django_db
+def test_approved_list_pdf_is_rendered_by_a_worker_once_for_a_crowd_art13(client_en, approved_world,
+                                                                           django_capture_on_commit_callbacks):
+    """The first visitor finds the list being prepared and queues its rendering; those who come before it is ready
+    see the same page and queue nothing; the page polls and turns into the download."""
+    url = reverse("public:approved_pdf")
+    with django_capture_on_commit_callbacks() as queued:
+        first = client_en.get(url)
+        others = [Client().get(url) for _ in range(3)]  # anonymous, in Chinese
+    assert len(queued) == 1  # one rendering for four visitors
+    assert b"being prepared" in first.content
+    [document] = Document.objects.filter(kind="approved_list")
+    for response in (first, *others):
+        assert response.status_code == 200 and b'data-state="pending"' in response.content
+        assert "Content-Disposition" not in response
+        assert reverse("documents:status", args=[document.pk]).encode() in response.content  # it polls
+    documents.render(document.pk)  # the worker
+    response = Client().get(url)
+    assert response["Content-Disposition"].startswith("attachment;") and response["X-Document-SHA256"] == \
+        Document.objects.get(pk=document.pk).sha256
+    assert approved_world[0].name_zh in pdf_text(b"".join(response.streaming_content))
+
+
+@pytest.mark.django_db
+def test_approved_list_pdf_is_served_stored_until_the_list_changes_art13(client, journey, approved_world,
+                                                                         django_capture_on_commit_callbacks):
+    """An unchanged list is the stored file, rendered by nobody again; a new approval, or a laboratory's new name,
+    is a new file; a year's list is a file of its own."""
+    url = reverse("public:approved_pdf")
+    _, before = prepared(client, django_capture_on_commit_callbacks, url)
+    with django_capture_on_commit_callbacks() as queued:
+        again, stored = prepared(client, django_capture_on_commit_callbacks, url)
+    assert queued == [] and stored == before and Document.objects.filter(kind="approved_list").count() == 1
+
+    third = journey.approved_application(name_zh="丙批准质量国家质量标准实验室")
+    _, changed = prepared(client, django_capture_on_commit_callbacks, url)
+    assert third.name_zh in pdf_text(changed) and third.name_zh not in pdf_text(before)
+
+    lab = third.laboratory
+    lab.name_zh = "丙更名质量国家质量标准实验室"
+    lab.save()
+    _, renamed = prepared(client, django_capture_on_commit_callbacks, url)
+    assert lab.name_zh in pdf_text(renamed)
+    prepared(client, django_capture_on_commit_callbacks, url, {"year": "2027"})
+    with django_capture_on_commit_callbacks() as queued:  # an invalid filter is ignored: the whole list, stored
+        prepared(client, django_capture_on_commit_callbacks, url, {"year": "2027", "field": "no-such-field"})
+    assert queued == []
+    assert Document.objects.filter(kind="approved_list", state=Document.State.READY).count() == 4
 
 
 # --- query counts and the navigation ---------------------------------------------------------------
