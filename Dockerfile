@@ -62,6 +62,9 @@ VOLUME ["/data/media"]
 EXPOSE 8000
 # gunicorn has no body limit of its own: the portal answers 413 past REQUEST_MAX_BYTES before reading the body, and
 # the reverse proxy (deploy/nginx.conf) holds the same cap. Request line and header sizes are bounded here and there.
+# Each worker is replaced after about a thousand requests (jittered, so that they do not restart together): whatever
+# a worker's memory grew to, it does not keep. Big documents are rendered by the Celery worker, never here.
 CMD ["gunicorn", "labportal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", \
+     "--max-requests", "1000", "--max-requests-jitter", "100", \
      "--limit-request-line", "8190", "--limit-request-fields", "100", "--limit-request-field_size", "8190", \
      "--access-logfile", "-"]

@@ -32,6 +32,7 @@ export DATABASE_URL="sqlite:///$PWD/var/securitycheck.sqlite3"
 rm -f var/securitycheck.sqlite3
 $PY manage.py migrate -v0 --noinput && $PY manage.py seed_demo > "$OUT/seed.log" 2>&1 || { echo "   the demo could not be seeded"; exit 1; }
 DJANGO_SETTINGS_MODULE=labportal.settings.dev .venv/bin/gunicorn labportal.wsgi -b "127.0.0.1:$PORT" -w 2 --timeout 60 \
+  --max-requests 1000 --max-requests-jitter 100 \
   > "$OUT/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT

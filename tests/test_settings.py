@@ -2,6 +2,7 @@
 start without the settings that only the operator can know."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +65,15 @@ def test_production_refuses_the_demo_signing_keys(tmp_path):
     assert result.returncode != 0
     assert "labportal.E136" in result.stderr
     assert "labportal.E132" not in result.stderr
+
+
+def test_every_gunicorn_recycles_its_workers():
+    """Wherever gunicorn is started (the image, compose, the security check, the bench), each worker is replaced after
+    about a thousand requests, at jittered moments: whatever its memory grew to, it does not keep."""
+    places = [ROOT / "Dockerfile", ROOT / "docker-compose.yml", ROOT / "scripts" / "securitycheck.sh",
+              ROOT / "bench" / "test_bench_documents.py"]
+    for place in places:
+        text = place.read_text()
+        assert "gunicorn" in text, place
+        for option in ("--max-requests", "--max-requests-jitter"):
+            assert re.search(rf'{option}"?[\s,]+"?[1-9]\d*', text), (place, option)
