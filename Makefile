@@ -71,7 +71,8 @@ beat: setup
 
 bench: setup
 	@bash scripts/test-services.sh
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) -m pytest bench -p no:xdist -s -q
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(PY) -m pytest bench -p no:xdist -s -q
 
 # Django's deployment checks and a bounded schemathesis run on the API as staff and as an applicant (README).
 securitycheck: setup
