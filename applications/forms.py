@@ -460,7 +460,7 @@ class CallForm(forms.ModelForm):
 
 
 class CallQuotaForm(forms.Form):
-    recommender = forms.ModelChoiceField(label=_("Recommender"), queryset=Organisation.objects.none())
+    recommender = forms.ModelChoiceField(label=_("Recommending organisation"), queryset=Organisation.objects.none())
     quota = forms.IntegerField(label=_("Quota (empty: no limit)"), min_value=0, max_value=999, required=False)
 
     def __init__(self, *args, **kwargs):

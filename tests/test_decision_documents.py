@@ -165,13 +165,14 @@ def test_a_scheduled_notice_is_issued_when_published_not_when_opened_art13(journ
     starts_on = timezone.localdate() + datetime.timedelta(days=7)
     notice = journey.open_notice([app], starts_on=starts_on)
     assert notice.status == NoticeStatus.SCHEDULED and issued(PUBLICITY_NOTICE) == []
+    taken = Document.objects.issued().filter(issuer="joint", year=starts_on.year).count()  # the call's notice
     with pytest.raises(RuleViolation):  # not before its first day: refused, nothing issued
         run_transition(notice, "publish", journey.staff, internal=True)
     assert issued(PUBLICITY_NOTICE) == []
     with at(starts_on):
         notice = run_transition(notice, "publish", journey.staff, internal=True)
     [document] = issued(PUBLICITY_NOTICE, notice)
-    assert document.issued_on == starts_on and document.serial == 1
+    assert document.issued_on == starts_on and document.serial == taken + 1  # the refusal took no number
 
 
 def test_an_acceptance_notice_lists_the_laboratories_art19(journey, django_capture_on_commit_callbacks):
