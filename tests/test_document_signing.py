@@ -265,7 +265,8 @@ def test_the_api_answers_as_the_page_without_login(issued, english):
 
 @pytest.mark.django_db
 def test_the_api_refuses_a_file_that_is_not_a_pdf_with_400(english):
-    response = APIClient().post(VERIFY_API, {"file": _upload(PNG, name="scan.pdf")}, format="multipart")
+    response = APIClient().post(VERIFY_API, {"file": _upload(PNG, name="scan.pdf")}, format="multipart",
+                                HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "This file is not a PDF" in response.json()["errors"]["file"][0]
 

@@ -497,8 +497,9 @@ class TestSeededDemo:
     def test_seeded_decisions_issued_their_numbered_documents_art10_13_19_25_27(self, seeded, settings):
         settings.MEDIA_ROOT = seeded
         kinds = set(Document.objects.issued().values_list("kind", flat=True))
-        assert kinds == {"recommendation_letter", "publicity_notice", "acceptance_opinion", "evaluation_notice",
-                         "unqualified_notice", "termination_decision", "delisting_decision"}
+        assert kinds == {"call_notice", "recommendation_letter", "publicity_notice", "construction_list_approval",
+                         "acceptance_opinion", "evaluation_notice", "unqualified_notice", "termination_decision",
+                         "delisting_decision"}
         for issuer, year in set(Document.objects.issued().values_list("issuer", "year")):  # gapless per issuer and year
             serials = sorted(Document.objects.filter(issuer=issuer, year=year).values_list("serial", flat=True))
             assert serials == list(range(1, len(serials) + 1)), (issuer, year)
