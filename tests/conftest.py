@@ -3,6 +3,7 @@
 `tests/factories.py`; browser-only fixtures are in tests/browser/conftest.py."""
 
 import pytest
+from celery.result import allow_join_result
 from django.test.client import ClientMixin
 from django.utils import translation
 from pytest_django.plugin import blocking_manager_key
@@ -49,6 +50,15 @@ def signing_keys(tmp_path_factory):
     configured = write_demo_keys(directory, ca_name="labportal test CA")
     with override_settings(DOCUMENT_SIGNING_DIR=str(directory), **configured):
         yield {"DOCUMENT_SIGNING_DIR": str(directory), **configured}
+
+
+@pytest.fixture(autouse=True)
+def _outside_any_task():
+    """The test process is no Celery worker. Celery keeps "inside a task" in a process global that each eager task
+    sets and restores, so two eager tasks overlapping in a live server's threads can leave it set, and a later
+    test's `result.get()` would be refused as if it ran inside a task."""
+    with allow_join_result():
+        yield
 
 
 @pytest.fixture(autouse=True)
