@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -198,6 +198,17 @@ class CallQuerySet(models.QuerySet):
     def public(self):
         return self.filter(status__in=PUBLIC_CALL_STATES)
 
+    def with_status_detail(self):
+        """What `Call.status_text` needs on a list, in the same query: each ministry's signature of the decision the
+        call awaits (its publication while a draft, its construction list once proposed; Art. 7, 13)."""
+        def signed(ministry):
+            return Exists(SignOff.objects.filter(
+                content_type__app_label=self.model._meta.app_label, content_type__model=self.model._meta.model_name,
+                object_id=OuterRef("pk"), decision=OuterRef("awaited_decision"), ministry=ministry))
+        return self.annotate(awaited_decision=Case(
+            When(status=CallStatus.LIST_PROPOSED, then=Value(CALL_LIST_DECISION)), default=Value(CALL_OPENING_DECISION),
+        )).annotate(samr_signed=signed(SignOff.Ministry.SAMR), miit_signed=signed(SignOff.Ministry.MIIT))
+
     def accepting(self, day=None):
         """Calls taking applications on `day` (today): published, inside their submission window."""
         day = day or timezone.localdate()
@@ -298,8 +309,12 @@ class Call(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         decision = {CallStatus.DRAFT: CALL_OPENING_DECISION, CallStatus.LIST_PROPOSED: CALL_LIST_DECISION}.get(self.status)
         if decision is None:
             return self.get_status_display()
-        signed = {s.ministry for s in SignOff.objects.filter(
-            content_type=ContentType.objects.get_for_model(self), object_id=self.pk, decision=decision)}
+        if hasattr(self, "samr_signed"):  # annotated by `with_status_detail` (list pages)
+            signed = {m for m, done in ((SignOff.Ministry.SAMR, self.samr_signed),
+                                        (SignOff.Ministry.MIIT, self.miit_signed)) if done}
+        else:
+            signed = {s.ministry for s in SignOff.objects.filter(
+                content_type=ContentType.objects.get_for_model(self), object_id=self.pk, decision=decision)}
         if len(signed) == 1:
             return _("%(status)s (signed by %(ministry)s)") % {
                 "status": self.get_status_display(), "ministry": SignOff.Ministry(next(iter(signed))).label}

@@ -38,7 +38,7 @@ def _visible_call(request, pk):
 @staff_required
 @require_GET
 def call_list(request):
-    queryset = Call.objects.visible_to(request.user).annotate(
+    queryset = Call.objects.visible_to(request.user).with_status_detail().annotate(
         n_applications=Count("applications", filter=~Q(applications__status=Status.DRAFT)),
         n_approved=Count("applications", filter=Q(applications__status=Status.APPROVED)),
     ).order_by("-opens_on", "-pk")

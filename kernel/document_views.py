@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import audit
-from .documents import kind_of, public_kinds, readable, requeue_if_stuck
+from .documents import kind_of, public_kinds, readable, reads_register, requeue_if_stuck
 from .models import Document
 from .paging import query_without_page
 from .web import DOWNLOAD_POLICY, attachment_disposition
@@ -64,7 +64,7 @@ def status(request, pk):
 def register(request):
     """Issued documents by number: every public one for anyone, every one for ministry staff (as `readable`)."""
     queryset = Document.objects.issued().filter(state=Document.State.READY).order_by("-issued_on", "issuer", "-serial")
-    staff = getattr(request.user, "role", None) in {"ministry_staff", "administrator"}
+    staff = reads_register(request.user)
     if not staff:
         queryset = queryset.filter(kind__in=public_kinds())
     number = request.GET.get("number", "").strip()[:64]

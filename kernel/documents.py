@@ -68,13 +68,18 @@ def readable(user, document):
         return True
     if not getattr(user, "is_authenticated", False):
         return False
-    if document.number and getattr(user, "role", None) in _REGISTER_READERS:
+    if document.number and reads_register(user):
         return True
     return bool(kind.may_read and kind.may_read(user, document))
 
 
 # Roles that read the register of issued documents (the ministries' general office); stable role codes.
 _REGISTER_READERS = {"ministry_staff", "administrator"}
+
+
+def reads_register(user):
+    """Ministry staff and administrators read every issued document; others the public ones (and their own)."""
+    return getattr(user, "is_authenticated", False) and getattr(user, "role", None) in _REGISTER_READERS
 
 
 # --- numbers ----------------------------------------------------------------------------------------------

@@ -7,7 +7,9 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -398,3 +400,20 @@ def test_a_withdrawn_list_issues_nothing_art13(journey):
     call = run_transition(call, "sign_list", journey.staff)
     run_transition(call, "withdraw_list", journey.miit, "名单需调整")
     assert not documents.issued_for(call, LIST_APPROVAL).exists()
+
+
+def test_the_call_list_says_who_has_signed_in_the_same_queries_for_one_or_many_calls_art7(
+        client_en, django_assert_max_num_queries):
+    samr, miit = samr_staff(), miit_staff()
+    first = a_draft_call(samr)
+    run_transition(first, "sign_opening", samr)
+    client_en.force_login(samr)
+    with CaptureQueriesContext(connection) as one:
+        page = client_en.get(reverse("calls:list")).content.decode()
+    assert "Draft, awaiting SAMR and MIIT (signed by SAMR)" in page
+    for n in range(4):
+        call = journeys.create_call(samr, f"20{30 + n}年度", OPENS, CLOSES, DUE)
+        run_transition(call, "sign_opening", miit)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client_en.get(reverse("calls:list")).content.decode()
+    assert page.count("(signed by MIIT)") == 4 and page.count("(signed by SAMR)") == 1
