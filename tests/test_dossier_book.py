@@ -319,7 +319,7 @@ def test_the_dossier_and_revisions_pages_link_each_revisions_book(revision, clie
     detail = client_en.get(app.get_absolute_url()).content.decode()
     assert f'href="{url}"' in detail
     revisions = client_en.get(reverse("applications:revisions", args=[app.pk])).content.decode()
-    assert f'href="{url}"' in revisions and "Download the dossier (PDF)" in revisions
+    assert f'href="{url}"' in revisions and "Download the dossier (PDF, submission 1)" in revisions
 
 
 def test_the_experts_assignment_page_links_the_book_of_the_revision_under_review():
