@@ -10,12 +10,12 @@ from kernel.deadlines import close_deadlines, open_deadline
 from kernel.formatting import format_date
 from kernel.models import Deadline
 from kernel.rules import RuleViolation
-from kernel.signoffs import signoffs
+from kernel.signoffs import lapse, signoffs
 from kernel.transitions import run_transition
 
 from .deadlines import CALL_RECOMMENDERS, CALL_WINDOW
 from .documents import issue_call_notice, issue_list_approval
-from .rules import CALL_LIST_DECISION
+from .rules import CALL_LIST_DECISION, CALL_OPENING_DECISION
 from .states import CallStatus, Status
 
 ARTICLE = "Art. 13"
@@ -147,17 +147,32 @@ def on_a_proposed_list(application):
     return application.construction_lists.filter(status=CallStatus.LIST_PROPOSED).exists()
 
 
-def set_quota(call, recommender, quota):
-    """Staff set (or, with no quota, remove) a recommender's quota while the call is a draft: once signed, the call
-    is what both ministries published (Art. 7, 13)."""
+def check_draft(call, field=None):
+    """A call changes only while it is a draft: once both ministries have signed, it is what they published (Art. 7,
+    13)."""
     if call.status != CallStatus.DRAFT:
-        raise RuleViolation(_("Quotas are set while the call is a draft; a published call is not changed."),
-                            field="quota", article=ARTICLE)
+        raise RuleViolation(_("Only a draft call is changed; a published call is what both ministries signed."),
+                            field=field, article=ARTICLE)
+
+
+def draft_changed(call, by, what):
+    """A draft call's terms or quotas changed (`what`, for the audit): a signature given to the earlier text lapses,
+    and both ministries sign the text as it now stands (Art. 7). Returns the ministries whose signature lapsed."""
+    return lapse(call, CALL_OPENING_DECISION, by, _("The draft call changed: %(what)s") % {"what": what},
+                 article="Art. 7, 13")
+
+
+def set_quota(call, recommender, quota, by):
+    """Staff set (or, with no quota, remove) a recommender's quota while the call is a draft; a signature given to
+    the draft lapses (returns the ministries whose signature did)."""
+    check_draft(call, field="quota")
     if not recommender.is_recommender:
         raise RuleViolation(_("Only a recommender (a provincial SAMR or MIIT, or a competent department) has a quota."),
                             field="recommender", article="Art. 10")
+    if (quota or None) == call.quota_for(recommender):
+        return []
     if not quota:
         call.quotas.filter(recommender=recommender).delete()
-        return None
-    quota_row, _created = call.quotas.update_or_create(recommender=recommender, defaults={"quota": quota})
-    return quota_row
+    else:
+        call.quotas.update_or_create(recommender=recommender, defaults={"quota": quota})
+    return draft_changed(call, by, _("the quota of %(org)s") % {"org": recommender})

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import staff_required
@@ -67,6 +68,44 @@ def call_create(request):
     return render(request, "calls/create.html", {"form": form})
 
 
+LAPSED_MESSAGE = _lazy("The draft changed after a ministry had signed it: that signature lapsed, and both ministries sign "
+                       "the call as it now stands (Art. 7).")
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def call_edit(request, pk):
+    """A draft call's terms corrected before publication; a signature already given lapses (`calls.draft_changed`)."""
+    call = _visible_call(request, pk)
+    if not is_ministry_staff(request.user):
+        raise PermissionDenied(_("Only SAMR and MIIT staff draft a call."))
+    try:
+        calls.check_draft(call)
+    except RuleViolation as exc:
+        messages.error(request, rule_text(exc))
+        return redirect(call)
+    form = CallForm(request.POST or None, instance=call)
+    if request.method == "POST":
+        if form.is_valid() and not form.has_changed():
+            return redirect(call)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    calls.check_draft(Call.objects.select_for_update().get(pk=call.pk))
+                    form.save()
+                    lapsed = calls.draft_changed(call, request.user, ", ".join(
+                        str(form.fields[name].label) for name in form.changed_data))
+            except RuleViolation as exc:
+                messages.error(request, rule_text(exc))
+                return redirect(call)
+            messages.success(request, _("The draft call was saved."))
+            if lapsed:
+                messages.warning(request, LAPSED_MESSAGE)
+            return redirect(call)
+        messages.error(request, _("Nothing was saved: please correct the errors below."))
+    return render(request, "calls/create.html", {"form": form, "call": call})
+
+
 def _signatures(call, decision):
     signed = {s.ministry: s for s in signoffs(call, decision).select_related("signed_by")}
     return [(label, signed.get(code)) for code, label in SignOff.Ministry.choices]
@@ -89,6 +128,7 @@ def call_detail(request, pk):
         "construction_list": call.construction_list.select_related("host").order_by("name_sort", "pk"),
         "quotas": [(q, calls.recommended_count(call, q.recommender_id)) for q in call.quotas.select_related("recommender")],
         "quota_form": CallQuotaForm() if call.status == CallStatus.DRAFT and is_ministry_staff(request.user) else None,
+        "may_edit": call.status == CallStatus.DRAFT and is_ministry_staff(request.user),
         "rounds": call.rounds.order_by("-opened_at", "-pk"),
         "notices": call.notices.order_by("-starts_on", "-pk"),
         "accepting": call.accepts_submissions(),
@@ -114,11 +154,13 @@ def call_quota(request, pk):
         try:
             with transaction.atomic():
                 locked = Call.objects.select_for_update().get(pk=call.pk)
-                calls.set_quota(locked, form.cleaned_data["recommender"], form.cleaned_data["quota"])
+                lapsed = calls.set_quota(locked, form.cleaned_data["recommender"], form.cleaned_data["quota"], request.user)
         except RuleViolation as exc:
             messages.error(request, rule_text(exc))
         else:
             messages.success(request, _("The quota of %(org)s was saved.") % {"org": form.cleaned_data["recommender"]})
+            if lapsed:
+                messages.warning(request, LAPSED_MESSAGE)
     else:
         messages.error(request, _("Nothing was saved: please correct the errors below.") + " "
                        + " ".join(e for errors in form.errors.values() for e in errors))

@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "download": _("File downloaded"),
     "export": _("List exported"),
     "sign_off": _("Signed off"),
+    "sign_offs_lapsed": _("Sign-offs lapsed (the text changed)"),
     "assign_expert": _("Expert assigned"),
     "save_scores": _("Scores saved"),
     "change_committee": _("Committee composition changed"),

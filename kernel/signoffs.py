@@ -42,3 +42,16 @@ def sign(subject, decision, user, comment="", article="Art. 7"):
 
 def both_signed(subject, decision):
     return set(signoffs(subject, decision).values_list("ministry", flat=True)) == set(SignOff.Ministry.values)
+
+
+def lapse(subject, decision, by, reason, article="Art. 7"):
+    """The text of a joint decision changed after a ministry signed it: that signature was given to another text, so
+    every signature given so far lapses (the audit keeps them, and this record says why); return the ministries whose
+    signature lapsed."""
+    given = signoffs(subject, decision)
+    ministries = sorted(given.values_list("ministry", flat=True))
+    if ministries:
+        given.delete()
+        record("sign_offs_lapsed", subject, actor=by, comment=reason, article=article,
+               data={"decision": decision, "ministries": ministries})
+    return ministries

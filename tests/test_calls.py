@@ -203,7 +203,62 @@ def test_quotas_are_set_only_while_the_call_is_a_draft_art13(client_en):
     call = run_transition(call, "sign_opening", miit_staff())
     response = client_en.post(reverse("calls:quota", args=[call.pk]), {"recommender": recommender.pk, "quota": 9},
                               follow=True)
-    assert "a published call is not changed" in response.content.decode() and call.quota_for(recommender) == 3
+    assert "a published call is what both ministries signed" in response.content.decode()
+    assert call.quota_for(recommender) == 3
+
+
+
+def test_a_draft_call_is_corrected_and_a_signature_given_to_the_earlier_text_lapses_art7(client_en):
+    samr, miit = samr_staff(), miit_staff()
+    call = a_draft_call(samr)
+    run_transition(call, "sign_opening", samr)
+    client_en.force_login(miit)
+    form = client_en.get(reverse("calls:edit", args=[call.pk])).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    data.update({"opens_on": "2026-03-02", "closes_on": "2026-05-15", "recommenders_due": "2026-05-29"})
+    response = client_en.post(reverse("calls:edit", args=[call.pk]), data, follow=True)
+    call.refresh_from_db()
+    assert call.closes_on == datetime.date(2026, 5, 15) and call.status == CallStatus.DRAFT
+    assert "that signature lapsed" in response.content.decode()
+    assert not calls.signoffs(call, "open_call").exists()  # SAMR signed the earlier window: it signs again
+    lapsed = AuditEntry.objects.get(transition="sign_offs_lapsed")
+    assert lapsed.data["ministries"] == ["samr"] and lapsed.actor == miit
+    assert lapsed.comment == "The draft call changed: Submissions close"  # what changed, in the editor's words
+    call = run_transition(call, "sign_opening", miit)
+    assert call.status == CallStatus.DRAFT  # one signature, MIIT's: not published yet
+    call = run_transition(call, "sign_opening", samr)
+    assert call.status == CallStatus.OPEN
+
+
+def test_an_unchanged_draft_or_quota_keeps_its_signature_art7(client_en):
+    samr = samr_staff()
+    recommender = provincial_body(OrganisationKind.PROVINCIAL_SAMR, "32")
+    call = a_draft_call(samr)
+    calls.set_quota(call, recommender, 3, samr)
+    run_transition(call, "sign_opening", samr)
+    assert calls.set_quota(call, recommender, 3, samr) == []
+    client_en.force_login(samr)
+    form = client_en.get(reverse("calls:edit", args=[call.pk])).context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    client_en.post(reverse("calls:edit", args=[call.pk]), data)
+    assert calls.signoffs(call, "open_call").count() == 1
+    assert calls.set_quota(call, recommender, 4, samr) == ["samr"]  # a new quota is a new text
+    assert not calls.signoffs(call, "open_call").exists() and call.quota_for(recommender) == 4
+
+
+def test_a_published_call_is_not_edited_and_only_the_ministries_edit_a_draft_art13(client_en):
+    samr, miit = samr_staff(), miit_staff()
+    call = a_draft_call(samr)
+    client_en.force_login(recommender_of(provincial_body(OrganisationKind.PROVINCIAL_SAMR, "32")))
+    assert client_en.get(reverse("calls:edit", args=[call.pk])).status_code == 403
+    run_transition(call, "sign_opening", samr)
+    call = run_transition(call, "sign_opening", miit)
+    client_en.force_login(samr)
+    assert "edit-call" not in client_en.get(reverse("calls:detail", args=[call.pk])).content.decode()
+    response = client_en.post(reverse("calls:edit", args=[call.pk]), {"title": "改过的", "number": "2026年度"}, follow=True)
+    assert "a published call is what both ministries signed" in response.content.decode()
+    call.refresh_from_db()
+    assert call.title != "改过的" and call.status == CallStatus.OPEN
 
 
 # --- the clocks --------------------------------------------------------------------------------------
@@ -358,7 +413,7 @@ def test_the_call_notice_is_issued_at_the_second_signature_and_is_public_art13(d
     samr, miit = samr_staff(), miit_staff()
     call = a_draft_call(samr, priority_fields=["key_materials"])
     body = provincial_body(OrganisationKind.PROVINCIAL_SAMR, "32")
-    calls.set_quota(call, body, 3)
+    calls.set_quota(call, body, 3, samr)
     run_transition(call, "sign_opening", samr)
     assert not documents.issued_for(call, CALL_NOTICE).exists()  # one signature publishes nothing
     with django_capture_on_commit_callbacks(execute=True):
