@@ -54,7 +54,8 @@ class SignatureCheckSerializer(serializers.Serializer):
     valid = serializers.BooleanField(help_text=gettext_lazy("The signature verifies with the signer's certificate."))
     trusted = serializers.BooleanField(
         help_text=gettext_lazy("The signer's certificate is one the portal issues documents with."))
-    covers_whole_file = serializers.BooleanField(help_text=gettext_lazy("Nothing was added to the file after it."))
+    covers_whole_file = serializers.BooleanField(help_text=gettext_lazy(
+        "Nothing was added to the file after it but a later signature (a joint document's second ministry)."))
 
 
 class VerificationSerializer(serializers.Serializer):

@@ -3,7 +3,9 @@ check a PDF they were given.
 
 - `sign_pdf(data, issuer=..., reason=...)`: a PAdES baseline B-B signature (no timestamp: B-T needs a time-stamping
   authority) with the key and certificate that `settings.DOCUMENT_SIGNING[issuer]` names (an issuer without its own,
-  such as a recommender, is signed by the portal's, `"portal"`), its chain up to `DOCUMENT_SIGNING_CA` embedded.
+  such as a recommender, is signed by the portal's, `"portal"`), its chain up to `DOCUMENT_SIGNING_CA` embedded. A
+  joint document of SAMR and MIIT carries two: each ministry signs with its own key, in the order its issuer's
+  `signed_by` gives, the second signature added to the file the first signed.
 - `verify_pdf(data)`: first, is this exactly the file of a document the portal issued (its SHA-256 is a stored
   `Document`'s)? Then each embedded signature, validated by pyHanko against `DOCUMENT_SIGNING_CA` alone (nothing
   fetched): intact (the signed bytes unchanged), valid (the signature verifies), trusted (chained to the portal's
@@ -33,6 +35,7 @@ from django.utils.translation import gettext_lazy
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
@@ -98,18 +101,25 @@ def _signer(issuer):
     )
 
 
+def signers_of(issuer):
+    """Whose keys sign `issuer`'s documents: the ministries of a joint document (`DOCUMENT_ISSUERS[...]["signed_by"]`),
+    else the issuer itself."""
+    return tuple(settings.DOCUMENT_ISSUERS.get(issuer, {}).get("signed_by") or (issuer,))
+
+
 def sign_pdf(data: bytes, *, issuer: str, reason: str) -> bytes:
-    """`data` signed (PAdES B-B, SHA-256) by `issuer`'s key: the signature covers the whole file it returns."""
-    signer = _signer(issuer)
-    meta = signers.PdfSignatureMetadata(
-        field_name="Signature1",
-        reason=reason,
-        subfilter=fields.SigSeedSubFilter.PADES,
-        md_algorithm="sha256",
-    )
-    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-    output = signers.sign_pdf(writer, meta, signer=signer)
-    return output.getvalue()
+    """`data` signed (PAdES B-B, SHA-256) by the key of each of `issuer`'s signers in turn: the last signature covers
+    the whole file it returns, an earlier one everything but the signatures added after it."""
+    for number, signer in enumerate(signers_of(issuer), start=1):
+        meta = signers.PdfSignatureMetadata(
+            field_name=f"Signature{number}",
+            reason=reason,
+            subfilter=fields.SigSeedSubFilter.PADES,
+            md_algorithm="sha256",
+        )
+        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+        data = signers.sign_pdf(writer, meta, signer=_signer(signer)).getvalue()
+    return data
 
 
 # --- verification ----------------------------------------------------------------------------------------------------
@@ -142,7 +152,7 @@ class SignatureCheck:
     intact: bool  # the bytes it covers are unchanged
     valid: bool  # the signature verifies with the signer's public key
     trusted: bool  # the signer's certificate chains to the portal's root (DOCUMENT_SIGNING_CA)
-    covers_whole_file: bool  # nothing was added after it
+    covers_whole_file: bool  # nothing was added after it but later signatures
     reason: str = ""
 
     @property
@@ -234,7 +244,7 @@ async def _check_signatures(reader, root):
     found = []
     for embedded in reader.embedded_signatures:
         context = ValidationContext(trust_roots=[root], allow_fetching=False, revocation_mode="soft-fail")
-        status = await async_validate_pdf_signature(embedded, signer_validation_context=context, skip_diff=True)
+        status = await async_validate_pdf_signature(embedded, signer_validation_context=context)
         signed_at = status.signer_reported_dt
         found.append(SignatureCheck(
             signer=_signer_name(status.signing_cert),
@@ -242,10 +252,19 @@ async def _check_signatures(reader, root):
             intact=bool(status.intact),
             valid=bool(status.valid),
             trusted=await _chains_to_root(embedded, root),
-            covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+            covers_whole_file=_nothing_added_but_signatures(status),
             reason=str(embedded.sig_object.get("/Reason", "")),
         ))
     return tuple(found)
+
+
+def _nothing_added_but_signatures(status):
+    """The signature covers the file, or what was added after it (pyHanko's difference analysis) is no more than
+    filling in signature fields: the second ministry's signature on a joint document."""
+    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return True
+    return (status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and status.modification_level is not None
+            and status.modification_level <= ModificationLevel.FORM_FILLING)
 
 
 def signatures_of(data):

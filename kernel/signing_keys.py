@@ -19,8 +19,10 @@ PORTAL_NAME = "国家质量标准实验室管理平台"
 
 
 def demo_issuers():
-    """The issuers the demo signs for, by code, named as DOCUMENT_ISSUERS names them; and the portal."""
-    return {**{code: config["name"] for code, config in settings.DOCUMENT_ISSUERS.items()}, PORTAL_ISSUER: PORTAL_NAME}
+    """The issuers the demo signs for, by code, named as DOCUMENT_ISSUERS names them (not a joint issuer: its
+    ministries sign); and the portal."""
+    names = {code: config["name"] for code, config in settings.DOCUMENT_ISSUERS.items()}
+    return {code: names.get(code, PORTAL_NAME) for code in settings.DOCUMENT_SIGNING_ISSUERS}
 
 
 DEMO_VALIDITY = datetime.timedelta(days=3650)

@@ -91,13 +91,16 @@ def test_an_issued_document_is_signed_by_its_issuer_and_verifies_as_genuine(issu
 
 
 @pytest.mark.django_db
-def test_a_joint_document_is_signed_with_the_joint_key_and_a_recommenders_letter_with_the_portals(
+def test_a_joint_document_is_signed_by_both_ministries_and_a_recommenders_letter_with_the_portals_key_art7(
         settings, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         joint = _issue(issuer="joint")
         letter = _issue(issuer="org-17", issuer_name="某省市场监督管理局", prefix="某市监函")
-    assert [check.signer for check in signing.verify_pdf(_stored(joint)).signatures] == [
-        settings.DOCUMENT_ISSUERS["joint"]["name"]]
+    data = _stored(joint)
+    samr, miit = signing.verify_pdf(data).signatures
+    assert (samr.signer, miit.signer) == (settings.DOCUMENT_ISSUERS["samr"]["name"], settings.DOCUMENT_ISSUERS["miit"]["name"])
+    assert samr.ok and miit.ok  # SAMR's covers all but MIIT's signature, added after it; MIIT's the whole file
+    assert signing.verify_pdf(data).genuine
     result = signing.verify_pdf(_stored(letter))
     assert result.genuine and result.document.issuer_name == "某省市场监督管理局"
     assert [check.signer for check in result.signatures] == [keys.PORTAL_NAME]
@@ -145,6 +148,20 @@ def test_content_added_after_signing_is_reported_altered(issued):
     assert result.verdict == Verdict.ALTERED
     [check] = result.signatures
     assert check.intact and check.valid and check.trusted and not check.covers_whole_file
+
+
+@pytest.mark.django_db
+def test_content_added_after_both_ministries_signed_shows_on_both_signatures_art7(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        joint = _issue(issuer="joint")
+    writer = IncrementalPdfFileWriter(io.BytesIO(_stored(joint)))
+    writer.root["/Lang"] = generic.TextStringObject("en")
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    result = signing.verify_pdf(out.getvalue())
+    assert result.verdict == Verdict.ALTERED
+    assert [check.intact and not check.covers_whole_file for check in result.signatures] == [True, True]
 
 
 def test_a_broken_signature_value_is_reported_invalid(issued):

@@ -200,7 +200,9 @@ STORAGES = {
 # organisation's letters use `Organisation.document_prefix`. Configuration, not code: a deployment sets its own.
 DOCUMENT_ISSUERS = {
     "joint": {"name": env("DOCUMENT_JOINT_NAME", default="国家市场监督管理总局 工业和信息化部"),
-              "prefix": env("DOCUMENT_JOINT_PREFIX", default="国市监质发")},
+              "prefix": env("DOCUMENT_JOINT_PREFIX", default="国市监质发"),
+              # signed by both ministries, each with its own key (kernel.signing), not by a key of its own
+              "signed_by": ("samr", "miit")},
     "samr": {"name": env("DOCUMENT_SAMR_NAME", default="国家市场监督管理总局"),
              "prefix": env("DOCUMENT_SAMR_PREFIX", default="国市监质函")},
     "miit": {"name": env("DOCUMENT_MIIT_NAME", default="工业和信息化部"),
@@ -398,7 +400,7 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 # DOCUMENT_SIGNING_SAMR_CERT, ..., DOCUMENT_SIGNING_CA). "portal" signs for an issuer without a key of its own (a
 # recommender's letter). `manage.py make_signing_keys` writes a demo set there (the demo's seed runs it); the
 # production settings require real ones (system checks labportal.E131-E136).
-DOCUMENT_SIGNING_ISSUERS = (*DOCUMENT_ISSUERS, "portal")
+DOCUMENT_SIGNING_ISSUERS = (*(issuer for issuer, entry in DOCUMENT_ISSUERS.items() if "signed_by" not in entry), "portal")
 _signing_dir = env.path("DOCUMENT_SIGNING_DIR", default=str(BASE_DIR / "var" / "signing"))
 DOCUMENT_SIGNING_DIR = str(_signing_dir)
 DOCUMENT_SIGNING = {
