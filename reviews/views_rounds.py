@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,7 +35,6 @@ from .forms import (
 )
 from .models import (
     Assignment,
-    AssignmentStatus,
     CommitteeStatus,
     CriteriaSet,
     ExpertCommittee,
@@ -84,11 +82,7 @@ ROUND_COLUMNS = [
 @require_GET
 def rounds(request):
     purpose = request.GET.get("purpose", "")
-    queryset = ReviewRound.objects.select_related("committee", "criteria_set", "opened_by").annotate(
-        n_applications=Count("entries", distinct=True),
-        n_assignments=Count("assignments", distinct=True),
-        n_submitted=Count("assignments", filter=Q(assignments__status=AssignmentStatus.SUBMITTED), distinct=True),
-    ).order_by("-opened_at", "-pk")
+    queryset = ReviewRound.objects.for_table().order_by("-opened_at", "-pk")
     if purpose in ROUND_FILTERS:
         queryset = queryset.filter(criteria_set__purpose__in=ROUND_FILTERS[purpose])
     else:
