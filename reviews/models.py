@@ -462,6 +462,14 @@ class RoundEntry(models.Model):
     def __str__(self):
         return self.get_outcome_display()
 
+    def get_absolute_url(self):
+        return round_entry_url(self.round_id, self.application_id)
+
+
+def round_entry_url(round_id, application_id):
+    """Where the staff round page shows one entry: the page of the ranking that holds it, at its card."""
+    return reverse("reviews:round", args=[round_id]) + f"?entry={application_id}#application-{application_id}"
+
 
 class AssignmentQuerySet(models.QuerySet):
     def visible_to(self, user):
