@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from applications.models import Application, Status
 from reviews.models import Assignment, AssignmentStatus, ReviewRound, RoundEntry, Score
-from tests.factories import ApplicationFactory
+from tests.factories import ApplicationFactory, client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("client_en")]
 
@@ -83,3 +83,80 @@ def test_the_rounds_list_costs_the_same_queries_for_2_and_10_rounds(client, jour
     response, many = rounds_list(client)
     assert len(response.context["page_obj"]) == 10
     assert many == few
+
+
+def round_page(client, review_round, **params):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(review_round.get_absolute_url(), params)
+    assert response.status_code == 200
+    return response, len(queries)
+
+
+def test_a_big_rounds_page_shows_its_entries_a_page_at_a_time_ranked_across_the_round(client, journey):
+    review_round = bulk_round(journey, 60, "大轮")
+    client.force_login(journey.staff)
+    response, _queries = round_page(client, review_round)
+    html = response.content.decode()
+    assert [r.rank for r in response.context["results"]] == list(range(1, 26))
+    assert html.count('id="application-') == 25 and html.count("<details") == 25
+    summary = html.split("<summary", 1)[1].split("</summary>", 1)[0]
+    assert "4 experts" in summary and [part.split("<")[0] for part in summary.split('data-testid="expert-status">')[1:]] == [
+        "Awaiting conflict declaration × 1", "No conflict declared: scoring × 1", "Scores submitted × 1",
+        "Withdrawn by staff × 1"]
+    assert "60 entries await their decisions." in html and reverse("reviews:round_conclude", args=[review_round.pk]) in html
+    last, _queries = round_page(client, review_round, page=3)
+    assert [r.rank for r in last.context["results"]] == list(range(51, 61))
+
+    # A link to one entry (after assigning an expert to it, from a notification) lands on the page that holds it,
+    # its experts' table open.
+    fortieth = response.context["page_obj"].paginator.object_list[39]
+    entry = RoundEntry.objects.get(round=review_round, application=fortieth.application)
+    landed = client.get(entry.get_absolute_url().split("#")[0])
+    assert landed.context["page_obj"].number == 2
+    card = landed.content.decode().split(f'id="application-{fortieth.application.pk}"', 1)[1].split('class="card mb-3"', 1)[0]
+    assert '<details class="mb-2" data-testid="experts" open>' in card
+    assert 'data-transition="withdraw"' in card  # staff still withdraw an assignment from the card
+
+
+def test_a_rounds_page_and_its_conclusion_cost_the_same_queries_for_3_and_60_entries(client, journey):
+    small, big = bulk_round(journey, 3, "小轮"), bulk_round(journey, 60, "大轮")
+    client.force_login(journey.staff)
+    response, few = round_page(client, small)
+    assert len(response.context["results"]) == 3
+    response, many = round_page(client, big)
+    assert len(response.context["results"]) == 25
+    assert many == few
+
+    counts = {}
+    for review_round in (small, big):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("reviews:round_conclude", args=[review_round.pk]))
+        counts[review_round.entries.count()] = len(queries)
+        assert len(response.context["conclude_form"].applications) == review_round.entries.count()
+    assert counts[60] == counts[3]
+
+
+def test_the_api_lists_rounds_with_counts_and_pages_a_rounds_entries_with_their_experts(journey):
+    small, big = bulk_round(journey, 3, "小轮"), bulk_round(journey, 60, "大轮")
+    client = client_for(journey.staff)
+    rows = client.get("/api/rounds/").data["results"]
+    assert {(row["title"], row["entry_count"], row["assignment_count"], row["submitted_count"]) for row in rows} == {
+        ("小轮", 3, 12, 3), ("大轮", 60, 240, 60)}
+    assert all("entries" not in row for row in rows)
+
+    counts = {}
+    for review_round in (small, big):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(f"/api/rounds/{review_round.pk}/entries/").data
+        counts[page["count"]] = len(queries)
+    assert counts[60] == counts[3]
+    assert len(page["results"]) == 25 and page["next"].endswith("entries/?page=2")
+    first = page["results"][0]
+    assert [a["status"] for a in first["assignments"]] == EXPERT_STATES
+    assert {a["application"] for a in first["assignments"]} == {first["application"]["id"]}
+    last = client.get(f"/api/rounds/{big.pk}/entries/", {"page": 3}).data["results"]
+    assert len(last) == 10
+
+    # Ministry staff only, as every route of a round (Art. 9, 13).
+    expert = journey.experts[0]
+    assert client_for(expert).get(f"/api/rounds/{big.pk}/entries/").status_code == 403
