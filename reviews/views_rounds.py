@@ -204,8 +204,7 @@ def round_detail(request, pk):
                        .filter(round=review_round, application_id__in=[r.application.pk for r in shown])
                        .select_related("expert", "expert__organisation").order_by("application_id", "pk")):
         assignments[assignment.application_id].append(assignment)
-    entries = [(r, assignments.get(r.application.pk, []), _status_summary(assignments.get(r.application.pk, [])))
-               for r in shown]
+    entries = [(r, assignments[r.application.pk], _status_summary(assignments[r.application.pk])) for r in shown]
     columns = []
     for key, label, _getter in RANKING_COLUMNS:
         current = sort.lstrip("-") == key
