@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.api import SafeJSONParser
+from kernel.api_views import ChoiceLabelField
 from kernel.validators import no_control_characters
 
 from . import api_tokens, second_factor
@@ -28,10 +29,10 @@ DIRECTORY_KINDS = [k for k in OrganisationKind.values if k != OrganisationKind.E
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    level_display = serializers.CharField(source="get_level_display", read_only=True)
-    province_display = serializers.CharField(source="get_province_display", read_only=True)
-    host_type_display = serializers.CharField(source="get_host_type_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
+    level_display = ChoiceLabelField(source="level")
+    province_display = ChoiceLabelField(source="province")
+    host_type_display = ChoiceLabelField(source="host_type")
 
     class Meta:
         model = Organisation
@@ -45,7 +46,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 class OrganisationBriefSerializer(serializers.ModelSerializer):
     """An organisation as named inside another resource."""
 
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
 
     class Meta:
         model = Organisation
@@ -77,7 +78,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class MeSerializer(serializers.ModelSerializer):
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    role_display = ChoiceLabelField(source="role")
     organisation = OrganisationSerializer(read_only=True, allow_null=True)
 
     class Meta:

@@ -26,7 +26,10 @@ from .models import (
 )
 
 register_signoff_decision(APPROVAL_DECISION, transition_label(Application, "approve"))
+# Objects named by related rows, fetched with them when the audit log, deadlines or sign-offs name them.
 register_audit_subject(PreliminaryReview.objects.select_related("application", "recommender"))  # a letter's subject
+register_audit_subject(CallQuota.objects.select_related("recommender"))
+register_audit_subject(ConsortiumMember.objects.select_related("organisation"))
 register_signoff_decision(CALL_OPENING_DECISION, transition_label(Call, "sign_opening"))
 register_signoff_decision(CALL_LIST_DECISION, transition_label(Call, "sign_list"))
 

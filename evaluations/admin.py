@@ -27,6 +27,7 @@ register_signoff_decision(CONFIRM_ACCEPTANCE, transition_label(Laboratory, "conf
 register_signoff_decision(TERMINATE, transition_label(Laboratory, "sign_termination"))
 register_signoff_decision(DELIST, transition_label(Laboratory, "sign_delisting"))
 register_audit_subject(AdverseProposal.objects.select_related("laboratory"))  # a decision's subject
+register_audit_subject(RecommenderOpinion.objects.select_related("recommender", "laboratory"))
 
 LAB_CLOCK_FIELDS = ["application", "host", "field", "province", "approved_on", "construction_start", "construction_end",
                     "extension_granted", "acceptance_rectified", "operation_started_on", "evaluation_rectified",

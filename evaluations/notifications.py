@@ -95,7 +95,7 @@ def opinion(event):
 
 
 def round_of_opinion(event):
-    return reverse("reviews:round", args=[event.obj.entry.round_id]) + f"#application-{event.obj.entry.application_id}"
+    return event.obj.entry.get_absolute_url()
 
 
 def named(event):

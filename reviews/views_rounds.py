@@ -1,14 +1,13 @@
 """Ministry staff pages of expert review rounds (Art. 9, 13, 19, 26): the list, opening one, its ranking
-and assignments, the CSV of its results and the assignments' transitions."""
+and assignments a page at a time, concluding it, the CSV of its results and the assignments' transitions."""
 
 import csv
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,6 +42,7 @@ from .models import (
     ReviewRound,
     RoundStatus,
     quorum_share,
+    round_entry_url,
     share_text,
 )
 from .services import (
@@ -84,11 +84,7 @@ ROUND_COLUMNS = [
 @require_GET
 def rounds(request):
     purpose = request.GET.get("purpose", "")
-    queryset = ReviewRound.objects.select_related("committee", "criteria_set", "opened_by").annotate(
-        n_applications=Count("entries", distinct=True),
-        n_assignments=Count("assignments", distinct=True),
-        n_submitted=Count("assignments", filter=Q(assignments__status=AssignmentStatus.SUBMITTED), distinct=True),
-    ).order_by("-opened_at", "-pk")
+    queryset = ReviewRound.objects.for_table().order_by("-opened_at", "-pk")
     if purpose in ROUND_FILTERS:
         queryset = queryset.filter(criteria_set__purpose__in=ROUND_FILTERS[purpose])
     else:
@@ -174,22 +170,89 @@ def _round(pk):
     return get_object_or_404(ReviewRound.objects.select_related("committee", "criteria_set", "opened_by"), pk=pk)
 
 
+def _entry_page(request, results):
+    """The page of the ranking to show: `?page=`, else the one holding `?entry=` (an application's id: where links to
+    one entry land, `round_entry_url`), else the first."""
+    number, entry = request.GET.get("page"), request.GET.get("entry", "")
+    if number is None and entry.isdigit():
+        position = next((i for i, r in enumerate(results) if r.application.pk == int(entry)), 0)
+        number = position // PAGE_SIZE + 1
+    return Paginator(results, PAGE_SIZE).get_page(number)
+
+
+def _status_summary(assignments):
+    """[(label, count)] of an entry's assignments by status, in the order of the statuses."""
+    counts = Counter(a.status for a in assignments)
+    return [(label, counts[value]) for value, label in AssignmentStatus.choices if counts[value]]
+
+
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def round_detail(request, pk):
-    """The ranking, the experts per entry and the conclusion of a round of applications or laboratories.
-    Concluding runs the round's `conclude` transition, which runs the conclusion registered for the purpose
-    of its criteria (`reviews.subjects`); the pages registered for it name the entries and build the form."""
+    """The ranking of a round of applications or laboratories a page at a time, each entry of the page with a summary
+    of its experts (their table and the assignment form beside it), and the way to its conclusion. Ranks are the
+    whole round's: every entry is scored (three queries), only the page is drawn."""
     review_round = _round(pk)
     pages = round_pages(review_round.criteria_set.purpose)
     results = round_results(review_round)
     pages.describe(request.user, review_round, results)
-    open_ = review_round.status == RoundStatus.OPEN
-    conclude_form = pages.conclude_form(request.POST or None, review_round, results) if open_ else None
+    sorted_results, sort = sort_results(results, request.GET.get("sort", "rank"))
+    page = _entry_page(request, sorted_results)
+    shown = list(page)
+    assignments = defaultdict(list)
+    for assignment in (Assignment.objects.visible_to(request.user)
+                       .filter(round=review_round, application_id__in=[r.application.pk for r in shown])
+                       .select_related("expert", "expert__organisation").order_by("application_id", "pk")):
+        assignments[assignment.application_id].append(assignment)
+    entries = [(r, assignments[r.application.pk], _status_summary(assignments[r.application.pk])) for r in shown]
+    columns = []
+    for key, label, _getter in RANKING_COLUMNS:
+        current = sort.lstrip("-") == key
+        descending = sort.startswith("-")
+        if key == "application":
+            label = pages.entry_label
+        columns.append({
+            "key": key, "label": label, "current": current, "descending": current and descending,
+            "next": f"-{key}" if current and not descending else key,
+        })
+    entry = request.GET.get("entry", "")
+    return render(request, "reviews/staff/round.html", {
+        "round": review_round,
+        "results": shown,
+        "page_obj": page,
+        "query": query_without_page(request, "entry"),
+        "entries": entries,
+        "focus": int(entry) if entry.isdigit() else None,
+        "awaiting": sum(1 for r in results if r.live),
+        "columns": columns,
+        "sort": sort,
+        "open": review_round.status == RoundStatus.OPEN,
+        "lab_round": pages.section == "lab_rounds",
+        "acceptance": review_round.criteria_set.purpose == CriteriaSet.Purpose.ACCEPTANCE,
+        "conclude_article": pages.decision_article,
+        "entry_template": pages.entry_template,
+        "criteria": review_round.criteria_set.criteria.all(),
+        "scoring_left": time_left([clock])[0] if (clock := review_round.scoring_clock()) else None,
+        "round_pdf_url": reverse("reviews:round_pdf", args=[review_round.pk]),
+    })
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def round_conclude(request, pk):
+    """The conclusion of a round: a decision for every entry still awaiting one, in one form, since the round's
+    `conclude` transition decides them all at once (it runs the conclusion registered for the purpose of its criteria,
+    `reviews.subjects`); the pages registered for it name the entries and build the form. On a page of its own, so
+    that the round's page stays a page of entries whatever the size of the round."""
+    review_round = _round(pk)
+    if review_round.status != RoundStatus.OPEN:
+        messages.error(request, _("This round is concluded."))
+        return redirect(review_round)
+    pages = round_pages(review_round.criteria_set.purpose)
+    results = round_results(review_round)
+    pages.describe(request.user, review_round, results)
+    conclude_form = pages.conclude_form(request.POST or None, review_round, results)
     if request.method == "POST":
-        if conclude_form is None:
-            messages.error(request, _("This round is concluded."))
-            return redirect(review_round)
         if conclude_form.is_valid():
             try:
                 run_transition(review_round, "conclude", request.user, request.POST.get("comment", ""),
@@ -204,40 +267,14 @@ def round_detail(request, pk):
                 pages.concluded(request, conclude_form)
                 return redirect(review_round)
         messages.error(request, _("The round was not concluded: please correct the errors below."))
-
-    sorted_results, sort = sort_results(results, request.GET.get("sort", "rank"))
-    assignments = defaultdict(list)
-    for assignment in (Assignment.objects.visible_to(request.user).filter(round=review_round)
-                       .select_related("expert", "expert__organisation").order_by("application_id", "pk")):
-        assignments[assignment.application_id].append(assignment)
-    entries = [(r, assignments.get(r.application.pk, [])) for r in results]
-    columns = []
-    for key, label, _getter in RANKING_COLUMNS:
-        current = sort.lstrip("-") == key
-        descending = sort.startswith("-")
-        if key == "application":
-            label = pages.entry_label
-        columns.append({
-            "key": key, "label": label, "current": current, "descending": current and descending,
-            "next": f"-{key}" if current and not descending else key,
-        })
-    return render(request, "reviews/staff/round.html", {
+    return render(request, "reviews/staff/round_conclude.html", {
         "round": review_round,
-        "results": sorted_results,
-        "entries": entries,
-        "columns": columns,
-        "sort": sort,
-        "open": open_,
         "conclude_form": conclude_form,
         "lab_round": pages.section == "lab_rounds",
         "acceptance": review_round.criteria_set.purpose == CriteriaSet.Purpose.ACCEPTANCE,
         "conclude_article": pages.decision_article,
         "conclude_template": pages.conclude_template,
-        "entry_template": pages.entry_template,
-        "criteria": review_round.criteria_set.criteria.all(),
-        "scoring_left": time_left([clock])[0] if (clock := review_round.scoring_clock()) else None,
         "quorum_share": share_text(quorum_share()),
-        "round_pdf_url": reverse("reviews:round_pdf", args=[review_round.pk]),
     })
 
 
@@ -252,7 +289,7 @@ def round_assign(request, pk, app_pk):
     )
     suggested = suggested_experts(review_round, application) if review_round.status == RoundStatus.OPEN else []
     form = AssignForm(request.POST or None, review_round=review_round, suggested=suggested, auto_id=f"assign-{app_pk}-%s")
-    back = reverse("reviews:round", args=[pk]) + f"#application-{app_pk}"
+    back = round_entry_url(pk, app_pk)
     if request.method == "POST":
         if not form.is_valid():
             messages.error(request, _("Choose an expert of the committee."))
@@ -312,7 +349,7 @@ def round_export(request, pk):
 @require_POST
 def assignment_transition(request, pk, name):
     assignment = get_object_or_404(Assignment.objects.visible_to(request.user), pk=pk)
-    default = reverse("reviews:round", args=[assignment.round_id]) + f"#application-{assignment.application_id}"
+    default = round_entry_url(assignment.round_id, assignment.application_id)
     return run_and_redirect(request, assignment, name, default)
 
 

@@ -7,11 +7,13 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken, OrganisationKind
 from applications.choices import DimensionVerdict, ReviewDimension, TeamRole
 from applications.models import Application, Attachment, NationalProject, PreliminaryReview, Status, TeamMember
+from kernel.api_views import choice_labels
 from tests.factories import (
     ApplicationFactory,
     LocalHostFactory,
@@ -503,6 +505,26 @@ def test_me_shows_role_and_organisation():
     assert response.data["role"] == "recommender"
     assert response.data["organisation"]["kind"] == "provincial_samr"
     assert response.data["organisation"]["province"] == "32"
+
+
+def test_choice_labels_follow_the_language_of_each_request_from_a_table_made_once_per_language(jiangsu_app):
+    """Labels of choices (status, field, province) are read from a dict per field and language (`choice_labels`),
+    not made again for each row: still in the language each request asks for, however the requests alternate."""
+    client = client_for(applicant_of(jiangsu_app.host))
+    languages = ["en", "zh-hans", "en", "zh-hans"]
+    answers = [client.get(url(jiangsu_app), HTTP_ACCEPT_LANGUAGE=language).data for language in languages]
+    assert [a["status_display"] for a in answers] == ["Draft", "草稿", "Draft", "草稿"]
+    for language, answer in zip(languages, answers, strict=True):
+        with translation.override(language):
+            assert answer["field_display"] == jiangsu_app.get_field_display()
+    organisations = [client.get("/api/organisations/", {"kind": "provincial_samr", "province": "32"},
+                                HTTP_ACCEPT_LANGUAGE=language).data["results"][0] for language in languages]
+    assert [o["province_display"] for o in organisations] == ["Jiangsu", "江苏省", "Jiangsu", "江苏省"]
+
+    made = choice_labels.cache_info().misses
+    client.get(url(jiangsu_app), HTTP_ACCEPT_LANGUAGE="en")
+    client.get(url(jiangsu_app), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert choice_labels.cache_info().misses == made  # each field's labels made once per language
 
 
 def test_organisation_directory_filters_by_kind_province_and_level():

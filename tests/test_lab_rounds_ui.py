@@ -44,6 +44,10 @@ def round_url(review_round):
     return reverse("reviews:round", args=[review_round.pk])
 
 
+def conclude_url(review_round):
+    return reverse("reviews:round_conclude", args=[review_round.pk])
+
+
 def conclude_post(lab, outcome, opinion):
     data = {f"outcome_{lab.application_id}": outcome}
     if opinion is not None:
@@ -182,10 +186,10 @@ def test_acceptance_round_concluded_rectify_puts_the_lab_in_rectifying_art19(cli
     lab = in_acceptance_review(journey)
     review_round = journey.scored_lab_round([lab], acceptance_criteria())
     as_staff(client, journey)
-    form_page = client.get(round_url(review_round)).content.decode()
+    form_page = client.get(conclude_url(review_round)).content.decode()
     assert 'value="rectify"' in form_page and 'value="pass"' in form_page and 'value="fail"' in form_page
 
-    response = client.post(round_url(review_round), conclude_post(lab, "rectify", "平台建设未完成，限期整改"))
+    response = client.post(conclude_url(review_round), conclude_post(lab, "rectify", "平台建设未完成，限期整改"))
 
     assert response.status_code == 302
     texts = " ".join(message_texts(response))
@@ -207,7 +211,7 @@ def test_conclusion_without_the_experts_opinion_is_refused_on_that_field_art19(c
     lab = in_acceptance_review(journey)
     review_round = journey.scored_lab_round([lab], acceptance_criteria())
 
-    response = as_staff(client, journey).post(round_url(review_round), conclude_post(lab, "pass", ""))
+    response = as_staff(client, journey).post(conclude_url(review_round), conclude_post(lab, "pass", ""))
 
     assert response.status_code == 200
     errors = response.context["conclude_form"].errors
@@ -222,7 +226,7 @@ def test_conclusion_before_any_expert_scored_is_refused_with_the_lab_named(clien
     lab = in_acceptance_review(journey)
     review_round = lab_services.open_lab_round("验收评议", journey.committee, acceptance_criteria(), [lab], journey.staff)
 
-    response = as_staff(client, journey).post(round_url(review_round), conclude_post(lab, "pass", "同意通过验收"))
+    response = as_staff(client, journey).post(conclude_url(review_round), conclude_post(lab, "pass", "同意通过验收"))
 
     assert response.status_code == 200
     assert any(lab.name_zh in e for e in response.context["conclude_form"].non_field_errors())
@@ -240,11 +244,11 @@ def test_evaluation_round_opened_and_concluded_unqualified_sends_the_lab_to_rect
     lab.refresh_from_db()
     assert lab.status == LabStatus.EVALUATING
     score(journey.assign(review_round, lab.application, journey.experts[0]), 45)
-    page = client.get(round_url(review_round))
-    assert page.context["results"][0].mean == 45
+    assert client.get(round_url(review_round)).context["results"][0].mean == 45
+    page = client.get(conclude_url(review_round))
     assert 'value="unqualified"' in page.content.decode() and 'value="rectify"' not in page.content.decode()
 
-    response = client.post(round_url(review_round), conclude_post(lab, "unqualified", "开放运行不足，限期整改"))
+    response = client.post(conclude_url(review_round), conclude_post(lab, "unqualified", "开放运行不足，限期整改"))
 
     assert response.status_code == 302
     lab.refresh_from_db()
@@ -322,6 +326,7 @@ def test_non_staff_get_403_and_anonymous_users_the_login_page(client, journey):
         reverse("reviews:rounds") + "?purpose=labs",
         reverse("reviews:round_create") + "?purpose=acceptance",
         round_url(review_round),
+        conclude_url(review_round),
         reverse("reviews:round_assign", args=[review_round.pk, lab.application_id]),
         reverse("reviews:notice_create") + "?subject=acceptance",
     ]
@@ -329,7 +334,7 @@ def test_non_staff_get_403_and_anonymous_users_the_login_page(client, journey):
         client.force_login(user)
         for url in pages:
             assert client.get(url).status_code == 403, (user.role, url)
-        assert client.post(round_url(review_round), conclude_post(lab, "pass", "通过")).status_code == 403
+        assert client.post(conclude_url(review_round), conclude_post(lab, "pass", "通过")).status_code == 403
     client.logout()
     for url in pages:
         response = client.get(url)

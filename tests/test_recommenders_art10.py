@@ -103,7 +103,7 @@ def test_recommender_gives_then_changes_its_opinion_while_the_acceptance_round_i
         review_round, lab, user.organisation, OPINION)
     told = Notification.objects.filter(recipient=staff).get()
     assert told.subject == f"Recommender's opinion on {lab}"
-    assert told.url == reverse("reviews:round", args=[review_round.pk]) + f"#application-{lab.application_id}"
+    assert told.url == reverse("reviews:round", args=[review_round.pk]) + f"?entry={lab.application_id}#application-{lab.application_id}"
     # one per organisation: a colleague's changes it
     with django_capture_on_commit_callbacks(execute=True):
         changed = services.give_recommender_opinion(lab, colleague, "补充意见：建议关注人才队伍建设。", review_round=review_round)

@@ -281,7 +281,7 @@ def test_round_page_ranks_sorts_exports_and_flags_deviation(client, staff, journ
 def test_round_conclusion_advances_and_rejects_art13(client, staff, journey):
     keep, drop = journey.formal_review_passed(), journey.formal_review_passed()
     review_round = journey.scored_round([keep, drop], values=(80,))
-    url = review_round.get_absolute_url()
+    url = reverse("reviews:round_conclude", args=[review_round.pk])
 
     missing_reason = login(client, staff).post(url, {f"action_{keep.pk}": "advance", f"action_{drop.pk}": "reject"})
     assert missing_reason.status_code == 200

@@ -16,6 +16,7 @@ from accounts.models import Level
 from accounts.provinces import Province
 from kernel.api_views import (
     ERROR_RESPONSES,
+    ChoiceLabelField,
     TransitionRequestSerializer,
     TransitionsMixin,
     WithTransitions,
@@ -52,8 +53,8 @@ class ApplicationListSerializer(serializers.ModelSerializer):
     host = OrganisationBriefSerializer(read_only=True)
     name_en = serializers.CharField(read_only=True)
     status = named_choice_field("ApplicationStatusEnum", Status.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    field_display = serializers.CharField(source="get_field_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
+    field_display = ChoiceLabelField(source="field")
 
     class Meta:
         model = Application
@@ -69,8 +70,8 @@ class ApplicationSerializer(WithTransitions, serializers.ModelSerializer):
 
     host = OrganisationBriefSerializer(read_only=True)
     status = named_choice_field("ApplicationStatusEnum", Status.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    field_display = serializers.CharField(source="get_field_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
+    field_display = ChoiceLabelField(source="field")
     name_en = serializers.CharField(read_only=True)
     call = serializers.PrimaryKeyRelatedField(
         read_only=True, help_text=gettext_lazy("The call the application belongs to (chosen when it is started: "

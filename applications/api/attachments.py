@@ -14,7 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from kernel.api_views import ERROR_RESPONSES, named_choice_field
+from kernel.api_views import ERROR_RESPONSES, ChoiceLabelField, named_choice_field
 from kernel.audit import record_download
 from kernel.web import file_download
 
@@ -25,7 +25,7 @@ from .common import editable_or_403, field_errors
 
 class AttachmentSerializer(serializers.ModelSerializer):
     file = serializers.FileField(write_only=True, help_text=gettext_lazy("Checked by content, not by name."))
-    section_display = serializers.CharField(source="get_section_display", read_only=True)
+    section_display = ChoiceLabelField(source="section")
     outcome_item = named_choice_field("OutcomeItemEnum", OutcomeClaim.Item.choices, required=False, allow_null=True)
     uploaded_by_name = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()

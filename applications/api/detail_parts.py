@@ -4,7 +4,7 @@ and the recommenders' Art. 10 reviews."""
 from rest_framework import serializers
 
 from accounts.api import OrganisationBriefSerializer
-from kernel.api_views import named_choice_field
+from kernel.api_views import ChoiceLabelField, named_choice_field
 
 from ..choices import DimensionVerdict
 from ..eligibility import FAIL, INFO, NOT_MET, PASS, WARNING
@@ -45,7 +45,7 @@ class DimensionEntrySerializer(serializers.Serializer):
 
 class PreliminaryReviewSerializer(serializers.ModelSerializer):
     recommender = OrganisationBriefSerializer(read_only=True)
-    decision_display = serializers.CharField(source="get_decision_display", read_only=True)
+    decision_display = ChoiceLabelField(source="decision")
     dimensions = serializers.DictField(child=DimensionEntrySerializer(), read_only=True)
     decided_by_name = serializers.SerializerMethodField()
 

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from accounts.models import Organisation
-from kernel.api_views import named_choice_field
+from kernel.api_views import ChoiceLabelField, named_choice_field
 
 from ..choices import StandardLevel
 from ..models import (
@@ -30,7 +30,7 @@ class _RowSerializer(serializers.ModelSerializer):
 
 
 class TeamMemberSerializer(_RowSerializer):
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    role_display = ChoiceLabelField(source="role")
 
     class Meta(_RowSerializer.Meta):
         model = TeamMember
@@ -45,7 +45,7 @@ class NationalProjectSerializer(_RowSerializer):
 
 class OutcomeClaimSerializer(_RowSerializer):
     item = named_choice_field("OutcomeItemEnum", OutcomeClaim.Item.choices)
-    item_display = serializers.CharField(source="get_item_display", read_only=True)
+    item_display = ChoiceLabelField(source="item")
 
     class Meta(_RowSerializer.Meta):
         model = OutcomeClaim
@@ -54,7 +54,7 @@ class OutcomeClaimSerializer(_RowSerializer):
 
 class StandardLedSerializer(_RowSerializer):
     level = named_choice_field("StandardLevelEnum", StandardLevel.choices)
-    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    level_display = ChoiceLabelField(source="level")
 
     class Meta(_RowSerializer.Meta):
         model = StandardLed

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 
-from kernel.api_views import named_choice_field
+from kernel.api_views import ChoiceLabelField, named_choice_field
 from reviews.api.common import PersonNameSerializer
 
 from ..models import AcceptanceApplication
@@ -17,7 +17,7 @@ class AcceptanceApplicationSerializer(serializers.ModelSerializer):
     goal_statements = GoalStatementSerializer(many=True, read_only=True)
     filed_by = PersonNameSerializer(read_only=True)
     verdict = named_choice_field("AcceptanceVerdictEnum", VERDICTS, read_only=True)
-    verdict_display = serializers.CharField(source="get_verdict_display", read_only=True)
+    verdict_display = ChoiceLabelField(source="verdict")
 
     class Meta:
         model = AcceptanceApplication

@@ -11,7 +11,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kernel.api_views import ERROR_RESPONSES, named_choice_field
+from kernel.api_views import ERROR_RESPONSES, ChoiceLabelField, named_choice_field
 from kernel.transitions import TransitionConflict
 from reviews.api.common import PersonNameSerializer
 
@@ -23,7 +23,7 @@ from .common import LAB_PK, LabScoped, same_lab
 
 class ReportOutputSerializer(serializers.ModelSerializer):
     kind = named_choice_field("ReportOutputKindEnum", ReportOutput.Kind.choices)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
     credit_line = serializers.CharField(max_length=300, allow_blank=True,
                                         help_text=gettext_lazy("The affiliation as printed; must name the lab (Art. 23)."))
 
@@ -34,7 +34,7 @@ class ReportOutputSerializer(serializers.ModelSerializer):
 
 class AnnualReportSerializer(serializers.ModelSerializer):
     kind = named_choice_field("AnnualReportKindEnum", AnnualReport.Kind.choices, read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
     outputs = ReportOutputSerializer(many=True, read_only=True)
     submitted_by = PersonNameSerializer(read_only=True)
     acknowledged_by = PersonNameSerializer(read_only=True, allow_null=True)

@@ -8,7 +8,14 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
-from kernel.api_views import ERROR_RESPONSES, WithTransitions, declared_transition_names, named_choice_field, transition_schema
+from kernel.api_views import (
+    ERROR_RESPONSES,
+    ChoiceLabelField,
+    WithTransitions,
+    declared_transition_names,
+    named_choice_field,
+    transition_schema,
+)
 from kernel.rules import RuleViolation
 from reviews.api.common import PersonNameSerializer
 
@@ -28,9 +35,9 @@ class ArticleValidationError(RuleViolation):
 
 class ChangeReportSerializer(WithTransitions, serializers.ModelSerializer):
     kind = named_choice_field("ChangeKindEnum", ChangeKind.choices, read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
     status = named_choice_field("ChangeStatusEnum", ChangeStatus.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
     filed_by = PersonNameSerializer(read_only=True)
 
     class Meta:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from applications.api.common import TimelineEntrySerializer
-from kernel.api_views import named_choice_field
+from kernel.api_views import ChoiceLabelField, named_choice_field
 from kernel.models import Deadline, SignOff
 from reviews.api.common import NamedSerializer, PersonNameSerializer
 
@@ -29,7 +29,7 @@ class DeadlineSerializer(serializers.ModelSerializer):
 
     label = serializers.CharField(source="kind_label", read_only=True)
     state = named_choice_field("DeadlineStateEnum", Deadline.State.choices, read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    state_display = ChoiceLabelField(source="state")
 
     class Meta:
         model = Deadline

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 
-from kernel.api_views import named_choice_field
+from kernel.api_views import ChoiceLabelField, named_choice_field
 
 from ..models import Evaluation
 from .common import LAB_PK, RESULTS, LabScoped
@@ -13,7 +13,7 @@ from .common import LAB_PK, RESULTS, LabScoped
 
 class EvaluationSerializer(serializers.ModelSerializer):
     result = named_choice_field("EvaluationResultEnum", RESULTS, read_only=True)
-    result_display = serializers.CharField(source="get_result_display", read_only=True)
+    result_display = ChoiceLabelField(source="result")
 
     class Meta:
         model = Evaluation

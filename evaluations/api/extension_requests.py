@@ -7,7 +7,14 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
-from kernel.api_views import ERROR_RESPONSES, WithTransitions, declared_transition_names, named_choice_field, transition_schema
+from kernel.api_views import (
+    ERROR_RESPONSES,
+    ChoiceLabelField,
+    WithTransitions,
+    declared_transition_names,
+    named_choice_field,
+    transition_schema,
+)
 from reviews.api.common import PersonNameSerializer
 
 from .. import services
@@ -17,7 +24,7 @@ from .common import LAB_PK, LabScoped, LabScopedTransitions, same_lab
 
 class ExtensionRequestSerializer(WithTransitions, serializers.ModelSerializer):
     status = named_choice_field("ExtensionStatusEnum", ExtensionStatus.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
     filed_by = PersonNameSerializer(read_only=True)
 
     class Meta:

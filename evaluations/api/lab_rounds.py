@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from kernel.api_views import (
     ERROR_RESPONSES,
+    ChoiceLabelField,
     TransitionRequestSerializer,
     TransitionsMixin,
     WithTransitions,
@@ -32,7 +33,7 @@ from ..states import LAB_ROUND_PURPOSES, AcceptanceVerdict, EvaluationResult, La
 
 class LabBriefSerializer(serializers.ModelSerializer):
     status = named_choice_field("LaboratoryStatusEnum", LabStatus.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
     host = NamedSerializer(read_only=True)
 
     class Meta:
@@ -44,7 +45,7 @@ class LabBriefSerializer(serializers.ModelSerializer):
 class LabRoundEntrySerializer(serializers.ModelSerializer):
     laboratory = LabBriefSerializer(source="application.laboratory", read_only=True)
     outcome = named_choice_field("RoundEntryOutcomeEnum", RoundEntry.Outcome.choices, read_only=True)
-    outcome_display = serializers.CharField(source="get_outcome_display", read_only=True)
+    outcome_display = ChoiceLabelField(source="outcome")
 
     class Meta:
         model = RoundEntry
@@ -58,14 +59,30 @@ class LabRoundSerializer(WithTransitions, serializers.ModelSerializer):
     purpose = named_choice_field("CriteriaSetPurposeEnum", CriteriaSet.Purpose.choices, source="criteria_set.purpose",
                                  read_only=True)
     status = named_choice_field("RoundStatusEnum", RoundStatus.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
     opened_by = PersonNameSerializer(read_only=True)
-    entries = LabRoundEntrySerializer(many=True, read_only=True)
+    entry_count = serializers.IntegerField(source="n_applications", read_only=True,
+                                           help_text=gettext_lazy("Laboratories in the round."))
+    assignment_count = serializers.IntegerField(source="n_assignments", read_only=True,
+                                                help_text=gettext_lazy("Experts assigned, over all its laboratories."))
+    submitted_count = serializers.IntegerField(source="n_submitted", read_only=True,
+                                               help_text=gettext_lazy("Assignments whose scores are submitted."))
 
     class Meta:
         model = ReviewRound
         fields = ["id", "title", "purpose", "committee", "criteria_set", "status", "status_display", "opened_by",
-                  "opened_at", "scoring_due", "concluded_at", "short_reason", "entries", "available_transitions"]
+                  "opened_at", "scoring_due", "concluded_at", "short_reason", "entry_count", "assignment_count",
+                  "submitted_count", "available_transitions"]
+        read_only_fields = fields
+
+
+class LabRoundDetailSerializer(LabRoundSerializer):
+    """A lab round with its laboratories (the list gives their counts)."""
+
+    entries = LabRoundEntrySerializer(many=True, read_only=True)
+
+    class Meta(LabRoundSerializer.Meta):
+        fields = [*LabRoundSerializer.Meta.fields[:-1], "entries", "available_transitions"]
         read_only_fields = fields
 
 
@@ -143,9 +160,9 @@ class LabRoundFilter(django_filters.FilterSet):
         summary=gettext_lazy("Open an acceptance (Art. 19) or comprehensive evaluation (Art. 26) round"),
         description=gettext_lazy("Experts are assigned and score through /api/rounds/{id}/assignments/ and "
                                  "/api/assignments/, as in any round; /api/rounds/{id}/results/ ranks them."),
-        request=LabRoundCreateSerializer, responses={201: LabRoundSerializer, **ERROR_RESPONSES},
+        request=LabRoundCreateSerializer, responses={201: LabRoundDetailSerializer, **ERROR_RESPONSES},
     ),
-    transition=transition_schema(LabRoundSerializer, LabRoundTransitionSerializer, names=declared_transition_names(ReviewRound)),
+    transition=transition_schema(LabRoundDetailSerializer, LabRoundTransitionSerializer, names=declared_transition_names(ReviewRound)),
 )
 class LabRoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Ministry staff open a round of labs and conclude it with a verdict or result per lab and the experts'
@@ -158,18 +175,21 @@ class LabRoundViewSet(TransitionsMixin, mixins.CreateModelMixin, viewsets.ReadOn
     def get_queryset(self):
         if is_schema_view(self):
             return ReviewRound.objects.none()
+        rounds = staff_only(ReviewRound.objects.filter(criteria_set__purpose__in=LAB_ROUND_PURPOSES), self.request.user)
+        rounds = rounds.for_table().order_by("-opened_at", "-pk")
+        if self.action == "list":
+            return rounds
         entries = RoundEntry.objects.select_related("application__laboratory__host").order_by("pk")
-        rounds = ReviewRound.objects.filter(criteria_set__purpose__in=LAB_ROUND_PURPOSES)
-        return staff_only(rounds, self.request.user).select_related(
-            "committee", "criteria_set", "opened_by"
-        ).prefetch_related(Prefetch("entries", queryset=entries)).order_by("-opened_at", "-pk")
+        return rounds.prefetch_related(Prefetch("entries", queryset=entries))
 
     def get_serializer_class(self):
-        return LabRoundCreateSerializer if self.action == "create" else LabRoundSerializer
+        if self.action == "create":
+            return LabRoundCreateSerializer
+        return LabRoundSerializer if self.action == "list" else LabRoundDetailSerializer
 
     def _detail(self, pk, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=pk)
-        return Response(LabRoundSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+        return Response(LabRoundDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
     def create(self, request, *args, **kwargs):
         serializer = LabRoundCreateSerializer(data=request.data, context=self.get_serializer_context())

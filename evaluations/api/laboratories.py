@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from kernel.api_views import (
     ERROR_RESPONSES,
+    ChoiceLabelField,
     TransitionRequestSerializer,
     TransitionsMixin,
     WithTransitions,
@@ -65,7 +66,7 @@ class LaboratoryDetailSerializer(WithTransitions, LaboratorySerializer):
     """The whole lab: its people (Art. 14-16), clocks, sign-offs, what the requester may do now."""
 
     research_directions = serializers.ListField(child=serializers.CharField(), read_only=True)
-    latest_result_display = serializers.CharField(source="get_latest_result_display", read_only=True)
+    latest_result_display = ChoiceLabelField(source="latest_result")
     chair_is_inside = serializers.SerializerMethodField(
         help_text=gettext_lazy("The academic committee chair is from the host or a consortium member; generally "
                                "the chair is from outside (Art. 15)."),

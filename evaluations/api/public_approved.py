@@ -7,9 +7,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 
+from accounts.models import Organisation
 from accounts.provinces import Province
 from applications.choices import Field
-from kernel.api_views import is_schema_view, named_choice_field
+from kernel.api_views import ChoiceLabelField, is_schema_view, named_choice_field
 
 from ..models import Laboratory, LabStatus
 
@@ -18,7 +19,7 @@ class LaboratoryHostSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     province = serializers.CharField(read_only=True)
-    province_display = serializers.CharField(source="get_province_display", read_only=True)
+    province_display = ChoiceLabelField(source="province", model=Organisation)
 
 
 class PublicLaboratorySerializer(serializers.ModelSerializer):
@@ -26,9 +27,9 @@ class PublicLaboratorySerializer(serializers.ModelSerializer):
 
     name_en = serializers.CharField(read_only=True)
     host = LaboratoryHostSerializer(read_only=True)
-    field_display = serializers.CharField(source="get_field_display", read_only=True)
+    field_display = ChoiceLabelField(source="field")
     status = named_choice_field("LaboratoryStatusEnum", LabStatus.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
 
     class Meta:
         model = Laboratory

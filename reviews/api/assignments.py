@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from kernel.api_views import (
     ERROR_RESPONSES,
+    ChoiceLabelField,
     TransitionsMixin,
     WithTransitions,
     declared_transition_names,
@@ -56,7 +57,7 @@ class AssignmentSerializer(WithTransitions, serializers.ModelSerializer):
     application = ApplicationBriefSerializer(read_only=True)
     expert = PersonSerializer(read_only=True)
     status = named_choice_field("AssignmentStatusEnum", AssignmentStatus.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
 
     class Meta:
         model = Assignment

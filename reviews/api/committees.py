@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from kernel.api_views import (
+    ChoiceLabelField,
     TransitionRequestSerializer,
     TransitionsMixin,
     WithTransitions,
@@ -24,7 +25,7 @@ from .common import IsMinistryStaff, PersonSerializer, staff_only
 class CommitteeMemberSerializer(serializers.ModelSerializer):
     expert = PersonSerializer(read_only=True)
     position = named_choice_field("CommitteePositionEnum", Position.choices, read_only=True)
-    position_display = serializers.CharField(source="get_position_display", read_only=True)
+    position_display = ChoiceLabelField(source="position")
     fields = serializers.ListField(child=serializers.CharField(), read_only=True, help_text=gettext_lazy("Fields (Art. 4)."))
 
     class Meta:
@@ -35,7 +36,7 @@ class CommitteeMemberSerializer(serializers.ModelSerializer):
 
 class CommitteeSerializer(WithTransitions, serializers.ModelSerializer):
     status = named_choice_field("CommitteeStatusEnum", CommitteeStatus.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
     is_usable = serializers.SerializerMethodField(help_text=gettext_lazy("Active and within its 2-year term: can be given work."))
     members = CommitteeMemberSerializer(many=True, read_only=True)
 

@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.rules import is_staff_reader
 from applications.models import Application, Status
 from applications.uploads import inspect_upload
-from kernel.api_views import named_choice_field
+from kernel.api_views import ChoiceLabelField, named_choice_field
 from kernel.audit import record_download
 from kernel.web import file_download
 
@@ -92,8 +92,8 @@ class ApplicationBriefSerializer(serializers.ModelSerializer):
 
     host = HostNameSerializer(read_only=True)
     status = named_choice_field("ApplicationStatusEnum", Status.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    field_display = serializers.CharField(source="get_field_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
+    field_display = ChoiceLabelField(source="field")
 
     class Meta:
         model = Application

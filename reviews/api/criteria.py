@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from kernel.api_views import is_schema_view, named_choice_field
+from kernel.api_views import ChoiceLabelField, is_schema_view, named_choice_field
 
 from ..models import CriteriaSet, Criterion
 from .common import IsMinistryStaff, staff_only
@@ -21,7 +21,7 @@ class CriterionSerializer(serializers.ModelSerializer):
 
 class CriteriaSetSerializer(serializers.ModelSerializer):
     purpose = named_choice_field("CriteriaSetPurposeEnum", CriteriaSet.Purpose.choices, read_only=True)
-    purpose_display = serializers.CharField(source="get_purpose_display", read_only=True)
+    purpose_display = ChoiceLabelField(source="purpose")
     criteria = CriterionSerializer(many=True, read_only=True)
     weight_error = serializers.SerializerMethodField(
         help_text=gettext_lazy("Why the weights are unusable (they must add up to 100); null if fine.")

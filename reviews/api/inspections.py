@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from applications.models import Application
 from kernel.api import SafeJSONParser
-from kernel.api_views import ERROR_RESPONSES, is_schema_view, named_choice_field
+from kernel.api_views import ERROR_RESPONSES, ChoiceLabelField, is_schema_view, named_choice_field
 from kernel.validators import sane_date
 
 from .. import services
@@ -31,7 +31,7 @@ from .common import (
 class SiteInspectionSerializer(serializers.ModelSerializer):
     application = ApplicationBriefSerializer(read_only=True)
     verdict = named_choice_field("InspectionVerdictEnum", SiteInspection.Verdict.choices, read_only=True)
-    verdict_display = serializers.CharField(source="get_verdict_display", read_only=True)
+    verdict_display = ChoiceLabelField(source="verdict")
     recorded_by = PersonNameSerializer(read_only=True)
     has_report = serializers.SerializerMethodField()
 

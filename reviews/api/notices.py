@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from applications.models import Application
 from kernel.api_views import (
     ERROR_RESPONSES,
+    ChoiceLabelField,
     TransitionsMixin,
     WithTransitions,
     declared_transition_names,
@@ -28,7 +29,7 @@ from .common import ApplicationBriefSerializer, IsMinistryStaff, PersonNameSeria
 
 class ObjectionBriefSerializer(serializers.ModelSerializer):
     status = named_choice_field("ObjectionStatusEnum", ObjectionStatus.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
 
     class Meta:
         model = Objection
@@ -39,7 +40,7 @@ class ObjectionBriefSerializer(serializers.ModelSerializer):
 class NoticeSerializer(WithTransitions, serializers.ModelSerializer):
     subject = named_choice_field("NoticeSubjectEnum", PublicityNotice.Subject.choices, read_only=True)
     status = named_choice_field("NoticeStatusEnum", NoticeStatus.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
     accepts_objections = serializers.SerializerMethodField()
     applications = ApplicationBriefSerializer(many=True, read_only=True)
     objections = ObjectionBriefSerializer(many=True, read_only=True)

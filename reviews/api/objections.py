@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 
 from kernel.api_views import (
     ERROR_RESPONSES,
+    ChoiceLabelField,
     TransitionsMixin,
     WithTransitions,
     declared_transition_names,
@@ -29,7 +30,7 @@ class ObjectionSerializer(WithTransitions, serializers.ModelSerializer):
     application = ApplicationBriefSerializer(read_only=True)
     objector_kind = named_choice_field("ObjectorKindEnum", Objection.ObjectorKind.choices, read_only=True)
     status = named_choice_field("ObjectionStatusEnum", ObjectionStatus.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
     id_number = serializers.SerializerMethodField(
         help_text=gettext_lazy("Masked (110105********1234): the full number stays in the database (PIPL).")
     )

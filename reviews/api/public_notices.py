@@ -13,9 +13,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
+from accounts.models import Organisation
 from applications.models import Application
 from kernel import throttle
-from kernel.api_views import ERROR_RESPONSES, is_schema_view, named_choice_field
+from kernel.api_views import ERROR_RESPONSES, ChoiceLabelField, is_schema_view, named_choice_field
 
 from .. import services
 from ..models import Objection, ObjectionStatus, PublicityNotice
@@ -37,8 +38,8 @@ class PublicApplicationSerializer(serializers.ModelSerializer):
 
     name_en = serializers.CharField(read_only=True)
     host = serializers.CharField(source="host.name", read_only=True)
-    province = serializers.CharField(source="host.get_province_display", read_only=True)
-    field_display = serializers.CharField(source="get_field_display", read_only=True)
+    province = ChoiceLabelField(source="host.province", model=Organisation)
+    field_display = ChoiceLabelField(source="field")
 
     class Meta:
         model = Application

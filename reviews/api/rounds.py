@@ -1,20 +1,24 @@
 """`/api/rounds/`: expert review (专家评审) rounds. Staff open a round for applications that passed formal
-review and conclude it with a decision per application; the experts and results of a round are in
-`round_experts`."""
+review and conclude it with a decision per application. A round is given with the counts of its entries and
+assignments; its entries, each with its experts, a page at a time at `/api/rounds/{id}/entries/`; the experts and
+results of a round are in `round_experts`."""
+
+from collections import defaultdict
 
 import django_filters
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from applications.models import Application
 from kernel.api_views import (
     ERROR_RESPONSES,
+    ChoiceLabelField,
     TransitionRequestSerializer,
     TransitionsMixin,
     WithTransitions,
@@ -44,7 +48,7 @@ from .round_experts import RoundExpertsMixin
 class RoundEntrySerializer(serializers.ModelSerializer):
     application = ApplicationBriefSerializer(read_only=True)
     outcome = named_choice_field("RoundEntryOutcomeEnum", RoundEntry.Outcome.choices, read_only=True)
-    outcome_display = serializers.CharField(source="get_outcome_display", read_only=True)
+    outcome_display = ChoiceLabelField(source="outcome")
 
     class Meta:
         model = RoundEntry
@@ -57,7 +61,7 @@ class RoundAssignmentSerializer(serializers.ModelSerializer):
 
     expert = PersonSerializer(read_only=True)
     status = named_choice_field("AssignmentStatusEnum", AssignmentStatus.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
 
     class Meta:
         model = Assignment
@@ -65,13 +69,28 @@ class RoundAssignmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RoundEntryDetailSerializer(RoundEntrySerializer):
+    """An entry of `/api/rounds/{id}/entries/` with the experts assigned to it."""
+
+    assignments = RoundAssignmentSerializer(many=True, read_only=True, source="expert_assignments")
+
+    class Meta(RoundEntrySerializer.Meta):
+        fields = [*RoundEntrySerializer.Meta.fields, "assignments"]
+        read_only_fields = fields
+
+
 class RoundSerializer(WithTransitions, serializers.ModelSerializer):
     committee = NamedSerializer(read_only=True)
     criteria_set = NamedSerializer(read_only=True)
     status = named_choice_field("RoundStatusEnum", RoundStatus.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
     opened_by = PersonNameSerializer(read_only=True)
-    entries = RoundEntrySerializer(many=True, read_only=True)
+    entry_count = serializers.IntegerField(source="n_applications", read_only=True,
+                                           help_text=gettext_lazy("Applications in the round (its entries)."))
+    assignment_count = serializers.IntegerField(source="n_assignments", read_only=True,
+                                                help_text=gettext_lazy("Experts assigned, over all its entries."))
+    submitted_count = serializers.IntegerField(source="n_submitted", read_only=True,
+                                               help_text=gettext_lazy("Assignments whose scores are submitted."))
 
     class Meta:
         model = ReviewRound
@@ -87,17 +106,11 @@ class RoundSerializer(WithTransitions, serializers.ModelSerializer):
             "scoring_due",
             "concluded_at",
             "short_reason",
-            "entries",
+            "entry_count",
+            "assignment_count",
+            "submitted_count",
             "available_transitions",
         ]
-        read_only_fields = fields
-
-
-class RoundDetailSerializer(RoundSerializer):
-    assignments = RoundAssignmentSerializer(many=True, read_only=True)
-
-    class Meta(RoundSerializer.Meta):
-        fields = [*RoundSerializer.Meta.fields, "assignments"]
         read_only_fields = fields
 
 
@@ -170,19 +183,15 @@ class RoundFilter(IdFilterSet):
         fields = ["status", "committee"]
 
 
-def round_entries():
-    return RoundEntry.objects.select_related("application", "application__host").order_by("pk")
-
-
 @extend_schema_view(
     list=extend_schema(summary=gettext_lazy("Expert review rounds")),
-    retrieve=extend_schema(summary=gettext_lazy("A round with its applications and assignments")),
+    retrieve=extend_schema(summary=gettext_lazy("A round with the counts of its applications and assignments")),
     create=extend_schema(
         summary=gettext_lazy("Open a round for applications that passed formal review"),
         request=RoundCreateSerializer,
-        responses={201: RoundDetailSerializer, **ERROR_RESPONSES},
+        responses={201: RoundSerializer, **ERROR_RESPONSES},
     ),
-    transition=transition_schema(RoundDetailSerializer, RoundTransitionSerializer, names=declared_transition_names(ReviewRound)),
+    transition=transition_schema(RoundSerializer, RoundTransitionSerializer, names=declared_transition_names(ReviewRound)),
 )
 class RoundViewSet(TransitionsMixin, RoundExpertsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Expert review (专家评审) rounds: ministry staff open them, assign experts and conclude them."""
@@ -194,24 +203,33 @@ class RoundViewSet(TransitionsMixin, RoundExpertsMixin, mixins.CreateModelMixin,
     def get_queryset(self):
         if is_schema_view(self):
             return ReviewRound.objects.none()
-        queryset = (
-            staff_only(ReviewRound.objects.all(), self.request.user)
-            .select_related("committee", "criteria_set", "opened_by")
-            .prefetch_related(Prefetch("entries", queryset=round_entries()))
-        )
-        if self.action != "list":
-            assignments = Assignment.objects.select_related("expert", "expert__organisation").order_by("application_id", "pk")
-            queryset = queryset.prefetch_related(Prefetch("assignments", queryset=assignments))
-        return queryset
+        return staff_only(ReviewRound.objects.for_table(), self.request.user)
 
     def get_serializer_class(self):
-        if self.action == "create":
-            return RoundCreateSerializer
-        return RoundSerializer if self.action == "list" else RoundDetailSerializer
+        return RoundCreateSerializer if self.action == "create" else RoundSerializer
 
     def _detail(self, pk, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=pk)
-        return Response(RoundDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+        return Response(RoundSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(
+        summary=gettext_lazy("The round's applications, a page at a time, each with its experts"),
+        responses={200: RoundEntryDetailSerializer(many=True), 403: ERROR_RESPONSES[403], 404: ERROR_RESPONSES[404]},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def entries(self, request, pk=None):
+        review_round = self.get_object()
+        page = self.paginate_queryset(RoundEntry.objects.filter(round=review_round)
+                                      .select_related("application", "application__host").order_by("pk"))
+        experts = defaultdict(list)
+        for assignment in (Assignment.objects.visible_to(request.user)
+                           .filter(round=review_round, application_id__in=[entry.application_id for entry in page])
+                           .select_related("expert", "expert__organisation").order_by("application_id", "pk")):
+            experts[assignment.application_id].append(assignment)
+        for entry in page:
+            entry.expert_assignments = experts[entry.application_id]
+        data = RoundEntryDetailSerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
 
     def create(self, request, *args, **kwargs):
         serializer = RoundCreateSerializer(data=request.data, context=self.get_serializer_context())

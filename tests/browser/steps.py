@@ -286,18 +286,17 @@ def expert_scores(portal, expert, application, score):
         expect(page.locator("header [data-status]")).to_have_text("Scores submitted")
 
 
-def lazy_panels_loaded(page):
-    """The round page loads each laboratory's expert suggestions when they come into view (htmx `revealed`),
-    which moves the conclusion form down; a click must wait for that, as a person's eye would."""
-    page.wait_for_load_state("networkidle")
-    return page
+def conclusion_form(page):
+    """From the round's page, the page of its conclusion: a decision for every entry awaiting one."""
+    follow(page.get_by_test_id("conclude-link"))
+    return page.get_by_test_id("conclude-form")
 
 
 def conclude_round(portal, staff, review_round, application, action_label, status):
     with portal.person(staff, f"/reviews/rounds/{review_round.pk}/") as page:
         ranking = page.get_by_test_id("ranking")
         expect(ranking.locator(f'tr[data-application="{application.pk}"] td').nth(3)).to_have_text("3")
-        form = lazy_panels_loaded(page).get_by_test_id("conclude-form")
+        form = conclusion_form(page)
         form.get_by_label(action_label).check()
         form.locator("textarea").first.fill("专家组一致同意。")
         click_button(page, "Conclude the round", scope=form)
@@ -529,7 +528,7 @@ def open_lab_round(portal, staff, lab, purpose, experts, title):
 
 def conclude_lab_round(portal, staff, review_round, lab, outcome_label, opinion, status):
     with portal.person(staff, f"/reviews/rounds/{review_round.pk}/") as page:
-        form = lazy_panels_loaded(page).get_by_test_id("conclude-form")
+        form = conclusion_form(page)
         row = form.locator(f'[data-lab="{lab.pk}"]')
         row.get_by_label(outcome_label).check()
         row.locator("textarea").fill(opinion)
