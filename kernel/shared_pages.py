@@ -10,6 +10,7 @@ holds no cookie and no CSRF token: the page rendered for the cache carries a pla
 each copy served replaces with its reader's own token (whose cookie the CSRF middleware then sets)."""
 
 import hashlib
+import logging
 import uuid
 from functools import wraps
 
@@ -24,7 +25,9 @@ from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-PAGE_SECONDS = 60 * 60
+logger = logging.getLogger(__name__)
+
+PAGE_SECONDS = 60 * 60  # the longest a copy outlives a change whose invalidation the cache missed
 CSRF_PLACEHOLDER = "sharedpagecsrftokenplaceholder"
 _RENDERING_FOR_CACHE = "_shared_page"
 
@@ -36,15 +39,19 @@ def shared_with_visitors(*families):
         def wrapped(request, *args, **kwargs):
             if not _shareable(request):
                 return view(request, *args, **kwargs)
-            key = _page_key(request, families)
-            kept = cache.get(key)
+            try:
+                key = _page_key(request, families)
+                kept = cache.get(key)
+            except Exception:  # an unreachable cache: the page is rendered as without one
+                logger.exception("Public page not read from the cache")
+                return view(request, *args, **kwargs)
             if kept is not None:
                 status, content_type, content = kept
                 response = HttpResponse(content, status=status, content_type=content_type)
             else:
                 response = _rendered_for_cache(view, request, args, kwargs)
                 if _keepable(request, response):
-                    cache.set(key, (response.status_code, response["Content-Type"], response.content), PAGE_SECONDS)
+                    _keep(key, response)
             return _with_readers_token(request, response)
         return wrapped
     return decorator
@@ -73,7 +80,10 @@ def bump(*families):
     transaction reads the change (the tests, which never commit); after the commit, so that a page another request
     rendered meanwhile from the rows before the commit is never read again."""
     def new_versions():
-        cache.set_many({_version_key(family): uuid.uuid4().hex for family in families}, timeout=None)
+        try:
+            cache.set_many({_version_key(family): uuid.uuid4().hex for family in families}, timeout=None)
+        except Exception:  # an unreachable cache never undoes the change; its copies expire within PAGE_SECONDS
+            logger.exception("Public pages %s not invalidated: the cache is unreachable", ", ".join(families))
     new_versions()
     transaction.on_commit(new_versions)
 
@@ -102,6 +112,13 @@ def _keepable(request, response):
     return (response.status_code == 200 and not response.streaming and not response.cookies
             and response.get("Content-Type", "").startswith("text/html")
             and not (session is not None and session.modified))
+
+
+def _keep(key, response):
+    try:
+        cache.set(key, (response.status_code, response["Content-Type"], response.content), PAGE_SECONDS)
+    except Exception:
+        logger.exception("Public page not kept in the cache")
 
 
 def _with_readers_token(request, response):

@@ -143,3 +143,18 @@ def test_a_page_not_found_is_the_visitors_own_with_a_real_token(client, labs):
     response = client.get(reverse("directory:detail", args=[labs[-1].pk + 1000]))
     assert response.status_code == 404
     assert CSRF_PLACEHOLDER not in response.content.decode() and TOKEN.search(response.content.decode())
+
+
+class UnreachableCache:
+    def __getattr__(self, name):
+        def unreachable(*args, **kwargs):
+            raise ConnectionError("the cache is down")
+        return unreachable
+
+
+def test_without_the_cache_pages_are_rendered_and_changes_saved(client, labs, monkeypatch, caplog):
+    monkeypatch.setattr(shared_pages, "cache", UnreachableCache())
+    labs[0].name_zh = "缓存不可用质量国家质量标准实验室"
+    labs[0].save()
+    assert "缓存不可用质量国家质量标准实验室" in page(client.get(reverse("directory:list")))
+    assert "the cache is unreachable" in caplog.text
