@@ -24,6 +24,7 @@ from django.middleware.csrf import get_token
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django_fsm.signals import post_transition
 
 logger = logging.getLogger(__name__)
 
@@ -62,15 +63,25 @@ def shared_csrf_token(request):
     return {"csrf_token": CSRF_PLACEHOLDER} if getattr(request, _RENDERING_FOR_CACHE, False) else {}
 
 
-def invalidate_on_change(family, *models):
+def invalidate_on_change(family, *models, states=None):
     """Pages of `family` show rows of `models`: a saved or deleted row, or a changed many-to-many relation of one,
-    changes the family's version."""
-    def changed(**kwargs):
-        bump(family)
+    changes the family's version. With `states`, only rows whose status is one of them are on the pages: saving or
+    deleting another changes nothing (a host editing a draft keeps the notices' copies), a transition into or out of
+    them does."""
+    def changed(instance, **kwargs):
+        if states is None or instance.status in states:
+            bump(family)
+
+    def transitioned(source, target, **kwargs):
+        if source in states or target in states:
+            bump(family)
+
     for model in models:
         uid = f"shared-pages:{family}:{model._meta.label}"
         post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid)
         post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid)
+        if states is not None:
+            post_transition.connect(transitioned, sender=model, weak=False, dispatch_uid=uid)
         for field in model._meta.many_to_many:
             m2m_changed.connect(changed, sender=field.remote_field.through, weak=False, dispatch_uid=f"{uid}:{field.name}")
 

@@ -2,6 +2,7 @@
 
 from accounts.models import Organisation
 from applications.models import Application, Call
+from applications.states import PUBLIC_STATES
 from kernel.shared_pages import invalidate_on_change
 
 from .models import PublicityNotice
@@ -11,5 +12,8 @@ APPROVED = "approved-list"  # the approved construction list
 
 
 def register():
-    invalidate_on_change(NOTICES, PublicityNotice, Application, Organisation)
-    invalidate_on_change(APPROVED, Application, Call, Organisation)
+    """Only applications under publicity or approved are on these pages: a dossier being written changes none."""
+    invalidate_on_change(NOTICES, PublicityNotice, Organisation)
+    invalidate_on_change(APPROVED, Call, Organisation)
+    for family in (NOTICES, APPROVED):
+        invalidate_on_change(family, Application, states=PUBLIC_STATES)

@@ -15,7 +15,7 @@ from evaluations.models import Laboratory
 from kernel import shared_pages
 from kernel.shared_pages import CSRF_PLACEHOLDER
 from tests.bulk import approved_laboratories
-from tests.factories import UserFactory, at
+from tests.factories import ApplicationFactory, UserFactory, at
 
 pytestmark = pytest.mark.django_db
 MONDAY = datetime.date(2026, 3, 2)
@@ -158,3 +158,17 @@ def test_without_the_cache_pages_are_rendered_and_changes_saved(client, labs, mo
     labs[0].save()
     assert "缓存不可用质量国家质量标准实验室" in page(client.get(reverse("directory:list")))
     assert "the cache is unreachable" in caplog.text
+
+
+def test_a_dossier_being_written_keeps_the_visitors_copies_a_listed_one_does_not(client, notice, django_assert_num_queries):
+    url = reverse("public:notices")
+    draft = ApplicationFactory(name_zh="丁质量国家质量标准实验室")
+    page(client.get(url))
+    draft.summary = "草稿的修改"
+    draft.save()
+    with django_assert_num_queries(0):
+        page(client.get(url))
+    listed = notice.applications.order_by("pk").first()
+    listed.name_zh = "丙质量国家质量标准实验室"
+    listed.save()
+    assert "丙质量国家质量标准实验室" in page(client.get(url))
