@@ -82,6 +82,9 @@ DISCARD_DRAFT_CONSEQUENCE = _("The draft will be deleted with everything filled 
                               "submitted, so nobody else has seen it; it cannot be restored.")
 
 SEARCH_FIELDS = ("name_zh", "name_en_subject", "host__name")
+# The dossier's narratives: pages of text each, read on the dossier and in its book, never in a list.
+DOSSIER_LONG_TEXTS = ("summary", "construction_plan", "precision_statement", "data_capability", "team_statement",
+                      "authority_statement", "breakthrough_statement", "host_commitment")
 
 
 def search_text(text):
@@ -122,8 +125,10 @@ class ApplicationQuerySet(models.QuerySet):
         return self.filter(status__in=PUBLIC_STATES)
 
     def for_table(self):
-        """List pages: everything a row shows, in a fixed number of queries."""
-        return self.select_related("host", "host__competent_department").with_status_detail().order_by("-updated_at", "-pk")
+        """List pages: everything a row shows, in a fixed number of queries, without the dossier's long texts, which
+        no list shows (a detail page reads the whole dossier: `defer(None)`)."""
+        return (self.select_related("host", "host__competent_department").defer(*DOSSIER_LONG_TEXTS)
+                .with_status_detail().order_by("-updated_at", "-pk"))
 
     def with_status_detail(self):
         """What `Application.status_text` needs to say who still has to act, in the same query: the
@@ -458,6 +463,10 @@ class Application(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         ordering = ["-updated_at"]
+        indexes = [  # the lists' default order (last saved first), alone and within a status
+            models.Index(fields=["-updated_at", "-id"], name="application_last_saved"),
+            models.Index(fields=["status", "-updated_at", "-id"], name="application_status_last_saved"),
+        ]
 
     def __str__(self):
         return self.name_zh or _("Application #%(pk)s") % {"pk": self.pk}

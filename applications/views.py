@@ -211,13 +211,17 @@ def _number(value):
 @login_required
 def revisions(request, pk):
     application = visible_or_404(request, pk)
-    revision_list = list(application.revisions.select_related("submitted_by").order_by("number"))
+    revision_list = list(application.revisions.select_related("submitted_by").defer("snapshot").order_by("number"))
     by_number = {r.number: r for r in revision_list}
     new = by_number.get(_number(request.GET.get("b"))) or (revision_list[-1] if revision_list else None)
     old = by_number.get(_number(request.GET.get("a")))
     if old is None and new is not None:
         earlier = [r for r in revision_list if r.number < new.number]
         old = earlier[-1] if earlier else None
+    compared = [r for r in (old, new) if r is not None]  # the two frozen dossiers read, of all the revisions listed
+    snapshots = dict(application.revisions.filter(number__in=[r.number for r in compared]).values_list("number", "snapshot"))
+    for revision in compared:
+        revision.snapshot = snapshots[revision.number]
     printable = set(Revision.objects.printable_for(request.user).filter(application=application).values_list("number", flat=True))
     return render(request, "applications/revisions.html", {
         "application": application,

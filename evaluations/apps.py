@@ -12,10 +12,11 @@ class EvaluationsConfig(AppConfig):
         from applications.hooks import hooks
         from applications.signals import approved
 
-        from . import audit, deadlines, notifications, round_pages, services  # noqa: F401  (its records, clocks and who hears of what)
+        from . import audit, deadlines, notifications, public_pages, round_pages, services  # noqa: F401  (its records, clocks and who hears of what)
         from .states import PUBLIC_LAB_STATES
 
         hooks.on_the_list = Q(laboratory__status__in=PUBLIC_LAB_STATES)
 
         approved.connect(services.laboratory_for_approved_application, dispatch_uid="evaluations.create_laboratory")
         round_pages.register()
+        public_pages.register()

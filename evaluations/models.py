@@ -89,6 +89,12 @@ PROPOSAL_CONSEQUENCE = _("The host institution is told at once and may answer in
                          "proposal instead.")
 
 
+# The lists' default order; `Laboratory.Meta.indexes` holds it.
+LATEST_APPROVED_FIRST = ("-approved_on", "name_sort", "pk")
+# Read on the lab's own page only.
+LAB_LONG_TEXTS = ("research_units", "staff_summary")
+
+
 class LaboratoryQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Who may see a laboratory: its host's and consortium members' users, the recommenders that
@@ -118,7 +124,8 @@ class LaboratoryQuerySet(models.QuerySet):
         return self.filter(status__in=PUBLIC_LAB_STATES)
 
     def for_table(self):
-        return self.select_related("host").with_status_detail().order_by("-approved_on", "name_sort", "pk")
+        """List pages: a row's facts and who still has to act, without the lab's long texts (`LAB_LONG_TEXTS`)."""
+        return self.select_related("host").defer(*LAB_LONG_TEXTS).with_status_detail().order_by(*LATEST_APPROVED_FIRST)
 
     def with_status_detail(self):
         """What `Laboratory.status_text` needs to say who still has to act (no query per row): each ministry's
@@ -203,6 +210,10 @@ class Laboratory(PinyinSorted, ConcurrentTransitionMixin, FSMModelMixin, models.
         verbose_name = _("laboratory")
         verbose_name_plural = _("laboratories")
         ordering = ["-approved_on", "name_sort", "name_zh"]
+        indexes = [  # the lists' and the directory's orders: latest approved first, and by field
+            models.Index(fields=["-approved_on", "name_sort", "id"], name="laboratory_latest_approved"),
+            models.Index(fields=["field", "name_sort", "id"], name="laboratory_field_by_name"),
+        ]
 
     def __str__(self):
         return self.name_zh

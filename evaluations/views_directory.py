@@ -4,7 +4,8 @@ What the public may read is `Laboratory.objects.public()`: labs in construction 
 Terminated (Art. 18-19) and delisted (Art. 25, 27) labs leave the directory but stay in the records
 (staff still see them under `labs:`). Only public facts are shown: names, host, consortium members,
 field, province, research directions, status, dates and the latest evaluation result (an "excellent"
-lab is publicised, Art. 28). Never the people, their contacts, reports or opinions.
+lab is publicised, Art. 28). Never the people, their contacts, reports or opinions. Visitors without a session read
+them from the cache (`kernel.shared_pages`).
 """
 
 import django_filters
@@ -21,8 +22,10 @@ from applications.choices import Field, ResearchDirection
 from kernel import exports
 from kernel.exports import Column
 from kernel.paging import query_without_page
+from kernel.shared_pages import shared_with_visitors
 
 from .models import AdverseProposal, Evaluation, Laboratory
+from .public_pages import DIRECTORY
 from .states import IN_CONSTRUCTION_STATES, OPERATION_STATES, PUBLIC_LAB_STATES, EvaluationResult, LabStatus, ProposalOutcome
 
 PAGE_SIZE = 20
@@ -118,6 +121,7 @@ EXPORT_COLUMNS = [
 
 
 @require_GET
+@shared_with_visitors(DIRECTORY)
 def directory(request):
     filterset = DirectoryFilter(request.GET or None, queryset=_public_labs())
     if exports.requested(request):
@@ -133,6 +137,7 @@ def directory(request):
 
 
 @require_GET
+@shared_with_visitors(DIRECTORY)
 def detail(request, pk):
     """One public lab; a terminated or delisted one is gone from the directory (404)."""
     lab = get_object_or_404(_public_labs().select_related("application"), pk=pk)
@@ -147,6 +152,7 @@ def detail(request, pk):
 
 
 @require_GET
+@shared_with_visitors(DIRECTORY)
 def decisions(request):
     """The announcements (通报) of what SAMR and MIIT decided about laboratories, newest first: terminations (Art.
     18, 19), removals from the list (Art. 25, 27) and unqualified evaluation results (Art. 27). What the host wrote

@@ -18,13 +18,13 @@ from .deadlines import time_left
 from .models import CalendarFeedToken, Deadline
 
 
-def _upcoming(user):
-    return Deadline.objects.concerning(user).open().prefetch_related("subject").order_by("due_date", "pk")
+def _upcoming(user, limit):
+    return Deadline.objects.upcoming_for(user, limit).prefetch_related("subject")
 
 
 @login_required
 def calendar_page(request):
-    deadlines = list(_upcoming(request.user)[:500])
+    deadlines = list(_upcoming(request.user, 500))
     today = timezone.localdate()
     token = CalendarFeedToken.objects.filter(user=request.user).first()
     feed_url = request.build_absolute_uri(reverse("calendar:feed", args=[token.token])) if token else ""
@@ -53,7 +53,7 @@ def feed(request, token):
     cal.add("prodid", "-//labportal//deadlines//ZH")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", _("labportal deadlines"))
-    for deadline in _upcoming(owner.user)[:1000]:
+    for deadline in _upcoming(owner.user, 1000):
         event = Event()
         event.add("uid", f"deadline-{deadline.pk}@labportal")
         event.add("summary", with_citation(deadline.kind_label, deadline.article))

@@ -216,6 +216,13 @@ class DeadlineQuerySet(models.QuerySet):
             return self.none()
         return self.filter(organisations=user.organisation_id)
 
+    def upcoming_for(self, user, limit):
+        """The first `limit` open deadlines `user` is concerned with, soonest first (calendar, feed). Their keys come from
+        the organisation's links and the index of open deadlines alone (`deadline_open`), never from a walk over every
+        open deadline; then the rows of those keys: two queries whatever the number of deadlines."""
+        page = list(self.concerning(user).open().order_by("due_date", "pk").values_list("pk", flat=True)[:limit])
+        return self.filter(pk__in=page).order_by("due_date", "pk")
+
 
 class Deadline(models.Model):
     """One obligation with a due date (a clock of the Measures), swept by `kernel.tasks.sweep`."""
@@ -248,6 +255,8 @@ class Deadline(models.Model):
         indexes = [
             models.Index(fields=["state", "due_date"]),
             models.Index(fields=["content_type", "object_id"]),
+            # An organisation's open deadlines by their links (`upcoming_for`): each link a look-up in this small index.
+            models.Index(fields=["id"], include=["due_date"], condition=models.Q(state="open"), name="deadline_open"),
         ]
         constraints = [
             models.UniqueConstraint(

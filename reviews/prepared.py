@@ -45,11 +45,12 @@ def _digest(*parts):
 
 def approved_applications():
     """Approved applications whose laboratory is still on the list: a terminated or removed one leaves it here as in
-    the directory and `/api/public/approved/` (Art. 18, 19, 25, 27)."""
+    the directory and `/api/public/approved/` (Art. 18, 19, 25, 27). In the laboratories' order, latest approved first,
+    then by the laboratory's name as the list shows it (a renamed one by its new name), which their index holds."""
     return (
         Application.objects.public().filter(status=Status.APPROVED).filter(hooks.on_the_list or Q())
         .select_related("laboratory", "host")
-        .order_by("-laboratory__approved_on", "name_sort", "pk")
+        .order_by("-laboratory__approved_on", "laboratory__name_sort", "laboratory__pk")
     )
 
 

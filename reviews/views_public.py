@@ -5,7 +5,8 @@ list (批准建设名单) with its PDF.
 Thin: what the public may read is `PublicityNotice.objects.public()` and `Application.objects.public()`;
 whether objections are accepted is `PublicityNotice.accepts_objections()`; the real-name rules are
 `Objection.clean()`; saving is `reviews.services.lodge_objection`. Nothing here shows a dossier's
-internals: only the name, host, field and province of what is under publicity or approved.
+internals: only the name, host, field and province of what is under publicity or approved. The notices and the
+approved list are read from the cache by visitors without a session (`kernel.shared_pages`).
 """
 
 from django.conf import settings
@@ -26,11 +27,13 @@ from kernel.documents import issued_for_each
 from kernel.exports import Column
 from kernel.paging import query_without_page
 from kernel.rules import RuleViolation
+from kernel.shared_pages import shared_with_visitors
 
 from .documents import PUBLICITY_NOTICE
 from .models import Objection, PublicityNotice
 from .prepared import FILTERS, approved_applications, approved_list
 from .public_forms import ApprovedListFilter, ObjectionForm, ObjectionLookupForm
+from .public_pages import APPROVED, NOTICES
 from .services import lodge_objection
 
 NOTICES_PER_PAGE = 10
@@ -51,6 +54,7 @@ def _public_notices():
 
 
 @require_GET
+@shared_with_visitors(NOTICES)
 def notices(request):
     """Open publicity notices, newest first, each with its window and its applications."""
     page = Paginator(_public_notices(), NOTICES_PER_PAGE).get_page(request.GET.get("page"))
@@ -62,6 +66,7 @@ def notices(request):
 
 
 @require_GET
+@shared_with_visitors(NOTICES)
 def notice(request, pk):
     notice = get_object_or_404(_public_notices(), pk=pk)
     return render(request, "public/notice.html", {
@@ -184,6 +189,7 @@ APPROVED_COLUMNS = [
 
 
 @require_GET
+@shared_with_visitors(APPROVED)
 def approved(request):
     filters = _approved_filter(request)
     rows = filters.filter(approved_applications())

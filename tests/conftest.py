@@ -2,6 +2,8 @@
 `labportal.journeys` (the one way an application or a laboratory reaches a state) and the rows of
 `tests/factories.py`; browser-only fixtures are in tests/browser/conftest.py."""
 
+import uuid
+
 import pytest
 from celery.result import allow_join_result
 from django.test.client import ClientMixin
@@ -59,6 +61,14 @@ def _outside_any_task():
     test's `result.get()` would be refused as if it ran inside a task."""
     with allow_join_result():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_keys(settings):
+    """Each test its own cache keys: a public page kept by an earlier test (`kernel.shared_pages`) is never served to a
+    later one, whose rows that test's rollback removed. Never `cache.clear()`: that flushes the Redis database that
+    parallel workers share."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
 
 
 @pytest.fixture(autouse=True)

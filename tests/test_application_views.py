@@ -610,6 +610,18 @@ def test_list_page_query_count_is_bounded_for_3_and_30_rows(client, django_asser
     assert counts[0] == counts[1]  # no query per row
 
 
+def test_list_page_reads_no_dossier_narrative_which_the_dossier_page_shows(client, django_assert_max_num_queries):
+    """The list shows names, hosts and states: the long texts of the dossier stay in the database (`for_table()`)."""
+    host = LocalHostFactory()
+    applicant = applicant_of(host)
+    app = ApplicationFactory(host=host, created_by=applicant, summary="本实验室面向工业机器人质量的长篇简介")
+    login(client, applicant)
+    with django_assert_max_num_queries(8) as captured:
+        assert client.get(reverse("applications:list")).status_code == 200
+    assert not any('"summary"' in query["sql"] or '"host_commitment"' in query["sql"] for query in captured.captured_queries)
+    assert "本实验室面向工业机器人质量的长篇简介" in client.get(reverse("applications:detail", args=[app.pk])).content.decode()
+
+
 def test_list_pages_by_25(client):
     host = LocalHostFactory()
     applicant = applicant_of(host)

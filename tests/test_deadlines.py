@@ -5,6 +5,8 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +17,16 @@ from kernel.models import CalendarDay, Deadline, Notification, ReminderSent
 from kernel.notifications import send_digests
 from kernel.transitions import run_transition
 from kernel.workdays import add_working_days
-from tests.factories import complete_dossier, provincial_body, recommender_of
+from tests.factories import (
+    ApplicationFactory,
+    LocalHostFactory,
+    applicant_of,
+    complete_dossier,
+    ministry,
+    ministry_staff,
+    provincial_body,
+    recommender_of,
+)
 
 pytestmark = pytest.mark.django_db
 ALL_MEET = {code: {"verdict": DimensionVerdict.MEETS} for code in ReviewDimension.values}
@@ -188,3 +199,40 @@ def test_application_page_lists_its_deadline_with_working_days_left_art13(client
     due = Deadline.objects.for_object(app).get().due_date
     assert f"{due.year}年{due.month}月{due.day}日" in page and "剩余15个工作日" in page  # counted as Art. 13's window is
     assert str(RETURNED_DOSSIER_FIX.label) in page
+
+
+@pytest.mark.parametrize("role", ["samr_staff", "recommender", "applicant"])
+def test_calendar_lists_the_open_deadlines_of_the_viewers_organisation_soonest_first_in_constant_queries(client, role):
+    """The calendar starts from the viewer's organisation (its links to deadlines), not from every open deadline: the
+    same rows for each role as all open deadlines filtered by organisation, and as many queries for 2 rows as for 10."""
+    host = ApplicationFactory().host
+    recommender = provincial_body("provincial_samr", host.province)
+    viewer = {"samr_staff": lambda: ministry_staff(), "recommender": lambda: recommender_of(recommender),
+              "applicant": lambda: applicant_of(host)}[role]()
+    others = [ministry("miit"), LocalHostFactory()]
+    today = timezone.localdate()
+
+    def open_for(organisations, days, state=None):
+        deadline = open_deadline(ApplicationFactory(host=host), RETURNED_DOSSIER_FIX.code,
+                                 today + datetime.timedelta(days=days), organisations)
+        if state:
+            Deadline.objects.filter(pk=deadline.pk).update(state=state)
+        return deadline
+
+    def calendar_rows():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("calendar:page"))
+        return [deadline for deadline, _left, _url in response.context["rows"]], len(queries)
+
+    client.force_login(viewer)
+    mine = [open_for([viewer.organisation, *others], 9), open_for([viewer.organisation], 3)]
+    open_for(others, 1)  # someone else's
+    open_for([viewer.organisation], 2, state=Deadline.State.MET)  # closed
+    rows, two_rows_queries = calendar_rows()
+    assert rows == [mine[1], mine[0]]
+    mine += [open_for([viewer.organisation], days) for days in range(20, 28)]
+    rows, ten_rows_queries = calendar_rows()
+    assert rows == sorted(mine, key=lambda d: (d.due_date, d.pk))
+    assert rows == list(Deadline.objects.filter(organisations=viewer.organisation, state=Deadline.State.OPEN)
+                        .order_by("due_date", "pk"))
+    assert ten_rows_queries == two_rows_queries

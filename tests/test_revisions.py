@@ -3,6 +3,9 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import translation
 
 from applications.models import Application, NationalProject, Revision
@@ -97,3 +100,16 @@ def test_a_revision_frozen_before_file_sizes_were_recorded_shows_no_change_in_it
     assert [cell.changed for cell in row.cells] == [False, False, True, False]
     assert row.cells[3].after == "4.0\xa0KB"
     assert diff(older, {**older}) == []
+
+
+def test_the_revisions_page_reads_only_the_two_frozen_dossiers_it_compares(client, two_revisions):
+    """Every revision is listed, but only the two compared are read whole (each may be a long dossier)."""
+    app, first, second, removed_title = two_revisions
+    third = Revision.objects.create(application=app, number=3, submitted_by=second.submitted_by, snapshot=second.snapshot)
+    client.force_login(applicant_of(app.host))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("applications:revisions", args=[app.pk]), {"a": first.number, "b": second.number})
+    html = response.content.decode()
+    assert response.status_code == 200 and removed_title in html and f'data-revision="{third.number}"' in html
+    snapshot_reads = [q["sql"] for q in captured.captured_queries if '"snapshot"' in q["sql"]]
+    assert len(snapshot_reads) == 1 and '"number" IN (' in snapshot_reads[0]

@@ -156,8 +156,8 @@ class ApplicationFilter(django_filters.FilterSet):
 
 
 def with_details(queryset):
-    """What the detail serializer reads, prefetched."""
-    return queryset.select_related("created_by").prefetch_related(
+    """What the detail serializer reads, prefetched: the whole dossier (`for_table()` leaves out its long texts)."""
+    return queryset.defer(None).select_related("created_by").prefetch_related(
         "team_members", "projects", "outcome_claims", "standards", "transfers", "service_incomes",
         Prefetch("consortium_members", queryset=ConsortiumMember.objects.select_related("organisation")),
         Prefetch("preliminary_reviews", queryset=PreliminaryReview.objects.select_related("recommender", "decided_by")),

@@ -61,7 +61,7 @@ class RevisionsMixin:
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def revisions(self, request, pk=None):
         application = self.get_object()
-        revisions = application.revisions.select_related("submitted_by").order_by("number")
+        revisions = application.revisions.select_related("submitted_by").defer("snapshot").order_by("number")
         return Response(RevisionSerializer(revisions, many=True).data)
 
     @extend_schema(

@@ -252,8 +252,8 @@ class LaboratoryViewSet(TransitionsMixin, viewsets.ReadOnlyModelViewSet):
         if is_schema_view(self):
             return Laboratory.objects.none()
         queryset = _table(Laboratory.objects.visible_to(self.request.user))
-        if self.action != "list":
-            queryset = queryset.select_related("application")
+        if self.action != "list":  # the whole lab
+            queryset = queryset.defer(None).select_related("application")
         return queryset
 
     def get_serializer_class(self):

@@ -12,7 +12,7 @@ from accounts.provinces import Province
 from applications.choices import Field
 from kernel.api_views import ChoiceLabelField, is_schema_view, named_choice_field
 
-from ..models import Laboratory, LabStatus
+from ..models import LAB_LONG_TEXTS, LATEST_APPROVED_FIRST, Laboratory, LabStatus
 
 
 class LaboratoryHostSerializer(serializers.Serializer):
@@ -51,8 +51,9 @@ class LaboratoryFilter(django_filters.FilterSet):
 
 
 def _table(queryset):
-    """A list of labs in its order, with the host loaded (here and at `/api/laboratories/`)."""
-    return queryset.select_related("host").order_by("-approved_on", "name_zh", "pk")
+    """A list of labs in its order (the lists' order, names in pinyin), with the host loaded and without the lab's long
+    texts (here and at `/api/laboratories/`)."""
+    return queryset.select_related("host").defer(*LAB_LONG_TEXTS).order_by(*LATEST_APPROVED_FIRST)
 
 
 @extend_schema_view(

@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "kernel.shared_pages.shared_csrf_token",  # after Django's own csrf, which it replaces on cached pages
             ],
         },
     },
