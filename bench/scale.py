@@ -54,6 +54,7 @@ from evaluations.models import (
     StatementAttachment,
 )
 from evaluations.states import LabStatus
+from kernel.deadline_kinds import registry
 from kernel.models import AuditCheckpoint, AuditEntry, Deadline, Notification, SignOff
 from kernel.sorting import pinyin_key
 from labportal.journeys import Journey, all_checks
@@ -71,7 +72,7 @@ from reviews.models import (
 from tests.bulk import ASPECTS, REGIONS, SUBJECTS, _hosts
 from tests.factories import FactoryCast
 
-VERSION = 1  # raise when the builder changes: `ensure` rebuilds a database of another version
+VERSION = 2  # raise when the builder changes: `ensure` rebuilds a database of another version
 MARKER = "bench_scale_build"
 APPLICATIONS, HOSTS, EXPERTS, AUDIT_RECORDS, OPEN_DEADLINES = 10_000, 1_600, 200, 200_000, 100_000
 PANEL = (82, 78, 85, 90, 76)  # five experts score each application of a round
@@ -391,8 +392,9 @@ def _rows_of(model):
 
 
 def _pad(scale):
-    """Security records (logins) up to 200,000 audit records, and open deadlines up to 100,000: each a real kind on a
-    real object of its model, at most one open per kind and object, as the sweep keeps them."""
+    """Security records (logins) up to 200,000 audit records, and open deadlines up to 100,000: each of a registered
+    kind on a real object, at most one open per kind and object as the sweep keeps them, the kinds seen on each model
+    first."""
     missing = round(AUDIT_RECORDS * scale) - AuditEntry.objects.count()
     if missing > 0:
         sample = AuditEntry.objects.filter(content_type__isnull=True).order_by("pk").first() or AuditEntry.objects.first()
@@ -403,24 +405,36 @@ def _pad(scale):
                        client_ip="10.0.0.1", sequence=top + 1 + i, previous_digest=sample.digest, digest=sample.digest,
                        algorithm=sample.algorithm) for i in range(missing)], batch_size=5000)
     missing = round(OPEN_DEADLINES * scale) - Deadline.objects.filter(state=Deadline.State.OPEN).count()
-    if missing <= 0:
-        return
+    if missing > 0:
+        Deadline.organisations.through.objects.bulk_create(
+            _open_deadlines(missing), batch_size=5000, ignore_conflicts=True)
+
+
+def _open_deadlines(missing):
+    """`missing` more open deadlines, each linked to its object's host, and the links."""
     open_now = defaultdict(set)
     for ct, obj, kind in Deadline.objects.filter(state=Deadline.State.OPEN).values_list("content_type", "object_id", "kind"):
         open_now[(ct, obj)].add(kind)
-    kinds = defaultdict(list)
-    for ct, kind, article in Deadline.objects.values_list("content_type", "kind", "article").distinct():
-        kinds[ct].append((kind, article))
-    rows = []
-    for ct, choices in kinds.items():
+    kinds = defaultdict(dict)
+    for ct, kind in Deadline.objects.values_list("content_type", "kind").distinct().order_by("content_type", "kind"):
+        kinds[ct][kind] = registry[kind].article
+    # Applications also carry the other kinds: the real ones alone give about 40,000 (one open per kind and object).
+    applications = ContentType.objects.get_for_model(Application).pk
+    kinds[applications] |= {code: kind.article for code, kind in sorted(registry.items()) if code not in kinds[applications]}
+    rows, hosts = [], []
+    for ct, choices in sorted(kinds.items(), key=lambda item: item[0] != applications):
         model = ContentType.objects.get_for_id(ct).model_class()
-        for pk in model.objects.order_by("pk").values_list("pk", flat=True):
-            for kind, article in choices:
+        has_host = any(field.name == "host" for field in model._meta.fields)
+        for pk, host in model.objects.order_by("pk").values_list("pk", "host_id" if has_host else "pk"):
+            for kind, article in choices.items():
                 if kind not in open_now[(ct, pk)] and len(rows) < missing:
                     open_now[(ct, pk)].add(kind)
                     rows.append(Deadline(content_type_id=ct, object_id=pk, kind=kind, article=article,
                                          due_date=_due(len(rows))))
+                    hosts.append(host if has_host else None)
     Deadline.objects.bulk_create(rows, batch_size=5000)
+    through = Deadline.organisations.through
+    return [through(deadline_id=row.pk, organisation_id=host) for row, host in zip(rows, hosts) if host]
 
 
 def _due(n):
