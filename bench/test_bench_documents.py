@@ -71,7 +71,8 @@ def _render_timed(document):
     return document, elapsed, pages, grown
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the migrations' reference data (SAMR, MIIT, ...) back, whatever bench flushed it before
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_big_documents_render_in_a_worker_and_are_served_stored(tmp_path, settings, monkeypatch):
     if not os.environ.get("REDIS_URL"):
         pytest.fail("The bench runs a Celery worker on Redis: set REDIS_URL (make bench does).", pytrace=False)
