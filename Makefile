@@ -69,10 +69,15 @@ worker: setup
 beat: setup
 	REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} $(VENV)/bin/celery -A labportal beat -l info
 
+# WITH_BENCH: system-deps.sh also installs Debian's wrk, the load tool of bench/pages.py. The key pages are measured
+# on a scale database of their own (labportal_scale beside DATABASE_URL's; built once, then reused).
+bench: export WITH_BENCH := 1
 bench: setup
 	@bash scripts/test-services.sh
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(PY) -m pytest bench -p no:xdist -s -q
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(PY) bench/pages.py
 
 # Django's deployment checks and a bounded schemathesis run on the API as staff and as an applicant (README).
 securitycheck: setup

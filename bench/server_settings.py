@@ -7,3 +7,4 @@ from labportal.settings.production import STORAGES
 
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = True
+ROOT_URLCONF = "bench.urls"  # the portal's addresses and the hello-world yardstick of bench/pages.py

@@ -18,7 +18,8 @@ TOTAL = 100_000
 BATCH = 1000
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the migrations' reference data (SAMR, MIIT, ...) back, whatever bench flushed it before
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sweep_over_100k_open_deadlines(monkeypatch):
     as_of = datetime.date(2026, 6, 2)  # a Tuesday: the lapsed due date (Monday) is a working day
     apps = [ApplicationFactory() for _ in range(50)]

@@ -79,7 +79,9 @@ def approved_laboratories(count, *, first_year=2021, years=5, hosts=None, prefix
     return [lab.pk for lab in labs]
 
 
-def _hosts(count, prefix):
+def _hosts(count, prefix, central=True):
+    """`count` hosts across the provinces, every fifth a central one under a competent department (unless not
+    `central`)."""
     departments = Organisation.objects.bulk_create([
         Organisation(name=f"{prefix}批量主管部门{n}", name_sort=pinyin_key(f"{prefix}批量主管部门{n}"),
                      kind=OrganisationKind.COMPETENT_DEPARTMENT) for n in range(3)])
@@ -87,7 +89,7 @@ def _hosts(count, prefix):
     for n in range(count):
         ending, host_type = HOST_KINDS[n % len(HOST_KINDS)]
         name = f"{prefix}{REGIONS[n % len(REGIONS)]}{SUBJECTS[n % len(SUBJECTS)][0]}{ending}{n}"
-        central = n % 5 == 0
+        central = central and n % 5 == 0
         hosts.append(Organisation(
             name=name, name_sort=pinyin_key(name), kind=OrganisationKind.HOST, host_type=host_type,
             level=Level.CENTRAL if central else Level.LOCAL, province="" if central else PROVINCES[n % len(PROVINCES)],
