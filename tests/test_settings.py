@@ -68,10 +68,10 @@ def test_production_refuses_the_demo_signing_keys(tmp_path):
 
 
 def test_every_gunicorn_recycles_its_workers():
-    """Wherever gunicorn is started (the image, compose, the security check, the bench), each worker is replaced after
+    """Wherever gunicorn is started (the image, compose, the security check, the benches' servers), each worker is replaced after
     about a thousand requests, at jittered moments: whatever its memory grew to, it does not keep."""
     places = [ROOT / "Dockerfile", ROOT / "docker-compose.yml", ROOT / "scripts" / "securitycheck.sh",
-              ROOT / "bench" / "test_bench_documents.py"]
+              ROOT / "bench" / "servers.py"]
     for place in places:
         text = place.read_text()
         assert "gunicorn" in text, place
