@@ -137,14 +137,19 @@ def test_one_byte_changed_anywhere_is_not_genuine_and_the_signature_shows_it_whe
     assert caught_by_signature >= len(positions) // 2  # most changes are read, and the signature tells them
 
 
-def test_content_added_after_signing_is_reported_altered(issued):
-    _document, data = issued
+def _with_content_added(data):
+    """`data` with an incremental update after its signatures: the document's language set in its catalogue."""
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
     writer.root["/Lang"] = generic.TextStringObject("en")
     writer.update_root()
     out = io.BytesIO()
     writer.write(out)
-    result = signing.verify_pdf(out.getvalue())
+    return out.getvalue()
+
+
+def test_content_added_after_signing_is_reported_altered(issued):
+    _document, data = issued
+    result = signing.verify_pdf(_with_content_added(data))
     assert result.verdict == Verdict.ALTERED
     [check] = result.signatures
     assert check.intact and check.valid and check.trusted and not check.covers_whole_file
@@ -154,12 +159,7 @@ def test_content_added_after_signing_is_reported_altered(issued):
 def test_content_added_after_both_ministries_signed_shows_on_both_signatures_art7(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         joint = _issue(issuer="joint")
-    writer = IncrementalPdfFileWriter(io.BytesIO(_stored(joint)))
-    writer.root["/Lang"] = generic.TextStringObject("en")
-    writer.update_root()
-    out = io.BytesIO()
-    writer.write(out)
-    result = signing.verify_pdf(out.getvalue())
+    result = signing.verify_pdf(_with_content_added(_stored(joint)))
     assert result.verdict == Verdict.ALTERED
     assert [check.intact and not check.covers_whole_file for check in result.signatures] == [True, True]
 
