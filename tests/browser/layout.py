@@ -29,6 +29,7 @@ from collections import defaultdict
 from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
+from unittest import mock
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
@@ -39,6 +40,7 @@ from django.urls import Resolver404, resolve, reverse
 from playwright.sync_api import expect
 
 from accounts.models import User
+from kernel import documents
 
 WINDOWS = {1366: 768, 1920: 1080, 390: 844}  # width: height, px
 # Checked at every width; kept as screenshots and opened menus at the laptop and the phone only (the
@@ -271,10 +273,17 @@ def look_at(browser, base_url, found, artifacts=ARTIFACTS):
 
 def walk_the_demo(chromium, live_server, settings, people):
     """Seed the demo, find the pages of each of `people` (demo usernames, or PUBLIC), draw and check them;
-    fail once, naming every problem. The cache gets a prefix of its own (CI's Redis is shared)."""
+    fail once, naming every problem. The cache gets a prefix of its own (CI's Redis is shared). The demo's issued
+    documents are never rendered during the walk: seventy-odd PDFs would take a minute of it, and the walk follows
+    no download (a document's page shows "being prepared"; the PDFs' layout is tested in test_decision_documents)."""
+    with mock.patch.object(documents, "_enqueue", lambda pk: None):
+        _walk(chromium, live_server, settings, people)
+
+
+def _walk(chromium, live_server, settings, people):
     clock = Stopwatch()
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"layout-{uuid.uuid4().hex}"}}
-    with transaction.atomic():  # one commit, not thousands (each a disk flush on PostgreSQL)
+    with transaction.atomic():  # one commit, not thousands
         call_command("seed_demo", stdout=StringIO())
     clock.lap("seeded")
     drawn, found = set(), {}
