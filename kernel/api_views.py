@@ -13,7 +13,6 @@ Fields of the request other than `comment` are passed to the transition method a
 arguments when the method declares them; a field the method does not take is refused with 400.
 """
 
-import functools
 import inspect
 
 from django.utils import translation
@@ -26,6 +25,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from .choice_labels import choice_labels
 from .transitions import available_transitions, run_transition, transition_names
 
 
@@ -97,15 +97,6 @@ def named_choice_field(component_name, choices, **kwargs):
         )
         _CHOICE_FIELD_CLASSES[component_name] = field_class
     return field_class(choices=choices, **kwargs)
-
-
-@functools.cache
-def choice_labels(model_field, language):
-    """{value: label} of a model field's choices in `language`, made once per field and language: Django's
-    `get_FOO_display` builds the choices' dict and translates the label again on every call (about 40 % of the time
-    of an API list at national scale)."""
-    with translation.override(language):
-        return {value: str(label) for value, label in model_field.flatchoices}
 
 
 @extend_schema_field(OpenApiTypes.STR)

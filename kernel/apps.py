@@ -12,3 +12,6 @@ class KernelConfig(AppConfig):
 
     def ready(self):
         from . import checks, crypto, signals  # noqa: F401  (the settings' system checks; audit every transition)
+        from .choice_labels import use_choice_labels
+
+        use_choice_labels()

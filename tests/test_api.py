@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from accounts.models import ApiToken, OrganisationKind
 from applications.choices import DimensionVerdict, ReviewDimension, TeamRole
 from applications.models import Application, Attachment, NationalProject, PreliminaryReview, Status, TeamMember
-from kernel.api_views import choice_labels
+from kernel.choice_labels import choice_labels
 from tests.factories import (
     ApplicationFactory,
     LocalHostFactory,
@@ -525,6 +525,23 @@ def test_choice_labels_follow_the_language_of_each_request_from_a_table_made_onc
     client.get(url(jiangsu_app), HTTP_ACCEPT_LANGUAGE="en")
     client.get(url(jiangsu_app), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert choice_labels.cache_info().misses == made  # each field's labels made once per language
+
+
+def test_pages_read_choice_labels_from_the_same_table_in_the_language_asked(jiangsu_app):
+    """`get_FOO_display` on every model reads `choice_labels` too (pages show a status, a field and a province per
+    row): the label of the active language, the table made once, and a value outside the choices given as it is."""
+    with translation.override("en"):
+        assert jiangsu_app.get_status_display() == "Draft"
+    with translation.override("zh-hans"):
+        assert jiangsu_app.get_status_display() == "草稿"
+        assert jiangsu_app.host.get_province_display() == "江苏省"
+        jiangsu_app.get_field_display()
+    made = choice_labels.cache_info().misses
+    with translation.override("zh-hans"):
+        jiangsu_app.get_status_display(), jiangsu_app.get_field_display()
+    assert choice_labels.cache_info().misses == made
+    jiangsu_app.host.province = "99"
+    assert jiangsu_app.host.get_province_display() == "99"
 
 
 def test_organisation_directory_filters_by_kind_province_and_level():

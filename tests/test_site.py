@@ -458,6 +458,20 @@ def test_unread_count_tag_counts_only_the_users_unread():
     assert render("{% unread_count %}", request=request, user=me) == "2"
 
 
+
+def test_unread_badge_stops_counting_at_99(django_assert_num_queries):
+    """The navbar's badge is on every page: it says "99+" from 100 unread, "99" at 99, in one query either way."""
+    me = UserFactory()
+    Notification.objects.bulk_create(Notification(recipient=me, subject=f"n{i}", body="正文") for i in range(99))
+    request = RequestFactory().get("/")
+    request.user = me
+    assert render("{% unread_count %}", request=request, user=me) == "99"
+    note(me, "the hundredth")
+    request = RequestFactory().get("/")
+    request.user = me
+    with django_assert_num_queries(1):
+        assert render("{% unread_count %}", request=request, user=me) == "99+"
+
 @pytest.mark.urls("tests.test_site")
 def test_transition_buttons_render_what_the_model_allows_the_user():
     app = complete_dossier()
