@@ -19,13 +19,16 @@
     };
     var value = { type: "value", minInterval: 1 };
     if (horizontal) { category.inverse = true; }
+    // On a phone the legend wraps below the chart (a scrolling legend hides series behind its arrows).
+    var legendRows = narrow(el) ? Math.ceil(spec.series.length / 2) : 0;
     return {
       color: PALETTE,
       animation: false,
       aria: { enabled: true },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
-      legend: { type: "scroll", top: 0, textStyle: { fontSize: 11 } },
-      grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+      legend: legendRows ? { type: "plain", bottom: 0, left: 0, right: 0, itemGap: 6, textStyle: { fontSize: 11, width: 140, overflow: "truncate" } }
+                         : { type: "scroll", top: 0, textStyle: { fontSize: 11 } },
+      grid: { left: 8, right: 16, top: legendRows ? 12 : 40, bottom: legendRows ? 8 + legendRows * 24 : 8, containLabel: true },
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? category : value,
       series: spec.series.map(function (s) {
@@ -68,8 +71,12 @@
 
   function height(spec, el) {
     if (spec.kind === "tiles") { return narrow(el) ? el.clientWidth * 2 + 40 : Math.round(el.clientWidth / 2) + 30; }
-    if (spec.horizontal) { return Math.max(240, spec.categories.length * (spec.stacked ? 30 : 44) + 70); }
-    return 320;
+    var legend = narrow(el) ? Math.ceil(spec.series.length / 2) * 24 : 0;
+    if (spec.horizontal) {
+      var row = narrow(el) ? (spec.stacked ? 34 : 62) : (spec.stacked ? 30 : 44);
+      return Math.max(240, spec.categories.length * row + 70 + legend);
+    }
+    return 320 + legend;
   }
 
   function optionFor(spec, el) { return spec.kind === "tiles" ? tilesOption(spec, el) : barsOption(spec, el); }
