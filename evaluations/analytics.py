@@ -6,7 +6,7 @@ Each figure starts from what the reader may see (`Application.objects.visible_to
 `Score.objects.visible_to`) and is a grouped aggregate query: the number of queries does not depend on the number of
 rows. Every application figure counts submitted applications only (a draft is its host's business). A chart is a
 plain dict (its translated labels, its series and the rows of its table), kept in the cache per scope (`scope_of`:
-everyone who sees the same rows shares one copy), language and call, for `CACHE_SECONDS` at most and dropped at once
+everyone who sees the same rows shares one copy), language, day and call, for `ANALYTICS_CACHE_SECONDS` at most and dropped at once
 when an application, a laboratory, a deadline or a score is saved or deleted (`bump_version`, connected in
 `apps.py`; a bulk `update()` is seen when the copy expires).
 """
@@ -33,7 +33,6 @@ from reviews.models import AssignmentStatus, ReviewRound, Score
 
 from .models import Laboratory
 
-CACHE_SECONDS = getattr(settings, "ANALYTICS_CACHE_SECONDS", 300)
 VERSION_KEY = "analytics:version"
 ROUNDS_SHOWN = 6
 MONTHS_BEFORE, MONTHS_AFTER = 11, 6
@@ -90,7 +89,7 @@ def cached(name, user, compute, *parts):
     chart = cache.get(key)
     if chart is None:
         chart = compute()
-        cache.set(key, chart, CACHE_SECONDS)
+        cache.set(key, chart, settings.ANALYTICS_CACHE_SECONDS)
     return chart
 
 
