@@ -1,7 +1,8 @@
 /* The charts page (templates/dashboard/analytics.html): each [data-chart] element is drawn with ECharts' SVG renderer
    from the JSON of the json_script element it names (evaluations/analytics.py builds it, labels translated); the
    table under each chart holds the same numbers. "Download as PNG" draws the chart once more on a canvas, off the
-   page, and saves it. Before printing, the tables are opened and the charts fitted to the paper. */
+   page, and saves it. Tooltips are drawn in the chart (renderMode "richText"): ECharts' HTML tooltips carry style
+   attributes, which the Content-Security-Policy (style-src 'self') refuses. Before printing, the tables are opened and the charts fitted to the paper. */
 (function () {
   "use strict";
   if (!window.echarts) { return; }
@@ -25,7 +26,7 @@
       color: PALETTE,
       animation: false,
       aria: { enabled: true },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true, renderMode: "richText" },
       legend: legendRows ? { type: "plain", bottom: 0, left: 0, right: 0, itemGap: 6, textStyle: { fontSize: 11, width: 140, overflow: "truncate" } }
                          : { type: "scroll", top: 0, textStyle: { fontSize: 11 } },
       grid: { left: 8, right: 16, top: legendRows ? 12 : 40, bottom: legendRows ? 8 + legendRows * 24 : 8, containLabel: true },
@@ -43,7 +44,7 @@
   function tilesOption(spec, el) {
     var stacked = narrow(el);
     var n = spec.maps.length;
-    var option = { animation: false, aria: { enabled: true }, tooltip: { confine: true }, title: [], grid: [],
+    var option = { animation: false, aria: { enabled: true }, tooltip: { confine: true, renderMode: "richText" }, title: [], grid: [],
                    xAxis: [], yAxis: [], visualMap: [], series: [] };
     spec.maps.forEach(function (map, i) {
       var max = Math.max.apply(null, map.tiles.map(function (t) { return t.value; }).concat([1]));
