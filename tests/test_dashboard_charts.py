@@ -2,14 +2,19 @@
 applications walked through the real transitions, what a recommender may count (only what was routed to it, Art. 10),
 the cache per scope, and a constant number of queries."""
 
+import datetime
+
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from applications.states import Status
 from evaluations import analytics
+from kernel.models import Deadline
 from labportal.journeys import all_checks, recommenders_of
 from tests.factories import LocalHostFactory, UserFactory, applicant_of, expert_user, recommender_of
 
@@ -145,3 +150,52 @@ def test_the_charts_cost_the_same_queries_for_few_or_many_applications(journey, 
     journey.application_in(Status.EXPERT_REVIEW)
     journey.approved()
     assert count() == few <= 12
+
+
+def test_score_histogram_counts_each_submitted_opinion_by_its_weighted_total(journey, english):
+    formal = journey.formal_review_passed()
+    other = journey.formal_review_passed()
+    journey.scored_round([formal, other], values=(80, 59, 95))  # 40/30/30 criteria, each scored the same
+    chart = analytics.scores(journey.staff)
+    assert [series["data"] for series in chart["series"]] == [[2, 0, 0, 0, 0, 2, 0, 0, 2]]  # <60, 80–85, 95–100
+    assert chart["table"]["rows"][0][-1] == 6 and chart["table"]["columns"][1] == "under 60"
+
+
+def test_deadlines_per_month_met_missed_overdue_and_open_for_what_the_reader_sees(journey, english):
+    ours = journey.application_in(Status.SUBMITTED)
+    theirs = journey.application_in(Status.SUBMITTED, host=LocalHostFactory(province="44"))
+    today = timezone.localdate()
+    kind = ContentType.objects.get_for_model(ours)
+
+    def deadline(app, days, state, name):
+        due = today.replace(day=1) + datetime.timedelta(days=days)
+        Deadline.objects.create(content_type=kind, object_id=app.pk, kind=name, due_date=due, state=state)
+
+    Deadline.objects.all().delete()
+    deadline(ours, 0, Deadline.State.MET, "a")
+    deadline(ours, 0, Deadline.State.MISSED, "b")
+    deadline(ours, 0, Deadline.State.CANCELLED, "c")
+    deadline(ours, 40, Deadline.State.OPEN, "d")
+    deadline(theirs, 40, Deadline.State.OPEN, "e")
+    overdue = today.day > 1  # on the 1st nothing of this month is past due yet
+    if overdue:
+        deadline(ours, 0, Deadline.State.OPEN, "f")
+
+    def month_rows(user):
+        chart = analytics.deadlines(user)
+        return {row[0]: row[1:] for row in chart["table"]["rows"]}
+
+    this_month, next_month = today.strftime("%Y-%m"), analytics._month(today, 1).strftime("%Y-%m")
+    staff_rows = month_rows(journey.staff)
+    assert staff_rows[this_month] == [1, 1, 1 if overdue else 0, 0]  # met, missed, overdue, open; cancelled left out
+    assert staff_rows[next_month][3] == 2
+    recommender = recommender_of(recommenders_of(ours)[0])
+    assert month_rows(recommender)[next_month][3] == 1  # the other province's deadline is not counted
+
+
+def test_pipeline_per_call(client, built, admin):
+    client.force_login(admin)
+    call = built["approved"].call_id
+    assert stage(client.get(PIPELINE, {"call": call}).json(), "Approved")["Reached"] == 1
+    nothing = client.get(PIPELINE, {"call": call + 1000}).json()
+    assert all(row[1] == 0 for row in nothing["table"]["rows"])
