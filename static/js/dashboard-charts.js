@@ -135,7 +135,14 @@
     resize();
   });
 
-  var pending;
-  window.addEventListener("resize", function () { clearTimeout(pending); pending = setTimeout(resize, 150); });
   document.querySelectorAll("[data-chart]").forEach(draw);
+  // Redrawn as soon as a drawing's box changes width (a window turned or resized), before the next paint.
+  var widths = new WeakMap();
+  var observer = new ResizeObserver(function (entries) {
+    if (entries.some(function (e) { return widths.get(e.target) !== e.contentRect.width; })) {
+      entries.forEach(function (e) { widths.set(e.target, e.contentRect.width); });
+      resize();
+    }
+  });
+  charts.forEach(function (c) { widths.set(c.el, c.el.clientWidth); observer.observe(c.el); });
 }());
