@@ -20,3 +20,20 @@ class EvaluationsConfig(AppConfig):
         approved.connect(services.laboratory_for_approved_application, dispatch_uid="evaluations.create_laboratory")
         round_pages.register()
         public_pages.register()
+        self._charts_follow_the_data()
+
+    @staticmethod
+    def _charts_follow_the_data():
+        """A save or deletion of what the dashboards count makes every kept chart stale (`analytics.bump_version`)."""
+        from django.db.models.signals import post_delete, post_save
+
+        from applications.models import Application
+        from kernel.models import Deadline
+        from reviews.models import Assignment, Score
+
+        from .analytics import bump_version
+        from .models import Laboratory
+
+        for model in (Application, Laboratory, Deadline, Assignment, Score):
+            for signal in (post_save, post_delete):
+                signal.connect(bump_version, sender=model, dispatch_uid=f"analytics.{signal}.{model.__name__}")

@@ -7,4 +7,5 @@ from . import views_dashboard as views
 app_name = "dashboard"
 urlpatterns = [
     path("", views.dashboard, name="index"),
+    path("charts/", views.analytics_page, name="charts"),
 ]

@@ -1,4 +1,5 @@
-"""The staff dashboard of the laboratories (namespace "dashboard"): SAMR/MIIT staff and administrators.
+"""The staff dashboard of the laboratories (namespace "dashboard"): SAMR/MIIT staff and administrators; and the
+charts page (`analytics_page`), for them and for recommenders.
 
 Counts of labs by status (and so by stage), by field and by province, drawn as server-rendered CSS bars
 with their numbers in text, and the labs' open deadlines of the next 90 days (and overdue ones, which
@@ -8,7 +9,9 @@ not depend on the number of labs or deadlines.
 
 import datetime
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,9 +21,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import staff_required
 from accounts.provinces import Province
+from accounts.rules import is_staff_reader
 from applications.choices import Field
 from kernel.models import Deadline
 
+from . import analytics
 from .models import Laboratory
 from .states import IN_CONSTRUCTION_STATES, OPERATION_STATES, PUBLIC_LAB_STATES, EvaluationResult, LabStatus
 
@@ -125,4 +130,33 @@ def dashboard(request):
         "deadlines": deadlines,
         "deadline_totals": deadline_totals,
         "deadlines_capped": deadline_totals["overdue"] + deadline_totals["upcoming"] > len(deadlines),
+    })
+
+
+@login_required
+def analytics_page(request):
+    """The charts (`evaluations.analytics`): ministry staff and administrators see every figure, a recommender those of
+    the applications routed to it and the laboratories it recommended. Each chart's numbers are embedded for
+    js/dashboard-charts.js and written out as a table below it, so the page reads and prints without script."""
+    if not analytics.may_read(request.user):
+        raise PermissionDenied(_("The dashboards are for SAMR and MIIT staff and for recommenders."))
+    calls = analytics.calls_for(request.user)
+    chosen = request.GET.get("call", "")
+    call_id = int(chosen) if chosen.isdigit() and any(pk == int(chosen) for pk, *_rest in calls) else None
+    breakdowns = analytics.breakdowns(request.user)
+    charts = [
+        ("pipeline", analytics.pipeline(request.user, call_id)),
+        ("years", breakdowns["years"]),
+        ("provinces", breakdowns["provinces"]),
+        ("fields", breakdowns["fields"]),
+        ("directions", breakdowns["directions"]),
+        ("deadlines", analytics.deadlines(request.user)),
+    ]
+    if is_staff_reader(request.user):  # scores are blind to everyone else (`Score.objects.visible_to`)
+        charts.insert(5, ("scores", analytics.scores(request.user)))
+    return render(request, "dashboard/analytics.html", {
+        "charts": [{"id": f"chart-{name}", "data_id": f"chart-{name}-data", "name": name, **chart} for name, chart in charts],
+        "calls": calls, "call_id": call_id,
+        "is_staff_reader": is_staff_reader(request.user),
+        "today": timezone.localdate(),
     })

@@ -8,6 +8,7 @@ from applications.api.applications import ApplicationViewSet
 from applications.api.attachments import ApplicationAttachmentViewSet
 from applications.api.calls import CallViewSet
 from evaluations.api.acceptance_applications import AcceptanceApplicationViewSet
+from evaluations.api.analytics import BreakdownsView, DeadlinesView, PipelineView, ScoresView
 from evaluations.api.annual_reports import AnnualReportViewSet
 from evaluations.api.change_reports import ChangeReportViewSet
 from evaluations.api.evaluations import EvaluationViewSet
@@ -61,6 +62,10 @@ router.register("public/approved", PublicApprovedViewSet, basename="public-appro
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
+    path("analytics/pipeline/", PipelineView.as_view(), name="analytics-pipeline"),
+    path("analytics/breakdowns/", BreakdownsView.as_view(), name="analytics-breakdowns"),
+    path("analytics/scores/", ScoresView.as_view(), name="analytics-scores"),
+    path("analytics/deadlines/", DeadlinesView.as_view(), name="analytics-deadlines"),
     # No login: is this PDF an unaltered document the portal issued?
     path("public/verify/", DocumentVerificationView.as_view(), name="public-verify"),
     *router.urls,

@@ -271,6 +271,8 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The dashboards' charts (`evaluations.analytics`) are kept this long at most; a save of what they count drops them.
+ANALYTICS_CACHE_SECONDS = 300
 
 # Celery: Redis when REDIS_URL is set, otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = REDIS_BROKER_URL or "memory://"
