@@ -101,7 +101,8 @@ class ScoreForm(forms.Form):
         for c in self.criteria:
             self.fields[f"criterion_{c.pk}"] = forms.CharField(
                 label=_("Score for “%(c)s”") % {"c": c.title}, required=False, max_length=20,
-                widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": "0.01", "inputmode": "decimal"}),
+                widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": "0.01", "inputmode": "decimal",
+                                                "data-weight": f"{c.weight:f}"}),
             )
             self.fields[f"comment_{c.pk}"] = forms.CharField(
                 label=_("Comment on “%(c)s”") % {"c": c.title}, required=False,
