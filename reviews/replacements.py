@@ -74,7 +74,15 @@ def vacancies(review_round, live_ids, limit=None):
              .select_related("expert", "application", "round", "round__committee"))
     vacant = sorted(unfilled(tasks), key=lambda t: (t.declared_at, t.pk))[:limit]
     loads = round_loads(review_round) if vacant else {}
-    return [Vacancy(task, propose_replacement(task, loads=loads)) for task in vacant]
+    proposed, result = defaultdict(set), []
+    for task in vacant:  # two vacancies of one entry are offered two different experts
+        candidates = [m for m in suggested_experts(review_round, task.application)
+                      if m.expert_id not in proposed[task.application_id]]
+        proposal = propose_replacement(task, candidates=candidates, loads=loads)
+        if proposal is not None:
+            proposed[task.application_id].add(proposal.expert_id)
+        result.append(Vacancy(task, proposal))
+    return result
 
 
 def entry_vacancies(review_round, application, candidates):

@@ -136,6 +136,8 @@ def test_each_vacancy_is_filled_by_one_later_assignment_only_art9():
     second = run_transition(setup.assignment(setup.experts[1]), "declare_conflict", setup.experts[1], "近三年在主持单位任职")
     tasks = lambda: Assignment.objects.filter(round=setup.review_round)  # noqa: E731
     assert unfilled(tasks()) == [first, second]
+    one, other = vacancies(setup.review_round, [setup.applications[0].pk])
+    assert one.proposal.expert_id != other.proposal.expert_id  # two seats, two different people offered
     setup.journey.assign(setup.review_round, setup.applications[0], propose_replacement(first).expert)
     assert unfilled(tasks()) == [second]
     with pytest.raises(RuleViolation):  # the decliner is not assigned again by hand either

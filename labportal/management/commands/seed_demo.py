@@ -1420,7 +1420,8 @@ class Command(BaseCommand):
 
     def _in_open_round(self, semi_lab, cell_lab):
         """An open round of two applications, three experts each. `expert` has one assignment awaiting
-        the conflict declaration and one accepted with draft scores; a colleague has submitted on each.
+        the conflict declaration and one accepted with draft scores; a colleague has submitted on each; a fourth
+        expert declined one (its vacancy and the proposed replacement show on the round page).
         The cell-therapy consortium includes 西江生命科学研究院, so its two experts are never offered."""
         semi = self._passed(self._recommended(semi_lab, XICHENG, "applicant_xicheng", self._ago(100)), self._ago(75))
         cell = self._passed(self._recommended(cell_lab, QIANTANG, "applicant_qiantang", self._ago(98)), self._ago(74))
@@ -1431,6 +1432,9 @@ class Command(BaseCommand):
                     "同意进入现场考察。")
         expert10 = self._assign(review_round, semi, "expert10", opened)
         self.journey.take(expert10, "declare_no_conflict", self.users["expert10"], NO_CONFLICT, on=self._ago(8))
+        declined = self._assign(review_round, semi, "expert07", opened)
+        self.journey.take(declined, "decline", self.users["expert07"], "评审期间在外地参加标准审定会，无法按期完成评审。",
+                          on=self._ago(18))
         self._score(self._assign(review_round, cell, "expert", opened), (85, 82, 84), self._ago(5),
                     "细胞效力评价方法有特色；其余意见待补充。", submit=False)
         self._score(self._assign(review_round, cell, "expert06", opened), (84, 86, 83, 85, 86), self._ago(7),
