@@ -209,6 +209,7 @@ class TestSeededDemo:
             assert any(a.status == AssignmentStatus.SUBMITTED and a.expert != expert for a in assignments)
             assert not {a.expert.organisation_id for a in assignments} & conflicted_organisation_ids(app)
 
+        assert all(c.bands for c in review_round.criteria_set.criteria.all())  # 评分细则 beside each criterion
         [declined] = review_round.assignments.filter(status=AssignmentStatus.DECLINED)
         [vacancy] = vacancies(review_round, [a.pk for a in apps])  # the round page proposes its replacement
         assert vacancy.left == declined and vacancy.proposal is not None
