@@ -38,8 +38,8 @@ def propose_replacement(assignment, candidates=None, loads=None):
         loads = round_loads(assignment.round)
     gave_up = set(Assignment.objects.filter(round_id=assignment.round_id, application_id=assignment.application_id,
                                             status__in=VACATING_ASSIGNMENT_STATES).values_list("expert_id", flat=True))
-    free = [(loads.get(member.expert_id, 0), index, member) for index, member in enumerate(candidates)
-            if member.expert_id not in gave_up]
+    free = [(loads.get(member.expert.pk, 0), index, member) for index, member in enumerate(candidates)
+            if member.expert.pk not in gave_up]
     return min(free, key=lambda row: row[:2])[2] if free else None
 
 
@@ -77,10 +77,10 @@ def vacancies(review_round, live_ids, limit=None):
     proposed, result = defaultdict(set), []
     for task in vacant:  # two vacancies of one entry are offered two different experts
         candidates = [m for m in suggested_experts(review_round, task.application)
-                      if m.expert_id not in proposed[task.application_id]]
+                      if m.expert.pk not in proposed[task.application_id]]
         proposal = propose_replacement(task, candidates=candidates, loads=loads)
         if proposal is not None:
-            proposed[task.application_id].add(proposal.expert_id)
+            proposed[task.application_id].add(proposal.expert.pk)
         result.append(Vacancy(task, proposal))
     return result
 
