@@ -11,6 +11,7 @@ from applications.choices import Field
 from kernel.admin import PortalModelAdmin, ReadMostlyAdmin, ReadOnlyAdmin, ReadOnlyInline, register_audit_subject
 from kernel.formatting import mask_contact, mask_identifier
 
+from .bands import bands_text, parse_bands
 from .models import (
     Assignment,
     CommitteeMember,
@@ -107,10 +108,30 @@ class ExpertCommitteeAdmin(PortalModelAdmin):
         return "；".join(str(e) for e in errors) if errors else _("Meets Art. 9")
 
 
+class CriterionForm(forms.ModelForm):
+    """The grading bands typed as lines, `90-100 Excellent`, rather than as JSON."""
+
+    bands = forms.CharField(label=_("grading bands"), required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 36}),
+                            help_text=_("One band per line: low-high, then what it means (e.g. “90-100 Excellent”)."))
+
+    class Meta:
+        model = Criterion
+        fields = ["order", "title", "article", "dimension", "weight", "guidance", "bands"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["bands"] = bands_text(self.instance.bands)
+
+    def clean_bands(self):
+        return parse_bands(self.cleaned_data["bands"])
+
+
 class CriterionInline(admin.TabularInline):
     model = Criterion
+    form = CriterionForm
     extra = 1
-    fields = ["order", "title", "article", "dimension", "weight", "guidance"]
+    fields = ["order", "title", "article", "dimension", "weight", "guidance", "bands"]
 
 
 @admin.register(CriteriaSet)

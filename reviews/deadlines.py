@@ -1,6 +1,7 @@
 """The clocks of the ministry stage."""
 
 from django.contrib.auth import get_user_model
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +9,7 @@ from accounts.models import Organisation, OrganisationKind, Role
 from kernel.deadlines import DeadlineKind, register
 from kernel.transitions import run_transition
 
-from .states import AssignmentStatus, CommitteeStatus, NoticeStatus
+from .states import OPEN_ASSIGNMENT_STATES, AssignmentStatus, CommitteeStatus, NoticeStatus
 
 
 def ministries():
@@ -26,6 +27,17 @@ def experts_yet_to_submit(review_round):
     return list(get_user_model().objects.filter(
         is_active=True, assignments__round=review_round,
         assignments__status__in=[AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED]).distinct())
+
+
+def late_experts(review_round):
+    """The experts with assignments of the round not yet submitted, each with how many (`unsubmitted`), of which not
+    yet declared (`undeclared`), and since when the first was assigned (`first_assigned`): staff's "who is late"."""
+    pending = Q(assignments__round=review_round, assignments__status__in=OPEN_ASSIGNMENT_STATES)
+    return (get_user_model().objects.filter(pending).select_related("organisation")
+            .annotate(unsubmitted=Count("assignments", filter=pending),
+                      undeclared=Count("assignments", filter=pending & Q(assignments__status=AssignmentStatus.ASSIGNED)),
+                      first_assigned=Min("assignments__assigned_at", filter=pending))
+            .order_by("full_name", "pk"))
 
 
 def _publish_notice(deadline, notice):
@@ -66,13 +78,13 @@ COMMITTEE_TERM = register(DeadlineKind(
 
 
 # The Measures set no scoring period; the ministries set one per round (default `ROUND_SCORING_WORKING_DAYS`). The
-# experts yet to submit are reminded; when it passes, staff are told and decide (wait, replace, or conclude with
-# two thirds and a reason). Nothing happens by itself.
+# experts yet to submit are reminded three days and one day before and on the day; when it passes, staff are told
+# and decide (wait, replace, or conclude with two thirds and a reason: `late_experts`). Nothing happens by itself.
 ROUND_SCORING = register(DeadlineKind(
     code="round.scoring",
     label=_("Experts' scores due"),
     article="Art. 13",
-    reminder_days=(3, 1),
+    reminder_days=(3, 1, 0),
     roles=(Role.MINISTRY_STAFF,),
     reminded=experts_yet_to_submit,
     reminded_url=lambda review_round: reverse("experts:assignments"),

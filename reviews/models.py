@@ -28,6 +28,7 @@ from kernel.transitions import fsm_permission, run_transition
 from kernel.validators import no_control_characters, sane_date
 from kernel.workdays import add_working_days
 
+from .bands import validate_bands
 from .deadlines import COMMITTEE_TERM, PUBLICITY_START, PUBLICITY_WINDOW, ROUND_SCORING, ministries
 from .documents import issue_publicity_notice
 from .identity import validate_credit_code, validate_resident_id
@@ -300,6 +301,8 @@ class Criterion(models.Model):
     dimension = models.CharField(_("dimension (Art. 26)"), max_length=16, choices=EvaluationDimension.choices, blank=True,
                                  help_text=_("For a comprehensive evaluation: the Art. 26 dimension this criterion scores."))
     guidance = models.TextField(_("guidance"), blank=True)
+    bands = models.JSONField(_("grading bands"), default=list, blank=True, validators=[validate_bands],
+                             help_text=_("Which range of scores means what, shown to the experts beside the criterion."))
     weight = models.DecimalField(_("weight (%)"), max_digits=5, decimal_places=2,
                                  validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal(100))])
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -525,6 +528,14 @@ class Assignment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def declare_conflict(self, by=None, comment=""):
         self.declared_at = timezone.now()
         self.scores.all().delete()
+
+    @transition(field=status, source=AssignmentStatus.ASSIGNED, target=AssignmentStatus.DECLINED, permission=BY_THE_EXPERT,
+                custom={"label": _("Decline this assignment"), "article": "Art. 9", "button": "outline-secondary",
+                        "comment_required": True})
+    def decline(self, by=None, comment=""):
+        """Before declaring, the expert may decline (unavailable, outside their expertise) with a reason; once they
+        declared no conflict the dossier is open to them and only a conflict takes them out of the round."""
+        self.declared_at = timezone.now()
 
     @transition(
         field=status,

@@ -319,6 +319,10 @@ NOTIFICATION_RULES = {
             to=(ministries,), subject=_("Replace an expert: conflict of interest declared on %(application)s"),
             body=_("%(expert)s declared a conflict of interest (Art. 9): %(comment)s"), facts=assignment,
             link=round_page, show_comment=False),
+        "decline": Rule(
+            to=(ministries,), subject=_("Replace an expert: %(expert)s declined %(application)s"),
+            body=_("%(expert)s declined the review assignment in the round “%(round)s” (Art. 9); the round page "
+                   "proposes a replacement. Reason: %(comment)s"), facts=assignment, link=round_page, show_comment=False),
         "submit_scores": Rule(
             to=(ministries,), when=round_complete, subject=_("All scores are in: %(round)s"), facts=assignment,
             body=_("Every expert assigned in the round has submitted scores; the round can be concluded (Art. 13)."),

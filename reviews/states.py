@@ -21,6 +21,7 @@ class AssignmentStatus(models.TextChoices):
     ACCEPTED = "accepted", _("No conflict declared: scoring")
     SUBMITTED = "submitted", _("Scores submitted")
     CONFLICT = "conflict", _("Conflict declared: withdrawn")
+    DECLINED = "declined", _("Declined by the expert")
     WITHDRAWN = "withdrawn", _("Withdrawn by staff")
     LAPSED = "lapsed", _("Not submitted: the round concluded")
 
@@ -29,6 +30,8 @@ class AssignmentStatus(models.TextChoices):
 OPEN_ASSIGNMENT_STATES = (AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED)
 # The assignments a round expects an opinion from: all but those the expert or staff took out of it.
 EXPECTED_ASSIGNMENT_STATES = (*OPEN_ASSIGNMENT_STATES, AssignmentStatus.SUBMITTED, AssignmentStatus.LAPSED)
+# The assignments the expert gave up (declined, or a conflict declared): each leaves a seat to fill until a later one.
+VACATING_ASSIGNMENT_STATES = (AssignmentStatus.DECLINED, AssignmentStatus.CONFLICT)
 
 
 class NoticeStatus(models.TextChoices):

@@ -19,6 +19,7 @@ urlpatterns = [
     path("rounds/<int:pk>/", views_rounds.round_detail, name="round"),
     path("rounds/<int:pk>/conclude/", views_rounds.round_conclude, name="round_conclude"),
     path("rounds/<int:pk>/scoring-due/", views_rounds.round_reschedule, name="round_reschedule"),
+    path("rounds/<int:pk>/late/", views_rounds.round_late, name="round_late"),
     path("rounds/<int:pk>/export.csv", views_rounds.round_export, name="round_export"),
     path("rounds/<int:pk>/applications/<int:app_pk>/assign/", views_rounds.round_assign, name="round_assign"),
     path("assignments/<int:pk>/transitions/<slug:name>/", views_rounds.assignment_transition, name="assignment_transition"),

@@ -27,7 +27,7 @@ from .models import Assignment, AssignmentStatus, Criterion, Score
 from .services import save_scores
 from .subject_pages import round_pages
 
-DECLARATIONS = ("declare_no_conflict", "declare_conflict")
+DECLARATIONS = ("declare_no_conflict", "declare_conflict", "decline")
 SCORING_ACTIONS = ("save", "submit")
 HOME_SUBMITTED_LIMIT = 10
 
@@ -36,6 +36,7 @@ STATUS_BADGES = {
     AssignmentStatus.ACCEPTED: "primary",
     AssignmentStatus.SUBMITTED: "success",
     AssignmentStatus.CONFLICT: "secondary",
+    AssignmentStatus.DECLINED: "secondary",
     AssignmentStatus.WITHDRAWN: "secondary",
 }
 
@@ -100,7 +101,8 @@ class ScoreForm(forms.Form):
         for c in self.criteria:
             self.fields[f"criterion_{c.pk}"] = forms.CharField(
                 label=_("Score for “%(c)s”") % {"c": c.title}, required=False, max_length=20,
-                widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": "0.01", "inputmode": "decimal"}),
+                widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": "0.01", "inputmode": "decimal",
+                                                "data-weight": f"{c.weight:f}"}),
             )
             self.fields[f"comment_{c.pk}"] = forms.CharField(
                 label=_("Comment on “%(c)s”") % {"c": c.title}, required=False,
@@ -196,20 +198,23 @@ def _load(request, pk):
 
 
 def _declare(request, assignment, action):
-    """Run a conflict declaration; returns (redirect or None, error shown on the comment field)."""
+    """Run a conflict declaration or a refusal; returns (redirect or None, {action: error shown on its reason})."""
     try:
         assignment = run_transition(assignment, action, request.user, request.POST.get("comment", ""))
     except RuleViolation as exc:
-        return None, rule_text(exc)
+        return None, {action: rule_text(exc)}
     except TransitionConflict as exc:
         messages.error(request, exc.message)
-        return redirect("experts:assignment", pk=assignment.pk), ""
+        return redirect("experts:assignment", pk=assignment.pk), {}
     if action == "declare_no_conflict":
         messages.success(request, _("You declared no conflict of interest. The dossier is open to you; you can score now."))
+    elif action == "decline":
+        messages.info(request, _("You declined this assignment. The coordination office has been told and assigns "
+                                 "another expert."))
     else:
         messages.info(request, _("You declared a conflict of interest. The assignment is withdrawn and the "
                                  "coordination office has been asked to assign another expert."))
-    return redirect("experts:assignment", pk=assignment.pk), ""
+    return redirect("experts:assignment", pk=assignment.pk), {}
 
 
 def _score(request, assignment, form, action):
@@ -241,12 +246,12 @@ def assignment_detail(request, pk):
     user = request.user
     criteria = list(assignment.round.criteria_set.criteria.all())
     own_scores = {s.criterion_id: s for s in Score.objects.visible_to(user).filter(assignment=assignment)}
-    declaration_error = ""
+    declaration_errors = {}
     form = None
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action in DECLARATIONS:
-            response, declaration_error = _declare(request, assignment, action)
+            response, declaration_errors = _declare(request, assignment, action)
             if response:
                 return response
         elif action in SCORING_ACTIONS:
@@ -275,7 +280,8 @@ def assignment_detail(request, pk):
         "is_expert": is_expert,
         "may_declare": is_expert and assignment.status == AssignmentStatus.ASSIGNED,
         "may_declare_conflict": is_expert and assignment.status in (AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED),
-        "declaration_error": declaration_error,
+        "declaration_error": declaration_errors.get("declare_conflict", ""),
+        "decline_error": declaration_errors.get("decline", ""),
         "opened": opened,
         "book_revision": assignment.reviewed_revision() if opened and is_expert else None,
         "progress": (len(own_scores), len(criteria)),

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,6 +28,7 @@ from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict, run_transition
 from kernel.web import rule_text, run_and_redirect
 
+from .deadlines import late_experts
 from .forms import (
     AssignForm,
     RoundForm,
@@ -45,6 +47,7 @@ from .models import (
     round_entry_url,
     share_text,
 )
+from .replacements import entry_vacancies, vacancies
 from .services import (
     assign_expert,
     round_results,
@@ -54,6 +57,10 @@ from .subject_pages import ROUND_PAGES, distinct, round_pages
 from .views_common import PAGE_SIZE, field_labels
 
 # --- expert review rounds -----------------------------------------------------------------------------
+
+# The round page lists this many vacancies with their proposed replacements (each costs its suggestions' queries);
+# the others show in their entries' cards.
+VACANCIES_SHOWN = 10
 
 
 # `?purpose=` of the rounds list: application review, acceptance (Art. 19), evaluation (Art. 26), or both lab kinds.
@@ -216,7 +223,11 @@ def round_detail(request, pk):
             "next": f"-{key}" if current and not descending else key,
         })
     entry = request.GET.get("entry", "")
+    vacant = vacancies(review_round, [r.application.pk for r in results if r.live], limit=VACANCIES_SHOWN + 1)
     return render(request, "reviews/staff/round.html", {
+        "vacancies": vacant[:VACANCIES_SHOWN],
+        "more_vacancies": len(vacant) > VACANCIES_SHOWN,
+        "late_count": late_experts(review_round).count() if review_round.scoring_due else 0,
         "round": review_round,
         "results": shown,
         "page_obj": page,
@@ -307,7 +318,7 @@ def round_assign(request, pk, app_pk):
         member.field_labels = field_labels(member.fields)
         member.in_field = application.field in (member.fields or [])
     context = {"round": review_round, "application": application, "entry": pages.entry(review_round, application),
-               "suggested": suggested, "form": form}
+               "suggested": suggested, "form": form, "vacancies": entry_vacancies(review_round, application, suggested)}
     if getattr(request, "htmx", False):
         return render(request, "reviews/staff/_assign.html", context)
     return render(request, "reviews/staff/round_assign.html", context)
@@ -369,3 +380,23 @@ def round_reschedule(request, pk):
     else:
         messages.success(request, _("The experts' scores are now due on %(date)s.") % {"date": format_date(form.cleaned_data["due"])})
     return redirect(review_round)
+
+
+@staff_required
+@require_GET
+def round_late(request, pk):
+    """Who is late: the experts with assignments of the round not yet submitted, a page at a time, with the days
+    since the scoring deadline passed (none before it), so that staff remind, replace or conclude with a reason."""
+    review_round = _round(pk)
+    pending = late_experts(review_round) if review_round.status == RoundStatus.OPEN else late_experts(review_round).none()
+    page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
+    due = review_round.scoring_due
+    overdue = (timezone.localdate() - due).days if due else 0
+    return render(request, "reviews/staff/round_late.html", {
+        "round": review_round,
+        "page_obj": page,
+        "experts": page.object_list,
+        "overdue_days": max(overdue, 0),
+        "days_left": max(-overdue, 0),
+        "query": query_without_page(request),
+    })

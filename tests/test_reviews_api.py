@@ -93,7 +93,7 @@ def test_assignment_detail_has_the_rounds_criteria_and_the_experts_actions(journ
     data = client_for(assignment.expert).get(f"/api/assignments/{assignment.pk}/").data
     assert [c["title"] for c in data["criteria"]] == ["指标1", "指标2", "指标3"]
     assert data["scores"] == [] and data["weighted_total"] is None
-    assert {t["name"] for t in data["available_transitions"]} == {"declare_no_conflict", "declare_conflict"}
+    assert {t["name"] for t in data["available_transitions"]} == {"declare_no_conflict", "declare_conflict", "decline"}
 
 
 @pytest.mark.parametrize("who", ["recommender", "applicant", "expert"])
@@ -284,6 +284,21 @@ def test_expert_declares_conflict_and_the_assignment_is_withdrawn_art9(journey):
     assert response.status_code == 200 and response.data["status"] == AssignmentStatus.CONFLICT
     # the dossier never opened to them
     assert client.get(f"/api/applications/{app.pk}/").status_code == 404
+
+
+def test_expert_declines_through_the_api_with_a_reason_only_before_declaring_art9(journey):
+    app = journey.formal_review_passed()
+    review_round = journey.open_round([app])
+    first, second = (journey.assign(review_round, app, expert) for expert in journey.experts[:2])
+    client = client_for(first.expert)
+    refused = transition(client, "assignments", first.pk, "decline")
+    assert refused.status_code == 400 and refused.data["article"] == "Art. 9"  # a reason is required
+    response = transition(client, "assignments", first.pk, "decline", comment="评审期间出国")
+    assert response.status_code == 200 and response.data["status"] == AssignmentStatus.DECLINED
+    assert client.get(f"/api/applications/{app.pk}/").status_code == 404  # the dossier never opened to them
+    other = client_for(second.expert)
+    assert transition(other, "assignments", second.pk, "declare_no_conflict").status_code == 200
+    assert transition(other, "assignments", second.pk, "decline", comment="太忙").status_code == 409
 
 
 def test_staff_withdraw_an_assignment_and_the_expert_cannot_art9(journey):

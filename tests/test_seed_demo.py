@@ -71,6 +71,7 @@ from reviews.models import (
     Score,
     SiteInspection,
 )
+from reviews.replacements import vacancies
 from reviews.services import conflicted_organisation_ids, round_results, suggested_experts
 
 MODELS = (
@@ -202,10 +203,16 @@ class TestSeededDemo:
         apps = list(Application.objects.filter(round_entries__round=review_round))
         assert len(apps) == 2 and {a.status for a in apps} == {Status.EXPERT_REVIEW}
         for app in apps:
-            assignments = list(review_round.assignments.filter(application=app).select_related("expert"))
+            assignments = list(review_round.assignments.filter(application=app).exclude(status=AssignmentStatus.DECLINED)
+                               .select_related("expert"))
             assert len(assignments) == 3
             assert any(a.status == AssignmentStatus.SUBMITTED and a.expert != expert for a in assignments)
             assert not {a.expert.organisation_id for a in assignments} & conflicted_organisation_ids(app)
+
+        assert all(c.bands for c in review_round.criteria_set.criteria.all())  # 评分细则 beside each criterion
+        [declined] = review_round.assignments.filter(status=AssignmentStatus.DECLINED)
+        [vacancy] = vacancies(review_round, [a.pk for a in apps])  # the round page proposes its replacement
+        assert vacancy.left == declined and vacancy.proposal is not None
 
         mine = {a.status: a for a in Assignment.objects.visible_to(expert)}
         assert set(mine) == {AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED}

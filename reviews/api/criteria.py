@@ -12,10 +12,19 @@ from ..models import CriteriaSet, Criterion
 from .common import IsMinistryStaff, staff_only
 
 
+class GradingBandSerializer(serializers.Serializer):
+    low = serializers.DecimalField(max_digits=5, decimal_places=2, read_only=True)
+    high = serializers.DecimalField(max_digits=5, decimal_places=2, read_only=True)
+    text = serializers.CharField(read_only=True, help_text=gettext_lazy("What a score in this range means."))
+
+
 class CriterionSerializer(serializers.ModelSerializer):
+    bands = GradingBandSerializer(many=True, read_only=True,
+                                  help_text=gettext_lazy("Grading bands: what each range of scores means, highest first."))
+
     class Meta:
         model = Criterion
-        fields = ["id", "title", "article", "dimension", "guidance", "weight", "order"]
+        fields = ["id", "title", "article", "dimension", "guidance", "weight", "order", "bands"]
         read_only_fields = fields
 
 

@@ -92,6 +92,7 @@ from labportal.journeys import (
     moment,
     with_consortium_member,
 )
+from reviews.bands import parse_bands
 from reviews.identity import resident_id_check_digit
 from reviews.models import (
     CommitteeStatus,
@@ -839,6 +840,12 @@ PILOT_ROUND = "{year}年试点批次专家评审"
 NOTICE_CLOSED = "{year}年拟批准建设国家质量标准实验室名单公示（第一批）"
 NOTICE_OPEN = "{year}年拟批准建设国家质量标准实验室名单公示（第二批）"
 NOTICE_SCHEDULED = "{year}年拟批准建设国家质量标准实验室名单公示（第三批）"
+# The grading bands every criterion of the demo's application criteria set is scored by.
+DEMO_BANDS = """90-100 优秀：完全符合本项条件，优势突出，有标志性成果
+75-89.99 良好：符合本项条件，基础扎实，个别方面有待加强
+60-74.99 合格：基本符合本项条件，存在明显不足
+0-59.99 不合格：不符合本项条件"""
+
 # The pilot round: (lab key, [(expert, scores per criterion, overall opinion)]); weights from the criteria set.
 PILOT_PANELS = {
     "telecom": [
@@ -1208,9 +1215,13 @@ class Command(BaseCommand):
                 committee.refresh_from_db()
 
     def _criteria(self):
+        """The application criteria set, each criterion with the demo's grading bands (评分细则) unless it has its own."""
         criteria = criteria_for(CriteriaSet.Purpose.APPLICATION)
         if criteria is None:
             raise CommandError("No criteria set for application review: run `manage.py migrate` (reviews 0002 creates one).")
+        for criterion in criteria.criteria.filter(bands=[]):
+            criterion.bands = parse_bands(DEMO_BANDS)
+            criterion.save(update_fields=["bands"])
         return criteria
 
     # --- applications ------------------------------------------------------------------------
@@ -1420,7 +1431,8 @@ class Command(BaseCommand):
 
     def _in_open_round(self, semi_lab, cell_lab):
         """An open round of two applications, three experts each. `expert` has one assignment awaiting
-        the conflict declaration and one accepted with draft scores; a colleague has submitted on each.
+        the conflict declaration and one accepted with draft scores; a colleague has submitted on each; a fourth
+        expert declined one (its vacancy and the proposed replacement show on the round page).
         The cell-therapy consortium includes 西江生命科学研究院, so its two experts are never offered."""
         semi = self._passed(self._recommended(semi_lab, XICHENG, "applicant_xicheng", self._ago(100)), self._ago(75))
         cell = self._passed(self._recommended(cell_lab, QIANTANG, "applicant_qiantang", self._ago(98)), self._ago(74))
@@ -1431,6 +1443,9 @@ class Command(BaseCommand):
                     "同意进入现场考察。")
         expert10 = self._assign(review_round, semi, "expert10", opened)
         self.journey.take(expert10, "declare_no_conflict", self.users["expert10"], NO_CONFLICT, on=self._ago(8))
+        declined = self._assign(review_round, semi, "expert07", opened)
+        self.journey.take(declined, "decline", self.users["expert07"], "评审期间在外地参加标准审定会，无法按期完成评审。",
+                          on=self._ago(18))
         self._score(self._assign(review_round, cell, "expert", opened), (85, 82, 84), self._ago(5),
                     "细胞效力评价方法有特色；其余意见待补充。", submit=False)
         self._score(self._assign(review_round, cell, "expert06", opened), (84, 86, 83, 85, 86), self._ago(7),
