@@ -17,7 +17,9 @@ from .models import (
     CommitteeStatus,
     CriteriaSet,
     Criterion,
+    Employment,
     ExpertCommittee,
+    Expertise,
     FormalReview,
     FormalReviewItem,
     MemberReplacement,
@@ -261,3 +263,21 @@ class ObjectionAdmin(ReadOnlyAdmin):
     def masked_contact(self, objection):
         # Staff who handle the objection read the contact on the notice's page; the admin does not call anyone.
         return mask_contact(objection.contact)
+
+
+@admin.register(Expertise)
+class ExpertiseAdmin(PortalModelAdmin):
+    """An expert's fields and directions, matched by the automatic assignment."""
+
+    list_display = ["expert", "fields", "directions"]
+    search_fields = ["expert__full_name", "expert__username"]
+    autocomplete_fields = ["expert"]
+
+
+@admin.register(Employment)
+class EmploymentAdmin(PortalModelAdmin):
+    """An expert's employers with dates: the conflicts of interest are computed from them (`reviews.conflicts`)."""
+
+    list_display = ["expert", "organisation", "started_on", "ended_on"]
+    search_fields = ["expert__full_name", "expert__username", "organisation__name"]
+    autocomplete_fields = ["expert", "organisation"]

@@ -230,8 +230,11 @@ def _solve(problem, candidates, weights, balanced, time_limit, workers, hint=Non
 
 
 def greedy(problem):
-    """The baseline a person would follow: each entry in turn takes its best-matching free experts with room left."""
+    """The baseline a person would follow: each entry in turn takes its best-matching free experts with room left,
+    room being the maximum load or the balanced share's upper bound, whichever is lower."""
     candidates = problem.candidates()
+    _low, high = _bounds(problem, candidates, sorted({e for es in candidates.values() for e in es}))
+    cap = min(problem.max_load, high)
     experts = {e.id: e for e in problem.experts}
     loads = {e.id: problem.load.get(e.id, 0) for e in problem.experts}
     cells, total = {}, 0
@@ -241,7 +244,7 @@ def greedy(problem):
         for e in sorted(candidates[s.id], key=lambda e: (-match(s, experts[e]), loads[e], e)):
             if len(chosen) == problem.need[s.id]:
                 break
-            if loads[e] >= problem.max_load or (problem.spread_leaders and experts[e].leader and leaders >= 1):
+            if loads[e] >= cap or (problem.spread_leaders and experts[e].leader and leaders >= 1):
                 continue
             chosen.append(e)
             loads[e] += 1

@@ -339,3 +339,22 @@ class RevealIdNumberForm(RuleFormMixin, forms.Form):
         help_text=_("For example: to verify the objector's identity with the public security organ. "
                     "The reason, your name and the time are recorded."),
     )
+
+
+class AutoAssignForm(RuleFormMixin, forms.Form):
+    """What the automatic assignment is asked for (`reviews.autoassign.propose`)."""
+
+    per_subject = forms.IntegerField(label=_("Experts per entry"), min_value=1, max_value=15,
+                                     help_text=_("An odd number, so that the opinions cannot tie."))
+    max_load = forms.IntegerField(label=_("Maximum load per expert"), min_value=1, max_value=500)
+    spread_leaders = forms.BooleanField(label=_("At most one chair or vice-chair per entry"), required=False)
+    avoid_home_province = forms.BooleanField(label=_("Avoid experts of the entry's own province (回避本省)"),
+                                             required=False)
+
+
+class CellForm(forms.Form):
+    """One hand change of a proposal: an expert added to or removed from an entry."""
+
+    application = forms.IntegerField()
+    add = forms.IntegerField(required=False)
+    remove = forms.IntegerField(required=False)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import pdf_views, views_committees, views_notices, views_rounds, views_staff
+from . import pdf_views, views_autoassign, views_committees, views_notices, views_rounds, views_staff
 
 app_name = "reviews"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("rounds/<int:pk>/scoring-due/", views_rounds.round_reschedule, name="round_reschedule"),
     path("rounds/<int:pk>/export.csv", views_rounds.round_export, name="round_export"),
     path("rounds/<int:pk>/applications/<int:app_pk>/assign/", views_rounds.round_assign, name="round_assign"),
+    path("rounds/<int:pk>/assign-automatically/", views_autoassign.round_autoassign, name="round_autoassign"),
+    path("rounds/<int:pk>/proposals/<int:proposal_pk>/", views_autoassign.round_proposal, name="round_proposal"),
     path("assignments/<int:pk>/transitions/<slug:name>/", views_rounds.assignment_transition, name="assignment_transition"),
     path("notices/", views_notices.notices, name="notices"),
     path("notices/new/", views_notices.notice_create, name="notice_create"),
