@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from applications.choices import Field
+from applications.choices import Field, ResearchDirection
 from applications.models import Application, Status
 from applications.uploads import inspect_upload
 from kernel.formatting import format_list
@@ -20,7 +20,9 @@ from .models import (
     CommitteeMember,
     CommitteeStatus,
     CriteriaSet,
+    Employment,
     ExpertCommittee,
+    Expertise,
     FormalReviewItem,
     NoticeStatus,
     Position,
@@ -358,3 +360,22 @@ class CellForm(forms.Form):
     application = forms.IntegerField()
     add = forms.IntegerField(required=False)
     remove = forms.IntegerField(required=False)
+
+
+class ExpertiseForm(forms.ModelForm):
+    """An expert's Art. 4 fields and Art. 3 directions, as staff keep them."""
+
+    fields = forms.MultipleChoiceField(label=_("Fields (Art. 4)"), choices=Field.choices, required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+    directions = forms.MultipleChoiceField(label=_("Research directions (Art. 3)"), choices=ResearchDirection.choices,
+                                           required=False, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Expertise
+        fields = ["fields", "directions"]
+
+
+EmploymentFormSet = forms.inlineformset_factory(
+    get_user_model(), Employment, fields=["organisation", "started_on", "ended_on"], extra=2, can_delete=True,
+    widgets={"started_on": forms.DateInput(attrs={"type": "date"}), "ended_on": forms.DateInput(attrs={"type": "date"})},
+)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("committees/<int:pk>/", views_committees.committee, name="committee"),
     path("committees/<int:pk>/replace-member/", views_committees.replace_member, name="committee_replace_member"),
     path("committees/<int:pk>/transitions/<slug:name>/", views_committees.committee_transition, name="committee_transition"),
+    path("experts/<int:pk>/expertise/", views_committees.expert_expertise, name="expert_expertise"),
     path("rounds/", views_rounds.rounds, name="rounds"),
     path("rounds/new/", views_rounds.round_create, name="round_create"),
     path("rounds/<int:pk>/", views_rounds.round_detail, name="round"),

@@ -21,6 +21,7 @@ from tests.factories import (
     activate,
     add_member,
     applicant_of,
+    client_for,
     committee,
     expert,
     with_consortium_member,
@@ -303,3 +304,37 @@ def test_an_expert_outside_the_proposal_round_is_not_found(journey, adversarial,
     client_en.force_login(journey.staff)
     assert client_en.get(reverse("reviews:round_proposal", args=[other.pk, proposal.pk])).status_code == 404
 
+
+
+def test_the_api_proposes_and_confirms_for_staff_only_art9(journey, adversarial, django_capture_on_commit_callbacks):
+    apps, _traps, review_round = adversarial
+    url = f"/api/rounds/{review_round.pk}/auto-assign/"
+    assert client_for(applicant_of(apps[0].host)).post(url, {"per_subject": 3}, format="json").status_code in (403, 404)
+    refused = client_for(journey.staff).post(url, {"per_subject": 4, "max_load": 3}, format="json")
+    assert refused.status_code == 400 and "per_subject" in refused.content.decode()
+    response = client_for(journey.staff).post(url, {"per_subject": 3, "max_load": 3}, format="json")
+    assert response.status_code == 201 and sum(len(v) for v in response.json()["cells"].values()) == 6
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client_for(journey.staff).post(f"{url}{response.json()['id']}/confirm/")
+    assert confirmed.status_code == 200 and confirmed.json()["confirmed_at"]
+    assert review_round.assignments.count() == 6
+    again = client_for(journey.staff).post(f"{url}{response.json()['id']}/confirm/")
+    assert again.status_code == 400
+
+
+def test_staff_keep_an_experts_employers_and_the_conflict_follows_art9(journey, round_with_partner, client_en):
+    app, partner, review_round = round_with_partner
+    member = journey.experts[4]
+    url = reverse("reviews:expert_expertise", args=[member.pk])
+    client_en.force_login(applicant_of(app.host))
+    assert client_en.get(url).status_code == 403
+    client_en.force_login(journey.staff)
+    data = {"fields": [app.field], "directions": [], "employments-TOTAL_FORMS": "1", "employments-INITIAL_FORMS": "0",
+            "employments-0-organisation": partner.pk, "employments-0-started_on": "2015-01-01",
+            "employments-0-ended_on": years_ago(1).isoformat()}
+    assert client_en.post(url, data).status_code == 302
+    assert member.expertise.fields == [app.field]
+    assert [c.rule for c in conflicts.conflicts_of(review_round, app, member)] == [conflicts.CONSORTIUM]
+    assert AuditEntry.objects.filter(transition="change_expertise", article="Art. 9").count() == 1
+    wrong = {**data, "employments-0-started_on": "2026-01-01", "employments-0-ended_on": "2020-01-01"}
+    assert "The end of an employment comes after its start." in client_en.post(url, wrong).content.decode()
