@@ -965,8 +965,8 @@ class Employment(models.Model):
                                related_name="employments", limit_choices_to={"role": Role.EXPERT})
     organisation = models.ForeignKey("accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
                                      related_name="+")
-    started_on = models.DateField(_("from"), null=True, blank=True, validators=[sane_date])
-    ended_on = models.DateField(_("until"), null=True, blank=True, validators=[sane_date],
+    started_on = models.DateField(_("employed from"), null=True, blank=True, validators=[sane_date])
+    ended_on = models.DateField(_("employed until"), null=True, blank=True, validators=[sane_date],
                                 help_text=_("Leave empty for a current employer."))
 
     class Meta:
