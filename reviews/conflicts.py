@@ -200,6 +200,17 @@ def committee_members(review_round):
                 .select_related("expert", "expert__organisation").order_by("pk"))
 
 
+def member_conflicts(review_round, application):
+    """[(committee member, [Conflict])] of the members in conflict with `application`, for staff to read why."""
+    members = committee_members(review_round)
+    experts = expert_facts(members)
+    subject = subject_facts([application])[application.pk]
+    names = organisation_names([subject], list(experts.values()))
+    found = [(m, conflicts_between(experts[m.expert_id], subject, names, review_round.avoid_home_province))
+             for m in members]
+    return [(m, c) for m, c in found if c]
+
+
 def conflicts_of(review_round, application, expert):
     """The conflicts of one expert with one application of a round (an expert outside the committee included)."""
     member = CommitteeMember(expert=expert, committee_id=review_round.committee_id)

@@ -338,3 +338,12 @@ def test_staff_keep_an_experts_employers_and_the_conflict_follows_art9(journey, 
     assert AuditEntry.objects.filter(transition="change_expertise", article="Art. 9").count() == 1
     wrong = {**data, "employments-0-started_on": "2026-01-01", "employments-0-ended_on": "2020-01-01"}
     assert "The end of an employment comes after its start." in client_en.post(url, wrong).content.decode()
+
+
+def test_the_assign_page_says_why_each_member_in_conflict_is_left_out_art9(journey, round_with_partner, client_en):
+    app, partner, review_round = round_with_partner
+    Employment.objects.create(expert=journey.experts[0], organisation=partner, ended_on=years_ago(1))
+    client_en.force_login(journey.staff)
+    body = client_en.get(reverse("reviews:round_assign", args=[review_round.pk, app.pk])).content.decode()
+    assert "1 member in conflict of interest (Art. 9)" in body
+    assert f"worked for {partner.name}, a consortium member of" in body
