@@ -372,14 +372,17 @@ def confirm(proposal, by):
     one audit record for the batch; each expert is notified of each task (after the commit)."""
     _require_staff(by)
     with transaction.atomic():
-        review_round = ReviewRound.objects.select_for_update().select_related("committee").get(pk=proposal.round_id)
+        review_round = (ReviewRound.objects.select_for_update(of=("self",)).select_related("committee", "criteria_set")
+                        .get(pk=proposal.round_id))
         proposal = AssignmentProposal.objects.select_for_update().get(pk=proposal.pk)
         _check_open(review_round)
         _live_proposal(proposal)
         members = {m.expert_id: m for m in conflicts.committee_members(review_round)}
         entries = {e.application_id: e.application for e in
-                   review_round.entries.filter(application_id__in=[int(k) for k in proposal.cells])
-                   .select_related("application__host")}
+                   round_purpose(review_round.criteria_set.purpose).live(review_round)
+                   .filter(application_id__in=[int(k) for k in proposal.cells]).select_related("application__host")}
+        if any(int(k) not in entries for k, expert_ids in proposal.cells.items() if expert_ids):
+            raise RuleViolation(_("An entry of this proposal has been decided or has left the round since: propose again."))
         experts = conflicts.expert_facts(list(members.values()))
         subjects = conflicts.subject_facts(list(entries.values()))
         rows = []

@@ -950,8 +950,8 @@ class Expertise(models.Model):
     directions = models.JSONField(_("research directions (Art. 3)"), default=list, blank=True)
 
     class Meta:
-        verbose_name = _("expertise")
-        verbose_name_plural = _("expertise")
+        verbose_name = _("expert's fields and directions")
+        verbose_name_plural = _("experts' fields and directions")
 
     def __str__(self):
         return str(self.expert)
