@@ -970,7 +970,7 @@ class Employment(models.Model):
                                 help_text=_("Leave empty for a current employer."))
 
     class Meta:
-        verbose_name = _("employment")
+        verbose_name = _("employer of an expert")
         verbose_name_plural = _("employment history")
         ordering = ["expert", "-started_on", "pk"]
 
