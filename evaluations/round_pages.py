@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from kernel.citations import cite
 from kernel.documents import issued_for_each
 from kernel.forms import textarea
+from reviews.conflicts import register_subject_people
 from reviews.forms import ConcludeFormMixin
 from reviews.models import CriteriaSet, NoticeStatus, PublicityNotice, RoundEntry
 from reviews.subject_pages import NoticePages, RoundPages, register_notice_pages, register_round_pages
@@ -238,7 +239,18 @@ class AcceptanceNoticePages(NoticePages):
                                       working_days=data["working_days"])
 
 
+def lab_people(application_ids):
+    """The laboratory's academic committee chair (Art. 15) as recorded on the lab, for the conflicts of interest of
+    its rounds (`reviews.conflicts`); the team of its dossier is read there already."""
+    people = {}
+    rows = Laboratory.objects.filter(application_id__in=application_ids).exclude(committee_chair_name="")
+    for app_id, name in rows.values_list("application_id", "committee_chair_name"):
+        people[app_id] = [(name, _("the laboratory's academic committee chair (Art. 15)"))]
+    return people
+
+
 def register():
+    register_subject_people(lab_people)
     for purpose in LAB_ROUND_STATES:
         register_round_pages(purpose, LabRoundPages(purpose))
     register_notice_pages(PublicityNotice.Subject.ACCEPTANCE, AcceptanceNoticePages())

@@ -14,11 +14,14 @@ from kernel.formatting import mask_contact, mask_identifier
 from .bands import bands_text, parse_bands
 from .models import (
     Assignment,
+    AssignmentProposal,
     CommitteeMember,
     CommitteeStatus,
     CriteriaSet,
     Criterion,
+    Employment,
     ExpertCommittee,
+    Expertise,
     FormalReview,
     FormalReviewItem,
     MemberReplacement,
@@ -33,6 +36,9 @@ from .models import (
 register_audit_subject(Assignment.objects.select_related("expert", "application"))
 register_audit_subject(CommitteeMember.objects.select_related("expert"))
 register_audit_subject(MemberReplacement.objects.select_related("outgoing", "incoming"))
+register_audit_subject(Expertise.objects.select_related("expert"))
+register_audit_subject(Employment.objects.select_related("expert", "organisation"))
+register_audit_subject(AssignmentProposal.objects.select_related("round"))
 
 
 @admin.register(FormalReviewItem)
@@ -282,3 +288,31 @@ class ObjectionAdmin(ReadOnlyAdmin):
     def masked_contact(self, objection):
         # Staff who handle the objection read the contact on the notice's page; the admin does not call anyone.
         return mask_contact(objection.contact)
+
+
+@admin.register(Expertise)
+class ExpertiseAdmin(PortalModelAdmin):
+    """An expert's fields and directions, matched by the automatic assignment."""
+
+    list_display = ["expert", "fields", "directions"]
+    list_select_related = ["expert"]
+    search_fields = ["expert__full_name", "expert__username"]
+    autocomplete_fields = ["expert"]
+
+
+@admin.register(Employment)
+class EmploymentAdmin(PortalModelAdmin):
+    """An expert's employers with dates: the conflicts of interest are computed from them (`reviews.conflicts`)."""
+
+    list_display = ["expert", "organisation", "started_on", "ended_on"]
+    list_select_related = ["expert", "organisation"]
+    search_fields = ["expert__full_name", "expert__username", "organisation__name"]
+    autocomplete_fields = ["expert", "organisation"]
+
+
+@admin.register(AssignmentProposal)
+class AssignmentProposalAdmin(ReadOnlyAdmin):
+    """Automatic assignments proposed (`reviews.autoassign`): kept as they were made and confirmed."""
+
+    list_display = ["round", "made_at", "made_by", "per_subject", "max_load", "edited", "confirmed_at"]
+    list_select_related = ["round", "made_by"]

@@ -12,6 +12,9 @@ from kernel.audit_labels import register_action
 from .models import CommitteeMember, ExpertCommittee
 
 register_action("reveal_id_number", _("Showed the full ID card number"))
+register_action("change_expertise", _("Expertise and employers changed"))
+register_action("auto_assign", _("Experts assigned automatically"))
+register_action("change_proposal", _("Proposed assignment changed by hand"))
 
 
 def _member(member, change):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from applications.choices import Field
+from applications.choices import Field, ResearchDirection
 from applications.models import Application, Status
 from applications.uploads import inspect_upload
 from kernel.formatting import format_list
@@ -20,7 +20,9 @@ from .models import (
     CommitteeMember,
     CommitteeStatus,
     CriteriaSet,
+    Employment,
     ExpertCommittee,
+    Expertise,
     FormalReviewItem,
     NoticeStatus,
     Position,
@@ -339,3 +341,41 @@ class RevealIdNumberForm(RuleFormMixin, forms.Form):
         help_text=_("For example: to verify the objector's identity with the public security organ. "
                     "The reason, your name and the time are recorded."),
     )
+
+
+class AutoAssignForm(RuleFormMixin, forms.Form):
+    """What the automatic assignment is asked for (`reviews.autoassign.propose`)."""
+
+    per_subject = forms.IntegerField(label=_("Experts per entry"), min_value=1, max_value=15,
+                                     help_text=_("An odd number, so that the opinions cannot tie."))
+    max_load = forms.IntegerField(label=_("Maximum load per expert"), min_value=1, max_value=500)
+    spread_leaders = forms.BooleanField(label=_("At most one chair or vice-chair per entry"), required=False)
+    avoid_home_province = forms.BooleanField(label=_("Avoid experts of the entry's own province (回避本省)"),
+                                             required=False)
+
+
+class CellForm(forms.Form):
+    """One hand change of a proposal: an expert added to or removed from an entry."""
+
+    application = forms.IntegerField()
+    add = forms.IntegerField(required=False)
+    remove = forms.IntegerField(required=False)
+
+
+class ExpertiseForm(forms.ModelForm):
+    """An expert's Art. 4 fields and Art. 3 directions, as staff keep them."""
+
+    fields = forms.MultipleChoiceField(label=_("Fields (Art. 4)"), choices=Field.choices, required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+    directions = forms.MultipleChoiceField(label=_("Research directions (Art. 3)"), choices=ResearchDirection.choices,
+                                           required=False, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Expertise
+        fields = ["fields", "directions"]
+
+
+EmploymentFormSet = forms.inlineformset_factory(
+    get_user_model(), Employment, fields=["organisation", "started_on", "ended_on"], extra=2, can_delete=True,
+    widgets={"started_on": forms.DateInput(attrs={"type": "date"}), "ended_on": forms.DateInput(attrs={"type": "date"})},
+)

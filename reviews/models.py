@@ -345,6 +345,9 @@ class ReviewRound(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     scoring_due = models.DateField(_("scores due"), null=True, blank=True)
     concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
     short_reason = models.TextField(_("reason for concluding without every opinion"), blank=True)
+    avoid_home_province = models.BooleanField(
+        _("avoid experts of the entry's own province (回避本省)"), default=False,
+        help_text=_("An expert working in the province of an application's host is then in conflict with it (Art. 9)."))
 
     objects = ReviewRoundQuerySet.as_manager()
 
@@ -943,3 +946,76 @@ class Objection(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     def sustain(self, by=None, comment=""):
         self.resolution = comment
+
+
+# --- experts' expertise and employers (Art. 9) -----------------------------------------------------------
+
+
+class Expertise(models.Model):
+    """What an expert knows (Art. 4 fields, Art. 3 directions): the automatic assignment matches on it, beside the
+    fields of their committee seat."""
+
+    expert = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("expert"), on_delete=models.CASCADE,
+                                  related_name="expertise", limit_choices_to={"role": Role.EXPERT})
+    fields = models.JSONField(_("fields (Art. 4)"), default=list, blank=True)
+    directions = models.JSONField(_("research directions (Art. 3)"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("expert's fields and directions")
+        verbose_name_plural = _("experts' fields and directions")
+
+    def __str__(self):
+        return str(self.expert)
+
+
+class Employment(models.Model):
+    """An employer of an expert, current (no end) or past: conflicts of interest are computed from these
+    (`reviews.conflicts`), never typed per round."""
+
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("expert"), on_delete=models.CASCADE,
+                               related_name="employments", limit_choices_to={"role": Role.EXPERT})
+    organisation = models.ForeignKey("accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
+                                     related_name="+")
+    started_on = models.DateField(_("employed from"), null=True, blank=True, validators=[sane_date])
+    ended_on = models.DateField(_("employed until"), null=True, blank=True, validators=[sane_date],
+                                help_text=_("Leave empty for a current employer."))
+
+    class Meta:
+        verbose_name = _("employer of an expert")
+        verbose_name_plural = _("employment history")
+        ordering = ["expert", "-started_on", "pk"]
+
+    def __str__(self):
+        return f"{self.expert} · {self.organisation}"
+
+    def clean(self):
+        if self.started_on and self.ended_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": _("The end of an employment comes after its start.")})
+
+
+class AssignmentProposal(models.Model):
+    """An automatic assignment of a round (`reviews.autoassign`) waiting for staff to confirm it: the cells
+    {application id: [expert ids]}, the solver's report, and the round's assignments it was made on (`basis`),
+    so that a proposal overtaken by a change is refused rather than applied."""
+
+    round = models.ForeignKey(ReviewRound, verbose_name=_("expert review round"), on_delete=models.CASCADE,
+                              related_name="proposals")
+    per_subject = models.PositiveSmallIntegerField(_("experts per entry"))
+    max_load = models.PositiveSmallIntegerField(_("maximum load per expert"))
+    spread_leaders = models.BooleanField(_("at most one chair or vice-chair per entry"), default=True)
+    cells = models.JSONField(_("proposed experts"), default=dict)
+    report = models.JSONField(_("report"), default=dict)
+    basis = models.CharField(_("assignments proposed on"), max_length=64)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT,
+                                related_name="+")
+    made_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+    edited = models.BooleanField(_("changed by hand"), default=False)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment proposal")
+        verbose_name_plural = _("assignment proposals")
+        ordering = ["-made_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.round} · {self.made_at:%Y-%m-%d %H:%M}"

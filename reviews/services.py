@@ -22,6 +22,7 @@ from kernel.rules import RuleViolation
 from kernel.transitions import run_transition
 from kernel.workdays import add_working_days
 
+from . import conflicts
 from .deadlines import PUBLICITY_START, ministries
 from .documents import applications_wording
 from .models import (
@@ -100,15 +101,22 @@ def conflicted_organisation_ids(application):
 
 
 def suggested_experts(review_round, application):
-    """Committee members free of conflict and not yet assigned, those of the application's field first."""
-    taken = review_round.assignments.filter(application=application).values_list("expert_id", flat=True)
-    members = (
-        CommitteeMember.objects.filter(committee=review_round.committee)
-        .exclude(expert__organisation_id__in=conflicted_organisation_ids(application))
-        .exclude(expert_id__in=taken)
-        .select_related("expert", "expert__organisation")
-    )
+    """Committee members free of conflict (`reviews.conflicts`) and not yet assigned, those of the application's
+    field first."""
+    taken = set(review_round.assignments.filter(application=application).values_list("expert_id", flat=True))
+    members = [m for m in conflicts.committee_members(review_round) if m.expert_id not in taken]
+    experts = conflicts.expert_facts(members)
+    subject = conflicts.subject_facts([application])[application.pk]
+    members = [m for m in members
+               if not conflicts.is_conflicted(experts[m.expert_id], subject, review_round.avoid_home_province)]
     return sorted(members, key=lambda m: (application.field not in (m.fields or []), m.position, m.expert.full_name))
+
+
+def refuse_conflicts(found):
+    """Art. 9: an assignment in conflict is refused with every reason, in words."""
+    if found:
+        raise RuleViolation(_("Conflict of interest: %(reasons)s") % {"reasons": " ".join(c.text for c in found)},
+                            field="expert", article="Art. 9")
 
 
 def default_scoring_due(today=None):
@@ -172,11 +180,7 @@ def assign_expert(review_round, application, expert, by):
         raise RuleViolation(_("This application is not in the round."), field="application")
     if not CommitteeMember.objects.filter(committee=review_round.committee, expert=expert).exists():
         raise RuleViolation(_("Experts are drawn from the active expert committee (Art. 9)."), field="expert", article="Art. 9")
-    if expert.organisation_id in conflicted_organisation_ids(application):
-        raise RuleViolation(
-            _("Conflict of interest: %(expert)s works for the host or a consortium member of this application.")
-            % {"expert": expert}, field="expert", article="Art. 9",
-        )
+    refuse_conflicts(conflicts.conflicts_of(review_round, application, expert))
     if review_round.assignments.filter(application=application, expert=expert).exists():
         raise RuleViolation(_("This expert is already assigned to this application."), field="expert")
     assignment = Assignment.objects.create(round=review_round, application=application, expert=expert)

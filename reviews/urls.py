@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import pdf_views, views_committees, views_notices, views_rounds, views_staff
+from . import pdf_views, views_autoassign, views_committees, views_notices, views_rounds, views_staff
 
 app_name = "reviews"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("committees/<int:pk>/", views_committees.committee, name="committee"),
     path("committees/<int:pk>/replace-member/", views_committees.replace_member, name="committee_replace_member"),
     path("committees/<int:pk>/transitions/<slug:name>/", views_committees.committee_transition, name="committee_transition"),
+    path("experts/<int:pk>/expertise/", views_committees.expert_expertise, name="expert_expertise"),
     path("rounds/", views_rounds.rounds, name="rounds"),
     path("rounds/new/", views_rounds.round_create, name="round_create"),
     path("rounds/<int:pk>/", views_rounds.round_detail, name="round"),
@@ -22,6 +23,8 @@ urlpatterns = [
     path("rounds/<int:pk>/late/", views_rounds.round_late, name="round_late"),
     path("rounds/<int:pk>/export.csv", views_rounds.round_export, name="round_export"),
     path("rounds/<int:pk>/applications/<int:app_pk>/assign/", views_rounds.round_assign, name="round_assign"),
+    path("rounds/<int:pk>/assign-automatically/", views_autoassign.round_autoassign, name="round_autoassign"),
+    path("rounds/<int:pk>/proposals/<int:proposal_pk>/", views_autoassign.round_proposal, name="round_proposal"),
     path("assignments/<int:pk>/transitions/<slug:name>/", views_rounds.assignment_transition, name="assignment_transition"),
     path("notices/", views_notices.notices, name="notices"),
     path("notices/new/", views_notices.notice_create, name="notice_create"),

@@ -1,8 +1,10 @@
 """Ministry staff pages of the expert committees (Art. 9): the list, one committee and its transitions."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,15 +12,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import staff_required
+from accounts.models import Role
+from kernel.audit import record
 from kernel.paging import query_without_page
 from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict, run_transition
 from kernel.web import rule_text, run_and_redirect
 
-from .forms import ReplaceMemberForm
+from .forms import EmploymentFormSet, ExpertiseForm, ReplaceMemberForm
 from .models import (
     CommitteeStatus,
     ExpertCommittee,
+    Expertise,
     Position,
 )
 from .views_common import PAGE_SIZE, field_labels
@@ -87,3 +92,28 @@ def replace_member(request, pk):
                 return redirect("reviews:committee", pk=pk)
         messages.error(request, _("Nothing was saved: please correct the errors below."))
     return render(request, "reviews/staff/committee_replace_member.html", {"committee": committee, "form": form})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def expert_expertise(request, pk):
+    """An expert's fields, directions and employers with dates, kept by staff: the automatic assignment matches on
+    the first two, and the conflicts of interest are computed from the employers (Art. 9, `reviews.conflicts`)."""
+    expert = get_object_or_404(get_user_model().objects.select_related("organisation"), pk=pk, role=Role.EXPERT)
+    expertise = Expertise.objects.filter(expert=expert).first() or Expertise(expert=expert)
+    form = ExpertiseForm(request.POST or None, instance=expertise)
+    employments = EmploymentFormSet(request.POST or None, instance=expert)
+    if request.method == "POST":
+        if form.is_valid() and employments.is_valid():
+            with transaction.atomic():
+                form.save()
+                employments.save()
+                record("change_expertise", expert, actor=request.user, article="Art. 9", data={
+                    "fields": form.cleaned_data["fields"], "directions": form.cleaned_data["directions"],
+                    "employments": [[e.organisation_id, e.started_on, e.ended_on] for e in expert.employments.all()]})
+            messages.success(request, _("The expertise and employers of %(expert)s are saved.") % {"expert": expert})
+            return redirect("reviews:expert_expertise", expert.pk)
+        messages.error(request, _("Nothing was saved: please correct the errors below."))
+    return render(request, "reviews/staff/expert_expertise.html",
+                  {"expert": expert, "form": form, "employments": employments,
+                   "memberships": expert.committee_memberships.select_related("committee")})

@@ -28,6 +28,7 @@ from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict, run_transition
 from kernel.web import rule_text, run_and_redirect
 
+from .conflicts import member_conflicts
 from .deadlines import late_experts
 from .forms import (
     AssignForm,
@@ -318,7 +319,8 @@ def round_assign(request, pk, app_pk):
         member.field_labels = field_labels(member.fields)
         member.in_field = application.field in (member.fields or [])
     context = {"round": review_round, "application": application, "entry": pages.entry(review_round, application),
-               "suggested": suggested, "form": form, "vacancies": entry_vacancies(review_round, application, suggested)}
+               "suggested": suggested, "form": form, "vacancies": entry_vacancies(review_round, application, suggested),
+               "in_conflict": member_conflicts(review_round, application) if review_round.status == RoundStatus.OPEN else []}
     if getattr(request, "htmx", False):
         return render(request, "reviews/staff/_assign.html", context)
     return render(request, "reviews/staff/round_assign.html", context)

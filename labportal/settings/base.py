@@ -376,6 +376,12 @@ ADVERSE_STATEMENT_WORKING_DAYS = env.int("ADVERSE_STATEMENT_WORKING_DAYS", defau
 # (without a reason, every assigned expert must have submitted).
 ROUND_SCORING_WORKING_DAYS = env.int("ROUND_SCORING_WORKING_DAYS", default=10)
 ROUND_QUORUM_WITH_REASON = env.str("ROUND_QUORUM_WITH_REASON", default="2/3")
+# Art. 9: an expert's past employer stays a conflict of interest for this many years after they left it
+# (a current employer always is; `reviews.conflicts`).
+CONFLICT_EMPLOYMENT_YEARS = env.int("CONFLICT_EMPLOYMENT_YEARS", default=3)
+# The automatic assignment's CP-SAT search (`reviews.autoassign`): seconds before it keeps the best found, workers.
+AUTOASSIGN_TIME_LIMIT = env.float("AUTOASSIGN_TIME_LIMIT", default=10.0)
+AUTOASSIGN_WORKERS = env.int("AUTOASSIGN_WORKERS", default=2)
 
 # The coordination office as the public pages show it (unset: a default name and hours; the rest left out).
 PORTAL_CONTACT_NAME = env("PORTAL_CONTACT_NAME", default="")

@@ -1,5 +1,6 @@
 """The experts of a round and its results, actions of `/api/rounds/<id>/`: assign an expert (Art. 9), the
-committee members who may be assigned, and the aggregate and ranking of the submitted scores."""
+committee members who may be assigned, the automatic assignment (propose, then confirm), and the aggregate and
+ranking of the submitted scores."""
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
@@ -16,8 +17,8 @@ from accounts.models import Role, User
 from applications.models import Application
 from kernel.api_views import ERROR_RESPONSES, named_choice_field
 
-from .. import services
-from ..models import Assignment, CommitteeMember, Position, RoundEntry
+from .. import autoassign, services
+from ..models import Assignment, AssignmentProposal, CommitteeMember, Position, RoundEntry
 from .assignments import AssignmentDetailSerializer, assignment_queryset
 from .common import ApplicationBriefSerializer, PersonNameSerializer, PersonSerializer, visible_applications
 
@@ -72,6 +73,22 @@ class SuggestedExpertSerializer(serializers.ModelSerializer):
         return self.context["application"].field in (obj.fields or [])
 
 
+class AutoAssignSerializer(serializers.Serializer):
+    per_subject = serializers.IntegerField(required=False, min_value=1, max_value=15,
+                                           help_text=gettext_lazy("Experts per entry, odd (default 5, 3 for laboratories)."))
+    max_load = serializers.IntegerField(required=False, min_value=1, max_value=500,
+                                        help_text=gettext_lazy("Maximum load per expert (default: an even share and one more)."))
+    spread_leaders = serializers.BooleanField(required=False, default=True,
+                                              help_text=gettext_lazy("At most one chair or vice-chair per entry."))
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AssignmentProposal
+        fields = ["id", "per_subject", "max_load", "spread_leaders", "cells", "report", "made_at", "edited", "confirmed_at"]
+        read_only_fields = fields
+
+
 class RoundExpertsMixin:
     """The expert actions of the round viewset (its `get_object()` decides what is visible)."""
 
@@ -93,6 +110,37 @@ class RoundExpertsMixin:
         fresh = assignment_queryset(Assignment.objects.visible_to(request.user), detail=True).get(pk=assignment.pk)
         data = AssignmentDetailSerializer(fresh, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=gettext_lazy("Propose an automatic assignment of the round's entries"),
+        description=gettext_lazy("Nothing is assigned: the proposal ({application id: [expert ids]}, with its report) is "
+                                 "kept until confirmed. No proposed expert is in conflict of interest (Art. 9)."),
+        request=AutoAssignSerializer, responses={201: ProposalSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="auto-assign", url_name="auto-assign", filter_backends=[],
+            pagination_class=None)
+    def auto_assign(self, request, pk=None):
+        review_round = self.get_object()
+        serializer = AutoAssignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        proposal = autoassign.propose(review_round, request.user, **serializer.validated_data)
+        return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=gettext_lazy("Confirm a proposed assignment: every cell assigned in one step"),
+        description=gettext_lazy("Refused if the round's assignments changed since it was proposed, or if a cell is now in "
+                                 "conflict (Art. 9)."),
+        request=None, responses={200: ProposalSerializer, **ERROR_RESPONSES},
+        parameters=[OpenApiParameter("proposal_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+    )
+    @action(detail=True, methods=["post"], url_path=r"auto-assign/(?P<proposal_id>\d+)/confirm",
+            url_name="auto-assign-confirm", filter_backends=[], pagination_class=None)
+    def confirm_auto_assign(self, request, pk=None, proposal_id=None):
+        review_round = self.get_object()
+        proposal = get_object_or_404(AssignmentProposal, pk=proposal_id, round=review_round)
+        autoassign.confirm(proposal, request.user)
+        proposal.refresh_from_db()
+        return Response(ProposalSerializer(proposal).data)
 
     @extend_schema(
         summary=gettext_lazy("The round's aggregate and ranking"),

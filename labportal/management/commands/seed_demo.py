@@ -92,14 +92,19 @@ from labportal.journeys import (
     moment,
     with_consortium_member,
 )
+from reviews import autoassign
 from reviews.bands import parse_bands
 from reviews.identity import resident_id_check_digit
 from reviews.models import (
     CommitteeStatus,
     CriteriaSet,
+    Employment,
     ExpertCommittee,
+    Expertise,
     Objection,
     Position,
+    ReviewRound,
+    RoundStatus,
 )
 from reviews.services import (
     lodge_objection,
@@ -1086,6 +1091,7 @@ class Command(BaseCommand):
             self.call = self._current_call()
             created = sum(self._once(keys, build) for keys, build in self._scenarios())
             self._end_terms()
+            self._expertise_and_proposals()
         new_labs = Laboratory.objects.count() - labs_before
         if self.new_users:
             self.stdout.write(self.style.SUCCESS(f"Created {self.new_users} demo accounts."))
@@ -1201,6 +1207,24 @@ class Command(BaseCommand):
     def _committee_on(self, day):
         """The term whose two years cover `day`: it scores the rounds opened that day (Art. 9)."""
         return next(c for c in self.committees if c.term_start <= day <= c.term_end)
+
+    def _expertise_and_proposals(self):
+        """Experts' directions and past employers (Art. 9: a former employer left more than the conflict window ago
+        no longer counts), and an automatic assignment proposed for each open round, waiting for staff to review."""
+        directions = {"expert02": (ResearchDirection.BASIC_RESEARCH, ResearchDirection.COMMON_TECHNOLOGY),
+                      "expert03": (ResearchDirection.TESTING, ResearchDirection.INSTRUMENTS),
+                      "expert05": (ResearchDirection.TESTING, ResearchDirection.QUALITY_GOVERNANCE)}
+        for username, codes in directions.items():
+            expert = self.users[username]
+            fields = next(list(f) for u, _n, _i, _p, f in COMMITTEE if u == username)
+            Expertise.objects.get_or_create(expert=expert, defaults={"fields": fields, "directions": list(codes)})
+            if not expert.employments.exists():
+                Employment.objects.create(expert=expert, organisation=expert.organisation,
+                                          started_on=date(self.year - 12, 1, 1))
+                Employment.objects.create(expert=expert, organisation=self.orgs[BEICHEN],
+                                          started_on=date(self.year - 20, 9, 1), ended_on=date(self.year - 13, 12, 31))
+        for review_round in ReviewRound.objects.filter(status=RoundStatus.OPEN, proposals__isnull=True):
+            autoassign.propose(review_round, self.users["samr_staff"])
 
     def _end_terms(self):
         """Once a term has ended (a term ending on a rest day runs to the end of the next working day, Civil Code
