@@ -92,12 +92,14 @@ def ensure_database(url):
     """The scale database of this builder's version and scale: reused, or dropped, migrated and built anew."""
     from bench.scale import VERSION  # noqa: PLC0415  (imports models: only under Django, see below)
 
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "labportal.settings.test"}
     if _built(url) == (VERSION, SCALE):
+        # migrations added since the build (new columns, new tables) are applied to the rows as they are
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
         log(f"scale database {urlsplit(url).path[1:]}: version {VERSION} at scale {SCALE}, reused")
         return
     name = urlsplit(url).path[1:]
     _recreate(url)
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "labportal.settings.test"}
     started = time.perf_counter()
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     log(f"scale database {name}: migrated in {time.perf_counter() - started:.0f} s; building at scale {SCALE}")
