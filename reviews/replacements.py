@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from .models import Assignment, CommitteeMember, RoundStatus
-from .services import suggested_experts
+from .services import suggested_experts, suggestions_for
 from .states import EXPECTED_ASSIGNMENT_STATES, VACATING_ASSIGNMENT_STATES
 
 
@@ -64,20 +64,20 @@ def unfilled(assignments):
 
 def vacancies(review_round, live_ids, limit=None):
     """The open round's vacancies on the entries still to be decided (`live_ids`, application ids), each with its
-    proposed replacement: a query for the entries' assignments, one for the loads, and the suggestions of each
-    vacancy shown (at most `limit`)."""
+    proposed replacement: a query for the entries' assignments, one for the loads, and the suggestions of the
+    vacancies shown (at most `limit`) read together."""
     if review_round.status != RoundStatus.OPEN:
         return []
     vacated = Assignment.objects.filter(round=review_round, application_id__in=live_ids,
                                         status__in=VACATING_ASSIGNMENT_STATES).values("application_id")
     tasks = (Assignment.objects.filter(round=review_round, application_id__in=vacated)
-             .select_related("expert", "application", "round", "round__committee"))
+             .select_related("expert", "application", "application__host", "round", "round__committee"))
     vacant = sorted(unfilled(tasks), key=lambda t: (t.declared_at, t.pk))[:limit]
     loads = round_loads(review_round) if vacant else {}
+    suggestions = suggestions_for(review_round, [task.application for task in vacant]) if vacant else {}
     proposed, result = defaultdict(set), []
     for task in vacant:  # two vacancies of one entry are offered two different experts
-        candidates = [m for m in suggested_experts(review_round, task.application)
-                      if m.expert.pk not in proposed[task.application_id]]
+        candidates = [m for m in suggestions[task.application_id] if m.expert.pk not in proposed[task.application_id]]
         proposal = propose_replacement(task, candidates=candidates, loads=loads)
         if proposal is not None:
             proposed[task.application_id].add(proposal.expert.pk)

@@ -1,6 +1,7 @@
 """The ministry stage's rules, called by the transitions, views and API alike."""
 
 import statistics
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -103,13 +104,29 @@ def conflicted_organisation_ids(application):
 def suggested_experts(review_round, application):
     """Committee members free of conflict (`reviews.conflicts`) and not yet assigned, those of the application's
     field first."""
-    taken = set(review_round.assignments.filter(application=application).values_list("expert_id", flat=True))
-    members = [m for m in conflicts.committee_members(review_round) if m.expert_id not in taken]
+    return suggestions_for(review_round, [application])[application.pk]
+
+
+def suggestions_for(review_round, applications):
+    """{application id: `suggested_experts`} of several applications of a round (their host selected), the committee
+    and the facts of its experts and of the applications each read once: a page proposing replacements for ten
+    vacancies asks as much as for one."""
+    applications = list({a.pk: a for a in applications}.values())
+    taken = defaultdict(set)
+    for app_id, expert_id in review_round.assignments.filter(application__in=applications).values_list(
+            "application_id", "expert_id"):
+        taken[app_id].add(expert_id)
+    members = conflicts.committee_members(review_round)
     experts = conflicts.expert_facts(members)
-    subject = conflicts.subject_facts([application])[application.pk]
-    members = [m for m in members
-               if not conflicts.is_conflicted(experts[m.expert_id], subject, review_round.avoid_home_province)]
-    return sorted(members, key=lambda m: (application.field not in (m.fields or []), m.position, m.expert.full_name))
+    subjects = conflicts.subject_facts(applications)
+    suggestions = {}
+    for application in applications:
+        free = [m for m in members if m.expert_id not in taken[application.pk]
+                and not conflicts.is_conflicted(experts[m.expert_id], subjects[application.pk],
+                                                review_round.avoid_home_province)]
+        suggestions[application.pk] = sorted(
+            free, key=lambda m: (application.field not in (m.fields or []), m.position, m.expert.full_name))
+    return suggestions
 
 
 def refuse_conflicts(found):

@@ -82,7 +82,7 @@ class AutoAssignSerializer(serializers.Serializer):
                                               help_text=gettext_lazy("At most one chair or vice-chair per entry."))
 
 
-class ProposalSerializer(serializers.ModelSerializer):
+class AssignmentProposalSerializer(serializers.ModelSerializer):
     class Meta:
         model = AssignmentProposal
         fields = ["id", "per_subject", "max_load", "spread_leaders", "cells", "report", "made_at", "edited", "confirmed_at"]
@@ -115,7 +115,7 @@ class RoundExpertsMixin:
         summary=gettext_lazy("Propose an automatic assignment of the round's entries"),
         description=gettext_lazy("Nothing is assigned: the proposal ({application id: [expert ids]}, with its report) is "
                                  "kept until confirmed. No proposed expert is in conflict of interest (Art. 9)."),
-        request=AutoAssignSerializer, responses={201: ProposalSerializer, **ERROR_RESPONSES},
+        request=AutoAssignSerializer, responses={201: AssignmentProposalSerializer, **ERROR_RESPONSES},
     )
     @action(detail=True, methods=["post"], url_path="auto-assign", url_name="auto-assign", filter_backends=[],
             pagination_class=None)
@@ -124,13 +124,13 @@ class RoundExpertsMixin:
         serializer = AutoAssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         proposal = autoassign.propose(review_round, request.user, **serializer.validated_data)
-        return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+        return Response(AssignmentProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary=gettext_lazy("Confirm a proposed assignment: every cell assigned in one step"),
         description=gettext_lazy("Refused if the round's assignments changed since it was proposed, or if a cell is now in "
                                  "conflict (Art. 9)."),
-        request=None, responses={200: ProposalSerializer, **ERROR_RESPONSES},
+        request=None, responses={200: AssignmentProposalSerializer, **ERROR_RESPONSES},
         parameters=[OpenApiParameter("proposal_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
     )
     @action(detail=True, methods=["post"], url_path=r"auto-assign/(?P<proposal_id>\d+)/confirm",
@@ -140,7 +140,7 @@ class RoundExpertsMixin:
         proposal = get_object_or_404(AssignmentProposal, pk=proposal_id, round=review_round)
         autoassign.confirm(proposal, request.user)
         proposal.refresh_from_db()
-        return Response(ProposalSerializer(proposal).data)
+        return Response(AssignmentProposalSerializer(proposal).data)
 
     @extend_schema(
         summary=gettext_lazy("The round's aggregate and ranking"),

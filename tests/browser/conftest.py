@@ -44,6 +44,16 @@ def portal(chromium, live_server, settings):
 
 
 @pytest.fixture
+def documents_stay_queued(monkeypatch):
+    """The issued documents of a journey's decisions stay queued instead of being rendered at each commit: a journey
+    clicks through the pages and downloads none of them (their PDFs are tested in tests/test_decision_documents.py),
+    and a dozen renderings would be a fifth of its time."""
+    from kernel import documents
+
+    monkeypatch.setattr(documents, "_enqueue", lambda pk: None)
+
+
+@pytest.fixture
 def clock(request):
     """The clock of the whole test process, the live server's thread included (time-machine patches the
     process's clock, not the monotonic one Playwright's loop runs on), ticking from the module's START."""

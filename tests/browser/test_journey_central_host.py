@@ -48,6 +48,7 @@ def cast(clock):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("documents_stay_queued")
 def test_central_host_lab_recommended_by_its_department_to_operation(portal, clock, cast):
     applicant, department, samr, miit = cast["applicant"], cast["department"], cast["samr"], cast["miit"]
     experts = members_of(cast["committee"])[3:6]

@@ -60,6 +60,7 @@ def cast(clock):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("documents_stay_queued")
 def test_local_host_lab_from_dossier_to_triennial_evaluation(portal, clock, cast):
     applicant, rec_samr, rec_miit = cast["applicant"], cast["rec_samr"], cast["rec_miit"]
     samr, miit = cast["samr"], cast["miit"]

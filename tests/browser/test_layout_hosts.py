@@ -1,6 +1,6 @@
 """The pages the public, a host's applicant and the recommenders (a provincial market regulator and a
 competent department) reach from their menus and home page show every form control and table, fit the
-window at 1366, 1920 and 390 px, keep navbar items and button labels whole, and the navbar readable
+window at 1366 and 390 px, keep navbar items and button labels whole, and the navbar readable
 (contrast ≥ 4.5:1). The pages are found by following links, see tests/browser/layout.py."""
 
 import pytest

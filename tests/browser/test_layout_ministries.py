@@ -1,5 +1,5 @@
 """The pages ministry staff, an expert and the administrator reach from their menus and home page show
-every form control and table, fit the window at 1366, 1920 and 390 px, keep navbar items and button labels
+every form control and table, fit the window at 1366 and 390 px, keep navbar items and button labels
 whole, and the navbar readable (contrast ≥ 4.5:1). The pages are found by following links, see
 tests/browser/layout.py."""
 
