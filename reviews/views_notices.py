@@ -48,7 +48,7 @@ from .views_common import PAGE_SIZE
 # --- publicity and objections (Art. 13) -----------------------------------------------------------------
 
 
-NOTICE_COLUMNS = [
+NOTICE_COLUMNS = exports.columns(__name__, "NOTICE_COLUMNS", [
     Column(gettext_lazy("Notice"), lambda n: n.title),
     Column(gettext_lazy("Publicity of"), lambda n: n.get_subject_display()),
     Column(gettext_lazy("Status"), lambda n: n.get_status_display()),
@@ -58,7 +58,7 @@ NOTICE_COLUMNS = [
     Column(gettext_lazy("Applications"), lambda n: n.n_applications),
     Column(gettext_lazy("Objections"), lambda n: n.n_objections),
     Column(gettext_lazy("Open objections"), lambda n: n.n_open),
-]
+])
 
 
 @staff_required

@@ -73,7 +73,7 @@ ROUND_FILTERS = {
 }
 
 
-ROUND_COLUMNS = [
+ROUND_COLUMNS = exports.columns(__name__, "ROUND_COLUMNS", [
     Column(gettext_lazy("Round"), lambda r: r.title),
     Column(gettext_lazy("Status"), lambda r: r.get_status_display()),
     Column(gettext_lazy("Purpose"), lambda r: r.criteria_set.get_purpose_display()),
@@ -85,7 +85,7 @@ ROUND_COLUMNS = [
     Column(gettext_lazy("Opened"), lambda r: r.opened_at),
     Column(gettext_lazy("Opened by"), lambda r: r.opened_by),
     Column(gettext_lazy("Concluded"), lambda r: r.concluded_at),
-]
+])
 
 
 @staff_required
