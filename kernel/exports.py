@@ -101,11 +101,20 @@ class Columns(tuple):
     path = ""
 
 
+_declared: list[Columns] = []
+
+
 def columns(module, name, items):
     """`NAME = columns(__name__, "NAME", [Column(...), ...])`: the columns of a list, findable by a worker."""
     found = Columns(items)
     found.path = f"{module}.{name}"
+    _declared.append(found)
     return found
+
+
+def declared():
+    """Every list's columns declared so far (tests check that a worker finds each again)."""
+    return list(_declared)
 
 
 def requested(request):
@@ -282,9 +291,9 @@ def build(document, progress, *, requested_by, model, query, columns, format, la
 def purge(now=None):
     """Delete the exported files past `EXPORT_RETENTION_HOURS` and their rows; the number deleted."""
     cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.EXPORT_RETENTION_HOURS)
-    expired = list(Document.objects.filter(kind=KIND, created_at__lt=cutoff))
+    expired = list(Document.objects.filter(kind=KIND, created_at__lt=cutoff).only("pk", "file"))
     for document in expired:
         if document.file:
             default_storage.delete(document.file.name)
-    Document.objects.filter(pk__in=[document.pk for document in expired]).delete()
+    Document.objects.filter(pk__in=[document.pk for document in expired]).purge_copies()
     return len(expired)
