@@ -24,6 +24,7 @@ import csv
 import datetime
 import io
 import pickle
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -123,14 +124,14 @@ def requested(request):
     return fmt if fmt in FORMATS else None
 
 
-def export(request, rows, columns, title):
-    """The file of `rows` (a queryset or a list) in the format `request` asks for, named after the list: made
-    here, or by a worker when the queryset is long (the answer is then the page that follows its progress)."""
-    fmt = requested(request)
+def export(request, rows, columns, title, fmt=None):
+    """The file of `rows` (a queryset or a list) in the format `request` asks for (else `fmt`), named after the
+    list: made here, or by a worker when the queryset is long (the answer is then the page that follows it)."""
+    fmt = requested(request) or fmt
     filename = f"{title}-{timezone.localdate().isoformat()}.{fmt}"
     query = request.GET.copy()
     query.pop("export", None)
-    total = rows.count() if _queued(rows, columns) else 0
+    total = rows.count() if _queued(request, rows, columns) else 0
     in_worker = total > settings.EXPORT_IN_WORKER_ABOVE_ROWS
     record("export", actor=request.user, request=request,
            data={"list": str(title), "format": fmt, "path": request.path, "filters": query.urlencode(),
@@ -142,9 +143,10 @@ def export(request, rows, columns, title):
     return _csv(rows, columns, filename)
 
 
-def _queued(rows, columns):
-    """Whether a worker could make this file: a queryset, and columns it can import."""
-    return isinstance(rows, QuerySet) and bool(getattr(columns, "path", ""))
+def _queued(request, rows, columns):
+    """Whether a worker could make this file: a queryset, columns it can import, and someone to hand it to."""
+    return (isinstance(rows, QuerySet) and bool(getattr(columns, "path", ""))
+            and request.user.is_authenticated)
 
 
 def _plain(value):
@@ -208,7 +210,7 @@ def _xlsx_bytes(rows, columns, title, progress=None, total=0):
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(title)[:31])
+    sheet = workbook.create_sheet(title=re.sub(r"[\\/*?:\[\]]", " ", str(title))[:31])  # Excel's rules
     sheet.freeze_panes = "A2"
     for index in range(len(columns)):
         sheet.column_dimensions[get_column_letter(index + 1)].width = 18 if index else 36
