@@ -9,8 +9,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.storage import default_storage
-from django.urls import reverse
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import get_resolver, reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from openpyxl import load_workbook
 
 from kernel import exports
@@ -140,11 +143,24 @@ def test_exports_past_their_retention_are_deleted_with_their_files(client, long_
 
 
 def test_every_list_names_columns_a_worker_finds_again():
-    from django.urls import get_resolver
-    from django.utils.module_loading import import_string
-
     get_resolver().url_patterns  # noqa: B018  (imports every view module)
     found = exports.declared()
     assert len(found) >= 7
     for columns in found:
         assert import_string(columns.path) is columns, columns.path
+
+
+def test_a_worker_export_takes_as_many_queries_for_many_rows_as_for_few(client, long_list,
+                                                                       django_capture_on_commit_callbacks):
+    client.force_login(applicant_of(long_list))
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured, django_capture_on_commit_callbacks(execute=True):
+            response = client.get(reverse("applications:list"), {"export": "xlsx"})
+        assert response.status_code == 302
+        return len(captured)
+
+    few = queries()
+    for index in range(10):
+        ApplicationFactory(host=long_list, name_zh=f"又一个实验室{index}")
+    assert queries() == few <= 30  # the request (count, audit, the document) and the worker's rows
