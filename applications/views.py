@@ -72,15 +72,16 @@ def visible_or_404(request, pk, *prefetch):
 # --- list -----------------------------------------------------------------------------------------
 
 
-LIST_COLUMNS = [
+LIST_COLUMNS = exports.columns(__name__, "LIST_COLUMNS", [
     Column(gettext_lazy("Name"), str),
     Column(gettext_lazy("Host institution"), lambda a: a.host.name),
     Column(gettext_lazy("Host level"), lambda a: a.host.get_level_display()),
     Column(gettext_lazy("Province"), lambda a: a.host.get_province_display()),
     Column(gettext_lazy("Field"), lambda a: a.get_field_display()),
     Column(gettext_lazy("Status"), lambda a: a.get_status_display()),
+    Column(gettext_lazy("Current value of instruments"), lambda a: a.instrument_value_cny, money=True),
     Column(gettext_lazy("Last saved"), lambda a: a.updated_at),
-]
+])
 
 
 @login_required

@@ -52,7 +52,7 @@ def visible_or_404(request, pk, *, lock=False):
 # --- list and detail ------------------------------------------------------------------------------
 
 
-LIST_COLUMNS = [
+LIST_COLUMNS = exports.columns(__name__, "LIST_COLUMNS", [
     Column(gettext_lazy("Name"), lambda lab: lab.name_zh),
     Column(gettext_lazy("English name"), lambda lab: lab.name_en),
     Column(gettext_lazy("Host institution"), lambda lab: lab.host.name),
@@ -62,7 +62,7 @@ LIST_COLUMNS = [
     Column(gettext_lazy("Latest evaluation result"), lambda lab: lab.get_latest_result_display()),
     Column(gettext_lazy("Approved on"), lambda lab: lab.approved_on),
     Column(gettext_lazy("Construction end"), lambda lab: lab.construction_end),
-]
+])
 
 
 @login_required

@@ -106,7 +106,7 @@ def _province_label(lab):
     return PROVINCE_LABELS.get(lab.province) or lab.host.get_level_display()
 
 
-EXPORT_COLUMNS = [
+EXPORT_COLUMNS = exports.columns(__name__, "EXPORT_COLUMNS", [
     Column(_("Laboratory"), lambda lab: lab.name_zh),
     Column(_("English name"), lambda lab: lab.name_en),
     Column(_("Host institution"), lambda lab: lab.host.name),
@@ -117,7 +117,7 @@ EXPORT_COLUMNS = [
     Column(_("Construction start"), lambda lab: lab.construction_start),
     Column(_("Construction end"), lambda lab: lab.construction_end),
     Column(_("In operation since"), lambda lab: lab.operation_started_on),
-]
+])
 
 
 @require_GET

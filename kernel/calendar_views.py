@@ -10,11 +10,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
 
-from .citations import with_citation
+from . import exports
+from .citations import cite, with_citation
 from .deadlines import time_left
+from .exports import Column
 from .models import CalendarFeedToken, Deadline
 
 
@@ -22,9 +25,21 @@ def _upcoming(user, limit):
     return Deadline.objects.upcoming_for(user, limit).prefetch_related("subject")
 
 
+CALENDAR_LIMIT = 500
+DEADLINE_COLUMNS = exports.columns(__name__, "DEADLINE_COLUMNS", [
+    Column(gettext_lazy("Due"), lambda d: d.due_date),
+    Column(gettext_lazy("Days left"), lambda d: d.days_left()),
+    Column(gettext_lazy("Obligation"), lambda d: d.kind_label),
+    Column(gettext_lazy("Concerns"), lambda d: d.subject),
+    Column(gettext_lazy("Article"), lambda d: cite(d.article) if d.article else ""),
+])
+
+
 @login_required
 def calendar_page(request):
-    deadlines = list(_upcoming(request.user, 500))
+    if exports.requested(request):
+        return exports.export(request, _upcoming(request.user, CALENDAR_LIMIT), DEADLINE_COLUMNS, _("My deadlines"))
+    deadlines = list(_upcoming(request.user, CALENDAR_LIMIT))
     today = timezone.localdate()
     token = CalendarFeedToken.objects.filter(user=request.user).first()
     feed_url = request.build_absolute_uri(reverse("calendar:feed", args=[token.token])) if token else ""

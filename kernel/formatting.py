@@ -22,6 +22,14 @@ def format_cny(amount):
     return text
 
 
+def to_wan(amount):
+    """An amount in yuan as 万元 with two decimals (Decimal("5200.00") for ¥52,000,000): how a spreadsheet for
+    the leadership gives money. None stays None."""
+    if amount is None or amount == "":
+        return None
+    return (Decimal(amount) / WAN).quantize(Decimal("0.01"))
+
+
 def format_area(m2):
     if m2 is None or m2 == "":
         return "—"

@@ -397,6 +397,13 @@ class DocumentQuerySet(models.QuerySet):
     def delete(self):
         raise DocumentImmutable("Documents are never deleted.")
 
+    def purge_copies(self):
+        """Delete these rows when none is an issued document: a personal copy made for one reader (a list export,
+        `kernel.exports.purge`) goes after its retention period; what was decided and sent stays for ever."""
+        if self.issued().exists():
+            raise DocumentImmutable("Issued documents are never deleted.")
+        return models.QuerySet.delete(self)
+
     def issued(self):
         """The numbered documents (with a 文号), the register's rows."""
         return self.exclude(number="")

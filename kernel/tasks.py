@@ -1,7 +1,8 @@
 """Celery tasks: the periodic sweep and digest (django-celery-beat, editable in the admin; migration 0003), the
-mail outbox (every five minutes; migration 0008), the audit check and purge (nightly; migrations 0012, 0010) and the e-mail copy of
-notifications. Their names stay `labportal.tasks.*`, as the schedule rows and queued messages know them; the mail
-tasks are defined in `notifications`, beside the mail they send, and imported here, where Celery discovers tasks."""
+mail outbox (every five minutes; migration 0008), the audit check and purge (nightly; migrations 0012, 0010), the
+purge of list exports (hourly; migration 0015) and the e-mail copy of notifications. Their names stay
+`labportal.tasks.*`, as the schedule rows and queued messages know them; the mail tasks are defined in
+`notifications`, beside the mail they send, and imported here, where Celery discovers tasks."""
 
 import datetime
 
@@ -11,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import OperationalError
 from django.utils import translation
 
-from . import audit, documents
+from . import audit, documents, exports
 from .deadlines import sweep
 from .notifications import email_notifications, email_outbox, send_daily_digests  # noqa: F401  (beside their mail)
 
@@ -49,3 +50,9 @@ def render_document(pk):
     a big list."""
     document = documents.render(pk)
     return {"state": document.state, "sha256": document.sha256}
+
+
+@shared_task(name="labportal.tasks.purge_exports", acks_late=True)
+def purge_exports():
+    """Delete the list exports made by a worker once past `EXPORT_RETENTION_HOURS` (hourly, migration 0015)."""
+    return {"purged": exports.purge()}

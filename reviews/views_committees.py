@@ -8,12 +8,17 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import staff_required
 from accounts.models import Role
+from kernel import exports
 from kernel.audit import record
+from kernel.exports import Column
+from kernel.formatting import format_list
 from kernel.paging import query_without_page
 from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict, run_transition
@@ -31,6 +36,17 @@ from .views_common import PAGE_SIZE, field_labels
 # --- committees (Art. 9) ------------------------------------------------------------------------------
 
 
+COMMITTEE_COLUMNS = exports.columns(__name__, "COMMITTEE_COLUMNS", [
+    Column(gettext_lazy("Expert committee"), lambda c: c.name),
+    Column(gettext_lazy("Status"), lambda c: c.get_status_display()),
+    Column(capfirst(gettext_lazy("term start")), lambda c: c.term_start),
+    Column(capfirst(gettext_lazy("term end")), lambda c: c.term_end),
+    Column(capfirst(gettext_lazy("members")), lambda c: c.n_members),
+    Column(gettext_lazy("Chair"), lambda c: c.n_chairs),
+    Column(gettext_lazy("Vice-chairs"), lambda c: c.n_vice_chairs),
+])
+
+
 @staff_required
 @require_GET
 def committees(request):
@@ -39,6 +55,8 @@ def committees(request):
         n_chairs=Count("members", filter=Q(members__position=Position.CHAIR)),
         n_vice_chairs=Count("members", filter=Q(members__position=Position.VICE_CHAIR)),
     ).order_by("-term_start", "name", "pk")
+    if exports.requested(request):
+        return exports.export(request, queryset, COMMITTEE_COLUMNS, _("Expert committees"))
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     for committee in page:
         # Only a committee being formed can still fail Art. 9; activation checked the others.
@@ -46,11 +64,22 @@ def committees(request):
     return render(request, "reviews/staff/committees.html", {"page_obj": page, "query": query_without_page(request)})
 
 
+MEMBER_COLUMNS = exports.columns(__name__, "MEMBER_COLUMNS", [
+    Column(gettext_lazy("Expert"), lambda m: m.expert),
+    Column(gettext_lazy("Position"), lambda m: m.get_position_display()),
+    Column(gettext_lazy("Organisation"), lambda m: m.expert.organisation or ""),
+    Column(gettext_lazy("Fields (Art. 4)"), lambda m: format_list(field_labels(m.fields))),
+])
+
+
 @staff_required
 @require_GET
 def committee(request, pk):
     committee = get_object_or_404(ExpertCommittee, pk=pk)
-    members = list(committee.members.select_related("expert", "expert__organisation").order_by("position", "expert__full_name", "pk"))
+    queryset = committee.members.select_related("expert", "expert__organisation").order_by("position", "expert__full_name", "pk")
+    if exports.requested(request):
+        return exports.export(request, queryset, MEMBER_COLUMNS, _("Members of %(committee)s") % {"committee": committee})
+    members = list(queryset)
     for member in members:
         member.field_labels = field_labels(member.fields)
     return render(request, "reviews/staff/committee.html", {

@@ -48,7 +48,7 @@ from .views_common import PAGE_SIZE
 # --- publicity and objections (Art. 13) -----------------------------------------------------------------
 
 
-NOTICE_COLUMNS = [
+NOTICE_COLUMNS = exports.columns(__name__, "NOTICE_COLUMNS", [
     Column(gettext_lazy("Notice"), lambda n: n.title),
     Column(gettext_lazy("Publicity of"), lambda n: n.get_subject_display()),
     Column(gettext_lazy("Status"), lambda n: n.get_status_display()),
@@ -58,7 +58,20 @@ NOTICE_COLUMNS = [
     Column(gettext_lazy("Applications"), lambda n: n.n_applications),
     Column(gettext_lazy("Objections"), lambda n: n.n_objections),
     Column(gettext_lazy("Open objections"), lambda n: n.n_open),
-]
+])
+
+
+OBJECTION_COLUMNS = exports.columns(__name__, "OBJECTION_COLUMNS", [
+    Column(gettext_lazy("Receipt number"), lambda o: o.receipt_number),
+    Column(gettext_lazy("Application"), lambda o: o.application),
+    Column(gettext_lazy("Status"), lambda o: o.get_status_display()),
+    Column(gettext_lazy("Lodged"), lambda o: o.lodged_at),
+    Column(gettext_lazy("Objection by"), lambda o: o.get_objector_kind_display()),
+    # The objector's name or organisation; never the ID card number or the contact (PIPL: a spreadsheet travels).
+    Column(gettext_lazy("Objector"), lambda o: o.name or o.organisation_name),
+    Column(gettext_lazy("Grounds"), lambda o: o.grounds),
+    Column(gettext_lazy("Resolution"), lambda o: o.resolution),
+])
 
 
 @staff_required
@@ -128,7 +141,11 @@ def notice_window(request):
 @require_GET
 def notice(request, pk):
     notice = get_object_or_404(PublicityNotice.objects.select_related("opened_by"), pk=pk)
-    objections = list(Objection.objects.visible_to(request.user).filter(notice=notice).select_related("application"))
+    queryset = Objection.objects.visible_to(request.user).filter(notice=notice).select_related("application")
+    if exports.requested(request):
+        return exports.export(request, queryset.order_by("lodged_at", "pk"), OBJECTION_COLUMNS,
+                              _("Objections to %(notice)s") % {"notice": notice})
+    objections = list(queryset)
     by_application = defaultdict(list)
     for objection in objections:
         by_application[objection.application_id].append(objection)

@@ -177,7 +177,7 @@ def _province(application):
     return host.get_province_display() if host.province else host.get_level_display()
 
 
-APPROVED_COLUMNS = [
+APPROVED_COLUMNS = exports.columns(__name__, "APPROVED_COLUMNS", [
     Column(gettext_lazy("Laboratory"), lambda a: a.laboratory.name_zh),
     Column(gettext_lazy("English name"), lambda a: a.laboratory.name_en),
     Column(gettext_lazy("Host institution"), lambda a: a.host.name),
@@ -185,7 +185,7 @@ APPROVED_COLUMNS = [
     Column(gettext_lazy("Province"), _province),
     Column(gettext_lazy("Approved on"), lambda a: a.laboratory.approved_on),
     Column(gettext_lazy("Construction ends"), lambda a: a.laboratory.construction_end),
-]
+])
 
 
 @require_GET

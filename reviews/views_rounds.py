@@ -1,14 +1,12 @@
 """Ministry staff pages of expert review rounds (Art. 9, 13, 19, 26): the list, opening one, its ranking
 and assignments a page at a time, concluding it, the CSV of its results and the assignments' transitions."""
 
-import csv
 from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import staff_required
 from applications.models import Application
 from kernel import exports
-from kernel.audit import record
 from kernel.deadlines import time_left
-from kernel.exports import Column, safe_cell
+from kernel.exports import Column
 from kernel.formatting import format_date
 from kernel.paging import query_without_page
 from kernel.rules import RuleViolation
@@ -73,7 +70,7 @@ ROUND_FILTERS = {
 }
 
 
-ROUND_COLUMNS = [
+ROUND_COLUMNS = exports.columns(__name__, "ROUND_COLUMNS", [
     Column(gettext_lazy("Round"), lambda r: r.title),
     Column(gettext_lazy("Status"), lambda r: r.get_status_display()),
     Column(gettext_lazy("Purpose"), lambda r: r.criteria_set.get_purpose_display()),
@@ -85,7 +82,7 @@ ROUND_COLUMNS = [
     Column(gettext_lazy("Opened"), lambda r: r.opened_at),
     Column(gettext_lazy("Opened by"), lambda r: r.opened_by),
     Column(gettext_lazy("Concluded"), lambda r: r.concluded_at),
-]
+])
 
 
 @staff_required
@@ -326,36 +323,39 @@ def round_assign(request, pk, app_pk):
     return render(request, "reviews/staff/round_assign.html", context)
 
 
+def _expert_totals(result):
+    return "; ".join(f"{t.assignment.expert}: {t.total}{' (!)' if t.deviates else ''}" for t in result.totals)
+
+
+def _ranking_columns(entry_label):
+    """The ranking's columns; the second names what the round ranks (applications or laboratories)."""
+    return (
+        Column(gettext_lazy("Rank"), lambda r: r.rank),
+        Column(entry_label, lambda r: r.subject),
+        Column(gettext_lazy("Host institution"), lambda r: r.application.host),
+        Column(gettext_lazy("Field"), lambda r: r.application.get_field_display()),
+        Column(gettext_lazy("Experts scored"), lambda r: r.count),
+        Column(gettext_lazy("Weighted mean"), lambda r: None if r.mean is None else r.mean.quantize(Decimal("0.01"))),
+        Column(gettext_lazy("Spread"), lambda r: r.spread),
+        Column(gettext_lazy("Std. deviation"), lambda r: r.stdev),
+        Column(gettext_lazy("Pending"), lambda r: r.pending),
+        Column(gettext_lazy("Deviation flag"), lambda r: _("yes") if r.flagged else ""),
+        Column(gettext_lazy("Outcome"), lambda r: r.decision_label or r.entry.get_outcome_display()),
+        Column(gettext_lazy("Expert totals"), _expert_totals),
+    )
+
+
 @staff_required
 @require_GET
 def round_export(request, pk):
-    """The ranking as CSV, UTF-8 with a byte-order mark so that Excel reads the Chinese."""
+    """The ranking in its current order, as CSV (the default) or XLSX (`?export=xlsx`)."""
     review_round = _round(pk)
     pages = round_pages(review_round.criteria_set.purpose)
     results = round_results(review_round)
     pages.describe(request.user, review_round, results)
     results, _sort = sort_results(results, request.GET.get("sort", "rank"))
-    record("export", review_round, actor=request.user, data={"list": "round ranking", "format": "csv",
-                                                              "path": request.path})
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="round-{review_round.pk}-ranking.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([safe_cell(header) for header in (
-        _("Rank"), str(pages.entry_label), _("Host institution"), _("Field"),
-        _("Experts scored"), _("Weighted mean"),
-        _("Spread"), _("Std. deviation"), _("Pending"), _("Deviation flag"), _("Outcome"), _("Expert totals"),
-    )])
-    for r in results:
-        totals = "; ".join(f"{t.assignment.expert}: {t.total}{' (!)' if t.deviates else ''}" for t in r.totals)
-        writer.writerow([safe_cell(cell) for cell in (
-            r.rank or "", str(r.subject), str(r.application.host), r.application.get_field_display(), r.count,
-            "" if r.mean is None else r.mean.quantize(Decimal("0.01")), "" if r.spread is None else r.spread,
-            "" if r.stdev is None else r.stdev, r.pending, _("yes") if r.flagged else "",
-            r.decision_label or r.entry.get_outcome_display(),
-            totals,
-        )])
-    return response
+    title = _("Ranking of %(round)s") % {"round": review_round.title}
+    return exports.export(request, results, _ranking_columns(pages.entry_label), title, fmt="csv")
 
 
 @staff_required

@@ -82,7 +82,7 @@ def _signoff_text(app):
     return _("None yet") if app.status == Status.AWAITING_APPROVAL else ""
 
 
-QUEUE_COLUMNS = [
+QUEUE_COLUMNS = exports.columns(__name__, "QUEUE_COLUMNS", [
     Column(gettext_lazy("Proposed laboratory"), str),
     Column(gettext_lazy("Host institution"), lambda a: a.host.name),
     Column(gettext_lazy("Host level"), lambda a: a.host.get_level_display()),
@@ -92,7 +92,7 @@ QUEUE_COLUMNS = [
     Column(gettext_lazy("Sign-offs"), _signoff_text),
     Column(gettext_lazy("Next step"), _next_step),
     Column(gettext_lazy("Last saved"), lambda a: a.updated_at),
-]
+])
 
 
 def _queue_tab(request):

@@ -271,7 +271,7 @@ def test_round_page_ranks_sorts_exports_and_flags_deviation(client, staff, journ
 
     export = client.get(reverse("reviews:round_export", args=[review_round.pk]))
     assert export["Content-Type"].startswith("text/csv")
-    content = export.content.decode("utf-8")
+    content = b"".join(export.streaming_content).decode("utf-8")
     assert content.startswith("\ufeff")
     lines = content.lstrip("\ufeff").splitlines()
     assert lines[0].startswith("Rank,Application")

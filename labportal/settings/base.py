@@ -233,9 +233,12 @@ ARCHIVE_MAX_EXPANDED_BYTES = env.int("ARCHIVE_MAX_EXPANDED_BYTES", default=200 *
 ARCHIVE_MAX_RATIO = env.int("ARCHIVE_MAX_RATIO", default=100)
 ARCHIVE_RATIO_FLOOR_BYTES = 10 * 1024 * 1024
 ARCHIVE_MAX_MEMBERS = env.int("ARCHIVE_MAX_MEMBERS", default=10000)
-# List exports (`kernel.exports`): CSV streams any number of rows; an XLSX file is built in the request,
-# so it stops at this many (a few seconds of work) and points to the filters or the CSV.
+# List exports (`kernel.exports`): up to EXPORT_IN_WORKER_ABOVE_ROWS rows the file is made in the request (CSV
+# streamed; XLSX up to EXPORT_XLSX_MAX_ROWS for a list computed in memory); a longer list is made by a worker and
+# downloaded by the person who asked, and is deleted EXPORT_RETENTION_HOURS later (hourly purge, migration 0015).
 EXPORT_XLSX_MAX_ROWS = env.int("EXPORT_XLSX_MAX_ROWS", default=5000)
+EXPORT_IN_WORKER_ABOVE_ROWS = env.int("EXPORT_IN_WORKER_ABOVE_ROWS", default=2000)
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=72)
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 vars().update(env.email_url("EMAIL_URL"))
