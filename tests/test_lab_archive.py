@@ -1,0 +1,159 @@
+"""A laboratory's archive (档案, `evaluations.archive`): one zip of its whole record for an audit or a handover, built
+by a worker, read by ministry staff and the host's users for their own lab (404 for anyone else), its request and
+download audited. A lab walked to operation through the real transitions gives it issued documents (recommendation
+letters, the publicity notices, the acceptance opinion), a dossier revision, an attachment and the audit trail.
+
+One test renders the archive (its documents and book rendered in the same task, a few seconds); the others only
+ask for it, which renders nothing in a test (the worker's queueing waits for a commit that never comes)."""
+
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from applications.models import Attachment
+from evaluations import archive
+from evaluations.models import EvaluationResult, LabStatus
+from kernel import documents
+from kernel.models import AuditEntry, Document
+from labportal.journeys import recommenders_of
+from tests.factories import PDF, LocalHostFactory, applicant_of, expert_user, recommender_of
+
+pytestmark = pytest.mark.django_db
+
+QUERIES = 22  # measured: 22 with any number of files (the record, documents, books, files and audit trail read once)
+
+
+@pytest.fixture
+def lab(journey):
+    """An operating lab whose dossier was submitted with two attachments, one deleted after approval."""
+    with journey.clock(timezone.now() - relativedelta(months=24)):  # in the call of the approval's year
+        app = journey.cast.dossier()
+        host_user = applicant_of(app.host)
+        for name, content in (("营业执照.pdf", PDF), ("旧证明.pdf", PDF + b"% old\n")):
+            Attachment.objects.create(application=app, file=ContentFile(content, name="x"), original_name=name,
+                                      content_type="application/pdf", size=len(content),
+                                      sha256=hashlib.sha256(content).hexdigest(), uploaded_by=host_user)
+    lab = journey.lab_in(LabStatus.OPERATING, journey.approved(app, months_ago=24))
+    Attachment.objects.get(application=app, original_name="旧证明.pdf").delete()
+    return lab
+
+
+def asked_by(user, lab):
+    client = Client()
+    client.force_login(user)
+    return client.post(reverse("labs:archive", args=[lab.pk]))
+
+
+def built(lab):
+    document = documents.render(archive.archive_for(lab).pk)
+    assert document.state == Document.State.READY, document.error
+    with document.file.open("rb") as handle:
+        data = handle.read()
+    assert hashlib.sha256(data).hexdigest() == document.sha256 and len(data) == document.size
+    return document, zipfile.ZipFile(io.BytesIO(data))
+
+
+def test_the_archive_holds_the_labs_whole_record_with_a_manifest_of_hashes(lab):
+    document, zipped = built(lab)
+    manifest = json.loads(zipped.read("manifest.json"))
+    files = {entry["path"]: entry for entry in manifest["files"]}
+    # every listed file is there with the bytes its SHA-256 and size say, and every file in the zip is listed
+    for path, entry in files.items():
+        data = zipped.read(path)
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["size"], path
+        assert entry.get("recorded_sha256") in (None, entry["sha256"])
+    assert set(zipped.namelist()) == {*files, "manifest.json", "index.html"}
+    # the issued documents, rendered in the task as no worker had: signed PDFs, stored uncompressed
+    issued = list(Document.objects.issued().filter(state=Document.State.READY))
+    numbers = {entry["number"] for entry in files.values() if entry["kind"] == "document"}
+    assert {"recommendation_letter", "publicity_notice", "acceptance_opinion"} <= {d.kind for d in issued}
+    assert numbers == {d.number for d in issued}
+    assert all(zipped.getinfo(p).compress_type == zipfile.ZIP_STORED for p in files if p.endswith(".pdf"))
+    # the dossier's revision as its book, the attachment kept, the one deleted since listed as missing with why
+    books = [p for p, e in files.items() if e["kind"] == "dossier"]
+    assert len(books) == lab.application.revisions.count() == 1
+    assert PdfReader(io.BytesIO(zipped.read(books[0]))).pages
+    assert [e["title"] for e in files.values() if e["kind"] == "attachment"] == ["营业执照.pdf"]
+    assert [(m["title"], m["kind"], m["revision"]) for m in manifest["missing"]] == [("旧证明.pdf", "frozen_attachment", 1)]
+    assert "修订" in manifest["missing"][0]["reason"] or "revision" in manifest["missing"][0]["reason"].lower()
+    assert {row["name"] for row in manifest["frozen_attachments"]} == {"营业执照.pdf", "旧证明.pdf"}
+    # the lab's reports and requests as JSON
+    assert json.loads(zipped.read("records/acceptance_applications.json"))[0]["laboratory_id"] == lab.pk
+    # the audit trail: the lab's transitions to operation and the application's, chained; readable as a PDF
+    trail = json.loads(zipped.read("audit/audit.json"))
+    lab_steps = [row["action"] for row in trail if row["subject"]["type"] == "evaluations.laboratory"]
+    assert {"apply_for_acceptance", "record_acceptance_verdict", "conclude_acceptance_publicity"} <= set(lab_steps)
+    assert {"submit", "approve"} <= {row["action"] for row in trail if row["subject"]["type"] == "applications.application"}
+    assert [row["sequence"] for row in trail] == sorted(row["sequence"] for row in trail)
+    assert all("client_ip" not in row for row in trail)
+    audit_pdf = PdfReader(io.BytesIO(zipped.read("audit/audit.pdf")))
+    assert lab.name_zh in "".join("".join((page.extract_text() or "").split()) for page in audit_pdf.pages)
+    # the moment the record was asked for, in the manifest and the index a person reads
+    assert manifest["record_as_of"] and manifest["audit_head"] == trail[-1]["sequence"]
+    assert lab.name_zh in zipped.read("index.html").decode()
+
+
+def test_the_task_reads_the_record_in_a_bounded_number_of_queries_and_the_download_is_audited(
+        lab, django_assert_max_num_queries):
+    document, _zipped = built(lab)  # every document and book is rendered now
+    for n in range(5):
+        Attachment.objects.create(application=lab.application, file=ContentFile(PDF, name="x"), original_name=f"{n}.pdf",
+                                  content_type="application/pdf", size=len(PDF), sha256=hashlib.sha256(PDF).hexdigest(),
+                                  uploaded_by=applicant_of(lab.host))
+    with django_assert_max_num_queries(QUERIES):  # the same with one attachment or six: no query per file
+        handle = archive.build(document, lambda percent: None, **document.params)
+    with handle:
+        assert len([n for n in zipfile.ZipFile(handle).namelist() if n.startswith("attachments/")]) == 6
+    client = Client()
+    host_user = applicant_of(lab.host)
+    client.force_login(host_user)
+    response = client.get(reverse("documents:download", args=[document.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == document.sha256
+    downloads = AuditEntry.objects.for_object(document).filter(transition="download")
+    assert [entry.actor for entry in downloads] == [host_user]
+
+
+def test_an_unchanged_record_is_the_same_archive_and_a_changed_one_a_new_one(journey, lab):
+    first = archive.archive_for(lab)
+    asked_by(journey.staff, lab)  # asking (a read) changes nothing
+    assert archive.archive_for(lab).pk == first.pk
+    lab = journey.evaluation_result(lab, EvaluationResult.QUALIFIED)
+    assert archive.archive_for(lab).pk != first.pk
+
+
+def test_staff_and_the_host_get_it_others_not_and_each_request_is_audited(journey, lab):
+    host_user = applicant_of(lab.host)
+    for user in (journey.staff, host_user):
+        response = asked_by(user, lab)
+        assert response.status_code == 302, user
+        document = Document.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+        assert document.kind == "lab_archive" and documents.readable(user, document)
+    requests = AuditEntry.objects.for_object(lab).filter(transition=archive.ARCHIVE_REQUESTED)
+    assert [entry.actor for entry in requests.order_by("pk")] == [journey.staff, host_user]
+    recommender = recommender_of(recommenders_of(lab.application)[0])
+    for user in (applicant_of(LocalHostFactory()), recommender, expert_user()):
+        assert asked_by(user, lab).status_code == 404, user
+        assert not documents.readable(user, document)
+    client = Client()
+    client.force_login(applicant_of(LocalHostFactory()))
+    assert client.get(reverse("documents:download", args=[document.pk])).status_code == 404
+
+
+def test_the_lab_page_offers_the_archive_to_staff_and_host_only(journey, lab):
+    for user, shown in ((journey.staff, True), (applicant_of(lab.host), True),
+                        (recommender_of(recommenders_of(lab.application)[0]), False)):
+        client = Client()
+        client.force_login(user)
+        response = client.get(lab.get_absolute_url())
+        assert response.status_code == 200
+        assert (b'data-testid="lab-archive"' in response.content) is shown, user
