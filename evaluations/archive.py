@@ -132,11 +132,11 @@ class Record:
         return entries if head is None else entries.filter(pk__lte=head)
 
     def digest(self):
-        """A digest of the record as it stands: its rows, documents, books, files and the audit trail's head, the
-        records of reads aside (downloading the archive does not make a new one)."""
+        """A digest of the record as it stands: its rows (revisions and files among them), issued documents and the
+        audit trail's head, the records of reads aside (downloading the archive does not make a new one), and not
+        whether a document is rendered yet (building an archive renders them: the next request finds the same)."""
         head = self.audit().exclude(transition__in=READS).aggregate(head=Max("pk"))["head"]
-        parts = [sorted(self.rows.items()), [(d.pk, d.number) for d in self.issued()],
-                 sorted((n, d.pk if d else None) for n, d in self.books().items()), head]
+        parts = [sorted(self.rows.items()), [(d.pk, d.number) for d in self.issued()], head]  # books: rows["revisions"]
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 

@@ -47,10 +47,10 @@ def lab(journey):
     return lab
 
 
-def asked_by(user, lab):
+def asked_by(user, lab, follow=False):
     client = Client()
     client.force_login(user)
-    return client.post(reverse("labs:archive", args=[lab.pk]))
+    return client.post(reverse("labs:archive", args=[lab.pk]), follow=follow)
 
 
 def built(lab):
@@ -105,10 +105,13 @@ def test_the_archive_holds_the_labs_whole_record_with_a_manifest_of_hashes(lab):
 def test_the_task_reads_the_record_in_a_bounded_number_of_queries_and_the_download_is_audited(
         lab, django_assert_max_num_queries):
     document, _zipped = built(lab)  # every document and book is rendered now
+    assert archive.archive_for(lab).pk == document.pk  # rendering them changed nothing in the record
     for n in range(5):
         Attachment.objects.create(application=lab.application, file=ContentFile(PDF, name="x"), original_name=f"{n}.pdf",
                                   content_type="application/pdf", size=len(PDF), sha256=hashlib.sha256(PDF).hexdigest(),
                                   uploaded_by=applicant_of(lab.host))
+    changed = archive.archive_for(lab).pk
+    assert changed != document.pk  # new files: a new archive
     with django_assert_max_num_queries(QUERIES):  # the same with one attachment or six: no query per file
         handle = archive.build(document, lambda percent: None, **document.params)
     with handle:
@@ -121,6 +124,7 @@ def test_the_task_reads_the_record_in_a_bounded_number_of_queries_and_the_downlo
     assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == document.sha256
     downloads = AuditEntry.objects.for_object(document).filter(transition="download")
     assert [entry.actor for entry in downloads] == [host_user]
+    assert archive.archive_for(lab).pk == changed  # the download is a read: the record, and its archive, are the same
 
 
 def test_an_unchanged_record_is_the_same_archive_and_a_changed_one_a_new_one(journey, lab):
@@ -138,8 +142,10 @@ def test_staff_and_the_host_get_it_others_not_and_each_request_is_audited(journe
         assert response.status_code == 302, user
         document = Document.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
         assert document.kind == "lab_archive" and documents.readable(user, document)
+        page = asked_by(user, lab, follow=True)  # the page that shows it being prepared, then turns into the download
+        assert page.status_code == 200 and b'data-testid="document-status"' in page.content
     requests = AuditEntry.objects.for_object(lab).filter(transition=archive.ARCHIVE_REQUESTED)
-    assert [entry.actor for entry in requests.order_by("pk")] == [journey.staff, host_user]
+    assert [entry.actor for entry in requests.order_by("pk")] == [journey.staff, journey.staff, host_user, host_user]
     recommender = recommender_of(recommenders_of(lab.application)[0])
     for user in (applicant_of(LocalHostFactory()), recommender, expert_user()):
         assert asked_by(user, lab).status_code == 404, user
