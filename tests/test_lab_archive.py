@@ -110,12 +110,17 @@ def test_the_task_reads_the_record_in_a_bounded_number_of_queries_and_the_downlo
         Attachment.objects.create(application=lab.application, file=ContentFile(PDF, name="x"), original_name=f"{n}.pdf",
                                   content_type="application/pdf", size=len(PDF), sha256=hashlib.sha256(PDF).hexdigest(),
                                   uploaded_by=applicant_of(lab.host))
+    lost = Attachment.objects.get(application=lab.application, original_name="4.pdf")
+    lost.file.storage.delete(lost.file.name)  # a file storage lost is listed as missing, never left out silently
     changed = archive.archive_for(lab).pk
     assert changed != document.pk  # new files: a new archive
     with django_assert_max_num_queries(QUERIES):  # the same with one attachment or six: no query per file
         handle = archive.build(document, lambda percent: None, **document.params)
     with handle:
-        assert len([n for n in zipfile.ZipFile(handle).namelist() if n.startswith("attachments/")]) == 6
+        zipped = zipfile.ZipFile(handle)
+        assert len([n for n in zipped.namelist() if n.startswith("attachments/")]) == 5
+        missing = json.loads(zipped.read("manifest.json"))["missing"]
+        assert {(m["title"], m["kind"]) for m in missing} == {("4.pdf", "attachment"), ("旧证明.pdf", "frozen_attachment")}
     client = Client()
     host_user = applicant_of(lab.host)
     client.force_login(host_user)
