@@ -232,8 +232,9 @@ def _rendered(document):
     return document
 
 
-def _add_documents(archive, record):
-    for n, document in enumerate(record.issued(), 1):
+def _add_documents(archive, record, moment):
+    """The issued documents of the record at `moment` (one issued while the worker waited belongs to the next)."""
+    for n, document in enumerate((d for d in record.issued() if d.created_at <= moment), 1):
         document = _rendered(document)
         title = f"{document.number} {document.title}"
         kind = documents.kind_of(document.kind)
@@ -333,7 +334,7 @@ def build(document, progress, laboratory_id, as_of, audit_head):
     archive = _Zip(handle, moment)
     with translation.override(settings.LANGUAGE_CODE):
         progress(5)
-        _add_documents(archive, record)
+        _add_documents(archive, record, moment)
         progress(40)
         _add_books(archive, record)
         progress(70)
