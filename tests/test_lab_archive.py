@@ -14,6 +14,7 @@ import zipfile
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -168,3 +169,16 @@ def test_the_lab_page_offers_the_archive_to_staff_and_host_only(journey, lab):
         response = client.get(lab.get_absolute_url())
         assert response.status_code == 200
         assert (b'data-testid="lab-archive"' in response.content) is shown, user
+
+
+def test_the_hosts_written_statement_and_its_files_are_in_the_archive_art19(journey):
+    lab = journey.lab_in(LabStatus.TERMINATION_PROPOSED)
+    lab = journey.statement(lab, text="我单位已完成大部分建设任务。",
+                            files=[SimpleUploadedFile("说明材料.pdf", PDF, content_type="application/pdf")])
+    _document, zipped = built(lab)
+    manifest = json.loads(zipped.read("manifest.json"))
+    statements = [entry for entry in manifest["files"] if entry["kind"] == "statement_file"]
+    assert [entry["title"] for entry in statements] == ["说明材料.pdf"]
+    assert zipped.read(statements[0]["path"]) == PDF
+    proposals = json.loads(zipped.read("records/proposals.json"))
+    assert proposals[0]["statement"] == "我单位已完成大部分建设任务。"
