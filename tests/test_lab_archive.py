@@ -141,7 +141,7 @@ def test_an_unchanged_record_is_the_same_archive_and_a_changed_one_a_new_one(jou
     assert archive.archive_for(lab).pk != first.pk
 
 
-def test_staff_and_the_host_get_it_others_not_and_each_request_is_audited(journey, lab):
+def test_staff_and_the_host_get_it_recommenders_experts_and_others_not_each_request_audited_art10(journey, lab):
     host_user = applicant_of(lab.host)
     for user in (journey.staff, host_user):
         response = asked_by(user, lab)
