@@ -16,7 +16,7 @@ from applications.models import PreliminaryReview
 from kernel import documents
 from kernel.documents import MEASURES, MEASURES_SHORT, chinese, chinese_date, in_chinese, sentence
 
-from .rules import reads_decision_documents
+from .rules import reads_archive, reads_decision_documents
 from .states import AcceptanceVerdict, EvaluationResult, LabStatus, ProposalGrounds, ProposalKind
 
 ACCEPTANCE_OPINION = "acceptance_opinion"
@@ -39,6 +39,17 @@ documents.register_kind(documents.DocumentKind(EVALUATION_NOTICE, _("Evaluation 
 documents.register_kind(documents.DocumentKind(UNQUALIFIED_NOTICE, _("Notice of an unqualified result"), public=True))
 documents.register_kind(documents.DocumentKind(TERMINATION_DECISION, _("Termination decision"), public=True))
 documents.register_kind(documents.DocumentKind(DELISTING_DECISION, _("Removal decision"), public=True))
+
+LAB_ARCHIVE = "lab_archive"
+
+
+def _reads_archive(user, document):
+    """A laboratory's archive (`evaluations.archive`): ministry staff, and the host's users for their own lab."""
+    lab = document.subject  # the models import this module: the subject's type is asked by its label
+    return lab is not None and lab._meta.label_lower == "evaluations.laboratory" and bool(reads_archive(user, lab))
+
+
+documents.register_kind(documents.DocumentKind(LAB_ARCHIVE, _("Laboratory archive (档案)"), may_read=_reads_archive))
 
 # The verdicts and results as the Measures name them (Art. 19, 27).
 VERDICTS_ZH = {AcceptanceVerdict.PASS: "通过验收", AcceptanceVerdict.RECTIFY: "整改", AcceptanceVerdict.FAIL: "未通过验收"}

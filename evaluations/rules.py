@@ -68,6 +68,13 @@ reads_proposals = is_lab_host | is_ministry_staff | is_administrator
 # host's users, the ministries, administrators. The decisions the Measures make public anyone reads.
 reads_decision_documents = is_lab_host | is_ministry_staff | is_administrator
 
+# Who downloads a laboratory's archive (档案, `evaluations.archive`): the ministries, who keep the record, and the
+# host's users for their own laboratory, whose record it is. Not recommenders: the archive holds the host's written
+# statements and the whole audit trail, beyond what Art. 10 (3) asks of them (assisting with acceptance and
+# evaluation, for which they read the lab's page); not experts, who read only the material of their round; not
+# administrators, who run the portal and do not keep the programme's records.
+reads_archive = is_lab_host | is_ministry_staff
+
 # Who reads the recommenders' opinions on the lab's acceptance and evaluation rounds (Art. 10(3)): the ministries
 # they assist, and administrators; a recommender reads its own (`RecommenderOpinion.objects.visible_to`).
 reads_recommender_opinions = is_ministry_staff | is_administrator

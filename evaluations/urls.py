@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/rounds/<int:round_pk>/opinion/", views_recommender.opinion, name="opinion"),
     path("<int:pk>/edit/", views_host.edit, name="edit"),
+    path("<int:pk>/archive/", views.archive, name="archive"),
     path("<int:pk>/acceptance/", views_host.apply_acceptance, name="apply_acceptance"),
     path("<int:pk>/extension/", views_host.request_extension, name="request_extension"),
     path("<int:pk>/reports/new/", views_host.file_report, name="file_report"),

@@ -13,11 +13,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.choices import ResearchDirection
 from kernel import exports
@@ -30,12 +30,13 @@ from kernel.paging import query_without_page
 from kernel.transitions import available_transitions
 from kernel.web import file_download
 
+from . import archive as lab_archive
 from . import lifecycle, services
 from .documents import ACCEPTANCE_OPINION, DELISTING_DECISION, EVALUATION_NOTICE, TERMINATION_DECISION, UNQUALIFIED_NOTICE
 from .forms import LaboratoryFilter
 from .models import ChangeReport, ExtensionRequest, Laboratory, LabStatus, StatementAttachment
 from .progress import lab_progress, proposal_signatures, staff_action
-from .rules import reads_proposals
+from .rules import reads_archive, reads_proposals
 
 PAGE_SIZE = 25
 DIRECTION_LABELS = dict(ResearchDirection.choices)
@@ -173,6 +174,7 @@ def detail(request, pk):
         **proposal,
         "reports_due": reports_due,
         "may_report_change": services.may_report_change(lab, user),
+        "may_archive": reads_archive(user, lab),
         "lab_rounds": lab_rounds,
         "opinion_entry": next((entry for entry in lab_rounds if entry.may_give_opinion), None),
     })
@@ -190,3 +192,14 @@ def statement_file(request, pk):
     record_download(request, attachment.proposal, attachment.original_name, statement_attachment=attachment.pk,
                     sha256=attachment.sha256)
     return response
+
+
+@login_required
+@require_POST
+def archive(request, pk):
+    """The lab's archive (档案): the stored zip of its record as it is now, or the page that shows it being
+    prepared and turns into the download (ministry staff and the host's users; 404 for anyone else)."""
+    lab = visible_or_404(request, pk)
+    if not reads_archive(request.user, lab):
+        raise Http404
+    return redirect("documents:download", lab_archive.request_archive(lab, request.user, request).pk)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -195,7 +195,8 @@ MEASURES_SHORT = "《办法》"
 
 def prepare(*, kind, key, title, build, filename, subject=None, params=None, media_type="application/pdf"):
     """The stored file for `key`, queued for rendering when it is new (or failed, or its worker died): `build` is
-    the dotted path of `build(document, progress, **params) -> bytes`, run in a worker."""
+    the dotted path of `build(document, progress, **params)`, run in a worker, returning bytes or an open binary file
+    (which the worker stores and closes)."""
     if kind_of(kind) is None:
         raise ValueError(f"Unregistered document kind: {kind}")
     defaults = {"kind": kind, "title": title, "builder": build, "params": params or {}, "filename": filename,
@@ -275,14 +276,32 @@ def render(pk):
         Document.objects.filter(pk=pk, state=Document.State.PENDING).update(
             state=Document.State.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
         return Document.objects.get(pk=pk)
-    name = default_storage.save(f"private/documents/{timezone.localdate():%Y}/{uuid.uuid4().hex}", ContentFile(data))
+    digest, size, data = _measured(data)
+    try:
+        name = default_storage.save(f"private/documents/{timezone.localdate():%Y}/{uuid.uuid4().hex}", data)
+    finally:
+        data.close()
     stored = Document.objects.filter(pk=pk).exclude(state=Document.State.READY).update(
-        state=Document.State.READY, file=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+        state=Document.State.READY, file=name, sha256=digest, size=size,
         signed=bool(document.number),
         progress=100, error="", rendered_at=timezone.now())
     if not stored:
         default_storage.delete(name)
     return Document.objects.get(pk=pk)
+
+
+def _measured(data):
+    """(SHA-256, size, a File to store) of what a builder returned: bytes, or an open binary file (a big archive built
+    in a temporary file, never held in memory), read once in chunks for its digest and rewound for storing."""
+    if isinstance(data, bytes):
+        return hashlib.sha256(data).hexdigest(), len(data), ContentFile(data)
+    digest, size = hashlib.sha256(), 0
+    data.seek(0)
+    for chunk in iter(lambda: data.read(1 << 20), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    data.seek(0)
+    return digest.hexdigest(), size, File(data)
 
 
 def _render_official(document):
