@@ -1,0 +1,177 @@
+"""Batch actions on the staff lists: each item through its own rules, a per-item report, nothing on what is hidden."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from applications.models import Status
+from evaluations.models import Laboratory
+from kernel.models import AuditEntry
+from reviews.models import Assignment, RoundEntry
+from tests.factories import ApplicationFactory, applicant_of, recommender_of
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("client_en")]
+
+BATCH = "reviews:batch"
+
+
+def post(client, user, action, ids, **extra):
+    client.force_login(user)
+    return client.post(reverse(BATCH), {"action": action, "applications": [str(i) for i in ids], **extra})
+
+
+def outcomes(response):
+    return {item.pk: (item.outcome, item.text) for item in response.context["report"].results}
+
+
+def test_approve_batch_is_per_item_signed_skipped_and_not_found_art7(client, staff, journey):
+    ready = journey.awaiting_approval()
+    early = journey.formal_review_passed()
+    draft = ApplicationFactory()  # staff never see a draft: not found, untouched
+    response = post(client, staff, "approve", [ready.pk, early.pk, draft.pk, 999999])
+    assert response.status_code == 200
+    result = outcomes(response)
+    assert result[ready.pk][0] == "done" and "other ministry" in result[ready.pk][1]
+    assert result[early.pk][0] == "skipped" and "Not awaiting approval" in result[early.pk][1]
+    assert "Art. 7" in result[early.pk][1]
+    assert result[draft.pk][0] == "not_found" and result[999999][0] == "not_found"
+    assert list(result) == [ready.pk, early.pk, draft.pk, 999999]  # in the order chosen
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+    assert not AuditEntry.objects.for_object(draft).exists()
+    body = response.content.decode()
+    assert "Done 1" in body and "Skipped 1" in body and "Not found 2" in body
+
+    second = post(client, journey.miit, "approve", [ready.pk])
+    assert outcomes(second)[ready.pk][0] == "done"
+    assert Laboratory.objects.filter(application=ready).exists()
+    again = post(client, staff, "approve", [ready.pk])
+    assert outcomes(again)[ready.pk][0] == "skipped"  # approved now: not signed twice
+
+
+def test_approve_refusal_reports_the_reason_and_leaves_the_others_done_art7(client, staff, journey):
+    first, second = journey.awaiting_approval(), journey.awaiting_approval()
+    post(client, staff, "approve", [first.pk])  # SAMR has signed the first already
+    response = post(client, staff, "approve", [first.pk, second.pk])
+    result = outcomes(response)
+    assert result[first.pk][0] == "refused" and result[first.pk][1]
+    assert result[second.pk][0] == "done"
+
+
+def test_round_batch_sorts_the_selection_and_continues_with_the_ready_ones_art13(client, staff, journey):
+    passed = journey.formal_review_passed()
+    recommended = journey.recommended()
+    response = post(client, staff, "round", [passed.pk, recommended.pk, 424242])
+    result = outcomes(response)
+    assert result[passed.pk][0] == "ready"
+    assert result[recommended.pk][0] == "skipped" and "formal review" in result[recommended.pk][1]
+    assert "Art. 13" in result[recommended.pk][1]
+    assert result[424242][0] == "not_found"
+    report = response.context["report"]
+    assert report.all_or_nothing
+    assert report.next_url == reverse("reviews:round_create") + f"?applications={passed.pk}"
+    assert not RoundEntry.objects.exists()  # nothing opened yet: the round's form opens it, all or nothing
+    form = client.get(report.next_url).context["form"]
+    assert form.initial["applications"] == [passed.pk]
+
+
+def test_notice_batch_takes_only_inspected_applications_art13(client, staff, journey):
+    inspected = journey.inspected()
+    passed = journey.formal_review_passed()
+    response = post(client, staff, "notice", [inspected.pk, passed.pk])
+    result = outcomes(response)
+    assert result[inspected.pk][0] == "ready" and result[passed.pk][0] == "skipped"
+    assert "inspected" in result[passed.pk][1]
+    assert f"applications={inspected.pk}" in response.context["report"].next_url
+
+
+def test_nothing_ready_offers_no_continuation(client, staff, journey):
+    response = post(client, staff, "notice", [journey.recommended().pk])
+    assert response.context["report"].next_url == ""
+    assert "None of the selection is ready" in response.content.decode()
+
+
+def test_assign_batch_assigns_each_in_its_round_and_refuses_conflicts_art9(client, staff, journey):
+    first, second, third = (journey.formal_review_passed() for _ in range(3))
+    review_round = journey.open_round([first, second])
+    expert = journey.experts[0]
+    journey.assign(review_round, second, expert)  # already there: refused for this one only
+    choose = post(client, staff, "assign", [first.pk, second.pk, third.pk])
+    assert outcomes(choose)[third.pk][0] == "skipped"
+    assert reverse("reviews:round_autoassign", args=[review_round.pk]) in choose.content.decode()
+    assert not Assignment.objects.filter(application=first).exists()
+
+    response = post(client, staff, "assign", [first.pk, second.pk, third.pk], expert=str(expert.pk))
+    result = outcomes(response)
+    assert result[first.pk][0] == "done"
+    assert result[second.pk][0] == "refused" and "already assigned" in result[second.pk][1]
+    assert result[third.pk][0] == "skipped" and "no open expert review round" in result[third.pk][1]
+    assert Assignment.objects.filter(application=first, expert=expert, round=review_round).exists()
+
+
+def test_assign_batch_refuses_an_expert_outside_the_committee(client, staff, journey):
+    app = journey.formal_review_passed()
+    journey.open_round([app])
+    response = post(client, staff, "assign", [app.pk], expert=str(staff.pk))
+    assert "Choose an expert of the active committee" in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_export_batch_holds_only_the_visible_selected_rows(client, staff, journey):
+    chosen, other = journey.recommended(), journey.recommended()
+    draft = ApplicationFactory()
+    client.force_login(staff)
+    response = client.post(reverse(BATCH) + "?export=csv",
+                           {"action": "export", "applications": [chosen.pk, draft.pk]})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert str(chosen) in text and str(other) not in text and str(draft) not in text
+    xlsx = client.post(reverse(BATCH) + "?export=xlsx", {"action": "export", "applications": [chosen.pk]})
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+@pytest.mark.parametrize("who", ["recommender", "applicant"])
+def test_recommenders_and_applicants_cannot_run_a_batch(client, journey, who):
+    app = journey.awaiting_approval()
+    user = applicant_of(app.host) if who == "applicant" else recommender_of(app.preliminary_reviews.first().recommender)
+    response = post(client, user, "approve", [app.pk])
+    assert response.status_code == 403
+    app.refresh_from_db()
+    assert app.status == Status.AWAITING_APPROVAL
+
+
+def test_batch_needs_a_post_with_the_csrf_token(staff, journey):
+    app = journey.awaiting_approval()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff)
+    assert client.post(reverse(BATCH), {"action": "approve", "applications": [app.pk]}).status_code == 403
+    assert client.get(reverse(BATCH)).status_code == 405
+    app.refresh_from_db()
+    assert not AuditEntry.objects.for_object(app).filter(transition="approve").exists()
+
+
+def test_no_selection_goes_back_with_a_message(client, staff):
+    client.force_login(staff)
+    response = client.post(reverse(BATCH), {"action": "round", "next": reverse("reviews:queue") + "?show=all"})
+    assert response.status_code == 302 and response["Location"].endswith("?show=all")
+
+
+def test_a_page_of_25_is_triaged_in_a_bounded_number_of_queries(client, staff, journey, django_assert_max_num_queries):
+    apps = [journey.formal_review_passed() for _ in range(3)]
+    ids = [a.pk for a in apps] + list(range(900000, 900022))  # a page of 25 selected
+    client.force_login(staff)
+    for action in ("round", "notice", "assign", "approve"):
+        with django_assert_max_num_queries(25):
+            response = client.post(reverse(BATCH), {"action": action, "applications": ids})
+        assert len(response.context["report"].results) == 25
+    with django_assert_max_num_queries(25):
+        client.post(reverse(BATCH) + "?export=csv", {"action": "export", "applications": ids}).getvalue()
+
+
+def test_queue_page_has_a_labelled_select_all_and_row_boxes(client, staff, journey):
+    app = journey.awaiting_approval()
+    client.force_login(staff)
+    body = client.get(reverse("reviews:queue")).content.decode()
+    assert 'for="batch-select-all"' in body and "Select all on this page" in body
+    assert f'value="{app.pk}"' in body and f'aria-label="Select {app}"' in body
+    assert f'action="{reverse(BATCH)}"' in body
