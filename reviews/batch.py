@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.rules import is_ministry_staff
 from applications.models import Application, Status
 from kernel.batch import READY, SKIPPED, ItemResult, Report, chosen, each
 from kernel.citations import with_citation
@@ -28,6 +29,11 @@ ACTIONS = {
     "approve": gettext_lazy("Sign approval"),
     "export": gettext_lazy("Export"),
 }
+
+
+def actions_for(user):
+    """The batch form of the application list (`applications.hooks.batch_actions`): ministry staff only."""
+    return (reverse("reviews:batch"), ACTIONS) if is_ministry_staff(user) else None
 
 
 def selected(user, ids):

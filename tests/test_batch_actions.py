@@ -175,3 +175,57 @@ def test_queue_page_has_a_labelled_select_all_and_row_boxes(client, staff, journ
     assert 'for="batch-select-all"' in body and "Select all on this page" in body
     assert f'value="{app.pk}"' in body and f'aria-label="Select {app}"' in body
     assert f'action="{reverse(BATCH)}"' in body
+
+
+# --- laboratories (the lab list) -----------------------------------------------------------------------
+
+
+def post_labs(client, user, action, ids, url=None):
+    client.force_login(user)
+    return client.post(url or reverse("labs:batch"), {"action": action, "laboratories": [str(i) for i in ids]})
+
+
+def test_lab_batch_sorts_rounds_and_notices_per_laboratory_art19(client, staff, journey):
+    from evaluations.states import AcceptanceVerdict
+
+    building = journey.approved()
+    reviewing = journey.apply_for_acceptance(journey.approved(months_ago=24))
+    response = post_labs(client, staff, "acceptance", [reviewing.pk, building.pk, 31337])
+    result = outcomes(response)
+    assert result[reviewing.pk][0] == "ready"
+    assert result[building.pk][0] == "skipped" and "Art. 19" in result[building.pk][1]
+    assert result[31337][0] == "not_found"
+    next_url = response.context["report"].next_url
+    assert "purpose=acceptance" in next_url and f"laboratories={reviewing.pk}" in next_url
+    assert client.get(next_url).context["form"].initial["laboratories"] == [reviewing.pk]
+
+    evaluation = outcomes(post_labs(client, staff, "evaluation", [reviewing.pk]))
+    assert evaluation[reviewing.pk][0] == "skipped" and "Art. 26" in evaluation[reviewing.pk][1]
+
+    confirmed = journey.confirm_acceptance(journey.acceptance_verdict(reviewing, AcceptanceVerdict.PASS))
+    notice = outcomes(post_labs(client, staff, "notice", [confirmed.pk, building.pk]))
+    assert notice[confirmed.pk][0] == "ready"
+    assert notice[building.pk][0] == "skipped" and "both ministries confirmed" in notice[building.pk][1]
+
+
+def test_lab_batch_export_and_who_may_run_it(client, staff, journey):
+    lab, other = journey.approved(), journey.approved()
+    client.force_login(staff)
+    page = client.get(reverse("labs:list")).content.decode()
+    assert 'for="batch-select-all"' in page and f'aria-label="Select {lab.name_zh}"' in page
+    response = post_labs(client, staff, "export", [lab.pk], url=reverse("labs:batch") + "?export=csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert lab.name_zh in text and other.name_zh not in text
+
+    host = applicant_of(lab.host)
+    assert post_labs(client, host, "acceptance", [lab.pk]).status_code == 403
+    assert "batch-select-all" not in client.get(reverse("labs:list")).content.decode()
+
+
+def test_application_list_offers_the_batch_to_staff_only(client, staff, journey):
+    app = journey.recommended()
+    client.force_login(staff)
+    body = client.get(reverse("applications:list")).content.decode()
+    assert f'action="{reverse(BATCH)}"' in body and f'aria-label="Select {app}"' in body
+    client.force_login(applicant_of(app.host))
+    assert "batch-select-all" not in client.get(reverse("applications:list")).content.decode()
