@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.rules import is_ministry_staff
 from applications.models import Application, Status
+from applications.rules import has_signed_approval
 from kernel.batch import READY, SKIPPED, ItemResult, Report, chosen, each
 from kernel.citations import with_citation
 from kernel.transitions import run_transition
@@ -48,9 +49,12 @@ def _skipped(app, message, article):
 
 def approve(applications, by, comment=""):
     """Sign the approval for construction of each application awaiting it, for the signer's ministry (Art. 7)."""
-    waiting = [a for a in applications if a.status == Status.AWAITING_APPROVAL]
-    skipped = [_skipped(a, _("Not awaiting approval for construction; now “%(status)s”.")
-                        % {"status": a.get_status_display()}, "Art. 7") for a in applications if a not in waiting]
+    awaiting = [a for a in applications if a.status == Status.AWAITING_APPROVAL]
+    waiting = [a for a in awaiting if not has_signed_approval.test(by, a)]
+    skipped = [_skipped(a, _("Your ministry has already signed; the other ministry's sign-off is awaited."), "Art. 7")
+               if a in awaiting else
+               _skipped(a, _("Not awaiting approval for construction; now “%(status)s”.") % {"status": a.get_status_display()},
+                        "Art. 7") for a in applications if a not in waiting]
 
     def done(app, signed):
         if signed.status == Status.APPROVED:

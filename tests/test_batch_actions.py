@@ -4,11 +4,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from applications.models import Status
+from accounts.models import Role
+from applications.models import APPROVAL_DECISION, Status
 from evaluations.models import Laboratory
-from kernel.models import AuditEntry
+from kernel.models import AuditEntry, SignOff
 from reviews.models import Assignment, RoundEntry
-from tests.factories import ApplicationFactory, applicant_of, recommender_of
+from tests.factories import ApplicationFactory, UserFactory, applicant_of, recommender_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("client_en")]
 
@@ -47,15 +48,22 @@ def test_approve_batch_is_per_item_signed_skipped_and_not_found_art7(client, sta
     assert Laboratory.objects.filter(application=ready).exists()
     again = post(client, staff, "approve", [ready.pk])
     assert outcomes(again)[ready.pk][0] == "skipped"  # approved now: not signed twice
+    assert SignOff.objects.filter(object_id=ready.pk, decision=APPROVAL_DECISION).count() == 2
 
 
-def test_approve_refusal_reports_the_reason_and_leaves_the_others_done_art7(client, staff, journey):
+def test_approve_skips_what_the_ministry_signed_and_reports_refusals_art7(client, staff, journey):
     first, second = journey.awaiting_approval(), journey.awaiting_approval()
     post(client, staff, "approve", [first.pk])  # SAMR has signed the first already
     response = post(client, staff, "approve", [first.pk, second.pk])
     result = outcomes(response)
-    assert result[first.pk][0] == "refused" and result[first.pk][1]
+    assert result[first.pk][0] == "skipped" and "already signed" in result[first.pk][1]
     assert result[second.pk][0] == "done"
+
+    administrator = UserFactory(role=Role.ADMINISTRATOR, organisation=None)  # may look, may not sign
+    third = journey.awaiting_approval()
+    refused = outcomes(post(client, administrator, "approve", [third.pk]))
+    assert refused[third.pk][0] == "refused" and refused[third.pk][1]
+    assert not SignOff.objects.filter(object_id=third.pk, decision=APPROVAL_DECISION).exists()
 
 
 def test_round_batch_sorts_the_selection_and_continues_with_the_ready_ones_art13(client, staff, journey):

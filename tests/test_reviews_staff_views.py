@@ -448,7 +448,7 @@ def test_batch_signoff_samr_then_miit_approves_and_creates_laboratory_art7(clien
     assert "SAMR signed" in row and "MIIT signed" not in row
 
     again = client.post(batch, {"action": "approve", "applications": [app.pk]})
-    assert again.context["report"].results[0].outcome == "refused"
+    assert again.context["report"].results[0].outcome == "skipped"  # SAMR has signed: not twice
 
     second = login(client, miit).post(batch, {"action": "approve", "applications": [app.pk]})
     assert "construction is approved" in second.context["report"].results[0].text
