@@ -19,7 +19,7 @@ from kernel.batch import READY, SKIPPED, ItemResult, Report, chosen, each
 from kernel.citations import with_citation
 from kernel.transitions import run_transition
 
-from .models import CommitteeMember, CommitteeStatus, PublicityNotice, RoundEntry, RoundStatus
+from .models import CommitteeMember, CommitteeStatus, CriteriaSet, PublicityNotice, RoundEntry, RoundStatus
 from .services import assign_expert, reserving_notices
 from .subjects import notice_subject
 
@@ -97,9 +97,9 @@ def prepare_notice(applications):
 
 
 def open_rounds(applications):
-    """{application id: the open round it is in}."""
-    entries = RoundEntry.objects.filter(application__in=applications, round__status=RoundStatus.OPEN).select_related(
-        "round__committee")
+    """{application id: the open round of applications it is in} (a laboratory's rounds are its own list's)."""
+    entries = RoundEntry.objects.filter(application__in=applications, round__status=RoundStatus.OPEN,
+                                        round__criteria_set__purpose=CriteriaSet.Purpose.APPLICATION)
     return {entry.application_id: entry.round for entry in entries}
 
 
