@@ -4,7 +4,9 @@ Per item, each in its own transaction (`kernel.batch.each`): signing the approva
 (Art. 9, through `services.assign_expert`). All-or-nothing, by the service that does it: opening a round
 (`services.open_round`) and a publicity notice (`services.open_notice`) take the whole selection or refuse it, so
 the batch sorts the selection first (ready / skipped with the reason) and the round's or notice's own form then
-opens it with the ready ones. Exporting the selection is `kernel.exports.export` of the selected rows.
+opens it with the ready ones. Adding to a round already open is not offered: its entries are fixed when it opens
+(`open_round` is the one way in; its experts and scoring deadline were set for them). Exporting the selection is
+`kernel.exports.export` of the selected rows.
 """
 
 from django.urls import reverse

@@ -216,7 +216,7 @@ def test_lab_batch_sorts_rounds_and_notices_per_laboratory_art19(client, staff, 
     assert notice[building.pk][0] == "skipped" and "both ministries confirmed" in notice[building.pk][1]
 
 
-def test_lab_batch_export_and_who_may_run_it(client, staff, journey):
+def test_lab_batch_export_queries_and_who_may_run_it(client, staff, journey, django_assert_max_num_queries):
     lab, other = journey.approved(), journey.approved()
     client.force_login(staff)
     page = client.get(reverse("labs:list")).content.decode()
@@ -224,6 +224,11 @@ def test_lab_batch_export_and_who_may_run_it(client, staff, journey):
     response = post_labs(client, staff, "export", [lab.pk], url=reverse("labs:batch") + "?export=csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert lab.name_zh in text and other.name_zh not in text
+
+    ids = [lab.pk, other.pk, *range(800000, 800023)]  # a page of 25 selected
+    for action in ("acceptance", "evaluation", "notice"):
+        with django_assert_max_num_queries(25):
+            assert len(post_labs(client, staff, action, ids).context["report"].results) == 25
 
     host = applicant_of(lab.host)
     assert post_labs(client, host, "acceptance", [lab.pk]).status_code == 403
