@@ -86,8 +86,10 @@ def test_round_batch_sorts_the_selection_and_continues_with_the_ready_ones_art13
 def test_notice_batch_takes_only_inspected_applications_art13(client, staff, journey):
     inspected = journey.inspected()
     passed = journey.formal_review_passed()
-    response = post(client, staff, "notice", [inspected.pk, passed.pk])
+    client.force_login(staff)  # "select all on this page" without script: one value holding the page's ids
+    response = client.post(reverse(BATCH), {"action": "notice", "applications": [f"{inspected.pk},{passed.pk}", str(passed.pk)]})
     result = outcomes(response)
+    assert len(result) == 2
     assert result[inspected.pk][0] == "ready" and result[passed.pk][0] == "skipped"
     assert "inspected" in result[passed.pk][1]
     assert f"applications={inspected.pk}" in response.context["report"].next_url
