@@ -27,6 +27,8 @@ class Hooks:
     # Q over approved applications whose laboratory is still on the list (not terminated or removed), installed by
     # the laboratory app; the public approved list and its PDF keep only these, as the directory and the API do.
     on_the_list = None
+    # user -> (url, {action code: label}) of the batch actions the user may run on selected applications | None
+    batch_actions = None
 
     def required(self, name):
         hook = getattr(self, name)

@@ -96,7 +96,14 @@ def application_list(request):
         "page_obj": page,
         "query": query_without_page(request),
         "can_create": may_create_application(request.user),
+        **_batch_form(request.user),
     })
+
+
+def _batch_form(user):
+    """The batch actions staff run on the selected rows, supplied by the review stage (`hooks.batch_actions`)."""
+    found = hooks.batch_actions(user) if hooks.batch_actions else None
+    return {"batch_url": found[0], "actions": found[1]} if found else {}
 
 
 # --- detail ---------------------------------------------------------------------------------------

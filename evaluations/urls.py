@@ -7,6 +7,7 @@ from . import views, views_host, views_recommender, views_staff
 app_name = "labs"
 urlpatterns = [
     path("", views.lab_list, name="list"),
+    path("batch/", views_staff.batch_action, name="batch"),
     path("recommended/", views_recommender.recommended, name="recommended"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/rounds/<int:round_pk>/opinion/", views_recommender.opinion, name="opinion"),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.rules import is_ministry_staff
 from applications.choices import ResearchDirection
 from kernel import exports
 from kernel.audit import record_download
@@ -31,7 +32,7 @@ from kernel.transitions import available_transitions
 from kernel.web import file_download
 
 from . import archive as lab_archive
-from . import lifecycle, services
+from . import batch, lifecycle, services
 from .documents import ACCEPTANCE_OPINION, DELISTING_DECISION, EVALUATION_NOTICE, TERMINATION_DECISION, UNQUALIFIED_NOTICE
 from .forms import LaboratoryFilter
 from .models import ChangeReport, ExtensionRequest, Laboratory, LabStatus, StatementAttachment
@@ -73,7 +74,8 @@ def lab_list(request):
     if exports.requested(request):
         return exports.export(request, filterset.qs, LIST_COLUMNS, _("Laboratories"))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "labs/list.html", {"filter": filterset, "page_obj": page, "query": query_without_page(request)})
+    return render(request, "labs/list.html", {"filter": filterset, "page_obj": page, "query": query_without_page(request),
+                                              "actions": batch.ACTIONS if is_ministry_staff(request.user) else None})
 
 
 def _timeline(lab, extension_requests, change_reports):

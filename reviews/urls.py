@@ -8,6 +8,7 @@ app_name = "reviews"
 
 urlpatterns = [
     path("", views_staff.queue, name="queue"),
+    path("batch/", views_staff.batch_action, name="batch"),
     path("applications/<int:pk>/formal-review/", views_staff.formal_review, name="formal_review"),
     path("applications/<int:pk>/inspection/", views_staff.inspection, name="inspection"),
     path("committees/", views_committees.committees, name="committees"),

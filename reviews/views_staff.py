@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import staff_required
 from accounts.rules import is_ministry_staff
@@ -30,8 +30,9 @@ from kernel.models import SignOff
 from kernel.paging import query_without_page
 from kernel.rules import RuleViolation
 from kernel.transitions import TransitionConflict, run_transition
-from kernel.web import rule_text
+from kernel.web import rule_text, safe_next
 
+from . import batch
 from .filters import QueueFilter
 from .forms import (
     FORMAL_REVIEW_ACTIONS,
@@ -103,19 +104,20 @@ def _queue_tab(request):
     return show
 
 
+def _queue_rows(applications):
+    return with_scheduled_notice(applications.for_table()).annotate(
+        signed_samr=_signed(SignOff.Ministry.SAMR), signed_miit=_signed(SignOff.Ministry.MIIT))
+
+
 @staff_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def queue(request):
     """Every application past drafting the user may see, or those waiting for their ministry (the default),
-    searched and filtered; bulk actions on the selection; the same rows as CSV or XLSX."""
-    if request.method == "POST":
-        return _bulk_action(request)
+    searched and filtered; batch actions on the selection (`batch`); the same rows as CSV or XLSX."""
     show = _queue_tab(request)
     waiting = Application.objects.awaiting(request.user).exclude(status=Status.DRAFT)
     base = waiting if show == "waiting" else Application.objects.listed_for(request.user).exclude(status=Status.DRAFT)
-    queryset = with_scheduled_notice(base.for_table()).annotate(
-        signed_samr=_signed(SignOff.Ministry.SAMR), signed_miit=_signed(SignOff.Ministry.MIIT))
-    filterset = QueueFilter(request.GET, queryset=queryset)
+    filterset = QueueFilter(request.GET, queryset=_queue_rows(base))
     if exports.requested(request):
         return exports.export(request, filterset.qs, QUEUE_COLUMNS, _("Ministry review queue"))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -135,39 +137,46 @@ def queue(request):
         "show": show,
         "tabs": tabs,
         "waiting_count": waiting.count(),
+        "actions": batch.ACTIONS,
     })
 
 
-BULK_TARGETS = {"round": "reviews:round_create", "notice": "reviews:notice_create"}
-
-
-def _bulk_action(request):
-    ids = parse_ids(request.POST.getlist("applications"))
+@staff_required
+@require_POST
+def batch_action(request):
+    """A batch action on the applications selected on the queue or the application list: the per-item report
+    (`reviews.batch`), the selection as CSV/XLSX (`?export=`), or the expert to assign to each."""
+    back = safe_next(request, reverse("reviews:queue"))
     action = request.POST.get("action", "")
-    back = reverse("reviews:queue") + (f"?{request.POST['query']}" if request.POST.get("query") else "")
-    if not ids:
+    ids = parse_ids(request.POST.getlist("applications"))
+    applications, missing = batch.selected(request.user, ids)
+    if not applications and not missing:
         messages.warning(request, _("Select at least one application first."))
         return redirect(back)
-    if action in BULK_TARGETS:
-        return redirect(reverse(BULK_TARGETS[action]) + "?applications=" + ",".join(str(i) for i in ids))
-    if action != "approve":
+    if action == "export" and exports.requested(request):
+        rows = _queue_rows(Application.objects.visible_to(request.user).filter(pk__in=[a.pk for a in applications]))
+        return exports.export(request, rows, QUEUE_COLUMNS, _("Selected applications"))
+    context = {"back": back, "selection": applications}
+    if action == "approve":
+        report = batch.approve(applications, request.user, request.POST.get("comment", ""))
+    elif action == "round":
+        report = batch.prepare_round(applications)
+    elif action == "notice":
+        report = batch.prepare_notice(applications)
+    elif action == "assign":
+        expert = batch.experts().filter(expert_id__in=parse_ids(request.POST.get("expert", ""))).first()
+        if expert is None:
+            report = batch.prepare_assign(applications)
+            context["experts"] = batch.experts()
+            if "expert" in request.POST:
+                context["expert_error"] = _("Choose an expert of the active committee.")
+        else:
+            report = batch.assign(applications, expert.expert, request.user)
+    else:
         messages.error(request, _("Unknown action."))
         return redirect(back)
-    applications = list(Application.objects.visible_to(request.user).filter(pk__in=ids).select_related("host").order_by("pk"))
-    if len(applications) < len(set(ids)):
-        messages.error(request, _("Some selected applications were not found."))
-    for application in applications:
-        try:
-            application = run_transition(application, "approve", request.user, request.POST.get("comment", ""))
-        except (RuleViolation, TransitionConflict, PermissionDenied) as exc:
-            messages.error(request, _("“%(app)s”: not signed. %(reason)s") % {"app": application, "reason": rule_text(exc)})
-        else:
-            if application.status == Status.APPROVED:
-                text = _("“%(app)s”: signed; both ministries have signed and construction is approved (Art. 7).")
-            else:
-                text = _("“%(app)s”: signed for your ministry; the other ministry's sign-off is awaited (Art. 7).")
-            messages.success(request, text % {"app": application})
-    return redirect(back)
+    context["report"] = report.finish(missing, ids)
+    return render(request, "reviews/staff/batch.html", context)
 
 
 # --- formal review (Art. 13) ------------------------------------------------------------------------
