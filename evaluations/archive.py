@@ -52,7 +52,7 @@ from .models import (
 
 BUILD = "evaluations.archive.build"
 AUDIT_TEMPLATE = "pdf/lab_archive_audit.html"
-INDEX_TEMPLATE = "labs/archive_index.html"
+INDEX_TEMPLATE = "archive/index.html"
 ARCHIVE_REQUESTED = "archive_requested"
 register_action(ARCHIVE_REQUESTED, gettext_lazy("Archive requested"))
 # Reading the record does not change it: these records are in an archive's audit trail but make no new archive.

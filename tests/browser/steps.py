@@ -261,6 +261,7 @@ def open_expert_round(portal, staff, application, experts, title):
     with portal.person(staff, "/reviews/") as page:
         queue_row(page, application).locator("input[type=checkbox]").check()
         click_button(page, "Open an expert review round")
+        follow(page.get_by_test_id("batch-continue"))  # the batch's report: the one selected is ready
         expect(page.locator(f'input[name="applications"][value="{application.pk}"]')).to_be_checked()
         page.fill("#id_title", title)
         click_button(page, "Open the round")
@@ -320,6 +321,7 @@ def open_publicity(portal, staff, application, title):
     with portal.person(staff, "/reviews/") as page:
         queue_row(page, application).locator("input[type=checkbox]").check()
         click_button(page, "Open a publicity notice")
+        follow(page.get_by_test_id("batch-continue"))
         page.fill("#id_title", title)
         expect(page.locator("#id_working_days")).to_have_value("5")
         click_button(page, "Open the notice")
@@ -394,11 +396,13 @@ def staff_close_publicity(portal, staff, notice, too_early=False):
 
 
 def sign_approval(portal, staff, application, text):
-    """From the whole queue: once a ministry has signed, the application no longer waits for it."""
+    """From the whole queue, a batch of one: its report says what was done (`text`); back in the queue, the
+    application shows who has signed (once a ministry has, it no longer waits for it)."""
     with portal.person(staff, "/reviews/?show=all") as page:
         queue_row(page, application).locator("input[type=checkbox]").check()
         click_button(page, "Sign approval")
-        message(page, text)
+        expect(page.get_by_test_id("batch-report").locator(f'tr[data-pk="{application.pk}"]')).to_contain_text(text)
+        follow(page.get_by_role("link", name="Back to the list"))
         return queue_row(page, application).get_by_test_id("signoffs").inner_text()
 
 

@@ -84,9 +84,9 @@ def test_central_host_lab_recommended_by_its_department_to_operation(portal, clo
     later(notice.ends_on + datetime.timedelta(days=1))
     steps.staff_close_publicity(portal, samr, notice)
     steps.sign_approval(portal, miit, application,
-                        f"“{application.name_zh}”: signed for your ministry; the other ministry's sign-off is awaited (Art. 7).")
+                        "Signed for your ministry; the other ministry's sign-off is awaited (Art. 7).")
     steps.sign_approval(portal, samr, application,
-                        f"“{application.name_zh}”: signed; both ministries have signed and construction is approved (Art. 7).")
+                        "Signed; both ministries have signed and construction is approved (Art. 7).")
     lab = Laboratory.objects.get(application=application)
 
     # The public's approved list, in the default Chinese UI.

@@ -107,10 +107,10 @@ def test_local_host_lab_from_dossier_to_triennial_evaluation(portal, clock, cast
 
     signed = steps.sign_approval(
         portal, samr, application,
-        f"“{application.name_zh}”: signed for your ministry; the other ministry's sign-off is awaited (Art. 7).")
+        "Signed for your ministry; the other ministry's sign-off is awaited (Art. 7).")
     assert "SAMR signed" in signed and "MIIT signed" not in signed
     steps.sign_approval(portal, miit, application,
-                        f"“{application.name_zh}”: signed; both ministries have signed and construction is approved (Art. 7).")
+                        "Signed; both ministries have signed and construction is approved (Art. 7).")
     lab = Laboratory.objects.get(application=application)
     approved_on = lab.approved_on
     steps.approved_list_shows(portal, application, approved_on)

@@ -310,11 +310,12 @@ def test_api_pages_keep_scripts_strict(client):
 
 
 def served_templates():
-    """Every template a browser receives (PDF templates are rendered by WeasyPrint, never served as HTML)."""
+    """Every template a browser receives: not the PDF templates (rendered by WeasyPrint) nor `archive/` (the index
+    inside a laboratory's downloaded zip, opened from disk), neither ever served by the portal as a page."""
     for path in sorted((ROOT / "templates").rglob("*.html")):
         text = path.read_text(encoding="utf-8")
         relative = path.relative_to(ROOT / "templates").as_posix()
-        if relative.startswith("pdf/") or '{% extends "pdf/' in text:
+        if relative.startswith(("pdf/", "archive/")) or '{% extends "pdf/' in text:
             continue
         text = re.sub(r"\{% comment %\}.*?\{% endcomment %\}|\{#.*?#\}", "", text, flags=re.DOTALL)
         yield relative, re.sub(r"\{%.*?%\}", " ", text)  # the HTML around the tags (`{% if x %}onclick=` too)
