@@ -63,6 +63,17 @@ def submitted_applications(user):
     return Application.objects.visible_to(user).exclude(status=Status.DRAFT).exclude(submitted_at__isnull=True)
 
 
+def pipeline_applications(user):
+    """What the pipeline counts: the submitted applications the reader sees and, for ministry staff, also those
+    withdrawn after submission. `visible_to` keeps a withdrawn dossier out of the ministries' lists (it is the host's
+    again), but a national programme's drop-outs include withdrawals: the ministries count them, as numbers only
+    (Art. 13)."""
+    applications = submitted_applications(user)
+    if scope_of(user) == "ministries":
+        applications = applications | Application.objects.filter(status=Status.WITHDRAWN, submitted_at__isnull=False)
+    return applications
+
+
 # --- the cache ----------------------------------------------------------------------------------------------------
 
 
@@ -159,7 +170,7 @@ def pipeline_counts(applications):
 
 def pipeline(user, call_id=None):
     def compute():
-        applications = submitted_applications(user)
+        applications = pipeline_applications(user)
         if call_id:
             applications = applications.filter(call_id=call_id)
         rows = pipeline_counts(applications)

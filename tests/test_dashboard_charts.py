@@ -129,7 +129,14 @@ def test_the_cache_serves_the_second_reader_of_a_scope_and_a_change_refreshes_it
     admin = UserFactory(role=Role.ADMINISTRATOR, organisation=None)
     assert analytics.scope_of(admin) != analytics.scope_of(other_staff)
     assert stage(analytics.pipeline(admin), "Recommended")["Withdrawn"] == 1
-    assert stage(analytics.pipeline(other_staff), "Recommended")["Withdrawn"] == 0
+
+
+def test_ministry_staff_count_the_withdrawals_they_may_not_open_art13(client, journey, built):
+    """The pipeline's drop-outs include an application withdrawn after its recommendation, for ministry staff too;
+    the dossier itself stays closed to them (`visible_to`)."""
+    client.force_login(journey.staff)
+    assert stage(client.get(PIPELINE).json(), "Recommended")["Withdrawn"] == 1
+    assert client.get(built["withdrawn"].get_absolute_url()).status_code == 404
 
 
 def test_the_charts_cost_the_same_queries_for_few_or_many_applications(journey, admin):
