@@ -223,7 +223,7 @@ class CallQuerySet(models.QuerySet):
         """The call a request names to start a dossier in (any published one, so that a closed window is told as
         such), or the only call taking applications when it names none."""
         if chosen not in (None, ""):
-            return self.public().filter(pk=chosen).first() if str(chosen).isdigit() else None
+            return self.public().filter(pk=chosen).first() if str(chosen).isdecimal() else None
         accepting = list(self.accepting(day)[:2])
         return accepting[0] if len(accepting) == 1 else None
 

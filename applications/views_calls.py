@@ -173,7 +173,7 @@ def call_propose_list(request, pk):
     """Propose the construction list from the applications ticked (all of those awaiting approval by default)."""
     call = _visible_call(request, pk)
     chosen = request.POST.getlist("applications")
-    applications = list(Application.objects.filter(call=call, pk__in=[c for c in chosen if c.isdigit()])) if chosen else None
+    applications = list(Application.objects.filter(call=call, pk__in=[c for c in chosen if c.isdecimal()])) if chosen else None
     try:
         run_transition(call, "propose_list", request.user, request.POST.get("comment", ""), applications=applications)
     except (RuleViolation, TransitionConflict, PermissionDenied) as exc:

@@ -195,6 +195,15 @@ def pipeline(user, call_id=None):
     return cached("pipeline", user, compute, call_id or "all")
 
 
+def chosen_call(user, value, calls=None):
+    """The call a pipeline is asked for (`?call=`), if it is one of the reader's calls; anything else is all calls
+    (a stranger's call id, or text, never makes a chart or a cache entry of its own)."""
+    value = str(value or "")
+    if not value.isdecimal():
+        return None
+    return int(value) if any(pk == int(value) for pk, *_rest in (calls if calls is not None else calls_for(user))) else None
+
+
 def calls_for(user):
     """The calls the reader's visible applications were submitted in, newest first: the pipeline's choice."""
     ids = submitted_applications(user).order_by().values("call_id")

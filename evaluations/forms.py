@@ -186,7 +186,7 @@ class AnnualReportForm(LabRuleFormMixin, forms.Form):
         """The year number the page showed for the chosen kind, or None."""
         for item in (self.cleaned_data.get("periods") or "").split(","):
             kind, _sep, number = item.partition(":")
-            if kind == self.cleaned_data.get("kind") and number.isdigit():
+            if kind == self.cleaned_data.get("kind") and number.isdecimal():
                 return int(number)
         return None
 

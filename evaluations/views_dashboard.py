@@ -141,8 +141,7 @@ def analytics_page(request):
     if not analytics.may_read(request.user):
         raise PermissionDenied(_("The dashboards are for SAMR and MIIT staff and for recommenders."))
     calls = analytics.calls_for(request.user)
-    chosen = request.GET.get("call", "")
-    call_id = int(chosen) if chosen.isdigit() and any(pk == int(chosen) for pk, *_rest in calls) else None
+    call_id = analytics.chosen_call(request.user, request.GET.get("call"), calls)
     breakdowns = analytics.breakdowns(request.user)
     charts = [
         ("pipeline", analytics.pipeline(request.user, call_id)),

@@ -212,7 +212,7 @@ def _filed_from(lab, form):
     kind = form.data.get(form.add_prefix("kind"), "")
     for item in (form.data.get(form.add_prefix("periods")) or "").split(","):
         item_kind, _sep, number = item.partition(":")
-        if item_kind == kind and number.isdigit():
+        if item_kind == kind and number.isdecimal():
             return lab.annual_reports.filter(kind=kind, period=int(number)).first()
     return None
 

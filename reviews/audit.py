@@ -15,6 +15,7 @@ register_action("reveal_id_number", _("Showed the full ID card number"))
 register_action("change_expertise", _("Expertise and employers changed"))
 register_action("auto_assign", _("Experts assigned automatically"))
 register_action("change_proposal", _("Proposed assignment changed by hand"))
+register_action("avoid_home_province", _("Avoidance of the home province (回避本省) changed"))
 
 
 def _member(member, change):

@@ -312,10 +312,21 @@ def check_settings(per_subject, max_load):
         raise RuleViolation(_("Maximum load per expert: at least 1."), field="max_load")
 
 
-def propose(review_round, by, per_subject=None, max_load=None, spread_leaders=True):
-    """Solve the round and keep the answer as a proposal for staff to review (nothing is assigned yet)."""
+def propose(review_round, by, per_subject=None, max_load=None, spread_leaders=True, avoid_home_province=None):
+    """Solve the round and keep the answer as a proposal for staff to review (nothing is assigned yet). A change of
+    the round's 回避本省 rule (`avoid_home_province`) is audited and kept only with the proposal made under it."""
     _require_staff(by)
     _check_open(review_round)
+    with transaction.atomic():
+        if avoid_home_province is not None and avoid_home_province != review_round.avoid_home_province:
+            review_round.avoid_home_province = avoid_home_province
+            review_round.save(update_fields=["avoid_home_province"])
+            audit.record("avoid_home_province", review_round, actor=by, article="Art. 9",
+                         data={"avoid_home_province": avoid_home_province})
+        return _propose(review_round, by, per_subject, max_load, spread_leaders)
+
+
+def _propose(review_round, by, per_subject, max_load, spread_leaders):
     per_subject = per_subject or default_per_subject(review_round)
     max_load = max_load or default_max_load(review_round, per_subject)
     check_settings(per_subject, max_load)
@@ -341,6 +352,13 @@ def _live_proposal(proposal):
 def change_cell(proposal, application_id, by, add=None, remove=None):
     """Staff change one entry's proposed experts by hand; an expert in conflict is refused with the reasons."""
     _require_staff(by)
+    with transaction.atomic():  # two officers editing one proposal: each change on the other's
+        proposal = AssignmentProposal.objects.select_for_update().select_related("round").get(pk=proposal.pk)
+        _change_cell(proposal, application_id, by, add, remove)
+    return proposal
+
+
+def _change_cell(proposal, application_id, by, add, remove):
     _live_proposal(proposal)
     key = str(application_id)
     if key not in proposal.cells:
@@ -401,7 +419,10 @@ def confirm(proposal, by):
         audit.record("auto_assign", review_round, actor=by, article="Art. 9",
                      data={"proposal": proposal.pk, "assignments": len(created),
                            "experts": len({a.expert_id for a in created}), "edited": proposal.edited})
-        for assignment in created:
+        for assignment in created:  # each assignment's own history begins as a manual one's does
             assignment.round = review_round
+            audit.record("assign_expert", assignment, actor=by, article="Art. 9",
+                         data={"round": review_round.pk, "application": assignment.application_id,
+                               "expert": assignment.expert_id, "proposal": proposal.pk})
             notify("assigned", assignment, actor=by)
     return created

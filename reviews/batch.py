@@ -101,7 +101,7 @@ def prepare_notice(applications):
 def open_rounds(applications):
     """{application id: the open round of applications it is in} (a laboratory's rounds are its own list's)."""
     entries = RoundEntry.objects.filter(application__in=applications, round__status=RoundStatus.OPEN,
-                                        round__criteria_set__purpose=CriteriaSet.Purpose.APPLICATION)
+                                        round__criteria_set__purpose=CriteriaSet.Purpose.APPLICATION).select_related("round")
     return {entry.application_id: entry.round for entry in entries}
 
 

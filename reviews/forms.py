@@ -48,7 +48,7 @@ def parse_ids(value):
     for item in values:
         for part in str(item or "").split(","):
             part = part.strip()
-            if part.isdigit():
+            if part.isdecimal():
                 ids.append(int(part))
     return ids
 

@@ -20,7 +20,7 @@ def resident_id_check_digit(first17):
 
 def validate_resident_id(value):
     value = (value or "").strip().upper()
-    if len(value) != 18 or not value[:17].isdigit() or value[17] not in "0123456789X":
+    if len(value) != 18 or not value[:17].isdecimal() or value[17] not in "0123456789X":
         raise ValidationError(_("An ID card number has 18 characters: 17 digits and a digit or X."))
     try:
         datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))

@@ -221,7 +221,7 @@ def save_scores(assignment, by, values, overall_comment=""):
     criteria = {c.pk: c for c in assignment.round.criteria_set.criteria.all()}
     cleaned = {}
     for key, (value, comment) in values.items():
-        criterion = criteria.get(int(key)) if str(key).isdigit() else None
+        criterion = criteria.get(int(key)) if str(key).isdecimal() else None
         if criterion is None:
             raise RuleViolation(_("Unknown criterion."), field="scores")
         if value in (None, ""):

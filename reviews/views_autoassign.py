@@ -41,12 +41,10 @@ def round_autoassign(request, pk):
     form = AutoAssignForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if data["avoid_home_province"] != review_round.avoid_home_province:
-            review_round.avoid_home_province = data["avoid_home_province"]
-            review_round.save(update_fields=["avoid_home_province"])
         try:
             proposal = autoassign.propose(review_round, request.user, per_subject=data["per_subject"],
-                                          max_load=data["max_load"], spread_leaders=data["spread_leaders"])
+                                          max_load=data["max_load"], spread_leaders=data["spread_leaders"],
+                                          avoid_home_province=data["avoid_home_province"])
         except RuleViolation as exc:
             form.add_rule_violation(exc)
         except PermissionDenied as exc:

@@ -107,7 +107,7 @@ def lodge(request, pk):
     else:
         initial = {}
         chosen = request.GET.get("application", "")
-        if chosen.isdigit():
+        if chosen.isdecimal():
             initial["application"] = int(chosen)
         form = ObjectionForm(notice=notice, initial=initial)
     return render(request, "public/object.html", {

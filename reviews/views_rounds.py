@@ -179,7 +179,7 @@ def _entry_page(request, results):
     """The page of the ranking to show: `?page=`, else the one holding `?entry=` (an application's id: where links to
     one entry land, `round_entry_url`), else the first."""
     number, entry = request.GET.get("page"), request.GET.get("entry", "")
-    if number is None and entry.isdigit():
+    if number is None and entry.isdecimal():
         position = next((i for i, r in enumerate(results) if r.application.pk == int(entry)), 0)
         number = position // PAGE_SIZE + 1
     return Paginator(results, PAGE_SIZE).get_page(number)
@@ -231,7 +231,7 @@ def round_detail(request, pk):
         "page_obj": page,
         "query": query_without_page(request, "entry"),
         "entries": entries,
-        "focus": int(entry) if entry.isdigit() else None,
+        "focus": int(entry) if entry.isdecimal() else None,
         "awaiting": sum(1 for r in results if r.live),
         "columns": columns,
         "sort": sort,

@@ -218,8 +218,9 @@ def test_confirm_makes_every_assignment_in_one_audited_step_and_notifies_art9(
     assert Assignment.objects.filter(pk=kept.pk).exists()
     batch = AuditEntry.objects.filter(transition="auto_assign")
     assert batch.count() == 1 and batch.get().data["assignments"] == 5 and batch.get().article == "Art. 9"
-    for assignment in created:
+    for assignment in created:  # notified, and its own history starts with its assignment, as a manual one's does
         assert Notification.objects.filter(recipient=assignment.expert, url=assignment.get_absolute_url()).exists()
+        assert AuditEntry.objects.for_object(assignment).filter(transition="assign_expert").count() == 1
     with pytest.raises(RuleViolation, match="confirmed already"):
         autoassign.confirm(AssignmentProposal.objects.get(pk=proposal.pk), journey.staff)
 
@@ -254,6 +255,18 @@ def test_a_hand_change_refuses_a_conflict_with_its_reason_art9(journey, adversar
     removed = proposal.cells[str(apps[0].pk)][0]
     autoassign.change_cell(proposal, apps[0].pk, journey.staff, remove=journey.committee.members.get(expert_id=removed).expert)
     assert removed not in AssignmentProposal.objects.get(pk=proposal.pk).cells[str(apps[0].pk)]
+
+
+def test_switching_on_home_province_avoidance_is_audited_with_the_proposal_made_under_it_art9(journey, adversarial):
+    _apps, _traps, review_round = adversarial
+    autoassign.propose(review_round, journey.staff, per_subject=3, max_load=3, avoid_home_province=True)
+    review_round.refresh_from_db()
+    switched = AuditEntry.objects.for_object(review_round).filter(transition="avoid_home_province")
+    assert review_round.avoid_home_province and switched.get().data == {"avoid_home_province": True}
+    with pytest.raises(RuleViolation):  # a proposal refused keeps the round's rule as it was
+        autoassign.propose(review_round, journey.staff, per_subject=4, max_load=3, avoid_home_province=False)
+    review_round.refresh_from_db()
+    assert review_round.avoid_home_province and switched.count() == 1
 
 
 def test_per_entry_must_be_odd(journey, adversarial):

@@ -204,5 +204,13 @@ def test_pipeline_per_call(client, built, admin):
     client.force_login(admin)
     call = built["approved"].call_id
     assert stage(client.get(PIPELINE, {"call": call}).json(), "Approved")["Reached"] == 1
-    nothing = client.get(PIPELINE, {"call": call + 1000}).json()
-    assert all(row[1] == 0 for row in nothing["table"]["rows"])
+
+
+def test_a_call_that_is_no_number_or_not_the_readers_gives_every_call(client, journey, built):
+    """`?call=²` (a digit to `str.isdigit`, no number to `int`) or a call id of nobody's: the whole pipeline, no error,
+    on the page and the API alike."""
+    client.force_login(journey.staff)
+    whole = client.get(PIPELINE).json()
+    for value in ("²", "999999", "x"):
+        assert client.get(PIPELINE, {"call": value}).json() == whole
+        assert client.get(CHARTS, {"call": value}).status_code == 200

@@ -104,6 +104,6 @@ class RevisionsMixin:
             if required:
                 raise ValidationError({name: [_("Give a revision number.")]})
             return None
-        if not raw.isdigit() or int(raw) not in snapshots:
+        if not raw.isdecimal() or int(raw) not in snapshots:
             raise ValidationError({name: [_("There is no revision %(number)s.") % {"number": raw}]})
         return int(raw)

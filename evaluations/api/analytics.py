@@ -40,8 +40,7 @@ class PipelineView(_ChartView):
         parameters=[OpenApiParameter("call", OpenApiTypes.INT, description=gettext_lazy("Only this call's applications"))],
     )
     def get(self, request):
-        call = request.query_params.get("call", "")
-        return Response(analytics.pipeline(request.user, int(call) if call.isdigit() else None))
+        return Response(analytics.pipeline(request.user, analytics.chosen_call(request.user, request.query_params.get("call"))))
 
 
 class BreakdownsView(_ChartView):

@@ -137,7 +137,7 @@ class LabRoundTransitionSerializer(TransitionRequestSerializer):
     )
 
     def validate_decisions(self, value):
-        bad = [key for key in value if not str(key).isdigit()]
+        bad = [key for key in value if not str(key).isdecimal()]
         if bad:
             raise ValidationError(_("Keys are laboratory ids; not an id: %(keys)s") % {"keys": ", ".join(map(str, bad))})
         return value

@@ -171,7 +171,7 @@ class RoundExpertsMixin:
     def suggested_experts(self, request, pk=None):
         review_round = self.get_object()
         raw = request.query_params.get("application", "").strip()
-        if not raw.isdigit():
+        if not raw.isdecimal():
             raise ValidationError({"application": [_("Give the id of an application of the round.")]})
         application = get_object_or_404(Application.objects.visible_to(request.user).select_related("host"), pk=int(raw))
         if not review_round.entries.filter(application=application).exists():

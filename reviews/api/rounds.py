@@ -169,7 +169,7 @@ class RoundTransitionSerializer(TransitionRequestSerializer):
 
     def validate_decisions(self, value):
         """The service's shape: {application id: (action, reason)}."""
-        bad = [key for key in value if not str(key).isdigit()]
+        bad = [key for key in value if not str(key).isdecimal()]
         if bad:
             raise ValidationError(_("Keys are application ids; not an id: %(keys)s") % {"keys": ", ".join(map(str, bad))})
         return {str(key): (row["action"], row.get("reason", "")) for key, row in value.items()}
