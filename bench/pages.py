@@ -14,9 +14,12 @@ Targets (read, never asserted on a clock): every page ≥ 10 % of the hello-worl
 Run: `python bench/pages.py` (`make bench`, after the pytest benches); `BENCH_SCALE=0.1` for a smaller database,
 `BENCH_ROUNDS`, `BENCH_SECONDS` for shorter runs."""
 
+import hashlib
 import os
 import re
+import selectors
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +43,9 @@ CONNECTIONS = 8
 WORKERS = int(GUNICORN[GUNICORN.index("--workers") + 1])
 MINIMUM_REQUESTS, SLOW_PAGE_SECONDS = 16, 30  # a page answering fewer in its seconds is measured for 30 s
 BURST = 200
+DRAWN_TIMES = 7
+DEMO_DATABASE = os.environ.get("BENCH_DEMO_DATABASE", "labportal_benchdemo")
+SEED_CODE = [ROOT / "labportal" / "management" / "commands" / "seed_demo.py", ROOT / "labportal" / "journeys.py"]
 # No --max-requests while measuring: recycling a worker every few hundred hello-world requests would measure
 # gunicorn's restarts, not the pages.
 SERVING = [flag for i, flag in enumerate(GUNICORN)
@@ -132,12 +138,16 @@ def sessions_and_pages():
 
     staff = User.objects.filter(role=Role.MINISTRY_STAFF, is_active=True, organisation__kind=OrganisationKind.SAMR,
                                 ).order_by("pk").first()
-    big_round = ReviewRound.objects.annotate(size=Count("entries")).order_by("-size").first()
+    # the biggest round with an expert at work in it (the scale database's 500 entries; the demo's own)
+    big_round = ReviewRound.objects.filter(assignments__status="accepted").annotate(
+        size=Count("entries", distinct=True)).order_by("-size", "pk").first()
     assignment = Assignment.objects.filter(round=big_round, status="accepted").order_by("pk").first()
     lab = Laboratory.objects.filter(status=LabStatus.OPERATING).order_by("-pk").first()
     applicant = User.objects.get(pk=lab.application.created_by_id)
-    recommender = User.objects.filter(role=Role.RECOMMENDER, organisation__province=applicant.organisation.province,
-                                      username__startswith="bench-").order_by("pk").first()
+    province_recommenders = User.objects.filter(role=Role.RECOMMENDER, is_active=True,
+                                                organisation__province=applicant.organisation.province).order_by("pk")
+    recommender = (province_recommenders.filter(username__startswith="bench-").first()
+                   or province_recommenders.first())
     administrator, _ = User.objects.get_or_create(
         username="bench-administrator", defaults={"role": Role.ADMINISTRATOR, "full_name": "系统管理员",
                                                   "email": "admin@bench.example.cn", "password": "!"})
@@ -171,7 +181,7 @@ def sessions_and_pages():
         ("laboratory detail (operating)", f"/labs/{lab.pk}/", "ministry staff"),
         ("dashboard", "/dashboard/", "ministry staff"),
         ("rounds list", "/reviews/rounds/", "ministry staff"),
-        (f"round of {big_round.size} entries", f"/reviews/rounds/{big_round.pk}/", "ministry staff"),
+        ("biggest round", f"/reviews/rounds/{big_round.pk}/", "ministry staff"),
         ("/api/applications/", "/api/applications/", "ministry staff"),
         ("/api/laboratories/", "/api/laboratories/", "ministry staff"),
     ]
@@ -182,8 +192,86 @@ def sessions_and_pages():
         if response.status_code != 200:
             raise SystemExit(f"{label}: {path} answered {response.status_code} to {role or 'a visitor'}")
         measured.append({"label": label, "path": path, "cookie": cookies[role], "queries": len(queries),
-                         "bytes": len(response.content)})
+                         "bytes": len(response.content), "drawn": drawn_ms(clients[role], path),
+                         "round size": big_round.size})
     return measured, cookies["ministry staff"]
+
+
+def drawn_ms(client, path, times=DRAWN_TIMES):
+    """The median time of drawing the page in this process (Django's test client), kept copies turned off: the work
+    each page does when nothing is kept, which the demo-versus-scale comparison reads."""
+    from unittest import mock  # noqa: PLC0415
+
+    from django.test import override_settings  # noqa: PLC0415
+
+    timings = []
+    with override_settings(PERSONAL_PAGE_SECONDS=0), mock.patch("kernel.shared_pages._shareable", return_value=False):
+        for _ in range(times):
+            started = time.perf_counter()
+            client.get(path, secure=True)
+            timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+# --- the demo database, the yardstick of "no slower at 10k than twice the demo" ---------------------------
+
+
+def demo_database_url():
+    return urlunsplit(urlsplit(scale_database_url())._replace(path=f"/{DEMO_DATABASE}"))
+
+
+def ensure_demo_database(url):
+    """`manage.py seed_demo` in a database of its own, reseeded when the seed's code changed."""
+    seed = hashlib.sha256(b"".join(path.read_bytes() for path in SEED_CODE)).hexdigest()[:16]
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "labportal.settings.test",
+           "CELERY_TASK_ALWAYS_EAGER": "0"}
+    if _built(url) == (seed, 0.0):
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+        log(f"demo database {DEMO_DATABASE}: seeded by this code, reused")
+        return
+    _recreate(url)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    db = psycopg2.connect(url)
+    db.autocommit = True  # VACUUM runs outside a transaction
+    try:
+        with db.cursor() as cursor:
+            cursor.execute("CREATE TABLE bench_scale_build (version text, scale float, built_at timestamptz)")
+            cursor.execute("INSERT INTO bench_scale_build VALUES (%s, 0, now())", [seed])
+            cursor.execute("VACUUM ANALYZE")  # as the scale database's builder does
+    finally:
+        db.close()
+    log(f"demo database {DEMO_DATABASE}: seeded in {time.perf_counter() - started:.0f} s")
+
+
+def demo_pages():
+    """The key pages drawn on the demo database, by label (this process's connection moved there and back)."""
+    from django.db import connection  # noqa: PLC0415
+
+    url = demo_database_url()
+    ensure_demo_database(url)
+    scale_name = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = DEMO_DATABASE
+    try:
+        return {page["label"]: page for page in sessions_and_pages()[0]}
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = scale_name
+
+
+def comparison(pages, demo):
+    log(f"\ndrawn in one process, kept copies off (median of {DRAWN_TIMES}): the demo database against the scale "
+        f"database (target: at most twice)")
+    log(f"| {'page':<34} | {'demo ms':>7} | {'10k ms':>7} | {'× demo':>6} |")
+    log(f"|{'-' * 36}|{'-' * 8}:|{'-' * 8}:|{'-' * 7}:|")
+    for page in pages:
+        other = demo.get(page["label"])
+        if other is None:
+            continue
+        log(f"| {page['label']:<34} | {other['drawn']:7.1f} | {page['drawn']:7.1f} | "
+            f"{page['drawn'] / other['drawn']:6.2f} |")
 
 
 # --- wrk ---------------------------------------------------------------------------------------------------
@@ -256,14 +344,18 @@ def measure(services, pages):
 
 def table(pages, hello_rate):
     log(f"\nkey pages at scale {SCALE:g}: wrk, {CONNECTIONS} connections, {SECONDS} s per page after {SECONDS} s of the "
-        f"hello-world view, medians of {ROUNDS} rounds (hello world: {hello_rate:.0f} requests/s)")
-    log(f"| {'page':<34} | {'req/s':>7} | {'of hello':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'queries':>7} | {'KB':>6} |")
-    log(f"|{'-' * 36}|{'-' * 9}:|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|{'-' * 7}:|")
+        f"hello-world view, medians of {ROUNDS} rounds (hello world: {hello_rate:.0f} requests/s); 'drawn ms': one "
+        f"request in this process with kept copies off")
+    log(f"| {'page':<34} | {'req/s':>7} | {'of hello':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'drawn ms':>8} | "
+        f"{'queries':>7} | {'KB':>6} |")
+    log(f"|{'-' * 36}|{'-' * 9}:|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|{'-' * 9}:|{'-' * 8}:|{'-' * 7}:|")
     for page in pages:
+        label = f"round of {page['round size']} entries" if page["label"] == "biggest round" else page["label"]
         errors = f" ({page['errors']} failed)" if page["errors"] else ""
-        log(f"| {page['label'] + errors:<34} | {statistics.median(page['rates']):7.1f} | "
+        log(f"| {label + errors:<34} | {statistics.median(page['rates']):7.1f} | "
             f"{statistics.median(page['ratios']) * 100:7.1f}% | {statistics.median(page['p50']):7.0f} | "
-            f"{statistics.median(page['p99']):7.0f} | {page['queries']:7d} | {page['bytes'] / 1024:6.0f} |")
+            f"{statistics.median(page['p99']):7.0f} | {page['drawn']:8.1f} | {page['queries']:7d} | "
+            f"{page['bytes'] / 1024:6.0f} |")
 
 
 # --- item 4: a burst of anonymous visitors ------------------------------------------------------------------
@@ -281,10 +373,11 @@ def _home_page_timings(services, cookie, keep_going, clients=2, minimum=20):
 
     def client():
         while keep_going() or len(timings) < minimum:
+            asked = time.perf_counter()
             seconds, status, _ = get(services.url("/"), headers={"Cookie": cookie})
             assert status == 200, status
             with lock:
-                timings.append(seconds)
+                timings.append((asked, seconds))
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
@@ -292,32 +385,48 @@ def _home_page_timings(services, cookie, keep_going, clients=2, minimum=20):
     return threads, timings
 
 
+def crowd(services, paths):
+    """Every request of `paths` sent at once, each on its own connection, by one thread watching them all (a crowd
+    comes from other machines: 200 client threads here would take the server's own CPU): seconds and status each."""
+    host, port = urlsplit(services.url("/")).netloc.split(":")
+    selector, answers = selectors.DefaultSelector(), []
+    started = time.perf_counter()
+    for path in paths:
+        connection = socket.create_connection((host, int(port)))
+        connection.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-Proto: https\r\n"
+                           f"Accept-Language: zh-CN\r\nConnection: close\r\n\r\n".encode())
+        selector.register(connection, selectors.EVENT_READ, bytearray())
+    while selector.get_map():
+        for key, _ in selector.select(timeout=60):
+            chunk = key.fileobj.recv(65536)
+            if chunk:
+                key.data.extend(chunk)
+                continue
+            selector.unregister(key.fileobj)
+            key.fileobj.close()
+            status = int(key.data.split(b" ", 2)[1]) if key.data.startswith(b"HTTP/") else 0
+            answers.append((time.perf_counter() - started, status))
+    return answers
+
+
 def burst(services, cookie):
     """The ministry staff's home page, asked by two clients: alone for a few seconds, then while 200 anonymous
-    requests to the public pages arrive at once."""
+    requests to the public pages arrive at once (`crowd`)."""
     until = time.monotonic() + 2 * SECONDS
     threads, alone = _home_page_timings(services, cookie, lambda: time.monotonic() < until)
     for thread in threads:
         thread.join()
-    visitors, gate, public = [], threading.Barrier(BURST + 1), []
-
-    def visitor(path):
-        gate.wait()
-        public.append(get(services.url(path))[:2])
-
-    visitors = [threading.Thread(target=visitor, args=(PUBLIC[i % len(PUBLIC)],)) for i in range(BURST)]
-    for thread in visitors:
-        thread.start()
     running = threading.Event()
     threads, during = _home_page_timings(services, cookie, lambda: not running.is_set())
+    time.sleep(0.2)  # the two clients at work before the crowd arrives
     started = time.perf_counter()
-    gate.wait()
-    for thread in visitors:
-        thread.join()
+    public = crowd(services, [PUBLIC[i % len(PUBLIC)] for i in range(BURST)])
     burst_seconds = time.perf_counter() - started
     running.set()
     for thread in threads:
         thread.join()
+    alone = [seconds for _, seconds in alone]
+    during = [seconds for asked, seconds in during if started <= asked <= started + burst_seconds]  # asked meanwhile
     statuses = sorted({status for _, status in public})
     log(f"\nitem 4: a burst of {BURST} anonymous requests at once to {', '.join(PUBLIC)} (answered {statuses}, the "
         f"last after {burst_seconds:.1f} s; p50 {_percentile([s for s, _ in public], 0.5):.0f} ms, p99 "
@@ -356,11 +465,13 @@ def main():
     django.setup()
     ensure_database(url)
     pages, staff_cookie = sessions_and_pages()
+    demo = demo_pages()
     services = Services(workdir / "media", workdir, database=url, env=environment, gunicorn=SERVING,
                         worker=False).start()
     try:
         hello_rate = measure(services, pages)
         table(pages, hello_rate)
+        comparison(pages, demo)
         burst(services, staff_cookie)
     finally:
         services.stop()

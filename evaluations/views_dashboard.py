@@ -30,7 +30,7 @@ from .models import Laboratory
 from .states import IN_CONSTRUCTION_STATES, OPERATION_STATES, PUBLIC_LAB_STATES, EvaluationResult, LabStatus
 
 UPCOMING_DAYS = 90
-DEADLINE_ROWS = 100
+DEADLINE_ROWS = 30  # the most urgent first; the counts above the table give the whole number
 ENDED_STATES = (LabStatus.TERMINATED, LabStatus.DELISTED)
 PROVINCE_LABELS = dict(Province.choices)
 

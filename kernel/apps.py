@@ -13,5 +13,7 @@ class KernelConfig(AppConfig):
     def ready(self):
         from . import checks, crypto, signals  # noqa: F401  (the settings' system checks; audit every transition)
         from .choice_labels import use_choice_labels
+        from .personal_pages import install
 
         use_choice_labels()
+        install()

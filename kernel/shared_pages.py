@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 PAGE_SECONDS = 60 * 60  # the longest a copy outlives a change whose invalidation the cache missed
 CSRF_PLACEHOLDER = "sharedpagecsrftokenplaceholder"
-_RENDERING_FOR_CACHE = "_shared_page"
+RENDERING_FOR_CACHE = "_shared_page"
 
 
 def shared_with_visitors(*families):
@@ -53,14 +53,14 @@ def shared_with_visitors(*families):
                 response = _rendered_for_cache(view, request, args, kwargs)
                 if _keepable(request, response):
                     _keep(key, response)
-            return _with_readers_token(request, response)
+            return with_readers_token(request, response)
         return wrapped
     return decorator
 
 
 def shared_csrf_token(request):
     """Template context processor: the CSRF token placeholder of a page rendered for the cache."""
-    return {"csrf_token": CSRF_PLACEHOLDER} if getattr(request, _RENDERING_FOR_CACHE, False) else {}
+    return {"csrf_token": CSRF_PLACEHOLDER} if getattr(request, RENDERING_FOR_CACHE, False) else {}
 
 
 def invalidate_on_change(family, *models, states=None):
@@ -101,14 +101,14 @@ def bump(*families):
 
 def _rendered_for_cache(view, request, args, kwargs):
     """The view's page with the token placeholder; an error page rendered after an exception is the reader's own."""
-    setattr(request, _RENDERING_FOR_CACHE, True)
+    setattr(request, RENDERING_FOR_CACHE, True)
     try:
         response = view(request, *args, **kwargs)
         if isinstance(response, SimpleTemplateResponse):
             response.render()
         return response
     finally:
-        delattr(request, _RENDERING_FOR_CACHE)
+        delattr(request, RENDERING_FOR_CACHE)
 
 
 def _shareable(request):
@@ -132,7 +132,7 @@ def _keep(key, response):
         logger.exception("Public page not kept in the cache")
 
 
-def _with_readers_token(request, response):
+def with_readers_token(request, response):
     placeholder = CSRF_PLACEHOLDER.encode()
     if not response.streaming and placeholder in response.content:
         response.content = response.content.replace(placeholder, get_token(request).encode())

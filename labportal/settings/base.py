@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the form widgets' own templates, for FORM_RENDERER below
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "kernel.personal_pages.PersonalPageCacheMiddleware",  # last: looks a page up after every gate has been passed
 ]
 
 # Content-Security-Policy (django-csp): every script and style sheet is a file of our own (static/), no inline
@@ -117,6 +119,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets are drawn with the project's templates (templates/django/forms/: a faster select), then Django's.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -276,6 +281,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The dashboards' charts (`evaluations.analytics`) are kept this long at most; a save of what they count drops them.
 ANALYTICS_CACHE_SECONDS = 300
+# A logged-in user's page is kept this long under their session (`kernel.personal_pages`; only with Redis, and any
+# write to the database drops every copy); 0 turns the keeping off. Bigger pages are always drawn anew.
+PERSONAL_PAGE_SECONDS = env.int("PERSONAL_PAGE_SECONDS", default=60)
+PERSONAL_PAGE_MAX_BYTES = 512 * 1024
 
 # Celery: Redis when REDIS_URL is set, otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = REDIS_BROKER_URL or "memory://"
