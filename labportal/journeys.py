@@ -562,10 +562,13 @@ class Journey:
         return lab
 
     def decide(self, lab, comment="经研究，同意。", on=None, miit_on=None):
-        """Both ministries sign the proposed termination or removal, SAMR first (Art. 18, 19, 25, 27)."""
+        """Both ministries sign the proposed termination or removal, SAMR first (Art. 18, 19, 25, 27); on one day,
+        SAMR in the morning and MIIT in the afternoon (at the same hour, the audit trail's order would rest on how
+        long each signature took to record)."""
         name = "sign_termination" if lab.status == LabStatus.TERMINATION_PROPOSED else "sign_delisting"
         lab = self.take(lab, name, self.staff, comment, on=on)
-        return self.take(lab, name, self.miit, comment, on=miit_on or on)
+        second = miit_on or on
+        return self.take(lab, name, self.miit, comment, on=moment(second, hour=15) if second else None)
 
     def delist(self, lab, reason, on=None, statement_on=None, miit_on=None):
         """SAMR proposes removing the laboratory for misconduct (Art. 25), the host answers, both ministries sign."""

@@ -3,9 +3,11 @@
 `tests/factories.py`; browser-only fixtures are in tests/browser/conftest.py."""
 
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from celery.result import allow_join_result
+from django.test import override_settings
 from django.test.client import ClientMixin
 from django.utils import translation
 from pytest_django.plugin import blocking_manager_key
@@ -44,8 +46,6 @@ def signing_keys(tmp_path_factory):
     """Issued documents are signed with the tests' own keys (a root CA, "labportal test CA", and a certificate per
     issuer, made once per worker in a temporary folder), never the developer's var/signing/. The settings naming them
     are the fixture's value."""
-    from django.test import override_settings
-
     from kernel.signing_keys import write_demo_keys
 
     directory = tmp_path_factory.mktemp("signing")
@@ -75,6 +75,27 @@ def _own_cache_keys(settings):
 def _media_root(settings, tmp_path):
     """Uploaded files go to a per-test folder, never the developer's var/media."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def django_assert_num_queries(django_assert_num_queries):
+    """pytest-django's, counting the queries of drawing the page: never those of serving a copy kept by an earlier
+    request of the test (`kernel.personal_pages`), which would prove nothing about the page."""
+    return _drawn(django_assert_num_queries)
+
+
+@pytest.fixture
+def django_assert_max_num_queries(django_assert_max_num_queries):
+    """As `django_assert_num_queries`, for an upper bound."""
+    return _drawn(django_assert_max_num_queries)
+
+
+def _drawn(assert_queries):
+    @contextmanager
+    def counting(*args, **kwargs):
+        with override_settings(PERSONAL_PAGE_SECONDS=0), assert_queries(*args, **kwargs) as queries:
+            yield queries
+    return counting
 
 
 @pytest.fixture
