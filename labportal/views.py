@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import staff_required
 from accounts.rules import is_administrator, is_applicant, is_expert, is_ministry_staff, is_recommender
-from applications.models import Application, PreliminaryReview
+from applications.models import DOSSIER_LONG_TEXTS, Application, PreliminaryReview
 from evaluations import services as lab_services
 from evaluations.models import Laboratory
 from kernel import audit, tasks
@@ -49,6 +49,7 @@ def home(request):
                 application__in=Application.objects.visible_to(user),
             )
             .select_related("application", "application__host", "decided_by")
+            .defer(*(f"application__{name}" for name in DOSSIER_LONG_TEXTS))
             .order_by("-decided_at", "-pk")[:RECENT_DECISIONS]
         )
         context["laboratories"] = list(Laboratory.objects.visible_to(user).for_table()
