@@ -3,7 +3,7 @@ database the migrations built, instead of every worker running all the migration
 migration states render thousands of model classes).
 
 The template is named after a fingerprint of everything the migrations and their post_migrate handlers can depend
-on: every file of the portal's packages (the migrations, the code their RunPython steps import, the settings), the
+on: this module, every file of the portal's packages (the migrations, the code their RunPython steps import, the settings), the
 installed distributions and their versions (Django's and the third-party apps' migrations and handlers), the Python
 version and the settings the data migrations read (keys that seal the audit chain's head or encrypt). A change to any
 of them makes a new template, built once; the older one of the same test database name is dropped. Building,
@@ -31,7 +31,7 @@ READ_BY_MIGRATIONS = (
 
 def fingerprint():
     """16 hex digits that change whenever what the migrations would build may change."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(Path(__file__).read_bytes())  # how the template is built (below) is part of it
     root = Path(settings.BASE_DIR)
     for package in PACKAGES:
         for path in sorted((root / package).rglob("*")):
