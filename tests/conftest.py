@@ -12,7 +12,44 @@ from django.test.client import ClientMixin
 from django.utils import translation
 from pytest_django.plugin import blocking_manager_key
 
+from tests.database import create_from_template
 from tests.factories import new_journey
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_use_migrations, django_db_keepdb,
+                    django_db_createdb, django_db_modify_db_settings):
+    """pytest-django's test database, but on PostgreSQL a copy of a template the migrations built once
+    (tests/database.py) instead of each worker migrating one of its own. Elsewhere (SQLite), or with --reuse-db or
+    --no-migrations, pytest-django's own way. The migrations' reference data is serialized for the transactional
+    tests with `serialized_rollback`, as Django does."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    verbosity = request.config.option.verbose
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    keepdb = django_db_keepdb and not django_db_createdb
+    if connection.vendor != "postgresql" or aliases != {"default"} or not django_db_use_migrations or keepdb:
+        if not django_db_use_migrations:
+            _disable_migrations()
+        with django_db_blocker.unblock():
+            config = setup_databases(verbosity=verbosity, interactive=False, aliases=aliases,
+                                     serialized_aliases=serialized_aliases, keepdb=keepdb)
+        yield
+        if not django_db_keepdb:
+            with django_db_blocker.unblock():
+                teardown_databases(config, verbosity=verbosity)
+        return
+    real_name = connection.settings_dict["NAME"]
+    with django_db_blocker.unblock():
+        run = getattr(request.config, "workerinput", {}).get("testrunuid") or uuid.uuid4().hex  # xdist: one for all workers
+        create_from_template(connection, run, verbosity=verbosity, rebuild=django_db_createdb)
+        if "default" in serialized_aliases:
+            connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+    yield
+    with django_db_blocker.unblock():
+        connection.creation.destroy_test_db(real_name, verbosity=verbosity)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -144,15 +181,20 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: the rest keep their order
 
 
+def _serialized_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction") and marker.kwargs.get("serialized_rollback"))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """After a transactional test with `serialized_rollback` has flushed the database, put the migrations'
     reference data (SAMR, MIIT, the provincial recommenders, the holiday calendar, the default criteria)
     back at once, so that whatever test runs next in this worker finds it; Django itself restores it only at
-    the start of the next such transactional test."""
+    the start of the next such transactional test. When the next test is one (the browser tests of a module),
+    Django's own restoring is left to it: done here too, it would be done twice (a second or two each)."""
     result = yield
-    marker = item.get_closest_marker("django_db")
-    if nextitem is not None and marker and marker.kwargs.get("transaction") and marker.kwargs.get("serialized_rollback"):
+    if nextitem is not None and _serialized_transactional(item) and not _serialized_transactional(nextitem):
         from django.db import connection
 
         with item.config.stash[blocking_manager_key].unblock():
