@@ -122,7 +122,7 @@ def sessions_and_pages():
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: PLC0415
     from django.contrib.sessions.backends.db import SessionStore  # noqa: PLC0415
     from django.db import connection  # noqa: PLC0415
-    from django.db.models import Count  # noqa: PLC0415
+    from django.db.models import Count, Exists, OuterRef  # noqa: PLC0415
     from django.test import Client  # noqa: PLC0415
     from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
     from django_otp import DEVICE_ID_SESSION_KEY  # noqa: PLC0415
@@ -139,8 +139,8 @@ def sessions_and_pages():
     staff = User.objects.filter(role=Role.MINISTRY_STAFF, is_active=True, organisation__kind=OrganisationKind.SAMR,
                                 ).order_by("pk").first()
     # the biggest round with an expert at work in it (the scale database's 500 entries; the demo's own)
-    big_round = ReviewRound.objects.filter(assignments__status="accepted").annotate(
-        size=Count("entries", distinct=True)).order_by("-size", "pk").first()
+    at_work = Assignment.objects.filter(round=OuterRef("pk"), status="accepted")
+    big_round = ReviewRound.objects.filter(Exists(at_work)).annotate(size=Count("entries")).order_by("-size", "pk").first()
     assignment = Assignment.objects.filter(round=big_round, status="accepted").order_by("pk").first()
     lab = Laboratory.objects.filter(status=LabStatus.OPERATING).order_by("-pk").first()
     applicant = User.objects.get(pk=lab.application.created_by_id)
