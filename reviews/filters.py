@@ -21,6 +21,11 @@ def _select():
     return forms.Select(attrs={"class": "form-select"})
 
 
+def _rounds():
+    """Every round as (id, title), newest first: read as values, since a national queue's filter lists hundreds."""
+    return list(ReviewRound.objects.order_by("-opened_at").values_list("pk", "title"))
+
+
 class QueueFilter(KeywordFilterSet):
     status = django_filters.ChoiceFilter(label=_("Stage"), choices=QUEUE_STATUSES, empty_label=_("All stages"), widget=_select())
     field = django_filters.ChoiceFilter(label=_("Field (Art. 4)"), choices=Field.choices, empty_label=_("All fields"), widget=_select())
@@ -30,8 +35,8 @@ class QueueFilter(KeywordFilterSet):
     level = django_filters.ChoiceFilter(
         label=_("Host level"), field_name="host__level", choices=Level.choices, empty_label=_("All levels"), widget=_select(),
     )
-    review_round = django_filters.ModelChoiceFilter(
-        label=_("Review round"), field_name="round_entries__round", queryset=ReviewRound.objects.order_by("-opened_at"),
+    review_round = django_filters.ChoiceFilter(
+        label=_("Review round"), field_name="round_entries__round", choices=_rounds,
         empty_label=_("All rounds"), widget=_select(), distinct=True,
     )
     sort = SortFilter(APPLICATION_SORTS)

@@ -163,7 +163,7 @@ def client_en(client):
 
 
 # The slowest modules (a browser and a whole journey or page walk each), heaviest first. `make test` runs
-# `-n 2 --dist loadfile --no-loadscope-reorder`, so these start at once on both workers and the many quick
+# `-n 3 --dist loadfile --no-loadscope-reorder`, so these start at once on the workers and the many quick
 # modules fill the gaps, instead of the longest ones starting last and one worker waiting for the other.
 HEAVIEST_FIRST = (
     "tests/browser/test_journey_local_host.py",

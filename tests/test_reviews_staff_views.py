@@ -473,8 +473,9 @@ def test_queue_filters_and_excludes_drafts(client, staff, journey):
     by_province = {a.pk for a in client.get(reverse("reviews:queue"), {"province": "11"}).context["page_obj"]}
     assert by_province == {passed.pk}
     review_round = journey.open_round([passed])
-    by_round = {a.pk for a in client.get(reverse("reviews:queue"), {"show": "all", "review_round": review_round.pk}).context["page_obj"]}
-    assert by_round == {passed.pk}
+    by_round = client.get(reverse("reviews:queue"), {"show": "all", "review_round": review_round.pk})
+    assert {a.pk for a in by_round.context["page_obj"]} == {passed.pk}
+    assert f'<option value="{review_round.pk}" selected>{review_round.title}</option>' in by_round.content.decode()
 
 
 # --- access ------------------------------------------------------------------------------------------

@@ -276,7 +276,7 @@ REDIS_CACHE_DB = env.int("REDIS_CACHE_DB", default=REDIS_BROKER_DB + 1)
 REDIS_BROKER_URL = redis_db_url(REDIS_URL, REDIS_BROKER_DB) if REDIS_URL else ""
 REDIS_CACHE_URL = redis_db_url(REDIS_URL, REDIS_CACHE_DB) if REDIS_URL else ""
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}}
+    CACHES = {"default": {"BACKEND": "kernel.cache.RedisCache", "LOCATION": REDIS_CACHE_URL}}  # one client per pool
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The dashboards' charts (`evaluations.analytics`) are kept this long at most; a save of what they count drops them.
