@@ -151,7 +151,9 @@ class LabRoundPages(RoundPages):
         live_state = LAB_ROUND_LIVE_STATE[self.purpose]
         for r in results:
             lab = labs.get(r.application.pk)
-            r.subject, r.live = lab or r.application, lab is not None and lab.status == live_state
+            if lab is not None:  # else its `subject` stays its application
+                r.subject = lab
+            r.live = lab is not None and lab.status == live_state
             r.decision_label, r.decision_pdf = "", ""
             r.recommender_opinions = opinions.get(r.application.pk, [])
         if review_round.concluded_at is None:

@@ -260,16 +260,47 @@ class ExpertTotal:
     deviates: bool = False
 
 
+@dataclass(frozen=True)
+class RankedApplication:
+    """An application as the whole ranking reads it, as values: what sorting it, counting the entries awaiting a
+    decision and finding an entry's page need (`rank_round`); the page's own entries are then read as models."""
+    pk: int
+    name_zh: str
+    status: str
+    host: str  # the host institution's name
+    __str__ = Application.__str__
+
+
+@dataclass(frozen=True)
+class RankedEntry:
+    """A round entry as the whole ranking reads it, as values (`rank_round`)."""
+    pk: int
+    application_id: int
+    outcome: str
+    reason: str
+    application: RankedApplication
+
+
 @dataclass
 class ApplicationResult:
-    entry: RoundEntry
+    entry: RoundEntry | RankedEntry
     totals: list = field(default_factory=list)
     pending: int = 0
     rank: int | None = None
+    _subject: object = None
 
     @property
     def application(self):
         return self.entry.application
+
+    @property
+    def subject(self):
+        """What the round decides on: the application, unless the round's pages name another (a laboratory)."""
+        return self.application if self._subject is None else self._subject
+
+    @subject.setter
+    def subject(self, value):
+        self._subject = value
 
     @property
     def count(self):
@@ -293,10 +324,29 @@ class ApplicationResult:
 
 
 def round_results(review_round):
-    """The aggregate of a round, ranked by weighted mean: three queries whatever its size."""
-    # The ranking names each application and its host: their dossier's long texts stay in the database.
-    entries = list(review_round.entries.select_related("application", "application__host")
-                   .defer(*(f"application__{name}" for name in DOSSIER_LONG_TEXTS)).order_by("pk"))
+    """The aggregate of a round, ranked by weighted mean, each entry with its application and host as models: four
+    queries whatever its size."""
+    return with_entries(rank_round(review_round))
+
+
+def with_entries(results):
+    """`results` with their round entries as models, each with its application and host (one query; the dossiers'
+    long texts stay in the database): what is drawn of a page of the ranking, or of all of it."""
+    entries = (RoundEntry.objects.select_related("application", "application__host")
+               .defer(*(f"application__{name}" for name in DOSSIER_LONG_TEXTS))
+               .in_bulk([r.entry.pk for r in results]))
+    for result in results:
+        result.entry = entries[result.entry.pk]
+    return results
+
+
+def rank_round(review_round):
+    """The ranking of a round, each entry and its application read as values (`RankedEntry`): three queries, and no
+    model built per entry, since the page of a round of 500 entries draws 25 of them (`with_entries`)."""
+    entries = [RankedEntry(pk, application_id, outcome, reason, RankedApplication(application_id, name, status, host))
+               for pk, application_id, outcome, reason, name, status, host in review_round.entries.order_by("pk")
+               .values_list("pk", "application_id", "outcome", "reason", "application__name_zh",
+                            "application__status", "application__host__name")]
     # Each assignment's Σ score × weight as a subquery: grouping the joined scores by every column of the
     # assignment and its expert took twice as long on a round of 1,000 assignments.
     weighted = (Score.objects.filter(assignment=OuterRef("pk")).order_by().values("assignment")

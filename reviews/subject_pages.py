@@ -46,7 +46,7 @@ class RoundPages:
         (awaiting this round's decision) and, once concluded, the `decision_label` and `decision_pdf`; and whatever
         `entry_template` shows of it."""
         for r in results:
-            r.subject, r.live = r.application, r.application.status == Status.EXPERT_REVIEW
+            r.live = r.application.status == Status.EXPERT_REVIEW  # its `subject` is its application
             r.decision_label, r.decision_pdf = "", ""
 
     def conclude_form(self, data, review_round, results):

@@ -48,8 +48,10 @@ from .models import (
 from .replacements import entry_vacancies, vacancies
 from .services import (
     assign_expert,
+    rank_round,
     round_results,
     suggested_experts,
+    with_entries,
 )
 from .subject_pages import ROUND_PAGES, distinct, round_pages
 from .views_common import PAGE_SIZE, field_labels
@@ -196,14 +198,15 @@ def _status_summary(assignments):
 def round_detail(request, pk):
     """The ranking of a round of applications or laboratories a page at a time, each entry of the page with a summary
     of its experts (their table and the assignment form beside it), and the way to its conclusion. Ranks are the
-    whole round's: every entry is scored (three queries), only the page is drawn."""
+    whole round's: every entry is ranked as values (three queries), and only the page's entries are read as models
+    and drawn."""
     review_round = _round(pk)
     pages = round_pages(review_round.criteria_set.purpose)
-    results = round_results(review_round)
+    results = rank_round(review_round)
     pages.describe(request.user, review_round, results)
     sorted_results, sort = sort_results(results, request.GET.get("sort", "rank"))
     page = _entry_page(request, sorted_results)
-    shown = list(page)
+    shown = with_entries(list(page))
     assignments = defaultdict(list)
     for assignment in (Assignment.objects.visible_to(request.user)
                        .filter(round=review_round, application_id__in=[r.application.pk for r in shown])

@@ -110,12 +110,27 @@ def test_a_big_rounds_page_shows_its_entries_a_page_at_a_time_ranked_across_the_
     # A link to one entry (after assigning an expert to it, from a notification) lands on the page that holds it,
     # its experts' table open.
     fortieth = response.context["page_obj"].paginator.object_list[39]
-    entry = RoundEntry.objects.get(round=review_round, application=fortieth.application)
+    entry = RoundEntry.objects.get(round=review_round, application_id=fortieth.application.pk)  # ranked, not drawn
     landed = client.get(entry.get_absolute_url().split("#")[0])
     assert landed.context["page_obj"].number == 2
     card = landed.content.decode().split(f'id="application-{fortieth.application.pk}"', 1)[1].split('class="card mb-3"', 1)[0]
     assert '<details class="mb-2" data-testid="experts" open>' in card
     assert 'data-transition="withdraw"' in card  # staff still withdraw an assignment from the card
+
+
+def test_a_big_rounds_page_sorts_the_whole_round_by_name_and_draws_only_its_page(client, journey):
+    review_round = bulk_round(journey, 60, "大轮")
+    names = sorted(review_round.entries.values_list("application__name_zh", flat=True))
+    client.force_login(journey.staff)
+    first, _queries = round_page(client, review_round, sort="application")
+    last, _queries = round_page(client, review_round, sort="application", page=3)
+    assert [str(r.subject) for r in first.context["results"]] == names[:25]
+    assert [str(r.subject) for r in last.context["results"]] == names[50:]
+    html = last.content.decode()
+    for result in last.context["results"]:  # each entry of the page drawn from its application and host
+        card = html.split(f'id="application-{result.application.pk}"', 1)[1].split('class="card mb-3"', 1)[0]
+        assert f'href="{result.application.get_absolute_url()}"' in card and "Expert review" in card
+    assert "60 entries await their decisions." in html  # counted over the whole round, not the page
 
 
 def test_a_rounds_page_and_its_conclusion_cost_the_same_queries_for_3_and_60_entries(client, journey):
