@@ -261,13 +261,24 @@ class ExpertTotal:
 
 
 @dataclass(frozen=True)
+class RankedHost:
+    """A host institution as the whole ranking reads it: its name and its pinyin sort key."""
+    name: str
+    name_sort: str
+
+    def __str__(self):
+        return self.name
+
+
+@dataclass(frozen=True)
 class RankedApplication:
     """An application as the whole ranking reads it, as values: what sorting it, counting the entries awaiting a
     decision and finding an entry's page need (`rank_round`); the page's own entries are then read as models."""
     pk: int
     name_zh: str
+    name_sort: str
     status: str
-    host: str  # the host institution's name
+    host: RankedHost
     __str__ = Application.__str__
 
 
@@ -343,10 +354,12 @@ def with_entries(results):
 def rank_round(review_round):
     """The ranking of a round, each entry and its application read as values (`RankedEntry`): three queries, and no
     model built per entry, since the page of a round of 500 entries draws 25 of them (`with_entries`)."""
-    entries = [RankedEntry(pk, application_id, outcome, reason, RankedApplication(application_id, name, status, host))
-               for pk, application_id, outcome, reason, name, status, host in review_round.entries.order_by("pk")
-               .values_list("pk", "application_id", "outcome", "reason", "application__name_zh",
-                            "application__status", "application__host__name")]
+    entries = [RankedEntry(pk, application_id, outcome, reason,
+                           RankedApplication(application_id, name, name_sort, status, RankedHost(host, host_sort)))
+               for pk, application_id, outcome, reason, name, name_sort, status, host, host_sort
+               in review_round.entries.order_by("pk").values_list(
+                   "pk", "application_id", "outcome", "reason", "application__name_zh", "application__name_sort",
+                   "application__status", "application__host__name", "application__host__name_sort")]
     # Each assignment's Σ score × weight as a subquery: grouping the joined scores by every column of the
     # assignment and its expert took twice as long on a round of 1,000 assignments.
     weighted = (Score.objects.filter(assignment=OuterRef("pk")).order_by().values("assignment")

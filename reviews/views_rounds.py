@@ -151,10 +151,15 @@ def _none_last(rows, key, descending):
     return sorted(present, key=key, reverse=descending) + missing
 
 
+def _in_pinyin_order(named):
+    """The order of a Chinese index (`kernel.sorting`): the stored pinyin sort key, else the name itself."""
+    return getattr(named, "name_sort", "") or str(named)
+
+
 RANKING_COLUMNS = [
     ("rank", gettext_lazy("Rank"), lambda r: r.rank),
-    ("application", gettext_lazy("Application"), lambda r: str(r.subject)),
-    ("host", gettext_lazy("Host institution"), lambda r: str(r.application.host)),
+    ("application", gettext_lazy("Application"), lambda r: _in_pinyin_order(r.subject)),
+    ("host", gettext_lazy("Host institution"), lambda r: _in_pinyin_order(r.application.host)),
     ("count", gettext_lazy("Experts scored"), lambda r: r.count),
     ("mean", gettext_lazy("Weighted mean"), lambda r: r.mean),
     ("spread", gettext_lazy("Spread"), lambda r: r.spread),

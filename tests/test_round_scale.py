@@ -133,6 +133,20 @@ def test_a_big_rounds_page_sorts_the_whole_round_by_name_and_draws_only_its_page
     assert "60 entries await their decisions." in html  # counted over the whole round, not the page
 
 
+def test_a_rounds_ranking_sorts_names_in_pinyin_order(client, journey):
+    review_round = bulk_round(journey, 3, "轮")
+    names = ["重庆检测质量国家质量标准实验室", "北京计量质量国家质量标准实验室", "阿尔山质量国家质量标准实验室"]
+    for entry, name in zip(review_round.entries.select_related("application").order_by("pk"), names, strict=True):
+        entry.application.name_zh = name
+        entry.application.save(update_fields=["name_zh"])  # and its pinyin sort key
+    client.force_login(journey.staff)
+    ascending, _queries = round_page(client, review_round, sort="application")
+    descending, _queries = round_page(client, review_round, sort="-application")
+    in_pinyin = [names[2], names[1], names[0]]  # ā, běi, chóng: in code points 北 < 重 < 阿
+    assert [str(r.subject) for r in ascending.context["results"]] == in_pinyin
+    assert [str(r.subject) for r in descending.context["results"]] == in_pinyin[::-1]
+
+
 def test_a_rounds_page_and_its_conclusion_cost_the_same_queries_for_3_and_60_entries(client, journey):
     small, big = bulk_round(journey, 3, "小轮"), bulk_round(journey, 60, "大轮")
     client.force_login(journey.staff)
