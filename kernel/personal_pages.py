@@ -8,7 +8,8 @@ show: every statement that writes (any INSERT, UPDATE or DELETE, a `QuerySet.upd
 session table) changes one version, at once and again after its transaction commits (`bump`), and a page is kept
 under the version it was drawn with. A page is never kept, or served, when:
 
-- the request is not a GET of a logged-in user, goes to the Django admin, or is an htmx request;
+- the request is not a GET of a logged-in user, goes to the Django admin, is an htmx request or carries an
+  `Authorization` header (an API token, whose user the session does not say);
 - the session owes its second factor or has ended: those middlewares run first and answer before this one;
 - messages wait to be shown, or drawing the page wrote anything (an audited read, a notification marked read,
   the session changed), set a cookie, or said `no-store` (`never_cache`, revealed ID numbers, the login pages);
@@ -153,6 +154,7 @@ def _eligible(request):
     user = getattr(request, "user", None)
     return (request.method == "GET" and user is not None and user.is_authenticated
             and not request.path_info.startswith(f"/{settings.ADMIN_PATH}") and "HX-Request" not in request.headers
+            and "Authorization" not in request.headers  # an API token may name someone else than the session
             and getattr(request, "session", None) is not None and request.session.session_key
             and not _messages_waiting(request))
 

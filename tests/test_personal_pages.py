@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts.middleware import SEEN
 from applications.models import Application
+from kernel import personal_pages
 from kernel.models import Notification
 from kernel.personal_pages import PersonalPageCacheMiddleware
 from tests.factories import UserFactory
@@ -85,6 +86,14 @@ def test_each_language_and_each_query_string_is_its_own_copy(officer, submitted)
     english, queries = asked(officer, url, HTTP_ACCEPT_LANGUAGE="en")
     assert queries > 3 and 'lang="en"' in english and 'lang="zh-CN"' in chinese
     assert asked(officer, url + "?q=不存在的名称", HTTP_ACCEPT_LANGUAGE="en")[1] > 3
+
+
+def test_a_request_with_an_api_token_is_never_served_a_copy_nor_kept(officer, submitted):
+    """A token may name another user than the session: what it is answered belongs to neither's copy."""
+    url = reverse("applications:list")
+    asked(officer, url, HTTP_AUTHORIZATION="Token someone-elses")
+    assert asked(officer, url, HTTP_AUTHORIZATION="Token someone-elses")[1] > 3
+    assert asked(officer, url)[1] > 3  # nor was what it was answered kept for the session
 
 
 def test_a_served_copy_carries_the_readers_own_csrf_token(staff):
@@ -157,14 +166,20 @@ def test_no_store_pages_are_never_kept(staff, rf):
     assert len(drawn) == 2
 
 
-def test_a_get_that_writes_is_never_kept(staff, rf):
-    """An audited read, a notice marked read: whatever the view wrote, drawing it again writes again."""
-    def view(request):
+def test_a_get_that_writes_is_never_kept(staff, rf, monkeypatch):
+    """An audited read, a notice marked read: whatever the view wrote, drawing it again writes again, and the page it
+    drew is not stored (the write changed the version it would be kept under: it would only fill the cache)."""
+    kept = []
+    monkeypatch.setattr(personal_pages, "_keep", lambda key, response: kept.append(key))
+
+    def writing(request):
         Notification.objects.create(recipient=staff, subject="已阅", body="", url="")
         return HttpResponse(b"<p>ok</p>", content_type="text/html")
 
-    ask_twice(staff, rf, view)
-    assert Notification.objects.filter(recipient=staff, subject="已阅").count() == 2
+    ask_twice(staff, rf, writing)
+    assert Notification.objects.filter(recipient=staff, subject="已阅").count() == 2 and kept == []
+    ask_twice(staff, rf, lambda request: HttpResponse(b"<p>ok</p>", content_type="text/html"))
+    assert len(kept) == 2  # a page that wrote nothing is kept (the `_keep` patched here stores nothing)
 
 
 def test_nothing_is_kept_without_a_shared_cache(officer, settings, submitted):
