@@ -25,7 +25,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/labportal
 # Redis database 0 is the broker, 1 the cache (settings: REDIS_BROKER_DB, REDIS_CACHE_DB).
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-# WITH_BROWSER: system-deps.sh also installs Debian's chromium, which the browser tests drive.
+# WITH_BROWSER: system-deps.sh also installs Debian's headless Chromium, which the browser tests drive.
 # Three workers on two cores: a browser test waits on Chromium and Chromium on the server, so two workers left a
 # third of the CPU idle (measured: 8 min 32 s with -n 2, 7 min 02 s with -n 3, 8 min 13 s with -n 4).
 test: export WITH_BROWSER := 1

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = "/usr/bin/chromium-headless-shell"  # Debian's headless Chromium, as the browser tests (tests/browser/portal.py)
 DEMO_PASSWORD = "demo12345"
 DEMO_TOTP_SECRET = "LABPORTALDEMOTOTPSECRETKEY234567"  # accounts.second_factor.DEMO_TOTP_SECRET (README)
 

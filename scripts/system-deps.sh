@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the portal needs beyond Python: Pango/HarfBuzz and a CJK font for WeasyPrint PDFs,
 # gettext for translations, Node.js/npm to fetch front-end assets from the registry (no CDN), and with
-# WITH_BROWSER=1 (`make test` sets it) Debian's Chromium for the browser tests (Playwright drives
-# /usr/bin/chromium; nothing downloads a browser), and with WITH_BENCH=1 (`make bench`) wrk, the load tool of the
+# WITH_BROWSER=1 (`make test` sets it) Debian's headless Chromium for the browser tests (Playwright drives
+# /usr/bin/chromium-headless-shell; nothing downloads a browser), and with WITH_BENCH=1 (`make bench`) wrk, the load tool of the
 # page benchmark.
 # Installs what is missing when run as root with apt-get; otherwise says what to install.
 set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk gettext)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
-[ "${WITH_BROWSER:-0}" = 1 ] && packages+=(chromium)
+[ "${WITH_BROWSER:-0}" = 1 ] && packages+=(chromium-headless-shell)
 [ "${WITH_BENCH:-0}" = 1 ] && packages+=(wrk)
 missing=()
 for p in "${packages[@]}"; do

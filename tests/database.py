@@ -8,11 +8,17 @@ installed distributions and their versions (Django's and the third-party apps' m
 version and the settings the data migrations read (keys that seal the audit chain's head or encrypt). A change to any
 of them makes a new template, built once; the older one of the same test database name is dropped. Building,
 dropping and copying happen under one PostgreSQL advisory lock per test database name: one worker builds while the
-other waits, then both copy."""
+other waits, then both copy.
+
+The demo (`manage.py seed_demo`) is kept the same way, seeded once into a copy of the template (`seeded_copy`), for
+the modules that read the whole demo (tests/demo.py)."""
 
 import hashlib
 import importlib.metadata
+import json
+import shutil
 import sys
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
@@ -20,6 +26,7 @@ from unittest import mock
 from django.apps import apps as global_apps
 from django.conf import settings
 from django.db.models.signals import class_prepared
+from django.utils import timezone
 from django_fsm import FSMFieldMixin
 
 PACKAGES = ("kernel", "accounts", "applications", "reviews", "evaluations", "labportal")
@@ -27,6 +34,10 @@ READ_BY_MIGRATIONS = (
     "AUDIT_HMAC_KEY", "AUDIT_HMAC_ALGORITHM", "PII_CIPHER", "PII_ENCRYPTION_KEY", "PII_ENCRYPTION_OLD_KEYS",
     "SECRET_KEY", "TIME_ZONE", "USE_TZ", "LANGUAGE_CODE", "AUTH_USER_MODEL", "DEFAULT_AUTO_FIELD", "INSTALLED_APPS",
 )
+
+
+SEEDED = ".seeded.json"  # what the seeding returned; written last, so its presence says the seeded database is whole
+_made = {}  # alias -> (lock name, template, worker database), once the worker's database is made
 
 
 def fingerprint():
@@ -64,19 +75,81 @@ def create_from_template(connection, run, verbosity=0, rebuild=False):
             if built is None or (rebuild and built[0] != run):
                 _build(connection, cursor, template, verbosity)
                 cursor.execute(f"COMMENT ON DATABASE {quote(template)} IS %s", [run])
-                cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
-                               [prefix.replace("_", r"\_") + "%", template])
-                for (stale,) in cursor.fetchall():
-                    cursor.execute(f"DROP DATABASE IF EXISTS {quote(stale)}")
+                for (stale,) in _databases(cursor, prefix):  # older templates, and the demos seeded from them
+                    if stale != template:
+                        cursor.execute(f"DROP DATABASE IF EXISTS {quote(stale)} WITH (FORCE)")
             cursor.execute(f"DROP DATABASE IF EXISTS {quote(worker_db)}")
             cursor.execute(f"CREATE DATABASE {quote(worker_db)} TEMPLATE {quote(template)}")
         finally:
             cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [prefix])
-    connection.close()
-    settings.DATABASES[connection.alias]["NAME"] = worker_db
-    connection.settings_dict["NAME"] = worker_db
-    connection.ensure_connection()
+    _point(connection, worker_db)
+    _made[connection.alias] = (prefix, template, worker_db)
     return worker_db
+
+
+def _point(connection, name):
+    """`connection`, and every connection opened after it (the live server's threads), on database `name`."""
+    connection.close()
+    settings.DATABASES[connection.alias]["NAME"] = name
+    connection.settings_dict["NAME"] = name
+    connection.ensure_connection()
+
+
+def made_from_template(connection):
+    return connection.alias in _made
+
+
+@contextmanager
+def seeded_copy(connection, seed, media_root):
+    """While inside, `connection` (and the live server's) is on a copy of the migrated template seeded by `seed(media)`
+    (the demo), and `media_root` holds a copy of the files it uploaded; afterwards the worker's own database again.
+    Yields what `seed` returned (JSON), kept beside the seeded database.
+
+    The seeded database is built once a day per template (the demo's dates and names follow today), by whichever
+    worker first needs it, under the template's lock, and kept like the template: the five modules that read the
+    demo each copy it in about a second instead of seeding for ten. Its uploads are kept beside it in the
+    temporary folder; a database whose folder is gone is seeded again."""
+    prefix, template, worker_db = _made[connection.alias]
+    quote = connection.ops.quote_name
+    seeded = f"{template}_demo_{timezone.localdate():%Y%m%d}"  # the portal's day, which the demo's dates follow
+    media = Path(tempfile.gettempdir()) / "labportal-tests" / seeded
+    copy = f"{worker_db}_demo"
+    with connection.creation._nodb_cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [prefix])
+        try:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [seeded])
+            if cursor.fetchone() is None or not (media / SEEDED).exists():
+                for (stale,) in _databases(cursor, template + "_demo_"):
+                    cursor.execute(f"DROP DATABASE IF EXISTS {quote(stale)} WITH (FORCE)")
+                for folder in media.parent.glob(f"{prefix}*"):  # this one's, and those of older templates or days
+                    shutil.rmtree(folder, ignore_errors=True)
+                media.mkdir(parents=True)
+                building = seeded + "_build"
+                cursor.execute(f"CREATE DATABASE {quote(building)} TEMPLATE {quote(template)}")
+                _point(connection, building)
+                try:
+                    seeding = seed(media)
+                finally:
+                    _point(connection, worker_db)
+                cursor.execute(f"ALTER DATABASE {quote(building)} RENAME TO {quote(seeded)}")
+                (media / SEEDED).write_text(json.dumps(seeding), encoding="utf-8")
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(copy)} WITH (FORCE)")
+            cursor.execute(f"CREATE DATABASE {quote(copy)} TEMPLATE {quote(seeded)}")
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [prefix])
+    shutil.copytree(media, media_root, dirs_exist_ok=True, ignore=shutil.ignore_patterns(SEEDED))
+    _point(connection, copy)
+    try:
+        yield json.loads((media / SEEDED).read_text(encoding="utf-8"))
+    finally:
+        _point(connection, worker_db)
+        with connection.creation._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(copy)} WITH (FORCE)")
+
+
+def _databases(cursor, prefix):
+    cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [prefix.replace("_", r"\_") + "%"])
+    return cursor.fetchall()
 
 
 def _build(connection, cursor, template, verbosity):

@@ -3,15 +3,12 @@ readable audit log (labels, not codes); every changelist loads for the superuser
 that does not grow with its rows; a status (FSM field) can never be changed through the admin."""
 
 import re
-from io import StringIO
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from django.core.management import call_command
-from django.db import connection, transaction
-from django.test import override_settings
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +23,7 @@ from kernel import audit
 from kernel.models import AuditCheckpoint, AuditEntry, CalendarFeedToken, Deadline, Notification, ReminderSent
 from kernel.transitions import run_transition
 from reviews.models import CommitteeStatus, ExpertCommittee, Position
+from tests.demo import the_demo
 
 PORTAL_APPS = ("labportal", "accounts", "applications", "reviews", "evaluations")
 PAGE = 20
@@ -70,14 +68,10 @@ def _more_rows_of_what_the_demo_has_few_of():
 
 @pytest.fixture(scope="class")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The seeded demo plus a few rows, once for the class, rolled back after it."""
-    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("admin_media"))), django_db_blocker.unblock(), \
-            transaction.atomic():
-        call_command("seed_demo", stdout=StringIO())
+    """The seeded demo plus a few rows, once for the class, dropped after it."""
+    with django_db_blocker.unblock(), the_demo(tmp_path_factory.mktemp("admin_media")):
         _more_rows_of_what_the_demo_has_few_of()
-        superuser = User.objects.create_superuser("root", "root@example.cn", "pw-Secret-2026")
-        yield superuser
-        transaction.set_rollback(True)
+        yield User.objects.create_superuser("root", "root@example.cn", "pw-Secret-2026")
 
 
 @pytest.fixture

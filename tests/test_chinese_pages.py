@@ -6,15 +6,13 @@ heading glossed with itself (公示（公示）) and no half-width colon after a
 import re
 from collections import Counter
 from html.parser import HTMLParser
-from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 
 from accounts.models import User
+from tests.demo import the_demo
 
 START = ("/", "/public/", "/public/approved/", "/directory/")
 SKIP = re.compile(r"^/(accounts/logout|admin/|api/|static/|media/|i18n/)|/transitions/|/feed/|\.(pdf|csv|ics|xlsx)$")
@@ -118,11 +116,9 @@ def client_for(username, language):
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The seeded demo, once for the module, rolled back after it."""
-    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("demo_media"))), django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=StringIO())
+    """The seeded demo, once for the module."""
+    with django_db_blocker.unblock(), the_demo(tmp_path_factory.mktemp("demo_media")):
         yield
-        transaction.set_rollback(True)
 
 
 @pytest.mark.django_db

@@ -2,14 +2,14 @@
 from draft to approved, all reached through the real transitions and services; idempotent."""
 
 from io import StringIO
+from types import SimpleNamespace
 
 import pypdf
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db import connection, transaction
-from django.test import override_settings
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -73,6 +73,7 @@ from reviews.models import (
 )
 from reviews.replacements import vacancies
 from reviews.services import conflicted_organisation_ids, round_results, suggested_experts
+from tests.demo import the_demo
 
 MODELS = (
     Organisation, User, Application, Attachment, PreliminaryReview, Revision, AuditEntry, Notification, Deadline,
@@ -106,57 +107,54 @@ def app_named(name_zh):
 
 @pytest.fixture(scope="class")
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    """One seeded database for the read-only checks of a class, rolled back after it (seeding takes seconds).
-    Its uploads go to a folder of its own (returned), never the developer's var/media."""
+    """The seeded demo for the checks of a class (tests.demo.the_demo: seeded once for the run, on PostgreSQL): what
+    the seeding printed and queued, and the folder of its uploads, never the developer's var/media."""
     media_root = str(tmp_path_factory.mktemp("seeded_media"))
-    with override_settings(MEDIA_ROOT=media_root), django_db_blocker.unblock(), transaction.atomic():
-        seed()
-        yield media_root
-        transaction.set_rollback(True)
-
-
-@pytest.mark.django_db
-def test_seed_demo_covers_every_state_and_role_and_is_idempotent(django_capture_on_commit_callbacks, monkeypatch):
-    queued = []  # each issued document's rendering, queued at commit (rendering them all here would take a minute)
-    monkeypatch.setattr(documents, "_enqueue", queued.append)
-    with django_capture_on_commit_callbacks(execute=True):
-        first_output = seed()
-    first = counts()
-    with django_capture_on_commit_callbacks(execute=True):
-        second_output = seed()
-
-    assert counts() == first  # nothing created twice, laboratories and their reports included
-    assert sorted(queued) == sorted(Document.objects.issued().values_list("pk", flat=True))  # each once
-    assert first["Laboratory"] == 15
-    assert Laboratory.objects.values("name_zh").distinct().count() == 15
-    assert "Created 32 demo accounts." in first_output
-    assert "Created and activated 3 terms of the expert committee" in first_output
-    assert "Created 33 demo applications." in first_output
-    assert "Created 15 demo laboratories." in first_output
-    assert "nothing changed" in second_output
-    assert "Created" not in second_output
-    statuses = set(Application.objects.values_list("status", flat=True))
-    assert statuses == set(Status.values)
-    roles = set(User.objects.values_list("role", flat=True))
-    assert roles == set(Role.values)
-    for model in (ExpertCommittee, ReviewRound, Assignment, PublicityNotice, Objection, Laboratory, SignOff):
-        assert first[model.__name__] > 0, model
-    for username in ("applicant", "applicant_central", "applicant_qiantang", "samr_js", "miit_js", "recommender_moe",
-                     "samr_staff", "miit_staff", "expert", "admin"):
-        assert f"| {username} " in first_output
-    for username in ("applicant", "samr_staff", "miit_staff", "expert", "expert02", "expert15", "admin"):
-        account = user(username)
-        assert account.full_name and account.email
-        assert authenticate(username=username, password="demo12345") == account
-    assert all(f"{username} " in first_output for username in EXPERTS)  # the compact committee listing
-    assert user("admin").is_superuser
-    assert first["Notification"] > 0  # the transitions really notified (inbox), after commit
+    with django_db_blocker.unblock(), the_demo(media_root) as seeding:
+        yield SimpleNamespace(media_root=media_root, output=seeding.output, queued=seeding.queued)
 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("seeded")
 class TestSeededDemo:
-    """What the seeded demo holds: each check reads the database seeded once for the class."""
+    """What the seeded demo holds: each check reads the database seeded once for the class (the check of
+    idempotence seeds it again, rolled back after it)."""
+
+    def test_seed_demo_covers_every_state_and_role_and_is_idempotent(self, seeded, django_capture_on_commit_callbacks,
+                                                                     monkeypatch):
+        """The demo as the first seeding left it (`seeded`: on an empty database, committed), then seeded again."""
+        first_output, queued = seeded.output, list(seeded.queued)  # each issued document's rendering, queued at commit
+        monkeypatch.setattr(documents, "_enqueue", queued.append)
+        first = counts()
+        with django_capture_on_commit_callbacks(execute=True):
+            second_output = seed()
+
+        assert counts() == first  # nothing created twice, laboratories and their reports included
+        assert sorted(queued) == sorted(Document.objects.issued().values_list("pk", flat=True))  # each once
+        assert first["Laboratory"] == 15
+        assert Laboratory.objects.values("name_zh").distinct().count() == 15
+        assert "Created 32 demo accounts." in first_output
+        assert "Created and activated 3 terms of the expert committee" in first_output
+        assert "Created 33 demo applications." in first_output
+        assert "Created 15 demo laboratories." in first_output
+        assert "nothing changed" in second_output
+        assert "Created" not in second_output
+        statuses = set(Application.objects.values_list("status", flat=True))
+        assert statuses == set(Status.values)
+        roles = set(User.objects.values_list("role", flat=True))
+        assert roles == set(Role.values)
+        for model in (ExpertCommittee, ReviewRound, Assignment, PublicityNotice, Objection, Laboratory, SignOff):
+            assert first[model.__name__] > 0, model
+        for username in ("applicant", "applicant_central", "applicant_qiantang", "samr_js", "miit_js", "recommender_moe",
+                         "samr_staff", "miit_staff", "expert", "admin"):
+            assert f"| {username} " in first_output
+        for username in ("applicant", "samr_staff", "miit_staff", "expert", "expert02", "expert15", "admin"):
+            account = user(username)
+            assert account.full_name and account.email
+            assert authenticate(username=username, password="demo12345") == account
+        assert all(f"{username} " in first_output for username in EXPERTS)  # the compact committee listing
+        assert user("admin").is_superuser
+        assert first["Notification"] > 0  # the transitions really notified (inbox), after commit
 
     def test_seeded_states_were_reached_through_audited_transitions(self):
         for app in Application.objects.exclude(status=Status.DRAFT):
@@ -319,7 +317,7 @@ class TestSeededDemo:
         assert draft.missing_for_submission()  # half-filled
 
     def test_seeded_attachment_is_a_real_pdf_checked_by_content(self, seeded, settings):
-        settings.MEDIA_ROOT = seeded
+        settings.MEDIA_ROOT = seeded.media_root
         attachment = Attachment.objects.get()
         assert attachment.content_type == "application/pdf"
         with attachment.file.open("rb") as handle:
@@ -502,7 +500,7 @@ class TestSeededDemo:
         assert delisted.proposals.get().statement_at  # proposed, answered by the host, then signed
 
     def test_seeded_decisions_issued_their_numbered_documents_art10_13_19_25_27(self, seeded, settings):
-        settings.MEDIA_ROOT = seeded
+        settings.MEDIA_ROOT = seeded.media_root
         kinds = set(Document.objects.issued().values_list("kind", flat=True))
         assert kinds == {"call_notice", "recommendation_letter", "publicity_notice", "construction_list_approval",
                          "acceptance_opinion", "evaluation_notice", "unqualified_notice", "termination_decision",

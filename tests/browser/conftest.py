@@ -1,8 +1,8 @@
-"""Browser tests: Playwright drives Debian's Chromium (/usr/bin/chromium, headless) against pytest-django's
+"""Browser tests: Playwright drives Debian's headless Chromium (/usr/bin/chromium-headless-shell) against pytest-django's
 live server on the test database (PostgreSQL in `make test` and CI).
 
 Nothing here downloads a browser: the Debian package is installed by scripts/system-deps.sh (as root) and
-a missing /usr/bin/chromium FAILS the test with a message saying so. On failure the current page is saved
+a missing one FAILS the test with a message saying so. On failure the current page is saved
 for the log: test-artifacts/browser/<test name>.png and .html.
 """
 

@@ -2,8 +2,9 @@
 Chromium at a laptop and a phone window (1366 and 390 px) and checked by one script
 (layout_check.js) for controls and tables nobody can see, pages wider than the window, labels that wrap
 inside a word, table cells squeezed to a character a line and navbar text too faint to read. Screenshots
-at 1366 and 390 px go to test-artifacts/layout/<role>[-en]-<width>-<page>.jpg (JPEG: a third faster to
-take than PNG).
+(JPEG: a third faster to take than PNG) go to test-artifacts/layout/<role>[-en]-<width>-<page>.jpg: each
+person's home page with each of its menus opened, at 1366 and 390 px, and every page at the width where a
+problem was found on it. Not every page: screenshots of all four hundred were a third of the drawing's time.
 
 The pages are found, not listed: an HTTP client logged in as the person follows the links of the home
 page (its navbar holds every menu, the "More" one included) and of the pages they lead to, three clicks
@@ -27,25 +28,23 @@ import time
 import uuid
 from collections import defaultdict
 from html.parser import HTMLParser
-from io import StringIO
 from pathlib import Path
 from unittest import mock
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 from playwright.sync_api import expect
 
 from accounts.models import User
 from kernel import documents
+from tests.demo import the_demo
 
 # width: height, px. A laptop and a phone: a desktop window draws what the laptop does with more room (nothing
 # overflows or wraps there that fits at 1366), and the walk has a time budget.
 WINDOWS = {1366: 768, 390: 844}
-SHOWN_WIDTHS = tuple(WINDOWS)  # each kept as screenshots, with its menus opened
+SHOWN_WIDTHS = tuple(WINDOWS)  # the home page kept as screenshots at each, with its menus opened
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "layout"
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA, normal text
 CHECK = (Path(__file__).parent / "layout_check.js").read_text(encoding="utf-8")
@@ -194,16 +193,18 @@ class Walk:
             page.goto(path, wait_until="domcontentloaded")
             for width in widths if index % 2 == 0 else widths[::-1]:  # the next page opens at the last width
                 page.set_viewport_size({"width": width, "height": WINDOWS[width]})
-                self._check(page, who, lang, width, path, _slug(path))
+                self._check(page, who, lang, width, path, _slug(path), keep=width in menus)
                 if width in menus:
                     self._open_menus(page, who, lang, width, path)
             self.drawn += 1
         page.close()
 
-    def _check(self, page, who, lang, width, path, name):
-        for problem in page.evaluate(CHECK, {"lang": lang, "minContrast": MIN_CONTRAST}):
+    def _check(self, page, who, lang, width, path, name, keep):
+        """The page checked; kept as a screenshot if asked to (`keep`) or if anything is wrong with it."""
+        problems = page.evaluate(CHECK, {"lang": lang, "minContrast": MIN_CONTRAST})
+        for problem in problems:
             self.problems[problem][(who, lang, width)].append(path)
-        if width in SHOWN_WIDTHS:
+        if keep or problems:
             prefix = who if lang.startswith("zh") else f"{who}-{lang}"
             page.screenshot(path=str(self.artifacts / f"{prefix}-{width}-{name}.jpg"), type="jpeg", quality=80)
 
@@ -219,7 +220,8 @@ class Walk:
             dropdown = dropdowns.nth(index)
             dropdown.click()
             expect(dropdown).to_have_attribute("aria-expanded", "true")
-            self._check(page, who, lang, width, f"{path} (menu {index + 1} open)", f"{_slug(path)}-menu-{index + 1}")
+            self._check(page, who, lang, width, f"{path} (menu {index + 1} open)", f"{_slug(path)}-menu-{index + 1}",
+                        keep=True)
             page.keyboard.press("Escape")
             expect(dropdown).to_have_attribute("aria-expanded", "false")
         if folded:
@@ -271,21 +273,20 @@ def look_at(browser, base_url, found, artifacts=ARTIFACTS):
     return walk
 
 
-def walk_the_demo(chromium, live_server, settings, people):
-    """Seed the demo, find the pages of each of `people` (demo usernames, or PUBLIC), draw and check them;
-    fail once, naming every problem. The cache gets a prefix of its own (CI's Redis is shared). The demo's issued
-    documents are never rendered during the walk: seventy-odd PDFs would take a minute of it, and the walk follows
-    no download (a document's page shows "being prepared"; the PDFs' layout is tested in test_decision_documents)."""
-    with mock.patch.object(documents, "_enqueue", lambda pk: None):
-        _walk(chromium, live_server, settings, people)
-
-
-def _walk(chromium, live_server, settings, people):
+def walk_the_demo(chromium, live_server, settings, tmp_path, people):
+    """On the demo (tests.demo), find the pages of each of `people` (demo usernames, or PUBLIC), draw and check
+    them; fail once, naming every problem. The cache gets a prefix of its own (CI's Redis is shared). The demo's
+    issued documents are never rendered during the walk: seventy-odd PDFs would take a minute of it, and the walk
+    follows no download (a document's page shows "being prepared"; the PDFs' layout is tested in
+    test_decision_documents)."""
     clock = Stopwatch()
+    with mock.patch.object(documents, "_enqueue", lambda pk: None), the_demo(tmp_path / "demo_media"):
+        clock.lap("demo copied")
+        _walk(chromium, live_server, settings, people, clock)
+
+
+def _walk(chromium, live_server, settings, people, clock):
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"layout-{uuid.uuid4().hex}"}}
-    with transaction.atomic():  # one commit, not thousands
-        call_command("seed_demo", stdout=StringIO())
-    clock.lap("seeded")
     drawn, found = set(), {}
     for who in people:
         client = Client()

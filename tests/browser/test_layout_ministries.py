@@ -8,6 +8,6 @@ import pytest
 from tests.browser.layout import walk_the_demo
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the demo goes, the migrations' data stays
-def test_pages_of_ministry_staff_experts_and_the_administrator_show_what_they_hold(chromium, live_server, settings):
-    walk_the_demo(chromium, live_server, settings, ["samr_staff", "expert", "admin"])
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the live server reads what is committed
+def test_pages_of_ministry_staff_experts_and_the_administrator_show_what_they_hold(chromium, live_server, settings, tmp_path):
+    walk_the_demo(chromium, live_server, settings, tmp_path, ["samr_staff", "expert", "admin"])
