@@ -96,6 +96,7 @@ def _point(connection, name):
 
 
 def made_from_template(connection):
+    """Whether this worker's database is a copy of the migrated template (so a seeded copy can be made beside it)."""
     return connection.alias in _made
 
 
