@@ -43,7 +43,7 @@ CONNECTIONS = 8
 WORKERS = int(GUNICORN[GUNICORN.index("--workers") + 1])
 MINIMUM_REQUESTS, SLOW_PAGE_SECONDS = 16, 30  # a page answering fewer in its seconds is measured for 30 s
 BURST = 200
-DRAWN_TIMES = 7
+DRAWN_TIMES = 15
 DEMO_DATABASE = os.environ.get("BENCH_DEMO_DATABASE", "labportal_benchdemo")
 SEED_CODE = [ROOT / "labportal" / "management" / "commands" / "seed_demo.py", ROOT / "labportal" / "journeys.py"]
 # No --max-requests while measuring: recycling a worker every few hundred hello-world requests would measure

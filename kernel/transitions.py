@@ -63,10 +63,11 @@ def declared_transition(model, name, field="status"):
     return None
 
 
-def available_transitions(obj, user, field="status"):
-    """The transitions `user` may take now, for rendering buttons and the API."""
-    getter = getattr(obj, f"get_available_user_{field}_transitions")
-    return [_meta(t) for t in getter(user) if not (t.custom or {}).get("internal")]
+def available_transitions(obj, user, field="status", only=()):
+    """The transitions `user` may take now, for rendering buttons and the API; `only`: just these names, whose
+    permissions alone are asked (a round's page asks one transition of each of its 125 assignments)."""
+    return [_meta(t) for t in getattr(obj, f"get_available_{field}_transitions")()
+            if not (t.custom or {}).get("internal") and (not only or t.name in only) and t.has_perm(obj, user)]
 
 
 def fsm_permission(predicate, party=None):

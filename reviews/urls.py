@@ -24,6 +24,8 @@ urlpatterns = [
     path("rounds/<int:pk>/late/", views_rounds.round_late, name="round_late"),
     path("rounds/<int:pk>/export.csv", views_rounds.round_export, name="round_export"),
     path("rounds/<int:pk>/applications/<int:app_pk>/assign/", views_rounds.round_assign, name="round_assign"),
+    path("rounds/<int:pk>/applications/<int:app_pk>/experts/", views_rounds.round_entry_experts,
+         name="round_entry_experts"),
     path("rounds/<int:pk>/assign-automatically/", views_autoassign.round_autoassign, name="round_autoassign"),
     path("rounds/<int:pk>/proposals/<int:proposal_pk>/", views_autoassign.round_proposal, name="round_proposal"),
     path("assignments/<int:pk>/transitions/<slug:name>/", views_rounds.assignment_transition, name="assignment_transition"),

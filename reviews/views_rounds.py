@@ -2,6 +2,7 @@
 and assignments a page at a time, concluding it, the CSV of its results and the assignments' transitions."""
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib import messages
@@ -192,19 +193,39 @@ def _entry_page(request, results):
     return Paginator(results, PAGE_SIZE).get_page(number)
 
 
-def _status_summary(assignments):
+def _status_summary(statuses):
     """[(label, count)] of an entry's assignments by status, in the order of the statuses."""
-    counts = Counter(a.status for a in assignments)
+    counts = Counter(statuses)
     return [(label, counts[value]) for value, label in AssignmentStatus.choices if counts[value]]
+
+
+def _entry_assignments(user, review_round, application_id):
+    """One entry's assignments as `user` may see them, with their experts: what its table of experts draws."""
+    return list(Assignment.objects.visible_to(user).filter(round=review_round, application_id=application_id)
+                .select_related("expert", "expert__organisation").order_by("pk"))
+
+
+@dataclass(frozen=True)
+class EntryCard:
+    """An entry of the page in its card: its experts counted by status, and the experts themselves (with `back`, where
+    a withdrawal returns) only for the entry a link landed on; `assignments` None: drawn when the card is opened,
+    from `experts_url`. A page of a round of 500 entries draws 25 cards of five experts each, most of which nobody
+    opens."""
+    result: object
+    count: int
+    summary: list
+    experts_url: str
+    back: str
+    assignments: list | None
 
 
 @staff_required
 @require_GET
 def round_detail(request, pk):
     """The ranking of a round of applications or laboratories a page at a time, each entry of the page with a summary
-    of its experts (their table and the assignment form beside it), and the way to its conclusion. Ranks are the
-    whole round's: every entry is ranked as values (three queries), and only the page's entries are read as models
-    and drawn."""
+    of its experts (their table drawn when its card is opened, `round_entry_experts`; the assignment form beside it),
+    and the way to its conclusion. Ranks are the whole round's: every entry is ranked as values (four queries), and
+    only the page's entries are read as models and drawn."""
     review_round = _round(pk)
     pages = round_pages(review_round.criteria_set.purpose)
     results = rank_round(review_round)
@@ -212,12 +233,21 @@ def round_detail(request, pk):
     sorted_results, sort = sort_results(results, request.GET.get("sort", "rank"))
     page = _entry_page(request, sorted_results)
     shown = with_entries(list(page))
-    assignments = defaultdict(list)
-    for assignment in (Assignment.objects.visible_to(request.user)
-                       .filter(round=review_round, application_id__in=[r.application.pk for r in shown])
-                       .select_related("expert", "expert__organisation").order_by("application_id", "pk")):
-        assignments[assignment.application_id].append(assignment)
-    entries = [(r, assignments[r.application.pk], _status_summary(assignments[r.application.pk])) for r in shown]
+    entry = request.GET.get("entry", "")
+    focus = int(entry) if entry.isdecimal() else None
+    statuses = defaultdict(list)
+    for application_id, status in (Assignment.objects.visible_to(request.user)
+                                   .filter(round=review_round, application_id__in=[r.application.pk for r in shown])
+                                   .order_by("application_id", "pk").values_list("application_id", "status")):
+        statuses[application_id].append(status)
+    entries = []
+    for r in shown:
+        focused = r.application.pk == focus
+        entries.append(EntryCard(
+            result=r, count=len(statuses[r.application.pk]), summary=_status_summary(statuses[r.application.pk]),
+            experts_url=reverse("reviews:round_entry_experts", args=[review_round.pk, r.application.pk]),
+            back=round_entry_url(review_round.pk, focus) if focused else "",
+            assignments=_entry_assignments(request.user, review_round, focus) if focused else None))
     columns = []
     for key, label, _getter in RANKING_COLUMNS:
         current = sort.lstrip("-") == key
@@ -228,7 +258,6 @@ def round_detail(request, pk):
             "key": key, "label": label, "current": current, "descending": current and descending,
             "next": f"-{key}" if current and not descending else key,
         })
-    entry = request.GET.get("entry", "")
     vacant = vacancies(review_round, [r.application.pk for r in results if r.live], limit=VACANCIES_SHOWN + 1)
     return render(request, "reviews/staff/round.html", {
         "vacancies": vacant[:VACANCIES_SHOWN],
@@ -239,7 +268,6 @@ def round_detail(request, pk):
         "page_obj": page,
         "query": query_without_page(request, "entry"),
         "entries": entries,
-        "focus": int(entry) if entry.isdecimal() else None,
         "awaiting": sum(1 for r in results if r.live),
         "columns": columns,
         "sort": sort,
@@ -293,6 +321,23 @@ def round_conclude(request, pk):
         "conclude_template": pages.conclude_template,
         "quorum_share": share_text(quorum_share()),
     })
+
+
+@staff_required
+@require_GET
+def round_entry_experts(request, pk, app_pk):
+    """One entry's experts and what staff may do about each (withdraw, the score sheet): drawn into the entry's card
+    on the round's page when it is opened (htmx), or as a page of its own without JavaScript."""
+    review_round = _round(pk)
+    application = get_object_or_404(
+        Application.objects.visible_to(request.user).filter(round_entries__round=review_round), pk=app_pk)
+    pages = round_pages(review_round.criteria_set.purpose)
+    context = {"round": review_round, "entry": pages.entry(review_round, application),
+               "assignments": _entry_assignments(request.user, review_round, app_pk),
+               "back": round_entry_url(pk, app_pk), "lab_round": pages.section == "lab_rounds"}
+    if getattr(request, "htmx", False):
+        return render(request, "reviews/staff/_entry_experts.html", context)
+    return render(request, "reviews/staff/round_entry_experts.html", context)
 
 
 @staff_required

@@ -58,6 +58,8 @@ def main():
     parser.add_argument("--lang", action="append")
     parser.add_argument("--out", default="test-artifacts/shots")
     parser.add_argument("--stop-at-second-factor", action="store_true")
+    parser.add_argument("--click", action="append", default=[],
+                        help="a CSS selector clicked on each page before its screenshot (a card's summary, a menu)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -81,6 +83,9 @@ def main():
                         second_factor(page, used)
                 for path in args.paths:
                     page.goto(f"{base}{path}")
+                    for selector in args.click:
+                        page.locator(selector).first.click()
+                        page.wait_for_load_state("networkidle")
                     name = re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_") or "root"
                     target = out / f"{args.user or 'public'}-{lang}-{width}-{name}.png"
                     page.screenshot(path=str(target), full_page=True)

@@ -102,10 +102,11 @@ def test_a_declared_conflict_leaves_a_vacancy_with_its_proposal_on_the_round_pag
     [vacancy] = vacancies(setup.review_round, [a.pk for a in setup.applications])
     assert vacancy.left == task and vacancy.proposal is not None
     client_en.force_login(setup.staff)
-    # the page's own queries and, for its vacancy, the entries' assignments, the loads, the suggestions (the committee,
-    # its experts' employers and expertise, the entries' consortium, team and people: Art. 9) and the decliners; the
-    # ranking reads the round's experts once, and the entries as models only for the page it draws
-    with django_assert_max_num_queries(25):
+    # the page's own queries and, for its vacancy, the entries' assignments, the loads, the suggestions
+    # (the committee, its experts' employers and expertise, the entries' consortium, team and people: Art. 9) and the
+    # decliners; the ranking reads the criteria's weights and the round's experts once, and the entries as models only
+    # for the page it draws
+    with django_assert_max_num_queries(26):
         response = client_en.get(setup.review_round.get_absolute_url())
     body = response.content.decode()
     assert 'data-testid="vacancies"' in body and f'data-vacancy="{task.pk}"' in body
@@ -113,7 +114,7 @@ def test_a_declared_conflict_leaves_a_vacancy_with_its_proposal_on_the_round_pag
     # A second vacancy, on the other entry, adds only its decliners: the suggestions are read for all at once.
     other = run_transition(setup.assignment(setup.experts[0], setup.applications[1]), "declare_conflict",
                            setup.experts[0], "曾在申报单位任职")
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(26):
         body = client_en.get(setup.review_round.get_absolute_url()).content.decode()
     assert f'data-vacancy="{task.pk}"' in body and f'data-vacancy="{other.pk}"' in body
     # The entry's own assignment page shows it too, with the same proposal.

@@ -242,7 +242,7 @@ def test_assignment_of_a_suggested_expert_and_withdrawal(client, staff, journey)
 
     assert response.status_code == 302
     assignment = Assignment.objects.get(round=review_round, application=app, expert=expert)
-    page = client.get(review_round.get_absolute_url()).content.decode()
+    page = client.get(response.url).content.decode()  # back on the round's page, at the entry's card, open
     assert f'data-assignment="{assignment.pk}"' in page and 'data-transition="withdraw"' in page
 
     client.post(reverse("reviews:assignment_transition", args=[assignment.pk, "withdraw"]))

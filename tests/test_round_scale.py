@@ -2,6 +2,8 @@
 scores with a subquery each (the same numbers the joined `Count(distinct=True)` gave), and a round's page shows its
 entries a page at a time, in a number of queries that does not grow with the round."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.db.models import Count, Q
@@ -10,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Application, Status
-from reviews.models import Assignment, AssignmentStatus, ReviewRound, RoundEntry, Score
+from reviews.models import Assignment, AssignmentStatus, ReviewRound, RoundEntry, Score, round_entry_url
 from tests.factories import ApplicationFactory, client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("client_en")]
@@ -27,7 +29,8 @@ def bulk_round(journey, entries, title, experts=4):
     template = ApplicationFactory()
     applications = Application.objects.bulk_create([
         Application(host=template.host, call=template.call, created_by=template.created_by, status=Status.EXPERT_REVIEW,
-                    name_zh=f"{title}{n}号质量国家质量标准实验室", name_en_subject=f"Quality {n}", field=template.field,
+                    submitted_at=timezone.now(), name_zh=f"{title}{n}号质量国家质量标准实验室",
+                    name_en_subject=f"Quality {n}", field=template.field,
                     research_directions=template.research_directions)
         for n in range(entries)])
     review_round = ReviewRound.objects.create(title=title, committee=journey.committee, criteria_set=journey.criteria,
@@ -116,6 +119,42 @@ def test_a_big_rounds_page_shows_its_entries_a_page_at_a_time_ranked_across_the_
     card = landed.content.decode().split(f'id="application-{fortieth.application.pk}"', 1)[1].split('class="card mb-3"', 1)[0]
     assert '<details class="mb-2" data-testid="experts" open>' in card
     assert 'data-transition="withdraw"' in card  # staff still withdraw an assignment from the card
+
+
+def test_a_big_rounds_cards_draw_their_experts_when_opened(client, journey, django_assert_max_num_queries):
+    """The 25 cards of a page count their experts by status; each card's table of experts (with the withdrawal of
+    each) is drawn when the card is opened, into the card (htmx) or as a page of its own without JavaScript."""
+    review_round = bulk_round(journey, 30, "大轮")
+    client.force_login(journey.staff)
+    response, _queries = round_page(client, review_round)
+    html = response.content.decode()
+    first = response.context["results"][0].application
+    experts_url = reverse("reviews:round_entry_experts", args=[review_round.pk, first.pk])
+    card = html.split(f'id="application-{first.pk}"', 1)[1].split('class="card mb-3"', 1)[0]
+    assert f'hx-get="{experts_url}" hx-trigger="toggle once"' in card and " open>" not in card
+    assert f'<a href="{experts_url}">' in card  # without JavaScript, the link to the same table
+    assert "data-assignment=" not in html and 'data-transition="withdraw"' not in html  # no card drew its table
+
+    assignments = Assignment.objects.filter(round=review_round, application=first).order_by("pk")
+    withdrawable = [a.pk for a in assignments if a.status in (AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED)]
+    with django_assert_max_num_queries(14):
+        fragment = client.get(experts_url, headers={"HX-Request": "true"})
+    table = fragment.content.decode()
+    assert fragment.status_code == 200 and "<html" not in table
+    assert [int(pk) for pk in re.findall(r'data-assignment="(\d+)"', table)] == [a.pk for a in assignments]
+    withdraw_urls = re.findall(r'action="(/reviews/assignments/\d+/transitions/withdraw/)"', table)
+    assert withdraw_urls == [reverse("reviews:assignment_transition", args=[pk, "withdraw"]) for pk in withdrawable]
+    # a withdrawal returns to the card on the round's page, not to the fragment
+    assert f'name="next" value="{round_entry_url(review_round.pk, first.pk)}"' in table
+
+    page = client.get(experts_url).content.decode()
+    assert "<html" in page and 'data-testid="experts-table"' in page and str(review_round) in page
+
+    another = bulk_round(journey, 1, "另一轮")
+    stranger = another.entries.get().application
+    assert client.get(reverse("reviews:round_entry_experts", args=[review_round.pk, stranger.pk])).status_code == 404
+    client.force_login(first.created_by)
+    assert client.get(experts_url).status_code in (302, 403)  # staff only
 
 
 def test_a_big_rounds_page_sorts_the_whole_round_by_name_and_draws_only_its_page(client, journey):

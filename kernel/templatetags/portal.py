@@ -125,7 +125,7 @@ def _declared_at(obj, name):
         return 0
 
 
-@register.inclusion_tag("includes/transition_buttons.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def transition_buttons(context, obj, user, url_name="applications:transition", only="", exclude="", next_url="",
                        drastic=True):
     """POST forms for the transitions `user` may take on `obj` now (asked of the model, never guessed).
@@ -133,12 +133,13 @@ def transition_buttons(context, obj, user, url_name="applications:transition", o
     `url_name` must accept (obj.pk, transition name). `only` / `exclude`: comma-separated names, e.g. to
     leave out actions that have their own richer form on the page. A drastic transition is a link to its
     confirmation page (GET on the same URL); `drastic=False` leaves them out, for a page that shows them
-    apart in its `{% danger_zone %}`.
+    apart in its `{% danger_zone %}`. Nothing is drawn where nothing may be done: a round's page asks this of each
+    of its 125 assignments, most of which offer nothing.
     """
     only, exclude = _names(only), _names(exclude)
     rows, pages = [], {}
-    for t in sorted(available_transitions(obj, user), key=lambda t: _declared_at(obj, t.name)):
-        if (only and t.name not in only) or t.name in exclude or (t.drastic and not drastic):
+    for t in sorted(available_transitions(obj, user, only=only), key=lambda t: _declared_at(obj, t.name)):
+        if t.name in exclude or (t.drastic and not drastic):
             continue
         if t.form or t.drastic:  # the transition needs data or a confirmation: a link to its page
             pages.setdefault(t.form or reverse(url_name, args=[obj.pk, t.name]), []).append(t)
@@ -147,13 +148,15 @@ def transition_buttons(context, obj, user, url_name="applications:transition", o
     links = [{"url": reverse(form, args=[obj.pk]) if ":" in form else form, "label": " / ".join(t.label for t in ts),
               "article": ts[0].article, "button": "outline-danger" if ts[0].drastic else "primary"}
              for form, ts in pages.items()]
-    return {
+    if not (rows or links):
+        return ""
+    return render_to_string("includes/transition_buttons.html", {
         "links": links,
         "obj": obj,
         "transitions": rows,
         "csrf_token": context.get("csrf_token"),
         "next_url": next_url,
-    }
+    })
 
 
 @register.filter

@@ -297,6 +297,11 @@ def conclude_round(portal, staff, review_round, application, action_label, statu
     with portal.person(staff, f"/reviews/rounds/{review_round.pk}/") as page:
         ranking = page.get_by_test_id("ranking")
         expect(ranking.locator(f'tr[data-application="{application.pk}"] td').nth(3)).to_have_text("3")
+        # The entry's experts are drawn into its card when it is opened: each with the score sheet they submitted.
+        card = page.locator(f"#application-{application.pk}")
+        card.get_by_test_id("experts").locator("summary").click()
+        expect(card.get_by_test_id("experts-table").locator("tr[data-assignment]")).to_have_count(3)
+        expect(card.get_by_role("link", name="Score sheet (PDF)")).to_have_count(3)
         form = conclusion_form(page)
         form.get_by_label(action_label).check()
         form.locator("textarea").first.fill("专家组一致同意。")
