@@ -269,6 +269,11 @@ class Journey:
 
     # --- people, committee, criteria ---------------------------------------------------------------
 
+    def sibling(self):
+        """A journey with this one's officers, committee and criteria as far as they are made; what it makes later is
+        its own (tests sharing rows made once by this one: `tests/shared_rows.py`)."""
+        return Journey(self.cast, staff=self.staff, miit=self._miit, committee=self._committee, criteria=self._criteria)
+
     @property
     def miit(self):
         if self._miit is None:

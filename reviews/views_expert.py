@@ -10,6 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from applications.models import ConsortiumMember
+from applications.models import DOSSIER_LONG_TEXTS, ConsortiumMember
 from kernel.rules import RuleViolation, refusal_text
 from kernel.transitions import TransitionConflict, run_transition
 from kernel.web import rule_text
@@ -26,6 +27,7 @@ from kernel.web import rule_text
 from .models import Assignment, AssignmentStatus, Criterion, Score
 from .services import save_scores
 from .subject_pages import round_pages
+from .views_common import PAGE_SIZE
 
 DECLARATIONS = ("declare_no_conflict", "declare_conflict", "decline")
 SCORING_ACTIONS = ("save", "submit")
@@ -54,6 +56,7 @@ def expert_assignments(user):
     return (
         Assignment.objects.visible_to(user).filter(expert_id=user.pk)
         .select_related("round", "application", "application__host")
+        .defer(*(f"application__{name}" for name in DOSSIER_LONG_TEXTS))
         .annotate(
             scored=Coalesce(Subquery(scored, output_field=IntegerField()), 0),
             criteria_total=Coalesce(Subquery(total, output_field=IntegerField()), 0),
@@ -63,26 +66,29 @@ def expert_assignments(user):
 
 
 def expert_todo(user):
-    """The expert's home page: to declare, being scored, submitted (recent first)."""
-    rows = list(expert_assignments(user))
-    for row in rows:
+    """The expert's home page: every assignment awaiting their declaration or their scores, and the latest submitted
+    with their number. An expert of some years has a hundred assignments or more; the page reads only these."""
+    mine = expert_assignments(user)
+    waiting = list(mine.filter(status__in=(AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED)))
+    submitted = mine.filter(status=AssignmentStatus.SUBMITTED)
+    latest = list(submitted.order_by("-submitted_at", "-pk")[:HOME_SUBMITTED_LIMIT])
+    for row in waiting + latest:
         row.badge = STATUS_BADGES.get(row.status, "secondary")
-    submitted = sorted((a for a in rows if a.status == AssignmentStatus.SUBMITTED),
-                       key=lambda a: a.submitted_at, reverse=True)
     return {
-        "to_declare": [a for a in rows if a.status == AssignmentStatus.ASSIGNED],
-        "scoring": [a for a in rows if a.status == AssignmentStatus.ACCEPTED],
-        "submitted": submitted[:HOME_SUBMITTED_LIMIT],
-        "submitted_total": len(submitted),
+        "to_declare": [a for a in waiting if a.status == AssignmentStatus.ASSIGNED],
+        "scoring": [a for a in waiting if a.status == AssignmentStatus.ACCEPTED],
+        "submitted": latest,
+        "submitted_total": submitted.count() if len(latest) == HOME_SUBMITTED_LIMIT else len(latest),
     }
 
 
 @login_required
 def assignment_list(request):
-    rows = list(expert_assignments(request.user))
-    for row in rows:
+    """All the expert's assignments, by round, newest round first, a page at a time."""
+    page = Paginator(expert_assignments(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page:
         row.badge = STATUS_BADGES.get(row.status, "secondary")
-    return render(request, "reviews/expert/assignments.html", {"assignments": rows})
+    return render(request, "reviews/expert/assignments.html", {"assignments": page, "page_obj": page})
 
 
 # --- the scoring form -------------------------------------------------------------------------------

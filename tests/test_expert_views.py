@@ -1,5 +1,7 @@
 """The expert's pages: assignments, the conflict declaration (Art. 9), blind scoring (Art. 13)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -40,8 +42,9 @@ def test_assignments_page_lists_only_own_with_progress_and_bounded_queries(clien
     first = accept(setup.assignment(expert))
     save_scores(first, expert, {setup.criteria_list[0].pk: (70, "")})
     client.force_login(expert)
-    # session, user, the verified second-factor device (experts use one), assignments, unread count, organisations
-    with django_assert_max_num_queries(6):
+    # session, user, the verified second-factor device (experts use one), the assignments' number and page, unread
+    # count, organisations
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("experts:assignments"))
     assert response.status_code == 200
     body = response.content.decode()
@@ -55,7 +58,7 @@ def test_assignments_page_lists_only_own_with_progress_and_bounded_queries(clien
     add_round(setup, n_applications=3)
     for app in setup.applications[3:5]:
         accept(setup.assignment(expert, app))
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("experts:assignments"))
     body = response.content.decode()
     assert body.count('data-testid="round"') == 2
@@ -74,6 +77,32 @@ def test_home_page_shows_the_experts_todo(client):
     in_progress = body[body.index('data-testid="scoring-in-progress"'):body.index('data-testid="submitted"')]
     assert f'data-assignment="{a1.pk}"' in in_progress and "0 / 3" in in_progress
     assert f'data-assignment="{a2.pk}"' in body[body.index('data-testid="submitted"'):]
+
+
+def test_an_experts_pages_read_only_what_they_show_however_many_assignments(client_en, django_assert_max_num_queries):
+    """The home page lists every assignment awaiting the expert and the latest ten submitted with their number; the
+    list of all assignments is drawn a page at a time. Years of reviewing do not make either page longer to read."""
+    setup = scoring_setup(n_applications=28, n_experts=1)
+    expert = setup.experts[0]
+    mine = [setup.assignment(expert, app) for app in setup.applications]
+    for assignment in mine[:12]:
+        score_and_submit(assignment)
+    accept(mine[12])
+    client_en.force_login(expert)
+    # session, user, device, the assignments awaiting the expert, the latest submitted, their number, unread count
+    with django_assert_max_num_queries(8):
+        body = client_en.get(reverse("home")).content.decode()
+    submitted = body[body.index('data-testid="submitted"'):]
+    assert submitted.count("data-assignment=") == 10 and "latest 10 of 12" in submitted
+    latest = sorted(Assignment.objects.filter(pk__in=[a.pk for a in mine[:12]]), key=lambda a: (a.submitted_at, a.pk))
+    assert f'data-assignment="{latest[-1].pk}"' in submitted and f'data-assignment="{latest[0].pk}"' not in submitted
+    assert body.count("data-assignment=") == 10 + 1 + 15  # and the one being scored, the fifteen to declare
+
+    first = client_en.get(reverse("experts:assignments")).content.decode()
+    second = client_en.get(reverse("experts:assignments"), {"page": 2}).content.decode()
+    assert first.count("data-assignment=") == 25 and second.count("data-assignment=") == 3
+    shown = {int(pk) for page in (first, second) for pk in re.findall(r'data-assignment="(\d+)"', page)}
+    assert shown == {a.pk for a in mine} and "Page 2 of 2" in second
 
 
 # --- conflict of interest declaration (Art. 9) -------------------------------------------------------

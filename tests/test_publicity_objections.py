@@ -17,6 +17,7 @@ from reviews.deadlines import PUBLICITY_WINDOW
 from reviews.identity import validate_resident_id
 from reviews.models import NoticeStatus, Objection, ObjectionStatus, PublicityNotice
 from tests.factories import applicant_of, on
+from tests.shared_rows import shared_rows
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -87,17 +88,6 @@ def test_only_staff_open_a_notice(journey):
 # --- objections -------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def notice(journey):
-    """Two inspected applications under a notice published on Monday 2026-09-28 (window to Oct 10)."""
-    with on(2026, 9, 21):
-        apps = [journey.inspected(), journey.inspected()]
-    with on(2026, 9, 28):  # published on its first day (a notice dated ahead would be scheduled)
-        notice = journey.open_notice(apps, starts_on=SEPT_28, working_days=5)
-    assert notice.ends_on == OCT_10
-    return notice
-
-
 def first_app(notice):
     return notice.applications.order_by("pk").first()
 
@@ -128,202 +118,206 @@ def test_resident_id_check_digit():
             validate_resident_id(bad)
 
 
-def test_objection_by_a_person_with_a_valid_id_is_accepted_and_staff_told_art13(
-    notice, journey, django_capture_on_commit_callbacks,
-):
-    with on(2026, 9, 30), django_capture_on_commit_callbacks(execute=True):
-        objection = services.lodge_objection(person(notice))
-    objection.refresh_from_db()
-    assert objection.status == ObjectionStatus.OPEN
-    assert (objection.name, objection.id_number) == ("张三", VALID_ID)
-    told = Notification.objects.filter(url=f"{notice.get_staff_url()}#objection-{objection.pk}")
-    assert list(told.values_list("recipient_id", flat=True)) == [journey.staff.pk]
-    assert "场地面积不实" in told.get().body
-    assert objection.receipt_number == f"2026-GS{notice.pk:02d}-0001" and objection.receipt_number in told.get().subject
+class TestObjectionsToOneNotice:
+    """Two inspected applications under a notice published on Monday 2026-09-28 (window to Oct 10), made once for the
+    class (`shared_rows`)."""
 
+    @pytest.fixture(scope="class")
+    @classmethod
+    def shared(cls, django_db_setup, django_db_blocker):
+        def build(journey):
+            with on(2026, 9, 21):
+                apps = [journey.inspected(), journey.inspected()]
+            with on(2026, 9, 28):  # published on its first day (a notice dated ahead would be scheduled)
+                notice = journey.open_notice(apps, starts_on=SEPT_28, working_days=5)
+            assert notice.ends_on == OCT_10
+            return notice.pk
 
-def test_objector_id_number_is_stored_normalised(notice):
-    with on(2026, 9, 30):
-        objection = services.lodge_objection(person(notice, id_number="11010519491231002x"))
-    objection.refresh_from_db()
-    assert objection.id_number == VALID_ID
+        with shared_rows(django_db_blocker, build) as rows:
+            yield rows
 
+    @pytest.fixture
+    def journey(self, db, shared):
+        return shared[0].sibling()
 
-@pytest.mark.parametrize("day", [SEPT_28, datetime.date(2026, 10, 1), OCT_10])
-def test_objection_accepted_on_any_day_of_the_window_art13(notice, day):
-    with on(day.year, day.month, day.day):
-        services.lodge_objection(person(notice))
-    assert Objection.objects.count() == 1
+    @pytest.fixture
+    def notice(self, db, shared):
+        return PublicityNotice.objects.get(pk=shared[1])
 
+    def test_objection_by_a_person_with_a_valid_id_is_accepted_and_staff_told_art13(
+        self, notice, journey, django_capture_on_commit_callbacks,
+    ):
+        with on(2026, 9, 30), django_capture_on_commit_callbacks(execute=True):
+            objection = services.lodge_objection(person(notice))
+        objection.refresh_from_db()
+        assert objection.status == ObjectionStatus.OPEN
+        assert (objection.name, objection.id_number) == ("张三", VALID_ID)
+        told = Notification.objects.filter(url=f"{notice.get_staff_url()}#objection-{objection.pk}")
+        assert list(told.values_list("recipient_id", flat=True)) == [journey.staff.pk]
+        assert "场地面积不实" in told.get().body
+        assert objection.receipt_number == f"2026-GS{notice.pk:02d}-0001" and objection.receipt_number in told.get().subject
 
-def test_objection_with_a_wrong_check_digit_is_refused(notice):
-    with on(2026, 9, 30), pytest.raises(ValidationError) as exc:
-        services.lodge_objection(person(notice, id_number=WRONG_CHECK_DIGIT))
-    assert set(exc.value.message_dict) == {"id_number"}
-    assert "check digit" in exc.value.message_dict["id_number"][0]
-    assert not Objection.objects.exists()
+    def test_objector_id_number_is_stored_normalised(self, notice):
+        with on(2026, 9, 30):
+            objection = services.lodge_objection(person(notice, id_number="11010519491231002x"))
+        objection.refresh_from_db()
+        assert objection.id_number == VALID_ID
 
+    @pytest.mark.parametrize("day", [SEPT_28, datetime.date(2026, 10, 1), OCT_10])
+    def test_objection_accepted_on_any_day_of_the_window_art13(self, notice, day):
+        with on(day.year, day.month, day.day):
+            services.lodge_objection(person(notice))
+        assert Objection.objects.count() == 1
 
-@pytest.mark.parametrize("missing", ["name", "id_number", "contact", "grounds"])
-def test_objection_without_a_real_name_is_refused_art13(notice, missing):
-    with on(2026, 9, 30), pytest.raises(ValidationError) as exc:
-        services.lodge_objection(person(notice, **{missing: "  "}))
-    assert missing in exc.value.message_dict
-    assert "anonymous" in exc.value.message_dict[missing][0]
-    assert not Objection.objects.exists()
+    def test_objection_with_a_wrong_check_digit_is_refused(self, notice):
+        with on(2026, 9, 30), pytest.raises(ValidationError) as exc:
+            services.lodge_objection(person(notice, id_number=WRONG_CHECK_DIGIT))
+        assert set(exc.value.message_dict) == {"id_number"}
+        assert "check digit" in exc.value.message_dict["id_number"][0]
+        assert not Objection.objects.exists()
 
+    @pytest.mark.parametrize("missing", ["name", "id_number", "contact", "grounds"])
+    def test_objection_without_a_real_name_is_refused_art13(self, notice, missing):
+        with on(2026, 9, 30), pytest.raises(ValidationError) as exc:
+            services.lodge_objection(person(notice, **{missing: "  "}))
+        assert missing in exc.value.message_dict
+        assert "anonymous" in exc.value.message_dict[missing][0]
+        assert not Objection.objects.exists()
 
-def test_anonymous_objection_is_refused_art13(notice):
-    with on(2026, 9, 30), pytest.raises(ValidationError) as exc:
-        services.lodge_objection(person(notice, name="", id_number="", contact=""))
-    assert {"name", "id_number", "contact"} <= set(exc.value.message_dict)
-    assert not Objection.objects.exists()
+    def test_anonymous_objection_is_refused_art13(self, notice):
+        with on(2026, 9, 30), pytest.raises(ValidationError) as exc:
+            services.lodge_objection(person(notice, name="", id_number="", contact=""))
+        assert {"name", "id_number", "contact"} <= set(exc.value.message_dict)
+        assert not Objection.objects.exists()
 
+    def test_objection_by_an_organisation_with_its_seal_is_accepted_art13(self, notice):
+        with on(2026, 10, 9):
+            objection = services.lodge_objection(organisation(notice))
+        objection.refresh_from_db()
+        assert objection.seal_scan.name.startswith("private/objections/")
 
-def test_objection_by_an_organisation_with_its_seal_is_accepted_art13(notice):
-    with on(2026, 10, 9):
-        objection = services.lodge_objection(organisation(notice))
-    objection.refresh_from_db()
-    assert objection.seal_scan.name.startswith("private/objections/")
+    def test_objection_by_an_organisation_without_its_seal_is_refused_art13(self, notice):
+        with on(2026, 10, 9), pytest.raises(ValidationError) as exc:
+            services.lodge_objection(organisation(notice, seal=False))
+        assert set(exc.value.message_dict) == {"seal_scan"}
+        assert not Objection.objects.exists()
 
+    def test_objection_by_an_organisation_without_legal_representative_is_refused_art13(self, notice):
+        with on(2026, 10, 9), pytest.raises(ValidationError) as exc:
+            services.lodge_objection(organisation(notice, legal_representative=""))
+        assert "legal_representative" in exc.value.message_dict
 
-def test_objection_by_an_organisation_without_its_seal_is_refused_art13(notice):
-    with on(2026, 10, 9), pytest.raises(ValidationError) as exc:
-        services.lodge_objection(organisation(notice, seal=False))
-    assert set(exc.value.message_dict) == {"seal_scan"}
-    assert not Objection.objects.exists()
+    @pytest.mark.parametrize("day", [datetime.date(2026, 9, 27), datetime.date(2026, 10, 11)])
+    def test_objection_outside_the_window_is_refused_art13(self, notice, day):
+        with on(day.year, day.month, day.day), pytest.raises(RuleViolation) as exc:
+            services.lodge_objection(person(notice))
+        assert exc.value.article == "Art. 13"
+        assert "2026-09-28" in exc.value.rule_message and "2026-10-10" in exc.value.rule_message
+        assert not Objection.objects.exists()
 
+    def test_objection_to_an_application_not_in_the_notice_is_refused(self, notice, journey):
+        with on(2026, 9, 21):
+            elsewhere = journey.inspected()
+        with on(2026, 9, 30), pytest.raises(ValidationError) as exc:
+            services.lodge_objection(person(notice, application=elsewhere))
+        assert set(exc.value.message_dict) == {"application"}
+        assert not Objection.objects.exists()
 
-def test_objection_by_an_organisation_without_legal_representative_is_refused_art13(notice):
-    with on(2026, 10, 9), pytest.raises(ValidationError) as exc:
-        services.lodge_objection(organisation(notice, legal_representative=""))
-    assert "legal_representative" in exc.value.message_dict
+    def test_objection_to_a_closed_notice_is_refused_art13(self, notice, journey):
+        with on(2026, 10, 12):
+            run_transition(notice, "close", journey.staff)
+        notice.refresh_from_db()
+        with on(2026, 10, 9), pytest.raises(RuleViolation) as exc:  # even a date inside the old window
+            services.lodge_objection(person(notice))
+        assert exc.value.article == "Art. 13"
 
+    def test_resolving_an_objection_needs_reasons_and_staff_art13(self, notice, journey):
+        with on(2026, 9, 30):
+            objection = services.lodge_objection(person(notice))
+        with pytest.raises(RuleViolation) as exc:
+            run_transition(objection, "dismiss", journey.staff)
+        assert exc.value.field == "comment"
+        with pytest.raises(PermissionDenied):
+            run_transition(objection, "dismiss", applicant_of(first_app(notice).host), comment="无理")
+        objection = run_transition(objection, "dismiss", journey.staff, comment="经核查，场地面积属实。")
+        assert (objection.status, objection.resolution) == (ObjectionStatus.DISMISSED, "经核查，场地面积属实。")
 
-@pytest.mark.parametrize("day", [datetime.date(2026, 9, 27), datetime.date(2026, 10, 11)])
-def test_objection_outside_the_window_is_refused_art13(notice, day):
-    with on(day.year, day.month, day.day), pytest.raises(RuleViolation) as exc:
-        services.lodge_objection(person(notice))
-    assert exc.value.article == "Art. 13"
-    assert "2026-09-28" in exc.value.rule_message and "2026-10-10" in exc.value.rule_message
-    assert not Objection.objects.exists()
+    # --- closing the notice -----------------------------------------------------------------------------
 
+    def test_notice_cannot_close_before_its_window_ends_art13(self, notice, journey):
+        with on(2026, 10, 10), pytest.raises(RuleViolation) as exc:
+            run_transition(notice, "close", journey.staff)
+        assert exc.value.article == "Art. 13"
+        notice.refresh_from_db()
+        assert notice.status == NoticeStatus.OPEN
+        assert set(notice.applications.values_list("status", flat=True)) == {Status.PUBLICITY}
 
-def test_objection_to_an_application_not_in_the_notice_is_refused(notice, journey):
-    with on(2026, 9, 21):
-        elsewhere = journey.inspected()
-    with on(2026, 9, 30), pytest.raises(ValidationError) as exc:
-        services.lodge_objection(person(notice, application=elsewhere))
-    assert set(exc.value.message_dict) == {"application"}
-    assert not Objection.objects.exists()
+    def test_notice_cannot_close_while_an_objection_is_open_art13(self, notice, journey):
+        with on(2026, 9, 30):
+            services.lodge_objection(person(notice))
+        with on(2026, 10, 12), pytest.raises(RuleViolation) as exc:
+            run_transition(notice, "close", journey.staff)
+        assert exc.value.article == "Art. 13"
+        notice.refresh_from_db()
+        assert notice.status == NoticeStatus.OPEN
+        assert Deadline.objects.for_object(notice).get().state == Deadline.State.OPEN
 
+    def test_only_staff_close_a_notice(self, notice):
+        with on(2026, 10, 12), pytest.raises(PermissionDenied):
+            run_transition(notice, "close", applicant_of(first_app(notice).host))
 
-def test_objection_to_a_closed_notice_is_refused_art13(notice, journey):
-    with on(2026, 10, 12):
-        run_transition(notice, "close", journey.staff)
-    notice.refresh_from_db()
-    with on(2026, 10, 9), pytest.raises(RuleViolation) as exc:  # even a date inside the old window
-        services.lodge_objection(person(notice))
-    assert exc.value.article == "Art. 13"
+    def test_sustained_objection_rejects_that_application_only_art13(self, notice, journey):
+        objected, other = notice.applications.order_by("pk")
+        with on(2026, 9, 30):
+            sustained = services.lodge_objection(person(notice, application=objected))
+            dismissed = services.lodge_objection(organisation(notice, application=other))
+        run_transition(sustained, "sustain", journey.staff, comment="经核查，申报材料不实。")
+        run_transition(dismissed, "dismiss", journey.staff, comment="异议理由不成立。")
+        with on(2026, 10, 12):
+            notice = run_transition(notice, "close", journey.staff)
+        assert notice.status == NoticeStatus.CLOSED and notice.closed_at is not None
+        objected.refresh_from_db()
+        other.refresh_from_db()
+        assert (objected.status, other.status) == (Status.REJECTED, Status.AWAITING_APPROVAL)
+        rejection = AuditEntry.objects.for_object(objected).last()
+        assert (rejection.transition, rejection.target_state, rejection.actor) == ("conclude_publicity", "rejected", journey.staff)
+        assert rejection.comment
+        assert AuditEntry.objects.for_object(other).last().target_state == "awaiting_approval"
+        assert Deadline.objects.for_object(notice).get().state == Deadline.State.MET
 
+    def test_closing_with_no_objection_sends_all_to_approval_and_meets_the_deadline_art13(self, notice, journey):
+        with on(2026, 10, 12):
+            run_transition(notice, "close", journey.staff)
+        assert set(notice.applications.values_list("status", flat=True)) == {Status.AWAITING_APPROVAL}
+        assert Deadline.objects.for_object(notice).get().state == Deadline.State.MET
+        assert set(PublicityNotice.objects.public()) == set()
 
-def test_resolving_an_objection_needs_reasons_and_staff_art13(notice, journey):
-    with on(2026, 9, 30):
-        objection = services.lodge_objection(person(notice))
-    with pytest.raises(RuleViolation) as exc:
-        run_transition(objection, "dismiss", journey.staff)
-    assert exc.value.field == "comment"
-    with pytest.raises(PermissionDenied):
-        run_transition(objection, "dismiss", applicant_of(first_app(notice).host), comment="无理")
-    objection = run_transition(objection, "dismiss", journey.staff, comment="经核查，场地面积属实。")
-    assert (objection.status, objection.resolution) == (ObjectionStatus.DISMISSED, "经核查，场地面积属实。")
+    def test_application_under_publicity_cannot_be_withdrawn(self, notice):
+        app = first_app(notice)
+        with pytest.raises(TransitionConflict):
+            run_transition(app, "withdraw", applicant_of(app.host))
+        app.refresh_from_db()
+        assert app.status == Status.PUBLICITY
 
+    def test_publicity_deadline_is_met_when_closed_on_the_first_day_allowed_art13(self, notice, journey):
+        # The daily sweep has already run on Monday Oct 12 (the first day the notice may close) when staff close it.
+        deadline = Deadline.objects.for_object(notice).get()
+        assert deadline.due_date == datetime.date(2026, 10, 12)  # the first working day after the window
+        sweep(as_of=datetime.date(2026, 10, 11))
+        sweep(as_of=datetime.date(2026, 10, 12))
+        with on(2026, 10, 12):
+            run_transition(notice, "close", journey.staff)
+        deadline.refresh_from_db()
+        assert deadline.state == Deadline.State.MET
 
-# --- closing the notice -----------------------------------------------------------------------------
+    def test_notice_left_open_after_its_closing_day_is_recorded_as_overdue(self, notice):
+        sweep(as_of=datetime.date(2026, 10, 13))
+        assert Deadline.objects.for_object(notice).get().state == Deadline.State.MISSED
+        notice.refresh_from_db()
+        assert notice.status == NoticeStatus.OPEN  # a lapse is recorded; nothing closes by itself
 
-
-def test_notice_cannot_close_before_its_window_ends_art13(notice, journey):
-    with on(2026, 10, 10), pytest.raises(RuleViolation) as exc:
-        run_transition(notice, "close", journey.staff)
-    assert exc.value.article == "Art. 13"
-    notice.refresh_from_db()
-    assert notice.status == NoticeStatus.OPEN
-    assert set(notice.applications.values_list("status", flat=True)) == {Status.PUBLICITY}
-
-
-def test_notice_cannot_close_while_an_objection_is_open_art13(notice, journey):
-    with on(2026, 9, 30):
-        services.lodge_objection(person(notice))
-    with on(2026, 10, 12), pytest.raises(RuleViolation) as exc:
-        run_transition(notice, "close", journey.staff)
-    assert exc.value.article == "Art. 13"
-    notice.refresh_from_db()
-    assert notice.status == NoticeStatus.OPEN
-    assert Deadline.objects.for_object(notice).get().state == Deadline.State.OPEN
-
-
-def test_only_staff_close_a_notice(notice):
-    with on(2026, 10, 12), pytest.raises(PermissionDenied):
-        run_transition(notice, "close", applicant_of(first_app(notice).host))
-
-
-def test_sustained_objection_rejects_that_application_only_art13(notice, journey):
-    objected, other = notice.applications.order_by("pk")
-    with on(2026, 9, 30):
-        sustained = services.lodge_objection(person(notice, application=objected))
-        dismissed = services.lodge_objection(organisation(notice, application=other))
-    run_transition(sustained, "sustain", journey.staff, comment="经核查，申报材料不实。")
-    run_transition(dismissed, "dismiss", journey.staff, comment="异议理由不成立。")
-    with on(2026, 10, 12):
-        notice = run_transition(notice, "close", journey.staff)
-    assert notice.status == NoticeStatus.CLOSED and notice.closed_at is not None
-    objected.refresh_from_db()
-    other.refresh_from_db()
-    assert (objected.status, other.status) == (Status.REJECTED, Status.AWAITING_APPROVAL)
-    rejection = AuditEntry.objects.for_object(objected).last()
-    assert (rejection.transition, rejection.target_state, rejection.actor) == ("conclude_publicity", "rejected", journey.staff)
-    assert rejection.comment
-    assert AuditEntry.objects.for_object(other).last().target_state == "awaiting_approval"
-    assert Deadline.objects.for_object(notice).get().state == Deadline.State.MET
-
-
-def test_closing_with_no_objection_sends_all_to_approval_and_meets_the_deadline_art13(notice, journey):
-    with on(2026, 10, 12):
-        run_transition(notice, "close", journey.staff)
-    assert set(notice.applications.values_list("status", flat=True)) == {Status.AWAITING_APPROVAL}
-    assert Deadline.objects.for_object(notice).get().state == Deadline.State.MET
-    assert set(PublicityNotice.objects.public()) == set()
-
-
-def test_application_under_publicity_cannot_be_withdrawn(notice):
-    app = first_app(notice)
-    with pytest.raises(TransitionConflict):
-        run_transition(app, "withdraw", applicant_of(app.host))
-    app.refresh_from_db()
-    assert app.status == Status.PUBLICITY
-
-
-def test_publicity_deadline_is_met_when_closed_on_the_first_day_allowed_art13(notice, journey):
-    # The daily sweep has already run on Monday Oct 12 (the first day the notice may close) when staff close it.
-    deadline = Deadline.objects.for_object(notice).get()
-    assert deadline.due_date == datetime.date(2026, 10, 12)  # the first working day after the window
-    sweep(as_of=datetime.date(2026, 10, 11))
-    sweep(as_of=datetime.date(2026, 10, 12))
-    with on(2026, 10, 12):
-        run_transition(notice, "close", journey.staff)
-    deadline.refresh_from_db()
-    assert deadline.state == Deadline.State.MET
-
-
-def test_notice_left_open_after_its_closing_day_is_recorded_as_overdue(notice):
-    sweep(as_of=datetime.date(2026, 10, 13))
-    assert Deadline.objects.for_object(notice).get().state == Deadline.State.MISSED
-    notice.refresh_from_db()
-    assert notice.status == NoticeStatus.OPEN  # a lapse is recorded; nothing closes by itself
-
-
-def test_open_notice_is_public_until_closed(notice, journey):
-    assert list(PublicityNotice.objects.public()) == [notice]
-    with on(2026, 10, 12):
-        run_transition(notice, "close", journey.staff)
-    assert not PublicityNotice.objects.public().exists()
+    def test_open_notice_is_public_until_closed(self, notice, journey):
+        assert list(PublicityNotice.objects.public()) == [notice]
+        with on(2026, 10, 12):
+            run_transition(notice, "close", journey.staff)
+        assert not PublicityNotice.objects.public().exists()
