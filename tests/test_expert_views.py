@@ -79,28 +79,30 @@ def test_home_page_shows_the_experts_todo(client):
     assert f'data-assignment="{a2.pk}"' in body[body.index('data-testid="submitted"'):]
 
 
-def test_an_experts_pages_read_only_what_they_show_however_many_assignments(client_en, django_assert_max_num_queries):
+def test_an_experts_pages_read_only_what_they_show_however_many_assignments(client_en, django_assert_max_num_queries,
+                                                                            monkeypatch):
     """The home page lists every assignment awaiting the expert and the latest ten submitted with their number; the
     list of all assignments is drawn a page at a time. Years of reviewing do not make either page longer to read."""
-    setup = scoring_setup(n_applications=28, n_experts=1)
+    setup = scoring_setup(n_applications=13, n_experts=1)
     expert = setup.experts[0]
     mine = [setup.assignment(expert, app) for app in setup.applications]
-    for assignment in mine[:12]:
+    for assignment in mine[:11]:
         score_and_submit(assignment)
-    accept(mine[12])
+    accept(mine[11])
     client_en.force_login(expert)
     # session, user, device, the assignments awaiting the expert, the latest submitted, their number, unread count
     with django_assert_max_num_queries(8):
         body = client_en.get(reverse("home")).content.decode()
     submitted = body[body.index('data-testid="submitted"'):]
-    assert submitted.count("data-assignment=") == 10 and "latest 10 of 12" in submitted
-    latest = sorted(Assignment.objects.filter(pk__in=[a.pk for a in mine[:12]]), key=lambda a: (a.submitted_at, a.pk))
+    assert submitted.count("data-assignment=") == 10 and "latest 10 of 11" in submitted
+    latest = sorted(Assignment.objects.filter(pk__in=[a.pk for a in mine[:11]]), key=lambda a: (a.submitted_at, a.pk))
     assert f'data-assignment="{latest[-1].pk}"' in submitted and f'data-assignment="{latest[0].pk}"' not in submitted
-    assert body.count("data-assignment=") == 10 + 1 + 15  # and the one being scored, the fifteen to declare
+    assert body.count("data-assignment=") == 10 + 1 + 1  # and the one being scored, the one to declare
 
+    monkeypatch.setattr("reviews.views_expert.PAGE_SIZE", 10)
     first = client_en.get(reverse("experts:assignments")).content.decode()
     second = client_en.get(reverse("experts:assignments"), {"page": 2}).content.decode()
-    assert first.count("data-assignment=") == 25 and second.count("data-assignment=") == 3
+    assert first.count("data-assignment=") == 10 and second.count("data-assignment=") == 3
     shown = {int(pk) for page in (first, second) for pk in re.findall(r'data-assignment="(\d+)"', page)}
     assert shown == {a.pk for a in mine} and "Page 2 of 2" in second
 
