@@ -127,6 +127,11 @@ def test_experts_assigned_to_a_lab_and_the_hosts_expert_refused_art9(client, jou
     assert Assignment.objects.filter(round=review_round, application=lab.application, expert=expert).exists()
     full_page = client.get(assign_url)
     assert full_page.context["entry"] == lab and lab.name_zh in full_page.content.decode()
+    # The lab's experts, as its card on the round's page draws them when opened, and on a page of their own
+    experts_url = reverse("reviews:round_entry_experts", args=[review_round.pk, lab.application_id])
+    experts_page = client.get(experts_url)
+    assert experts_page.context["entry"] == lab and experts_page.context["lab_round"]
+    assert str(expert) in experts_page.content.decode() and "Laboratory rounds" in experts_page.content.decode()
 
 
 # --- the expert's page -----------------------------------------------------------------------------
