@@ -199,6 +199,12 @@ def _status_summary(statuses):
     return [(label, counts[value]) for value, label in AssignmentStatus.choices if counts[value]]
 
 
+def _entry_application(user, review_round, application_id):
+    """The application of one entry of the round, as `user` may see it (404 otherwise, or if it is not in the round)."""
+    return get_object_or_404(Application.objects.visible_to(user).filter(round_entries__round=review_round)
+                             .select_related("host"), pk=application_id)
+
+
 def _entry_assignments(user, review_round, application_id):
     """One entry's assignments as `user` may see them, with their experts: what its table of experts draws."""
     return list(Assignment.objects.visible_to(user).filter(round=review_round, application_id=application_id)
@@ -329,8 +335,7 @@ def round_entry_experts(request, pk, app_pk):
     """One entry's experts and what staff may do about each (withdraw, the score sheet): drawn into the entry's card
     on the round's page when it is opened (htmx), or as a page of its own without JavaScript."""
     review_round = _round(pk)
-    application = get_object_or_404(
-        Application.objects.visible_to(request.user).filter(round_entries__round=review_round), pk=app_pk)
+    application = _entry_application(request.user, review_round, app_pk)
     pages = round_pages(review_round.criteria_set.purpose)
     context = {"round": review_round, "entry": pages.entry(review_round, application),
                "assignments": _entry_assignments(request.user, review_round, app_pk),
@@ -346,9 +351,7 @@ def round_assign(request, pk, app_pk):
     """Suggested experts and the assignment form of one application (htmx fragment or full page)."""
     review_round = _round(pk)
     pages = round_pages(review_round.criteria_set.purpose)
-    application = get_object_or_404(
-        Application.objects.visible_to(request.user).filter(round_entries__round=review_round).select_related("host"), pk=app_pk,
-    )
+    application = _entry_application(request.user, review_round, app_pk)
     suggested = suggested_experts(review_round, application) if review_round.status == RoundStatus.OPEN else []
     form = AssignForm(request.POST or None, review_round=review_round, suggested=suggested, auto_id=f"assign-{app_pk}-%s")
     back = round_entry_url(pk, app_pk)

@@ -9,6 +9,7 @@ rows afresh by id, since a test's changes to objects in memory are not undone.""
 import sys
 from contextlib import contextmanager
 
+import pytest
 from django.db import transaction
 
 from tests.factories import new_journey
@@ -32,3 +33,20 @@ def shared_rows(django_db_blocker, build):
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+def class_fixtures(build):
+    """A class's `shared` fixture ((journey, what `build(journey)` returned), made once for the class) and its
+    `journey` fixture (a sibling per test): `shared, journey = class_fixtures(build)` in the class's body."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def shared(cls, django_db_setup, django_db_blocker):
+        with shared_rows(django_db_blocker, build) as rows:
+            yield rows
+
+    @pytest.fixture
+    def journey(self, db, shared):
+        return shared[0].sibling()
+
+    return shared, journey

@@ -91,8 +91,11 @@ def test_an_experts_pages_read_only_what_they_show_however_many_assignments(clie
     accept(mine[11])
     client_en.force_login(expert)
     # session, user, device, the assignments awaiting the expert, the latest submitted, their number, unread count
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(8) as queries:
         body = client_en.get(reverse("home")).content.decode()
+    read = [q["sql"] for q in queries.captured_queries if 'FROM "reviews_assignment"' in q["sql"]]
+    assert all('"applications_application"."summary"' not in sql for sql in read)  # no dossier's long texts
+    assert all("LIMIT 10" in sql or "COUNT(" in sql or "'assigned'" in sql for sql in read), read  # never all of them
     submitted = body[body.index('data-testid="submitted"'):]
     assert submitted.count("data-assignment=") == 10 and "latest 10 of 11" in submitted
     latest = sorted(Assignment.objects.filter(pk__in=[a.pk for a in mine[:11]]), key=lambda a: (a.submitted_at, a.pk))

@@ -31,7 +31,7 @@ from tests.factories import (
     resident_id,
     wrong_check_digit,
 )
-from tests.shared_rows import shared_rows
+from tests.shared_rows import class_fixtures
 
 MONDAY = datetime.date(2026, 3, 2)  # notices of these tests are published on this day, for 5 working days
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde" + b"\x00" * 64
@@ -78,27 +78,20 @@ def object_url(notice):
 # --- reading: anonymous, only what is under publicity or approved -------------------------------
 
 
+def two_under_one_notice(journey):
+    """Two inspected applications under one notice published on MONDAY for 5 working days: ids."""
+    with at(MONDAY):
+        first = journey.inspected(name_zh="甲质量国家质量标准实验室")
+        second = journey.inspected(name_zh="乙质量国家质量标准实验室")
+        notice = journey.open_notice([first, second], starts_on=MONDAY, working_days=5)
+    assert notice.starts_on == MONDAY and notice.ends_on == publicity_end(MONDAY, 5).date
+    return notice.pk, first.pk, second.pk
+
+
 class TestUnderOneNotice:
-    """Two inspected applications under one notice published on MONDAY for 5 working days, made once for the class
-    (`shared_rows`)."""
+    """Objections to one notice, its applications made once for the class (`two_under_one_notice`)."""
 
-    @pytest.fixture(scope="class")
-    @classmethod
-    def shared(cls, django_db_setup, django_db_blocker):
-        def build(journey):
-            with at(MONDAY):
-                first = journey.inspected(name_zh="甲质量国家质量标准实验室")
-                second = journey.inspected(name_zh="乙质量国家质量标准实验室")
-                notice = journey.open_notice([first, second], starts_on=MONDAY, working_days=5)
-            assert notice.starts_on == MONDAY and notice.ends_on == publicity_end(MONDAY, 5).date
-            return notice.pk, first.pk, second.pk
-
-        with shared_rows(django_db_blocker, build) as rows:
-            yield rows
-
-    @pytest.fixture
-    def journey(self, db, shared):
-        return shared[0].sibling()
+    shared, journey = class_fixtures(two_under_one_notice)
 
     @pytest.fixture
     def under_notice(self, db, shared):
@@ -343,33 +336,27 @@ def pdf_text(content):
     return "".join(page.extract_text() or "" for page in pypdf.PdfReader(io.BytesIO(content)).pages)
 
 
-class TestTheApprovedList:
+def approved_world_rows(journey):
     """Two approved labs (2026 Jiangsu high-end manufacturing; 2027 Guangdong biomedicine), one awaiting approval and
-    one under publicity, made once for the class (`shared_rows`)."""
+    one under publicity: ids."""
+    with at(MONDAY):
+        first = journey.approved_application(name_zh="甲批准质量国家质量标准实验室", name_en_subject="Robot Quality")
+        second = journey.approved_application(
+            name_zh="乙批准质量国家质量标准实验室", field=Field.BIOMEDICINE, host=LocalHostFactory(province="44"),
+            approved_on=datetime.date(2027, 1, 5),
+        )
+        pending = journey.inspected(name_zh="待批准质量国家质量标准实验室")
+        notice = journey.open_notice([pending], starts_on=MONDAY - datetime.timedelta(days=14))
+        journey.close_after_window(notice)
+        under = journey.inspected(name_zh="公示中质量国家质量标准实验室")
+        journey.open_notice([under], starts_on=MONDAY)
+    return first.pk, second.pk, pending.pk, under.pk
 
-    @pytest.fixture(scope="class")
-    @classmethod
-    def shared(cls, django_db_setup, django_db_blocker):
-        def build(journey):
-            with at(MONDAY):
-                first = journey.approved_application(name_zh="甲批准质量国家质量标准实验室", name_en_subject="Robot Quality")
-                second = journey.approved_application(
-                    name_zh="乙批准质量国家质量标准实验室", field=Field.BIOMEDICINE, host=LocalHostFactory(province="44"),
-                    approved_on=datetime.date(2027, 1, 5),
-                )
-                pending = journey.inspected(name_zh="待批准质量国家质量标准实验室")
-                notice = journey.open_notice([pending], starts_on=MONDAY - datetime.timedelta(days=14))
-                journey.close_after_window(notice)
-                under = journey.inspected(name_zh="公示中质量国家质量标准实验室")
-                journey.open_notice([under], starts_on=MONDAY)
-            return first.pk, second.pk, pending.pk, under.pk
 
-        with shared_rows(django_db_blocker, build) as rows:
-            yield rows
+class TestTheApprovedList:
+    """The approved construction list, its laboratories made once for the class (`approved_world_rows`)."""
 
-    @pytest.fixture
-    def journey(self, db, shared):
-        return shared[0].sibling()
+    shared, journey = class_fixtures(approved_world_rows)
 
     @pytest.fixture
     def approved_world(self, db, shared):

@@ -17,7 +17,7 @@ from reviews.deadlines import PUBLICITY_WINDOW
 from reviews.identity import validate_resident_id
 from reviews.models import NoticeStatus, Objection, ObjectionStatus, PublicityNotice
 from tests.factories import applicant_of, on
-from tests.shared_rows import shared_rows
+from tests.shared_rows import class_fixtures
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -118,27 +118,20 @@ def test_resident_id_check_digit():
             validate_resident_id(bad)
 
 
+def notice_of_two(journey):
+    """Two inspected applications under a notice published on Monday 2026-09-28 (window to Oct 10): its id."""
+    with on(2026, 9, 21):
+        apps = [journey.inspected(), journey.inspected()]
+    with on(2026, 9, 28):  # published on its first day (a notice dated ahead would be scheduled)
+        notice = journey.open_notice(apps, starts_on=SEPT_28, working_days=5)
+    assert notice.ends_on == OCT_10
+    return notice.pk
+
+
 class TestObjectionsToOneNotice:
-    """Two inspected applications under a notice published on Monday 2026-09-28 (window to Oct 10), made once for the
-    class (`shared_rows`)."""
+    """Objections to one notice and its closing, the notice made once for the class (`notice_of_two`)."""
 
-    @pytest.fixture(scope="class")
-    @classmethod
-    def shared(cls, django_db_setup, django_db_blocker):
-        def build(journey):
-            with on(2026, 9, 21):
-                apps = [journey.inspected(), journey.inspected()]
-            with on(2026, 9, 28):  # published on its first day (a notice dated ahead would be scheduled)
-                notice = journey.open_notice(apps, starts_on=SEPT_28, working_days=5)
-            assert notice.ends_on == OCT_10
-            return notice.pk
-
-        with shared_rows(django_db_blocker, build) as rows:
-            yield rows
-
-    @pytest.fixture
-    def journey(self, db, shared):
-        return shared[0].sibling()
+    shared, journey = class_fixtures(notice_of_two)
 
     @pytest.fixture
     def notice(self, db, shared):
